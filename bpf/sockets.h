@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* From an fd to its socket, and from a socket to its addresses, with CO-RE reads. */
+#ifndef TINYTAP_SOCKETS_H
+#define TINYTAP_SOCKETS_H
+
+#define TT_AF_UNIX 1
+#define TT_AF_INET 2
+#define TT_AF_INET6 10
+#define TT_S_IFMT 00170000
+#define TT_S_IFSOCK 0140000
+
+/* The struct file behind fd in the current process, or NULL. */
+static __always_inline struct file *fd_to_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/* Sockets are told from files, pipes and terminals by the inode type, in the kernel. */
+static __always_inline bool file_is_socket(struct file *file)
+{
+	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+	return (mode & TT_S_IFMT) == TT_S_IFSOCK;
+}
+
+static __always_inline struct sock *file_sock(struct file *file)
+{
+	struct socket *socket = BPF_CORE_READ(file, private_data);
+	return BPF_CORE_READ(socket, sk);
+}
+
+static __always_inline __u16 file_sock_type(struct file *file)
+{
+	struct socket *socket = BPF_CORE_READ(file, private_data);
+	return (__u16)BPF_CORE_READ(socket, type);
+}
+
+/* The socket behind fd, if fd is one. */
+static __always_inline struct file *socket_file(int fd)
+{
+	struct file *file = fd_to_file(fd);
+	if (!file || !file_is_socket(file))
+		return NULL;
+	return file;
+}
+
+static __always_inline void read_inet_addrs(struct sock *sk, __u16 family, struct tt_addr *local,
+					    struct tt_addr *remote)
+{
+	local->family = family;
+	remote->family = family;
+	local->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	remote->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == TT_AF_INET) {
+		BPF_CORE_READ_INTO(local->addr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(remote->addr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO(local->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(remote->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
+/* The bound path of a unix socket (len counts sun_path bytes only; abstract names start NUL). */
+static __always_inline __u16 read_unix_path(struct sock *sk, char *dst)
+{
+	struct unix_address *ua;
+	__u64 n;
+
+	if (!sk)
+		return 0;
+	ua = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	if (!ua)
+		return 0;
+	/* unsigned all the way: a signed length loses its bounds in the verifier's eyes */
+	n = (__u32)BPF_CORE_READ(ua, len);
+	if (n <= sizeof(__u16)) /* sun_family only: unnamed */
+		return 0;
+	n -= sizeof(__u16);
+	if (n > TT_UNIX_PATH_LEN)
+		n = TT_UNIX_PATH_LEN;
+	barrier_var(n);
+	bpf_probe_read_kernel(dst, n, &ua->name[0].sun_path);
+	return (__u16)n;
+}
+
+/* A sockaddr from user memory (sendto/recvfrom/msghdr/connect arguments). */
+static __always_inline void read_user_sockaddr(__u64 uaddr, struct tt_addr *out)
+{
+	struct sockaddr_in6 sa = {};
+
+	if (!uaddr || bpf_probe_read_user(&sa, sizeof(sa), (void *)uaddr))
+		return;
+	out->family = sa.sin6_family;
+	out->port = bpf_ntohs(sa.sin6_port);
+	if (sa.sin6_family == TT_AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+		__builtin_memcpy(out->addr, &in->sin_addr, 4);
+	} else if (sa.sin6_family == TT_AF_INET6) {
+		__builtin_memcpy(out->addr, &sa.sin6_addr, 16);
+		out->scope_id = sa.sin6_scope_id;
+	} else {
+		out->port = 0;
+	}
+}
+
+#endif

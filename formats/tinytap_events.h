@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tinytap kernel-to-user event layout: the one definition shared by bpf/ (which writes these
+ * records into the ring buffer), native/ (which copies them into batches) and the TypeScript
+ * decoder in src/record/decode-records.ts (checked against this file by
+ * test/formats/event-layout.test.ts through the offsets the addon reports).
+ *
+ * Every ring-buffer record starts with struct tt_header; `kind` says which struct follows.
+ * All integers are little-endian (x86_64), fields are naturally aligned, and the structs are
+ * padded explicitly so that clang -target bpf and the host C++ compiler agree byte for byte.
+ * SPEC.md ("Event layout") describes every field; change both together and bump
+ * TT_LAYOUT_VERSION.
+ */
+#ifndef TINYTAP_EVENTS_H
+#define TINYTAP_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define TT_LAYOUT_VERSION 1
+
+#define TT_COMM_LEN 16
+#define TT_UNIX_PATH_LEN 108
+#define TT_ARGS_LEN 2048
+/* Bound on the iovec array walked for readv/writev/sendmsg/recvmsg; more is flagged. */
+#define TT_MAX_IOV 64
+/* Largest payload carried by one DATA record; a bigger syscall payload is split. */
+#define TT_CHUNK_MAX 16384
+
+enum tt_kind {
+	TT_KIND_DATA = 1,  /* payload (or a payload-less marker) of one socket syscall */
+	TT_KIND_CONN = 2,  /* a connection was opened, accepted, first seen, or failed to connect */
+	TT_KIND_CLOSE = 3, /* close(2) of a tracked socket fd */
+	TT_KIND_PROC = 4,  /* a process seen for the first time (or after exec) */
+};
+
+/* Which syscall produced a record. Values are part of the file format (events.syscall). */
+enum tt_syscall {
+	TT_SYS_READ = 1,
+	TT_SYS_WRITE = 2,
+	TT_SYS_READV = 3,
+	TT_SYS_WRITEV = 4,
+	TT_SYS_RECVFROM = 5,
+	TT_SYS_SENDTO = 6,
+	TT_SYS_RECVMSG = 7,
+	TT_SYS_SENDMSG = 8,
+	TT_SYS_RECVMMSG = 9,
+	TT_SYS_SENDMMSG = 10,
+	TT_SYS_SENDFILE = 11,
+	TT_SYS_SPLICE = 12,
+	TT_SYS_CONNECT = 13,
+	TT_SYS_ACCEPT = 14,
+	TT_SYS_ACCEPT4 = 15,
+	TT_SYS_CLOSE = 16,
+	/* Body bytes of a sendfile/splice read from the TCP send path (tcp:tcp_sendmsg_locked). */
+	TT_SYS_TCP_SENDMSG = 17,
+};
+
+enum tt_direction {
+	TT_DIR_NONE = 0,
+	TT_DIR_EGRESS = 1,  /* the process sent these bytes */
+	TT_DIR_INGRESS = 2, /* the process received these bytes */
+};
+
+/* DATA record flags. */
+enum tt_data_flags {
+	TT_F_TRUNCATED = 1 << 0,     /* payload cut at --max-payload: ret > captured bytes */
+	TT_F_IOV_TRUNCATED = 1 << 1, /* more than TT_MAX_IOV iovec segments; the rest not captured */
+	TT_F_ZEROCOPY = 1 << 2,      /* sendfile/splice: body moved inside the kernel, not captured here */
+	TT_F_PEER = 1 << 3,          /* `peer` holds the datagram's address (sendto/recvfrom/...msg) */
+	TT_F_READ_FAILED = 1 << 4,   /* reading the user buffer failed; data[] is not valid */
+	TT_F_LAST = 1 << 5,          /* last record of this syscall's payload */
+	TT_F_ERROR = 1 << 6,         /* the syscall failed: ret is -errno; no payload */
+	TT_F_BODY_SOURCE = 1 << 7,   /* bytes of a zero-copy send, read on the TCP send path */
+};
+
+enum tt_role {
+	TT_ROLE_UNKNOWN = 0, /* the socket was already open when recording began */
+	TT_ROLE_CLIENT = 1,  /* this process called connect() */
+	TT_ROLE_SERVER = 2,  /* this process accepted it */
+};
+
+/* Why a CONN record was written. */
+enum tt_conn_cause {
+	TT_CAUSE_FIRST_SEEN = 0,
+	TT_CAUSE_CONNECT = 1,
+	TT_CAUSE_ACCEPT = 2,
+	TT_CAUSE_CONNECT_FAILED = 3, /* connect() failed: `error` holds the errno, no conn follows */
+};
+
+/* PROC record flags. */
+enum tt_proc_flags {
+	TT_P_ARGS_TRUNCATED = 1 << 0, /* command line longer than TT_ARGS_LEN */
+};
+
+/* A socket address. family is AF_INET (2), AF_INET6 (10), AF_UNIX (1) or 0 (none). */
+struct tt_addr {
+	__u16 family;
+	__u16 port;     /* host byte order */
+	__u32 scope_id; /* IPv6 scope id */
+	__u8 addr[16];  /* IPv4 in the first 4 bytes, network byte order */
+};
+
+/* 40 bytes, at the start of every record. */
+struct tt_header {
+	__u8 kind;     /* enum tt_kind */
+	__u8 version;  /* TT_LAYOUT_VERSION */
+	__u16 cpu;
+	__u32 pid;     /* thread group id: what ps calls the pid */
+	__u32 tid;
+	__u32 _pad0;
+	__u64 ts_ns;   /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	char comm[TT_COMM_LEN];
+};
+
+/*
+ * One record per chunk of a syscall's payload. A syscall moving more than TT_CHUNK_MAX bytes
+ * produces several records with the same ts_ns/tid and increasing chunk_off; the last has
+ * TT_F_LAST. A syscall with no captured payload (error, zero-copy) produces one record with
+ * chunk_len 0.
+ */
+struct tt_data {
+	struct tt_header h;
+	__u64 conn_id;    /* connection identity: unique per recording, never reused */
+	__s64 ret;        /* the syscall's return value: bytes moved, or -errno */
+	__u64 stream_off; /* offset of this syscall's first byte in the connection's byte stream
+	                   * for this direction (bytes counted by ret, captured or not) */
+	__u32 chunk_off;  /* offset of data[0] within this syscall's payload */
+	__u32 chunk_len;  /* bytes in data[] */
+	__s32 fd;
+	__s32 aux_fd;     /* sendfile/splice: the input fd; otherwise -1 */
+	__u16 syscall;    /* enum tt_syscall */
+	__u8 dir;         /* enum tt_direction */
+	__u8 flags;       /* enum tt_data_flags */
+	__u16 msg_index;  /* sendmmsg/recvmmsg: which message of the call; else 0 */
+	__u16 _pad0;
+	struct tt_addr peer; /* valid with TT_F_PEER */
+	__u8 data[];
+};
+
+struct tt_conn {
+	struct tt_header h;
+	__u64 conn_id;
+	__u64 sock;      /* kernel socket address as an opaque identity: equal for fds of one socket */
+	__u64 peer_sock; /* unix sockets: the peer's socket identity (joins the two ends); else 0 */
+	__s32 fd;
+	__s32 error;     /* TT_CAUSE_CONNECT_FAILED: errno */
+	__u16 family;    /* AF_INET, AF_INET6, AF_UNIX, ... */
+	__u16 type;      /* SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5 */
+	__u16 protocol;  /* IPPROTO_TCP 6, IPPROTO_UDP 17, 0 for unix */
+	__u8 role;       /* enum tt_role */
+	__u8 cause;      /* enum tt_conn_cause */
+	struct tt_addr local;
+	struct tt_addr remote;
+	__u16 local_path_len; /* unix: bytes in local_path (abstract names start with NUL) */
+	__u16 peer_path_len;
+	__u32 _pad0;
+	char local_path[TT_UNIX_PATH_LEN];
+	char peer_path[TT_UNIX_PATH_LEN];
+};
+
+struct tt_close {
+	struct tt_header h;
+	__u64 conn_id;
+	__s32 fd;
+	__u32 _pad0;
+};
+
+struct tt_proc {
+	struct tt_header h;
+	__u64 start_ns;  /* task start time, CLOCK_MONOTONIC: with pid, identifies the process */
+	__u64 cgroup_id; /* cgroup v2 id (the inode number of its cgroupfs directory) */
+	__u32 ppid;
+	__u32 uid;
+	__u16 args_len;  /* bytes in args: argv joined by NUL */
+	__u16 flags;     /* enum tt_proc_flags */
+	__u32 _pad0;
+	char args[TT_ARGS_LEN];
+};
+
+/* Per-CPU counters in the `stats` map, summed by user space. */
+enum tt_stat {
+	TT_STAT_DROPPED_RECORDS = 0, /* ring buffer full: records not written */
+	TT_STAT_DROPPED_BYTES = 1,   /* payload bytes in those records */
+	TT_STAT_DROPPED_EVENTS = 2,  /* syscalls that lost at least one record */
+	TT_STAT_READ_FAILURES = 3,   /* bpf_probe_read_user failures */
+	TT_STAT_MAX = 8,
+};
+
+#endif

@@ -1,0 +1,25 @@
+// tinytap's native addon: the BPF loader and ring-buffer drain (recorder.cc), the event layout
+// as compiled (layout.cc), and two system calls (system.cc).
+#include <napi.h>
+
+#include "layout.h"
+#include "libbpf_log.h"
+#include "recorder.h"
+#include "system.h"
+
+namespace {
+
+Napi::Value Layout(const Napi::CallbackInfo& info) { return tinytap::EventLayout(info.Env()); }
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  tinytap::InstallLibbpfLog();
+  exports.Set("Recorder", tinytap::Recorder::Define(env));
+  exports.Set("layout", Napi::Function::New(env, Layout));
+  exports.Set("clocks", Napi::Function::New(env, tinytap::Clocks));
+  exports.Set("mountTracefs", Napi::Function::New(env, tinytap::MountTracefs));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(tinytap, Init)

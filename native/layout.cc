@@ -1,0 +1,165 @@
+#include "layout.h"
+
+#include <cstddef>
+
+extern "C" {
+#include "tinytap_events.h"
+}
+
+namespace tinytap {
+namespace {
+
+#define FIELD(obj, type, field)                                                  \
+  do {                                                                           \
+    Napi::Object field_ = Napi::Object::New(env);                                \
+    field_.Set("offset", static_cast<double>(offsetof(type, field)));           \
+    field_.Set("size", static_cast<double>(sizeof(static_cast<type*>(nullptr)->field))); \
+    obj.Set(#field, field_);                                                     \
+  } while (0)
+
+Napi::Object Struct(Napi::Env env, size_t size) {
+  Napi::Object s = Napi::Object::New(env);
+  s.Set("size", static_cast<double>(size));
+  return s;
+}
+
+Napi::Object Header(Napi::Env env) {
+  Napi::Object s = Struct(env, sizeof(tt_header));
+  Napi::Object f = Napi::Object::New(env);
+  FIELD(f, tt_header, kind);
+  FIELD(f, tt_header, version);
+  FIELD(f, tt_header, cpu);
+  FIELD(f, tt_header, pid);
+  FIELD(f, tt_header, tid);
+  FIELD(f, tt_header, ts_ns);
+  FIELD(f, tt_header, comm);
+  s.Set("fields", f);
+  return s;
+}
+
+Napi::Object Addr(Napi::Env env) {
+  Napi::Object s = Struct(env, sizeof(tt_addr));
+  Napi::Object f = Napi::Object::New(env);
+  FIELD(f, tt_addr, family);
+  FIELD(f, tt_addr, port);
+  FIELD(f, tt_addr, scope_id);
+  FIELD(f, tt_addr, addr);
+  s.Set("fields", f);
+  return s;
+}
+
+Napi::Object Data(Napi::Env env) {
+  Napi::Object s = Struct(env, sizeof(tt_data));
+  Napi::Object f = Napi::Object::New(env);
+  FIELD(f, tt_data, conn_id);
+  FIELD(f, tt_data, ret);
+  FIELD(f, tt_data, stream_off);
+  FIELD(f, tt_data, chunk_off);
+  FIELD(f, tt_data, chunk_len);
+  FIELD(f, tt_data, fd);
+  FIELD(f, tt_data, aux_fd);
+  FIELD(f, tt_data, syscall);
+  FIELD(f, tt_data, dir);
+  FIELD(f, tt_data, flags);
+  FIELD(f, tt_data, msg_index);
+  FIELD(f, tt_data, peer);
+  {
+    Napi::Object d = Napi::Object::New(env);  // flexible array: the payload follows the header
+    d.Set("offset", static_cast<double>(offsetof(tt_data, data)));
+    d.Set("size", 0);
+    f.Set("data", d);
+  }
+  s.Set("fields", f);
+  return s;
+}
+
+Napi::Object Conn(Napi::Env env) {
+  Napi::Object s = Struct(env, sizeof(tt_conn));
+  Napi::Object f = Napi::Object::New(env);
+  FIELD(f, tt_conn, conn_id);
+  FIELD(f, tt_conn, sock);
+  FIELD(f, tt_conn, peer_sock);
+  FIELD(f, tt_conn, fd);
+  FIELD(f, tt_conn, error);
+  FIELD(f, tt_conn, family);
+  FIELD(f, tt_conn, type);
+  FIELD(f, tt_conn, protocol);
+  FIELD(f, tt_conn, role);
+  FIELD(f, tt_conn, cause);
+  FIELD(f, tt_conn, local);
+  FIELD(f, tt_conn, remote);
+  FIELD(f, tt_conn, local_path_len);
+  FIELD(f, tt_conn, peer_path_len);
+  FIELD(f, tt_conn, local_path);
+  FIELD(f, tt_conn, peer_path);
+  s.Set("fields", f);
+  return s;
+}
+
+Napi::Object Close(Napi::Env env) {
+  Napi::Object s = Struct(env, sizeof(tt_close));
+  Napi::Object f = Napi::Object::New(env);
+  FIELD(f, tt_close, conn_id);
+  FIELD(f, tt_close, fd);
+  s.Set("fields", f);
+  return s;
+}
+
+Napi::Object Proc(Napi::Env env) {
+  Napi::Object s = Struct(env, sizeof(tt_proc));
+  Napi::Object f = Napi::Object::New(env);
+  FIELD(f, tt_proc, start_ns);
+  FIELD(f, tt_proc, cgroup_id);
+  FIELD(f, tt_proc, ppid);
+  FIELD(f, tt_proc, uid);
+  FIELD(f, tt_proc, args_len);
+  FIELD(f, tt_proc, flags);
+  FIELD(f, tt_proc, args);
+  s.Set("fields", f);
+  return s;
+}
+
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+  c.Set("TT_LAYOUT_VERSION", TT_LAYOUT_VERSION);
+  c.Set("TT_COMM_LEN", TT_COMM_LEN);
+  c.Set("TT_UNIX_PATH_LEN", TT_UNIX_PATH_LEN);
+  c.Set("TT_ARGS_LEN", TT_ARGS_LEN);
+  c.Set("TT_MAX_IOV", TT_MAX_IOV);
+  c.Set("TT_CHUNK_MAX", TT_CHUNK_MAX);
+  c.Set("TT_KIND_DATA", static_cast<int>(TT_KIND_DATA));
+  c.Set("TT_KIND_CONN", static_cast<int>(TT_KIND_CONN));
+  c.Set("TT_KIND_CLOSE", static_cast<int>(TT_KIND_CLOSE));
+  c.Set("TT_KIND_PROC", static_cast<int>(TT_KIND_PROC));
+  c.Set("TT_F_TRUNCATED", static_cast<int>(TT_F_TRUNCATED));
+  c.Set("TT_F_IOV_TRUNCATED", static_cast<int>(TT_F_IOV_TRUNCATED));
+  c.Set("TT_F_ZEROCOPY", static_cast<int>(TT_F_ZEROCOPY));
+  c.Set("TT_F_PEER", static_cast<int>(TT_F_PEER));
+  c.Set("TT_F_READ_FAILED", static_cast<int>(TT_F_READ_FAILED));
+  c.Set("TT_F_LAST", static_cast<int>(TT_F_LAST));
+  c.Set("TT_F_ERROR", static_cast<int>(TT_F_ERROR));
+  c.Set("TT_F_BODY_SOURCE", static_cast<int>(TT_F_BODY_SOURCE));
+  c.Set("TT_P_ARGS_TRUNCATED", static_cast<int>(TT_P_ARGS_TRUNCATED));
+  c.Set("TT_STAT_DROPPED_RECORDS", static_cast<int>(TT_STAT_DROPPED_RECORDS));
+  c.Set("TT_STAT_DROPPED_BYTES", static_cast<int>(TT_STAT_DROPPED_BYTES));
+  c.Set("TT_STAT_DROPPED_EVENTS", static_cast<int>(TT_STAT_DROPPED_EVENTS));
+  c.Set("TT_STAT_READ_FAILURES", static_cast<int>(TT_STAT_READ_FAILURES));
+  c.Set("TT_STAT_MAX", static_cast<int>(TT_STAT_MAX));
+  return c;
+}
+
+}  // namespace
+
+Napi::Object EventLayout(Napi::Env env) {
+  Napi::Object layout = Napi::Object::New(env);
+  layout.Set("header", Header(env));
+  layout.Set("addr", Addr(env));
+  layout.Set("data", Data(env));
+  layout.Set("conn", Conn(env));
+  layout.Set("close", Close(env));
+  layout.Set("proc", Proc(env));
+  layout.Set("constants", Constants(env));
+  return layout;
+}
+
+}  // namespace tinytap

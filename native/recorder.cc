@@ -1,0 +1,343 @@
+#include "recorder.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <algorithm>
+
+#include "libbpf_log.h"
+
+extern "C" {
+#include "tinytap_events.h"
+}
+#include "tinytap.skel.h"
+
+namespace tinytap {
+namespace {
+
+constexpr size_t kVerifierTailLines = 25;
+constexpr int kPollMs = 20;
+
+uint64_t NowMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Errors cross into JS as exceptions with a string `code`; src/record/errors.ts turns each code
+// into the one line the user sees.
+[[noreturn]] void ThrowCoded(Napi::Env env, const char* code, const std::string& message) {
+  Napi::Error e = Napi::Error::New(env, message);
+  e.Set("code", Napi::String::New(env, code));
+  e.Set("libbpfLog", Napi::String::New(env, LibbpfLogTail(kVerifierTailLines)));
+  throw e;
+}
+
+const char* CodeForErrno(int err) {
+  switch (err) {
+    case EPERM:
+    case EACCES:
+      return "EPERM";
+    case ENOENT:
+      return "ENOENT";
+    case E2BIG:
+    case EINVAL:
+      return "ELOAD";
+    default:
+      return "EBPF";
+  }
+}
+
+uint32_t GetU32(const Napi::Object& o, const char* key, uint32_t fallback) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : fallback;
+}
+
+bool GetBool(const Napi::Object& o, const char* key, bool fallback) {
+  Napi::Value v = o.Get(key);
+  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : fallback;
+}
+
+RecorderOptions ParseOptions(const Napi::Object& o) {
+  RecorderOptions opts;
+  opts.max_payload = GetU32(o, "maxPayload", opts.max_payload);
+  opts.ring_bytes = GetU32(o, "ringBytes", opts.ring_bytes);
+  opts.self_tgid = GetU32(o, "selfPid", 0);
+  opts.filter_pids = GetBool(o, "filterPids", false);
+  opts.sendfile_bodies = GetBool(o, "sendfileBodies", true);
+  opts.verbose = GetBool(o, "verbose", false);
+  opts.flush_bytes = GetU32(o, "flushBytes", static_cast<uint32_t>(opts.flush_bytes));
+  opts.flush_ms = GetU32(o, "flushMs", opts.flush_ms);
+  if (o.Get("pids").IsArray()) {
+    Napi::Array a = o.Get("pids").As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++)
+      opts.pids.push_back(a.Get(i).As<Napi::Number>().Uint32Value());
+  }
+  if (o.Get("comms").IsArray()) {
+    Napi::Array a = o.Get("comms").As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++)
+      opts.comms.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+  }
+  if (o.Get("ports").IsArray()) {
+    Napi::Array a = o.Get("ports").As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++)
+      opts.ports.push_back(static_cast<uint16_t>(a.Get(i).As<Napi::Number>().Uint32Value()));
+  }
+  return opts;
+}
+
+}  // namespace
+
+Napi::Function Recorder::Define(Napi::Env env) {
+  return DefineClass(env, "Recorder",
+                     {
+                         InstanceMethod<&Recorder::Start>("start"),
+                         InstanceMethod<&Recorder::Stop>("stop"),
+                         InstanceMethod<&Recorder::AddPid>("addPid"),
+                         InstanceMethod<&Recorder::Stats>("stats"),
+                         InstanceMethod<&Recorder::Features>("features"),
+                     });
+}
+
+// new Recorder(options, onBatch(buffer))
+Recorder::Recorder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Recorder>(info), env_(info.Env()) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
+    ThrowCoded(env, "EINVAL", "Recorder(options, onBatch): bad arguments");
+  opts_ = ParseOptions(info[0].As<Napi::Object>());
+  on_batch_ = Napi::Persistent(info[1].As<Napi::Function>());
+  napi_add_env_cleanup_hook(env, OnCleanup, this);
+}
+
+Recorder::~Recorder() {
+  Teardown();
+  napi_remove_env_cleanup_hook(env_, OnCleanup, this);
+}
+
+void Recorder::Open(Napi::Env env) {
+  skel_ = tinytap_bpf__open();
+  if (!skel_) ThrowCoded(env, "EBPF", std::string("cannot open the BPF object: ") + strerror(errno));
+  skel_->rodata->self_tgid = opts_.self_tgid;
+  skel_->rodata->max_payload = opts_.max_payload;
+  skel_->rodata->filter_pids = opts_.filter_pids;
+  skel_->rodata->filter_comms = !opts_.comms.empty();
+  skel_->rodata->filter_ports = !opts_.ports.empty();
+  skel_->rodata->capture_sendfile_bodies = opts_.sendfile_bodies;
+  int err = bpf_map__set_max_entries(skel_->maps.events, opts_.ring_bytes);
+  if (err) ThrowCoded(env, "EINVAL", "ring buffer size must be a power of two multiple of the page size");
+}
+
+void Recorder::Load(Napi::Env env) {
+  int err = tinytap_bpf__load(skel_);
+  if (err) {
+    int e = -err;
+    ThrowCoded(env, CodeForErrno(e), std::string("loading the BPF programs failed: ") + strerror(e));
+  }
+}
+
+void Recorder::FillFilterMaps(Napi::Env env) {
+  uint8_t one = 1;
+  for (uint32_t pid : opts_.pids) {
+    if (bpf_map__update_elem(skel_->maps.target_pids, &pid, sizeof(pid), &one, sizeof(one), BPF_ANY))
+      ThrowCoded(env, "EBPF", std::string("cannot add pid filter: ") + strerror(errno));
+  }
+  for (const std::string& comm : opts_.comms) {
+    char key[TT_COMM_LEN] = {};
+    // the kernel keeps 15 characters of a name plus NUL; match what it reports
+    strncpy(key, comm.c_str(), TT_COMM_LEN - 1);
+    if (bpf_map__update_elem(skel_->maps.target_comms, key, sizeof(key), &one, sizeof(one), BPF_ANY))
+      ThrowCoded(env, "EBPF", std::string("cannot add comm filter: ") + strerror(errno));
+  }
+  for (uint16_t port : opts_.ports) {
+    if (bpf_map__update_elem(skel_->maps.target_ports, &port, sizeof(port), &one, sizeof(one), BPF_ANY))
+      ThrowCoded(env, "EBPF", std::string("cannot add port filter: ") + strerror(errno));
+  }
+}
+
+void Recorder::Attach(Napi::Env env) {
+  int err = tinytap_bpf__attach(skel_);
+  if (err) {
+    int e = -err;
+    // libbpf needs tracefs to find a syscall tracepoint's id; ENOENT is how that shows
+    const char* code = e == ENOENT ? "ENOTRACEFS" : CodeForErrno(e);
+    ThrowCoded(env, code, std::string("attaching the BPF programs failed: ") + strerror(e));
+  }
+}
+
+Napi::Value Recorder::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (state_ != State::Idle) ThrowCoded(env, "EINVAL", "recorder already started");
+  ClearLibbpfLog();
+  SetLibbpfVerbose(opts_.verbose);
+  try {
+    Open(env);
+    Load(env);
+    FillFilterMaps(env);
+    Attach(env);
+    ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), OnRecord, this, nullptr);
+    if (!ring_) ThrowCoded(env, "EBPF", std::string("cannot open the ring buffer: ") + strerror(errno));
+  } catch (...) {
+    Teardown();
+    throw;
+  }
+
+  tsfn_ = Napi::ThreadSafeFunction::New(env, on_batch_.Value(), "tinytap-drain", 8, 1);
+  // Batches must not keep Node alive by themselves: the JS recorder decides when to stop.
+  tsfn_.Unref(env);
+  state_ = State::Running;
+  thread_ = std::thread([this] { Drain(); });
+  return env.Undefined();
+}
+
+int Recorder::OnRecord(void* ctx, void* data, size_t size) {
+  Recorder* self = static_cast<Recorder*>(ctx);
+  const auto* hdr = static_cast<const tt_header*>(data);
+  size_t keep = size;
+  if (hdr->kind == TT_KIND_DATA && size >= sizeof(tt_data)) {
+    // chunks are reserved in size classes: copy only the bytes in use
+    const auto* d = static_cast<const tt_data*>(data);
+    keep = std::min(size, sizeof(tt_data) + d->chunk_len);
+  }
+  Batch& b = self->batch_;
+  if (b.empty()) self->batch_started_ms_ = NowMs();
+  size_t at = b.size();
+  size_t padded = (keep + 7) & ~size_t(7);
+  b.resize(at + 8 + padded);
+  uint32_t len32 = static_cast<uint32_t>(keep);
+  memcpy(b.data() + at, &len32, 4);
+  memset(b.data() + at + 4, 0, 4);
+  memcpy(b.data() + at + 8, data, keep);
+  if (padded > keep) memset(b.data() + at + 8 + keep, 0, padded - keep);
+  return 0;
+}
+
+// Hand the current batch to JS. BlockingCall waits when JS is behind (queue of 8): the ring
+// buffer then fills and the kernel counts drops, which is the honest outcome.
+void Recorder::Flush() {
+  if (batch_.empty() || abandoned_) {
+    batch_.clear();
+    return;
+  }
+  auto* out = new Batch();
+  out->swap(batch_);
+  batch_.reserve(std::min(opts_.flush_bytes + (64 << 10), out->capacity()));
+  napi_status st = tsfn_.BlockingCall(out, [](Napi::Env env, Napi::Function fn, Batch* b) {
+    if (env == nullptr) {
+      delete b;
+      return;
+    }
+    Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(
+        env, b->data(), b->size(), [](Napi::Env, uint8_t*, Batch* owned) { delete owned; }, b);
+    fn.Call({buf});
+  });
+  if (st != napi_ok) delete out;
+}
+
+void Recorder::Drain() {
+  while (!stop_requested_) {
+    int n = ring_buffer__poll(ring_, kPollMs);
+    if (n < 0 && n != -EINTR) break;
+    if (!batch_.empty() &&
+        (batch_.size() >= opts_.flush_bytes || NowMs() - batch_started_ms_ >= opts_.flush_ms))
+      Flush();
+  }
+  // Detach first so nothing new arrives, then take what is already in the ring.
+  tinytap_bpf__detach(skel_);
+  ring_buffer__consume(ring_);
+  Flush();
+  if (abandoned_) return;
+  tsfn_.BlockingCall(static_cast<Batch*>(nullptr), [this](Napi::Env env, Napi::Function, Batch*) {
+    if (env == nullptr) return;
+    if (thread_.joinable()) thread_.join();
+    Teardown();
+    state_ = State::Stopped;
+    if (stopped_) stopped_->Resolve(env.Undefined());
+  });
+}
+
+// Resolves once every record is delivered to onBatch and the programs are detached.
+Napi::Value Recorder::Stop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!stopped_) stopped_ = std::make_unique<Napi::Promise::Deferred>(env);
+  if (state_ == State::Running) {
+    state_ = State::Stopping;
+    stop_requested_ = true;
+    // keep the loop alive until the final batch and the resolution arrive
+    tsfn_.Ref(env);
+  } else if (state_ == State::Idle || state_ == State::Stopped) {
+    state_ = State::Stopped;
+    stopped_->Resolve(env.Undefined());
+  }
+  return stopped_->Promise();
+}
+
+Napi::Value Recorder::AddPid(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!skel_ || !info[0].IsNumber()) ThrowCoded(env, "EINVAL", "addPid(pid) needs a running recorder");
+  uint32_t pid = info[0].As<Napi::Number>().Uint32Value();
+  uint8_t one = 1;
+  if (bpf_map__update_elem(skel_->maps.target_pids, &pid, sizeof(pid), &one, sizeof(one), BPF_ANY))
+    ThrowCoded(env, "EBPF", std::string("cannot add pid: ") + strerror(errno));
+  return env.Undefined();
+}
+
+// The kernel-side counters (formats/tinytap_events.h, enum tt_stat), summed over CPUs.
+Napi::Value Recorder::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, TT_STAT_MAX);
+  int ncpu = libbpf_num_possible_cpus();
+  std::vector<uint64_t> values(ncpu > 0 ? ncpu : 1);
+  for (uint32_t i = 0; i < TT_STAT_MAX; i++) {
+    double sum = 0;
+    if (skel_ && ncpu > 0 &&
+        bpf_map__lookup_elem(skel_->maps.stats, &i, sizeof(i), values.data(),
+                             values.size() * sizeof(uint64_t), 0) == 0) {
+      for (uint64_t v : values) sum += static_cast<double>(v);
+    }
+    out.Set(i, Napi::Number::New(env, sum));
+  }
+  return out;
+}
+
+Napi::Value Recorder::Features(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("sendfileBodies", sendfile_bodies_active_);
+  o.Set("sendfileBodiesNote", sendfile_bodies_note_);
+  return o;
+}
+
+void Recorder::Teardown() {
+  if (ring_) {
+    ring_buffer__free(ring_);
+    ring_ = nullptr;
+  }
+  if (skel_) {
+    tinytap_bpf__destroy(skel_);
+    skel_ = nullptr;
+  }
+  if (tsfn_) {
+    tsfn_.Release();
+    tsfn_ = Napi::ThreadSafeFunction();
+  }
+}
+
+// Node is exiting (or a worker ends) with the recorder still running: detach everything and
+// deliver nothing more; JS can no longer be called.
+void Recorder::OnCleanup(void* arg) {
+  Recorder* self = static_cast<Recorder*>(arg);
+  if (self->state_ == State::Running || self->state_ == State::Stopping) {
+    self->abandoned_ = true;
+    self->stop_requested_ = true;
+    if (self->tsfn_) self->tsfn_.Abort();
+    if (self->thread_.joinable()) self->thread_.join();
+    self->tsfn_ = Napi::ThreadSafeFunction();
+    self->Teardown();
+    self->state_ = State::Stopped;
+  }
+}
+
+}  // namespace tinytap
