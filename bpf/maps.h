@@ -109,6 +109,10 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
+/* Set by the loader at stop: every program returns at once, so the ring can be drained to the
+ * last record before the (slow) detach. */
+__u32 paused = 0;
+
 /* Conn ids are unique per recording; 0 means "none". */
 __u64 next_conn_id = 1;
 

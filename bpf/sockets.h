@@ -59,12 +59,13 @@ static __always_inline void read_inet_addrs(struct sock *sk, __u16 family, struc
 	remote->family = family;
 	local->port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	remote->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	/* explicit sizes: BPF_CORE_READ_INTO would take sizeof(*addr), one byte */
 	if (family == TT_AF_INET) {
-		BPF_CORE_READ_INTO(local->addr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(remote->addr, sk, __sk_common.skc_daddr);
+		bpf_core_read(local->addr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(remote->addr, 4, &sk->__sk_common.skc_daddr);
 	} else {
-		BPF_CORE_READ_INTO(local->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(remote->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		bpf_core_read(local->addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(remote->addr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 }
 
@@ -89,6 +90,17 @@ static __always_inline __u16 read_unix_path(struct sock *sk, char *dst)
 	barrier_var(n);
 	bpf_probe_read_kernel(dst, n, &ua->name[0].sun_path);
 	return (__u16)n;
+}
+
+/* The path of a sockaddr_un in user memory (a failed connect's target). */
+static __always_inline __u16 read_user_unix_path(__u64 uaddr, char *dst)
+{
+	long n;
+
+	if (!uaddr)
+		return 0;
+	n = bpf_probe_read_user_str(dst, TT_UNIX_PATH_LEN, (void *)(uaddr + sizeof(__u16)));
+	return n > 1 ? (__u16)(n - 1) : 0;
 }
 
 /* A sockaddr from user memory (sendto/recvfrom/msghdr/connect arguments). */

@@ -33,7 +33,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 static __always_inline bool process_wanted(__u32 tgid)
 {
-	if (tgid == self_tgid)
+	if (paused || tgid == self_tgid)
 		return false;
 	if (filter_pids && !bpf_map_lookup_elem(&target_pids, &tgid))
 		return false;
@@ -148,7 +148,10 @@ static __always_inline void emit_connect_failed(int fd, struct file *file, __u64
 	}
 	__builtin_memset(r, 0, sizeof(*r));
 	fill_conn_record(r, file_sock(file), file);
-	read_user_sockaddr(uaddr, &r->remote);
+	if (r->family == TT_AF_UNIX)
+		r->peer_path_len = read_user_unix_path(uaddr, r->peer_path);
+	else
+		read_user_sockaddr(uaddr, &r->remote);
 	if (!ports_wanted(&r->local, &r->remote)) {
 		bpf_ringbuf_discard(r, 0);
 		return;
@@ -249,7 +252,7 @@ static __always_inline int exit_io(long ret)
 	struct conn_state *c;
 	__u64 ts, iov = 0;
 
-	if (!take_call(&a) || ret_is_noise(ret, a.dir))
+	if (!take_call(&a) || ret_is_noise(ret, a.dir) || paused)
 		return 0;
 	/* egress is stamped when the process handed the bytes over, ingress when they arrived */
 	ts = a.dir == TT_DIR_EGRESS ? a.ts_ns : bpf_ktime_get_ns();
@@ -329,7 +332,7 @@ static __always_inline int exit_mmsg(long ret)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mmsg_walk m = {};
 
-	if (!take_call(&m.a) || ret_is_noise(ret, m.a.dir) || ret == 0)
+	if (!take_call(&m.a) || ret_is_noise(ret, m.a.dir) || ret == 0 || paused)
 		return 0;
 	m.ts = m.a.dir == TT_DIR_EGRESS ? m.a.ts_ns : bpf_ktime_get_ns();
 	m.c = conn_for(tgid, m.a.fd, (struct file *)m.a.file, m.ts);
@@ -513,7 +516,7 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	long ret = ctx->ret;
 	struct call_args a;
 
-	if (!take_call(&a))
+	if (!take_call(&a) || paused)
 		return 0;
 	/* a non-blocking connect is under way (EINPROGRESS) with both addresses already bound */
 	if (ret == 0 || ret == -TT_EINPROGRESS) {
@@ -564,7 +567,7 @@ int enter_close(struct trace_event_raw_sys_enter *ctx)
 	struct conn_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = ARG(0) };
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
 
-	if (!c)
+	if (!c || paused)
 		return 0;
 	if (!c->ignored)
 		emit_close(c->conn_id, key.fd);

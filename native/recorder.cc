@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <mutex>
 
 #include "libbpf_log.h"
 
@@ -113,7 +114,7 @@ Recorder::Recorder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Recorder>(
 }
 
 Recorder::~Recorder() {
-  Teardown();
+  OnCleanup(this);
   napi_remove_env_cleanup_hook(env_, OnCleanup, this);
 }
 
@@ -244,18 +245,30 @@ void Recorder::Drain() {
         (batch_.size() >= opts_.flush_bytes || NowMs() - batch_started_ms_ >= opts_.flush_ms))
       Flush();
   }
-  // Detach first so nothing new arrives, then take what is already in the ring.
-  tinytap_bpf__detach(skel_);
+  // Stop producing at once (a flag every program checks), let programs already past the check
+  // finish, then take what is in the ring. Detaching comes after: it takes about a second.
+  __atomic_store_n(&skel_->bss->paused, 1, __ATOMIC_SEQ_CST);
+  ring_buffer__poll(ring_, 10);
   ring_buffer__consume(ring_);
   Flush();
-  if (abandoned_) return;
-  tsfn_.BlockingCall(static_cast<Batch*>(nullptr), [this](Napi::Env env, Napi::Function, Batch*) {
-    if (env == nullptr) return;
-    if (thread_.joinable()) thread_.join();
-    Teardown();
-    state_ = State::Stopped;
-    if (stopped_) stopped_->Resolve(env.Undefined());
-  });
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    final_stats_ = ReadStats();
+    stats_final_ = true;
+  }
+  if (!abandoned_) {
+    tsfn_.BlockingCall(static_cast<Batch*>(nullptr), [this](Napi::Env env, Napi::Function, Batch*) {
+      if (env == nullptr) return;
+      state_ = State::Stopped;
+      if (stopped_) stopped_->Resolve(env.Undefined());
+      ReleaseTsfn();
+    });
+  }
+  DetachAll();
+  ring_buffer__free(ring_);
+  ring_ = nullptr;
+  tinytap_bpf__destroy(skel_);
+  skel_ = nullptr;
 }
 
 // Resolves once every record is delivered to onBatch and the programs are detached.
@@ -276,7 +289,8 @@ Napi::Value Recorder::Stop(const Napi::CallbackInfo& info) {
 
 Napi::Value Recorder::AddPid(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!skel_ || !info[0].IsNumber()) ThrowCoded(env, "EINVAL", "addPid(pid) needs a running recorder");
+  if (state_ != State::Running || !info[0].IsNumber())
+    ThrowCoded(env, "EINVAL", "addPid(pid) needs a running recorder");
   uint32_t pid = info[0].As<Napi::Number>().Uint32Value();
   uint8_t one = 1;
   if (bpf_map__update_elem(skel_->maps.target_pids, &pid, sizeof(pid), &one, sizeof(one), BPF_ANY))
@@ -284,21 +298,34 @@ Napi::Value Recorder::AddPid(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// The kernel-side counters (formats/tinytap_events.h, enum tt_stat), summed over CPUs.
+// Only while the drain thread is running and before it took the final values.
+std::vector<uint64_t> Recorder::ReadStats() {
+  std::vector<uint64_t> sums(TT_STAT_MAX, 0);
+  int ncpu = libbpf_num_possible_cpus();
+  if (!skel_ || ncpu <= 0) return sums;
+  std::vector<uint64_t> values(ncpu);
+  for (uint32_t i = 0; i < TT_STAT_MAX; i++) {
+    if (bpf_map__lookup_elem(skel_->maps.stats, &i, sizeof(i), values.data(),
+                             values.size() * sizeof(uint64_t), 0) == 0) {
+      for (uint64_t v : values) sums[i] += v;
+    }
+  }
+  return sums;
+}
+
+// The kernel-side counters (formats/tinytap_events.h, enum tt_stat), summed over CPUs; after
+// stop, their final values.
 Napi::Value Recorder::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Array out = Napi::Array::New(env, TT_STAT_MAX);
-  int ncpu = libbpf_num_possible_cpus();
-  std::vector<uint64_t> values(ncpu > 0 ? ncpu : 1);
-  for (uint32_t i = 0; i < TT_STAT_MAX; i++) {
-    double sum = 0;
-    if (skel_ && ncpu > 0 &&
-        bpf_map__lookup_elem(skel_->maps.stats, &i, sizeof(i), values.data(),
-                             values.size() * sizeof(uint64_t), 0) == 0) {
-      for (uint64_t v : values) sum += static_cast<double>(v);
-    }
-    out.Set(i, Napi::Number::New(env, sum));
+  std::vector<uint64_t> sums;
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    if (stats_final_) sums = final_stats_;
+    else if (state_ == State::Running || state_ == State::Stopping) sums = ReadStats();
+    else sums.assign(TT_STAT_MAX, 0);
   }
+  Napi::Array out = Napi::Array::New(env, sums.size());
+  for (uint32_t i = 0; i < sums.size(); i++) out.Set(i, Napi::Number::New(env, static_cast<double>(sums[i])));
   return out;
 }
 
@@ -310,6 +337,30 @@ Napi::Value Recorder::Features(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// Closing a syscall tracepoint link waits for an RCU grace period (about 70 ms here); one after
+// the other, 30 links made every stop take two seconds. Closed together, the waits overlap.
+void Recorder::DetachAll() {
+  if (!skel_) return;
+  struct bpf_object_skeleton* s = skel_->skeleton;
+  std::vector<std::thread> closers;
+  for (int i = 0; i < s->prog_cnt; i++) {
+    struct bpf_link** link = s->progs[i].link;
+    if (!link || !*link) continue;
+    struct bpf_link* l = *link;
+    *link = nullptr;
+    closers.emplace_back([l] { bpf_link__destroy(l); });
+  }
+  for (std::thread& t : closers) t.join();
+}
+
+void Recorder::ReleaseTsfn() {
+  if (tsfn_) {
+    tsfn_.Release();
+    tsfn_ = Napi::ThreadSafeFunction();
+  }
+}
+
+// Undo a start that failed half way (no drain thread yet).
 void Recorder::Teardown() {
   if (ring_) {
     ring_buffer__free(ring_);
@@ -319,10 +370,7 @@ void Recorder::Teardown() {
     tinytap_bpf__destroy(skel_);
     skel_ = nullptr;
   }
-  if (tsfn_) {
-    tsfn_.Release();
-    tsfn_ = Napi::ThreadSafeFunction();
-  }
+  ReleaseTsfn();
 }
 
 // Node is exiting (or a worker ends) with the recorder still running: detach everything and
@@ -333,11 +381,11 @@ void Recorder::OnCleanup(void* arg) {
     self->abandoned_ = true;
     self->stop_requested_ = true;
     if (self->tsfn_) self->tsfn_.Abort();
-    if (self->thread_.joinable()) self->thread_.join();
     self->tsfn_ = Napi::ThreadSafeFunction();
-    self->Teardown();
     self->state_ = State::Stopped;
   }
+  // the drain thread may still be detaching after a stop: wait for it, Node is going away
+  if (self->thread_.joinable()) self->thread_.join();
 }
 
 }  // namespace tinytap

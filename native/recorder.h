@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,7 +54,10 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   void Attach(Napi::Env env);
   void Drain();
   void Flush();
+  void DetachAll();
   void Teardown();
+  void ReleaseTsfn();
+  std::vector<uint64_t> ReadStats();
   static int OnRecord(void* ctx, void* data, size_t size);
   static void OnCleanup(void* arg);
 
@@ -62,6 +66,9 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   struct ::tinytap_bpf* skel_ = nullptr;
   struct ::ring_buffer* ring_ = nullptr;
   bool sendfile_bodies_active_ = false;
+  std::mutex stats_mutex_;
+  std::vector<uint64_t> final_stats_;  // the counters as they were when capture stopped
+  bool stats_final_ = false;
   std::string sendfile_bodies_note_;
 
   std::thread thread_;

@@ -1,0 +1,53 @@
+/**
+ * Every error a user can cause ends as one line on stderr and a non-zero exit, never a stack
+ * trace. Known errors carry a code; anything else is a bug, shown as such (with the stack only
+ * under TINYTAP_DEBUG).
+ */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+const USER_ERROR_CODES = new Set([
+  'EUSAGE',
+  'ENOENT',
+  'ENOTSESSION',
+  'ENEWER',
+  'ECORRUPT',
+  'EEXIST',
+  'EPERM',
+  'EKERNEL',
+  'ENOBTF',
+  'ENOTRACEFS',
+  'EPLATFORM',
+  'ENOADDON',
+  'EDISKFULL',
+  'EFILTER',
+  'ENOTFOUND',
+  'EACCES',
+  'ENOSPC',
+  'EISDIR',
+]);
+
+export function reportError(err: unknown, exitCode = 1): number {
+  const e = err as Error & { code?: string; exitCode?: number };
+  if (e instanceof CliError) {
+    process.stderr.write(`tinytap: ${e.message}\n`);
+    return e.exitCode;
+  }
+  if (e && typeof e.code === 'string' && USER_ERROR_CODES.has(e.code)) {
+    process.stderr.write(`tinytap: ${e.message}\n`);
+    return exitCode;
+  }
+  if (e && (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC')) {
+    process.stderr.write('tinytap: the disk is full: free some space and try again\n');
+    return exitCode;
+  }
+  const detail = process.env.TINYTAP_DEBUG ? `\n${e?.stack ?? e}` : ' (set TINYTAP_DEBUG=1 for details)';
+  process.stderr.write(`tinytap: internal error: ${e?.message ?? String(e)}${detail}\n`);
+  return exitCode;
+}

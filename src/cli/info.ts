@@ -1,0 +1,81 @@
+/** tinytap info FILE: what a session holds and whether it is complete. */
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+
+import { openSessionDb, isCorruptionError, corruptError } from '../session/open-session.js';
+import { type SessionInfo, sessionInfo } from '../session/session-info.js';
+import { CliError } from './errors.js';
+import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
+
+export function formatInfo(i: SessionInfo, color: boolean): string {
+  const rows: [string, string][] = [
+    ['file', `${i.file} (${formatBytes(i.fileBytes)})`],
+    ['recorded by', `tinytap ${i.tinytapVersion ?? '?'} on ${i.host ?? '?'} (Linux ${i.kernel ?? '?'})`],
+    ['started', i.startedAt ?? '?'],
+    [
+      'stopped',
+      i.finished
+        ? `${i.stoppedAt} (${i.stopReason})`
+        : paint(color, '33', 'did not finish: the recorder was killed, or is still recording'),
+    ],
+    ['duration', i.durationMs === null ? '?' : formatDurationMs(i.durationMs)],
+    ['command', i.commandLine.join(' ')],
+  ];
+  const f = i.filters;
+  const filters = f
+    ? [
+        ...f.pids.map((p) => `pid ${p}`),
+        ...f.comms.map((c) => `comm ${c}`),
+        ...f.ports.map((p) => `port ${p}`),
+        ...(f.command ? [`command: ${f.command.join(' ')}`] : []),
+      ]
+    : [];
+  rows.push(['filters', filters.length ? filters.join(', ') : 'none (every process)']);
+  rows.push(['events', formatCount(i.events)]);
+  rows.push(['bytes', `${formatBytes(i.bytes)} moved, ${formatBytes(i.capturedBytes)} captured`]);
+  rows.push(['connections', formatCount(i.connections)]);
+  rows.push(['processes', formatCount(i.processes)]);
+  rows.push([
+    'drops',
+    i.complete
+      ? paint(color, '32', '0 (complete)')
+      : paint(
+          color,
+          '31;1',
+          `${formatCount(i.drops.records)} records, ${formatBytes(i.drops.bytes)} (INCOMPLETE: the ring buffer overflowed)`,
+        ),
+  ]);
+  if (i.drops.readFailures) rows.push(['read failures', formatCount(i.drops.readFailures)]);
+  if (i.sendfileBodies)
+    rows.push([
+      'sendfile bodies',
+      i.sendfileBodies.captured ? 'captured' : `not captured${i.sendfileBodies.note ? ` (${i.sendfileBodies.note})` : ''}`,
+    ]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+export function registerInfo(program: Command): void {
+  program
+    .command('info')
+    .description('summarise a session file: when, where, what it holds, whether it is complete')
+    .argument('<file>', 'a .tinytap session')
+    .option('--json', 'print the summary as JSON')
+    .option('--check', 'also verify every page of the file (PRAGMA integrity_check)')
+    .action((file: string, flags: { json?: boolean; check?: boolean }) => {
+      const db = openSessionDb(file, { readonly: true });
+      try {
+        const info = sessionInfo(db, file, statSync(file).size);
+        if (flags.check) {
+          const result = db.pragma('integrity_check', { simple: true });
+          if (result !== 'ok') throw new CliError(`${file} is damaged: integrity check says ${String(result)}`);
+        }
+        process.stdout.write((flags.json ? JSON.stringify(info) : formatInfo(info, useColor())) + '\n');
+      } catch (err) {
+        if (isCorruptionError(err)) throw corruptError(file, err);
+        throw err;
+      } finally {
+        db.close();
+      }
+    });
+}

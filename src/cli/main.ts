@@ -1,0 +1,29 @@
+/** The tinytap command line: one file per command, registered here. */
+import { Command, CommanderError } from 'commander';
+
+import { TINYTAP_VERSION } from '../version.js';
+import { reportError } from './errors.js';
+import { registerInfo } from './info.js';
+import { registerRecord } from './record.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('tinytap')
+    .description('the DevTools Network tab for every process on this Linux machine, recorded to disk')
+    .version(TINYTAP_VERSION)
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  registerRecord(program);
+  registerInfo(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its one line (usage errors) or the help/version text
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    return reportError(err);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The input of every protocol parser: one connection's two byte streams, rebuilt from the raw
+ * events of a session (src/reconstruct/ does that) and fed in the order the bytes were seen.
+ *
+ * Directions are named from the client's point of view: `c2s` carries requests, `s2c` carries
+ * responses. Offsets are positions in that direction's stream, counted in bytes the syscalls
+ * moved, captured or not; so a gap (a truncated or zero-copy body, a dropped record) keeps every
+ * later offset true.
+ */
+export type StreamDirection = 'c2s' | 's2c';
+
+/** Why some bytes of a segment were not captured. */
+export type GapReason = 'truncated' | 'zerocopy' | 'lost';
+
+export interface StreamSegment {
+  kind: 'data';
+  dir: StreamDirection;
+  /** Nanoseconds since the session started. */
+  ts: number;
+  /** Stream offset of the first byte this segment moved. */
+  offset: number;
+  /** Bytes moved by the syscall (its return value). */
+  length: number;
+  /** The captured prefix of those bytes: bytes.length <= length. */
+  bytes: Uint8Array;
+  /** Set when bytes.length < length: why the rest is missing. */
+  gap?: GapReason;
+  /** The session event this segment came from (events.id), for "show --raw" and the TUI. */
+  eventId: number;
+}
+
+/** The direction ended: the peer closed or shut down its side (read returned 0), or an error. */
+export interface StreamEnd {
+  kind: 'end';
+  dir: StreamDirection;
+  ts: number;
+  offset: number;
+  reason: 'eof' | 'close' | 'error';
+  eventId: number;
+}
+
+export type StreamItem = StreamSegment | StreamEnd;

@@ -1,0 +1,56 @@
+/**
+ * The native addon's surface (native/addon.cc), typed. The recorder takes a binding as an
+ * argument so its logic is tested against a fake without root; loadBinding() is the real one.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeRecorderOptions {
+  maxPayload: number;
+  ringBytes: number;
+  selfPid: number;
+  filterPids: boolean;
+  pids: number[];
+  comms: string[];
+  ports: number[];
+  sendfileBodies: boolean;
+  verbose: boolean;
+  flushBytes?: number;
+  flushMs?: number;
+}
+
+export interface NativeRecorder {
+  start(): void;
+  /** Resolves after the last batch was delivered and every program is detached. */
+  stop(): Promise<void>;
+  addPid(pid: number): void;
+  /** Kernel counters, indexed by enum tt_stat, summed over CPUs. */
+  stats(): number[];
+  features(): { sendfileBodies: boolean; sendfileBodiesNote: string };
+}
+
+export interface NativeBinding {
+  Recorder: new (opts: NativeRecorderOptions, onBatch: (batch: Buffer) => void) => NativeRecorder;
+  clocks(): { monotonicNs: bigint; realtimeNs: bigint };
+  layout(): Record<string, { size: number; fields: Record<string, { offset: number; size: number }> }> & {
+    constants: Record<string, number>;
+  };
+  mountTracefs(path: string): void;
+}
+
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export class AddonMissingError extends Error {
+  readonly code = 'ENOADDON';
+}
+
+export function loadBinding(): NativeBinding {
+  const require = createRequire(import.meta.url);
+  try {
+    return require('node-gyp-build')(projectRoot) as NativeBinding;
+  } catch (err) {
+    throw new AddonMissingError(
+      `the native addon is not built (${(err as Error).message.split('\n')[0]}): run ./setup.sh or npm run build`,
+    );
+  }
+}

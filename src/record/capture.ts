@@ -1,0 +1,378 @@
+/**
+ * One recording: drives the native recorder, turns its records into session-file rows, commits
+ * them in batches, and keeps the counts a status line shows. Runs wherever it is created; the
+ * CLI runs it in a worker thread (record-worker.ts) so the terminal stays responsive.
+ */
+import { hostname, release } from 'node:os';
+
+import type { NativeBinding, NativeRecorder } from './binding.js';
+import { type CaptureRecord, type ConnRecord, type ProcRecord, decodeBatch } from './decode-records.js';
+import { type AssembledEvent, EventAssembler } from './event-assembler.js';
+import { ConnCause, Kind, Stat } from './layout.js';
+import { CgroupResolver, readProcInfo } from './proc-info.js';
+import { type CreateOptions, SessionWriter } from './session-writer.js';
+import { TINYTAP_VERSION } from '../version.js';
+
+export interface CaptureOptions {
+  output: string;
+  create?: CreateOptions;
+  maxPayload: number;
+  ringBytes: number;
+  pids: number[];
+  comms: string[];
+  ports: number[];
+  /** Capture only pids in the filter set (--pid, or `-- CMD` which adds its pid later). */
+  filterPids: boolean;
+  sendfileBodies: boolean;
+  verbose: boolean;
+  /** The tinytap command line, for the session's metadata. */
+  commandLine: string[];
+  /** `-- CMD ...` being recorded, if any. */
+  command?: string[];
+  commitMs?: number;
+}
+
+export interface ConnectionNotice {
+  connId: number;
+  wallNs: bigint;
+  pid: number;
+  comm: string;
+  role: number;
+  cause: number;
+  family: number;
+  type: number;
+  local: string;
+  remote: string;
+  error: number;
+}
+
+export interface CaptureCounts {
+  events: number;
+  bytes: number;
+  capturedBytes: number;
+  connections: number;
+  processes: number;
+  droppedRecords: number;
+  droppedBytes: number;
+  droppedEvents: number;
+  readFailures: number;
+}
+
+export interface CaptureHooks {
+  onConnection?(notice: ConnectionNotice): void;
+  /** A failure that ended the recording (disk full...): the file is valid up to the last commit. */
+  onFatal?(err: Error & { code?: string }): void;
+}
+
+export type StopReason = 'signal' | 'duration' | 'command-exited' | 'disk-full' | 'error';
+
+export class DiskFullError extends Error {
+  readonly code = 'EDISKFULL';
+}
+
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code.startsWith('SQLITE_IOERR');
+}
+
+function endpoint(family: number, addr: string, port: number, path: string | null): string {
+  if (family === 1) return path ?? '(unnamed)';
+  if (!addr) return '-';
+  return family === 10 ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+export class Capture {
+  private readonly writer: SessionWriter;
+  private native: NativeRecorder | null = null;
+  private readonly assembler = new EventAssembler();
+  private readonly cgroups = new CgroupResolver();
+  private readonly processIds = new Map<number, number>(); // pid -> processes.id (latest)
+  private readonly processKeys = new Set<string>(); // processes already written
+  private readonly pidsWithoutProcess = new Set<number>();
+  private clockOffset = 0n;
+  private startedWall = 0n;
+  private commitTimer: NodeJS.Timeout | null = null;
+  private stopping: Promise<CaptureCounts> | null = null;
+  private failed = false;
+  readonly counts: CaptureCounts = {
+    events: 0,
+    bytes: 0,
+    capturedBytes: 0,
+    connections: 0,
+    processes: 0,
+    droppedRecords: 0,
+    droppedBytes: 0,
+    droppedEvents: 0,
+    readFailures: 0,
+  };
+
+  constructor(
+    private readonly opts: CaptureOptions,
+    private readonly binding: NativeBinding,
+    private readonly hooks: CaptureHooks = {},
+  ) {
+    this.writer = SessionWriter.create(opts.output, opts.create);
+  }
+
+  /** Load and attach; throws (with a code) when the kernel side cannot start. */
+  start(): void {
+    const clocks = this.binding.clocks();
+    this.clockOffset = clocks.realtimeNs - clocks.monotonicNs;
+    this.startedWall = clocks.realtimeNs;
+    this.writeStartMeta();
+    this.writer.commit();
+    const native = new this.binding.Recorder(
+      {
+        maxPayload: this.opts.maxPayload,
+        ringBytes: this.opts.ringBytes,
+        selfPid: process.pid,
+        filterPids: this.opts.filterPids,
+        pids: this.opts.pids,
+        comms: this.opts.comms,
+        ports: this.opts.ports,
+        sendfileBodies: this.opts.sendfileBodies,
+        verbose: this.opts.verbose,
+      },
+      (batch) => this.onBatch(batch),
+    );
+    try {
+      native.start();
+    } catch (err) {
+      this.writer.abandon();
+      throw err;
+    }
+    this.native = native;
+    const features = native.features();
+    this.writer.setMeta('sendfile_bodies', {
+      captured: features.sendfileBodies,
+      note: features.sendfileBodiesNote || null,
+    });
+    this.writer.commit();
+    this.commitTimer = setInterval(() => this.commit(), this.opts.commitMs ?? 250);
+  }
+
+  get sendfileBodies(): { captured: boolean; note: string } {
+    const f = this.native?.features();
+    return { captured: !!f?.sendfileBodies, note: f?.sendfileBodiesNote ?? '' };
+  }
+
+  addPid(pid: number): void {
+    this.native?.addPid(pid);
+  }
+
+  /** Counts, with the kernel's drop counters read now. */
+  snapshot(): CaptureCounts {
+    if (this.native) {
+      const s = this.native.stats();
+      this.counts.droppedRecords = s[Stat.DROPPED_RECORDS];
+      this.counts.droppedBytes = s[Stat.DROPPED_BYTES];
+      this.counts.droppedEvents = s[Stat.DROPPED_EVENTS];
+      this.counts.readFailures = s[Stat.READ_FAILURES];
+    }
+    return { ...this.counts };
+  }
+
+  /** Stop capturing, write everything, close the file. Safe to call more than once. */
+  stop(reason: StopReason): Promise<CaptureCounts> {
+    this.stopping ??= this.finish(reason);
+    return this.stopping;
+  }
+
+  private async finish(reason: StopReason): Promise<CaptureCounts> {
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    this.commitTimer = null;
+    await this.native?.stop();
+    if (this.failed) {
+      this.writer.abandon();
+      return this.snapshot();
+    }
+    try {
+      this.assembler.flush((ev) => this.writeEvent(ev));
+      this.resolveMissingProcesses();
+      this.writeCountsMeta();
+      this.writer.setMeta('stopped_at', String(this.wallNow()));
+      this.writer.setMeta('stop_reason', reason);
+      this.writer.close();
+    } catch (err) {
+      this.fail(err);
+      this.writer.abandon();
+    }
+    return { ...this.counts };
+  }
+
+  private wallNow(): bigint {
+    return this.binding.clocks().realtimeNs;
+  }
+
+  private writeStartMeta(): void {
+    const w = this.writer;
+    w.setMeta('format', 'tinytap-session');
+    w.setMeta('tinytap_version', TINYTAP_VERSION);
+    w.setMeta('layout_version', 1);
+    w.setMeta('host', hostname());
+    w.setMeta('kernel', release());
+    w.setMeta('started_at', String(this.startedWall));
+    w.setMeta('clock_offset_ns', String(this.clockOffset));
+    w.setMeta('command_line', this.opts.commandLine);
+    w.setMeta('filters', {
+      pids: this.opts.pids,
+      comms: this.opts.comms,
+      ports: this.opts.ports,
+      command: this.opts.command ?? null,
+    });
+    w.setMeta('max_payload', this.opts.maxPayload);
+    w.setMeta('ring_bytes', this.opts.ringBytes);
+  }
+
+  private writeCountsMeta(): void {
+    const c = this.snapshot();
+    this.writer.setMeta('counts', {
+      events: c.events,
+      bytes: c.bytes,
+      captured_bytes: c.capturedBytes,
+      connections: c.connections,
+      processes: c.processes,
+    });
+    this.writer.setMeta('drops', {
+      records: c.droppedRecords,
+      bytes: c.droppedBytes,
+      events: c.droppedEvents,
+      read_failures: c.readFailures,
+    });
+  }
+
+  private commit(): void {
+    if (this.failed) return;
+    try {
+      this.resolveMissingProcesses();
+      this.writeCountsMeta();
+      this.writer.commit();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    try {
+      this.writer.rollback();
+    } catch {
+      // nothing more can be written; what was committed stays
+    }
+    const e: Error & { code?: string } = isDiskFull(err)
+      ? new DiskFullError(`the disk is full: recording stopped; ${this.opts.output} holds everything up to the last commit`)
+      : (err as Error);
+    this.hooks.onFatal?.(e);
+  }
+
+  private onBatch(batch: Buffer): void {
+    if (this.failed) return;
+    try {
+      for (const rec of decodeBatch(batch)) this.onRecord(rec);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private onRecord(rec: CaptureRecord): void {
+    switch (rec.kind) {
+      case Kind.DATA:
+        this.assembler.push(rec, (ev) => this.writeEvent(ev));
+        break;
+      case Kind.CONN:
+        this.writeConnection(rec);
+        break;
+      case Kind.CLOSE:
+        this.writer.closeConnection(rec.connId, rec.tsNs + this.clockOffset);
+        break;
+      case Kind.PROC:
+        this.writeProcess(rec);
+        break;
+    }
+  }
+
+  private writeEvent(ev: AssembledEvent): void {
+    const r = ev.first;
+    this.writer.addEvent(ev, r.tsNs + this.clockOffset);
+    this.counts.events++;
+    if (r.ret > 0) this.counts.bytes += r.ret;
+    this.counts.capturedBytes += ev.payload.length;
+    if (!this.processIds.has(r.pid)) this.pidsWithoutProcess.add(r.pid);
+  }
+
+  private writeConnection(rec: ConnRecord): void {
+    const wallNs = rec.tsNs + this.clockOffset;
+    this.writer.addConnection(rec, this.processIds.get(rec.pid) ?? null, wallNs);
+    this.counts.connections++;
+    if (!this.processIds.has(rec.pid)) this.pidsWithoutProcess.add(rec.pid);
+    this.hooks.onConnection?.({
+      connId: rec.connId,
+      wallNs,
+      pid: rec.pid,
+      comm: rec.comm,
+      role: rec.role,
+      cause: rec.cause,
+      family: rec.family,
+      type: rec.type,
+      local: endpoint(rec.family, rec.local.addr, rec.local.port, rec.localPath),
+      remote: endpoint(rec.family, rec.remote.addr, rec.remote.port, rec.peerPath),
+      error: rec.cause === ConnCause.CONNECT_FAILED ? rec.error : 0,
+    });
+  }
+
+  private writeProcess(rec: ProcRecord): void {
+    // an exec keeps pid and start time: the command line tells the programs apart
+    const key = `${rec.pid}:${rec.startNs}:${rec.comm}:${rec.argv.join('\0')}`;
+    if (this.processKeys.has(key)) return;
+    this.processKeys.add(key);
+    const info = readProcInfo(rec.pid);
+    // /proc may already describe another program (exec) or another process (pid reuse)
+    const live = info && info.comm === rec.comm ? info : null;
+    const id = this.writer.addProcess({
+      pid: rec.pid,
+      ppid: rec.ppid,
+      uid: rec.uid,
+      comm: rec.comm,
+      argv: live && live.argv.length >= rec.argv.length ? live.argv : rec.argv,
+      argsTruncated: live ? false : rec.argsTruncated,
+      exe: live?.exe ?? null,
+      cgroup: live?.cgroup ?? this.cgroups.resolve(rec.cgroupId),
+      cgroupId: rec.cgroupId,
+      startTime: rec.startNs + this.clockOffset,
+      firstSeen: rec.tsNs + this.clockOffset,
+      source: live ? 'proc' : 'kernel',
+    });
+    this.processIds.set(rec.pid, id);
+    this.pidsWithoutProcess.delete(rec.pid);
+    this.counts.processes++;
+  }
+
+  /**
+   * A process whose PROC record was lost (ring buffer full) is still described, from /proc if it
+   * is alive, so every connection names its process.
+   */
+  private resolveMissingProcesses(): void {
+    for (const pid of this.pidsWithoutProcess) {
+      if (this.processIds.has(pid)) continue;
+      const info = readProcInfo(pid);
+      const id = this.writer.addProcess({
+        pid,
+        ppid: info?.ppid ?? null,
+        uid: null,
+        comm: info?.comm ?? '?',
+        argv: info?.argv ?? [],
+        argsTruncated: false,
+        exe: info?.exe ?? null,
+        cgroup: info?.cgroup ?? null,
+        cgroupId: null,
+        startTime: null,
+        firstSeen: this.wallNow(),
+        source: info ? 'proc' : 'kernel',
+      });
+      this.processIds.set(pid, id);
+      this.counts.processes++;
+    }
+    this.pidsWithoutProcess.clear();
+  }
+}

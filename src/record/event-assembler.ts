@@ -1,0 +1,79 @@
+/**
+ * The kernel writes a syscall's payload as one or more chunk records (at most CHUNK_MAX bytes
+ * each, the last flagged LAST). This joins them back into one event per syscall. Records of
+ * other CPUs may come between the chunks of one syscall, but one thread's chunks are never
+ * interleaved with another syscall of the same thread: a thread runs one syscall at a time.
+ */
+import type { DataRecord } from './decode-records.js';
+import { DataFlag } from './layout.js';
+
+export interface AssembledEvent {
+  first: DataRecord;
+  /** The captured payload: the contiguous prefix of chunks that arrived. */
+  payload: Buffer;
+  /** Some chunk of this syscall never arrived (ring buffer full). */
+  lost: boolean;
+}
+
+interface Pending {
+  first: DataRecord;
+  parts: Buffer[];
+  size: number;
+  lost: boolean;
+}
+
+function sameCall(a: DataRecord, b: DataRecord): boolean {
+  return a.tsNs === b.tsNs && a.msgIndex === b.msgIndex && a.connId === b.connId;
+}
+
+export class EventAssembler {
+  private pending = new Map<number, Pending>();
+
+  /** Feed one DATA record; completed events are passed to `emit`. */
+  push(rec: DataRecord, emit: (ev: AssembledEvent) => void): void {
+    let p = this.pending.get(rec.tid);
+    if (p && !sameCall(p.first, rec)) {
+      // the previous call's last chunk was dropped: it is as complete as it will get
+      p.lost = true;
+      emit(this.finish(p));
+      p = undefined;
+      this.pending.delete(rec.tid);
+    }
+    if (!p) {
+      if ((rec.flags & DataFlag.LAST) && rec.chunkOff === 0) {
+        // the common case, one record per syscall: no bookkeeping
+        emit({ first: rec, payload: Buffer.from(rec.data), lost: false });
+        return;
+      }
+      p = { first: rec, parts: [], size: 0, lost: rec.chunkOff !== 0 };
+      this.pending.set(rec.tid, p);
+    }
+    if (rec.chunkOff === p.size && !p.lost) {
+      p.parts.push(Buffer.from(rec.data));
+      p.size += rec.data.length;
+    } else {
+      p.lost = true; // a chunk in between is missing: keep only the contiguous prefix
+    }
+    if (rec.flags & DataFlag.LAST) {
+      this.pending.delete(rec.tid);
+      emit(this.finish(p));
+    }
+  }
+
+  /** Everything still waiting (at stop): emitted as incomplete. */
+  flush(emit: (ev: AssembledEvent) => void): void {
+    for (const p of this.pending.values()) {
+      p.lost = true;
+      emit(this.finish(p));
+    }
+    this.pending.clear();
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  private finish(p: Pending): AssembledEvent {
+    return { first: p.first, payload: Buffer.concat(p.parts, p.size), lost: p.lost };
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Identity and version of a .tinytap file: what a reader checks before trusting the tables.
+ * SPEC.md ("Session file") is the long form.
+ */
+import { readFileSync } from 'node:fs';
+
+/** PRAGMA application_id of every tinytap session: 0x74746171, "ttaq". */
+export const APPLICATION_ID = 0x74746171;
+/** PRAGMA user_version: the raw schema's version (formats/session.sql). */
+export const SCHEMA_VERSION = 1;
+
+export const FLAG_RECORDS_LOST = 256;
+
+const formatsDir = new URL('../../formats/', import.meta.url);
+
+export function sessionSchemaSql(): string {
+  return readFileSync(new URL('session.sql', formatsDir), 'utf8');
+}
+
+export function formatsFile(name: string): string {
+  return readFileSync(new URL(name, formatsDir), 'utf8');
+}

@@ -1,0 +1,101 @@
+/**
+ * Opening a .tinytap file for reading: every check a user's mistake can fail (missing, empty,
+ * not SQLite, SQLite but not ours, from a newer tinytap, truncated, corrupt) becomes one
+ * SessionError whose message says what is wrong, before any other code touches the tables.
+ */
+import Database from 'better-sqlite3';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+
+import { APPLICATION_ID, SCHEMA_VERSION } from './format.js';
+
+export type SessionErrorCode = 'ENOENT' | 'ENOTSESSION' | 'ENEWER' | 'ECORRUPT';
+
+export class SessionError extends Error {
+  constructor(
+    readonly code: SessionErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+function readHeader(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(100);
+    const n = readSync(fd, buf, 0, 100, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The checks SQLite itself would only make lazily, on the first page it cannot find. */
+function checkFileShape(path: string): void {
+  if (!existsSync(path)) throw new SessionError('ENOENT', `no such file: ${path}`);
+  const st = statSync(path);
+  if (!st.isFile()) throw new SessionError('ENOTSESSION', `${path} is not a file`);
+  if (st.size === 0) throw new SessionError('ENOTSESSION', `${path} is empty: it is not a tinytap session`);
+  const header = readHeader(path);
+  if (header.length < 100 || !header.subarray(0, 16).equals(SQLITE_MAGIC))
+    throw new SessionError('ENOTSESSION', `${path} is not a tinytap session (not an SQLite database)`);
+  // With a WAL beside it the main file may legitimately be shorter: SQLite reads pages from both.
+  if (existsSync(path + '-wal')) return;
+  const rawPageSize = header.readUInt16BE(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  const pages = header.readUInt32BE(28);
+  const headerValid = header.readUInt32BE(24) === header.readUInt32BE(92);
+  if (headerValid && pages > 0 && st.size < pageSize * pages)
+    throw new SessionError(
+      'ECORRUPT',
+      `${path} is truncated (${st.size} of ${pageSize * pages} bytes): it was cut short while copying or writing`,
+    );
+}
+
+export function isCorruptionError(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
+}
+
+export function corruptError(path: string, err: unknown): SessionError {
+  return new SessionError('ECORRUPT', `${path} is corrupt (${(err as Error).message}): it cannot be read`);
+}
+
+export interface OpenOptions {
+  /** Open read-only: never create derived tables (default: read-write when the file allows it). */
+  readonly?: boolean;
+}
+
+/** Open and identify a session; the caller owns (and closes) the database. */
+export function openSessionDb(path: string, opts: OpenOptions = {}): Database.Database {
+  checkFileShape(path);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: true, readonly: !!opts.readonly });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_CANTOPEN' && !opts.readonly)
+      return openSessionDb(path, { readonly: true });
+    throw corruptError(path, err);
+  }
+  try {
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (appId !== APPLICATION_ID)
+      throw new SessionError('ENOTSESSION', `${path} is an SQLite database but not a tinytap session`);
+    if (version > SCHEMA_VERSION)
+      throw new SessionError(
+        'ENEWER',
+        `${path} was written by a newer tinytap (schema ${version}; this one reads up to ${SCHEMA_VERSION}): upgrade tinytap`,
+      );
+    if (version < 1) throw new SessionError('ECORRUPT', `${path} has no schema version: it is damaged`);
+    // touching the tables reads their pages: corruption of the schema shows here, not later
+    db.prepare('SELECT count(*) FROM meta').get();
+    return db;
+  } catch (err) {
+    db.close();
+    if (err instanceof SessionError) throw err;
+    throw corruptError(path, err);
+  }
+}

@@ -1,0 +1,82 @@
+/** The summary of a session that `tinytap info` prints, read from its meta and raw tables. */
+import type Database from 'better-sqlite3';
+
+export interface SessionInfo {
+  file: string;
+  fileBytes: number;
+  schemaVersion: number;
+  tinytapVersion: string | null;
+  host: string | null;
+  kernel: string | null;
+  startedAt: string | null; // ISO 8601
+  stoppedAt: string | null;
+  stopReason: string | null;
+  /** false when the recorder did not stop cleanly (killed) or is still recording. */
+  finished: boolean;
+  durationMs: number | null;
+  commandLine: string[];
+  filters: { pids: number[]; comms: string[]; ports: number[]; command: string[] | null } | null;
+  maxPayload: number | null;
+  events: number;
+  bytes: number;
+  capturedBytes: number;
+  connections: number;
+  processes: number;
+  drops: { records: number; bytes: number; events: number; readFailures: number };
+  /** Nothing was dropped: every event the filters matched is in the file. */
+  complete: boolean;
+  sendfileBodies: { captured: boolean; note: string | null } | null;
+}
+
+function readMeta(db: Database.Database): Map<string, unknown> {
+  const rows = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+  return new Map(rows.map((r) => [r.key, JSON.parse(r.value)]));
+}
+
+function iso(ns: unknown): string | null {
+  return typeof ns === 'string' && /^\d+$/.test(ns) ? new Date(Number(BigInt(ns) / 1_000_000n)).toISOString() : null;
+}
+
+export function sessionInfo(db: Database.Database, file: string, fileBytes: number): SessionInfo {
+  const meta = readMeta(db);
+  const count = (sql: string) => (db.prepare(sql).pluck().get() as number | null) ?? 0;
+  const events = count('SELECT count(*) FROM events');
+  const bytes = count('SELECT coalesce(sum(ret), 0) FROM events WHERE ret > 0');
+  const captured = count('SELECT coalesce(sum(captured), 0) FROM events');
+  const drops = (meta.get('drops') ?? {}) as Record<string, number>;
+  const started = meta.get('started_at') as string | undefined;
+  const stopped = meta.get('stopped_at') as string | undefined;
+  // a killed recorder never wrote stopped_at: the last event tells how far it got
+  const lastEvent = db.prepare('SELECT max(ts) FROM events').pluck().safeIntegers(true).get() as bigint | null;
+  const end = stopped ? BigInt(stopped) : lastEvent;
+  const dropCounts = {
+    records: drops.records ?? 0,
+    bytes: drops.bytes ?? 0,
+    events: drops.events ?? 0,
+    readFailures: drops.read_failures ?? 0,
+  };
+  return {
+    file,
+    fileBytes,
+    schemaVersion: db.pragma('user_version', { simple: true }) as number,
+    tinytapVersion: (meta.get('tinytap_version') as string) ?? null,
+    host: (meta.get('host') as string) ?? null,
+    kernel: (meta.get('kernel') as string) ?? null,
+    startedAt: iso(started),
+    stoppedAt: iso(stopped),
+    stopReason: (meta.get('stop_reason') as string) ?? null,
+    finished: !!stopped,
+    durationMs: started && end ? Number((end - BigInt(started)) / 1_000_000n) : null,
+    commandLine: (meta.get('command_line') as string[]) ?? [],
+    filters: (meta.get('filters') as SessionInfo['filters']) ?? null,
+    maxPayload: (meta.get('max_payload') as number) ?? null,
+    events,
+    bytes,
+    capturedBytes: captured,
+    connections: count('SELECT count(*) FROM connections'),
+    processes: count('SELECT count(*) FROM processes'),
+    drops: dropCounts,
+    complete: dropCounts.records === 0 && dropCounts.events === 0,
+    sendfileBodies: (meta.get('sendfile_bodies') as SessionInfo['sendfileBodies']) ?? null,
+  };
+}

@@ -1,0 +1,75 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { SessionError, openSessionDb } from '../../src/session/open-session.js';
+import { makeSmallSession, tempDir } from '../helpers/session-files.js';
+
+const dir = tempDir();
+const good = join(dir, 'good.tinytap');
+beforeAll(() => makeSmallSession(good));
+
+function openError(path: string): SessionError {
+  try {
+    openSessionDb(path).close();
+  } catch (err) {
+    expect(err).toBeInstanceOf(SessionError);
+    return err as SessionError;
+  }
+  throw new Error(`${path} opened`);
+}
+
+describe('openSessionDb', () => {
+  it('opens a session', () => {
+    const db = openSessionDb(good);
+    expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('says when the file is missing', () => {
+    expect(openError(join(dir, 'nope.tinytap'))).toMatchObject({ code: 'ENOENT', message: expect.stringContaining('no such file') });
+  });
+
+  it('rejects an empty file and a text file', () => {
+    const empty = join(dir, 'empty.tinytap');
+    writeFileSync(empty, '');
+    expect(openError(empty).code).toBe('ENOTSESSION');
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'GET / HTTP/1.1\r\n'.repeat(20));
+    expect(openError(text)).toMatchObject({ code: 'ENOTSESSION', message: expect.stringContaining('not an SQLite database') });
+  });
+
+  it('rejects an SQLite database that is not a session', () => {
+    const foreign = join(dir, 'foreign.db');
+    const db = new Database(foreign);
+    db.exec('CREATE TABLE t (x)');
+    db.close();
+    expect(openError(foreign)).toMatchObject({ code: 'ENOTSESSION', message: expect.stringContaining('not a tinytap session') });
+  });
+
+  it('rejects a session from a newer schema with a hint to upgrade', () => {
+    const newer = join(dir, 'newer.tinytap');
+    copyFileSync(good, newer);
+    const db = new Database(newer);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(openError(newer)).toMatchObject({ code: 'ENEWER', message: expect.stringContaining('upgrade tinytap') });
+  });
+
+  it('detects a truncated file', () => {
+    const cut = join(dir, 'cut.tinytap');
+    copyFileSync(good, cut);
+    truncateSync(cut, statSync(cut).size - 4096);
+    expect(openError(cut)).toMatchObject({ code: 'ECORRUPT', message: expect.stringContaining('truncated') });
+  });
+
+  it('detects garbage in the schema pages', () => {
+    const bad = join(dir, 'bad.tinytap');
+    const bytes = readFileSync(good);
+    // keep the 100-byte header, scribble over the rest of page 1 (the schema table)
+    bytes.fill(0xa5, 100, 4096);
+    writeFileSync(bad, bytes);
+    expect(openError(bad).code).toBe('ECORRUPT');
+  });
+});
