@@ -19,6 +19,12 @@ struct {
 	__uint(max_entries, 4 * 1024 * 1024); /* resized by the loader (--buffer-size) */
 } events SEC(".maps");
 
+enum conn_filter {
+	TT_CONN_WANTED = 0,
+	TT_CONN_IGNORED = 1,
+	TT_CONN_PER_DATAGRAM = 2, /* unconnected UDP under --port: judged by each datagram's peer */
+};
+
 /* A socket fd of one process. */
 struct conn_key {
 	__u32 tgid;
@@ -32,9 +38,10 @@ struct conn_state {
 	__u64 sock;
 	__u64 tx_off;  /* bytes sent so far: stream offset of the next egress byte */
 	__u64 rx_off;
-	__u8 ignored;  /* filtered out by --port: remember so the check runs once per conn */
-	__u8 stream;   /* SOCK_STREAM: only then are zero-length reads an end of stream */
-	__u8 _pad[6];
+	__u8 filter;    /* enum conn_filter: --port decided once per conn (or per datagram) */
+	__u8 stream;    /* SOCK_STREAM: only then are zero-length reads an end of stream */
+	__u8 announced; /* TT_CONN_PER_DATAGRAM: its CONN record was written */
+	__u8 _pad[5];
 };
 
 struct {

@@ -83,46 +83,71 @@ static __always_inline void fill_conn_record(struct tt_conn *r, struct sock *sk,
 	}
 }
 
+/* Write the CONN record of a connection that passed the filters. */
+static __always_inline void announce_conn(const struct conn_state *st, int fd, struct file *file,
+					  __u8 role, __u8 cause, __u64 ts)
+{
+	struct tt_conn *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+
+	if (!r) {
+		stat_add(TT_STAT_DROPPED_RECORDS, 1);
+		return;
+	}
+	__builtin_memset(r, 0, sizeof(*r));
+	fill_conn_record(r, file_sock(file), file);
+	fill_header(&r->h, TT_KIND_CONN, ts);
+	r->conn_id = st->conn_id;
+	r->fd = fd;
+	r->role = role;
+	r->cause = cause;
+	bpf_ringbuf_submit(r, 0);
+}
+
 /* A new connection for (tgid, fd): a conn id, a conn map entry, and a CONN record. */
 static __always_inline struct conn_state *open_conn(__u32 tgid, int fd, struct file *file,
 						    __u8 role, __u8 cause, __u64 ts)
 {
 	struct conn_key key = { .tgid = tgid, .fd = fd };
 	struct conn_state st = {};
-	struct tt_conn *r;
+	struct sock *sk = file_sock(file);
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (r) {
-		__builtin_memset(r, 0, sizeof(*r));
-		fill_conn_record(r, file_sock(file), file);
-	}
 	st.conn_id = __sync_fetch_and_add(&next_conn_id, 1);
 	st.file = (__u64)file;
-	st.sock = (__u64)file_sock(file);
+	st.sock = (__u64)sk;
 	st.stream = file_sock_type(file) == TT_SOCK_STREAM;
-	if (r) {
-		st.ignored = !ports_wanted(&r->local, &r->remote);
-	} else {
+	if (filter_ports) {
 		struct tt_addr local = {}, remote = {};
-		read_inet_addrs(file_sock(file), BPF_CORE_READ(file_sock(file), __sk_common.skc_family),
-				&local, &remote);
-		st.ignored = !ports_wanted(&local, &remote);
-		stat_add(TT_STAT_DROPPED_RECORDS, 1);
+
+		if (family == TT_AF_INET || family == TT_AF_INET6)
+			read_inet_addrs(sk, family, &local, &remote);
+		if (ports_wanted(&local, &remote))
+			st.filter = TT_CONN_WANTED;
+		/* an unconnected datagram socket talks to many peers: decide per datagram */
+		else if (!st.stream && remote.port == 0 && family != TT_AF_UNIX)
+			st.filter = TT_CONN_PER_DATAGRAM;
+		else
+			st.filter = TT_CONN_IGNORED;
 	}
 	bpf_map_update_elem(&conns, &key, &st, BPF_ANY);
-	if (r) {
-		if (st.ignored) {
-			bpf_ringbuf_discard(r, 0);
-		} else {
-			fill_header(&r->h, TT_KIND_CONN, ts);
-			r->conn_id = st.conn_id;
-			r->fd = fd;
-			r->role = role;
-			r->cause = cause;
-			bpf_ringbuf_submit(r, 0);
-		}
-	}
+	if (st.filter == TT_CONN_WANTED)
+		announce_conn(&st, fd, file, role, cause, ts);
 	return bpf_map_lookup_elem(&conns, &key);
+}
+
+/* Per-datagram filtering: a datagram to or from a wanted port announces its socket once. */
+static __always_inline bool datagram_wanted(struct conn_state *c, const struct tt_addr *peer,
+					    int fd, struct file *file, __u64 ts)
+{
+	if (c->filter != TT_CONN_PER_DATAGRAM)
+		return true;
+	if (!peer->family || !bpf_map_lookup_elem(&target_ports, &peer->port))
+		return false;
+	if (!c->announced) {
+		c->announced = 1;
+		announce_conn(c, fd, file, TT_ROLE_UNKNOWN, TT_CAUSE_FIRST_SEEN, ts);
+	}
+	return true;
 }
 
 /* The connection an fd refers to now; a socket first seen mid-stream gets role "unknown". */
@@ -193,14 +218,80 @@ static __always_inline int enter_io(__u16 syscall, __u8 dir, int fd, __u64 buf, 
 	return 0;
 }
 
-/* Fetch and forget this thread's saved arguments. */
-static __always_inline bool take_call(struct call_args *a)
+/*
+ * A call that was already blocked when recording began (a server idle in read/recvfrom/accept)
+ * has no saved entry. Its arguments are still in the user registers the kernel saved at entry,
+ * so rebuild them from there rather than lose the first message.
+ */
+static __always_inline bool recover_call(struct call_args *a, __u16 syscall, __u8 dir)
+{
+	struct pt_regs *regs;
+	struct file *file;
+	__u64 di, si, dx;
+
+	/* every exit without an entry comes here (file reads too): cheapest tests first */
+	if (!process_wanted(bpf_get_current_pid_tgid() >> 32))
+		return false;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	di = BPF_CORE_READ(regs, di);
+	dx = BPF_CORE_READ(regs, dx);
+	a->fd = di;
+	a->dir = dir;
+	a->aux_fd = -1;
+	/* splice (fd_in, off_in, fd_out, off_out, len): egress if fd_out is the socket */
+	if (syscall == TT_SYS_SPLICE) {
+		file = socket_file(dx);
+		if (file) {
+			a->fd = dx;
+			a->aux_fd = di;
+			a->dir = TT_DIR_EGRESS;
+		} else {
+			file = socket_file(di);
+			a->aux_fd = dx;
+			a->dir = TT_DIR_INGRESS;
+		}
+	} else {
+		file = socket_file(a->fd);
+	}
+	if (!file)
+		return false;
+	si = BPF_CORE_READ(regs, si);
+	a->file = (__u64)file;
+	a->ts_ns = bpf_ktime_get_ns();
+	a->syscall = syscall;
+	a->buf = si;
+	a->count = dx;
+	a->addr = 0;
+	switch (syscall) {
+	case TT_SYS_RECVFROM:
+	case TT_SYS_SENDTO:
+		a->addr = BPF_CORE_READ(regs, r8);
+		break;
+	case TT_SYS_SENDFILE:
+		a->aux_fd = si;
+		a->buf = 0;
+		a->count = BPF_CORE_READ(regs, r10);
+		break;
+	case TT_SYS_SPLICE:
+		a->buf = 0;
+		a->count = BPF_CORE_READ(regs, r8);
+		break;
+	case TT_SYS_CONNECT:
+		a->addr = si;
+		a->buf = 0;
+		break;
+	}
+	return true;
+}
+
+/* Fetch and forget this thread's saved arguments (or recover them, see recover_call). */
+static __always_inline bool take_call(struct call_args *a, __u16 syscall, __u8 dir)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct call_args *p = bpf_map_lookup_elem(&pending_calls, &tid);
 
 	if (!p)
-		return false;
+		return recover_call(a, syscall, dir);
 	__builtin_memcpy(a, p, sizeof(*a));
 	bpf_map_delete_elem(&pending_calls, &tid);
 	return true;
@@ -224,7 +315,7 @@ static __always_inline void start_walk(struct payload_walk *w, const struct call
 	w->tmpl.syscall = a->syscall;
 	w->tmpl.dir = a->dir;
 	if (ret < 0) {
-		w->tmpl.flags = TT_F_ERROR;
+		w->tmpl.flags |= TT_F_ERROR;
 		w->tmpl.stream_off = a->dir == TT_DIR_EGRESS ? c->tx_off : c->rx_off;
 	} else {
 		/* atomic: two threads may write one socket */
@@ -243,7 +334,7 @@ static __always_inline void set_peer(struct payload_walk *w, struct conn_state *
 		w->tmpl.flags |= TT_F_PEER;
 }
 
-static __always_inline int exit_io(long ret)
+static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
@@ -252,19 +343,13 @@ static __always_inline int exit_io(long ret)
 	struct conn_state *c;
 	__u64 ts, iov = 0;
 
-	if (!take_call(&a) || ret_is_noise(ret, a.dir) || paused)
+	if (paused || ret == -TT_EAGAIN || !take_call(&a, syscall, dir) || ret_is_noise(ret, a.dir))
 		return 0;
 	/* egress is stamped when the process handed the bytes over, ingress when they arrived */
 	ts = a.dir == TT_DIR_EGRESS ? a.ts_ns : bpf_ktime_get_ns();
 	c = conn_for(tgid, a.fd, (struct file *)a.file, ts);
-	if (!c || c->ignored)
+	if (!c || c->filter == TT_CONN_IGNORED)
 		return 0;
-	emit_proc_once(tgid);
-	start_walk(&w, &a, c, ret, ts);
-	if (ret < 0) {
-		emit_marker(&w);
-		return 0;
-	}
 	switch (a.syscall) {
 	case TT_SYS_READ:
 	case TT_SYS_WRITE:
@@ -290,6 +375,13 @@ static __always_inline int exit_io(long ret)
 	}
 	default: /* sendfile, splice: the bytes moved inside the kernel */
 		w.tmpl.flags |= TT_F_ZEROCOPY;
+		break;
+	}
+	if (!datagram_wanted(c, &w.tmpl.peer, a.fd, (struct file *)a.file, ts))
+		return 0;
+	emit_proc_once(tgid);
+	start_walk(&w, &a, c, ret, ts);
+	if (ret < 0 || (w.tmpl.flags & TT_F_ZEROCOPY)) {
 		emit_marker(&w);
 		return 0;
 	}
@@ -319,24 +411,26 @@ static long mmsg_step(__u32 index, void *ctx)
 		return 1;
 	if (bpf_probe_read_user(&h, sizeof(h), (void *)(m->a.buf + (__u64)index * sizeof(h))))
 		return 1;
-	start_walk(&w, &m->a, m->c, h.msg_len, m->ts);
-	w.tmpl.msg_index = index;
 	if (h.msg_hdr.msg_namelen > 0)
 		set_peer(&w, m->c, (__u64)h.msg_hdr.msg_name);
+	if (!datagram_wanted(m->c, &w.tmpl.peer, m->a.fd, (struct file *)m->a.file, m->ts))
+		return 0;
+	start_walk(&w, &m->a, m->c, h.msg_len, m->ts);
+	w.tmpl.msg_index = index;
 	emit_payload(&w, 0, (__u64)h.msg_hdr.msg_iov, h.msg_hdr.msg_iovlen, h.msg_len);
 	return 0;
 }
 
-static __always_inline int exit_mmsg(long ret)
+static __always_inline int exit_mmsg(long ret, __u16 syscall, __u8 dir)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mmsg_walk m = {};
 
-	if (!take_call(&m.a) || ret_is_noise(ret, m.a.dir) || ret == 0 || paused)
+	if (paused || ret == -TT_EAGAIN || !take_call(&m.a, syscall, dir) || ret_is_noise(ret, m.a.dir) || ret == 0)
 		return 0;
 	m.ts = m.a.dir == TT_DIR_EGRESS ? m.a.ts_ns : bpf_ktime_get_ns();
 	m.c = conn_for(tgid, m.a.fd, (struct file *)m.a.file, m.ts);
-	if (!m.c || m.c->ignored)
+	if (!m.c || m.c->filter == TT_CONN_IGNORED)
 		return 0;
 	emit_proc_once(tgid);
 	if (ret < 0) {
@@ -361,7 +455,7 @@ int enter_read(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_read")
 int exit_read(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_io(ctx->ret);
+	return exit_io(ctx->ret, TT_SYS_READ, TT_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_write")
@@ -373,7 +467,7 @@ int enter_write(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_write")
 int exit_write(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_io(ctx->ret);
+	return exit_io(ctx->ret, TT_SYS_WRITE, TT_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_readv")
@@ -385,7 +479,7 @@ int enter_readv(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_readv")
 int exit_readv(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_io(ctx->ret);
+	return exit_io(ctx->ret, TT_SYS_READV, TT_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_writev")
@@ -397,7 +491,7 @@ int enter_writev(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_writev")
 int exit_writev(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_io(ctx->ret);
+	return exit_io(ctx->ret, TT_SYS_WRITEV, TT_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_recvfrom")
@@ -409,7 +503,7 @@ int enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_io(ctx->ret);
+	return exit_io(ctx->ret, TT_SYS_RECVFROM, TT_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
@@ -421,7 +515,7 @@ int enter_sendto(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_sendto")
 int exit_sendto(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_io(ctx->ret);
+	return exit_io(ctx->ret, TT_SYS_SENDTO, TT_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_recvmsg")
@@ -433,7 +527,7 @@ int enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_io(ctx->ret);
+	return exit_io(ctx->ret, TT_SYS_RECVMSG, TT_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
@@ -445,7 +539,7 @@ int enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_io(ctx->ret);
+	return exit_io(ctx->ret, TT_SYS_SENDMSG, TT_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_recvmmsg")
@@ -457,7 +551,7 @@ int enter_recvmmsg(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_recvmmsg")
 int exit_recvmmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_mmsg(ctx->ret);
+	return exit_mmsg(ctx->ret, TT_SYS_RECVMMSG, TT_DIR_INGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmmsg")
@@ -469,7 +563,7 @@ int enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_sendmmsg")
 int exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_mmsg(ctx->ret);
+	return exit_mmsg(ctx->ret, TT_SYS_SENDMMSG, TT_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendfile64")
@@ -481,7 +575,7 @@ int enter_sendfile(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_sendfile64")
 int exit_sendfile(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_io(ctx->ret);
+	return exit_io(ctx->ret, TT_SYS_SENDFILE, TT_DIR_EGRESS);
 }
 
 SEC("tracepoint/syscalls/sys_enter_splice")
@@ -498,7 +592,7 @@ int enter_splice(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_splice")
 int exit_splice(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_io(ctx->ret);
+	return exit_io(ctx->ret, TT_SYS_SPLICE, TT_DIR_NONE);
 }
 
 /* ---- connection lifecycle ----------------------------------------------------------------- */
@@ -516,13 +610,13 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	long ret = ctx->ret;
 	struct call_args a;
 
-	if (!take_call(&a) || paused)
+	if (paused || !take_call(&a, TT_SYS_CONNECT, TT_DIR_NONE))
 		return 0;
 	/* a non-blocking connect is under way (EINPROGRESS) with both addresses already bound */
 	if (ret == 0 || ret == -TT_EINPROGRESS) {
 		struct conn_state *c = open_conn(tgid, a.fd, (struct file *)a.file, TT_ROLE_CLIENT,
 						 TT_CAUSE_CONNECT, a.ts_ns);
-		if (c && !c->ignored)
+		if (c && c->filter == TT_CONN_WANTED)
 			emit_proc_once(tgid);
 	} else if (ret != -TT_EINTR && ret != -TT_EALREADY && ret != -TT_EISCONN &&
 		   ret != -TT_EAGAIN && ret != -TT_ERESTARTSYS) {
@@ -544,7 +638,7 @@ static __always_inline int exit_accept(long ret)
 	if (!file)
 		return 0;
 	c = open_conn(tgid, ret, file, TT_ROLE_SERVER, TT_CAUSE_ACCEPT, bpf_ktime_get_ns());
-	if (c && !c->ignored)
+	if (c && c->filter == TT_CONN_WANTED)
 		emit_proc_once(tgid);
 	return 0;
 }
@@ -569,7 +663,7 @@ int enter_close(struct trace_event_raw_sys_enter *ctx)
 
 	if (!c || paused)
 		return 0;
-	if (!c->ignored)
+	if (c->filter == TT_CONN_WANTED || c->announced)
 		emit_close(c->conn_id, key.fd);
 	bpf_map_delete_elem(&conns, &key);
 	return 0;
