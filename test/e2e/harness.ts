@@ -164,6 +164,7 @@ export function runRecorder(args: string[], opts: { env?: NodeJS.ProcessEnv } = 
     proc.stderr!.on('data', check);
     void exited.then(() => reject(new Error(`recorder exited before it started: ${stderr}`)));
   });
+  ready.catch(() => {}); // only an error for callers that wait for it
   return {
     proc,
     ready,

@@ -1,0 +1,214 @@
+// How a recording starts and ends: signals, SIGKILL, existing files, no root, a full disk,
+// tracefs not mounted, and files that are not sessions.
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import {
+  CLI,
+  type Server,
+  SessionView,
+  curl,
+  describeCapture,
+  recordWhile,
+  runAsync,
+  runRecorder,
+  startNodeServer,
+  tempDir,
+} from './harness.js';
+
+function tinytap(...args: string[]) {
+  return runAsync(process.execPath, [CLI, ...args]);
+}
+
+/** Keep requests flowing until stopped. */
+function trafficLoop(port: number): { stop: () => Promise<void> } {
+  let running = true;
+  const done = (async () => {
+    while (running) await curl('-o', '/dev/null', `http://127.0.0.1:${port}/json`);
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
+}
+
+describeCapture('record: lifecycle', () => {
+  let node: Server;
+  beforeAll(async () => {
+    node = await startNodeServer();
+  });
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} finishes cleanly and records the stop time`, async () => {
+      const rec = await recordWhile(['--port', String(node.port)], () => curl('-o', '/dev/null', `http://127.0.0.1:${node.port}/`), signal);
+      expect(rec.code).toBe(0);
+      expect(rec.stderr).toMatch(/^recorded .*: \d+ events, .* → .* \(\d+(\.\d)? kB\)$/m);
+      expect(existsSync(rec.file + '-wal')).toBe(false);
+      const s = new SessionView(rec.file);
+      try {
+        expect(s.meta('stop_reason')).toBe('signal');
+        expect(BigInt(s.meta('stopped_at'))).toBeGreaterThan(BigInt(s.meta('started_at')));
+        expect(s.events('1').length).toBeGreaterThan(0);
+      } finally {
+        s.close();
+      }
+      const info = await tinytap('info', rec.file, '--json');
+      expect(JSON.parse(info.stdout)).toMatchObject({ finished: true, complete: true, stopReason: 'signal' });
+    });
+  }
+
+  it('SIGKILL leaves a file that opens, passes integrity_check, and holds what was committed', async () => {
+    const file = join(tempDir(), 'killed.tinytap');
+    const r = runRecorder(['-o', file, '--port', String(node.port)]);
+    await r.ready;
+    const traffic = trafficLoop(node.port);
+    await new Promise((res) => setTimeout(res, 1500));
+    r.proc.kill('SIGKILL');
+    await r.exited;
+    await traffic.stop();
+    const db = new Database(file);
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      const events = db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+      expect(events).toBeGreaterThan(10);
+      // every event's payload block made it too: they are committed together
+      const orphans = db
+        .prepare('SELECT count(*) FROM events e LEFT JOIN payload_blocks b ON b.id = e.block_id WHERE e.block_id IS NOT NULL AND b.id IS NULL')
+        .pluck()
+        .get();
+      expect(orphans).toBe(0);
+    } finally {
+      db.close();
+    }
+    const info = await tinytap('info', file, '--json');
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout)).toMatchObject({ finished: false });
+  });
+
+  it('--duration stops by itself', async () => {
+    const file = join(tempDir(), 'timed.tinytap');
+    const started = Date.now();
+    const r = runRecorder(['-o', file, '--duration', '1s', '--quiet']);
+    const { code } = await r.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    // --quiet: only the summary
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+    const s = new SessionView(file);
+    expect(s.meta('stop_reason')).toBe('duration');
+    s.close();
+  });
+
+  it('does not overwrite an existing file without --force', async () => {
+    const file = join(tempDir(), 'exists.tinytap');
+    writeFileSync(file, 'keep me');
+    const r = await tinytap('record', '-o', file, '--duration', '1s');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toBe(`tinytap: ${file} already exists: choose another name with -o, or add --force to overwrite it\n`);
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+    const forced = await tinytap('record', '-o', file, '--duration', '1s', '--force', '--quiet');
+    expect(forced.code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('without root: one line that says to use sudo, no stack trace', async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o777);
+    const r = await runAsync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, CLI, 'record', '-o', join(dir, 'x.tinytap'), '--duration', '1s']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('tinytap: tinytap record needs root to load eBPF programs: run it with sudo (or grant CAP_BPF and CAP_PERFMON)\n');
+    expect(existsSync(join(dir, 'x.tinytap'))).toBe(false);
+  });
+
+  it('mounts tracefs itself when it is not mounted', async () => {
+    execFileSync('umount', ['/sys/kernel/tracing']);
+    expect(existsSync('/sys/kernel/tracing/events')).toBe(false);
+    const file = join(tempDir(), 'tracefs.tinytap');
+    const r = await tinytap('record', '-o', file, '--duration', '1s', '--quiet');
+    expect(r.stderr).toMatch(/^recorded /);
+    expect(r.code).toBe(0);
+    expect(existsSync('/sys/kernel/tracing/events/syscalls')).toBe(true);
+  });
+
+  it('a full disk stops recording with a clear message and a valid file', async () => {
+    const dir = tempDir();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=600k', 'tinytap-full', dir]);
+    try {
+      const file = join(dir, 'full.tinytap');
+      const r = runRecorder(['-o', file, '--port', String(node.port)]);
+      await r.ready;
+      const traffic = trafficLoop(node.port);
+      const big = (async () => {
+        for (let i = 0; i < 40 && r.proc.exitCode === null; i++) await curl('-o', '/dev/null', `http://127.0.0.1:${node.port}/big?n=100000`);
+      })();
+      const { code } = await r.exited;
+      await traffic.stop();
+      await big;
+      expect(code).toBe(1);
+      expect(r.stderr).toMatch(/tinytap: the disk is full: recording stopped; .* holds everything up to the last commit\n$/);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+      const db = new Database(file, { readonly: true });
+      try {
+        expect(db.pragma('quick_check', { simple: true })).toBe('ok');
+        expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBeGreaterThan(0);
+      } finally {
+        db.close();
+      }
+    } finally {
+      execFileSync('umount', [dir]);
+    }
+  });
+});
+
+describeCapture('info: files that are not sessions', () => {
+  it('one line and a non-zero exit for a missing, foreign, corrupt or newer file', async () => {
+    const dir = tempDir();
+    const missing = await tinytap('info', join(dir, 'nope.tinytap'));
+    expect(missing).toMatchObject({ code: 1, stderr: `tinytap: no such file: ${join(dir, 'nope.tinytap')}\n` });
+
+    const text = join(dir, 'text.tinytap');
+    writeFileSync(text, 'hello');
+    expect(await tinytap('info', text)).toMatchObject({ code: 1, stderr: `tinytap: ${text} is not a tinytap session (not an SQLite database)\n` });
+
+    const foreign = join(dir, 'foreign.db');
+    const db = new Database(foreign);
+    db.exec('CREATE TABLE t (x)');
+    db.close();
+    expect(await tinytap('info', foreign)).toMatchObject({ code: 1, stderr: `tinytap: ${foreign} is an SQLite database but not a tinytap session\n` });
+
+    // a real recording, damaged
+    const good = join(dir, 'good.tinytap');
+    await tinytap('record', '-o', good, '--duration', '1s', '--quiet');
+    const bytes = readFileSync(good);
+    const corrupt = join(dir, 'corrupt.tinytap');
+    writeFileSync(corrupt, Buffer.concat([bytes.subarray(0, 100), Buffer.alloc(4000, 0x41), bytes.subarray(4100)]));
+    const c = await tinytap('info', corrupt);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/^tinytap: .*corrupt.tinytap is corrupt \(.*\): it cannot be read\n$/);
+
+    const newer = join(dir, 'newer.tinytap');
+    writeFileSync(newer, bytes);
+    const n = new Database(newer);
+    n.pragma('user_version = 42');
+    n.close();
+    expect(await tinytap('info', newer)).toMatchObject({
+      code: 1,
+      stderr: `tinytap: ${newer} was written by a newer tinytap (schema 42; this one reads up to 1): upgrade tinytap\n`,
+    });
+
+    const truncated = join(dir, 'truncated.tinytap');
+    writeFileSync(truncated, bytes.subarray(0, bytes.length - 4096));
+    const t = await tinytap('info', truncated);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toMatch(/is truncated/);
+  });
+});
