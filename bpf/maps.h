@@ -13,6 +13,9 @@ const volatile bool filter_pids = false;
 const volatile bool filter_comms = false;
 const volatile bool filter_ports = false;
 const volatile bool capture_sendfile_bodies = true;
+/* Wake the drain thread only once this much is waiting: a wakeup per record costs more than
+ * the record (the thread also polls every few milliseconds, so nothing waits long). */
+const volatile __u64 wakeup_bytes = 512 * 1024;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -122,6 +125,12 @@ __u32 paused = 0;
 
 /* Conn ids are unique per recording; 0 means "none". */
 __u64 next_conn_id = 1;
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									      : BPF_RB_NO_WAKEUP;
+}
 
 static __always_inline void stat_add(__u32 idx, __u64 n)
 {

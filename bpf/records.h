@@ -54,7 +54,7 @@ struct payload_walk {
 				r->flags |= TT_F_READ_FAILED;                                      \
 				stat_add(TT_STAT_READ_FAILURES, 1);                                \
 			}                                                                          \
-			bpf_ringbuf_submit(r, 0);                                                  \
+			bpf_ringbuf_submit(r, wakeup_flags());                                                  \
 			return 0;                                                                  \
 		}                                                                                  \
 		goto dropped;                                                                      \
@@ -200,7 +200,7 @@ static __always_inline void emit_close(__u64 conn_id, int fd)
 	r->conn_id = conn_id;
 	r->fd = fd;
 	r->_pad0 = 0;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wakeup_flags());
 }
 
 /* The process's command line and identity, written the first time it touches a socket. */
@@ -243,7 +243,7 @@ static __always_inline void emit_proc_once(__u32 tgid)
 	if (len && bpf_probe_read_user(r->args, len, (void *)arg_start))
 		len = 0;
 	r->args_len = len;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wakeup_flags());
 }
 
 #endif

@@ -100,7 +100,7 @@ static __always_inline void announce_conn(const struct conn_state *st, int fd, s
 	r->fd = fd;
 	r->role = role;
 	r->cause = cause;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wakeup_flags());
 }
 
 /* A new connection for (tgid, fd): a conn id, a conn map entry, and a CONN record. */
@@ -187,7 +187,7 @@ static __always_inline void emit_connect_failed(int fd, struct file *file, __u64
 	r->error = (__s32)err;
 	r->role = TT_ROLE_CLIENT;
 	r->cause = TT_CAUSE_CONNECT_FAILED;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wakeup_flags());
 }
 
 /* ---- data syscalls ------------------------------------------------------------------------ */
@@ -219,35 +219,36 @@ static __always_inline int enter_io(__u16 syscall, __u8 dir, int fd, __u64 buf, 
 }
 
 /*
- * A call that was already blocked when recording began (a server idle in read/recvfrom/accept)
- * has no saved entry. Its arguments are still in the user registers the kernel saved at entry,
- * so rebuild them from there rather than lose the first message.
+ * A call's arguments, from the user registers the kernel saved at entry. This also serves a
+ * call that was already blocked when recording began (a server idle in read or recvfrom), so
+ * its first message is not lost.
  */
 static __always_inline bool recover_call(struct call_args *a, __u16 syscall, __u8 dir)
 {
 	struct pt_regs *regs;
+	struct pt_regs saved;
 	struct file *file;
-	__u64 di, si, dx;
 
 	/* every exit without an entry comes here (file reads too): cheapest tests first */
 	if (!process_wanted(bpf_get_current_pid_tgid() >> 32))
 		return false;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	di = BPF_CORE_READ(regs, di);
-	dx = BPF_CORE_READ(regs, dx);
-	a->fd = di;
+	if (bpf_probe_read_kernel(&saved, sizeof(saved), regs))
+		return false;
+	/* x86_64 syscall arguments: di, si, dx, r10, r8, r9; the kernel does not change them */
+	a->fd = saved.di;
 	a->dir = dir;
 	a->aux_fd = -1;
 	/* splice (fd_in, off_in, fd_out, off_out, len): egress if fd_out is the socket */
 	if (syscall == TT_SYS_SPLICE) {
-		file = socket_file(dx);
+		file = socket_file(saved.dx);
 		if (file) {
-			a->fd = dx;
-			a->aux_fd = di;
+			a->fd = saved.dx;
+			a->aux_fd = saved.di;
 			a->dir = TT_DIR_EGRESS;
 		} else {
-			file = socket_file(di);
-			a->aux_fd = dx;
+			file = socket_file(saved.di);
+			a->aux_fd = saved.dx;
 			a->dir = TT_DIR_INGRESS;
 		}
 	} else {
@@ -255,40 +256,48 @@ static __always_inline bool recover_call(struct call_args *a, __u16 syscall, __u
 	}
 	if (!file)
 		return false;
-	si = BPF_CORE_READ(regs, si);
 	a->file = (__u64)file;
 	a->ts_ns = bpf_ktime_get_ns();
 	a->syscall = syscall;
-	a->buf = si;
-	a->count = dx;
+	a->buf = saved.si;
+	a->count = saved.dx;
 	a->addr = 0;
 	switch (syscall) {
 	case TT_SYS_RECVFROM:
 	case TT_SYS_SENDTO:
-		a->addr = BPF_CORE_READ(regs, r8);
+		a->addr = saved.r8;
 		break;
 	case TT_SYS_SENDFILE:
-		a->aux_fd = si;
+		a->aux_fd = saved.si;
 		a->buf = 0;
-		a->count = BPF_CORE_READ(regs, r10);
+		a->count = saved.r10;
 		break;
 	case TT_SYS_SPLICE:
 		a->buf = 0;
-		a->count = BPF_CORE_READ(regs, r8);
+		a->count = saved.r8;
 		break;
 	case TT_SYS_CONNECT:
-		a->addr = si;
+		a->addr = saved.si;
 		a->buf = 0;
 		break;
 	}
 	return true;
 }
 
-/* Fetch and forget this thread's saved arguments (or recover them, see recover_call). */
+/*
+ * The arguments of the call now returning. Data syscalls have no entry program: their
+ * arguments are read back from the saved registers, which saves a program run and two map
+ * updates per call. sendfile, splice and connect keep an entry program (sendfile and splice
+ * for the TCP send path's body capture, connect for the time the connection began).
+ */
 static __always_inline bool take_call(struct call_args *a, __u16 syscall, __u8 dir)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct call_args *p = bpf_map_lookup_elem(&pending_calls, &tid);
+	struct call_args *p;
+
+	if (syscall != TT_SYS_SENDFILE && syscall != TT_SYS_SPLICE && syscall != TT_SYS_CONNECT)
+		return recover_call(a, syscall, dir);
+	p = bpf_map_lookup_elem(&pending_calls, &tid);
 
 	if (!p)
 		return recover_call(a, syscall, dir);
@@ -345,8 +354,8 @@ static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
 
 	if (paused || ret == -TT_EAGAIN || !take_call(&a, syscall, dir) || ret_is_noise(ret, a.dir))
 		return 0;
-	/* egress is stamped when the process handed the bytes over, ingress when they arrived */
-	ts = a.dir == TT_DIR_EGRESS ? a.ts_ns : bpf_ktime_get_ns();
+	/* stamped when the call returns: the bytes were handed to, or taken from, the kernel */
+	ts = a.ts_ns;
 	c = conn_for(tgid, a.fd, (struct file *)a.file, ts);
 	if (!c || c->filter == TT_CONN_IGNORED)
 		return 0;
@@ -428,7 +437,7 @@ static __always_inline int exit_mmsg(long ret, __u16 syscall, __u8 dir)
 
 	if (paused || ret == -TT_EAGAIN || !take_call(&m.a, syscall, dir) || ret_is_noise(ret, m.a.dir) || ret == 0)
 		return 0;
-	m.ts = m.a.dir == TT_DIR_EGRESS ? m.a.ts_ns : bpf_ktime_get_ns();
+	m.ts = m.a.ts_ns;
 	m.c = conn_for(tgid, m.a.fd, (struct file *)m.a.file, m.ts);
 	if (!m.c || m.c->filter == TT_CONN_IGNORED)
 		return 0;
@@ -446,22 +455,10 @@ static __always_inline int exit_mmsg(long ret, __u16 syscall, __u8 dir)
 
 #define ARG(n) (ctx->args[n])
 
-SEC("tracepoint/syscalls/sys_enter_read")
-int enter_read(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_io(TT_SYS_READ, TT_DIR_INGRESS, ARG(0), ARG(1), ARG(2), 0, -1);
-}
-
 SEC("tracepoint/syscalls/sys_exit_read")
 int exit_read(struct trace_event_raw_sys_exit *ctx)
 {
 	return exit_io(ctx->ret, TT_SYS_READ, TT_DIR_INGRESS);
-}
-
-SEC("tracepoint/syscalls/sys_enter_write")
-int enter_write(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_io(TT_SYS_WRITE, TT_DIR_EGRESS, ARG(0), ARG(1), ARG(2), 0, -1);
 }
 
 SEC("tracepoint/syscalls/sys_exit_write")
@@ -470,22 +467,10 @@ int exit_write(struct trace_event_raw_sys_exit *ctx)
 	return exit_io(ctx->ret, TT_SYS_WRITE, TT_DIR_EGRESS);
 }
 
-SEC("tracepoint/syscalls/sys_enter_readv")
-int enter_readv(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_io(TT_SYS_READV, TT_DIR_INGRESS, ARG(0), ARG(1), ARG(2), 0, -1);
-}
-
 SEC("tracepoint/syscalls/sys_exit_readv")
 int exit_readv(struct trace_event_raw_sys_exit *ctx)
 {
 	return exit_io(ctx->ret, TT_SYS_READV, TT_DIR_INGRESS);
-}
-
-SEC("tracepoint/syscalls/sys_enter_writev")
-int enter_writev(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_io(TT_SYS_WRITEV, TT_DIR_EGRESS, ARG(0), ARG(1), ARG(2), 0, -1);
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")
@@ -494,22 +479,10 @@ int exit_writev(struct trace_event_raw_sys_exit *ctx)
 	return exit_io(ctx->ret, TT_SYS_WRITEV, TT_DIR_EGRESS);
 }
 
-SEC("tracepoint/syscalls/sys_enter_recvfrom")
-int enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_io(TT_SYS_RECVFROM, TT_DIR_INGRESS, ARG(0), ARG(1), ARG(2), ARG(4), -1);
-}
-
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 {
 	return exit_io(ctx->ret, TT_SYS_RECVFROM, TT_DIR_INGRESS);
-}
-
-SEC("tracepoint/syscalls/sys_enter_sendto")
-int enter_sendto(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_io(TT_SYS_SENDTO, TT_DIR_EGRESS, ARG(0), ARG(1), ARG(2), ARG(4), -1);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
@@ -518,22 +491,10 @@ int exit_sendto(struct trace_event_raw_sys_exit *ctx)
 	return exit_io(ctx->ret, TT_SYS_SENDTO, TT_DIR_EGRESS);
 }
 
-SEC("tracepoint/syscalls/sys_enter_recvmsg")
-int enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_io(TT_SYS_RECVMSG, TT_DIR_INGRESS, ARG(0), ARG(1), 0, 0, -1);
-}
-
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 {
 	return exit_io(ctx->ret, TT_SYS_RECVMSG, TT_DIR_INGRESS);
-}
-
-SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_io(TT_SYS_SENDMSG, TT_DIR_EGRESS, ARG(0), ARG(1), 0, 0, -1);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
@@ -542,22 +503,10 @@ int exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 	return exit_io(ctx->ret, TT_SYS_SENDMSG, TT_DIR_EGRESS);
 }
 
-SEC("tracepoint/syscalls/sys_enter_recvmmsg")
-int enter_recvmmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_io(TT_SYS_RECVMMSG, TT_DIR_INGRESS, ARG(0), ARG(1), ARG(2), 0, -1);
-}
-
 SEC("tracepoint/syscalls/sys_exit_recvmmsg")
 int exit_recvmmsg(struct trace_event_raw_sys_exit *ctx)
 {
 	return exit_mmsg(ctx->ret, TT_SYS_RECVMMSG, TT_DIR_INGRESS);
-}
-
-SEC("tracepoint/syscalls/sys_enter_sendmmsg")
-int enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_io(TT_SYS_SENDMMSG, TT_DIR_EGRESS, ARG(0), ARG(1), ARG(2), 0, -1);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmmsg")

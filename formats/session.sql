@@ -2,9 +2,9 @@
 -- SPEC.md ("Session file") documents every table and column; derived tables (exchanges and
 -- their index) live in formats/exchanges.sql and can always be rebuilt from these.
 -- The recorder sets these pragmas before creating the tables:
---   PRAGMA application_id = 1953789041;  -- 0x74746171, 'ttaq': identifies a tinytap session
+--   PRAGMA application_id = 1953784177;  -- 0x74746171, 'ttaq': identifies a tinytap session
 --   PRAGMA user_version = 1;             -- this schema's version
---   PRAGMA journal_mode = WAL;
+--   PRAGMA journal_mode = WAL;           -- while recording; DELETE after a clean stop
 
 -- Key/value facts about the recording (values are JSON).
 CREATE TABLE meta (
@@ -12,13 +12,28 @@ CREATE TABLE meta (
   value TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- Thread and process names, stored once and referenced by events.comm_id.
-CREATE TABLE comms (
-  id   INTEGER PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE
+-- The kernel's records exactly as captured (formats/tinytap_events.h), timestamps converted to
+-- wall-clock time, many per block, compressed as a whole. Blocks are in capture order.
+CREATE TABLE event_blocks (
+  id           INTEGER PRIMARY KEY,
+  first_record INTEGER NOT NULL, -- record number (from 0, over the whole file) of its first record
+  records      INTEGER NOT NULL, -- records in the block
+  events       INTEGER NOT NULL, -- syscall events starting in the block (DATA records with chunk_off 0)
+  first_ts     INTEGER NOT NULL, -- wall-clock ns of its first record
+  last_ts      INTEGER NOT NULL, -- and of its last
+  codec        INTEGER NOT NULL, -- 0 stored, 1 raw DEFLATE (RFC 1951)
+  raw_len      INTEGER NOT NULL, -- bytes once decompressed
+  data         BLOB NOT NULL     -- records framed as: u32 length, u32 0, record, zero padding to 8
 );
 
--- One row per process seen (per exec: an exec gives the same pid a new row).
+-- Which blocks hold records of a connection: reading one connection skips the others.
+CREATE TABLE conn_blocks (
+  conn_id  INTEGER NOT NULL,
+  block_id INTEGER NOT NULL,
+  PRIMARY KEY (conn_id, block_id)
+) WITHOUT ROWID;
+
+-- One row per process seen (an exec gives the same pid a new row).
 CREATE TABLE processes (
   id          INTEGER PRIMARY KEY,
   pid         INTEGER NOT NULL,
@@ -37,6 +52,7 @@ CREATE TABLE processes (
 CREATE INDEX processes_pid ON processes(pid);
 
 -- One row per connection: a socket fd of one process, from connect/accept/first use to close.
+-- Decoded from the CONN and CLOSE records, with the process it belongs to and byte counts.
 CREATE TABLE connections (
   id          INTEGER PRIMARY KEY, -- the kernel's conn_id
   process_id  INTEGER REFERENCES processes(id),
@@ -60,38 +76,8 @@ CREATE TABLE connections (
   closed_at   INTEGER,
   bytes_sent  INTEGER NOT NULL DEFAULT 0,
   bytes_received INTEGER NOT NULL DEFAULT 0,
-  events      INTEGER NOT NULL DEFAULT 0
+  events      INTEGER NOT NULL DEFAULT 0,
+  last_ts     INTEGER              -- wall-clock ns of its last event
 );
 CREATE INDEX connections_remote ON connections(remote_port, remote_addr);
 CREATE INDEX connections_local ON connections(local_port, local_addr);
-
--- One row per socket syscall (per message of sendmmsg/recvmmsg), as captured.
-CREATE TABLE events (
-  id          INTEGER PRIMARY KEY,
-  ts          INTEGER NOT NULL,    -- wall-clock ns
-  conn_id     INTEGER NOT NULL,
-  pid         INTEGER NOT NULL,
-  tid         INTEGER NOT NULL,
-  comm_id     INTEGER NOT NULL,
-  fd          INTEGER NOT NULL,
-  syscall     INTEGER NOT NULL,    -- enum tt_syscall
-  dir         INTEGER NOT NULL,    -- 1 egress (sent), 2 ingress (received)
-  flags       INTEGER NOT NULL,    -- enum tt_data_flags, plus 256 = records of it were lost
-  ret         INTEGER NOT NULL,    -- bytes moved, or -errno
-  stream_off  INTEGER NOT NULL,    -- offset in this direction's byte stream
-  captured    INTEGER NOT NULL,    -- payload bytes stored
-  aux_fd      INTEGER,             -- sendfile/splice input fd
-  msg_index   INTEGER,             -- sendmmsg/recvmmsg message index
-  peer        TEXT,                -- datagram peer address "addr:port"
-  block_id    INTEGER,             -- payload_blocks row holding the captured bytes
-  block_off   INTEGER              -- offset of them in the block's uncompressed data
-);
-CREATE INDEX events_conn ON events(conn_id, id);
-
--- Captured payload bytes, many events per block, compressed as a whole.
-CREATE TABLE payload_blocks (
-  id          INTEGER PRIMARY KEY,
-  codec       INTEGER NOT NULL,    -- 0 stored, 1 raw DEFLATE (RFC 1951)
-  raw_len     INTEGER NOT NULL,
-  data        BLOB NOT NULL
-);

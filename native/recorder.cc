@@ -20,7 +20,9 @@ namespace tinytap {
 namespace {
 
 constexpr size_t kVerifierTailLines = 25;
-constexpr int kPollMs = 20;
+// Records arrive without wakeups (BPF_RB_NO_WAKEUP) until a quarter of the ring is waiting,
+// so the thread also looks every few milliseconds.
+constexpr int kPollMs = 5;
 
 uint64_t NowMs() {
   struct timespec ts;
@@ -100,6 +102,7 @@ Napi::Function Recorder::Define(Napi::Env env) {
                          InstanceMethod<&Recorder::AddPid>("addPid"),
                          InstanceMethod<&Recorder::Stats>("stats"),
                          InstanceMethod<&Recorder::Features>("features"),
+                         InstanceMethod<&Recorder::ClockOffset>("clockOffsetNs"),
                      });
 }
 
@@ -127,6 +130,7 @@ void Recorder::Open(Napi::Env env) {
   skel_->rodata->filter_comms = !opts_.comms.empty();
   skel_->rodata->filter_ports = !opts_.ports.empty();
   skel_->rodata->capture_sendfile_bodies = opts_.sendfile_bodies;
+  skel_->rodata->wakeup_bytes = opts_.ring_bytes / 4;
   int err = bpf_map__set_max_entries(skel_->maps.events, opts_.ring_bytes);
   if (err) ThrowCoded(env, "EINVAL", "ring buffer size must be a power of two multiple of the page size");
 }
@@ -185,6 +189,16 @@ Napi::Value Recorder::Start(const Napi::CallbackInfo& info) {
     throw;
   }
 
+  // wall clock = monotonic + offset; both clocks read back to back, the monotonic one twice
+  // around the other so the offset is good to about a microsecond
+  {
+    struct timespec m1, real, m2;
+    clock_gettime(CLOCK_MONOTONIC, &m1);
+    clock_gettime(CLOCK_REALTIME, &real);
+    clock_gettime(CLOCK_MONOTONIC, &m2);
+    auto ns = [](const struct timespec& t) { return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + t.tv_nsec; };
+    clock_offset_ns_ = ns(real) - (ns(m1) + (ns(m2) - ns(m1)) / 2);
+  }
   tsfn_ = Napi::ThreadSafeFunction::New(env, on_batch_.Value(), "tinytap-drain", 8, 1);
   // Batches must not keep Node alive by themselves: the JS recorder decides when to stop.
   tsfn_.Unref(env);
@@ -210,8 +224,12 @@ int Recorder::OnRecord(void* ctx, void* data, size_t size) {
   uint32_t len32 = static_cast<uint32_t>(keep);
   memcpy(b.data() + at, &len32, 4);
   memset(b.data() + at + 4, 0, 4);
-  memcpy(b.data() + at + 8, data, keep);
-  if (padded > keep) memset(b.data() + at + 8 + keep, 0, padded - keep);
+  uint8_t* rec = b.data() + at + 8;
+  memcpy(rec, data, keep);
+  if (padded > keep) memset(rec + keep, 0, padded - keep);
+  // records leave here with wall-clock time (SPEC.md "Timestamps"), converted once, in C++
+  auto* h = reinterpret_cast<tt_header*>(rec);
+  h->ts_ns += self->clock_offset_ns_;
   return 0;
 }
 
@@ -241,6 +259,8 @@ void Recorder::Drain() {
   while (!stop_requested_) {
     int n = ring_buffer__poll(ring_, kPollMs);
     if (n < 0 && n != -EINTR) break;
+    // poll returns on the timeout with records that came without a wakeup still waiting
+    if (n == 0) n = ring_buffer__consume(ring_);
     if (!batch_.empty() &&
         (batch_.size() >= opts_.flush_bytes || NowMs() - batch_started_ms_ >= opts_.flush_ms))
       Flush();
@@ -327,6 +347,11 @@ Napi::Value Recorder::Stats(const Napi::CallbackInfo& info) {
   Napi::Array out = Napi::Array::New(env, sums.size());
   for (uint32_t i = 0; i < sums.size(); i++) out.Set(i, Napi::Number::New(env, static_cast<double>(sums[i])));
   return out;
+}
+
+// realtime - monotonic, as applied to every record's ts_ns.
+Napi::Value Recorder::ClockOffset(const Napi::CallbackInfo& info) {
+  return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(clock_offset_ns_));
 }
 
 Napi::Value Recorder::Features(const Napi::CallbackInfo& info) {

@@ -47,6 +47,7 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   Napi::Value AddPid(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Features(const Napi::CallbackInfo& info);
+  Napi::Value ClockOffset(const Napi::CallbackInfo& info);
 
   void Open(Napi::Env env);
   void Load(Napi::Env env);
@@ -76,6 +77,7 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   std::atomic<bool> abandoned_{false};  // Node is shutting down: deliver nothing more
   Batch batch_;
   uint64_t batch_started_ms_ = 0;
+  uint64_t clock_offset_ns_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC at start
 
   Napi::ThreadSafeFunction tsfn_;
   Napi::FunctionReference on_batch_;

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { loadBinding } from '../record/binding.js';
 import type { CaptureCounts, CaptureOptions, ConnectionNotice, StopReason } from '../record/capture.js';
 import { describeRecordError } from '../record/errors.js';
-import { ConnCause, Role } from '../record/layout.js';
+import { ConnCause, Role } from '../events/layout.js';
 import { preflight } from '../record/preflight.js';
 import { Recording, RecordingStartError } from '../record/recording.js';
 import { CliError } from './errors.js';

@@ -27,6 +27,8 @@ export interface NativeRecorder {
   /** Kernel counters, indexed by enum tt_stat, summed over CPUs. */
   stats(): number[];
   features(): { sendfileBodies: boolean; sendfileBodiesNote: string };
+  /** CLOCK_REALTIME - CLOCK_MONOTONIC, already added to every record's ts_ns. */
+  clockOffsetNs(): bigint;
 }
 
 export interface NativeBinding {

@@ -6,9 +6,9 @@
 import { hostname, release } from 'node:os';
 
 import type { NativeBinding, NativeRecorder } from './binding.js';
-import { type CaptureRecord, type ConnRecord, type ProcRecord, decodeBatch } from './decode-records.js';
-import { type AssembledEvent, EventAssembler } from './event-assembler.js';
-import { ConnCause, Kind, Stat } from './layout.js';
+import { scanBatch } from './batch-scan.js';
+import type { CaptureRecord, ConnRecord, ProcRecord } from '../events/decode-records.js';
+import { ConnCause, Kind, Stat } from '../events/layout.js';
 import { CgroupResolver, readProcInfo } from './proc-info.js';
 import { type CreateOptions, SessionWriter } from './session-writer.js';
 import { TINYTAP_VERSION } from '../version.js';
@@ -84,13 +84,11 @@ function endpoint(family: number, addr: string, port: number, path: string | nul
 export class Capture {
   private readonly writer: SessionWriter;
   private native: NativeRecorder | null = null;
-  private readonly assembler = new EventAssembler();
   private readonly cgroups = new CgroupResolver();
   private readonly processIds = new Map<number, number>(); // pid -> processes.id (latest)
   private readonly processKeys = new Set<string>(); // processes already written
   private readonly pidsWithoutProcess = new Set<number>();
   private clockOffset = 0n;
-  private startedWall = 0n;
   private commitTimer: NodeJS.Timeout | null = null;
   private stopping: Promise<CaptureCounts> | null = null;
   private failed = false;
@@ -116,11 +114,6 @@ export class Capture {
 
   /** Load and attach; throws (with a code) when the kernel side cannot start. */
   start(): void {
-    const clocks = this.binding.clocks();
-    this.clockOffset = clocks.realtimeNs - clocks.monotonicNs;
-    this.startedWall = clocks.realtimeNs;
-    this.writeStartMeta();
-    this.writer.commit();
     const native = new this.binding.Recorder(
       {
         maxPayload: this.opts.maxPayload,
@@ -138,10 +131,13 @@ export class Capture {
     try {
       native.start();
     } catch (err) {
-      this.writer.abandon();
+      this.writer.discard(this.opts.output);
       throw err;
     }
     this.native = native;
+    // records arrive in wall-clock time; the offset still converts the kernel's other clocks
+    this.clockOffset = native.clockOffsetNs();
+    this.writeStartMeta();
     const features = native.features();
     this.writer.setMeta('sendfile_bodies', {
       captured: features.sendfileBodies,
@@ -187,7 +183,6 @@ export class Capture {
       return this.snapshot();
     }
     try {
-      this.assembler.flush((ev) => this.writeEvent(ev));
       this.resolveMissingProcesses();
       this.writeCountsMeta();
       this.writer.setMeta('stopped_at', String(this.wallNow()));
@@ -211,7 +206,7 @@ export class Capture {
     w.setMeta('layout_version', 1);
     w.setMeta('host', hostname());
     w.setMeta('kernel', release());
-    w.setMeta('started_at', String(this.startedWall));
+    w.setMeta('started_at', String(this.wallNow()));
     w.setMeta('clock_offset_ns', String(this.clockOffset));
     w.setMeta('command_line', this.opts.commandLine);
     w.setMeta('filters', {
@@ -269,7 +264,12 @@ export class Capture {
   private onBatch(batch: Buffer): void {
     if (this.failed) return;
     try {
-      for (const rec of decodeBatch(batch)) this.onRecord(rec);
+      const scan = scanBatch(batch);
+      for (const rec of scan.others) this.onRecord(rec);
+      this.writer.addRecords(batch, scan);
+      this.counts.events += scan.events;
+      this.counts.bytes += scan.bytes;
+      this.counts.capturedBytes += scan.capturedBytes;
     } catch (err) {
       this.fail(err);
     }
@@ -277,14 +277,11 @@ export class Capture {
 
   private onRecord(rec: CaptureRecord): void {
     switch (rec.kind) {
-      case Kind.DATA:
-        this.assembler.push(rec, (ev) => this.writeEvent(ev));
-        break;
       case Kind.CONN:
         this.writeConnection(rec);
         break;
       case Kind.CLOSE:
-        this.writer.closeConnection(rec.connId, rec.tsNs + this.clockOffset);
+        this.writer.closeConnection(rec.connId, rec.tsNs);
         break;
       case Kind.PROC:
         this.writeProcess(rec);
@@ -292,18 +289,9 @@ export class Capture {
     }
   }
 
-  private writeEvent(ev: AssembledEvent): void {
-    const r = ev.first;
-    this.writer.addEvent(ev, r.tsNs + this.clockOffset);
-    this.counts.events++;
-    if (r.ret > 0) this.counts.bytes += r.ret;
-    this.counts.capturedBytes += ev.payload.length;
-    if (!this.processIds.has(r.pid)) this.pidsWithoutProcess.add(r.pid);
-  }
-
   private writeConnection(rec: ConnRecord): void {
-    const wallNs = rec.tsNs + this.clockOffset;
-    this.writer.addConnection(rec, this.processIds.get(rec.pid) ?? null, wallNs);
+    const wallNs = rec.tsNs;
+    this.writer.addConnection(rec, this.processIds.get(rec.pid) ?? null);
     this.counts.connections++;
     if (!this.processIds.has(rec.pid)) this.pidsWithoutProcess.add(rec.pid);
     this.hooks.onConnection?.({
@@ -340,7 +328,7 @@ export class Capture {
       cgroup: live?.cgroup ?? this.cgroups.resolve(rec.cgroupId),
       cgroupId: rec.cgroupId,
       startTime: rec.startNs + this.clockOffset,
-      firstSeen: rec.tsNs + this.clockOffset,
+      firstSeen: rec.tsNs,
       source: live ? 'proc' : 'kernel',
     });
     this.processIds.set(rec.pid, id);

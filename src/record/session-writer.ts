@@ -3,15 +3,19 @@
  * transactions the caller commits (so another process can open the file while it grows, and a
  * SIGKILL loses at most the open transaction), and a checkpoint on a clean close so the session
  * ends as one self-contained file.
+ *
+ * The kernel's records are stored as they arrive, many per compressed block: a row per event
+ * costs about 3 µs in SQLite, more than everything else the recorder does for that event, and
+ * HTTP headers repeat and every loopback byte is captured twice, so a block compresses far
+ * better than any single payload (see BENCHMARKS.md).
  */
 import Database from 'better-sqlite3';
 import { chownSync, closeSync, existsSync, openSync, rmSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 
-import { APPLICATION_ID, FLAG_RECORDS_LOST, SCHEMA_VERSION, sessionSchemaSql } from '../session/format.js';
-import type { ConnRecord, ProcRecord, SockAddr } from './decode-records.js';
-import type { AssembledEvent } from './event-assembler.js';
-import { DataFlag, Direction } from './layout.js';
-import { PayloadBlockBuilder } from './payload-blocks.js';
+import { APPLICATION_ID, CODEC_DEFLATE, CODEC_STORED, SCHEMA_VERSION, sessionSchemaSql } from '../session/format.js';
+import { type BatchScan, emptyScan } from './batch-scan.js';
+import type { ConnRecord, SockAddr } from '../events/decode-records.js';
 
 export class OutputExistsError extends Error {
   readonly code = 'EEXIST';
@@ -32,22 +36,11 @@ export interface ProcessRow {
   source: 'proc' | 'kernel';
 }
 
-interface ConnCounters {
-  sent: number;
-  received: number;
-  events: number;
-}
-
-/** Block size at which a payload block is sealed even inside a transaction. */
-const BLOCK_TARGET_BYTES = 512 * 1024;
+/** A block is sealed at this size even inside a transaction, to bound memory. */
+const BLOCK_MAX_RAW_BYTES = 8 << 20;
 
 function addrText(a: SockAddr): string | null {
   return a.family === 2 || a.family === 10 ? a.addr : null;
-}
-
-function peerText(a: SockAddr | null): string | null {
-  if (!a || !a.family) return null;
-  return a.family === 10 ? `[${a.addr}]:${a.port}` : `${a.addr}:${a.port}`;
 }
 
 export interface CreateOptions {
@@ -58,49 +51,45 @@ export interface CreateOptions {
 
 export class SessionWriter {
   readonly db: Database.Database;
-  private readonly blocks: PayloadBlockBuilder;
-  private readonly comms = new Map<string, number>();
-  private readonly counters = new Map<number, ConnCounters>();
   private inTransaction = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private scan: BatchScan = emptyScan();
+  private nextBlockId = 1;
+  private nextRecord = 0;
   private readonly stmt: {
-    comm: Database.Statement;
     process: Database.Statement;
     conn: Database.Statement;
     close: Database.Statement;
     connProcess: Database.Statement;
-    event: Database.Statement;
     block: Database.Statement;
+    connBlock: Database.Statement;
     counters: Database.Statement;
     meta: Database.Statement;
   };
 
   static create(path: string, opts: CreateOptions = {}): SessionWriter {
     if (existsSync(path)) {
-      if (!opts.force) throw new OutputExistsError(`${path} already exists: choose another name with -o, or add --force to overwrite it`);
+      if (!opts.force)
+        throw new OutputExistsError(`${path} already exists: choose another name with -o, or add --force to overwrite it`);
       for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
     }
     // created 0600 before SQLite opens it: sessions hold request bodies, tokens, cookies
     closeSync(openSync(path, 'wx', 0o600));
     if (opts.owner) chownSync(path, opts.owner.uid, opts.owner.gid);
-    return new SessionWriter(new Database(path), true);
+    return new SessionWriter(new Database(path));
   }
 
-  private constructor(db: Database.Database, fresh: boolean) {
+  private constructor(db: Database.Database) {
     this.db = db;
-    if (fresh) {
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      db.pragma('journal_mode = WAL');
-      db.exec(sessionSchemaSql());
-    }
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.pragma('journal_mode = WAL');
+    db.exec(sessionSchemaSql());
     // WAL + NORMAL: a commit survives the recorder being killed (it is in the OS's cache),
     // without an fsync per batch
     db.pragma('synchronous = NORMAL');
-    // checkpoints happen at close; until then the WAL may grow
-    db.pragma('wal_autocheckpoint = 10000');
-    this.blocks = new PayloadBlockBuilder(1);
     this.stmt = {
-      comm: db.prepare('INSERT INTO comms (id, name) VALUES (?, ?)'),
       process: db.prepare(
         `INSERT INTO processes (pid, ppid, uid, comm, argv, args_truncated, exe, cgroup, cgroup_id,
            start_time, first_seen, source)
@@ -114,15 +103,14 @@ export class SessionWriter {
       ),
       close: db.prepare('UPDATE connections SET closed_at = ? WHERE id = ?'),
       connProcess: db.prepare('UPDATE connections SET process_id = ? WHERE pid = ? AND process_id IS NULL'),
-      event: db.prepare(
-        `INSERT INTO events (ts, conn_id, pid, tid, comm_id, fd, syscall, dir, flags, ret,
-           stream_off, captured, aux_fd, msg_index, peer, block_id, block_off)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      block: db.prepare(
+        `INSERT INTO event_blocks (id, first_record, records, events, first_ts, last_ts, codec, raw_len, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      block: db.prepare('INSERT INTO payload_blocks (id, codec, raw_len, data) VALUES (?, ?, ?, ?)'),
+      connBlock: db.prepare('INSERT OR IGNORE INTO conn_blocks (conn_id, block_id) VALUES (?, ?)'),
       counters: db.prepare(
         `UPDATE connections SET bytes_sent = bytes_sent + ?, bytes_received = bytes_received + ?,
-           events = events + ? WHERE id = ?`,
+           events = events + ?, last_ts = ? WHERE id = ?`,
       ),
       meta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
     };
@@ -138,16 +126,6 @@ export class SessionWriter {
   setMeta(key: string, value: unknown): void {
     this.begin();
     this.stmt.meta.run(key, JSON.stringify(value));
-  }
-
-  private commId(name: string): number {
-    let id = this.comms.get(name);
-    if (id === undefined) {
-      id = this.comms.size + 1; // ids are dense: rows are only ever added
-      this.stmt.comm.run(id, name);
-      this.comms.set(name, id);
-    }
-    return id;
   }
 
   /** Returns the new processes.id. */
@@ -173,7 +151,7 @@ export class SessionWriter {
     return id;
   }
 
-  addConnection(rec: ConnRecord, processId: number | null, openedAt: bigint): void {
+  addConnection(rec: ConnRecord, processId: number | null): void {
     this.begin();
     this.stmt.conn.run(
       rec.connId,
@@ -194,7 +172,7 @@ export class SessionWriter {
       rec.peerPath,
       rec.sock.toString(16),
       rec.peerSock ? rec.peerSock.toString(16) : null,
-      openedAt,
+      rec.tsNs,
     );
   }
 
@@ -203,57 +181,70 @@ export class SessionWriter {
     this.stmt.close.run(at, connId);
   }
 
-  addEvent(ev: AssembledEvent, ts: bigint): void {
+  /**
+   * Keep a batch of records (already scanned: `scan` holds what it says) until the next commit
+   * writes it into a block.
+   */
+  addRecords(batch: Buffer, scan: BatchScan): void {
     this.begin();
-    const r = ev.first;
-    let blockId: number | null = null;
-    let blockOff: number | null = null;
-    if (ev.payload.length > 0) {
-      const at = this.blocks.append(ev.payload);
-      blockId = at.blockId;
-      blockOff = at.offset;
+    this.pending.push(batch);
+    this.pendingBytes += batch.length;
+    this.mergeScan(scan);
+    if (this.pendingBytes >= BLOCK_MAX_RAW_BYTES) this.sealBlock();
+  }
+
+  private mergeScan(s: BatchScan): void {
+    const into = this.scan;
+    if (into.records === 0) into.firstTs = s.firstTs;
+    into.lastTs = s.lastTs;
+    into.records += s.records;
+    into.events += s.events;
+    for (const [connId, t] of s.conns) {
+      const u = into.conns.get(connId);
+      if (!u) into.conns.set(connId, { ...t });
+      else {
+        u.sent += t.sent;
+        u.received += t.received;
+        u.events += t.events;
+        u.lastTs = t.lastTs;
+      }
     }
-    const flags = (r.flags & ~DataFlag.LAST) | (ev.lost ? FLAG_RECORDS_LOST : 0);
-    this.stmt.event.run(
-      ts,
-      r.connId,
-      r.pid,
-      r.tid,
-      this.commId(r.comm),
-      r.fd,
-      r.syscall,
-      r.dir,
-      flags,
-      r.ret,
-      r.streamOff,
-      ev.payload.length,
-      r.auxFd >= 0 ? r.auxFd : null,
-      r.msgIndex || null,
-      peerText(r.peer),
-      blockId,
-      blockOff,
-    );
-    let c = this.counters.get(r.connId);
-    if (!c) this.counters.set(r.connId, (c = { sent: 0, received: 0, events: 0 }));
-    c.events++;
-    if (r.ret > 0) {
-      if (r.dir === Direction.EGRESS) c.sent += r.ret;
-      else c.received += r.ret;
-    }
-    if (this.blocks.pendingBytes >= BLOCK_TARGET_BYTES) this.sealBlock();
   }
 
   private sealBlock(): void {
-    const b = this.blocks.seal();
-    if (b) this.stmt.block.run(b.id, b.codec, b.rawLen, b.data);
+    if (this.pending.length === 0) return;
+    const raw = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    // level 1: nearly all of the gain (these records are very repetitive) for little CPU,
+    // which the recorder takes from the processes it watches
+    const packed = deflateRawSync(raw, { level: 1 });
+    const stored = packed.length < raw.length;
+    const s = this.scan;
+    const id = this.nextBlockId++;
+    this.stmt.block.run(
+      id,
+      this.nextRecord,
+      s.records,
+      s.events,
+      s.firstTs,
+      s.lastTs,
+      stored ? CODEC_DEFLATE : CODEC_STORED,
+      raw.length,
+      stored ? packed : raw,
+    );
+    for (const [connId, t] of s.conns) {
+      this.stmt.connBlock.run(connId, id);
+      if (t.events || t.sent || t.received) this.stmt.counters.run(t.sent, t.received, t.events, t.lastTs, connId);
+    }
+    this.nextRecord += s.records;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.scan = emptyScan();
   }
 
   /** Make everything written so far durable: a reader (or a crash) sees all of it or none. */
   commit(): void {
     if (!this.inTransaction) return;
     this.sealBlock();
-    for (const [connId, c] of this.counters) this.stmt.counters.run(c.sent, c.received, c.events, connId);
-    this.counters.clear();
     this.db.exec('COMMIT');
     this.inTransaction = false;
   }
@@ -262,12 +253,15 @@ export class SessionWriter {
   rollback(): void {
     if (this.inTransaction && this.db.inTransaction) this.db.exec('ROLLBACK');
     this.inTransaction = false;
-    this.counters.clear();
-    this.blocks.seal();
-    // names inserted by the rolled-back transaction are gone: forget what we thought we wrote
-    this.comms.clear();
-    for (const row of this.db.prepare('SELECT id, name FROM comms').all() as { id: number; name: string }[])
-      this.comms.set(row.name, row.id);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.scan = emptyScan();
+    const last = this.db.prepare('SELECT max(id) AS id, max(first_record + records) AS next FROM event_blocks').get() as {
+      id: number | null;
+      next: number | null;
+    };
+    this.nextBlockId = (last.id ?? 0) + 1;
+    this.nextRecord = last.next ?? 0;
   }
 
   /**
@@ -284,6 +278,12 @@ export class SessionWriter {
     }
   }
 
+  /** Recording never started: remove the file rather than leave an empty session behind. */
+  discard(path: string): void {
+    this.db.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  }
+
   /** Close without committing (after a failure the caller already reported). */
   abandon(): void {
     try {
@@ -295,3 +295,4 @@ export class SessionWriter {
     this.db.close();
   }
 }
+

@@ -9,7 +9,9 @@ export const APPLICATION_ID = 0x74746171;
 /** PRAGMA user_version: the raw schema's version (formats/session.sql). */
 export const SCHEMA_VERSION = 1;
 
-export const FLAG_RECORDS_LOST = 256;
+/** event_blocks.codec */
+export const CODEC_STORED = 0;
+export const CODEC_DEFLATE = 1;
 
 const formatsDir = new URL('../../formats/', import.meta.url);
 

@@ -40,14 +40,15 @@ function iso(ns: unknown): string | null {
 export function sessionInfo(db: Database.Database, file: string, fileBytes: number): SessionInfo {
   const meta = readMeta(db);
   const count = (sql: string) => (db.prepare(sql).pluck().get() as number | null) ?? 0;
-  const events = count('SELECT count(*) FROM events');
-  const bytes = count('SELECT coalesce(sum(ret), 0) FROM events WHERE ret > 0');
-  const captured = count('SELECT coalesce(sum(captured), 0) FROM events');
+  const events = count('SELECT coalesce(sum(events), 0) FROM event_blocks');
+  const bytes = count('SELECT coalesce(sum(bytes_sent + bytes_received), 0) FROM connections');
+  // payload bytes are only counted while recording (updated at every commit)
+  const captured = ((meta.get('counts') ?? {}) as Record<string, number>).captured_bytes ?? 0;
   const drops = (meta.get('drops') ?? {}) as Record<string, number>;
   const started = meta.get('started_at') as string | undefined;
   const stopped = meta.get('stopped_at') as string | undefined;
   // a killed recorder never wrote stopped_at: the last event tells how far it got
-  const lastEvent = db.prepare('SELECT max(ts) FROM events').pluck().safeIntegers(true).get() as bigint | null;
+  const lastEvent = db.prepare('SELECT max(last_ts) FROM event_blocks').pluck().safeIntegers(true).get() as bigint | null;
   const end = stopped ? BigInt(stopped) : lastEvent;
   const dropCounts = {
     records: drops.records ?? 0,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe } from 'vitest';
 
-import { PayloadReader } from '../../src/session/payloads.js';
+import { EventReader, type SessionEvent } from '../../src/session/event-reader.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'bin/tinytap.js');
@@ -216,25 +216,6 @@ export function curl(...args: string[]): Promise<{ code: number | null; stdout: 
 
 // ---- reading a session back ---------------------------------------------------------------
 
-export interface EventRow {
-  id: number;
-  ts: bigint;
-  conn_id: number;
-  pid: number;
-  tid: number;
-  comm: string;
-  fd: number;
-  syscall: number;
-  dir: number;
-  flags: number;
-  ret: number;
-  stream_off: number;
-  captured: number;
-  aux_fd: number | null;
-  peer: string | null;
-  payload: Buffer;
-}
-
 export interface ConnRow {
   id: number;
   pid: number;
@@ -259,11 +240,11 @@ export interface ConnRow {
 
 export class SessionView {
   readonly db: Database.Database;
-  private readonly payloads: PayloadReader;
+  private readonly reader: EventReader;
 
   constructor(readonly file: string) {
     this.db = new Database(file, { readonly: true });
-    this.payloads = new PayloadReader(this.db);
+    this.reader = new EventReader(this.db);
   }
 
   close(): void {
@@ -284,16 +265,18 @@ export class SessionView {
       .all(...params) as ConnRow[];
   }
 
-  events(where = '1', ...params: unknown[]): EventRow[] {
-    const rows = this.db
-      .prepare(`SELECT e.*, c.name AS comm FROM events e JOIN comms c ON c.id = e.comm_id WHERE ${where} ORDER BY e.id`)
-      .all(...params) as any[];
-    return rows.map((r) => ({ ...r, ts: BigInt(r.ts), payload: Buffer.from(this.payloads.read(r.block_id, r.block_off, r.captured)) }));
+  /** Events, optionally of some connections and matching a predicate. */
+  events(filter: { connId?: number; dir?: number; syscall?: number } = {}): SessionEvent[] {
+    const all = [...this.reader.events(filter.connId !== undefined ? { connIds: [filter.connId] } : {})];
+    return all.filter(
+      (e) => (filter.dir === undefined || e.dir === filter.dir) && (filter.syscall === undefined || e.syscall === filter.syscall),
+    );
   }
 
   /** All captured bytes of one direction of a connection, in stream order. */
   stream(connId: number, dir: number): Buffer {
-    const evs = this.events('conn_id = ? AND dir = ? AND ret > 0', connId, dir).sort((a, b) => a.stream_off - b.stream_off);
+    const evs = this.events({ connId, dir }).filter((e) => e.ret > 0);
+    evs.sort((a, b) => a.streamOff - b.streamOff);
     return Buffer.concat(evs.map((e) => e.payload));
   }
 

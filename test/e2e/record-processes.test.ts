@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { cgroup2Mount } from '../../src/record/proc-info.js';
-import { Role } from '../../src/record/layout.js';
+import { Role } from '../../src/events/layout.js';
 import { SessionView, TESTDATA, curl, describeCapture, freePort, recordWhile, waitForPort } from './harness.js';
 
 const NS = `tt${process.pid}`;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { loadBinding } from '../../src/record/binding.js';
-import * as L from '../../src/record/layout.js';
+import * as L from '../../src/events/layout.js';
 
 const native = loadBinding().layout();
 

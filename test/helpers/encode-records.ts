@@ -10,7 +10,7 @@ import {
   Kind,
   ProcLayout,
   CloseLayout,
-} from '../../src/record/layout.js';
+} from '../../src/events/layout.js';
 
 interface Header {
   pid?: number;

@@ -30,6 +30,9 @@ export class FakeRecorder implements NativeRecorder {
   features() {
     return { sendfileBodies: false, sendfileBodiesNote: 'fake' };
   }
+  clockOffsetNs(): bigint {
+    return 1_799_999_999_000_000_000n;
+  }
 }
 
 export function fakeBinding(): NativeBinding & { last: FakeRecorder | null } {

@@ -2,12 +2,12 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { DataFlag } from '../../src/events/layout.js';
 import { Capture, type CaptureOptions } from '../../src/record/capture.js';
-import { DataFlag } from '../../src/record/layout.js';
 import { OutputExistsError } from '../../src/record/session-writer.js';
+import { EventReader } from '../../src/session/event-reader.js';
 import { APPLICATION_ID } from '../../src/session/format.js';
 import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../helpers/encode-records.js';
 import { fakeBinding } from '../helpers/fake-binding.js';
@@ -34,34 +34,35 @@ function options(output: string, extra: Partial<CaptureOptions> = {}): CaptureOp
   };
 }
 
-function payloadOf(db: Database.Database, eventId: number): string {
-  const ev = db.prepare('SELECT block_id, block_off, captured FROM events WHERE id = ?').get(eventId) as any;
-  const block = db.prepare('SELECT codec, data FROM payload_blocks WHERE id = ?').get(ev.block_id) as any;
-  const raw = block.codec === 1 ? inflateRawSync(block.data) : block.data;
-  return raw.subarray(ev.block_off, ev.block_off + ev.captured).toString('latin1');
-}
+// the addon hands records over already in wall-clock time
+const T0 = 1_800_000_000_000_000_000n;
 
 describe('Capture', () => {
   let db: Database.Database | null = null;
   afterEach(() => db?.close());
 
-  it('writes processes, connections, events and payloads, and closes cleanly', async () => {
+  it('writes processes, connections and the records, and closes cleanly', async () => {
     const out = join(dir, 's.tinytap');
     const binding = fakeBinding();
     const cap = new Capture(options(out), binding);
     cap.start();
-    const mono = 1_000_000_000n;
     binding.last!.onBatch(
       batchOf([
-        encodeConn({ pid: 4242, comm: 'curl', connId: 9, tsNs: mono + 10n }),
-        encodeProc({ pid: 4242, comm: 'curl', argv: ['curl', 'http://localhost:8080/'], tsNs: mono + 11n }),
-        encodeData({ pid: 4242, comm: 'curl', connId: 9, ret: 18, data: 'GET / HTTP/1.1\r\n\r\n', tsNs: mono + 12n }),
-        encodeData({ pid: 4242, comm: 'curl', connId: 9, ret: 2000, data: 'HTTP/1.1 200 OK', dir: 2, syscall: 1, tsNs: mono + 20n, flags: DataFlag.LAST | DataFlag.TRUNCATED, streamOff: 0 }),
-        encodeClose({ pid: 4242, connId: 9, tsNs: mono + 30n }),
+        encodeConn({ pid: 4242, comm: 'curl', connId: 9, tsNs: T0 + 10n }),
+        encodeProc({ pid: 4242, comm: 'curl', argv: ['curl', 'http://localhost:8080/'], tsNs: T0 + 11n }),
+        encodeData({ pid: 4242, comm: 'curl', connId: 9, ret: 18, data: 'GET / HTTP/1.1\r\n\r\n', tsNs: T0 + 12n }),
+      ]),
+    );
+    // a second batch: a response in two chunks, the second cut at --max-payload
+    binding.last!.onBatch(
+      batchOf([
+        encodeData({ pid: 4242, tid: 4242, comm: 'curl', connId: 9, ret: 2000, data: 'HTTP/1.1 200 OK', dir: 2, syscall: 1, tsNs: T0 + 20n, flags: DataFlag.TRUNCATED, chunkOff: 0 }),
+        encodeData({ pid: 4242, tid: 4242, comm: 'curl', connId: 9, ret: 2000, data: '\r\n', dir: 2, syscall: 1, tsNs: T0 + 20n, flags: DataFlag.LAST | DataFlag.TRUNCATED, chunkOff: 15 }),
+        encodeClose({ pid: 4242, connId: 9, tsNs: T0 + 30n }),
       ]),
     );
     const counts = await cap.stop('signal');
-    expect(counts).toMatchObject({ events: 2, bytes: 2018, capturedBytes: 33, connections: 1, processes: 1, droppedRecords: 0 });
+    expect(counts).toMatchObject({ events: 2, bytes: 2018, capturedBytes: 35, connections: 1, processes: 1, droppedRecords: 0 });
     expect(binding.last!.stopped).toBe(true);
 
     // one file: no WAL left behind, private to its owner
@@ -71,22 +72,30 @@ describe('Capture', () => {
     db = new Database(out, { readonly: true });
     expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(db.pragma('journal_mode', { simple: true })).toBe('delete');
-    const conn = db.prepare('SELECT * FROM connections').get() as any;
-    expect(conn).toMatchObject({ id: 9, pid: 4242, role: 1, local_addr: '127.0.0.1', remote_port: 8080, bytes_sent: 18, bytes_received: 2000, events: 2 });
+    const conn = db.prepare('SELECT * FROM connections').safeIntegers(true).get() as any;
+    expect(conn).toMatchObject({ id: 9n, pid: 4242n, role: 1n, local_addr: '127.0.0.1', remote_port: 8080n, bytes_sent: 18n, bytes_received: 2000n, events: 2n });
+    expect(conn.opened_at).toBe(T0 + 10n);
+    expect(conn.closed_at).toBe(T0 + 30n);
     const proc = db.prepare('SELECT * FROM processes').get() as any;
-    expect(conn.process_id).toBe(proc.id);
+    expect(Number(conn.process_id)).toBe(proc.id);
     expect(JSON.parse(proc.argv)).toEqual(['curl', 'http://localhost:8080/']);
-    const evs = db.prepare('SELECT * FROM events ORDER BY id').safeIntegers(true).all() as any[];
-    // wall clock = monotonic + (realtime - monotonic) from the fake clocks
-    expect(evs[0].ts).toBe(1_800_000_000_000_000_012n);
-    expect(Number(evs[1].flags) & DataFlag.TRUNCATED).toBeTruthy();
-    expect(Number(evs[1].flags) & DataFlag.LAST).toBe(0);
-    expect(payloadOf(db, 1)).toBe('GET / HTTP/1.1\r\n\r\n');
-    expect(payloadOf(db, 2)).toBe('HTTP/1.1 200 OK');
-    expect((db.prepare('SELECT closed_at FROM connections').safeIntegers(true).get() as any).closed_at).toBe(1_800_000_000_000_000_030n);
+
+    // one block per commit: the stop committed both batches together
+    const blocks = db.prepare('SELECT * FROM event_blocks').all() as any[];
+    expect(blocks.map((b) => [b.first_record, b.records, b.events])).toEqual([[0, 6, 2]]);
+    expect(db.prepare('SELECT conn_id FROM conn_blocks').pluck().all()).toEqual([9]);
+
+    const events = [...new EventReader(db).events()];
+    expect(events.map((e) => [e.id, e.ts, e.ret, e.payload.toString('latin1')])).toEqual([
+      [2, T0 + 12n, 18, 'GET / HTTP/1.1\r\n\r\n'],
+      [3, T0 + 20n, 2000, 'HTTP/1.1 200 OK\r\n'],
+    ]);
+    expect(events[1].flags & DataFlag.TRUNCATED).toBeTruthy();
+    expect(events[1].flags & DataFlag.LAST).toBe(0);
+
     const meta = Object.fromEntries((db.prepare('SELECT key, value FROM meta').all() as any[]).map((r) => [r.key, JSON.parse(r.value)]));
     expect(meta.stop_reason).toBe('signal');
-    expect(meta.counts.events).toBe(2);
+    expect(meta.counts).toMatchObject({ events: 2, captured_bytes: 35 });
     expect(meta.drops.records).toBe(0);
   });
 
@@ -118,8 +127,24 @@ describe('Capture', () => {
     await new Promise((r) => setTimeout(r, 100));
     // a second connection reads the committed state while the writer still holds the file
     const reader = new Database(out, { readonly: true });
-    expect(reader.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
+    expect([...new EventReader(reader).events()].map((e) => e.payload.toString())).toEqual(['abc']);
     reader.close();
     await cap.stop('signal');
+  });
+
+  it('reads one connection without decoding the others', async () => {
+    const out = join(dir, 'c.tinytap');
+    const binding = fakeBinding();
+    const cap = new Capture(options(out, { commitMs: 10 }), binding);
+    cap.start();
+    binding.last!.onBatch(batchOf([encodeConn({ connId: 1 }), encodeData({ connId: 1, ret: 1, data: 'a' })]));
+    await new Promise((r) => setTimeout(r, 40));
+    binding.last!.onBatch(batchOf([encodeConn({ connId: 2 }), encodeData({ connId: 2, ret: 1, data: 'b' })]));
+    await cap.stop('signal');
+    db = new Database(out, { readonly: true });
+    expect(db.prepare('SELECT count(*) FROM event_blocks').pluck().get()).toBe(2);
+    const reader = new EventReader(db);
+    expect([...reader.events({ connIds: [2] })].map((e) => e.payload.toString())).toEqual(['b']);
+    expect([...reader.events({ connIds: [1] })].map((e) => e.payload.toString())).toEqual(['a']);
   });
 });

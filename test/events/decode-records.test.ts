@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { RecordFormatError, decodeBatch, formatIPv6 } from '../../src/record/decode-records.js';
-import { DataFlag, Kind } from '../../src/record/layout.js';
+import { RecordFormatError, decodeBatch, formatIPv6 } from '../../src/events/decode-records.js';
+import { DataFlag, Kind } from '../../src/events/layout.js';
 import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../helpers/encode-records.js';
 
 describe('decodeBatch', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { type DataRecord, decodeBatch } from '../../src/record/decode-records.js';
-import { type AssembledEvent, EventAssembler } from '../../src/record/event-assembler.js';
-import { DataFlag } from '../../src/record/layout.js';
+import { type DataRecord, decodeBatch } from '../../src/events/decode-records.js';
+import { type AssembledEvent, EventAssembler } from '../../src/events/event-assembler.js';
+import { DataFlag } from '../../src/events/layout.js';
 import { batchOf, encodeData, type DataSpec } from '../helpers/encode-records.js';
 
 function records(specs: DataSpec[]): DataRecord[] {

@@ -9,6 +9,8 @@ import { DataFlag } from './layout.js';
 
 export interface AssembledEvent {
   first: DataRecord;
+  /** Record number of `first` (as given to push). */
+  firstRecord: number;
   /** The captured payload: the contiguous prefix of chunks that arrived. */
   payload: Buffer;
   /** Some chunk of this syscall never arrived (ring buffer full). */
@@ -17,6 +19,7 @@ export interface AssembledEvent {
 
 interface Pending {
   first: DataRecord;
+  firstRecord: number;
   parts: Buffer[];
   size: number;
   lost: boolean;
@@ -29,8 +32,8 @@ function sameCall(a: DataRecord, b: DataRecord): boolean {
 export class EventAssembler {
   private pending = new Map<number, Pending>();
 
-  /** Feed one DATA record; completed events are passed to `emit`. */
-  push(rec: DataRecord, emit: (ev: AssembledEvent) => void): void {
+  /** Feed one DATA record (`n`: its record number); completed events are passed to `emit`. */
+  push(rec: DataRecord, emit: (ev: AssembledEvent) => void, n = 0): void {
     let p = this.pending.get(rec.tid);
     if (p && !sameCall(p.first, rec)) {
       // the previous call's last chunk was dropped: it is as complete as it will get
@@ -42,10 +45,10 @@ export class EventAssembler {
     if (!p) {
       if ((rec.flags & DataFlag.LAST) && rec.chunkOff === 0) {
         // the common case, one record per syscall: no bookkeeping
-        emit({ first: rec, payload: Buffer.from(rec.data), lost: false });
+        emit({ first: rec, firstRecord: n, payload: Buffer.from(rec.data), lost: false });
         return;
       }
-      p = { first: rec, parts: [], size: 0, lost: rec.chunkOff !== 0 };
+      p = { first: rec, firstRecord: n, parts: [], size: 0, lost: rec.chunkOff !== 0 };
       this.pending.set(rec.tid, p);
     }
     if (rec.chunkOff === p.size && !p.lost) {
@@ -74,6 +77,6 @@ export class EventAssembler {
   }
 
   private finish(p: Pending): AssembledEvent {
-    return { first: p.first, payload: Buffer.concat(p.parts, p.size), lost: p.lost };
+    return { first: p.first, firstRecord: p.firstRecord, payload: Buffer.concat(p.parts, p.size), lost: p.lost };
   }
 }

@@ -1,0 +1,80 @@
+/**
+ * One pass over a batch of records as the addon delivers it: what the session file needs to
+ * know beyond the records themselves (counts, per-connection bytes, time range), and the rare
+ * records (connections, closes, processes) decoded in full. DATA records, nearly all of them,
+ * are only peeked at: they are stored as they are.
+ */
+import { type CaptureRecord, decodeRecord, RecordFormatError } from '../events/decode-records.js';
+import { BATCH_RECORD_PREFIX, DataLayout, Direction, HeaderLayout, Kind } from '../events/layout.js';
+
+export interface ConnTally {
+  sent: number;
+  received: number;
+  events: number;
+  lastTs: bigint;
+}
+
+export interface BatchScan {
+  records: number;
+  /** Syscall events: DATA records that start a syscall's payload (chunk_off 0). */
+  events: number;
+  /** Bytes moved by those syscalls (their positive return values). */
+  bytes: number;
+  capturedBytes: number;
+  firstTs: bigint;
+  lastTs: bigint;
+  conns: Map<number, ConnTally>;
+  /** CONN, CLOSE and PROC records, decoded, in order. */
+  others: CaptureRecord[];
+}
+
+export function emptyScan(): BatchScan {
+  return { records: 0, events: 0, bytes: 0, capturedBytes: 0, firstTs: 0n, lastTs: 0n, conns: new Map(), others: [] };
+}
+
+function u64(buf: Buffer, at: number): number {
+  return buf.readUInt32LE(at + 4) * 0x1_0000_0000 + buf.readUInt32LE(at);
+}
+
+/** Every connection with a record in the scan has a tally (conn_blocks lists them). */
+function tally(scan: BatchScan, connId: number, ts: bigint): ConnTally {
+  let t = scan.conns.get(connId);
+  if (!t) scan.conns.set(connId, (t = { sent: 0, received: 0, events: 0, lastTs: ts }));
+  return t;
+}
+
+/** Adds what `batch` holds to `scan` (so several batches can share one). */
+export function scanBatch(batch: Buffer, scan: BatchScan = emptyScan()): BatchScan {
+  let at = 0;
+  while (at + BATCH_RECORD_PREFIX <= batch.length) {
+    const len = batch.readUInt32LE(at);
+    const rec = at + BATCH_RECORD_PREFIX;
+    if (rec + len > batch.length || len < HeaderLayout.size) throw new RecordFormatError('batch ends inside a record');
+    const ts = batch.readBigUInt64LE(rec + HeaderLayout.tsNs);
+    if (scan.records === 0) scan.firstTs = ts;
+    scan.lastTs = ts;
+    scan.records++;
+    if (batch[rec + HeaderLayout.kind] === Kind.DATA) {
+      if (len < DataLayout.size) throw new RecordFormatError('data record too short');
+      scan.capturedBytes += batch.readUInt32LE(rec + DataLayout.chunkLen);
+      const t = tally(scan, u64(batch, rec + DataLayout.connId), ts);
+      if (batch.readUInt32LE(rec + DataLayout.chunkOff) === 0) {
+        const ret = batch.readInt32LE(rec + DataLayout.ret + 4) * 0x1_0000_0000 + batch.readUInt32LE(rec + DataLayout.ret);
+        t.events++;
+        t.lastTs = ts;
+        scan.events++;
+        if (ret > 0) {
+          scan.bytes += ret;
+          if (batch[rec + DataLayout.dir] === Direction.EGRESS) t.sent += ret;
+          else t.received += ret;
+        }
+      }
+    } else {
+      const r = decodeRecord(batch, rec, len);
+      if (r.kind === Kind.CONN || r.kind === Kind.CLOSE) tally(scan, r.connId, ts);
+      scan.others.push(r);
+    }
+    at = rec + ((len + 7) & ~7);
+  }
+  return scan;
+}
