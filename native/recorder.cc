@@ -248,8 +248,10 @@ void Recorder::Flush() {
       delete b;
       return;
     }
-    Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(
-        env, b->data(), b->size(), [](Napi::Env, uint8_t*, Batch* owned) { delete owned; }, b);
+    // A copy V8 allocates and can see: an external buffer's memory is invisible to the garbage
+    // collector, which then lets hundreds of megabytes of spent batches pile up.
+    Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::Copy(env, b->data(), b->size());
+    delete b;
     fn.Call({buf});
   });
   if (st != napi_ok) delete out;

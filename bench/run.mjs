@@ -1,0 +1,49 @@
+// npm run bench: every benchmark in one run, written to BENCHMARKS.md with the machine and the
+// command that produced it. Needs root (it records) and ./setup.sh's packages.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+import { ROOT, fmt } from './lib.mjs';
+import { recordOverhead, recordOverheadMarkdown } from './record-overhead.mjs';
+
+if (process.getuid() !== 0) {
+  console.error('npm run bench records with eBPF: run it as root');
+  process.exit(1);
+}
+
+const only = process.argv.slice(2);
+const want = (name) => only.length === 0 || only.includes(name);
+const sections = [];
+
+if (want('record')) {
+  console.error('record overhead: wrk against nginx (small responses) ...');
+  const r = await recordOverhead({ label: 'small responses', serverBlock: 'location / { return 200 "hello from nginx, a small response body\\n"; }' });
+  console.error(JSON.stringify(r));
+  sections.push(['Recording overhead: wrk against nginx, keep-alive, small responses', recordOverheadMarkdown(r), r]);
+}
+
+const machine = `${cpus().length} × ${cpus()[0].model.trim()}, ${fmt(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node.js ${process.version}`;
+const header = `# tinytap benchmarks
+
+Produced by \`sudo npm run bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 10)}: ${machine}.
+Every figure is measured in the same run as its baseline and reported as a ratio to it; the
+test suite has no timing assertions.
+`;
+const path = join(ROOT, 'BENCHMARKS.md');
+let existing = '';
+try {
+  existing = readFileSync(path, 'utf8');
+} catch {}
+// keep sections this run did not measure
+const bodies = new Map();
+for (const m of existing.matchAll(/^## (.+)\n([\s\S]*?)(?=^## |\Z)/gm)) bodies.set(m[1].trim(), m[2].trimEnd());
+for (const [title, body] of sections) bodies.set(title, body + `\n\n<!-- raw: ${JSON.stringify(sections.find((s) => s[0] === title)[2])} -->`);
+const notesPath = join(ROOT, 'bench/NOTES.md');
+let notes = '';
+try {
+  notes = readFileSync(notesPath, 'utf8');
+} catch {}
+writeFileSync(path, [header, ...[...bodies].map(([t, b]) => `## ${t}\n\n${b}\n`), notes].join('\n'));
+console.error(`wrote ${path}`);
