@@ -1,0 +1,106 @@
+-- Derived tables of a .tinytap session: what the protocol parsers made of the raw records
+-- (formats/session.sql). Everything here can be deleted and rebuilt by `tinytap reparse`;
+-- derived_meta says which parser version built it and from how many records.
+
+CREATE TABLE IF NOT EXISTS derived_meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL          -- JSON
+) WITHOUT ROWID;
+
+-- A conversation between two endpoints as the protocol layer sees it: one TCP connection, unix
+-- connection or UDP peer pair, with one or both of its ends captured. A loopback connection
+-- between two local processes is one flow with both ends (client_conn and server_conn).
+CREATE TABLE IF NOT EXISTS flows (
+  id           INTEGER PRIMARY KEY,
+  client_conn  INTEGER,        -- connections.id of the client's end, if captured
+  server_conn  INTEGER,        -- connections.id of the server's end, if captured
+  client_pid   INTEGER,
+  client_comm  TEXT,
+  server_pid   INTEGER,
+  server_comm  TEXT,
+  transport    TEXT NOT NULL,  -- 'tcp', 'udp', 'unix', 'unix-dgram'
+  client_addr  TEXT,           -- ip or unix path
+  client_port  INTEGER,
+  server_addr  TEXT,
+  server_port  INTEGER,
+  protocol     TEXT NOT NULL,  -- 'http/1.1', 'http/1.0', 'unknown', or the protocol switched to
+  started_at   INTEGER NOT NULL, -- wall-clock ns
+  ended_at     INTEGER,
+  bytes_c2s    INTEGER NOT NULL DEFAULT 0,
+  bytes_s2c    INTEGER NOT NULL DEFAULT 0,
+  exchanges    INTEGER NOT NULL DEFAULT 0,
+  error        TEXT            -- why the protocol parser gave up, if it did
+);
+CREATE INDEX IF NOT EXISTS flows_started ON flows(started_at);
+
+-- One HTTP request and its response (if any).
+CREATE TABLE IF NOT EXISTS exchanges (
+  id            INTEGER PRIMARY KEY,
+  flow_id       INTEGER NOT NULL,
+  seq           INTEGER NOT NULL, -- position on its flow, from 0
+  client_pid    INTEGER,
+  client_comm   TEXT,
+  server_pid    INTEGER,
+  server_comm   TEXT,
+  server_port   INTEGER,
+  client_port   INTEGER,
+  method        TEXT,
+  scheme        TEXT,             -- 'http'
+  host          TEXT,             -- from the Host header, else the server address
+  path          TEXT,             -- without the query
+  query         TEXT,             -- without the '?'; NULL if none
+  url           TEXT,             -- scheme://host/path?query
+  http_version  TEXT,             -- of the request
+  status        INTEGER,          -- NULL: no response
+  reason        TEXT,
+  req_started   INTEGER NOT NULL, -- wall-clock ns: first request byte
+  req_ended     INTEGER,          -- last request byte
+  resp_started  INTEGER,          -- first response byte
+  resp_ended    INTEGER,          -- last response byte
+  duration_ns   INTEGER,          -- resp_ended - req_started
+  ttfb_ns       INTEGER,          -- resp_started - req_ended (or req_started)
+  req_body_size INTEGER,          -- body bytes, real length (captured or not)
+  resp_body_size INTEGER,
+  req_size      INTEGER,          -- head + body as on the wire
+  resp_size     INTEGER,
+  req_type      TEXT,             -- Content-Type media type, lower case, no parameters
+  resp_type     TEXT,
+  resp_encoding TEXT,             -- Content-Encoding
+  flags         INTEGER NOT NULL DEFAULT 0, -- see SPEC.md "Exchange flags"
+  upgrade       TEXT,             -- protocol switched to: 'websocket', 'h2c', 'connect', ...
+  error         TEXT,             -- parse error message
+  error_dir     TEXT,             -- 'request' or 'response'
+  error_offset  INTEGER,          -- stream offset of the error
+  first_event   INTEGER,          -- record number of the first event holding its bytes
+  last_event    INTEGER,          -- and of the last
+  detail        BLOB NOT NULL     -- msgpack: headers, body ranges, informational responses... (SPEC.md)
+);
+CREATE INDEX IF NOT EXISTS exchanges_started ON exchanges(req_started);
+CREATE INDEX IF NOT EXISTS exchanges_flow ON exchanges(flow_id, seq);
+CREATE INDEX IF NOT EXISTS exchanges_status ON exchanges(status);
+CREATE INDEX IF NOT EXISTS exchanges_method ON exchanges(method);
+CREATE INDEX IF NOT EXISTS exchanges_host ON exchanges(host);
+CREATE INDEX IF NOT EXISTS exchanges_server_port ON exchanges(server_port);
+CREATE INDEX IF NOT EXISTS exchanges_client_pid ON exchanges(client_pid);
+CREATE INDEX IF NOT EXISTS exchanges_server_pid ON exchanges(server_pid);
+CREATE INDEX IF NOT EXISTS exchanges_client_comm ON exchanges(client_comm);
+CREATE INDEX IF NOT EXISTS exchanges_server_comm ON exchanges(server_comm);
+CREATE INDEX IF NOT EXISTS exchanges_duration ON exchanges(duration_ns);
+CREATE INDEX IF NOT EXISTS exchanges_resp_body_size ON exchanges(resp_body_size);
+
+-- The searchable text of each exchange: URL, header lines, bodies with their content-encoding
+-- removed (text bodies only, at most 1 MiB each). Indexed by exchange_fts for substring search.
+CREATE TABLE IF NOT EXISTS exchange_text (
+  id        INTEGER PRIMARY KEY,  -- exchanges.id
+  url       TEXT NOT NULL,
+  req_headers  TEXT NOT NULL,     -- "Name: value" lines
+  resp_headers TEXT NOT NULL,
+  req_body  TEXT NOT NULL,
+  resp_body TEXT NOT NULL
+);
+
+CREATE VIRTUAL TABLE IF NOT EXISTS exchange_fts USING fts5(
+  url, req_headers, resp_headers, req_body, resp_body,
+  content = 'exchange_text', content_rowid = 'id',
+  tokenize = 'trigram'
+);

@@ -1,0 +1,121 @@
+/**
+ * The exchange: one HTTP request and its response, as every view and exporter consumes it
+ * (mitmproxy's flow, for us). Built from the derived tables by src/session/exchanges.ts; the
+ * exporters (src/export/), the diff (src/diff/), `show` and the TUI only read it.
+ *
+ * Times are wall-clock nanoseconds since the Unix epoch, as bigint (a number cannot hold them
+ * exactly); durations are nanoseconds as number.
+ */
+
+export interface HeaderField {
+  /** As captured, original case. */
+  name: string;
+  /** Latin-1 decoded: every byte 0-255 kept as one character. */
+  value: string;
+}
+
+/** Why some body bytes are not in `captured`. */
+export type MissingReason = 'truncated' | 'zerocopy' | 'lost';
+
+export interface Body {
+  /** Body length in bytes after transfer decoding (chunked framing removed), captured or not. */
+  size: number;
+  /** The body bytes that were captured (transfer framing removed), a prefix or all of them. */
+  captured: Uint8Array;
+  /** Every byte of the body was captured and the body ended normally. */
+  complete: boolean;
+  /** Why bytes are missing, when some are. */
+  missing: MissingReason | null;
+  /** Content-Encoding, lower case, e.g. 'gzip'; null if none. */
+  encoding: string | null;
+  /** `captured` with the content-encoding removed; null if not encoded, or not decodable. */
+  decoded: Uint8Array | null;
+  /** Why decoding failed (a truncated gzip stream, an unknown coding). */
+  decodeError: string | null;
+  /** Content-Type media type, lower case, without parameters; null if none. */
+  mimeType: string | null;
+  /** Content-Type charset parameter, if any. */
+  charset: string | null;
+}
+
+export interface Endpoint {
+  pid: number | null;
+  comm: string | null;
+  /** Command line, when the session knows it. */
+  argv: string[] | null;
+  cgroup: string | null;
+  /** IP address or unix socket path. */
+  addr: string | null;
+  port: number | null;
+}
+
+export interface HttpRequest {
+  method: string;
+  /** The request target as sent: origin form "/a?b", or absolute form. */
+  target: string;
+  url: string;
+  scheme: string;
+  host: string;
+  path: string;
+  /** Without the '?'; null when the target has none. */
+  query: string | null;
+  httpVersion: string;
+  headers: HeaderField[];
+  trailers: HeaderField[];
+  body: Body;
+  /** Head plus body as on the wire, in bytes. */
+  size: number;
+  startedNs: bigint;
+  endedNs: bigint | null;
+}
+
+export interface HttpResponse {
+  status: number;
+  reason: string;
+  httpVersion: string;
+  headers: HeaderField[];
+  trailers: HeaderField[];
+  body: Body;
+  size: number;
+  startedNs: bigint;
+  endedNs: bigint | null;
+}
+
+export interface InformationalResponse {
+  status: number;
+  reason: string;
+  headers: HeaderField[];
+  ns: bigint;
+}
+
+export interface ExchangeTimings {
+  /** Request start to the end of the request (sending), ns. */
+  sendNs: number | null;
+  /** End of the request to the first response byte (waiting, "TTFB"), ns. */
+  waitNs: number | null;
+  /** First to last response byte (receiving), ns. */
+  receiveNs: number | null;
+  /** Request start to the last response byte, ns. */
+  totalNs: number | null;
+}
+
+export interface Exchange {
+  id: number;
+  flowId: number;
+  /** Position on its connection, from 0. */
+  seq: number;
+  client: Endpoint;
+  server: Endpoint;
+  /** 'tcp', 'udp', 'unix'. */
+  transport: string;
+  request: HttpRequest;
+  response: HttpResponse | null;
+  informational: InformationalResponse[];
+  timings: ExchangeTimings;
+  /** The protocol the connection switched to after this exchange ('websocket', 'h2c', 'connect'). */
+  upgrade: string | null;
+  /** A parse error on this exchange's bytes. */
+  error: { direction: 'request' | 'response'; offset: number; message: string } | null;
+  /** Record numbers of the first and last event holding its bytes (SPEC.md §3.2). */
+  events: { first: number; last: number } | null;
+}
