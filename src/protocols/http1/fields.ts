@@ -45,7 +45,11 @@ function parseField(buf: Buffer, lineStart: number, lineEnd: number, fields: Hea
   }
   while (i < lineEnd && isOws(buf[i])) i++;
   if (i === lineEnd) return flaw(i, 'invalid-header', 'header line without a colon');
-  if (buf[i] !== COLON) return flaw(i, 'invalid-header', `invalid ${describeByte(buf[i])} in header name`);
+  if (buf[i] !== COLON) {
+    // whitespace then more name: the whitespace is the bad byte ("Bad Name: v")
+    const at = i > nameEnd ? nameEnd : i;
+    return flaw(at, 'invalid-header', `invalid ${describeByte(buf[at])} in header name`);
+  }
   const [valueStart, valueEnd] = trimOws(buf, i + 1, lineEnd);
   fields.push([latin1(buf, lineStart, nameEnd), latin1(buf, valueStart, valueEnd)]);
   return undefined;

@@ -15,8 +15,6 @@ export interface HeadFacts {
   transferEncodingField: number;
   connectionClose: boolean;
   connectionKeepAlive: boolean;
-  /** First Upgrade token as sent, '' if none. */
-  upgrade: string;
 }
 
 export type FramingDecision =
@@ -31,7 +29,6 @@ export function collectHeadFacts(headers: HeaderField[]): HeadFacts {
     transferEncodingField: -1,
     connectionClose: false,
     connectionKeepAlive: false,
-    upgrade: '',
   };
   for (let k = 0; k < headers.length; k++) {
     const [name, value] = headers[k];
@@ -58,9 +55,6 @@ export function collectHeadFacts(headers: HeaderField[]): HeadFacts {
             else if (token === 'keep-alive') facts.connectionKeepAlive = true;
           }
         }
-        break;
-      case 7:
-        if (facts.upgrade === '' && name.toLowerCase() === 'upgrade') facts.upgrade = value.split(',')[0].trim();
         break;
     }
   }
@@ -132,8 +126,16 @@ export function keepsAlive(version: string, facts: HeadFacts): boolean {
 }
 
 /** A request after which the connection may stop speaking HTTP/1.x, depending on the answer. */
-export function mayUpgrade(method: string, facts: HeadFacts): boolean {
-  return method === 'CONNECT' || facts.upgrade !== '';
+export function mayUpgrade(request: { method: string; headers: HeaderField[] }): boolean {
+  return request.method === 'CONNECT' || upgradeToken(request.headers) !== '';
+}
+
+/** The first token of the Upgrade field, as sent; '' without one. */
+export function upgradeToken(headers: HeaderField[]): string {
+  for (const [name, value] of headers) {
+    if (name.length === 7 && name.toLowerCase() === 'upgrade') return value.split(',')[0].trim();
+  }
+  return '';
 }
 
 /** The response turns the rest of the connection into an opaque stream (RFC 9110 §7.8, §9.3.6). */

@@ -57,9 +57,9 @@ export function scanVersion(buf: Buffer, start: number, end: number): number | F
 }
 
 /**
- * Checks what has arrived of a start line. `headEnd` bounds the bytes to look at; returns a
- * flaw, or undefined while the bytes so far look right. `resumeAt` is where a method scan
- * may resume (known tchars before it), returned as the next resume point via `progress`.
+ * Checks what has arrived (buf[start, end)) of a start line whose head is incomplete: the method
+ * and its SP for a request, "HTTP/1.x SP" for a response. Returns a flaw, or where to resume
+ * next time (bytes before `resumeAt` are known good); Infinity once the prefix is known good.
  */
 export function checkStartLinePrefix(
   kind: 'request' | 'response',

@@ -25,7 +25,7 @@ export interface BodyGap {
 }
 
 export interface HttpBody {
-  /** How the end of the body was (or would have been) found. */
+  /** How the end of the body was found; 'none' with complete false when it could not be decided (see the error). */
   framing: BodyFraming;
   /** The Content-Length value, when framing is 'length'. */
   declaredLength?: number;
