@@ -74,23 +74,29 @@ export function* blockRecords(row: BlockRow): Generator<{ n: number; rec: Captur
 export class EventReader {
   constructor(private readonly db: Database.Database) {}
 
-  private blocks(opts: ReadOptions): Iterable<BlockRow> {
-    const from = opts.fromRecord ?? 0;
-    // blocks are in record order: a block ends before `from` if the next one starts at or before it
-    const notBefore = `(first_record + records > ${Math.floor(from)})`;
+  /**
+   * The blocks to read, fetched one at a time: the caller may write to the database between
+   * two blocks (better-sqlite3 forbids that while a statement is being iterated).
+   */
+  private *blocks(opts: ReadOptions): Generator<BlockRow> {
+    const from = Math.floor(opts.fromRecord ?? 0);
+    // blocks are in record order: skip those that end before `from`
+    let ids: number[];
     if (opts.connIds) {
-      if (opts.connIds.length === 0) return [];
-      const ids = opts.connIds.map((c) => Math.floor(c)).join(',');
-      return this.db
+      if (opts.connIds.length === 0) return;
+      const conns = opts.connIds.map((c) => Math.floor(c)).join(',');
+      ids = this.db
         .prepare(
-          `SELECT id, first_record, codec, data FROM event_blocks WHERE ${notBefore} AND id IN
-             (SELECT block_id FROM conn_blocks WHERE conn_id IN (${ids})) ORDER BY id`,
+          `SELECT DISTINCT b.id FROM conn_blocks c JOIN event_blocks b ON b.id = c.block_id
+           WHERE c.conn_id IN (${conns}) AND b.first_record + b.records > ? ORDER BY b.id`,
         )
-        .iterate() as Iterable<BlockRow>;
+        .pluck()
+        .all(from) as number[];
+    } else {
+      ids = this.db.prepare('SELECT id FROM event_blocks WHERE first_record + records > ? ORDER BY id').pluck().all(from) as number[];
     }
-    return this.db
-      .prepare(`SELECT id, first_record, codec, data FROM event_blocks WHERE ${notBefore} ORDER BY id`)
-      .iterate() as Iterable<BlockRow>;
+    const get = this.db.prepare('SELECT id, first_record, codec, data FROM event_blocks WHERE id = ?');
+    for (const id of ids) yield get.get(id) as BlockRow;
   }
 
   /** Every record (DATA chunks, CONN, CLOSE, PROC) as captured. */
@@ -110,7 +116,7 @@ export class EventReader {
   *events(opts: ReadOptions = {}): Generator<SessionEvent> {
     const assembler = new EventAssembler();
     const out: SessionEvent[] = [];
-    const emit = (ev: AssembledEvent) => out.push(toEvent(ev));
+    const emit = (ev: AssembledEvent) => out.push(toSessionEvent(ev));
     for (const { n, rec } of this.records(opts)) {
       if (rec.kind !== Kind.DATA) continue;
       assembler.push(rec, emit, n);
@@ -121,7 +127,8 @@ export class EventReader {
   }
 }
 
-function toEvent(ev: AssembledEvent): SessionEvent {
+/** One assembled syscall as the rest of tinytap sees it. */
+export function toSessionEvent(ev: AssembledEvent): SessionEvent {
   const r = ev.first;
   return {
     id: ev.firstRecord,

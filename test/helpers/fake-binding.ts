@@ -44,7 +44,7 @@ export function fakeBinding(): NativeBinding & { last: FakeRecorder | null } {
         b.last = this;
       }
     },
-    clocks: () => ({ monotonicNs: 1_000_000_000n, realtimeNs: 1_800_000_000_000_000_000n }),
+    clocks: () => ({ monotonicNs: 1_000_000_000n, realtimeNs: 1_795_000_000_000_000_000n }),
     layout: () => {
       throw new Error('not in the fake');
     },

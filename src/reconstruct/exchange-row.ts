@@ -1,0 +1,280 @@
+/**
+ * An HTTP/1.x exchange as the parser saw it, turned into what the session stores: the indexed
+ * row (formats/exchanges.sql), the detail the viewers need (heads, body positions), and the
+ * searchable text. Pure.
+ */
+import type { Http1Exchange, HttpBody, HttpRequest, HttpResponse, HeaderField } from '../protocols/http1/types.js';
+import type { DirectionSource } from './stream-items.js';
+import { decodeContent, parseContentEncoding } from './content-coding.js';
+
+/** exchanges.flags (SPEC.md "Exchange flags"). */
+export const ExchangeFlag = {
+  REQ_BODY_PARTIAL: 1 << 0, // request body bytes missing (truncated, zero-copy or lost)
+  RESP_BODY_PARTIAL: 1 << 1,
+  ZEROCOPY: 1 << 2, // some body bytes were sent with sendfile/splice and not captured
+  NO_RESPONSE: 1 << 3,
+  INCOMPLETE: 1 << 4, // request or response did not reach its end
+  UPGRADE: 1 << 5, // the connection switched protocols after this exchange
+  PARSE_ERROR: 1 << 6,
+  NO_REQUEST: 1 << 7, // a response whose request was not captured
+  LOST: 1 << 8, // bytes of it were lost (ring buffer full)
+  TRUNCATED: 1 << 9, // body bytes cut at --max-payload
+} as const;
+
+export interface FlowContext {
+  flowId: number;
+  clientPid: number | null;
+  clientComm: string | null;
+  serverPid: number | null;
+  serverComm: string | null;
+  serverAddr: string | null;
+  serverPort: number | null;
+  clientPort: number | null;
+  /** Wall-clock ns of ts 0 of the stream items. */
+  baseNs: bigint;
+  sources: { c2s: DirectionSource | null; s2c: DirectionSource | null };
+}
+
+export interface ExchangeRow {
+  flowId: number;
+  seq: number;
+  clientPid: number | null;
+  clientComm: string | null;
+  serverPid: number | null;
+  serverComm: string | null;
+  serverPort: number | null;
+  clientPort: number | null;
+  method: string | null;
+  scheme: string;
+  host: string | null;
+  path: string | null;
+  query: string | null;
+  url: string;
+  httpVersion: string | null;
+  status: number | null;
+  reason: string | null;
+  reqStarted: bigint;
+  reqEnded: bigint | null;
+  respStarted: bigint | null;
+  respEnded: bigint | null;
+  durationNs: number | null;
+  ttfbNs: number | null;
+  reqBodySize: number | null;
+  respBodySize: number | null;
+  reqSize: number | null;
+  respSize: number | null;
+  reqType: string | null;
+  respType: string | null;
+  respEncoding: string | null;
+  flags: number;
+  upgrade: string | null;
+  error: string | null;
+  errorDir: string | null;
+  errorOffset: number | null;
+  firstEvent: number | null;
+  lastEvent: number | null;
+  detail: ExchangeDetail;
+}
+
+/** What the `detail` column holds (msgpack). Offsets are stream offsets of each direction. */
+export interface ExchangeDetail {
+  v: 1;
+  request: HttpRequest | null;
+  response: HttpResponse | null;
+  informational: HttpResponse[];
+  protocolSwitch: Http1Exchange['protocolSwitch'] | null;
+  errors: Http1Exchange['errors'];
+  /** Where each direction's bytes are in the session. */
+  sources: FlowContext['sources'];
+  /** Wall-clock ns of ts 0: `ts` values in request/response are relative to it. */
+  baseNs: string;
+}
+
+export interface ExchangeText {
+  url: string;
+  reqHeaders: string;
+  respHeaders: string;
+  reqBody: string;
+  respBody: string;
+}
+
+export function header(headers: HeaderField[], name: string): string | null {
+  const lower = name.toLowerCase();
+  for (const [n, v] of headers) if (n.toLowerCase() === lower) return v;
+  return null;
+}
+
+export function mediaType(contentType: string | null): string | null {
+  if (!contentType) return null;
+  const t = contentType.split(';')[0].trim().toLowerCase();
+  return t || null;
+}
+
+export function charsetOf(contentType: string | null): string | null {
+  const m = contentType ? /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType) : null;
+  return m ? m[1].toLowerCase() : null;
+}
+
+/** Split a request target into host (absolute form only), path and query. */
+export function splitTarget(target: string): { host: string | null; scheme: string | null; path: string; query: string | null } {
+  let rest = target;
+  let host: string | null = null;
+  let scheme: string | null = null;
+  const abs = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/.exec(target);
+  if (abs) {
+    scheme = abs[1].toLowerCase();
+    host = abs[2];
+    rest = abs[3] || '/';
+  }
+  const hash = rest.indexOf('#');
+  if (hash >= 0) rest = rest.slice(0, hash);
+  const q = rest.indexOf('?');
+  return q >= 0 ? { host, scheme, path: rest.slice(0, q), query: rest.slice(q + 1) } : { host, scheme, path: rest, query: null };
+}
+
+function headersText(headers: HeaderField[]): string {
+  return headers.map(([n, v]) => `${n}: ${v}`).join('\n');
+}
+
+function bodyFlags(body: HttpBody, partialFlag: number): number {
+  let f = 0;
+  if (body.gaps.length) f |= partialFlag;
+  for (const g of body.gaps) {
+    if (g.reason === 'zerocopy') f |= ExchangeFlag.ZEROCOPY;
+    else if (g.reason === 'lost') f |= ExchangeFlag.LOST;
+    else f |= ExchangeFlag.TRUNCATED;
+  }
+  return f;
+}
+
+const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|ecmascript|x-www-form-urlencoded|graphql|x-ndjson|problem\+json|ld\+json|soap\+xml|yaml|x-yaml|toml|csv)$)|\+(json|xml)$/;
+
+/** Text worth indexing: a textual media type, or bytes that look like text. */
+export function looksTextual(bytes: Uint8Array, type: string | null): boolean {
+  if (type && TEXT_TYPES.test(type)) return true;
+  if (type && /^(image|audio|video|font)\/|^application\/(octet-stream|zip|gzip|pdf|wasm|protobuf|x-protobuf|grpc)/.test(type)) return false;
+  const n = Math.min(bytes.length, 4096);
+  let odd = 0;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i];
+    if (b === 0) return false;
+    if (b < 9 || (b > 13 && b < 32)) odd++;
+  }
+  return odd * 20 < n;
+}
+
+/** The body bytes for the search index, content-encoding removed, as text (or '' for binary). */
+export function bodyText(raw: Uint8Array, headers: HeaderField[], maxChars: number): string {
+  if (raw.length === 0) return '';
+  const decoded = decodeContent(raw, parseContentEncoding(header(headers, 'content-encoding')));
+  const bytes = decoded.bytes ?? raw;
+  const type = mediaType(header(headers, 'content-type'));
+  if (!looksTextual(bytes, type)) return '';
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, maxChars)).toString('utf8');
+  return text;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  return Buffer.concat(parts);
+}
+
+export interface BodyBytes {
+  request: Uint8Array[];
+  response: Uint8Array[];
+}
+
+const MAX_INDEXED_CHARS = 1 << 20;
+
+/** Build the stored form of one parsed exchange. `bodies` are the captured body bytes. */
+export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyBytes, events: { first: number | null; last: number | null }): { row: ExchangeRow; text: ExchangeText } {
+  const req = ex.request ?? null;
+  const resp = ex.response ?? null;
+  const target = req ? splitTarget(req.target) : null;
+  const hostHeader = req ? header(req.headers, 'host') : null;
+  const serverHostPort = ctx.serverAddr ? (ctx.serverPort ? `${ctx.serverAddr.includes(':') ? `[${ctx.serverAddr}]` : ctx.serverAddr}:${ctx.serverPort}` : ctx.serverAddr) : null;
+  const host = (target?.host ?? hostHeader ?? serverHostPort ?? '').trim() || null;
+  const scheme = target?.scheme ?? 'http';
+  const isConnect = req?.method === 'CONNECT';
+  const path = isConnect ? null : (target?.path ?? null);
+  const url = req
+    ? isConnect
+      ? req.target
+      : `${scheme}://${host ?? ''}${path ?? ''}${target?.query !== null && target?.query !== undefined ? `?${target.query}` : ''}`
+    : `${scheme}://${host ?? ''}`;
+
+  const t = ex.timing;
+  const at = (ts: number | undefined) => (ts === undefined ? null : ctx.baseNs + BigInt(Math.round(ts)));
+  const reqStarted = at(t.requestStart) ?? at(t.responseStart) ?? ctx.baseNs;
+  const reqEnded = at(t.requestEnd);
+  const respStarted = at(t.responseStart);
+  const respEnded = at(t.responseEnd);
+
+  let flags = 0;
+  if (!resp) flags |= ExchangeFlag.NO_RESPONSE;
+  if (!req) flags |= ExchangeFlag.NO_REQUEST;
+  if (!ex.complete) flags |= ExchangeFlag.INCOMPLETE;
+  if (ex.protocolSwitch) flags |= ExchangeFlag.UPGRADE;
+  if (ex.errors.length) flags |= ExchangeFlag.PARSE_ERROR;
+  if (req) flags |= bodyFlags(req.body, ExchangeFlag.REQ_BODY_PARTIAL);
+  if (resp) flags |= bodyFlags(resp.body, ExchangeFlag.RESP_BODY_PARTIAL);
+
+  const err = ex.errors[0] ?? null;
+  const row: ExchangeRow = {
+    flowId: ctx.flowId,
+    seq: ex.index,
+    clientPid: ctx.clientPid,
+    clientComm: ctx.clientComm,
+    serverPid: ctx.serverPid,
+    serverComm: ctx.serverComm,
+    serverPort: ctx.serverPort,
+    clientPort: ctx.clientPort,
+    method: req?.method ?? null,
+    scheme,
+    host,
+    path,
+    query: target?.query ?? null,
+    url,
+    httpVersion: req?.version ?? null,
+    status: resp?.status ?? null,
+    reason: resp?.reason ?? null,
+    reqStarted,
+    reqEnded,
+    respStarted,
+    respEnded,
+    durationNs: respEnded !== null ? Number(respEnded - reqStarted) : null,
+    ttfbNs: respStarted !== null ? Number(respStarted - (reqEnded ?? reqStarted)) : null,
+    reqBodySize: req ? req.body.length : null,
+    respBodySize: resp ? resp.body.length : null,
+    reqSize: req ? req.end - req.start : null,
+    respSize: resp ? resp.end - resp.start : null,
+    reqType: req ? mediaType(header(req.headers, 'content-type')) : null,
+    respType: resp ? mediaType(header(resp.headers, 'content-type')) : null,
+    respEncoding: resp ? (header(resp.headers, 'content-encoding')?.trim().toLowerCase() ?? null) : null,
+    flags,
+    upgrade: ex.protocolSwitch?.protocol ?? null,
+    error: err?.message ?? null,
+    errorDir: err ? (err.dir === 'c2s' ? 'request' : 'response') : null,
+    errorOffset: err?.offset ?? null,
+    firstEvent: events.first,
+    lastEvent: events.last,
+    detail: {
+      v: 1,
+      request: req,
+      response: resp,
+      informational: ex.informational,
+      protocolSwitch: ex.protocolSwitch ?? null,
+      errors: ex.errors,
+      sources: ctx.sources,
+      baseNs: String(ctx.baseNs),
+    },
+  };
+  const text: ExchangeText = {
+    url,
+    reqHeaders: req ? headersText(req.headers) : '',
+    respHeaders: resp ? headersText([...ex.informational.flatMap((i) => i.headers), ...resp.headers]) : '',
+    reqBody: req ? bodyText(concat(bodies.request), req.headers, MAX_INDEXED_CHARS) : '',
+    respBody: resp ? bodyText(concat(bodies.response), resp.headers, MAX_INDEXED_CHARS) : '',
+  };
+  return { row, text };
+}

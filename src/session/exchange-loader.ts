@@ -1,0 +1,280 @@
+/**
+ * A whole exchange (src/model/exchange.ts), loaded from its row, its detail and, for the
+ * bodies, the captured bytes re-read from the session's records: body positions are stream
+ * offsets, so nothing but the raw capture holds the bytes.
+ */
+import type Database from 'better-sqlite3';
+import { unpack } from 'msgpackr';
+
+import type { Body, Endpoint, Exchange, HeaderField, MissingReason } from '../model/exchange.js';
+import type { HttpBody, HttpRequest as ParsedRequest, HttpResponse as ParsedResponse } from '../protocols/http1/types.js';
+import { decodeContent, parseContentEncoding } from '../reconstruct/content-coding.js';
+import { charsetOf, type ExchangeDetail, header, mediaType, splitTarget } from '../reconstruct/exchange-row.js';
+import type { DirectionSource } from '../reconstruct/stream-items.js';
+import { EventReader, type SessionEvent } from './event-reader.js';
+
+export interface ExchangeRowData {
+  id: bigint;
+  flow_id: bigint;
+  seq: bigint;
+  client_pid: bigint | null;
+  client_comm: string | null;
+  server_pid: bigint | null;
+  server_comm: string | null;
+  server_port: bigint | null;
+  client_port: bigint | null;
+  method: string | null;
+  scheme: string;
+  host: string | null;
+  path: string | null;
+  query: string | null;
+  url: string;
+  http_version: string | null;
+  status: bigint | null;
+  reason: string | null;
+  req_started: bigint;
+  req_ended: bigint | null;
+  resp_started: bigint | null;
+  resp_ended: bigint | null;
+  duration_ns: bigint | null;
+  ttfb_ns: bigint | null;
+  req_body_size: bigint | null;
+  resp_body_size: bigint | null;
+  req_size: bigint | null;
+  resp_size: bigint | null;
+  req_type: string | null;
+  resp_type: string | null;
+  resp_encoding: string | null;
+  flags: bigint;
+  upgrade: string | null;
+  error: string | null;
+  error_dir: string | null;
+  error_offset: bigint | null;
+  first_event: bigint | null;
+  last_event: bigint | null;
+  detail: Buffer;
+}
+
+const fields = (h: [string, string][]): HeaderField[] => h.map(([name, value]) => ({ name, value }));
+
+/** Reads the captured bytes of stream ranges from one direction of one connection. */
+export class StreamBytesReader {
+  constructor(private readonly reader: EventReader) {}
+
+  /**
+   * The captured bytes of `ranges` (in order), stopping at the first byte that was not
+   * captured; and why it was missing, if one was.
+   */
+  read(source: DirectionSource, ranges: [number, number][], fromRecord: number): { bytes: Buffer; missing: MissingReason | null } {
+    if (ranges.length === 0) return { bytes: Buffer.alloc(0), missing: null };
+    const end = ranges[ranges.length - 1][1];
+    const parts: Buffer[] = [];
+    let r = 0;
+    let pos = ranges[0][0]; // next stream offset we want
+    let missing: MissingReason | null = null;
+    for (const ev of this.reader.events({ connIds: [source.connId], fromRecord })) {
+      if (ev.dir !== source.dir || ev.ret <= 0) continue;
+      const evEnd = ev.streamOff + ev.ret;
+      if (evEnd <= pos) continue;
+      if (ev.streamOff > pos) {
+        missing = 'lost';
+        break;
+      }
+      // copy what this event has of the wanted ranges
+      while (r < ranges.length && pos < evEnd) {
+        const [, rEnd] = ranges[r];
+        const want = Math.min(rEnd, evEnd) - pos;
+        const at = pos - ev.streamOff;
+        const have = Math.max(0, Math.min(want, ev.payload.length - at));
+        if (have > 0) parts.push(ev.payload.subarray(at, at + have));
+        if (have < want) {
+          missing = reasonOf(ev);
+          break;
+        }
+        pos += want;
+        if (pos >= rEnd) {
+          r++;
+          if (r < ranges.length) pos = ranges[r][0];
+        }
+      }
+      if (missing || r >= ranges.length || pos >= end) break;
+    }
+    if (!missing && r < ranges.length) missing = 'lost';
+    return { bytes: Buffer.concat(parts), missing };
+  }
+}
+
+function reasonOf(ev: SessionEvent): MissingReason {
+  if (ev.flags & 0x04) return 'zerocopy';
+  if (ev.flags & 0x01) return 'truncated';
+  return 'lost';
+}
+
+function bodyOf(
+  parsed: HttpBody,
+  headers: [string, string][],
+  source: DirectionSource | null,
+  fromRecord: number,
+  bytes: StreamBytesReader,
+): Body {
+  const contentType = header(headers, 'content-type');
+  const encodings = parseContentEncoding(header(headers, 'content-encoding'));
+  let captured: Uint8Array = Buffer.alloc(0);
+  let missing: MissingReason | null = parsed.gaps[0]?.reason ?? null;
+  if (source && parsed.length > 0) {
+    const got = bytes.read(source, parsed.ranges, fromRecord);
+    captured = got.bytes;
+    missing ??= got.missing;
+  }
+  const decoded = decodeContent(captured, encodings);
+  return {
+    size: parsed.length,
+    captured,
+    complete: parsed.complete && parsed.gaps.length === 0 && captured.length === parsed.length,
+    missing: captured.length < parsed.length ? (missing ?? 'lost') : null,
+    encoding: encodings.length ? encodings.join(', ') : null,
+    decoded: decoded.bytes,
+    decodeError: decoded.error,
+    mimeType: mediaType(contentType),
+    charset: charsetOf(contentType),
+  };
+}
+
+interface EndpointRow {
+  pid: number | null;
+  comm: string | null;
+  argv: string | null;
+  cgroup: string | null;
+}
+
+export class ExchangeLoader {
+  private readonly byId: Database.Statement;
+  private readonly flow: Database.Statement;
+  private readonly proc: Database.Statement;
+  private readonly bytes: StreamBytesReader;
+  readonly events: EventReader;
+
+  constructor(db: Database.Database) {
+    this.byId = db.prepare('SELECT * FROM exchanges WHERE id = ?').safeIntegers(true);
+    this.flow = db.prepare('SELECT * FROM flows WHERE id = ?');
+    this.proc = db.prepare(
+      'SELECT p.pid, p.comm, p.argv, p.cgroup FROM connections c JOIN processes p ON p.id = c.process_id WHERE c.id = ?',
+    );
+    this.events = new EventReader(db);
+    this.bytes = new StreamBytesReader(this.events);
+  }
+
+  row(id: number): ExchangeRowData | null {
+    return (this.byId.get(id) as ExchangeRowData | undefined) ?? null;
+  }
+
+  load(id: number): Exchange | null {
+    const row = this.row(id);
+    return row ? this.fromRow(row) : null;
+  }
+
+  private endpoint(connId: number | null, pid: number | null, comm: string | null, addr: string | null, port: number | null): Endpoint {
+    const p = connId !== null ? (this.proc.get(connId) as EndpointRow | undefined) : undefined;
+    return {
+      pid: p?.pid ?? pid,
+      comm: p?.comm ?? comm,
+      argv: p?.argv ? (JSON.parse(p.argv) as string[]) : null,
+      cgroup: p?.cgroup ?? null,
+      addr,
+      port,
+    };
+  }
+
+  fromRow(row: ExchangeRowData): Exchange {
+    const d = unpack(row.detail) as ExchangeDetail;
+    const f = this.flow.get(Number(row.flow_id)) as Record<string, any>;
+    const from = row.first_event === null ? 0 : Number(row.first_event);
+    const num = (v: bigint | null) => (v === null ? null : Number(v));
+    const req = d.request as ParsedRequest | null;
+    const resp = d.response as ParsedResponse | null;
+    const target = req ? splitTarget(req.target) : { path: row.path ?? '', query: row.query };
+    const base = BigInt(d.baseNs);
+    const at = (ts: number) => base + BigInt(Math.round(ts));
+    return {
+      id: Number(row.id),
+      flowId: Number(row.flow_id),
+      seq: Number(row.seq),
+      client: this.endpoint(f?.client_conn ?? null, num(row.client_pid), row.client_comm, f?.client_addr ?? null, f?.client_port ?? null),
+      server: this.endpoint(f?.server_conn ?? null, num(row.server_pid), row.server_comm, f?.server_addr ?? null, f?.server_port ?? null),
+      transport: f?.transport ?? 'tcp',
+      request: {
+        method: req?.method ?? '',
+        target: req?.target ?? '',
+        url: row.url,
+        scheme: row.scheme,
+        host: row.host ?? '',
+        path: target.path,
+        query: target.query,
+        httpVersion: req?.version ?? '',
+        headers: fields(req?.headers ?? []),
+        trailers: fields(req?.body.trailers ?? []),
+        body: req
+          ? bodyOf(req.body, req.headers, d.sources.c2s, from, this.bytes)
+          : bodyOf(emptyBody(), [], null, from, this.bytes),
+        size: num(row.req_size) ?? 0,
+        startedNs: row.req_started,
+        endedNs: row.req_ended,
+      },
+      response: resp
+        ? {
+            status: resp.status,
+            reason: resp.reason,
+            httpVersion: resp.version,
+            headers: fields(resp.headers),
+            trailers: fields(resp.body.trailers),
+            body: bodyOf(resp.body, resp.headers, d.sources.s2c, from, this.bytes),
+            size: num(row.resp_size) ?? 0,
+            startedNs: row.resp_started ?? row.req_started,
+            endedNs: row.resp_ended,
+          }
+        : null,
+      informational: d.informational.map((i) => ({ status: i.status, reason: i.reason, headers: fields(i.headers), ns: at(i.startTs) })),
+      timings: {
+        sendNs: row.req_ended !== null ? Number(row.req_ended - row.req_started) : null,
+        waitNs: row.resp_started !== null ? Number(row.resp_started - (row.req_ended ?? row.req_started)) : null,
+        receiveNs: row.resp_ended !== null && row.resp_started !== null ? Number(row.resp_ended - row.resp_started) : null,
+        totalNs: num(row.duration_ns),
+      },
+      upgrade: row.upgrade,
+      error: row.error
+        ? { direction: row.error_dir === 'response' ? 'response' : 'request', offset: Number(row.error_offset ?? 0), message: row.error }
+        : null,
+      events: row.first_event !== null ? { first: Number(row.first_event), last: Number(row.last_event) } : null,
+    };
+  }
+
+  /** The request and the response as they crossed the socket (head, framing and body). */
+  wireBytes(id: number): { request: Buffer; response: Buffer; informational: Buffer[] } | null {
+    const row = this.row(id);
+    if (!row) return null;
+    const d = unpack(row.detail) as ExchangeDetail;
+    const from = row.first_event === null ? 0 : Number(row.first_event);
+    const read = (src: DirectionSource | null, m: { start: number; end: number } | null) =>
+      src && m && m.end > m.start ? this.bytes.read(src, [[m.start, m.end]], from).bytes : Buffer.alloc(0);
+    return {
+      request: read(d.sources.c2s, d.request),
+      informational: d.informational.map((i) => read(d.sources.s2c, i)),
+      response: read(d.sources.s2c, d.response),
+    };
+  }
+
+  /** The events holding an exchange's bytes, as captured (both of its connections' ends). */
+  *rawEvents(ex: Exchange): Generator<SessionEvent> {
+    if (!ex.events) return;
+    const f = this.flow.get(ex.flowId) as { client_conn: number | null; server_conn: number | null } | undefined;
+    const conns = [f?.client_conn, f?.server_conn].filter((c): c is number => typeof c === 'number');
+    for (const ev of this.events.events({ connIds: conns, fromRecord: ex.events.first })) {
+      if (ev.id > ex.events.last) break;
+      yield ev;
+    }
+  }
+}
+
+function emptyBody(): HttpBody {
+  return { framing: 'none', length: 0, ranges: [], gaps: [], trailers: [], complete: true };
+}

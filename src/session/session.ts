@@ -1,0 +1,191 @@
+/**
+ * A session file opened for reading: identity checked (open-session.ts), exchanges built on
+ * first use of a freshly recorded file (build-exchanges.ts), and the queries every command and
+ * the TUI share. The only SQL outside src/record/ lives in src/session/.
+ */
+import type Database from 'better-sqlite3';
+
+import type { Exchange } from '../model/exchange.js';
+import { type BuildStats, buildExchanges, exchangesAreCurrent } from './build-exchanges.js';
+import { ExchangeLoader, type ExchangeRowData } from './exchange-loader.js';
+import { SessionError, corruptError, isCorruptionError, openSessionDb } from './open-session.js';
+
+export interface OpenOptions {
+  /** Build the exchanges if they are missing or stale (needs write access). Default true. */
+  build?: boolean;
+  onBuildProgress?: (done: number, total: number) => void;
+}
+
+/** A page of the exchange list: the indexed columns, no bodies. */
+export type ExchangeSummary = Omit<ExchangeRowData, 'detail'>;
+
+export interface ExchangeQuery {
+  /** SQL boolean expression over `exchanges` aliased `x` (src/query compiles filters to this). */
+  where?: string;
+  params?: unknown[];
+  /** Column of exchanges to sort by, and direction. */
+  orderBy?: string;
+  descending?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+/** Columns a caller may sort by (anything else is refused: it is pasted into SQL). */
+export const SORTABLE = new Set([
+  'id',
+  'req_started',
+  'status',
+  'method',
+  'host',
+  'path',
+  'url',
+  'duration_ns',
+  'resp_body_size',
+  'resp_size',
+  'client_comm',
+  'server_comm',
+  'client_pid',
+  'server_pid',
+  'server_port',
+  'ttfb_ns',
+]);
+
+export interface FlowSummary {
+  id: number;
+  client_conn: number | null;
+  server_conn: number | null;
+  client_pid: number | null;
+  client_comm: string | null;
+  server_pid: number | null;
+  server_comm: string | null;
+  transport: string;
+  client_addr: string | null;
+  client_port: number | null;
+  server_addr: string | null;
+  server_port: number | null;
+  protocol: string;
+  started_at: bigint;
+  ended_at: bigint | null;
+  bytes_c2s: number;
+  bytes_s2c: number;
+  exchanges: number;
+  error: string | null;
+}
+
+const SUMMARY_COLUMNS = `x.id, x.flow_id, x.seq, x.client_pid, x.client_comm, x.server_pid, x.server_comm, x.server_port,
+  x.client_port, x.method, x.scheme, x.host, x.path, x.query, x.url, x.http_version, x.status, x.reason, x.req_started,
+  x.req_ended, x.resp_started, x.resp_ended, x.duration_ns, x.ttfb_ns, x.req_body_size, x.resp_body_size, x.req_size,
+  x.resp_size, x.req_type, x.resp_type, x.resp_encoding, x.flags, x.upgrade, x.error, x.error_dir, x.error_offset,
+  x.first_event, x.last_event`;
+
+export class Session {
+  private loader: ExchangeLoader | null = null;
+  /** What the last build did, if opening this session built the exchanges. */
+  built: BuildStats | null = null;
+
+  private constructor(
+    readonly db: Database.Database,
+    readonly path: string,
+  ) {}
+
+  static open(path: string, opts: OpenOptions = {}): Session {
+    const build = opts.build ?? true;
+    const db = openSessionDb(path, { readonly: !build });
+    const s = new Session(db, path);
+    try {
+      if (build && !exchangesAreCurrent(db)) {
+        if (db.readonly)
+          throw new SessionError('ENOTSESSION', `${path} is read-only and its exchanges are not built yet: copy it somewhere writable`);
+        s.built = buildExchanges(db, { onProgress: opts.onBuildProgress });
+      }
+    } catch (err) {
+      db.close();
+      if (isCorruptionError(err)) throw corruptError(path, err);
+      throw err;
+    }
+    return s;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private get exchangeLoader(): ExchangeLoader {
+    this.loader ??= new ExchangeLoader(this.db);
+    return this.loader;
+  }
+
+  exchanges(q: ExchangeQuery = {}): ExchangeSummary[] {
+    const order = q.orderBy && SORTABLE.has(q.orderBy) ? q.orderBy : 'req_started';
+    const dir = q.descending ? 'DESC' : 'ASC';
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM exchanges x WHERE ${q.where ?? '1'}
+      ORDER BY x.${order} ${dir}, x.id ${dir} LIMIT ? OFFSET ?`;
+    return this.db
+      .prepare(sql)
+      .safeIntegers(true)
+      .all(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as ExchangeSummary[];
+  }
+
+  /** Iterate without holding the whole result (exports of a million exchanges). */
+  *iterateExchanges(q: ExchangeQuery = {}): Generator<ExchangeSummary> {
+    const order = q.orderBy && SORTABLE.has(q.orderBy) ? q.orderBy : 'req_started';
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM exchanges x WHERE ${q.where ?? '1'} ORDER BY x.${order}, x.id`;
+    yield* this.db.prepare(sql).safeIntegers(true).iterate(...(q.params ?? [])) as Iterable<ExchangeSummary>;
+  }
+
+  countExchanges(where = '1', params: unknown[] = []): number {
+    return Number(this.db.prepare(`SELECT count(*) FROM exchanges x WHERE ${where}`).pluck().get(...params));
+  }
+
+  /** The whole exchange, bodies read back from the capture; null if there is no such id. */
+  exchange(id: number): Exchange | null {
+    return this.exchangeLoader.load(id);
+  }
+
+  exchangeFromSummary(row: ExchangeSummary): Exchange | null {
+    return this.exchange(Number(row.id));
+  }
+
+  wireBytes(id: number) {
+    return this.exchangeLoader.wireBytes(id);
+  }
+
+  rawEvents(ex: Exchange) {
+    return this.exchangeLoader.rawEvents(ex);
+  }
+
+  flows(): FlowSummary[] {
+    return this.db.prepare('SELECT * FROM flows ORDER BY started_at, id').safeIntegers(true).all().map((r: any) => ({
+      ...r,
+      id: Number(r.id),
+      client_conn: r.client_conn === null ? null : Number(r.client_conn),
+      server_conn: r.server_conn === null ? null : Number(r.server_conn),
+      client_pid: r.client_pid === null ? null : Number(r.client_pid),
+      server_pid: r.server_pid === null ? null : Number(r.server_pid),
+      client_port: r.client_port === null ? null : Number(r.client_port),
+      server_port: r.server_port === null ? null : Number(r.server_port),
+      bytes_c2s: Number(r.bytes_c2s),
+      bytes_s2c: Number(r.bytes_s2c),
+      exchanges: Number(r.exchanges),
+    })) as FlowSummary[];
+  }
+
+  /** connect() calls that failed: connections that never were, but a user wants to see. */
+  failedConnects(): { id: number; pid: number; comm: string | null; remote: string; error: number; at: bigint }[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT c.id, c.pid, p.comm, coalesce(c.remote_addr || ':' || c.remote_port, c.peer_path, '?') AS remote,
+                  c.error, c.opened_at AS at
+           FROM connections c LEFT JOIN processes p ON p.id = c.process_id WHERE c.cause = 3 ORDER BY c.opened_at`,
+        )
+        .safeIntegers(true)
+        .all() as any[]
+    ).map((r) => ({ ...r, id: Number(r.id), pid: Number(r.pid), error: Number(r.error) }));
+  }
+
+  sessionStartNs(): bigint {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'started_at'").get() as { value: string } | undefined;
+    return row ? BigInt(JSON.parse(row.value)) : 0n;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Session files written from a script of traffic, through the real recorder (Capture) with a
+ * fake addon: what the kernel would have recorded for processes talking over loopback, so the
+ * layers above (exchanges, queries, exports, the TUI) are tested without root.
+ */
+import { Capture } from '../../src/record/capture.js';
+import { DataFlag, Direction, Syscall } from '../../src/events/layout.js';
+import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from './encode-records.js';
+import { fakeBinding } from './fake-binding.js';
+
+export interface Party {
+  pid: number;
+  comm: string;
+  argv?: string[];
+}
+
+interface SendOptions {
+  /** The sender used sendfile for the last `n` bytes: its copy has a zero-copy gap there. */
+  zeroCopyTail?: number;
+  /** Split the receiver's reads into pieces of this size. */
+  readSize?: number;
+  /** Cut the sender's copy at this many bytes (as --max-payload would). */
+  senderCap?: number;
+}
+
+const T0 = 1_795_000_000_000_000_000n;
+
+export class ScriptedSession {
+  private records: Buffer[] = [];
+  private nextConn = 1;
+  private ts = T0 + 1_000_000n;
+  private procs = new Set<number>();
+
+  constructor(readonly path: string) {}
+
+  /** Advance the clock. */
+  wait(ms: number): void {
+    this.ts += BigInt(Math.round(ms * 1e6));
+  }
+
+  tick(): bigint {
+    this.ts += 1000n;
+    return this.ts;
+  }
+
+  private proc(p: Party): void {
+    if (this.procs.has(p.pid)) return;
+    this.procs.add(p.pid);
+    this.records.push(encodeProc({ pid: p.pid, comm: p.comm, argv: p.argv ?? [p.comm], tsNs: this.ts }));
+  }
+
+  /** A TCP connection over loopback, both ends captured (or only one, with `only`). */
+  tcp(client: Party, server: Party, opts: { clientPort?: number; serverPort?: number; only?: 'client' | 'server' } = {}) {
+    const clientPort = opts.clientPort ?? 40000 + this.nextConn;
+    const serverPort = opts.serverPort ?? 8080;
+    const cid = this.nextConn++;
+    const sid = this.nextConn++;
+    const haveClient = opts.only !== 'server';
+    const haveServer = opts.only !== 'client';
+    const off = { c2s: 0, s2c: 0 };
+    if (haveClient) {
+      this.records.push(
+        encodeConn({ pid: client.pid, comm: client.comm, connId: cid, fd: 5, role: 1, cause: 1, local: [[127, 0, 0, 1], clientPort], remote: [[127, 0, 0, 1], serverPort], tsNs: this.tick() }),
+      );
+      this.proc(client);
+    }
+    if (haveServer) {
+      this.records.push(
+        encodeConn({ pid: server.pid, comm: server.comm, connId: sid, fd: 9, role: 2, cause: 2, local: [[127, 0, 0, 1], serverPort], remote: [[127, 0, 0, 1], clientPort], tsNs: this.tick() }),
+      );
+      this.proc(server);
+    }
+    const session = this;
+    return {
+      clientConn: cid,
+      serverConn: sid,
+      /** Bytes from one side to the other: the sender's write, then the receiver's reads. */
+      send(dir: 'c2s' | 's2c', data: string | Buffer, o: SendOptions = {}) {
+        const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+        const [sender, receiver, sConn, rConn, haveS, haveR] =
+          dir === 'c2s' ? [client, server, cid, sid, haveClient, haveServer] : [server, client, sid, cid, haveServer, haveClient];
+        const start = off[dir];
+        if (haveS) {
+          const zc = o.zeroCopyTail ?? 0;
+          const head = bytes.subarray(0, bytes.length - zc);
+          if (head.length) {
+            const cap = o.senderCap ?? head.length;
+            session.records.push(
+              encodeData({ pid: sender.pid, tid: sender.pid, comm: sender.comm, connId: sConn, fd: dir === 'c2s' ? 5 : 9, ret: head.length, data: head.subarray(0, cap), dir: Direction.EGRESS, syscall: Syscall.WRITE, streamOff: start, tsNs: session.tick(), flags: DataFlag.LAST | (cap < head.length ? DataFlag.TRUNCATED : 0) }),
+            );
+          }
+          if (zc)
+            session.records.push(
+              encodeData({ pid: sender.pid, tid: sender.pid, comm: sender.comm, connId: sConn, fd: 9, ret: zc, dir: Direction.EGRESS, syscall: Syscall.SENDFILE, streamOff: start + head.length, tsNs: session.tick(), flags: DataFlag.LAST | DataFlag.ZEROCOPY }),
+            );
+        }
+        if (haveR) {
+          const step = o.readSize ?? bytes.length;
+          for (let at = 0; at < bytes.length; at += step) {
+            const piece = bytes.subarray(at, at + step);
+            session.records.push(
+              encodeData({ pid: receiver.pid, tid: receiver.pid, comm: receiver.comm, connId: rConn, fd: dir === 'c2s' ? 9 : 5, ret: piece.length, data: piece, dir: Direction.INGRESS, syscall: Syscall.READ, streamOff: start + at, tsNs: session.tick() }),
+            );
+          }
+        }
+        off[dir] += bytes.length;
+      },
+      /** Both sides close; the reader of `eofTo` sees an end of stream first. */
+      close(eofTo: 'client' | 'server' | null = null) {
+        if (eofTo === 'client' && haveClient)
+          session.records.push(encodeData({ pid: client.pid, tid: client.pid, comm: client.comm, connId: cid, fd: 5, ret: 0, dir: Direction.INGRESS, syscall: Syscall.READ, streamOff: off.s2c, tsNs: session.tick() }));
+        if (haveClient) session.records.push(encodeClose({ pid: client.pid, connId: cid, fd: 5, tsNs: session.tick() }));
+        if (haveServer) session.records.push(encodeClose({ pid: server.pid, connId: sid, fd: 9, tsNs: session.tick() }));
+      },
+    };
+  }
+
+  /** Write the session file. */
+  async finish(): Promise<void> {
+    const binding = fakeBinding();
+    const cap = new Capture(
+      {
+        output: this.path,
+        maxPayload: 262144,
+        ringBytes: 1 << 22,
+        pids: [],
+        comms: [],
+        ports: [],
+        filterPids: false,
+        sendfileBodies: true,
+        verbose: false,
+        commandLine: ['tinytap', 'record'],
+        commitMs: 1_000_000,
+      },
+      binding,
+    );
+    cap.start();
+    // several batches, as the addon would deliver them
+    for (let i = 0; i < this.records.length; i += 64) binding.last!.onBatch(batchOf(this.records.slice(i, i + 64)));
+    await cap.stop('signal');
+  }
+}
+
+export const CURL: Party = { pid: 4121, comm: 'curl', argv: ['curl', '-s', 'http://127.0.0.1:8080/'] };
+export const PYTHON: Party = { pid: 4088, comm: 'python3', argv: ['python3', '-m', 'http.server', '8080'] };
+export const NODE: Party = { pid: 5001, comm: 'node', argv: ['node', 'server.js'] };

@@ -1,0 +1,175 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+import { ExchangeFlag } from '../../src/reconstruct/exchange-row.js';
+import { buildExchanges, exchangesAreCurrent } from '../../src/session/build-exchanges.js';
+import { Session } from '../../src/session/session.js';
+import { CURL, NODE, PYTHON, ScriptedSession } from '../helpers/scripted-session.js';
+import { tempDir } from '../helpers/session-files.js';
+
+const dir = tempDir('tinytap-build-');
+
+async function scripted(name: string, script: (s: ScriptedSession) => void): Promise<string> {
+  const path = join(dir, name);
+  const s = new ScriptedSession(path);
+  script(s);
+  await s.finish();
+  return path;
+}
+
+describe('building exchanges from a session', () => {
+  it('joins both ends of a loopback connection into one exchange naming both processes', async () => {
+    const file = await scripted('loopback.tinytap', (s) => {
+      const c = s.tcp(CURL, PYTHON, { clientPort: 50312, serverPort: 8080 });
+      c.send('c2s', 'GET /index.html HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: curl/8\r\n\r\n');
+      s.wait(5);
+      c.send('s2c', 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 11\r\n\r\nhello world', { readSize: 20 });
+      c.close();
+    });
+    const session = Session.open(file);
+    try {
+      expect(session.built).toMatchObject({ exchanges: 1, flows: 1, added: 1 });
+      const [x] = session.exchanges();
+      expect(x).toMatchObject({ method: 'GET', host: '127.0.0.1:8080', path: '/index.html', status: 200n, client_comm: 'curl', client_pid: 4121n, server_comm: 'python3', server_pid: 4088n, server_port: 8080n, resp_body_size: 11n, url: 'http://127.0.0.1:8080/index.html' });
+      expect(Number(x.duration_ns)).toBeGreaterThan(5e6);
+      const ex = session.exchange(1)!;
+      expect(Buffer.from(ex.response!.body.captured).toString()).toBe('hello world');
+      expect(ex.response!.body.complete).toBe(true);
+      expect(ex.client).toMatchObject({ pid: 4121, comm: 'curl', argv: CURL.argv, addr: '127.0.0.1', port: 50312 });
+      expect(ex.server).toMatchObject({ pid: 4088, comm: 'python3', port: 8080 });
+      const [flow] = session.flows();
+      expect(flow).toMatchObject({ client_comm: 'curl', server_comm: 'python3', protocol: 'http/1.1', exchanges: 1, transport: 'tcp' });
+      const wire = session.wireBytes(1)!;
+      expect(wire.request.toString()).toMatch(/^GET \/index\.html HTTP\/1\.1\r\n[\s\S]*\r\n\r\n$/);
+      expect(wire.response.toString()).toMatch(/hello world$/);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('keep-alive, gzip bodies decoded for display and search, a POST body, a 404', async () => {
+    const json = JSON.stringify({ ok: true, items: [1, 2, 3] });
+    const gz = gzipSync(Buffer.from('compressed needle text '.repeat(20)));
+    const file = await scripted('keepalive.tinytap', (s) => {
+      const c = s.tcp(CURL, NODE, { serverPort: 3000 });
+      c.send('c2s', `POST /api/items HTTP/1.1\r\nHost: api.local\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{"name":"x1"}`);
+      c.send('s2c', `HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}`);
+      c.send('c2s', 'GET /gz HTTP/1.1\r\nHost: api.local\r\n\r\n');
+      c.send('s2c', Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`), gz]));
+      c.send('c2s', 'GET /missing HTTP/1.1\r\nHost: api.local\r\n\r\n');
+      c.send('s2c', 'HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nnope\r\n0\r\n\r\n');
+      c.close();
+    });
+    const session = Session.open(file);
+    try {
+      const xs = session.exchanges();
+      expect(xs.map((x) => [x.method, x.path, Number(x.status), Number(x.seq)])).toEqual([
+        ['POST', '/api/items', 201, 0],
+        ['GET', '/gz', 200, 1],
+        ['GET', '/missing', 404, 2],
+      ]);
+      const post = session.exchange(Number(xs[0].id))!;
+      expect(Buffer.from(post.request.body.captured).toString()).toBe('{"name":"x1"}');
+      expect(post.request.body.mimeType).toBe('application/json');
+      const gzx = session.exchange(Number(xs[1].id))!;
+      expect(gzx.response!.body.encoding).toBe('gzip');
+      expect(Buffer.from(gzx.response!.body.decoded!).toString()).toBe('compressed needle text '.repeat(20));
+      // the index holds the decoded text
+      const hits = session.db.prepare("SELECT rowid FROM exchange_fts WHERE exchange_fts MATCH '\"needle\"'").pluck().all();
+      expect(hits).toEqual([Number(xs[1].id)]);
+      const notFound = session.exchange(Number(xs[2].id))!;
+      expect(Buffer.from(notFound.response!.body.captured).toString()).toBe('nope');
+    } finally {
+      session.close();
+    }
+  });
+
+  it('a sendfile body missing on the server side is complete from the client side', async () => {
+    const body = 'x'.repeat(5000);
+    const file = await scripted('sendfile.tinytap', (s) => {
+      const c = s.tcp(CURL, { pid: 77, comm: 'nginx' }, { serverPort: 80 });
+      c.send('c2s', 'GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      c.send('s2c', `HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n${body}`, { zeroCopyTail: 5000, readSize: 1024 });
+      c.close();
+    });
+    const session = Session.open(file);
+    try {
+      const ex = session.exchange(1)!;
+      expect(ex.response!.body.captured.length).toBe(5000);
+      expect(ex.response!.body.missing).toBeNull();
+    } finally {
+      session.close();
+    }
+  });
+
+  it('with only the server end, a sendfile body is a noted gap with its real length', async () => {
+    const file = await scripted('sendfile-server.tinytap', (s) => {
+      const c = s.tcp(CURL, { pid: 77, comm: 'nginx' }, { serverPort: 80, only: 'server' });
+      c.send('c2s', 'GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      c.send('s2c', `HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n${'y'.repeat(5000)}`, { zeroCopyTail: 5000 });
+      c.close();
+    });
+    const session = Session.open(file);
+    try {
+      const [x] = session.exchanges();
+      expect(Number(x.flags) & ExchangeFlag.ZEROCOPY).toBeTruthy();
+      expect(x.client_comm).toBeNull();
+      expect(x.server_comm).toBe('nginx');
+      const ex = session.exchange(1)!;
+      expect(ex.response!.body).toMatchObject({ size: 5000, missing: 'zerocopy', complete: false });
+      expect(ex.response!.body.captured.length).toBe(0);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('keeps non-HTTP connections as flows with a protocol guess', async () => {
+    const file = await scripted('redis.tinytap', (s) => {
+      const c = s.tcp({ pid: 9, comm: 'redis-cli' }, { pid: 10, comm: 'redis-server' }, { serverPort: 6379 });
+      c.send('c2s', '*1\r\n$4\r\nPING\r\n');
+      c.send('s2c', '+PONG\r\n');
+      c.close();
+    });
+    const session = Session.open(file);
+    try {
+      expect(session.exchanges()).toHaveLength(0);
+      expect(session.flows()).toMatchObject([{ protocol: 'redis', client_comm: 'redis-cli', server_comm: 'redis-server', bytes_c2s: 14, bytes_s2c: 7 }]);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('reparse is idempotent, and restores deleted or outdated exchanges', async () => {
+    const file = await scripted('reparse.tinytap', (s) => {
+      const c = s.tcp(CURL, PYTHON);
+      for (let i = 0; i < 3; i++) {
+        c.send('c2s', `GET /${i} HTTP/1.1\r\nHost: h\r\n\r\n`);
+        c.send('s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      }
+      c.close();
+    });
+    Session.open(file).close();
+    const db = new Database(file);
+    try {
+      expect(exchangesAreCurrent(db)).toBe(true);
+      expect(buildExchanges(db)).toMatchObject({ exchanges: 3, added: 0, changed: 0, removed: 0, unchanged: 3 });
+      db.exec('DELETE FROM exchanges WHERE seq = 1');
+      expect(buildExchanges(db)).toMatchObject({ exchanges: 3, added: 1, unchanged: 2 });
+      // an older parser version: stale, rebuilt on next open
+      db.exec(`UPDATE derived_meta SET value = '"http1-0.build-0"' WHERE key = 'version'`);
+      db.exec("UPDATE exchanges SET status = 500");
+      expect(exchangesAreCurrent(db)).toBe(false);
+    } finally {
+      db.close();
+    }
+    const s = Session.open(file);
+    try {
+      expect(s.built).toMatchObject({ exchanges: 3, changed: 3 });
+      expect(s.exchanges().map((x) => Number(x.status))).toEqual([200, 200, 200]);
+    } finally {
+      s.close();
+    }
+  });
+});
