@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { RecordFormatError, decodeBatch, formatIPv6 } from '../../src/events/decode-records.js';
 import { DataFlag, Kind } from '../../src/events/layout.js';
-import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../helpers/encode-records.js';
+import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 
 describe('decodeBatch', () => {
   it('decodes every record kind in order', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type DataRecord, decodeBatch } from '../../src/events/decode-records.js';
 import { type AssembledEvent, EventAssembler } from '../../src/events/event-assembler.js';
 import { DataFlag } from '../../src/events/layout.js';
-import { batchOf, encodeData, type DataSpec } from '../helpers/encode-records.js';
+import { batchOf, encodeData, type DataSpec } from '../../src/events/encode-records.js';
 
 function records(specs: DataSpec[]): DataRecord[] {
   return [...decodeBatch(batchOf(specs.map(encodeData)))] as DataRecord[];

@@ -5,7 +5,7 @@
  */
 import { Capture } from '../../src/record/capture.js';
 import { DataFlag, Direction, Syscall } from '../../src/events/layout.js';
-import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from './encode-records.js';
+import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 import { fakeBinding } from './fake-binding.js';
 
 export interface Party {

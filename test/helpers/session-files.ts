@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { Capture } from '../../src/record/capture.js';
-import { batchOf, encodeConn, encodeData, encodeProc } from './encode-records.js';
+import { batchOf, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 import { fakeBinding } from './fake-binding.js';
 
 export function tempDir(prefix = 'tinytap-test-'): string {

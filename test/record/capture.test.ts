@@ -9,7 +9,7 @@ import { Capture, type CaptureOptions } from '../../src/record/capture.js';
 import { OutputExistsError } from '../../src/record/session-writer.js';
 import { EventReader } from '../../src/session/event-reader.js';
 import { APPLICATION_ID } from '../../src/session/format.js';
-import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../helpers/encode-records.js';
+import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 import { fakeBinding } from '../helpers/fake-binding.js';
 
 let dir: string;

@@ -1,6 +1,7 @@
 /**
  * Encoders for kernel records, written from formats/tinytap_events.h and SPEC.md rather than
- * from the decoder, so tests of the decoder and the recorder have an independent second opinion.
+ * from the decoder: tests of the decoder and the recorder get an independent second opinion,
+ * and the benchmarks generate large sessions with them.
  */
 import {
   ConnLayout,
@@ -10,7 +11,7 @@ import {
   Kind,
   ProcLayout,
   CloseLayout,
-} from '../../src/events/layout.js';
+} from './layout.js';
 
 interface Header {
   pid?: number;
