@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS exchanges (
   error         TEXT,             -- parse error message
   error_dir     TEXT,             -- 'request' or 'response'
   error_offset  INTEGER,          -- stream offset of the error
+  digest        INTEGER NOT NULL, -- 64 bits of a hash of what it says: reparse counts changes with it
   first_event   INTEGER,          -- record number of the first event holding its bytes
   last_event    INTEGER,          -- and of the last
   detail        BLOB NOT NULL     -- msgpack: headers, body ranges, informational responses... (SPEC.md)
@@ -99,8 +100,13 @@ CREATE TABLE IF NOT EXISTS exchange_text (
   resp_body TEXT NOT NULL
 );
 
+-- A trigram index for substring search: `col LIKE '%text%'` on exchange_fts uses it (for text of
+-- 3 or more characters). detail=none keeps it about a fifth of the size of a full one; it cannot
+-- answer phrase queries (MATCH '"..."'), which tinytap does not use. A LIKE with an ESCAPE
+-- clause cannot use the index: '%' and '_' in the text are left as wildcards for the index and
+-- the exact substring is checked with instr() on the rows it finds.
 CREATE VIRTUAL TABLE IF NOT EXISTS exchange_fts USING fts5(
   url, req_headers, resp_headers, req_body, resp_body,
   content = 'exchange_text', content_rowid = 'id',
-  tokenize = 'trigram'
+  tokenize = 'trigram', detail = 'none'
 );

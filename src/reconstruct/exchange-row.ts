@@ -76,18 +76,71 @@ export interface ExchangeRow {
   detail: ExchangeDetail;
 }
 
-/** What the `detail` column holds (msgpack). Offsets are stream offsets of each direction. */
-export interface ExchangeDetail {
-  v: 1;
-  request: HttpRequest | null;
-  response: HttpResponse | null;
-  informational: HttpResponse[];
-  protocolSwitch: Http1Exchange['protocolSwitch'] | null;
-  errors: Http1Exchange['errors'];
-  /** Where each direction's bytes are in the session. */
-  sources: FlowContext['sources'];
-  /** Wall-clock ns of ts 0: `ts` values in request/response are relative to it. */
-  baseNs: string;
+/**
+ * What the `detail` column holds (msgpack): positions, not copies (SPEC.md "Exchange detail").
+ * Heads are parsed again from the captured bytes when an exchange is shown; only what cannot be
+ * found that way (body ranges of chunked bodies, gaps, trailers, errors) is kept.
+ */
+export type MessageRef = [
+  start: number,
+  headEnd: number,
+  end: number,
+  framing: number, // 0 none, 1 length, 2 chunked, 3 close
+  bodyLength: number,
+  complete: number, // 1: the body's framing reached its end
+  ranges: [number, number][] | null, // chunked bodies: one range per chunk; otherwise derived
+  gaps: [number, number, number][], // [start, end, reason: 0 truncated, 1 zerocopy, 2 lost]
+  trailers: [string, string][],
+];
+
+export type ExchangeDetail = [
+  version: 1,
+  c2s: [connId: number, dir: number] | null,
+  s2c: [connId: number, dir: number] | null,
+  request: MessageRef | null,
+  response: MessageRef | null,
+  informational: [start: number, headEnd: number, end: number, ns: string][], // ns: wall clock, decimal
+  protocolSwitch: [protocol: string, c2sOffset: number | null, s2cOffset: number] | null,
+  errors: [dir: 0 | 1, offset: number, code: string, message: string][],
+];
+
+export const FRAMINGS = ['none', 'length', 'chunked', 'close'] as const;
+export const GAP_REASONS = ['truncated', 'zerocopy', 'lost'] as const;
+
+function messageRef(m: HttpRequest | HttpResponse): MessageRef {
+  const b = m.body;
+  const derived = b.framing !== 'chunked' && (b.ranges.length === 0 || (b.ranges.length === 1 && b.ranges[0][0] === m.headEnd));
+  return [
+    m.start,
+    m.headEnd,
+    m.end,
+    FRAMINGS.indexOf(b.framing),
+    b.length,
+    b.complete ? 1 : 0,
+    derived ? null : b.ranges,
+    b.gaps.map((g) => [g.start, g.end, GAP_REASONS.indexOf(g.reason)]),
+    b.trailers,
+  ];
+}
+
+/** The body ranges of a stored message. */
+export function refRanges(ref: MessageRef): [number, number][] {
+  if (ref[6]) return ref[6];
+  return ref[4] > 0 ? [[ref[1], ref[1] + ref[4]]] : [];
+}
+
+function detailOf(ex: Http1Exchange, ctx: FlowContext): ExchangeDetail {
+  const src = (s: DirectionSource | null): [number, number] | null => (s ? [s.connId, s.dir] : null);
+  return [
+    1,
+    src(ctx.sources.c2s),
+    src(ctx.sources.s2c),
+    ex.request ? messageRef(ex.request) : null,
+    ex.response ? messageRef(ex.response) : null,
+    ex.informational.map((i) => [i.start, i.headEnd, i.end, String(ctx.baseNs + BigInt(Math.round(i.startTs)))]),
+    ex.protocolSwitch ? [ex.protocolSwitch.protocol, ex.protocolSwitch.c2sOffset ?? null, ex.protocolSwitch.s2cOffset] : null,
+    ex.errors.map((e) => [e.dir === 'c2s' ? 0 : 1, e.offset, e.code, e.message]),
+  ];
 }
 
 export interface ExchangeText {
@@ -258,16 +311,7 @@ export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyByt
     errorOffset: err?.offset ?? null,
     firstEvent: events.first,
     lastEvent: events.last,
-    detail: {
-      v: 1,
-      request: req,
-      response: resp,
-      informational: ex.informational,
-      protocolSwitch: ex.protocolSwitch ?? null,
-      errors: ex.errors,
-      sources: ctx.sources,
-      baseNs: String(ctx.baseNs),
-    },
+    detail: detailOf(ex, ctx),
   };
   const text: ExchangeText = {
     url,

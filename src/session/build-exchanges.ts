@@ -18,7 +18,7 @@ import { EventReader, toSessionEvent } from './event-reader.js';
 import { formatsFile } from './format.js';
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-1`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-3`;
 
 export interface BuildStats {
   flows: number;
@@ -39,6 +39,10 @@ const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'exchanges', 'flows', '
 
 export function totalRecords(db: Database.Database): number {
   return (db.prepare('SELECT coalesce(sum(records), 0) FROM event_blocks').pluck().get() as number) ?? 0;
+}
+
+function hasDigests(db: Database.Database): boolean {
+  return (db.prepare("SELECT count(*) FROM pragma_table_info('exchanges') WHERE name = 'digest'").pluck().get() as number) > 0;
 }
 
 function tableExists(db: Database.Database, name: string): boolean {
@@ -92,26 +96,11 @@ function sessionStart(db: Database.Database): bigint {
   return first ?? 0n;
 }
 
-/** What identifies an exchange across rebuilds, and a digest of what it says. */
-function previousDigests(db: Database.Database): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!tableExists(db, 'exchanges') || !tableExists(db, 'flows')) return out;
-  const rows = db
-    .prepare(
-      `SELECT f.client_conn, f.server_conn, x.seq, x.method, x.url, x.status, x.req_size, x.resp_size,
-              x.flags, x.error, x.detail
-       FROM exchanges x JOIN flows f ON f.id = x.flow_id`,
-    )
-    .raw()
-    .all() as unknown[][];
-  for (const r of rows) out.set(`${r[0]}:${r[1]}:${r[2]}`, digest(r.slice(3)));
-  return out;
-}
-
-function digest(parts: unknown[]): string {
+/** 64 bits of a hash of what an exchange says, to count what a rebuild changed. */
+function digest(parts: unknown[]): bigint {
   const h = createHash('sha1');
   for (const p of parts) h.update(p instanceof Uint8Array ? p : String(p)).update('\0');
-  return h.digest('hex');
+  return h.digest().readBigInt64LE(0);
 }
 
 class DerivedWriter {
@@ -119,7 +108,6 @@ class DerivedWriter {
   private readonly insertExchange: Database.Statement;
   private readonly insertText: Database.Statement;
   private nextExchangeId = 1;
-  readonly digests = new Map<string, string>();
 
   constructor(private readonly db: Database.Database) {
     this.insertFlow = db.prepare(
@@ -133,27 +121,27 @@ class DerivedWriter {
          client_port, method, scheme, host, path, query, url, http_version, status, reason, req_started,
          req_ended, resp_started, resp_ended, duration_ns, ttfb_ns, req_body_size, resp_body_size, req_size,
          resp_size, req_type, resp_type, resp_encoding, flags, upgrade, error, error_dir, error_offset,
-         first_event, last_event, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         digest, first_event, last_event, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertText = db.prepare(
       'INSERT INTO exchange_text (id, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)',
     );
   }
 
-  exchange(r: ExchangeRow, t: ExchangeText, flowKey: string): void {
+  exchange(r: ExchangeRow, t: ExchangeText): void {
     const id = this.nextExchangeId++;
     const detail = pack(r.detail);
+    const sum = digest([r.method, r.url, r.status, r.reqSize, r.respSize, r.flags, r.error, detail]);
     const values = [
       id, r.flowId, r.seq, r.clientPid, r.clientComm, r.serverPid, r.serverComm, r.serverPort, r.clientPort,
       r.method, r.scheme, r.host, r.path, r.query, r.url, r.httpVersion, r.status, r.reason, r.reqStarted,
       r.reqEnded, r.respStarted, r.respEnded, r.durationNs, r.ttfbNs, r.reqBodySize, r.respBodySize, r.reqSize,
       r.respSize, r.reqType, r.respType, r.respEncoding, r.flags, r.upgrade, r.error, r.errorDir, r.errorOffset,
-      r.firstEvent, r.lastEvent, detail,
+      sum, r.firstEvent, r.lastEvent, detail,
     ];
     this.insertExchange.run(values);
     this.insertText.run(id, t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody);
-    this.digests.set(`${flowKey}:${r.seq}`, digest([r.method, r.url, r.status, r.reqSize, r.respSize, r.flags, r.error, detail]));
   }
 
   flow(id: number, f: FlowRow): void {
@@ -169,44 +157,59 @@ class DerivedWriter {
   }
 }
 
-function compareDigests(before: Map<string, string>, after: Map<string, string>): Pick<BuildStats, 'added' | 'removed' | 'changed' | 'unchanged'> {
-  let added = 0;
-  let changed = 0;
-  let unchanged = 0;
-  for (const [k, d] of after) {
-    const old = before.get(k);
-    if (old === undefined) added++;
-    else if (old === d) unchanged++;
-    else changed++;
-  }
-  let removed = 0;
-  for (const k of before.keys()) if (!after.has(k)) removed++;
-  return { added, removed, changed, unchanged };
+/**
+ * What a rebuild changed, by flow (its two connections) and position on it, compared with the
+ * previous build kept aside as old_exchanges/old_flows. Done in SQL: a million exchanges need
+ * no map in memory.
+ */
+function compareWithOld(db: Database.Database, hadOld: boolean): Pick<BuildStats, 'added' | 'removed' | 'changed' | 'unchanged'> {
+  const total = db.prepare('SELECT count(*) FROM exchanges').pluck().get() as number;
+  if (!hadOld) return { added: total, removed: 0, changed: 0, unchanged: 0 };
+  const key = (x: string, f: string) => `${f}.client_conn IS ${x}f.client_conn AND ${f}.server_conn IS ${x}f.server_conn`;
+  const counts = db
+    .prepare(
+      `SELECT count(*) AS matched, coalesce(sum(n.digest = o.digest), 0) AS same
+       FROM exchanges n JOIN flows nf ON nf.id = n.flow_id
+       JOIN old_flows of ON ${key('n', 'of')}
+       JOIN old_exchanges o ON o.flow_id = of.id AND o.seq = n.seq`,
+    )
+    .get() as { matched: number; same: number };
+  const before = db.prepare('SELECT count(*) FROM old_exchanges').pluck().get() as number;
+  return {
+    added: total - counts.matched,
+    removed: before - counts.matched,
+    changed: counts.matched - counts.same,
+    unchanged: counts.same,
+  };
 }
 
 /** Rebuild every derived table from the raw records. */
 export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): BuildStats {
-  const before = previousDigests(db);
   const total = totalRecords(db);
   const baseNs = sessionStart(db);
   const plans = planFlows(loadConnInfo(db));
   const builders = new Map<number, FlowBuilder>(); // conn id -> its flow's builder
-  const flowKeys = new Map<FlowBuilder, string>();
   const all: FlowBuilder[] = [];
   for (const plan of plans) {
     const b = new FlowBuilder(plan, plan.index + 1, baseNs);
     all.push(b);
-    flowKeys.set(b, `${plan.client?.id ?? null}:${plan.server?.id ?? null}`);
     if (plan.client) builders.set(plan.client.id, b);
     if (plan.server) builders.set(plan.server.id, b);
   }
 
   const run = db.transaction(() => {
+    // the previous build stays aside until the new one is compared with it
+    const hadOld = tableExists(db, 'exchanges') && tableExists(db, 'flows') && hasDigests(db);
+    db.exec('DROP TABLE IF EXISTS old_exchanges; DROP TABLE IF EXISTS old_flows');
+    if (hadOld) {
+      db.exec('CREATE TABLE old_exchanges AS SELECT flow_id, seq, digest FROM exchanges');
+      db.exec('CREATE TABLE old_flows AS SELECT id, client_conn, server_conn FROM flows');
+    }
     for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS ${t}`);
     db.exec(formatsFile('exchanges.sql'));
     const out = new DerivedWriter(db);
     const write = (b: FlowBuilder, built: BuiltExchange[]) => {
-      for (const x of built) out.exchange(x.row, x.text, flowKeys.get(b)!);
+      for (const x of built) out.exchange(x.row, x.text);
     };
     const assembler = new EventAssembler();
     const onEvent = (ev: AssembledEvent) => {
@@ -235,8 +238,10 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     meta.run('built_at', JSON.stringify(new Date().toISOString()));
     meta.run('exchanges', JSON.stringify(out.exchanges));
     opts.onProgress?.(total, total);
-    return out;
+    const changes = compareWithOld(db, hadOld);
+    db.exec('DROP TABLE IF EXISTS old_exchanges; DROP TABLE IF EXISTS old_flows');
+    return { exchanges: out.exchanges, changes };
   });
-  const out = run();
-  return { flows: all.length, exchanges: out.exchanges, ...compareDigests(before, out.digests) };
+  const { exchanges, changes } = run();
+  return { flows: all.length, exchanges, ...changes };
 }

@@ -7,9 +7,19 @@ import type Database from 'better-sqlite3';
 import { unpack } from 'msgpackr';
 
 import type { Body, Endpoint, Exchange, HeaderField, MissingReason } from '../model/exchange.js';
-import type { HttpBody, HttpRequest as ParsedRequest, HttpResponse as ParsedResponse } from '../protocols/http1/types.js';
+import { isFlaw, parseHead } from '../protocols/http1/index.js';
+import type { RequestLine, StatusLine } from '../protocols/http1/start-line.js';
 import { decodeContent, parseContentEncoding } from '../reconstruct/content-coding.js';
-import { charsetOf, type ExchangeDetail, header, mediaType, splitTarget } from '../reconstruct/exchange-row.js';
+import {
+  charsetOf,
+  type ExchangeDetail,
+  GAP_REASONS,
+  header,
+  mediaType,
+  type MessageRef,
+  refRanges,
+  splitTarget,
+} from '../reconstruct/exchange-row.js';
 import type { DirectionSource } from '../reconstruct/stream-items.js';
 import { EventReader, type SessionEvent } from './event-reader.js';
 
@@ -110,28 +120,31 @@ function reasonOf(ev: SessionEvent): MissingReason {
   return 'lost';
 }
 
-function bodyOf(
-  parsed: HttpBody,
-  headers: [string, string][],
-  source: DirectionSource | null,
-  fromRecord: number,
-  bytes: StreamBytesReader,
-): Body {
-  const contentType = header(headers, 'content-type');
-  const encodings = parseContentEncoding(header(headers, 'content-encoding'));
+/** A message head read back from the capture and parsed again (detail keeps positions only). */
+interface Head {
+  line: RequestLine | StatusLine | null;
+  headers: [string, string][];
+}
+
+const NO_HEAD: Head = { line: null, headers: [] };
+
+function bodyOf(ref: MessageRef | null, head: Head, source: DirectionSource | null, fromRecord: number, bytes: StreamBytesReader): Body {
+  const contentType = header(head.headers, 'content-type');
+  const encodings = parseContentEncoding(header(head.headers, 'content-encoding'));
   let captured: Uint8Array = Buffer.alloc(0);
-  let missing: MissingReason | null = parsed.gaps[0]?.reason ?? null;
-  if (source && parsed.length > 0) {
-    const got = bytes.read(source, parsed.ranges, fromRecord);
+  const size = ref ? ref[4] : 0;
+  let missing: MissingReason | null = ref && ref[7].length ? GAP_REASONS[ref[7][0][2]] : null;
+  if (ref && source && size > 0) {
+    const got = bytes.read(source, refRanges(ref), fromRecord);
     captured = got.bytes;
     missing ??= got.missing;
   }
   const decoded = decodeContent(captured, encodings);
   return {
-    size: parsed.length,
+    size,
     captured,
-    complete: parsed.complete && parsed.gaps.length === 0 && captured.length === parsed.length,
-    missing: captured.length < parsed.length ? (missing ?? 'lost') : null,
+    complete: !!ref && ref[5] === 1 && ref[7].length === 0 && captured.length === size,
+    missing: captured.length < size ? (missing ?? 'lost') : null,
     encoding: encodings.length ? encodings.join(', ') : null,
     decoded: decoded.bytes,
     decodeError: decoded.error,
@@ -185,16 +198,27 @@ export class ExchangeLoader {
     };
   }
 
+  private head(kind: 'request' | 'response', src: DirectionSource | null, start: number, headEnd: number, from: number): Head {
+    if (!src || headEnd <= start) return NO_HEAD;
+    const got = this.bytes.read(src, [[start, headEnd]], from);
+    if (got.bytes.length < headEnd - start) return NO_HEAD;
+    const parsed = parseHead(kind, got.bytes, 0, got.bytes.length);
+    return isFlaw(parsed) ? NO_HEAD : { line: parsed.line, headers: parsed.headers };
+  }
+
   fromRow(row: ExchangeRowData): Exchange {
-    const d = unpack(row.detail) as ExchangeDetail;
+    const [, c2sRef, s2cRef, reqRef, respRef, info, , errors] = unpack(row.detail) as ExchangeDetail;
+    const c2s: DirectionSource | null = c2sRef ? { connId: c2sRef[0], dir: c2sRef[1] } : null;
+    const s2c: DirectionSource | null = s2cRef ? { connId: s2cRef[0], dir: s2cRef[1] } : null;
     const f = this.flow.get(Number(row.flow_id)) as Record<string, any>;
     const from = row.first_event === null ? 0 : Number(row.first_event);
     const num = (v: bigint | null) => (v === null ? null : Number(v));
-    const req = d.request as ParsedRequest | null;
-    const resp = d.response as ParsedResponse | null;
-    const target = req ? splitTarget(req.target) : { path: row.path ?? '', query: row.query };
-    const base = BigInt(d.baseNs);
-    const at = (ts: number) => base + BigInt(Math.round(ts));
+    const reqHead = reqRef ? this.head('request', c2s, reqRef[0], reqRef[1], from) : NO_HEAD;
+    const respHead = respRef ? this.head('response', s2c, respRef[0], respRef[1], from) : NO_HEAD;
+    const reqLine = reqHead.line as RequestLine | null;
+    const respLine = respHead.line as StatusLine | null;
+    const target = reqLine ? splitTarget(reqLine.target) : { path: row.path ?? '', query: row.query };
+    const err = errors[0];
     return {
       id: Number(row.id),
       flowId: Number(row.flow_id),
@@ -203,37 +227,39 @@ export class ExchangeLoader {
       server: this.endpoint(f?.server_conn ?? null, num(row.server_pid), row.server_comm, f?.server_addr ?? null, f?.server_port ?? null),
       transport: f?.transport ?? 'tcp',
       request: {
-        method: req?.method ?? '',
-        target: req?.target ?? '',
+        method: reqLine?.method ?? row.method ?? '',
+        target: reqLine?.target ?? '',
         url: row.url,
         scheme: row.scheme,
         host: row.host ?? '',
         path: target.path,
         query: target.query,
-        httpVersion: req?.version ?? '',
-        headers: fields(req?.headers ?? []),
-        trailers: fields(req?.body.trailers ?? []),
-        body: req
-          ? bodyOf(req.body, req.headers, d.sources.c2s, from, this.bytes)
-          : bodyOf(emptyBody(), [], null, from, this.bytes),
+        httpVersion: reqLine?.version ?? row.http_version ?? '',
+        headers: fields(reqHead.headers),
+        trailers: fields(reqRef ? reqRef[8] : []),
+        body: bodyOf(reqRef, reqHead, c2s, from, this.bytes),
         size: num(row.req_size) ?? 0,
         startedNs: row.req_started,
         endedNs: row.req_ended,
       },
-      response: resp
+      response: respRef
         ? {
-            status: resp.status,
-            reason: resp.reason,
-            httpVersion: resp.version,
-            headers: fields(resp.headers),
-            trailers: fields(resp.body.trailers),
-            body: bodyOf(resp.body, resp.headers, d.sources.s2c, from, this.bytes),
+            status: respLine?.status ?? Number(row.status ?? 0),
+            reason: respLine?.reason ?? row.reason ?? '',
+            httpVersion: respLine?.version ?? '',
+            headers: fields(respHead.headers),
+            trailers: fields(respRef[8]),
+            body: bodyOf(respRef, respHead, s2c, from, this.bytes),
             size: num(row.resp_size) ?? 0,
             startedNs: row.resp_started ?? row.req_started,
             endedNs: row.resp_ended,
           }
         : null,
-      informational: d.informational.map((i) => ({ status: i.status, reason: i.reason, headers: fields(i.headers), ns: at(i.startTs) })),
+      informational: info.map(([start, headEnd, , ns]) => {
+        const h = this.head('response', s2c, start, headEnd, from);
+        const line = h.line as StatusLine | null;
+        return { status: line?.status ?? 0, reason: line?.reason ?? '', headers: fields(h.headers), ns: BigInt(ns) };
+      }),
       timings: {
         sendNs: row.req_ended !== null ? Number(row.req_ended - row.req_started) : null,
         waitNs: row.resp_started !== null ? Number(row.resp_started - (row.req_ended ?? row.req_started)) : null,
@@ -241,9 +267,7 @@ export class ExchangeLoader {
         totalNs: num(row.duration_ns),
       },
       upgrade: row.upgrade,
-      error: row.error
-        ? { direction: row.error_dir === 'response' ? 'response' : 'request', offset: Number(row.error_offset ?? 0), message: row.error }
-        : null,
+      error: err ? { direction: err[0] === 0 ? 'request' : 'response', offset: err[1], message: err[3] } : null,
       events: row.first_event !== null ? { first: Number(row.first_event), last: Number(row.last_event) } : null,
     };
   }
@@ -252,14 +276,14 @@ export class ExchangeLoader {
   wireBytes(id: number): { request: Buffer; response: Buffer; informational: Buffer[] } | null {
     const row = this.row(id);
     if (!row) return null;
-    const d = unpack(row.detail) as ExchangeDetail;
+    const [, c2sRef, s2cRef, req, resp, info] = unpack(row.detail) as ExchangeDetail;
     const from = row.first_event === null ? 0 : Number(row.first_event);
-    const read = (src: DirectionSource | null, m: { start: number; end: number } | null) =>
-      src && m && m.end > m.start ? this.bytes.read(src, [[m.start, m.end]], from).bytes : Buffer.alloc(0);
+    const read = (src: [number, number] | null, start: number, end: number) =>
+      src && end > start ? this.bytes.read({ connId: src[0], dir: src[1] }, [[start, end]], from).bytes : Buffer.alloc(0);
     return {
-      request: read(d.sources.c2s, d.request),
-      informational: d.informational.map((i) => read(d.sources.s2c, i)),
-      response: read(d.sources.s2c, d.response),
+      request: req ? read(c2sRef, req[0], req[2]) : Buffer.alloc(0),
+      informational: info.map(([start, , end]) => read(s2cRef, start, end)),
+      response: resp ? read(s2cRef, resp[0], resp[2]) : Buffer.alloc(0),
     };
   }
 
@@ -275,6 +299,3 @@ export class ExchangeLoader {
   }
 }
 
-function emptyBody(): HttpBody {
-  return { framing: 'none', length: 0, ranges: [], gaps: [], trailers: [], complete: true };
-}

@@ -3,30 +3,38 @@
  * narrows to the exchanges that contain the text, then each hit is located for display.
  */
 
-/** FTS5 string literal: the text as one phrase, quotes doubled. */
-export function ftsPhrase(text: string): string {
-  return `"${text.replace(/"/g, '""')}"`;
-}
-
-/** LIKE pattern matching `text` anywhere, with its wildcards escaped (ESCAPE '\'). */
+/** LIKE pattern matching `text` anywhere, with its wildcards escaped (for ESCAPE '\\'). */
 export function likeAnywhere(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-const TEXT_COLUMNS = ['url', 'req_headers', 'resp_headers', 'req_body', 'resp_body'];
+export const TEXT_COLUMNS = ['url', 'req_headers', 'resp_headers', 'req_body', 'resp_body'] as const;
 
 /**
- * SQL (over exchanges aliased x) selecting exchanges whose text contains `text`. The trigram
- * tokenizer indexes substrings of 3 or more characters; shorter ones fall back to LIKE.
+ * SQL selecting the ids of exchanges whose `columns` contain `text` (ASCII case-insensitive).
+ * Text of 3+ characters goes through the trigram index: a LIKE without ESCAPE (so '%' and '_' in
+ * the text are wildcards there, a superset) narrowed to the exact substring with instr(). Shorter
+ * text cannot use the index and scans exchange_text.
  */
-export function textSearchSql(text: string): { where: string; params: unknown[] } {
-  if ([...text].length >= 3)
-    return { where: 'x.id IN (SELECT rowid FROM exchange_fts WHERE exchange_fts MATCH ?)', params: [ftsPhrase(text)] };
-  const like = likeAnywhere(text);
+export function textMatchSql(text: string, columns: readonly string[] = TEXT_COLUMNS): { sql: string; params: unknown[] } {
+  const lower = text.toLowerCase();
+  if ([...text].length >= 3) {
+    const pattern = `%${text}%`;
+    return {
+      sql: `SELECT rowid FROM exchange_fts WHERE ${columns.map((c) => `(${c} LIKE ? AND instr(lower(${c}), ?) > 0)`).join(' OR ')}`,
+      params: columns.flatMap(() => [pattern, lower]),
+    };
+  }
   return {
-    where: `x.id IN (SELECT id FROM exchange_text WHERE ${TEXT_COLUMNS.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`,
-    params: TEXT_COLUMNS.map(() => like),
+    sql: `SELECT id FROM exchange_text WHERE ${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')}`,
+    params: columns.map(() => likeAnywhere(text)),
   };
+}
+
+/** A WHERE term (over exchanges aliased x) for exchanges whose text contains `text`. */
+export function textSearchSql(text: string, columns: readonly string[] = TEXT_COLUMNS): { where: string; params: unknown[] } {
+  const m = textMatchSql(text, columns);
+  return { where: `x.id IN (${m.sql})`, params: m.params };
 }
 
 export interface TextMatch {

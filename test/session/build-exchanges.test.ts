@@ -77,7 +77,7 @@ describe('building exchanges from a session', () => {
       expect(gzx.response!.body.encoding).toBe('gzip');
       expect(Buffer.from(gzx.response!.body.decoded!).toString()).toBe('compressed needle text '.repeat(20));
       // the index holds the decoded text
-      const hits = session.db.prepare("SELECT rowid FROM exchange_fts WHERE exchange_fts MATCH '\"needle\"'").pluck().all();
+      const hits = session.db.prepare("SELECT rowid FROM exchange_fts WHERE resp_body LIKE '%needle%'").pluck().all();
       expect(hits).toEqual([Number(xs[1].id)]);
       const notFound = session.exchange(Number(xs[2].id))!;
       expect(Buffer.from(notFound.response!.body.captured).toString()).toBe('nope');
@@ -159,7 +159,7 @@ describe('building exchanges from a session', () => {
       expect(buildExchanges(db)).toMatchObject({ exchanges: 3, added: 1, unchanged: 2 });
       // an older parser version: stale, rebuilt on next open
       db.exec(`UPDATE derived_meta SET value = '"http1-0.build-0"' WHERE key = 'version'`);
-      db.exec("UPDATE exchanges SET status = 500");
+      db.exec("UPDATE exchanges SET status = 500, digest = 0"); // what an older parser said differently
       expect(exchangesAreCurrent(db)).toBe(false);
     } finally {
       db.close();

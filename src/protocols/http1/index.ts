@@ -10,6 +10,8 @@ export { Http1Connection } from './pairing.js';
 export { Http1Parser, type Http1ParserHooks, type MessageKind } from './parser.js';
 export { looksLikeHttp1Request, looksLikeHttp1Response } from './sniff.js';
 export { DEFAULT_HTTP1_LIMITS } from './limits.js';
+export { parseHead, type ParsedHead } from './head.js';
+export { isFlaw } from './flaw.js';
 export type {
   BodyFraming,
   BodyGap,
