@@ -80,8 +80,10 @@ CREATE INDEX IF NOT EXISTS exchanges_started ON exchanges(req_started);
 CREATE INDEX IF NOT EXISTS exchanges_flow ON exchanges(flow_id, seq);
 CREATE INDEX IF NOT EXISTS exchanges_status ON exchanges(status);
 CREATE INDEX IF NOT EXISTS exchanges_method ON exchanges(method);
-CREATE INDEX IF NOT EXISTS exchanges_host ON exchanges(host);
+-- NOCASE: host names compare case-insensitively, and `host = ? COLLATE NOCASE` can use it
+CREATE INDEX IF NOT EXISTS exchanges_host ON exchanges(host COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS exchanges_server_port ON exchanges(server_port);
+CREATE INDEX IF NOT EXISTS exchanges_client_port ON exchanges(client_port);
 CREATE INDEX IF NOT EXISTS exchanges_client_pid ON exchanges(client_pid);
 CREATE INDEX IF NOT EXISTS exchanges_server_pid ON exchanges(server_pid);
 CREATE INDEX IF NOT EXISTS exchanges_client_comm ON exchanges(client_comm);

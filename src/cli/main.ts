@@ -3,8 +3,13 @@ import { Command, CommanderError } from 'commander';
 
 import { TINYTAP_VERSION } from '../version.js';
 import { reportError } from './errors.js';
+import { registerConns } from './conns.js';
 import { registerInfo } from './info.js';
+import { registerLs } from './ls.js';
 import { registerRecord } from './record.js';
+import { registerReparse } from './reparse.js';
+import { registerSearch } from './search.js';
+import { registerShow } from './show.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -16,6 +21,11 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ outputError: (str, write) => write(str) });
   registerRecord(program);
   registerInfo(program);
+  registerLs(program);
+  registerShow(program);
+  registerSearch(program);
+  registerConns(program);
+  registerReparse(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

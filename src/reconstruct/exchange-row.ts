@@ -185,6 +185,14 @@ export function splitTarget(target: string): { host: string | null; scheme: stri
   return q >= 0 ? { host, scheme, path: rest.slice(0, q), query: rest.slice(q + 1) } : { host, scheme, path: rest, query: null };
 }
 
+/** "api.local:8080" → "api.local", "[::1]:80" → "::1". */
+export function hostName(authority: string): string {
+  const v6 = /^\[([^\]]*)\](?::\d*)?$/.exec(authority);
+  if (v6) return v6[1];
+  const colon = authority.lastIndexOf(':');
+  return colon > 0 && authority.indexOf(':') === colon ? authority.slice(0, colon) : authority;
+}
+
 function headersText(headers: HeaderField[]): string {
   return headers.map(([n, v]) => `${n}: ${v}`).join('\n');
 }
@@ -246,15 +254,17 @@ export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyByt
   const target = req ? splitTarget(req.target) : null;
   const hostHeader = req ? header(req.headers, 'host') : null;
   const serverHostPort = ctx.serverAddr ? (ctx.serverPort ? `${ctx.serverAddr.includes(':') ? `[${ctx.serverAddr}]` : ctx.serverAddr}:${ctx.serverPort}` : ctx.serverAddr) : null;
-  const host = (target?.host ?? hostHeader ?? serverHostPort ?? '').trim() || null;
+  const authority = (target?.host ?? hostHeader ?? serverHostPort ?? '').trim() || null;
+  // the host column is the name only (filters match names); the URL keeps the port
+  const host = authority ? hostName(authority) : null;
   const scheme = target?.scheme ?? 'http';
   const isConnect = req?.method === 'CONNECT';
   const path = isConnect ? null : (target?.path ?? null);
   const url = req
     ? isConnect
       ? req.target
-      : `${scheme}://${host ?? ''}${path ?? ''}${target?.query !== null && target?.query !== undefined ? `?${target.query}` : ''}`
-    : `${scheme}://${host ?? ''}`;
+      : `${scheme}://${authority ?? ''}${path ?? ''}${target?.query !== null && target?.query !== undefined ? `?${target.query}` : ''}`
+    : `${scheme}://${authority ?? ''}`;
 
   const t = ex.timing;
   const at = (ts: number | undefined) => (ts === undefined ? null : ctx.baseNs + BigInt(Math.round(ts)));

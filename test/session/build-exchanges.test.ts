@@ -32,7 +32,7 @@ describe('building exchanges from a session', () => {
     try {
       expect(session.built).toMatchObject({ exchanges: 1, flows: 1, added: 1 });
       const [x] = session.exchanges();
-      expect(x).toMatchObject({ method: 'GET', host: '127.0.0.1:8080', path: '/index.html', status: 200n, client_comm: 'curl', client_pid: 4121n, server_comm: 'python3', server_pid: 4088n, server_port: 8080n, resp_body_size: 11n, url: 'http://127.0.0.1:8080/index.html' });
+      expect(x).toMatchObject({ method: 'GET', host: '127.0.0.1', path: '/index.html', status: 200n, client_comm: 'curl', client_pid: 4121n, server_comm: 'python3', server_pid: 4088n, server_port: 8080n, resp_body_size: 11n, url: 'http://127.0.0.1:8080/index.html' });
       expect(Number(x.duration_ns)).toBeGreaterThan(5e6);
       const ex = session.exchange(1)!;
       expect(Buffer.from(ex.response!.body.captured).toString()).toBe('hello world');

@@ -1,0 +1,84 @@
+/** tinytap ls FILE [FILTER]: one line per exchange, in a table that fits the terminal. */
+import type { Command } from 'commander';
+
+import { SORTABLE } from '../session/session.js';
+import { durationText, party, sizeText, statusColor, statusText, summaryJson, target, timeText } from './exchange-format.js';
+import { compileFilterArg } from './filter-arg.js';
+import { useColor } from './format.js';
+import { openSession } from './open-session.js';
+import { table, terminalWidth } from './terminal.js';
+import { UsageError } from './units.js';
+
+interface LsFlags {
+  json?: boolean;
+  sort?: string;
+  reverse?: boolean;
+  limit?: string;
+}
+
+const SORT_KEYS: Record<string, string> = {
+  time: 'req_started',
+  id: 'id',
+  status: 'status',
+  method: 'method',
+  host: 'host',
+  path: 'path',
+  url: 'url',
+  size: 'resp_body_size',
+  duration: 'duration_ns',
+  client: 'client_comm',
+  server: 'server_comm',
+};
+
+export function registerLs(program: Command): void {
+  program
+    .command('ls')
+    .description('list the HTTP exchanges of a session, one per line')
+    .argument('<file>', 'a .tinytap session')
+    .argument('[filter...]', 'a filter, e.g. method:POST status:5xx host:api.local (see README)')
+    .option('--json', 'one JSON object per line')
+    .option('--sort <column>', `sort by ${Object.keys(SORT_KEYS).join(', ')}`, 'time')
+    .option('-r, --reverse', 'reverse the order')
+    .option('-n, --limit <n>', 'show at most n exchanges')
+    .action((file: string, filter: string[], flags: LsFlags) => {
+      const sort = SORT_KEYS[flags.sort ?? 'time'];
+      if (!sort || !SORTABLE.has(sort)) throw new UsageError(`bad --sort '${flags.sort}': use one of ${Object.keys(SORT_KEYS).join(', ')}`);
+      const limit = flags.limit === undefined ? undefined : Number(flags.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`bad --limit '${flags.limit}': use a positive number`);
+      const session = openSession(file);
+      try {
+        const f = compileFilterArg(session, filter);
+        const query = { where: f.where, params: f.params, orderBy: sort, descending: !!flags.reverse, limit };
+        if (flags.json) {
+          for (const x of session.exchanges(query)) process.stdout.write(JSON.stringify(summaryJson(x)) + '\n');
+          return;
+        }
+        const rows = session.exchanges(query);
+        const color = useColor();
+        const lines = table(
+          rows,
+          [
+            { title: 'ID', value: (x) => String(x.id), right: true },
+            { title: 'TIME', value: (x) => timeText(x.req_started) },
+            { title: 'CLIENT', value: (x) => party(x.client_pid, x.client_comm) },
+            { title: 'SERVER', value: (x) => party(x.server_pid, x.server_comm) },
+            { title: 'METHOD', value: (x) => x.method ?? '—' },
+            { title: 'URL', value: (x) => target(x), flex: true, min: 16 },
+            { title: 'STATUS', value: (x) => statusText(x), right: true, color: (x) => statusColor(x.status) },
+            { title: 'SIZE', value: (x) => sizeText(x.resp_body_size), right: true },
+            { title: 'TIME', value: (x) => durationText(x.duration_ns), right: true },
+          ],
+          terminalWidth(),
+          color,
+        );
+        process.stdout.write(lines.join('\n') + '\n');
+        if (process.stdout.isTTY) {
+          const total = session.countExchanges();
+          const shown = rows.length;
+          process.stderr.write(`${shown} of ${total} exchanges${f.text ? ` matching ${f.text}` : ''}\n`);
+        }
+      } finally {
+        session.close();
+      }
+    });
+}

@@ -1,0 +1,178 @@
+/** tinytap show FILE ID: one exchange, whole. */
+import type { Command } from 'commander';
+
+import type { Body, Exchange, HeaderField } from '../model/exchange.js';
+import { bodyKind, bodyNotes, readableBytes, renderBody } from '../render/body.js';
+import type { Session } from '../session/session.js';
+import { CliError } from './errors.js';
+import { statusColor } from './exchange-format.js';
+import { formatBytes, formatDateTime, formatDurationMs, paint, useColor } from './format.js';
+import { openSession, parseId } from './open-session.js';
+import { safeText } from './terminal.js';
+
+interface ShowFlags {
+  raw?: boolean;
+  json?: boolean;
+  full?: boolean;
+}
+
+const ms = (ns: number | null) => (ns === null ? '—' : formatDurationMs(ns / 1e6));
+
+function who(e: Exchange['client']): string {
+  if (e.pid === null && e.comm === null) return '(not captured: a remote peer)';
+  const cmd = e.argv?.length ? `  ${e.argv.join(' ')}` : '';
+  return `${e.comm ?? '?'} (${e.pid ?? '?'})${cmd}`;
+}
+
+function where(e: Exchange['client']): string {
+  if (!e.addr) return '';
+  return e.port ? `${e.addr.includes(':') ? `[${e.addr}]` : e.addr}:${e.port}` : e.addr;
+}
+
+function headerLines(headers: HeaderField[]): string[] {
+  return headers.map((h) => `  ${h.name}: ${h.value}`);
+}
+
+function bodySection(title: string, body: Body, full: boolean): string[] {
+  if (body.size === 0 && body.captured.length === 0) return [];
+  const rendered = renderBody(body, { maxBytes: full ? Infinity : 64 * 1024 });
+  const type = body.mimeType ?? rendered.kind;
+  const enc = body.encoding ? `, ${body.encoding} → ${formatBytes(readableBytes(body).length)} decoded` : '';
+  const lines = [`${title} (${type}, ${formatBytes(body.size)}${enc})`, ...rendered.lines.map((l) => `  ${l}`)];
+  if (rendered.omitted) lines.push(`  … ${rendered.omitted} (use --full, or tinytap export)`);
+  return lines;
+}
+
+export function formatExchange(ex: Exchange, color: boolean, full = false): string {
+  const r = ex.request;
+  const s = ex.response;
+  const status = s ? paint(color, statusColor(s.status) ?? '0', `${s.status} ${s.reason}`) : paint(color, '2', 'no response');
+  const out: string[] = [];
+  out.push(`${paint(color, '1', `#${ex.id}`)}  ${r.method} ${r.url}  →  ${status}  (${ms(ex.timings.totalNs)})`);
+  out.push(`client      ${who(ex.client)}  ${where(ex.client)}`);
+  out.push(`server      ${who(ex.server)}  ${where(ex.server)}`);
+  if (ex.client.cgroup || ex.server.cgroup)
+    out.push(`cgroups     client ${ex.client.cgroup ?? '—'}  server ${ex.server.cgroup ?? '—'}`);
+  out.push(`connection  flow ${ex.flowId} (${ex.transport}), exchange ${ex.seq + 1} on it`);
+  out.push(
+    `timing      started ${formatDateTime(r.startedNs)}  send ${ms(ex.timings.sendNs)}  wait ${ms(ex.timings.waitNs)}  receive ${ms(ex.timings.receiveNs)}  total ${ms(ex.timings.totalNs)}`,
+  );
+  out.push('');
+  out.push(paint(color, '1', `Request  ${r.method} ${r.target} ${r.httpVersion}`));
+  out.push(...headerLines(r.headers));
+  if (r.trailers.length) out.push('  (trailers)', ...headerLines(r.trailers));
+  out.push(...bodySection('Request body', r.body, full));
+  for (const i of ex.informational) {
+    out.push('');
+    out.push(paint(color, '1', `Response  ${i.status} ${i.reason} (informational)`));
+    out.push(...headerLines(i.headers));
+  }
+  if (s) {
+    out.push('');
+    out.push(paint(color, '1', `Response  ${s.httpVersion} ${s.status} ${s.reason}`));
+    out.push(...headerLines(s.headers));
+    if (s.trailers.length) out.push('  (trailers)', ...headerLines(s.trailers));
+    out.push(...bodySection('Response body', s.body, full));
+  }
+  const notes = [...bodyNotes(r.body, 'request body'), ...(s ? bodyNotes(s.body, 'response body') : [])];
+  if (ex.upgrade) notes.push(`the connection switched to ${ex.upgrade} after this exchange; what followed is not HTTP`);
+  if (ex.error) notes.push(`parse error in the ${ex.error.direction} at stream offset ${ex.error.offset}: ${ex.error.message}`);
+  if (!s && !ex.error) notes.push('no response was captured (the server did not answer, or the capture ended first)');
+  if (notes.length) {
+    out.push('');
+    out.push(paint(color, '33', 'Notes'));
+    out.push(...notes.map((n) => `  ${n}`));
+  }
+  return safeText(out.join('\n'), true);
+}
+
+function bodyJson(b: Body): Record<string, unknown> {
+  const bytes = readableBytes(b);
+  const kind = bodyKind(b);
+  const textual = kind === 'json' || kind === 'text';
+  return {
+    size: b.size,
+    captured: b.captured.length,
+    complete: b.complete,
+    missing: b.missing,
+    mime_type: b.mimeType,
+    encoding: b.encoding,
+    decode_error: b.decodeError,
+    ...(textual
+      ? { text: Buffer.from(bytes).toString('utf8') }
+      : { base64: Buffer.from(bytes).toString('base64') }),
+  };
+}
+
+export function exchangeJson(ex: Exchange): Record<string, unknown> {
+  const h = (hs: HeaderField[]) => hs.map((x) => [x.name, x.value]);
+  return {
+    id: ex.id,
+    flow: ex.flowId,
+    seq: ex.seq,
+    transport: ex.transport,
+    client: ex.client,
+    server: ex.server,
+    request: {
+      method: ex.request.method,
+      target: ex.request.target,
+      url: ex.request.url,
+      http_version: ex.request.httpVersion,
+      headers: h(ex.request.headers),
+      trailers: h(ex.request.trailers),
+      body: bodyJson(ex.request.body),
+      size: ex.request.size,
+      started: new Date(Number(ex.request.startedNs / 1_000_000n)).toISOString(),
+      started_ns: String(ex.request.startedNs),
+    },
+    response: ex.response && {
+      status: ex.response.status,
+      reason: ex.response.reason,
+      http_version: ex.response.httpVersion,
+      headers: h(ex.response.headers),
+      trailers: h(ex.response.trailers),
+      body: bodyJson(ex.response.body),
+      size: ex.response.size,
+      started_ns: String(ex.response.startedNs),
+    },
+    informational: ex.informational.map((i) => ({ status: i.status, reason: i.reason, headers: h(i.headers) })),
+    timings_ms: Object.fromEntries(Object.entries(ex.timings).map(([k, v]) => [k.replace(/Ns$/, ''), v === null ? null : v / 1e6])),
+    upgrade: ex.upgrade,
+    error: ex.error,
+  };
+}
+
+/** The bytes as they crossed the socket: the request, then the response. */
+function writeRaw(session: Session, ex: Exchange): void {
+  const wire = session.wireBytes(ex.id)!;
+  const all = Buffer.concat([wire.request, ...wire.informational, wire.response]);
+  // piped: the exact bytes; on a terminal, control characters made visible
+  process.stdout.write(process.stdout.isTTY ? safeText(all.toString('latin1'), true) + '\n' : all);
+}
+
+export function registerShow(program: Command): void {
+  program
+    .command('show')
+    .description('show one exchange: processes, connection, timings, headers and bodies')
+    .argument('<file>', 'a .tinytap session')
+    .argument('<id>', 'exchange id (first column of tinytap ls)')
+    .option('--raw', 'print the bytes as captured')
+    .option('--json', 'print the exchange as JSON (bodies as text or base64)')
+    .option('--full', 'do not cut long bodies')
+    .action((file: string, idText: string, flags: ShowFlags) => {
+      const id = parseId(idText);
+      const session = openSession(file);
+      try {
+        const ex = session.exchange(id);
+        if (!ex) {
+          const n = session.countExchanges();
+          throw new CliError(`no exchange ${id} in ${file}: it has ${n} (ids 1 to ${n}, see tinytap ls)`);
+        }
+        if (flags.raw) writeRaw(session, ex);
+        else if (flags.json) process.stdout.write(JSON.stringify(exchangeJson(ex)) + '\n');
+        else process.stdout.write(formatExchange(ex, useColor(), !!flags.full) + '\n');
+      } finally {
+        session.close();
+      }
+    });
+}
