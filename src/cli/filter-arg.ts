@@ -2,6 +2,7 @@
 import { FilterError, compileFilter, parseFilter, registerFilterFunctions } from '../query/index.js';
 import type { Session } from '../session/session.js';
 import { CliError } from './errors.js';
+import { UsageError } from './units.js';
 
 export interface CompiledArg {
   where: string;
@@ -11,6 +12,9 @@ export interface CompiledArg {
 
 /** Words after FILE are one filter ("tinytap ls f.tinytap method:POST status:5xx"). */
 export function compileFilterArg(session: Session, words: string[], extra?: string): CompiledArg {
+  const option = words.find((w) => w.startsWith('--'));
+  if (option) throw new UsageError(`unknown option '${option}' (see tinytap help)`);
+  // the words are joined: `ls f method:GET status:404` and `ls f "method:GET status:404"` agree
   const text = [extra, ...words].filter((w) => w !== undefined && w !== '').join(' ');
   try {
     const ast = parseFilter(text, new Date());

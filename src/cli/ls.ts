@@ -36,6 +36,8 @@ export function registerLs(program: Command): void {
     .description('list the HTTP exchanges of a session, one per line')
     .argument('<file>', 'a .tinytap session')
     .argument('[filter...]', 'a filter, e.g. method:POST status:5xx host:api.local (see README)')
+    // "-path:/x" negates a filter term; it is not an option
+    .allowUnknownOption()
     .option('--json', 'one JSON object per line')
     .option('--sort <column>', `sort by ${Object.keys(SORT_KEYS).join(', ')}`, 'time')
     .option('-r, --reverse', 'reverse the order')

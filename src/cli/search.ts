@@ -23,6 +23,8 @@ export function registerSearch(program: Command): void {
     .argument('<file>', 'a .tinytap session')
     .argument('<text>', 'the text to find (case-insensitive)')
     .argument('[filter...]', 'narrow with a filter, as in tinytap ls')
+    // "-path:/x" negates a filter term; it is not an option
+    .allowUnknownOption()
     .option('--json', 'one JSON object per line, with the matches')
     .option('-n, --limit <n>', 'stop after n exchanges')
     .action((file: string, text: string, filter: string[], flags: { json?: boolean; limit?: string }) => {
