@@ -5,14 +5,12 @@
  * transaction, and derived_meta records which parser version built them from how many records.
  */
 import type Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
-import { pack } from 'msgpackr';
 
 import { EventAssembler, type AssembledEvent } from '../events/event-assembler.js';
 import { Kind } from '../events/layout.js';
 import { HTTP1_PARSER_VERSION } from '../protocols/http1/index.js';
-import type { ExchangeRow, ExchangeText } from '../reconstruct/exchange-row.js';
-import { type BuiltExchange, FlowBuilder, type FlowRow } from '../reconstruct/flow-builder.js';
+import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js';
+import { DerivedWriter } from './derived-writer.js';
 import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
 import { EventReader, toSessionEvent } from './event-reader.js';
 import { formatsFile } from './format.js';
@@ -35,7 +33,7 @@ export interface BuildOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'exchanges', 'flows', 'derived_meta'];
+export const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'exchanges', 'flows', 'derived_meta'];
 
 export function totalRecords(db: Database.Database): number {
   return (db.prepare('SELECT coalesce(sum(records), 0) FROM event_blocks').pluck().get() as number) ?? 0;
@@ -57,16 +55,16 @@ export function exchangesAreCurrent(db: Database.Database): boolean {
   return meta.get('version') === DERIVED_VERSION && meta.get('records') === totalRecords(db);
 }
 
-export function loadConnInfo(db: Database.Database): ConnInfo[] {
+export function loadConnInfo(db: Database.Database, afterId = 0): ConnInfo[] {
   const rows = db
     .prepare(
       `SELECT c.id, c.pid, p.comm, c.family, c.type, c.role, c.cause, c.local_addr, c.local_port,
               c.remote_addr, c.remote_port, c.local_path, c.peer_path, c.sock, c.peer_sock,
               c.opened_at, c.closed_at
-       FROM connections c LEFT JOIN processes p ON p.id = c.process_id ORDER BY c.id`,
+       FROM connections c LEFT JOIN processes p ON p.id = c.process_id WHERE c.id > ? ORDER BY c.id`,
     )
     .safeIntegers(true)
-    .all() as Record<string, bigint | string | null>[];
+    .all(afterId) as Record<string, bigint | string | null>[];
   const num = (v: unknown) => (v === null ? null : Number(v));
   return rows.map((r) => ({
     id: Number(r.id),
@@ -89,72 +87,11 @@ export function loadConnInfo(db: Database.Database): ConnInfo[] {
   }));
 }
 
-function sessionStart(db: Database.Database): bigint {
+export function sessionStart(db: Database.Database): bigint {
   const row = db.prepare("SELECT value FROM meta WHERE key = 'started_at'").get() as { value: string } | undefined;
   if (row) return BigInt(JSON.parse(row.value));
   const first = db.prepare('SELECT min(first_ts) FROM event_blocks').pluck().safeIntegers(true).get() as bigint | null;
   return first ?? 0n;
-}
-
-/** 64 bits of a hash of what an exchange says, to count what a rebuild changed. */
-function digest(parts: unknown[]): bigint {
-  const h = createHash('sha1');
-  for (const p of parts) h.update(p instanceof Uint8Array ? p : String(p)).update('\0');
-  return h.digest().readBigInt64LE(0);
-}
-
-class DerivedWriter {
-  private readonly insertFlow: Database.Statement;
-  private readonly insertExchange: Database.Statement;
-  private readonly insertText: Database.Statement;
-  private nextExchangeId = 1;
-
-  constructor(private readonly db: Database.Database) {
-    this.insertFlow = db.prepare(
-      `INSERT INTO flows (id, client_conn, server_conn, client_pid, client_comm, server_pid, server_comm,
-         transport, client_addr, client_port, server_addr, server_port, protocol, started_at, ended_at,
-         bytes_c2s, bytes_s2c, exchanges, error)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertExchange = db.prepare(
-      `INSERT INTO exchanges (id, flow_id, seq, client_pid, client_comm, server_pid, server_comm, server_port,
-         client_port, method, scheme, host, path, query, url, http_version, status, reason, req_started,
-         req_ended, resp_started, resp_ended, duration_ns, ttfb_ns, req_body_size, resp_body_size, req_size,
-         resp_size, req_type, resp_type, resp_encoding, flags, upgrade, error, error_dir, error_offset,
-         digest, first_event, last_event, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertText = db.prepare(
-      'INSERT INTO exchange_text (id, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-  }
-
-  exchange(r: ExchangeRow, t: ExchangeText): void {
-    const id = this.nextExchangeId++;
-    const detail = pack(r.detail);
-    const sum = digest([r.method, r.url, r.status, r.reqSize, r.respSize, r.flags, r.error, detail]);
-    const values = [
-      id, r.flowId, r.seq, r.clientPid, r.clientComm, r.serverPid, r.serverComm, r.serverPort, r.clientPort,
-      r.method, r.scheme, r.host, r.path, r.query, r.url, r.httpVersion, r.status, r.reason, r.reqStarted,
-      r.reqEnded, r.respStarted, r.respEnded, r.durationNs, r.ttfbNs, r.reqBodySize, r.respBodySize, r.reqSize,
-      r.respSize, r.reqType, r.respType, r.respEncoding, r.flags, r.upgrade, r.error, r.errorDir, r.errorOffset,
-      sum, r.firstEvent, r.lastEvent, detail,
-    ];
-    this.insertExchange.run(values);
-    this.insertText.run(id, t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody);
-  }
-
-  flow(id: number, f: FlowRow): void {
-    this.insertFlow.run(
-      id, f.clientConn, f.serverConn, f.clientPid, f.clientComm, f.serverPid, f.serverComm, f.transport,
-      f.clientAddr, f.clientPort, f.serverAddr, f.serverPort, f.protocol, f.startedAt, f.endedAt, f.bytesC2s,
-      f.bytesS2c, f.exchanges, f.error,
-    );
-  }
-
-  get exchanges(): number {
-    return this.nextExchangeId - 1;
-  }
 }
 
 /**

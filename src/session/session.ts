@@ -13,6 +13,8 @@ import { SessionError, corruptError, isCorruptionError, openSessionDb } from './
 export interface OpenOptions {
   /** Build the exchanges if they are missing or stale (needs write access). Default true. */
   build?: boolean;
+  /** Open for writing even without building (a live follower writes its own exchanges). */
+  writable?: boolean;
   onBuildProgress?: (done: number, total: number) => void;
 }
 
@@ -90,7 +92,7 @@ export class Session {
 
   static open(path: string, opts: OpenOptions = {}): Session {
     const build = opts.build ?? true;
-    const db = openSessionDb(path, { readonly: !build });
+    const db = openSessionDb(path, { readonly: !build && !opts.writable });
     const s = new Session(db, path);
     try {
       if (build && !exchangesAreCurrent(db)) {

@@ -1,0 +1,101 @@
+/**
+ * Writing the derived tables (formats/exchanges.sql): flows, exchanges, their text and, for
+ * live builds, the search index row by row (a full build rebuilds the index once at the end).
+ */
+import type Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { pack } from 'msgpackr';
+
+import type { ExchangeRow, ExchangeText } from '../reconstruct/exchange-row.js';
+import type { FlowRow } from '../reconstruct/flow-builder.js';
+
+/** 64 bits of a hash of what an exchange says, to count what a rebuild changed. */
+function digest(parts: unknown[]): bigint {
+  const h = createHash('sha1');
+  for (const p of parts) h.update(p instanceof Uint8Array ? p : String(p)).update('\0');
+  return h.digest().readBigInt64LE(0);
+}
+
+export class DerivedWriter {
+  private readonly insertFlow: Database.Statement;
+  private readonly insertExchange: Database.Statement;
+  private readonly insertText: Database.Statement;
+  private readonly insertFts: Database.Statement | null;
+  private readonly updateFlow: Database.Statement;
+  private nextExchangeId: number;
+
+  constructor(
+    db: Database.Database,
+    opts: { indexEachRow?: boolean; firstId?: number } = {},
+  ) {
+    this.nextExchangeId = opts.firstId ?? 1;
+    this.insertFts = opts.indexEachRow
+      ? db.prepare(
+          'INSERT INTO exchange_fts (rowid, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+      : null;
+    this.updateFlow = db.prepare(
+      `UPDATE flows SET client_conn = ?, server_conn = ?, client_pid = ?, client_comm = ?, server_pid = ?,
+         server_comm = ?, transport = ?, client_addr = ?, client_port = ?, server_addr = ?, server_port = ?,
+         protocol = ?, started_at = ?, ended_at = ?, bytes_c2s = ?, bytes_s2c = ?, exchanges = ?, error = ?
+       WHERE id = ?`,
+    );
+    this.insertFlow = db.prepare(
+      `INSERT INTO flows (id, client_conn, server_conn, client_pid, client_comm, server_pid, server_comm,
+         transport, client_addr, client_port, server_addr, server_port, protocol, started_at, ended_at,
+         bytes_c2s, bytes_s2c, exchanges, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertExchange = db.prepare(
+      `INSERT INTO exchanges (id, flow_id, seq, client_pid, client_comm, server_pid, server_comm, server_port,
+         client_port, method, scheme, host, path, query, url, http_version, status, reason, req_started,
+         req_ended, resp_started, resp_ended, duration_ns, ttfb_ns, req_body_size, resp_body_size, req_size,
+         resp_size, req_type, resp_type, resp_encoding, flags, upgrade, error, error_dir, error_offset,
+         digest, first_event, last_event, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertText = db.prepare(
+      'INSERT INTO exchange_text (id, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  exchange(r: ExchangeRow, t: ExchangeText): void {
+    const id = this.nextExchangeId++;
+    const detail = pack(r.detail);
+    const sum = digest([r.method, r.url, r.status, r.reqSize, r.respSize, r.flags, r.error, detail]);
+    const values = [
+      id, r.flowId, r.seq, r.clientPid, r.clientComm, r.serverPid, r.serverComm, r.serverPort, r.clientPort,
+      r.method, r.scheme, r.host, r.path, r.query, r.url, r.httpVersion, r.status, r.reason, r.reqStarted,
+      r.reqEnded, r.respStarted, r.respEnded, r.durationNs, r.ttfbNs, r.reqBodySize, r.respBodySize, r.reqSize,
+      r.respSize, r.reqType, r.respType, r.respEncoding, r.flags, r.upgrade, r.error, r.errorDir, r.errorOffset,
+      sum, r.firstEvent, r.lastEvent, detail,
+    ];
+    this.insertExchange.run(values);
+    this.insertText.run(id, t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody);
+    this.insertFts?.run(id, t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody);
+  }
+
+  flow(id: number, f: FlowRow): void {
+    this.insertFlow.run(
+      id, f.clientConn, f.serverConn, f.clientPid, f.clientComm, f.serverPid, f.serverComm, f.transport,
+      f.clientAddr, f.clientPort, f.serverAddr, f.serverPort, f.protocol, f.startedAt, f.endedAt, f.bytesC2s,
+      f.bytesS2c, f.exchanges, f.error,
+    );
+  }
+
+  /** Insert a flow, or update it if it is there (live builds write a flow when it starts). */
+  upsertFlow(id: number, f: FlowRow): void {
+    const values = [
+      f.clientConn, f.serverConn, f.clientPid, f.clientComm, f.serverPid, f.serverComm, f.transport,
+      f.clientAddr, f.clientPort, f.serverAddr, f.serverPort, f.protocol, f.startedAt, f.endedAt, f.bytesC2s,
+      f.bytesS2c, f.exchanges, f.error,
+    ];
+    if (this.updateFlow.run(...values, id).changes === 0) this.insertFlow.run(id, ...values);
+  }
+
+  /** Exchanges written so far (by this writer, from firstId). */
+  get exchanges(): number {
+    return this.nextExchangeId - 1;
+  }
+}
+

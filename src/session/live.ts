@@ -1,0 +1,180 @@
+/**
+ * Following a session that is still being recorded (`tinytap open --follow`, `record --tui`):
+ * exchanges are built as their records arrive, with the flow builders kept in memory between
+ * polls, and written into the file's derived tables as they complete, so every query the TUI
+ * makes sees them. The recorder commits at least every 250 ms; this polls for new blocks.
+ *
+ * A live build numbers flows in the order their connections appear, not by start time as a full
+ * build does, so derived_meta marks it as live: the next plain open rebuilds it fully.
+ */
+import type Database from 'better-sqlite3';
+
+import { EventAssembler, type AssembledEvent } from '../events/event-assembler.js';
+import { Kind } from '../events/layout.js';
+import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js';
+import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
+import { DERIVED_TABLES, loadConnInfo, sessionStart } from './build-exchanges.js';
+import { DerivedWriter } from './derived-writer.js';
+import { blockRecords, toSessionEvent } from './event-reader.js';
+import { formatsFile } from './format.js';
+import { Session } from './session.js';
+
+export interface LiveUpdate {
+  exchanges: number;
+  records: number;
+  /** The recorder has not written its stop time yet. */
+  recording: boolean;
+}
+
+export interface LiveSession {
+  readonly session: Session;
+  onUpdate(cb: (u: LiveUpdate) => void): () => void;
+  stop(): void;
+}
+
+interface FlowState {
+  builder: FlowBuilder;
+  conns: number[];
+  closed: Set<number>;
+  /** A builder that has seen no data may still be re-planned with a partner that appears later. */
+  fed: boolean;
+}
+
+/** The incremental build: state that survives between polls. */
+export class LiveBuild {
+  private readonly writer: DerivedWriter;
+  private readonly byConn = new Map<number, FlowState>();
+  private readonly assembler = new EventAssembler();
+  private lastConn = 0;
+  private lastBlock = 0;
+  private nextFlowId = 1;
+  records = 0;
+  private readonly baseNs: bigint;
+
+  constructor(private readonly db: Database.Database) {
+    db.pragma('busy_timeout = 5000');
+    db.transaction(() => {
+      for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS ${t}`);
+      db.exec(formatsFile('exchanges.sql'));
+      db.prepare('INSERT INTO derived_meta (key, value) VALUES (?, ?)').run('version', JSON.stringify('live'));
+    })();
+    this.writer = new DerivedWriter(db, { indexEachRow: true });
+    this.baseNs = sessionStart(db);
+  }
+
+  get exchanges(): number {
+    return this.writer.exchanges;
+  }
+
+  private addConnections(fresh: ConnInfo[]): void {
+    if (fresh.length === 0) return;
+    // a connection that has no data yet may be the other end of one that just appeared
+    const open = [...new Set(this.byConn.values())].filter((f) => !f.fed);
+    const candidates = [...fresh, ...open.flatMap((f) => [f.builder.plan.client, f.builder.plan.server].filter((c): c is ConnInfo => !!c))];
+    for (const plan of planFlows(candidates)) {
+      const conns = [plan.client?.id, plan.server?.id].filter((c): c is number => c !== undefined);
+      // a flow re-planned with a partner keeps its id; one it absorbed (no data yet) goes away
+      const previous = [...new Set(conns.map((c) => this.byConn.get(c)).filter((f): f is FlowState => !!f))];
+      const id = previous[0]?.builder.flowId ?? this.nextFlowId++;
+      for (const p of previous.slice(1)) this.db.prepare('DELETE FROM flows WHERE id = ?').run(p.builder.flowId);
+      const state: FlowState = { builder: new FlowBuilder({ ...plan, index: id - 1 }, id, this.baseNs), conns, closed: new Set(), fed: false };
+      for (const c of conns) this.byConn.set(c, state);
+      this.writer.upsertFlow(id, state.builder.row());
+    }
+  }
+
+  private write(built: BuiltExchange[]): void {
+    for (const x of built) this.writer.exchange(x.row, x.text);
+  }
+
+  private finishFlow(f: FlowState): void {
+    this.write(f.builder.finish());
+    this.writer.upsertFlow(f.builder.flowId, f.builder.row());
+    for (const c of f.conns) this.byConn.delete(c);
+  }
+
+  /** Take in whatever was committed since the last poll. Returns whether anything was. */
+  poll(): boolean {
+    const fresh = loadConnInfo(this.db, this.lastConn);
+    const blocks = this.db
+      .prepare('SELECT id, first_record, codec, data FROM event_blocks WHERE id > ? ORDER BY id')
+      .all(this.lastBlock) as { id: number; first_record: number; codec: number; data: Buffer }[];
+    if (fresh.length === 0 && blocks.length === 0) return false;
+    this.db.transaction(() => {
+      this.addConnections(fresh);
+      if (fresh.length) this.lastConn = fresh[fresh.length - 1].id;
+      const onEvent = (ev: AssembledEvent) => {
+        const f = this.byConn.get(ev.first.connId);
+        if (!f) return;
+        f.fed = true;
+        this.write(f.builder.push(toSessionEvent(ev)));
+      };
+      for (const block of blocks) {
+        for (const { n, rec } of blockRecords(block)) {
+          this.records++;
+          if (rec.kind === Kind.DATA) this.assembler.push(rec, onEvent, n);
+          else if (rec.kind === Kind.CLOSE) {
+            const f = this.byConn.get(rec.connId);
+            if (!f) continue;
+            this.write(f.builder.close(rec.connId, rec.tsNs, n));
+            f.closed.add(rec.connId);
+            if (f.conns.every((c) => f.closed.has(c))) this.finishFlow(f);
+          }
+        }
+        this.lastBlock = block.id;
+      }
+      // flows still open show their progress (bytes, exchanges so far)
+      for (const f of new Set(this.byConn.values())) if (f.fed) this.writer.upsertFlow(f.builder.flowId, f.builder.row());
+    })();
+    return true;
+  }
+
+  /** The recording ended: whatever is unfinished is written as incomplete. */
+  finish(): void {
+    this.db.transaction(() => {
+      this.assembler.flush((ev) => {
+        const f = this.byConn.get(ev.first.connId);
+        if (f) this.write(f.builder.push(toSessionEvent(ev)));
+      });
+      for (const f of new Set(this.byConn.values())) this.finishFlow(f);
+    })();
+  }
+}
+
+function recordingNow(db: Database.Database): boolean {
+  return !db.prepare("SELECT 1 FROM meta WHERE key = 'stopped_at'").get();
+}
+
+export function followSession(path: string, opts: { intervalMs?: number } = {}): LiveSession {
+  const session = Session.open(path, { build: false, writable: true });
+  // the reading connection is also the writer of the live tables: it must not be read-only
+  if (session.db.readonly) throw new Error(`${path} is read-only: following it needs to write its exchanges`);
+  const build = new LiveBuild(session.db);
+  const listeners = new Set<(u: LiveUpdate) => void>();
+  let finished = false;
+  const tick = () => {
+    const recording = recordingNow(session.db);
+    const changed = build.poll();
+    if (!recording && !finished) {
+      build.finish();
+      finished = true;
+    }
+    if (changed || finished) {
+      const u = { exchanges: build.exchanges, records: build.records, recording };
+      for (const l of listeners) l(u);
+    }
+    if (finished) clearInterval(timer);
+  };
+  const timer = setInterval(tick, opts.intervalMs ?? 250);
+  tick();
+  return {
+    session,
+    onUpdate(cb) {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+import { Capture } from '../../src/record/capture.js';
+import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
+import { Direction, Syscall } from '../../src/events/layout.js';
+import { buildExchanges } from '../../src/session/build-exchanges.js';
+import { LiveBuild } from '../../src/session/live.js';
+import { fakeBinding } from '../helpers/fake-binding.js';
+import { tempDir } from '../helpers/session-files.js';
+
+const T = 1_795_000_000_100_000_000n;
+let ts = T;
+const tick = () => (ts += 1000n);
+
+/** One request/response on an open keep-alive connection (both ends), as records. */
+function exchange(cid: number, sid: number, off: { c2s: number; s2c: number }, path: string): Buffer[] {
+  const req = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: h\r\n\r\n`);
+  const resp = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  const out = [
+    encodeData({ pid: 1, tid: 1, comm: 'curl', connId: cid, ret: req.length, data: req, dir: Direction.EGRESS, syscall: Syscall.WRITE, streamOff: off.c2s, tsNs: tick() }),
+    encodeData({ pid: 2, tid: 2, comm: 'srv', connId: sid, ret: req.length, data: req, dir: Direction.INGRESS, syscall: Syscall.READ, streamOff: off.c2s, tsNs: tick() }),
+    encodeData({ pid: 2, tid: 2, comm: 'srv', connId: sid, ret: resp.length, data: resp, dir: Direction.EGRESS, syscall: Syscall.WRITE, streamOff: off.s2c, tsNs: tick() }),
+    encodeData({ pid: 1, tid: 1, comm: 'curl', connId: cid, ret: resp.length, data: resp, dir: Direction.INGRESS, syscall: Syscall.READ, streamOff: off.s2c, tsNs: tick() }),
+  ];
+  off.c2s += req.length;
+  off.s2c += resp.length;
+  return out;
+}
+
+describe('following a session while it is recorded', () => {
+  it('builds exchanges as records arrive, the same as a full build does', async () => {
+    const file = join(tempDir('tinytap-live-'), 'live.tinytap');
+    const binding = fakeBinding();
+    const cap = new Capture(
+      { output: file, maxPayload: 262144, ringBytes: 1 << 22, pids: [], comms: [], ports: [], filterPids: false, sendfileBodies: true, verbose: false, commandLine: [], commitMs: 5 },
+      binding,
+    );
+    cap.start();
+    const send = async (records: Buffer[]) => {
+      binding.last!.onBatch(batchOf(records));
+      await new Promise((r) => setTimeout(r, 30)); // a commit
+    };
+    const db = new Database(file);
+    const live = new LiveBuild(db);
+    const off = { c2s: 0, s2c: 0 };
+    await send([
+      encodeProc({ pid: 1, comm: 'curl', argv: ['curl'], tsNs: tick() }),
+      encodeConn({ pid: 1, comm: 'curl', connId: 1, role: 1, cause: 1, local: [[127, 0, 0, 1], 40001], remote: [[127, 0, 0, 1], 80], tsNs: tick() }),
+    ]);
+    expect(live.poll()).toBe(true);
+    // the server's end appears in a later commit: still joined into one flow
+    await send([encodeProc({ pid: 2, comm: 'srv', argv: ['srv'], tsNs: tick() }), encodeConn({ pid: 2, comm: 'srv', connId: 2, role: 2, cause: 2, local: [[127, 0, 0, 1], 80], remote: [[127, 0, 0, 1], 40001], tsNs: tick() }), ...exchange(1, 2, off, '/a')]);
+    live.poll();
+    expect(live.exchanges).toBe(1);
+    const first = db.prepare('SELECT path, client_comm, server_comm, status FROM exchanges').all();
+    expect(first).toEqual([{ path: '/a', client_comm: 'curl', server_comm: 'srv', status: 200 }]);
+    // searchable at once
+    expect(db.prepare("SELECT rowid FROM exchange_fts WHERE url LIKE '%/a%'").pluck().all()).toEqual([1]);
+    await send(exchange(1, 2, off, '/b'));
+    await send([...exchange(1, 2, off, '/c'), encodeClose({ pid: 1, connId: 1, tsNs: tick() }), encodeClose({ pid: 2, connId: 2, tsNs: tick() })]);
+    live.poll();
+    expect(live.poll()).toBe(false);
+    expect(db.prepare('SELECT path FROM exchanges ORDER BY id').pluck().all()).toEqual(['/a', '/b', '/c']);
+    expect(db.prepare('SELECT exchanges, client_comm, server_comm FROM flows').all()).toEqual([{ exchanges: 3, client_comm: 'curl', server_comm: 'srv' }]);
+    const liveRows = db.prepare('SELECT seq, method, url, status, req_started, resp_ended, digest FROM exchanges ORDER BY id').all();
+    await cap.stop('signal');
+    // the full build, later, says the same
+    buildExchanges(db);
+    expect(db.prepare('SELECT seq, method, url, status, req_started, resp_ended, digest FROM exchanges ORDER BY id').all()).toEqual(liveRows);
+    db.close();
+  });
+});
