@@ -30,6 +30,11 @@ struct payload_walk {
 	__u32 iov_count; /* iovecs to walk, at most TT_MAX_IOV */
 	__u32 budget;    /* bytes still to capture */
 	__u32 lost;      /* set when a chunk could not be written */
+	/* zero-copy sends (sendfile_body.h): kernel pages, walked as an array of struct bio_vec */
+	__u64 bvec;      /* kernel pointer to the bio_vec array, or 0 */
+	__u64 first_skip; /* bytes of the first bio_vec already sent before this message */
+	__u32 kernel;    /* src points into kernel memory (the direct map), not user memory */
+	__u32 _pad1;
 };
 
 /*
@@ -50,7 +55,8 @@ struct payload_walk {
 			r->chunk_len = m;                                                          \
 			if (last)                                                                  \
 				r->flags |= TT_F_LAST;                                             \
-			if (m && bpf_probe_read_user(r->data, m, (void *)w->src)) {                \
+			if (m && (w->kernel ? bpf_probe_read_kernel(r->data, m, (void *)w->src)     \
+					    : bpf_probe_read_user(r->data, m, (void *)w->src))) {        \
 				r->flags |= TT_F_READ_FAILED;                                      \
 				stat_add(TT_STAT_READ_FAILURES, 1);                                \
 			}                                                                          \
@@ -83,6 +89,9 @@ dropped:
 	return -1;
 }
 
+/* Defined by sendfile_body.h: load the next kernel page segment of a zero-copy send. */
+static __always_inline bool next_bvec_segment(struct payload_walk *w);
+
 /* One bpf_loop step: write the next chunk, loading the next iovec when a segment is done. */
 static long payload_step(__u32 index, void *ctx)
 {
@@ -94,6 +103,8 @@ static long payload_step(__u32 index, void *ctx)
 	if (w->seg_left == 0) {
 		struct iovec v = {};
 
+		if (w->bvec)
+			return next_bvec_segment(w) ? 0 : 1;
 		if (!w->iov || w->iov_next >= w->iov_count || w->iov_next >= TT_MAX_IOV)
 			return 1;
 		bpf_probe_read_user(&v, sizeof(v), (void *)(w->iov + (__u64)w->iov_next * sizeof(v)));

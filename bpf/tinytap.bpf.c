@@ -17,6 +17,7 @@
 #include "maps.h"
 #include "sockets.h"
 #include "records.h"
+#include "sendfile_body.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -192,8 +193,9 @@ static __always_inline void emit_connect_failed(int fd, struct file *file, __u64
 
 /* ---- data syscalls ------------------------------------------------------------------------ */
 
-static __always_inline int enter_io(__u16 syscall, __u8 dir, int fd, __u64 buf, __u64 count,
-				    __u64 addr, int aux_fd)
+/* Save a call's arguments for its exit; returns the socket's file, or NULL if not a socket. */
+static __always_inline struct file *enter_io(__u16 syscall, __u8 dir, int fd, __u64 buf, __u64 count,
+					     __u64 addr, int aux_fd)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
@@ -201,10 +203,10 @@ static __always_inline int enter_io(__u16 syscall, __u8 dir, int fd, __u64 buf, 
 	struct file *file;
 
 	if (!process_wanted(id >> 32))
-		return 0;
+		return NULL;
 	file = socket_file(fd);
 	if (!file)
-		return 0;
+		return NULL;
 	a.ts_ns = bpf_ktime_get_ns();
 	a.file = (__u64)file;
 	a.buf = buf;
@@ -215,6 +217,17 @@ static __always_inline int enter_io(__u16 syscall, __u8 dir, int fd, __u64 buf, 
 	a.syscall = syscall;
 	a.dir = dir;
 	bpf_map_update_elem(&pending_calls, &tid, &a, BPF_ANY);
+	return file;
+}
+
+/* A zero-copy send to a socket starts: its body may be read on the TCP send path. */
+static __always_inline int enter_zerocopy(__u16 syscall, int out_fd, int in_fd, __u64 count)
+{
+	struct file *file = enter_io(syscall, TT_DIR_EGRESS, out_fd, 0, count, 0, in_fd);
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (file && capture_sendfile_bodies)
+		zc_begin(conn_for(tgid, out_fd, file, bpf_ktime_get_ns()), file, out_fd);
 	return 0;
 }
 
@@ -226,14 +239,18 @@ static __always_inline int enter_io(__u16 syscall, __u8 dir, int fd, __u64 buf, 
 static __always_inline bool recover_call(struct call_args *a, __u16 syscall, __u8 dir)
 {
 	struct pt_regs *regs;
-	struct pt_regs saved;
+	/* the tail of x86-64's pt_regs, r10 to di, in its (ABI-fixed) order: 64 bytes instead of
+	 * the whole 168-byte struct, which would not fit the 512-byte stack with the rest */
+	struct {
+		__u64 r10, r9, r8, ax, cx, dx, si, di;
+	} saved;
 	struct file *file;
 
 	/* every exit without an entry comes here (file reads too): cheapest tests first */
 	if (!process_wanted(bpf_get_current_pid_tgid() >> 32))
 		return false;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	if (bpf_probe_read_kernel(&saved, sizeof(saved), regs))
+	if (bpf_probe_read_kernel(&saved, sizeof(saved), &regs->r10))
 		return false;
 	/* x86_64 syscall arguments: di, si, dx, r10, r8, r9; the kernel does not change them */
 	a->fd = saved.di;
@@ -518,12 +535,13 @@ int exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_sendfile64")
 int enter_sendfile(struct trace_event_raw_sys_enter *ctx)
 {
-	return enter_io(TT_SYS_SENDFILE, TT_DIR_EGRESS, ARG(0), 0, ARG(3), 0, ARG(1));
+	return enter_zerocopy(TT_SYS_SENDFILE, ARG(0), ARG(1), ARG(3));
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendfile64")
 int exit_sendfile(struct trace_event_raw_sys_exit *ctx)
 {
+	zc_end();
 	return exit_io(ctx->ret, TT_SYS_SENDFILE, TT_DIR_EGRESS);
 }
 
@@ -534,13 +552,15 @@ int enter_splice(struct trace_event_raw_sys_enter *ctx)
 
 	/* splice always has a pipe on one side; the socket, if any, is the other */
 	if (socket_file(fd_out))
-		return enter_io(TT_SYS_SPLICE, TT_DIR_EGRESS, fd_out, 0, ARG(4), 0, fd_in);
-	return enter_io(TT_SYS_SPLICE, TT_DIR_INGRESS, fd_in, 0, ARG(4), 0, fd_out);
+		return enter_zerocopy(TT_SYS_SPLICE, fd_out, fd_in, ARG(4));
+	enter_io(TT_SYS_SPLICE, TT_DIR_INGRESS, fd_in, 0, ARG(4), 0, fd_out);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_splice")
 int exit_splice(struct trace_event_raw_sys_exit *ctx)
 {
+	zc_end();
 	return exit_io(ctx->ret, TT_SYS_SPLICE, TT_DIR_NONE);
 }
 
@@ -549,7 +569,8 @@ int exit_splice(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_connect")
 int enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
-	return enter_io(TT_SYS_CONNECT, TT_DIR_NONE, ARG(0), 0, 0, ARG(1), -1);
+	enter_io(TT_SYS_CONNECT, TT_DIR_NONE, ARG(0), 0, 0, ARG(1), -1);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_connect")

@@ -1,6 +1,8 @@
 #include "recorder.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <linux/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <string.h>
@@ -121,15 +123,55 @@ Recorder::~Recorder() {
   napi_remove_env_cleanup_hook(env_, OnCleanup, this);
 }
 
+namespace {
+
+// The kernel has the tracepoint `name` (its BTF names each raw tracepoint's prototype).
+bool KernelHasTracepoint(const char* name) {
+  struct btf* btf = btf__load_vmlinux_btf();
+  if (!btf) return false;
+  std::string type = std::string("btf_trace_") + name;
+  bool found = btf__find_by_name_kind(btf, type.c_str(), BTF_KIND_TYPEDEF) >= 0;
+  btf__free(btf);
+  return found;
+}
+
+// x86-64 with 5-level page tables moves the direct map and vmemmap; the kernel clears the la57
+// cpu flag when it does not use them.
+bool FiveLevelPaging() {
+  FILE* f = fopen("/proc/cpuinfo", "r");
+  if (!f) return false;
+  char line[4096];
+  bool la57 = false;
+  while (fgets(line, sizeof(line), f)) {
+    if (strncmp(line, "flags", 5) == 0) {
+      la57 = strstr(line, " la57") != nullptr;
+      break;
+    }
+  }
+  fclose(f);
+  return la57;
+}
+
+}  // namespace
+
 void Recorder::Open(Napi::Env env) {
   skel_ = tinytap_bpf__open();
   if (!skel_) ThrowCoded(env, "EBPF", std::string("cannot open the BPF object: ") + strerror(errno));
+  if (sendfile_bodies_active_) {
+    bool five = FiveLevelPaging();
+    skel_->rodata->direct_map_base = five ? 0xff11000000000000ull : 0xffff888000000000ull;
+    skel_->rodata->vmemmap_start = five ? 0xffd4000000000000ull : 0xffffea0000000000ull;
+  } else {
+    // isolated: the syscall capture loads and runs the same without the body source
+    bpf_program__set_autoload(skel_->progs.on_tcp_sendmsg_locked, false);
+    bpf_program__set_autoload(skel_->progs.on_sock_send_length, false);
+  }
   skel_->rodata->self_tgid = opts_.self_tgid;
   skel_->rodata->max_payload = opts_.max_payload;
   skel_->rodata->filter_pids = opts_.filter_pids;
   skel_->rodata->filter_comms = !opts_.comms.empty();
   skel_->rodata->filter_ports = !opts_.ports.empty();
-  skel_->rodata->capture_sendfile_bodies = opts_.sendfile_bodies;
+  skel_->rodata->capture_sendfile_bodies = sendfile_bodies_active_;
   skel_->rodata->wakeup_bytes = opts_.ring_bytes / 4;
   int err = bpf_map__set_max_entries(skel_->maps.events, opts_.ring_bytes);
   if (err) ThrowCoded(env, "EINVAL", "ring buffer size must be a power of two multiple of the page size");
@@ -177,16 +219,32 @@ Napi::Value Recorder::Start(const Napi::CallbackInfo& info) {
   if (state_ != State::Idle) ThrowCoded(env, "EINVAL", "recorder already started");
   ClearLibbpfLog();
   SetLibbpfVerbose(opts_.verbose);
-  try {
-    Open(env);
-    Load(env);
-    FillFilterMaps(env);
-    Attach(env);
-    ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), OnRecord, this, nullptr);
-    if (!ring_) ThrowCoded(env, "EBPF", std::string("cannot open the ring buffer: ") + strerror(errno));
-  } catch (...) {
-    Teardown();
-    throw;
+  sendfile_bodies_active_ = opts_.sendfile_bodies;
+  if (!opts_.sendfile_bodies) {
+    sendfile_bodies_note_ = "sendfile/splice bodies are not captured (--no-sendfile-body)";
+  } else if (!KernelHasTracepoint("tcp_sendmsg_locked") || !KernelHasTracepoint("sock_send_length")) {
+    sendfile_bodies_active_ = false;
+    sendfile_bodies_note_ =
+        "this kernel has no tcp:tcp_sendmsg_locked tracepoint (Linux 6.16 or newer has it): "
+        "sendfile/splice bodies are not captured, only their sizes";
+  }
+  for (int attempt = 0;; attempt++) {
+    try {
+      Open(env);
+      Load(env);
+      FillFilterMaps(env);
+      Attach(env);
+      ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), OnRecord, this, nullptr);
+      if (!ring_) ThrowCoded(env, "EBPF", std::string("cannot open the ring buffer: ") + strerror(errno));
+      break;
+    } catch (const Napi::Error& e) {
+      Teardown();
+      // the body source is optional: if it is what failed, capture without it
+      if (attempt > 0 || !sendfile_bodies_active_) throw;
+      sendfile_bodies_active_ = false;
+      sendfile_bodies_note_ = std::string("the kernel refused the sendfile/splice body program (") +
+                              e.Message() + "): sendfile/splice bodies are not captured, only their sizes";
+    }
   }
 
   // wall clock = monotonic + offset; both clocks read back to back, the monotonic one twice

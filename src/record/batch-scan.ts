@@ -5,7 +5,7 @@
  * are only peeked at: they are stored as they are.
  */
 import { type CaptureRecord, decodeRecord, RecordFormatError } from '../events/decode-records.js';
-import { BATCH_RECORD_PREFIX, DataLayout, Direction, HeaderLayout, Kind } from '../events/layout.js';
+import { BATCH_RECORD_PREFIX, DataFlag, DataLayout, Direction, HeaderLayout, Kind } from '../events/layout.js';
 
 export interface ConnTally {
   sent: number;
@@ -58,7 +58,10 @@ export function scanBatch(batch: Buffer, scan: BatchScan = emptyScan()): BatchSc
       if (len < DataLayout.size) throw new RecordFormatError('data record too short');
       scan.capturedBytes += batch.readUInt32LE(rec + DataLayout.chunkLen);
       const t = tally(scan, u64(batch, rec + DataLayout.connId), ts);
-      if (batch.readUInt32LE(rec + DataLayout.chunkOff) === 0) {
+      // a zero-copy body read on the TCP send path is not a syscall of its own: its sendfile or
+      // splice event counts the bytes
+      const bodySource = (batch[rec + DataLayout.flags] & DataFlag.BODY_SOURCE) !== 0;
+      if (!bodySource && batch.readUInt32LE(rec + DataLayout.chunkOff) === 0) {
         const ret = batch.readInt32LE(rec + DataLayout.ret + 4) * 0x1_0000_0000 + batch.readUInt32LE(rec + DataLayout.ret);
         t.events++;
         t.lastTs = ts;

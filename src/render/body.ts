@@ -15,8 +15,6 @@ export interface RenderedBody {
   omitted: string | null;
 }
 
-const TEXT_TYPE = /^(text\/|application\/(json|xml|javascript|ecmascript|x-www-form-urlencoded|graphql|x-ndjson|yaml|x-yaml|csv)$)|\+(json|xml)$/;
-
 /** The bytes a person wants to read: content-encoding removed when that worked. */
 export function readableBytes(body: Body): Uint8Array {
   return body.decoded ?? body.captured;
@@ -50,8 +48,8 @@ export function bodyKind(body: Body): BodyKind {
       // truncated or not JSON after all: show it as text if it reads as text
     }
   }
-  if (TEXT_TYPE.test(type) || isProbablyText(bytes)) return 'text';
-  return 'binary';
+  // the bytes decide: servers label unknown files text/plain (nginx's default_type)
+  return isProbablyText(bytes) ? 'text' : 'binary';
 }
 
 /** `xxd`-style lines: offset, 16 bytes in hex, the printable ones as text. */
