@@ -6,6 +6,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { ROOT, fmt } from './lib.mjs';
+import { parserThroughput, queryBench, queryMarkdown } from './query.mjs';
 import { recordOverhead, recordOverheadMarkdown } from './record-overhead.mjs';
 
 if (process.getuid() !== 0) {
@@ -22,6 +23,17 @@ if (want('record')) {
   const r = await recordOverhead({ label: 'small responses', serverBlock: 'location / { return 200 "hello from nginx, a small response body\\n"; }' });
   console.error(JSON.stringify(r));
   sections.push(['Recording overhead: wrk against nginx, keep-alive, small responses', recordOverheadMarkdown(r), r]);
+}
+
+if (want('query')) {
+  console.error('query: HTTP parser throughput ...');
+  const p = parserThroughput();
+  console.error(JSON.stringify(p));
+  const n = Number(process.env.BENCH_EXCHANGES ?? 1_000_000);
+  console.error(`query: generating and querying a session of ${n} exchanges ...`);
+  const q = await queryBench({ exchanges: n });
+  console.error(JSON.stringify({ ...q, file: undefined, pcap: undefined }));
+  sections.push([`Queries on ${fmt(n)} exchanges: search and filter beside tshark`, queryMarkdown(q, p), { ...q, parser: p }]);
 }
 
 const machine = `${cpus().length} × ${cpus()[0].model.trim()}, ${fmt(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node.js ${process.version}`;
