@@ -16,3 +16,7 @@ session=first-session.tinytap
 ./bin/tinytap.js record --force -o "$session" -- curl -s "http://127.0.0.1:$port/index.html"
 echo
 ./bin/tinytap.js info "$session"
+echo
+./bin/tinytap.js ls "$session"
+echo
+./bin/tinytap.js show "$session" 1

@@ -20,7 +20,7 @@ export function statusColor(status: number | bigint | null): string | null {
 }
 
 export function party(pid: bigint | number | null, comm: string | null): string {
-  if (pid === null && comm === null) return '(remote)';
+  if (pid === null && comm === null) return '(not captured)';
   return `${comm ?? '?'} ${pid ?? ''}`.trim();
 }
 

@@ -19,7 +19,7 @@ interface ShowFlags {
 const ms = (ns: number | null) => (ns === null ? '—' : formatDurationMs(ns / 1e6));
 
 function who(e: Exchange['client']): string {
-  if (e.pid === null && e.comm === null) return '(not captured: a remote peer)';
+  if (e.pid === null && e.comm === null) return '(not captured: filtered out, or on another host)';
   const cmd = e.argv?.length ? `  ${e.argv.join(' ')}` : '';
   return `${e.comm ?? '?'} (${e.pid ?? '?'})${cmd}`;
 }
