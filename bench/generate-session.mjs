@@ -3,7 +3,7 @@
 // Usage from other benchmarks: generateSession({ exchanges, file, pcap }).
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-import { Capture } from '../dist/record/capture.js';
+import { Capture, defaultCaptureOptions } from '../dist/record/capture.js';
 import { batchOf, encodeConn, encodeData, encodeProc, encodeClose } from '../dist/events/encode-records.js';
 import { Direction, Syscall } from '../dist/events/layout.js';
 
@@ -119,20 +119,7 @@ export async function generateSession({ file, exchanges, flows = Math.max(1, Mat
   const random = rng(42);
   let deliver;
   const cap = new Capture(
-    {
-      output: file,
-      create: { force: true },
-      maxPayload: 262144,
-      ringBytes: 1 << 22,
-      pids: [],
-      comms: [],
-      ports: [],
-      filterPids: false,
-      sendfileBodies: true,
-      verbose: false,
-      commandLine: ['tinytap', 'record'],
-      commitMs: 1_000_000_000,
-    },
+    defaultCaptureOptions(file, { create: { force: true }, commitMs: 1_000_000_000 }),
     fakeBinding((b) => (deliver = b)),
   );
   cap.start();

@@ -1,5 +1,7 @@
-// wrk against nginx on loopback (keep-alive, small responses): without recording, while
-// `tinytap record` captures it, and while `tcpdump -i lo -w` captures it, in one run.
+// wrk against nginx on loopback (keep-alive): without recording, while `tinytap record`
+// captures it (in one or more configurations), and while `tcpdump -i lo -w` captures it, in one
+// run, rounds interleaved so a slow moment of the machine hits every configuration alike.
+import { execFileSync } from 'node:child_process';
 import { statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,29 +10,21 @@ import { CLI, cpuSeconds, fmt, median, peakRss, sleep, startNginx, startProc, te
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-async function withRecorder(url, port, dir, round) {
-  const file = join(dir, `bench-${round}.tinytap`);
-  const rec = startProc(process.execPath, [CLI, 'record', '-o', file, '--port', String(port), '--quiet'], () => true);
-  // --quiet prints nothing until the end: give the programs time to attach
-  await sleep(1500);
+async function withRecorder(url, port, file, extraArgs) {
+  const rec = startProc(process.execPath, [CLI, 'record', '-o', file, '--port', String(port), '--quiet', ...extraArgs]);
+  // --quiet prints nothing until the end: give the programs time to load and attach
+  await sleep(2000);
   const cpu0 = cpuSeconds(rec.proc.pid);
   const w = wrk(url, { seconds: SECONDS });
   const cpu = cpuSeconds(rec.proc.pid) - cpu0;
   const rss = peakRss(rec.proc.pid);
   rec.proc.kill('SIGINT');
   await rec.exited;
-  const info = JSON.parse(startInfo(file));
+  const info = JSON.parse(execFileSync(process.execPath, [CLI, 'info', '--json', file], { encoding: 'utf8' }));
   return { ...w, cpu, rss, file, size: statSync(file).size, events: info.events, drops: info.drops.records };
 }
 
-function startInfo(file) {
-  return require_('child_process').execFileSync(process.execPath, [CLI, 'info', '--json', file], { encoding: 'utf8' });
-}
-const require_ = (m) => (m === 'child_process' ? childProcess : null);
-import * as childProcess from 'node:child_process';
-
-async function withTcpdump(url, port, dir, round) {
-  const file = join(dir, `bench-${round}.pcap`);
+async function withTcpdump(url, port, file) {
   const td = startProc('tcpdump', ['-i', 'lo', '-w', file, '-B', '16384', '-s', '0', `tcp port ${port}`], (e) => e.includes('listening on'));
   await td.started;
   const cpu0 = cpuSeconds(td.proc.pid);
@@ -43,65 +37,69 @@ async function withTcpdump(url, port, dir, round) {
   return { ...w, cpu, rss, file, size: statSync(file).size, drops: dropped };
 }
 
-export async function recordOverhead({ serverBlock, label }) {
+/**
+ * variants: [{ name, args }] tinytap configurations, each measured every round beside the
+ * baseline and tcpdump.
+ */
+export async function recordOverhead({ serverBlock, label, path = '/', variants = [{ name: '`tinytap record`', args: [] }] }) {
   const nginx = await startNginx(serverBlock);
-  const url = `http://127.0.0.1:${nginx.port}/`;
+  const url = `http://127.0.0.1:${nginx.port}${path}`;
   const dir = tempDir();
-  const runs = { baseline: [], tinytap: [], tcpdump: [] };
+  const runs = { baseline: [], tcpdump: [], ...Object.fromEntries(variants.map((v) => [v.name, []])) };
   try {
     wrk(url, { seconds: 2 }); // warm up
     for (let round = 0; round < ROUNDS; round++) {
       runs.baseline.push(wrk(url, { seconds: SECONDS }));
-      runs.tinytap.push(await withRecorder(url, nginx.port, dir, round));
-      runs.tcpdump.push(await withTcpdump(url, nginx.port, dir, round));
+      for (const [i, v] of variants.entries())
+        runs[v.name].push(await withRecorder(url, nginx.port, join(dir, `r${round}-${i}.tinytap`), v.args));
+      runs.tcpdump.push(await withTcpdump(url, nginx.port, join(dir, `r${round}.pcap`)));
     }
   } finally {
     await nginx.stop();
   }
   const pick = (name) => {
-    const rs = runs[name];
-    const m = median(rs.map((r) => r.rps));
-    return rs.find((r) => r.rps === m);
+    const m = median(runs[name].map((r) => r.rps));
+    return runs[name].find((r) => r.rps === m);
   };
   const base = pick('baseline');
-  const tt = pick('tinytap');
-  const td = pick('tcpdump');
+  const summarize = (r) => ({
+    rps: r.rps,
+    ratio: r.rps / base.rps,
+    eventsPerSec: r.events !== undefined ? r.events / SECONDS : null,
+    drops: r.drops,
+    cpuPercent: (100 * r.cpu) / SECONDS,
+    peakRss: r.rss,
+    bytesPerRequest: r.size / r.requests,
+  });
   const result = {
     label,
     seconds: SECONDS,
     rounds: ROUNDS,
     baselineRps: base.rps,
-    tinytap: {
-      rps: tt.rps,
-      ratio: tt.rps / base.rps,
-      eventsPerSec: tt.events / SECONDS,
-      drops: tt.drops,
-      cpuPercent: (100 * tt.cpu) / SECONDS,
-      peakRss: tt.rss,
-      bytesPerRequest: tt.size / tt.requests,
-    },
-    tcpdump: {
-      rps: td.rps,
-      ratio: td.rps / base.rps,
-      drops: td.drops,
-      cpuPercent: (100 * td.cpu) / SECONDS,
-      peakRss: td.rss,
-      bytesPerRequest: td.size / td.requests,
-    },
+    variants: variants.map((v) => ({ name: v.name, ...summarize(pick(v.name)) })),
+    tcpdump: summarize(pick('tcpdump')),
     all: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((r) => Math.round(r.rps))])),
   };
-  for (const r of [...runs.tinytap, ...runs.tcpdump]) unlinkSync(r.file);
+  for (const list of Object.values(runs)) for (const r of list) if (r.file) unlinkSync(r.file);
   return result;
 }
 
 export function recordOverheadMarkdown(r) {
   const mb = (n) => `${fmt(n / 1048576, 1)} MiB`;
-  return `| run | requests/s | vs. baseline | events/s recorded | drops | recorder CPU | recorder peak RSS | bytes on disk per request |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
-| baseline (no capture) | ${fmt(r.baselineRps)} | 100% | | | | | |
-| \`tinytap record\` | ${fmt(r.tinytap.rps)} | ${fmt(100 * r.tinytap.ratio, 1)}% | ${fmt(r.tinytap.eventsPerSec)} | ${fmt(r.tinytap.drops)} | ${fmt(r.tinytap.cpuPercent)}% | ${mb(r.tinytap.peakRss)} | ${fmt(r.tinytap.bytesPerRequest, 1)} |
-| \`tcpdump -i lo -w\` | ${fmt(r.tcpdump.rps)} | ${fmt(100 * r.tcpdump.ratio, 1)}% | | ${fmt(r.tcpdump.drops)} | ${fmt(r.tcpdump.cpuPercent)}% | ${mb(r.tcpdump.peakRss)} | ${fmt(r.tcpdump.bytesPerRequest, 1)} |
+  const row = (name, x) =>
+    `| ${name} | ${fmt(x.rps)} | ${fmt(100 * x.ratio, 1)}% | ${x.eventsPerSec === null ? '' : fmt(x.eventsPerSec)} | ${fmt(x.drops)} | ${fmt(x.cpuPercent)}% | ${mb(x.peakRss)} | ${fmt(x.bytesPerRequest, 1)} |`;
+  const lines = [
+    '| run | requests/s | vs. baseline | events/s recorded | drops | recorder CPU | recorder peak RSS | bytes on disk per request |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| baseline (no capture) | ${fmt(r.baselineRps)} | 100% | | | | | |`,
+    ...r.variants.map((v) => row(v.name, v)),
+    row('`tcpdump -i lo -w`', r.tcpdump),
+  ];
+  const all = Object.entries(r.all)
+    .map(([k, v]) => `${k.replace(/`/g, '')} ${v.join(', ')}`)
+    .join('; ');
+  const sizes = r.variants.map((v) => `${v.name}: ${fmt((100 * v.bytesPerRequest) / r.tcpdump.bytesPerRequest)}% of the pcap's`).join('; ');
+  return `${lines.join('\n')}
 
-Requests/s are the median of ${r.rounds} rounds of ${r.seconds} s each (all rounds: baseline ${r.all.baseline.join(', ')}; tinytap ${r.all.tinytap.join(', ')}; tcpdump ${r.all.tcpdump.join(', ')}).
-Session size per request is ${fmt((100 * r.tinytap.bytesPerRequest) / r.tcpdump.bytesPerRequest)}% of the pcap's.`;
+Requests/s are the median of ${r.rounds} rounds of ${r.seconds} s (all rounds: ${all}). Session size per request: ${sizes}.`;
 }

@@ -1,11 +1,11 @@
 // npm run bench: every benchmark in one run, written to BENCHMARKS.md with the machine and the
 // command that produced it. Needs root (it records) and ./setup.sh's packages.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 
-import { ROOT, fmt } from './lib.mjs';
+import { ROOT, fmt, tempDir } from './lib.mjs';
 import { parserThroughput, queryBench, queryMarkdown } from './query.mjs';
 import { recordOverhead, recordOverheadMarkdown } from './record-overhead.mjs';
 
@@ -20,9 +20,35 @@ const sections = [];
 
 if (want('record')) {
   console.error('record overhead: wrk against nginx (small responses) ...');
-  const r = await recordOverhead({ label: 'small responses', serverBlock: 'location / { return 200 "hello from nginx, a small response body\\n"; }' });
+  const r = await recordOverhead({
+    label: 'small responses',
+    serverBlock: 'location / { return 200 "hello from nginx, a small response body\\n"; }',
+  });
   console.error(JSON.stringify(r));
   sections.push(['Recording overhead: wrk against nginx, keep-alive, small responses', recordOverheadMarkdown(r), r]);
+}
+
+if (want('sendfile')) {
+  console.error('record overhead: wrk against nginx serving a static file with sendfile ...');
+  const root = tempDir('tinytap-bench-www-');
+  writeFileSync(join(root, 'page.html'), '<!doctype html><title>tinytap</title>' + 'static body served with sendfile '.repeat(60) + '\n');
+  chmodSync(root, 0o755);
+  const r = await recordOverhead({
+    label: 'static file with sendfile',
+    serverBlock: `root ${root};`,
+    path: '/page.html',
+    variants: [
+      { name: '`tinytap record --no-sendfile-body`', args: ['--no-sendfile-body'] },
+      { name: '`tinytap record` (bodies from the TCP send path)', args: [] },
+    ],
+  });
+  console.error(JSON.stringify(r));
+  const [without, withBodies] = r.variants;
+  sections.push([
+    'Sendfile bodies: wrk against nginx serving a 2 kB static file with sendfile on',
+    `${recordOverheadMarkdown(r)}\n\nCost of the TCP-send-path body source: requests/s with it are ${fmt((100 * withBodies.rps) / without.rps, 1)}% of those without it, in the same run.`,
+    r,
+  ]);
 }
 
 if (want('query')) {

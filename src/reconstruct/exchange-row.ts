@@ -5,6 +5,7 @@
  */
 import type { Http1Exchange, HttpBody, HttpRequest, HttpResponse, HeaderField } from '../protocols/http1/types.js';
 import type { DirectionSource } from './stream-items.js';
+import { looksLikeText } from '../model/text-sniff.js';
 import { decodeContent, parseContentEncoding } from './content-coding.js';
 
 /** exchanges.flags (SPEC.md "Exchange flags"). */
@@ -208,29 +209,12 @@ function bodyFlags(body: HttpBody, partialFlag: number): number {
   return f;
 }
 
-const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|ecmascript|x-www-form-urlencoded|graphql|x-ndjson|problem\+json|ld\+json|soap\+xml|yaml|x-yaml|toml|csv)$)|\+(json|xml)$/;
-
-/** Text worth indexing: a textual media type, or bytes that look like text. */
-export function looksTextual(bytes: Uint8Array, type: string | null): boolean {
-  if (type && TEXT_TYPES.test(type)) return true;
-  if (type && /^(image|audio|video|font)\/|^application\/(octet-stream|zip|gzip|pdf|wasm|protobuf|x-protobuf|grpc)/.test(type)) return false;
-  const n = Math.min(bytes.length, 4096);
-  let odd = 0;
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i];
-    if (b === 0) return false;
-    if (b < 9 || (b > 13 && b < 32)) odd++;
-  }
-  return odd * 20 < n;
-}
-
 /** The body bytes for the search index, content-encoding removed, as text (or '' for binary). */
 export function bodyText(raw: Uint8Array, headers: HeaderField[], maxChars: number): string {
   if (raw.length === 0) return '';
   const decoded = decodeContent(raw, parseContentEncoding(header(headers, 'content-encoding')));
   const bytes = decoded.bytes ?? raw;
-  const type = mediaType(header(headers, 'content-type'));
-  if (!looksTextual(bytes, type)) return '';
+  if (!looksLikeText(bytes)) return '';
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, maxChars)).toString('utf8');
   return text;
 }

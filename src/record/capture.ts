@@ -32,6 +32,23 @@ export interface CaptureOptions {
   commitMs?: number;
 }
 
+/** Options for a recording with tinytap's defaults (tests and benchmarks write sessions too). */
+export function defaultCaptureOptions(output: string, extra: Partial<CaptureOptions> = {}): CaptureOptions {
+  return {
+    output,
+    maxPayload: 262144,
+    ringBytes: 1 << 22,
+    pids: [],
+    comms: [],
+    ports: [],
+    filterPids: false,
+    sendfileBodies: true,
+    verbose: false,
+    commandLine: ['tinytap', 'record'],
+    ...extra,
+  };
+}
+
 export interface ConnectionNotice {
   connId: number;
   wallNs: bigint;

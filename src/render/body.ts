@@ -4,6 +4,7 @@
  * caller escapes it, see cli/terminal.ts safeText).
  */
 import type { Body } from '../model/exchange.js';
+import { looksLikeText } from '../model/text-sniff.js';
 
 export type BodyKind = 'empty' | 'json' | 'text' | 'binary';
 
@@ -20,22 +21,6 @@ export function readableBytes(body: Body): Uint8Array {
   return body.decoded ?? body.captured;
 }
 
-function isProbablyText(bytes: Uint8Array): boolean {
-  const n = Math.min(bytes.length, 4096);
-  let odd = 0;
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i];
-    if (b === 0) return false;
-    if (b < 9 || (b > 13 && b < 32)) odd++;
-  }
-  if (odd * 20 >= n) return false;
-  // valid UTF-8 (or close to it): decoding must not produce many replacement characters
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('utf8');
-  let bad = 0;
-  for (const ch of text) if (ch === '\ufffd') bad++;
-  return bad * 50 < n;
-}
-
 export function bodyKind(body: Body): BodyKind {
   const bytes = readableBytes(body);
   if (bytes.length === 0) return 'empty';
@@ -49,7 +34,7 @@ export function bodyKind(body: Body): BodyKind {
     }
   }
   // the bytes decide: servers label unknown files text/plain (nginx's default_type)
-  return isProbablyText(bytes) ? 'text' : 'binary';
+  return looksLikeText(bytes) ? 'text' : 'binary';
 }
 
 /** `xxd`-style lines: offset, 16 bytes in hex, the printable ones as text. */

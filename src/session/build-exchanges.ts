@@ -16,7 +16,7 @@ import { EventReader, toSessionEvent } from './event-reader.js';
 import { formatsFile } from './format.js';
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-5`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-6`;
 
 export interface BuildStats {
   flows: number;

@@ -3,7 +3,7 @@
  * fake addon: what the kernel would have recorded for processes talking over loopback, so the
  * layers above (exchanges, queries, exports, the TUI) are tested without root.
  */
-import { Capture } from '../../src/record/capture.js';
+import { Capture, defaultCaptureOptions } from '../../src/record/capture.js';
 import { DataFlag, Direction, Syscall } from '../../src/events/layout.js';
 import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 import { fakeBinding } from './fake-binding.js';
@@ -118,22 +118,7 @@ export class ScriptedSession {
   /** Write the session file. */
   async finish(): Promise<void> {
     const binding = fakeBinding();
-    const cap = new Capture(
-      {
-        output: this.path,
-        maxPayload: 262144,
-        ringBytes: 1 << 22,
-        pids: [],
-        comms: [],
-        ports: [],
-        filterPids: false,
-        sendfileBodies: true,
-        verbose: false,
-        commandLine: ['tinytap', 'record'],
-        commitMs: 1_000_000,
-      },
-      binding,
-    );
+    const cap = new Capture(defaultCaptureOptions(this.path, { commitMs: 1_000_000 }), binding);
     cap.start();
     // several batches, as the addon would deliver them
     for (let i = 0; i < this.records.length; i += 64) binding.last!.onBatch(batchOf(this.records.slice(i, i + 64)));

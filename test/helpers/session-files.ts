@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Capture } from '../../src/record/capture.js';
+import { Capture, defaultCaptureOptions } from '../../src/record/capture.js';
 import { batchOf, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 import { fakeBinding } from './fake-binding.js';
 
@@ -14,22 +14,7 @@ export function tempDir(prefix = 'tinytap-test-'): string {
 /** A finished session with one connection and a request/response on it. */
 export async function makeSmallSession(path: string): Promise<void> {
   const binding = fakeBinding();
-  const cap = new Capture(
-    {
-      output: path,
-      maxPayload: 262144,
-      ringBytes: 1 << 22,
-      pids: [],
-      comms: [],
-      ports: [],
-      filterPids: false,
-      sendfileBodies: true,
-      verbose: false,
-      commandLine: ['tinytap', 'record', '-o', path],
-      commitMs: 1_000_000,
-    },
-    binding,
-  );
+  const cap = new Capture(defaultCaptureOptions(path, { commitMs: 1_000_000 }), binding);
   cap.start();
   binding.last!.onBatch(
     batchOf([

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { DataFlag } from '../../src/events/layout.js';
-import { Capture, type CaptureOptions } from '../../src/record/capture.js';
+import { Capture, type CaptureOptions, defaultCaptureOptions } from '../../src/record/capture.js';
 import { OutputExistsError } from '../../src/record/session-writer.js';
 import { EventReader } from '../../src/session/event-reader.js';
 import { APPLICATION_ID } from '../../src/session/format.js';
@@ -18,20 +18,7 @@ beforeEach(() => {
 });
 
 function options(output: string, extra: Partial<CaptureOptions> = {}): CaptureOptions {
-  return {
-    output,
-    maxPayload: 262144,
-    ringBytes: 1 << 22,
-    pids: [],
-    comms: [],
-    ports: [],
-    filterPids: false,
-    sendfileBodies: true,
-    verbose: false,
-    commandLine: ['tinytap', 'record'],
-    commitMs: 1_000_000,
-    ...extra,
-  };
+  return defaultCaptureOptions(output, { commitMs: 1_000_000, ...extra });
 }
 
 // the addon hands records over already in wall-clock time

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { Capture } from '../../src/record/capture.js';
+import { Capture, defaultCaptureOptions } from '../../src/record/capture.js';
 import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 import { Direction, Syscall } from '../../src/events/layout.js';
 import { buildExchanges } from '../../src/session/build-exchanges.js';
@@ -33,10 +33,7 @@ describe('following a session while it is recorded', () => {
   it('builds exchanges as records arrive, the same as a full build does', async () => {
     const file = join(tempDir('tinytap-live-'), 'live.tinytap');
     const binding = fakeBinding();
-    const cap = new Capture(
-      { output: file, maxPayload: 262144, ringBytes: 1 << 22, pids: [], comms: [], ports: [], filterPids: false, sendfileBodies: true, verbose: false, commandLine: [], commitMs: 5 },
-      binding,
-    );
+    const cap = new Capture(defaultCaptureOptions(file, { commitMs: 5 }), binding);
     cap.start();
     const send = async (records: Buffer[]) => {
       binding.last!.onBatch(batchOf(records));
