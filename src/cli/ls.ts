@@ -6,7 +6,7 @@ import { durationText, party, sizeText, statusColor, statusText, summaryJson, ta
 import { compileFilterArg } from './filter-arg.js';
 import { useColor } from './format.js';
 import { openSession } from './open-session.js';
-import { table, terminalWidth } from './terminal.js';
+import { BufferedOutput, table, terminalWidth } from './terminal.js';
 import { UsageError } from './units.js';
 
 interface LsFlags {
@@ -52,7 +52,10 @@ export function registerLs(program: Command): void {
         const f = compileFilterArg(session, filter);
         const query = { where: f.where, params: f.params, orderBy: sort, descending: !!flags.reverse, limit };
         if (flags.json) {
-          for (const x of session.exchanges(query)) process.stdout.write(JSON.stringify(summaryJson(x)) + '\n');
+          // streamed, and written in large pieces: a line per write is a syscall per exchange
+          const out = new BufferedOutput();
+          for (const x of session.iterateExchanges(query)) out.write(JSON.stringify(summaryJson(x)) + '\n');
+          out.flush();
           return;
         }
         const rows = session.exchanges(query);

@@ -113,3 +113,23 @@ export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): numb
   // piped: nothing is cut, the reader of a file or a pipe gets whole values
   return stream.isTTY && stream.columns ? stream.columns : 100_000;
 }
+
+/** stdout in 64 kB pieces, for commands that print one line per exchange. */
+export class BufferedOutput {
+  private parts: string[] = [];
+  private size = 0;
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stdout) {}
+
+  write(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= 65536) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length) this.stream.write(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
+}

@@ -131,8 +131,13 @@ export class Session {
   /** Iterate without holding the whole result (exports of a million exchanges). */
   *iterateExchanges(q: ExchangeQuery = {}): Generator<ExchangeSummary> {
     const order = q.orderBy && SORTABLE.has(q.orderBy) ? q.orderBy : 'req_started';
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM exchanges x WHERE ${q.where ?? '1'} ORDER BY x.${order}, x.id`;
-    yield* this.db.prepare(sql).safeIntegers(true).iterate(...(q.params ?? [])) as Iterable<ExchangeSummary>;
+    const dir = q.descending ? 'DESC' : 'ASC';
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM exchanges x WHERE ${q.where ?? '1'}
+      ORDER BY x.${order} ${dir}, x.id ${dir} LIMIT ? OFFSET ?`;
+    yield* this.db
+      .prepare(sql)
+      .safeIntegers(true)
+      .iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Iterable<ExchangeSummary>;
   }
 
   countExchanges(where = '1', params: unknown[] = []): number {
