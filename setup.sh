@@ -17,6 +17,6 @@ apt-get install -y -q --no-install-recommends \
   nginx redis-server postgresql wrk curl tmux tshark tcpdump golang-go \
   iproute2 util-linux procps ca-certificates
 
-npm ci
-npm run build
+npm ci          # also builds the eBPF object and the addon (the install script)
+npm run build:ts
 echo "tinytap is built: try  sudo ./examples/first-session.sh"
