@@ -149,6 +149,20 @@ describeCapture('query: exchanges of real traffic', () => {
     expect(toNode.map((f) => f.exchanges).sort()).toEqual([1, 4]);
   });
 
+  it('every query command says what is wrong with a file that is not a session, in one line', async () => {
+    const dir = tempDir();
+    const text = join(dir, 'notes.tinytap');
+    writeFileSync(text, 'not a database');
+    for (const cmd of [['ls'], ['show', '1'], ['search', 'x'], ['conns'], ['reparse']]) {
+      const missing = await tinytap(cmd[0], join(dir, 'none.tinytap'), ...cmd.slice(1));
+      expect(missing.code, cmd[0]).toBe(1);
+      expect(missing.stderr).toBe(`tinytap: no such file: ${join(dir, 'none.tinytap')}\n`);
+      const foreign = await tinytap(cmd[0], text, ...cmd.slice(1));
+      expect(foreign.code, cmd[0]).toBe(1);
+      expect(foreign.stderr).toBe(`tinytap: ${text} is not a tinytap session (not an SQLite database)\n`);
+    }
+  });
+
   it('reparse rebuilds the same exchanges', async () => {
     const r = await tinytap('reparse', file);
     expect(r.code, r.stderr).toBe(0);
