@@ -65,7 +65,62 @@ export interface ExchangeRowData {
   detail: Buffer;
 }
 
+/** The columns of ExchangeRowData in order, for statements that read rows as arrays. */
+export const EXCHANGE_ROW_COLUMNS = 'x.id, x.flow_id, x.seq, x.client_pid, x.client_comm, x.server_pid, x.server_comm, x.server_port, x.client_port, x.method, x.scheme, x.host, x.path, x.query, x.url, x.http_version, x.status, x.reason, x.req_started, x.req_ended, x.resp_started, x.resp_ended, x.duration_ns, x.ttfb_ns, x.req_body_size, x.resp_body_size, x.req_size, x.resp_size, x.req_type, x.resp_type, x.resp_encoding, x.flags, x.upgrade, x.error, x.error_dir, x.error_offset, x.first_event, x.last_event, x.detail';
+
+/**
+ * A row read as an array of EXCHANGE_ROW_COLUMNS (better-sqlite3's raw mode): building the
+ * object here takes a third of the time better-sqlite3 takes to build it, which counts in an
+ * export of a million exchanges.
+ */
+export function exchangeRowFromArray(a: unknown[]): ExchangeRowData {
+  return {
+    id: a[0] as ExchangeRowData['id'],
+    flow_id: a[1] as ExchangeRowData['flow_id'],
+    seq: a[2] as ExchangeRowData['seq'],
+    client_pid: a[3] as ExchangeRowData['client_pid'],
+    client_comm: a[4] as ExchangeRowData['client_comm'],
+    server_pid: a[5] as ExchangeRowData['server_pid'],
+    server_comm: a[6] as ExchangeRowData['server_comm'],
+    server_port: a[7] as ExchangeRowData['server_port'],
+    client_port: a[8] as ExchangeRowData['client_port'],
+    method: a[9] as ExchangeRowData['method'],
+    scheme: a[10] as ExchangeRowData['scheme'],
+    host: a[11] as ExchangeRowData['host'],
+    path: a[12] as ExchangeRowData['path'],
+    query: a[13] as ExchangeRowData['query'],
+    url: a[14] as ExchangeRowData['url'],
+    http_version: a[15] as ExchangeRowData['http_version'],
+    status: a[16] as ExchangeRowData['status'],
+    reason: a[17] as ExchangeRowData['reason'],
+    req_started: a[18] as ExchangeRowData['req_started'],
+    req_ended: a[19] as ExchangeRowData['req_ended'],
+    resp_started: a[20] as ExchangeRowData['resp_started'],
+    resp_ended: a[21] as ExchangeRowData['resp_ended'],
+    duration_ns: a[22] as ExchangeRowData['duration_ns'],
+    ttfb_ns: a[23] as ExchangeRowData['ttfb_ns'],
+    req_body_size: a[24] as ExchangeRowData['req_body_size'],
+    resp_body_size: a[25] as ExchangeRowData['resp_body_size'],
+    req_size: a[26] as ExchangeRowData['req_size'],
+    resp_size: a[27] as ExchangeRowData['resp_size'],
+    req_type: a[28] as ExchangeRowData['req_type'],
+    resp_type: a[29] as ExchangeRowData['resp_type'],
+    resp_encoding: a[30] as ExchangeRowData['resp_encoding'],
+    flags: a[31] as ExchangeRowData['flags'],
+    upgrade: a[32] as ExchangeRowData['upgrade'],
+    error: a[33] as ExchangeRowData['error'],
+    error_dir: a[34] as ExchangeRowData['error_dir'],
+    error_offset: a[35] as ExchangeRowData['error_offset'],
+    first_event: a[36] as ExchangeRowData['first_event'],
+    last_event: a[37] as ExchangeRowData['last_event'],
+    detail: a[38] as ExchangeRowData['detail'],
+  };
+}
+
 const fields = (h: [string, string][]): HeaderField[] => h.map(([name, value]) => ({ name, value }));
+
+/** Captured bytes, and why the bytes after them are missing, if some are. */
+type Captured = { bytes: Buffer; missing: MissingReason | null };
 
 /** Reads the captured bytes of stream ranges from one direction of one connection. */
 export class StreamBytesReader {
@@ -75,14 +130,14 @@ export class StreamBytesReader {
    * The captured bytes of `ranges` (in order), stopping at the first byte that was not
    * captured; and why it was missing, if one was.
    */
-  read(source: DirectionSource, ranges: [number, number][], fromRecord: number): { bytes: Buffer; missing: MissingReason | null } {
+  read(source: DirectionSource, ranges: [number, number][], fromRecord: number, lastBlock?: number): Captured {
     if (ranges.length === 0) return { bytes: Buffer.alloc(0), missing: null };
     const end = ranges[ranges.length - 1][1];
     const parts: Buffer[] = [];
     let r = 0;
     let pos = ranges[0][0]; // next stream offset we want
     let missing: MissingReason | null = null;
-    for (const ev of this.reader.events({ connIds: [source.connId], fromRecord })) {
+    for (const ev of this.reader.events({ connIds: [source.connId], fromRecord, dir: source.dir, lastBlock })) {
       if (ev.dir !== source.dir || ev.ret <= 0) continue;
       const evEnd = ev.streamOff + ev.ret;
       if (evEnd <= pos) continue;
@@ -128,17 +183,19 @@ interface Head {
 
 const NO_HEAD: Head = { line: null, headers: [] };
 
-function bodyOf(ref: MessageRef | null, head: Head, source: DirectionSource | null, fromRecord: number, bytes: StreamBytesReader): Body {
+function parsedHead(kind: 'request' | 'response', bytes: Buffer): Head {
+  const parsed = parseHead(kind, bytes, 0, bytes.length);
+  return isFlaw(parsed) ? NO_HEAD : { line: parsed.line, headers: parsed.headers };
+}
+
+/** `got`: the captured bytes of the body's ranges (null when it has none, or no source). */
+function bodyOf(ref: MessageRef | null, head: Head, got: Captured | null): Body {
   const contentType = header(head.headers, 'content-type');
   const encodings = parseContentEncoding(header(head.headers, 'content-encoding'));
-  let captured: Uint8Array = Buffer.alloc(0);
   const size = ref ? ref[4] : 0;
-  let missing: MissingReason | null = ref && ref[7].length ? GAP_REASONS[ref[7][0][2]] : null;
-  if (ref && source && size > 0) {
-    const got = bytes.read(source, refRanges(ref), fromRecord);
-    captured = got.bytes;
-    missing ??= got.missing;
-  }
+  const gapReason: MissingReason | null = ref && ref[7].length ? GAP_REASONS[ref[7][0][2]] : null;
+  const captured: Uint8Array = got?.bytes ?? Buffer.alloc(0);
+  const missing = gapReason ?? got?.missing ?? null;
   const decoded = decodeContent(captured, encodings);
   return {
     size,
@@ -158,6 +215,25 @@ interface EndpointRow {
   comm: string | null;
   argv: string | null;
   cgroup: string | null;
+}
+
+/**
+ * Rows that many exchanges share (their connection's flow, the processes at its ends), looked up
+ * once for a run of loads inside one read transaction (Session.iterateWholeExchanges), where
+ * they cannot change. Bounded: a session may have a connection per exchange.
+ */
+export class SharedRows {
+  private static readonly MAX = 4096;
+  readonly flows = new Map<number, Record<string, any> | undefined>();
+  readonly processes = new Map<number, EndpointRow | undefined>();
+  /** The file's last block id, asked once. */
+  lastBlock: number | undefined;
+
+  static remember<K, V>(map: Map<K, V>, key: K, value: V): V {
+    if (map.size >= SharedRows.MAX) map.clear();
+    map.set(key, value);
+    return value;
+  }
 }
 
 export class ExchangeLoader {
@@ -186,8 +262,27 @@ export class ExchangeLoader {
     return row ? this.fromRow(row) : null;
   }
 
-  private endpoint(connId: number | null, pid: number | null, comm: string | null, addr: string | null, port: number | null): Endpoint {
-    const p = connId !== null ? (this.proc.get(connId) as EndpointRow | undefined) : undefined;
+  private processOf(connId: number, shared: SharedRows | null): EndpointRow | undefined {
+    if (shared?.processes.has(connId)) return shared.processes.get(connId);
+    const p = this.proc.get(connId) as EndpointRow | undefined;
+    return shared ? SharedRows.remember(shared.processes, connId, p) : p;
+  }
+
+  private flowOf(flowId: number, shared: SharedRows | null): Record<string, any> | undefined {
+    if (shared?.flows.has(flowId)) return shared.flows.get(flowId);
+    const f = this.flow.get(flowId) as Record<string, any> | undefined;
+    return shared ? SharedRows.remember(shared.flows, flowId, f) : f;
+  }
+
+  private endpoint(
+    shared: SharedRows | null,
+    connId: number | null,
+    pid: number | null,
+    comm: string | null,
+    addr: string | null,
+    port: number | null,
+  ): Endpoint {
+    const p = connId !== null ? this.processOf(connId, shared) : undefined;
     return {
       pid: p?.pid ?? pid,
       comm: p?.comm ?? comm,
@@ -201,20 +296,49 @@ export class ExchangeLoader {
   private head(kind: 'request' | 'response', src: DirectionSource | null, start: number, headEnd: number, from: number): Head {
     if (!src || headEnd <= start) return NO_HEAD;
     const got = this.bytes.read(src, [[start, headEnd]], from);
-    if (got.bytes.length < headEnd - start) return NO_HEAD;
-    const parsed = parseHead(kind, got.bytes, 0, got.bytes.length);
-    return isFlaw(parsed) ? NO_HEAD : { line: parsed.line, headers: parsed.headers };
+    return got.bytes.length < headEnd - start ? NO_HEAD : parsedHead(kind, got.bytes);
   }
 
-  fromRow(row: ExchangeRowData): Exchange {
+  /**
+   * A message's head and body, read in one pass over the capture (reading is most of what
+   * loading an exchange costs); the body is looked for on its own only when the head was not
+   * wholly captured.
+   */
+  private message(
+    kind: 'request' | 'response',
+    src: DirectionSource | null,
+    ref: MessageRef,
+    from: number,
+    shared: SharedRows | null,
+  ): { head: Head; body: Body } {
+    const bodyRanges = ref[4] > 0 ? refRanges(ref) : [];
+    if (!src) return { head: NO_HEAD, body: bodyOf(ref, NO_HEAD, null) };
+    const [start, headEnd] = ref;
+    if (headEnd > start) {
+      if (shared) shared.lastBlock ??= this.events.lastBlockId();
+      const got = this.bytes.read(src, [[start, headEnd], ...bodyRanges], from, shared?.lastBlock);
+      const headLength = headEnd - start;
+      if (got.bytes.length >= headLength) {
+        const head = parsedHead(kind, got.bytes.subarray(0, headLength));
+        const body = bodyRanges.length ? { bytes: got.bytes.subarray(headLength), missing: got.missing } : null;
+        return { head, body: bodyOf(ref, head, body) };
+      }
+    }
+    return { head: NO_HEAD, body: bodyOf(ref, NO_HEAD, bodyRanges.length ? this.bytes.read(src, bodyRanges, from) : null) };
+  }
+
+  /** `shared`: rows to reuse, when the caller loads many exchanges in one read transaction. */
+  fromRow(row: ExchangeRowData, shared: SharedRows | null = null): Exchange {
     const [, c2sRef, s2cRef, reqRef, respRef, info, , errors] = unpack(row.detail) as ExchangeDetail;
     const c2s: DirectionSource | null = c2sRef ? { connId: c2sRef[0], dir: c2sRef[1] } : null;
     const s2c: DirectionSource | null = s2cRef ? { connId: s2cRef[0], dir: s2cRef[1] } : null;
-    const f = this.flow.get(Number(row.flow_id)) as Record<string, any>;
+    const f = this.flowOf(Number(row.flow_id), shared) as Record<string, any>;
     const from = row.first_event === null ? 0 : Number(row.first_event);
     const num = (v: bigint | null) => (v === null ? null : Number(v));
-    const reqHead = reqRef ? this.head('request', c2s, reqRef[0], reqRef[1], from) : NO_HEAD;
-    const respHead = respRef ? this.head('response', s2c, respRef[0], respRef[1], from) : NO_HEAD;
+    const req = reqRef ? this.message('request', c2s, reqRef, from, shared) : { head: NO_HEAD, body: bodyOf(null, NO_HEAD, null) };
+    const resp = respRef ? this.message('response', s2c, respRef, from, shared) : null;
+    const reqHead = req.head;
+    const respHead = resp?.head ?? NO_HEAD;
     const reqLine = reqHead.line as RequestLine | null;
     const respLine = respHead.line as StatusLine | null;
     const target = reqLine ? splitTarget(reqLine.target) : { path: row.path ?? '', query: row.query };
@@ -223,8 +347,8 @@ export class ExchangeLoader {
       id: Number(row.id),
       flowId: Number(row.flow_id),
       seq: Number(row.seq),
-      client: this.endpoint(f?.client_conn ?? null, num(row.client_pid), row.client_comm, f?.client_addr ?? null, f?.client_port ?? null),
-      server: this.endpoint(f?.server_conn ?? null, num(row.server_pid), row.server_comm, f?.server_addr ?? null, f?.server_port ?? null),
+      client: this.endpoint(shared, f?.client_conn ?? null, num(row.client_pid), row.client_comm, f?.client_addr ?? null, f?.client_port ?? null),
+      server: this.endpoint(shared, f?.server_conn ?? null, num(row.server_pid), row.server_comm, f?.server_addr ?? null, f?.server_port ?? null),
       transport: f?.transport ?? 'tcp',
       request: {
         method: reqLine?.method ?? row.method ?? '',
@@ -237,7 +361,7 @@ export class ExchangeLoader {
         httpVersion: reqLine?.version ?? row.http_version ?? '',
         headers: fields(reqHead.headers),
         trailers: fields(reqRef ? reqRef[8] : []),
-        body: bodyOf(reqRef, reqHead, c2s, from, this.bytes),
+        body: req.body,
         size: num(row.req_size) ?? 0,
         startedNs: row.req_started,
         endedNs: row.req_ended,
@@ -249,7 +373,7 @@ export class ExchangeLoader {
             httpVersion: respLine?.version ?? '',
             headers: fields(respHead.headers),
             trailers: fields(respRef[8]),
-            body: bodyOf(respRef, respHead, s2c, from, this.bytes),
+            body: resp!.body,
             size: num(row.resp_size) ?? 0,
             startedNs: row.resp_started ?? row.req_started,
             endedNs: row.resp_ended,

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 
 import type { Exchange } from '../model/exchange.js';
 import { type BuildStats, buildExchanges, exchangesAreCurrent } from './build-exchanges.js';
-import { ExchangeLoader, type ExchangeRowData } from './exchange-loader.js';
+import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, type ExchangeRowData, SharedRows, exchangeRowFromArray } from './exchange-loader.js';
 import { SessionError, corruptError, isCorruptionError, openSessionDb } from './open-session.js';
 
 export interface OpenOptions {
@@ -138,6 +138,21 @@ export class Session {
       .prepare(sql)
       .safeIntegers(true)
       .iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Iterable<ExchangeSummary>;
+  }
+
+  /**
+   * Whole exchanges, bodies and all, in list order, without holding the result: for exports of
+   * a million exchanges. One query gives each row once (iterateExchanges + exchange(id) reads
+   * every row twice).
+   */
+  *iterateWholeExchanges(q: ExchangeQuery = {}): Generator<Exchange> {
+    const order = q.orderBy && SORTABLE.has(q.orderBy) ? q.orderBy : 'req_started';
+    const sql = `SELECT ${EXCHANGE_ROW_COLUMNS} FROM exchanges x WHERE ${q.where ?? '1'} ORDER BY x.${order}, x.id`;
+    // the statement's read transaction lasts the whole iteration: flows and processes cannot
+    // change meanwhile, so each is looked up once
+    const shared = new SharedRows();
+    for (const row of this.db.prepare(sql).safeIntegers(true).raw().iterate(...(q.params ?? [])))
+      yield this.exchangeLoader.fromRow(exchangeRowFromArray(row as unknown[]), shared);
   }
 
   countExchanges(where = '1', params: unknown[] = []): number {
