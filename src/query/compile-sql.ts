@@ -1,120 +1,238 @@
 /**
- * A filter as SQL over the exchanges table (aliased x): indexed columns and the trigram index do
- * the narrowing; only regular expressions and short (< 3 character) texts scan.
+ * A filter as an SQL boolean expression over `exchanges` aliased `x` (formats/exchanges.sql).
+ *
+ * The indexes do the narrowing: key:value terms compare indexed columns the way their index can
+ * be used (`x.status BETWEEN ? AND ?`, `x.host = ? COLLATE NOCASE` on the NOCASE host index,
+ * `x.client_comm GLOB 'no*'` as a range), and text goes through the trigram index exchange_fts.
+ * Only these read rows one by one: negations, regular expressions over non-indexed columns, and
+ * texts under three characters (which the trigram index cannot hold); a regex over the bodies
+ * or headers is first narrowed through the trigram index by the literal text it must contain.
+ *
+ * Why LIKE on exchange_fts and not MATCH: the index is built with detail=none, which refuses
+ * phrase queries ("fts5: phrase queries are not supported"), and with the trigram tokenizer any
+ * text of 4+ characters is a phrase of trigrams. `col LIKE '%text%'` on the FTS table is answered
+ * from the same index (EXPLAIN: VIRTUAL TABLE INDEX 0:L<col>). It cannot take an ESCAPE clause,
+ * so '%' and '_' in the text stay wildcards there (a superset) and instr() keeps the exact hits.
+ *
+ * Collations (formats/exchanges.sql): exchanges_host is declared COLLATE NOCASE, which is what
+ * lets `x.host = ? COLLATE NOCASE` and `x.host LIKE 'api%'` (LIKE ignores ASCII case) search
+ * it; with a BINARY index both would scan. `method:` upper-cases its value and compares exactly,
+ * so the BINARY exchanges_method index serves it. comm and path compare case-sensitively (=, GLOB),
+ * as BINARY indexes need.
+ *
+ * NULLs: a comparison with a NULL column (no response: no status) is NULL, and NOT NULL is NULL,
+ * so `-status:404` would drop every exchange without a response. In memory that exchange is
+ * simply "not status 404"; to agree, a negated expression that can be NULL is `NOT coalesce(…, 0)`.
  */
-import { textMatchSql } from '../session/text-search.js';
-import type { FilterAst } from './parser.js';
-import type { StringMatch, Term, TextColumn } from './terms.js';
+import type { FilterAst, Regex, StringPattern, Term, TextField } from './ast.js';
+import { HEADER_FIELDS, SCOPE_FIELDS } from './ast.js';
+import { ExchangeFlag, IS_FLAGS } from './flags.js';
+import { asciiLower, encodeRegex, headerFieldRegex, requiredLiteral } from './regex.js';
+import { timeSpan } from './values.js';
 
 export interface CompiledFilter {
+  /** An SQL boolean expression over `exchanges` aliased `x`; '1' for the empty filter. */
   where: string;
+  /** Its parameters in order: strings, numbers, and bigint for wall-clock times. */
   params: unknown[];
 }
 
-/** A glob (only * is special) as a GLOB pattern: other GLOB metacharacters taken literally. */
+export interface CompileOptions {
+  /** What since:5m and since:10:30 are relative to. Default: the current time. */
+  now?: Date;
+}
+
+/** A piece of SQL, and whether it can be NULL (see the note on NULLs above). */
+interface Sql {
+  sql: string;
+  nullable: boolean;
+}
+
+/** A LIKE pattern for `text` taken literally (with ESCAPE '\'). */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
+/** A GLOB pattern for a glob whose only wildcard is `*` (GLOB's ? and [ taken literally). */
 export function globPattern(glob: string): string {
-  return glob.replace(/[[\]?]/g, (c) => `[${c}]`);
+  return glob.replace(/[?[]/g, '[$&]');
 }
 
-/** A glob as a LIKE pattern (ESCAPE '\'): * is %, LIKE's own wildcards escaped. */
-export function likePattern(glob: string): string {
-  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
-}
+class Compiler {
+  readonly params: unknown[] = [];
 
-function stringSql(column: string, m: StringMatch, params: unknown[]): string {
-  const col = `x.${column}`;
-  switch (m.kind) {
-    case 'eq':
-      params.push(m.value);
-      return m.nocase ? `${col} = ? COLLATE NOCASE` : `${col} = ?`;
-    case 'glob':
-      params.push(m.nocase ? likePattern(m.value) : globPattern(m.value));
-      return m.nocase ? `${col} LIKE ? ESCAPE '\\'` : `${col} GLOB ?`;
-    case 'regex':
-      params.push(m.pattern.source, m.pattern.flags);
-      return `tt_regexp(?, ?, ${col})`;
-    case 'contains':
-      params.push(m.value);
-      return `instr(lower(${col}), ?) > 0`;
-    case 'pathPrefix':
-      params.push(m.value, m.value.length + (m.value.endsWith('/') ? 0 : 1), m.value.endsWith('/') ? m.value : `${m.value}/`);
-      return `(${col} = ? OR substr(${col}, 1, ?) = ?)`;
+  constructor(private readonly now: Date) {}
+
+  private bind(...values: unknown[]): void {
+    this.params.push(...values);
   }
-}
 
-function textColumnsSql(columns: TextColumn[], build: (c: TextColumn) => string): string {
-  return columns.map(build).join(' OR ');
-}
+  /** Ids of exchanges whose `fields` contain `text`, ASCII case-insensitively. */
+  private textIds(text: string, fields: readonly TextField[]): string {
+    if ([...text].length >= 3) {
+      for (const _ of fields) this.bind(`%${text}%`, asciiLower(text));
+      return `SELECT rowid FROM exchange_fts WHERE ${fields.map((f) => `(${f} LIKE ? AND instr(lower(${f}), ?) > 0)`).join(' OR ')}`;
+    }
+    // the trigram index holds nothing shorter than three characters
+    for (const _ of fields) this.bind(`%${likeLiteral(text)}%`);
+    return `SELECT id FROM exchange_text WHERE ${fields.map((f) => `${f} LIKE ? ESCAPE '\\'`).join(' OR ')}`;
+  }
 
-function termSql(term: Term, params: unknown[]): string {
-  switch (term.t) {
-    case 'text': {
-      const m = textMatchSql(term.text, term.columns);
-      params.push(...m.params);
-      return `x.id IN (${m.sql})`;
-    }
-    case 'textRegex':
-      for (const _ of term.columns) params.push(term.pattern.source, term.pattern.flags);
-      return `x.id IN (SELECT id FROM exchange_text WHERE ${textColumnsSql(term.columns, (c) => `tt_regexp(?, ?, ${c})`)})`;
-    case 'string':
-      return `(${term.columns.map((c) => stringSql(c, term.match, params)).join(' OR ')})`;
-    case 'number': {
-      const parts = term.columns.map((c) => {
-        params.push(term.value);
-        return `x.${c} ${term.cmp} ?`;
-      });
-      return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
-    }
-    case 'status':
-      return `(${term.ranges
-        .map(([lo, hi]) => {
+  /** Ids of exchanges where `regex` matches one of `fields`, narrowed by `narrow` texts first. */
+  private regexIds(regex: Regex, fields: readonly TextField[], extraFlags = '', narrow: string[] = []): string {
+    const literal = requiredLiteral(regex);
+    const required = [...(literal ? [literal] : []), ...narrow].filter((t) => [...t].length >= 3);
+    const where = required.map((t) => `id IN (${this.textIds(t, fields)})`);
+    const pattern = encodeRegex(regex, extraFlags);
+    for (const _ of fields) this.bind(pattern);
+    where.push(`(${fields.map((f) => `regexp(?, ${f})`).join(' OR ')})`);
+    return `SELECT id FROM exchange_text WHERE ${where.join(' AND ')}`;
+  }
+
+  /** A string column against a pattern; `nocase` for host names and media types. */
+  private pattern(columns: string[], p: StringPattern, nocase: boolean): Sql {
+    const parts = columns.map((c) => {
+      switch (p.kind) {
+        case 'exact':
+          this.bind(p.value);
+          return nocase ? `x.${c} = ? COLLATE NOCASE` : `x.${c} = ?`;
+        case 'glob': {
+          if (!nocase) {
+            this.bind(globPattern(p.value));
+            return `x.${c} GLOB ?`;
+          }
+          const like = likeLiteral(p.value).replace(/\*/g, '%');
+          this.bind(like);
+          // LIKE is ASCII case-insensitive; the ESCAPE clause only when needed (plainer plans)
+          return like.includes('\\') ? `x.${c} LIKE ? ESCAPE '\\'` : `x.${c} LIKE ?`;
+        }
+        case 'regex':
+          this.bind(encodeRegex(p.regex));
+          return `regexp(?, x.${c})`;
+      }
+    });
+    return { sql: parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`, nullable: p.kind !== 'regex' };
+  }
+
+  private columns(columns: string[], cmp: string, value: unknown): Sql {
+    const parts = columns.map((c) => {
+      this.bind(value);
+      return `x.${c} ${cmp} ?`;
+    });
+    return { sql: parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`, nullable: true };
+  }
+
+  term(t: Term): Sql {
+    switch (t.type) {
+      case 'text':
+        return { sql: `x.id IN (${this.textIds(t.text, SCOPE_FIELDS[t.scope])})`, nullable: false };
+      case 'text-regex':
+        if (t.scope === 'url') {
+          // exchanges.url holds the same text as exchange_text.url; the index narrows first
+          const literal = requiredLiteral(t.regex);
+          const narrow = literal ? `x.id IN (${this.textIds(literal, ['url'])}) AND ` : '';
+          this.bind(encodeRegex(t.regex));
+          return { sql: `(${narrow}regexp(?, x.url))`, nullable: false };
+        }
+        return { sql: `x.id IN (${this.regexIds(t.regex, SCOPE_FIELDS[t.scope])})`, nullable: false };
+      case 'method':
+        this.bind(...t.methods);
+        return { sql: t.methods.length === 1 ? 'x.method = ?' : `x.method IN (${t.methods.map(() => '?').join(', ')})`, nullable: true };
+      case 'method-regex':
+        this.bind(encodeRegex(t.regex));
+        return { sql: 'regexp(?, x.method)', nullable: false };
+      case 'status': {
+        const parts = t.ranges.map(([lo, hi]) => {
           if (lo === hi) {
-            params.push(lo);
+            this.bind(lo);
             return 'x.status = ?';
           }
-          params.push(lo, hi);
+          this.bind(lo, hi);
           return 'x.status BETWEEN ? AND ?';
-        })
-        .join(' OR ')})`;
-    case 'header': {
-      // the trigram index finds exchanges whose headers mention the name; tt_header checks the line
-      const needle = `${term.name}:`;
-      const m = textMatchSql(needle, term.columns);
-      params.push(...m.params);
-      const check = term.columns.map((c) => {
-        params.push(term.name, term.contains);
-        return `tt_header(${c}, ?, ?)`;
-      });
-      return `x.id IN (SELECT id FROM exchange_text WHERE id IN (${m.sql}) AND (${check.join(' OR ')}))`;
+        });
+        return { sql: parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`, nullable: true };
+      }
+      case 'host':
+        return this.pattern(['host'], t.match, true);
+      case 'path': {
+        const m = t.match;
+        if (m.kind !== 'prefix') return this.pattern(['path'], m, false);
+        // /users: the path itself and everything under /users/
+        const dir = m.value.endsWith('/') ? m.value : `${m.value}/`;
+        this.bind(m.value, `${globPattern(dir)}*`);
+        return { sql: '(x.path = ? OR x.path GLOB ?)', nullable: true };
+      }
+      case 'process': {
+        const side = t.side === 'any' ? ['client', 'server'] : [t.side];
+        if (t.match.kind === 'pid') return this.columns(side.map((s) => `${s}_pid`), '=', t.match.pid);
+        return this.pattern(side.map((s) => `${s}_comm`), t.match, false);
+      }
+      case 'port':
+        return this.columns(['server_port', 'client_port'], '=', t.port);
+      case 'size':
+        return this.columns(['resp_body_size'], t.cmp, t.bytes);
+      case 'duration':
+        return this.columns(['duration_ns'], t.cmp, t.ns);
+      case 'time': {
+        const [start, end] = timeSpan(t.at, this.now);
+        // since: from the start of the span; until: through its end (until:10:30 includes 10:30:59)
+        this.bind(t.bound === 'since' ? start : end);
+        return { sql: t.bound === 'since' ? 'x.req_started >= ?' : 'x.req_started < ?', nullable: false };
+      }
+      case 'header': {
+        // the index finds the exchanges mentioning "name:" (and the value); the regex checks the line
+        const fields = HEADER_FIELDS[t.scope];
+        const narrow = [`${t.name}:`, ...(t.contains === null ? [] : [t.contains])];
+        return { sql: `x.id IN (${this.regexIds(headerFieldRegex(t.name, t.contains), fields, '', narrow)})`, nullable: false };
+      }
+      case 'header-regex':
+        return { sql: `x.id IN (${this.regexIds(t.regex, HEADER_FIELDS[t.scope], 'm')})`, nullable: false };
+      case 'mime':
+        return this.pattern(['resp_type'], t.match, true);
+      case 'type':
+        this.bind(t.text);
+        return { sql: 'instr(lower(x.resp_type), ?) > 0', nullable: true };
+      case 'is':
+        switch (t.what) {
+          case 'error':
+            this.bind(ExchangeFlag.PARSE_ERROR);
+            return { sql: '(x.status >= 400 OR (x.flags & ?) != 0)', nullable: true };
+          case 'no-response':
+            return { sql: 'x.status IS NULL', nullable: false };
+          default:
+            // `x.flags != 0` lets a partial index ON exchanges(flags) WHERE flags != 0 find the
+            // few flagged exchanges without reading the rest
+            this.bind(IS_FLAGS[t.what]);
+            return { sql: '(x.flags != 0 AND (x.flags & ?) != 0)', nullable: false };
+        }
     }
-    case 'flags':
-      params.push(term.mask);
-      return '(x.flags & ?) != 0';
-    case 'error':
-      return '(x.status >= 400 OR x.error IS NOT NULL)';
-    case 'response':
-      return term.present ? 'x.status IS NOT NULL' : 'x.status IS NULL';
+  }
+
+  ast(ast: FilterAst): Sql {
+    switch (ast.type) {
+      case 'all':
+        return { sql: '1', nullable: false };
+      case 'not': {
+        const item = this.ast(ast.item);
+        return { sql: item.nullable ? `NOT coalesce(${item.sql}, 0)` : `NOT (${item.sql})`, nullable: false };
+      }
+      case 'and':
+      case 'or': {
+        const items = ast.items.map((i) => this.ast(i));
+        return { sql: `(${items.map((i) => i.sql).join(ast.type === 'and' ? ' AND ' : ' OR ')})`, nullable: items.some((i) => i.nullable) };
+      }
+      default:
+        return this.term(ast);
+    }
   }
 }
 
-function astSql(ast: FilterAst, params: unknown[]): string {
-  switch (ast.type) {
-    case 'all':
-      return '1';
-    case 'term':
-      return termSql(ast.term, params);
-    case 'not':
-      // NULL columns (no response) make comparisons NULL: a negated term must still be true then
-      return `NOT coalesce(${astSql(ast.item, params)}, 0)`;
-    case 'and':
-      return `(${ast.items.map((i) => astSql(i, params)).join(' AND ')})`;
-    case 'or':
-      return `(${ast.items.map((i) => astSql(i, params)).join(' OR ')})`;
-  }
-}
-
-export function compileFilter(ast: FilterAst): CompiledFilter {
-  const params: unknown[] = [];
-  const where = astSql(ast, params);
-  return { where, params };
+/**
+ * The filter as SQL: `SELECT … FROM exchanges x WHERE ${where}` with `params`. Call
+ * registerFilterFunctions(db) once on the connection first (regexes call regexp()).
+ */
+export function compileFilter(ast: FilterAst, opts: CompileOptions = {}): CompiledFilter {
+  const compiler = new Compiler(opts.now ?? new Date());
+  const { sql } = compiler.ast(ast);
+  return { where: sql, params: compiler.params };
 }

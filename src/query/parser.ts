@@ -1,186 +1,172 @@
 /**
- * The filter grammar (README.md "Filters"):
+ * The filter language's parser: text → FilterAst, or a FilterError pointing at the bad term.
  *
- *   filter  := or?
- *   or      := and ( "or" and )*
- *   and     := unary ( "and"? unary )*
- *   unary   := ( "-" | "!" | "not" ) unary | primary
- *   primary := "(" or ")" | KEY ":" value | "~" OP value? | value
- *   value   := WORD | "quoted" | /regex/
+ * Written by hand, not with a parser generator or combinator library, for two reasons: errors
+ * must point at the exact characters of the bad term and say what would be right (a generated
+ * parser reports "unexpected token" at a position, not "bad status 'abc': use 404, 5xx..."),
+ * and the grammar is our own and context-dependent (what `/…/` means depends on the key before
+ * it; a mitmproxy operator's value is a raw regex), which a recursive descent over an on-demand
+ * lexer (lexer.ts) expresses directly. docs/filter-language.md describes the language.
+ *
+ * Grammar (EBNF; keywords case-insensitive; terms side by side are ANDed):
+ *
+ *   filter   = [ or ] ;
+ *   or       = and , { ( "or" | "|" | "||" ) , and } ;
+ *   and      = unary , { [ "and" | "&" | "&&" ] , unary } ;
+ *   unary    = ( "-" | "!" | "not" ) , unary | primary ;      (- and ! stick to what they negate)
+ *   primary  = "(" , or , ")" | term ;
+ *   term     = key , ":" , value          (* method:POST  body:"a b"  path:/^\/v\d+/ *)
+ *            | mitm-op , [ raw-value ]    (* ~m POST  ~q *)
+ *            | regex                      (* /\/users\/\d+/ : the URL *)
+ *            | quoted | word ;            (* full-text search *)
+ *   value    = quoted | regex | word ;
+ *   key      = letter , { letter | "-" } ;
+ *   mitm-op  = "~" , letter , { letter } ;
+ *   raw-value = quoted | word ;
+ *   quoted   = '"' , { char - '"' | '\"' | '\\' } , '"' ;
+ *   regex    = "/" , source , "/" , { "i" | "m" | "s" } ;    (no whitespace; then space, ")" or the end)
+ *   word     = { char - space } ;        (ends before a ")" that closes a group)
  */
-import { FilterError, type Token, type ValueToken, tokenize } from './lexer.js';
-import { KEYS, type Term, bareTerm } from './terms.js';
+import type { FilterAst, Term } from './ast.js';
+import { FilterError } from './errors.js';
+import { KEYS, KEY_ALIASES, KNOWN_KEYS, MITM, own } from './keys.js';
+import { Lexer, type Token, type ValueToken } from './lexer.js';
 
-export type FilterAst =
-  | { type: 'all' }
-  | { type: 'term'; term: Term; source: string; start: number; end: number }
-  | { type: 'not'; item: FilterAst }
-  | { type: 'and'; items: FilterAst[] }
-  | { type: 'or'; items: FilterAst[] };
+/** Deeper nesting than this is refused (a recursive parser must not overflow the stack). */
+const MAX_DEPTH = 100;
 
-/** mitmproxy filter expressions that map cleanly onto ours. */
-const MITM: Record<string, { key: string; regex?: boolean } | { term: Term }> = {
-  '~m': { key: 'method' },
-  '~c': { key: 'status' },
-  '~d': { key: 'host', regex: true },
-  '~u': { key: 'url', regex: true },
-  '~h': { key: 'header', regex: true },
-  '~hq': { key: 'req-header', regex: true },
-  '~hs': { key: 'resp-header', regex: true },
-  '~b': { key: 'body', regex: true },
-  '~bq': { key: 'req-body', regex: true },
-  '~bs': { key: 'resp-body', regex: true },
-  '~q': { term: { t: 'response', present: false } },
-  '~s': { term: { t: 'response', present: true } },
-};
+const KNOWN_HINT = `known keys: ${KNOWN_KEYS.map((k) => `${k}:`).join(' ')}; mitmproxy's ${Object.keys(MITM).join(' ')}; to search for text with a ':' in it, put it in quotes`;
 
-const KNOWN = `${Object.keys(KEYS).join(', ')}; or mitmproxy's ${Object.keys(MITM).join(' ')}`;
+function flatten(type: 'and' | 'or', items: FilterAst[]): FilterAst {
+  const flat = items.flatMap((i) => (i.type === type ? i.items : [i]));
+  return flat.length === 1 ? flat[0] : { type, items: flat };
+}
 
-/** (a b) c is a b c: nested groups of the same operator are one group. */
-function flatten(type: 'and' | 'or', items: FilterAst[]): FilterAst[] {
-  return items.flatMap((i) => (i.type === type ? i.items : [i]));
+function describeToken(t: Token): string {
+  return t.kind === 'and' || t.kind === 'or' || t.kind === 'not' ? `'${t.kind}'` : t.kind === 'rparen' ? "')'" : 'this';
 }
 
 class Parser {
-  private i = 0;
-  constructor(
-    private readonly input: string,
-    private readonly tokens: Token[],
-    private readonly now: Date,
-  ) {}
+  private depth = 0;
 
-  private peek(): Token | undefined {
-    return this.tokens[this.i];
-  }
+  constructor(private readonly lexer: Lexer) {}
 
   parse(): FilterAst {
-    if (this.tokens.length === 0) return { type: 'all' };
+    if (!this.lexer.peek()) return { type: 'all' };
     const ast = this.or();
-    const extra = this.peek();
-    if (extra) throw new FilterError(extra.kind === 'rparen' ? 'unmatched ")"' : 'unexpected text', extra.start, extra.end);
+    const extra = this.lexer.next();
+    if (extra) {
+      // and() stops only at 'or', ')' or the end, and or() consumes every 'or': a ')' is left
+      throw new FilterError("unmatched ')'", extra.start, extra.end, "remove it, or add a '(' before");
+    }
     return ast;
+  }
+
+  /** The next token must start a term: not the end, ')', 'and' or 'or'. */
+  private expectTerm(after: Token, problem: string): void {
+    const t = this.lexer.peek();
+    if (!t || t.kind === 'rparen' || t.kind === 'or' || t.kind === 'and')
+      throw new FilterError(problem, after.start, after.end, t ? `${describeToken(t)} cannot follow it` : 'the filter ends after it');
   }
 
   private or(): FilterAst {
     const items = [this.and()];
-    while (this.peek()?.kind === 'or') {
-      const op = this.tokens[this.i++];
-      if (!this.peek() || this.peek()!.kind === 'rparen' || this.peek()!.kind === 'or')
-        throw new FilterError('"or" needs a term after it', op.start, op.end);
+    for (let t = this.lexer.peek(); t?.kind === 'or'; t = this.lexer.peek()) {
+      this.lexer.next();
+      this.expectTerm(t, `'${this.lexer.input.slice(t.start, t.end)}' needs a term after it`);
       items.push(this.and());
     }
-    return items.length === 1 ? items[0] : { type: 'or', items: flatten('or', items) };
+    return flatten('or', items);
   }
 
   private and(): FilterAst {
     const items = [this.unary()];
-    for (;;) {
-      const t = this.peek();
-      if (!t || t.kind === 'or' || t.kind === 'rparen') break;
+    for (let t = this.lexer.peek(); t && t.kind !== 'or' && t.kind !== 'rparen'; t = this.lexer.peek()) {
       if (t.kind === 'and') {
-        this.i++;
-        if (!this.peek() || this.peek()!.kind === 'rparen' || this.peek()!.kind === 'or')
-          throw new FilterError('"and" needs a term after it', t.start, t.end);
+        this.lexer.next();
+        this.expectTerm(t, `'${this.lexer.input.slice(t.start, t.end)}' needs a term after it`);
       }
       items.push(this.unary());
     }
-    return items.length === 1 ? items[0] : { type: 'and', items: flatten('and', items) };
+    return flatten('and', items);
+  }
+
+  private enter(t: Token): void {
+    if (++this.depth > MAX_DEPTH) throw new FilterError('the filter nests too deeply', t.start, t.end, `use at most ${MAX_DEPTH} levels of parentheses and negations`);
   }
 
   private unary(): FilterAst {
-    const t = this.peek();
-    if (t?.kind === 'not') {
-      this.i++;
-      if (!this.peek() || this.peek()!.kind === 'rparen' || this.peek()!.kind === 'or')
-        throw new FilterError('nothing to negate', t.start, t.end);
-      return { type: 'not', item: this.unary() };
-    }
-    return this.primary();
+    const t = this.lexer.peek()!;
+    if (t.kind !== 'not') return this.primary();
+    this.lexer.next();
+    this.expectTerm(t, 'nothing to negate');
+    this.enter(t);
+    const item = this.unary();
+    this.depth--;
+    return { type: 'not', item };
   }
 
   private primary(): FilterAst {
-    const t = this.tokens[this.i++];
-    if (!t) throw new FilterError('the filter ends too soon', this.input.length, this.input.length);
+    const t = this.lexer.next();
+    if (!t) throw new FilterError('the filter ends too soon', this.lexer.end, this.lexer.end);
     switch (t.kind) {
       case 'lparen': {
-        if (this.peek()?.kind === 'rparen') throw new FilterError('empty parentheses', t.start, this.peek()!.end);
+        const first = this.lexer.peek();
+        if (first?.kind === 'rparen') throw new FilterError('empty parentheses', t.start, first.end, 'put a term between them, or remove them');
+        if (!first) throw new FilterError("unclosed '('", t.start, t.end, "add a ')'");
+        this.enter(t);
         const inner = this.or();
-        const close = this.tokens[this.i++];
-        if (!close || close.kind !== 'rparen') throw new FilterError('unclosed "(": add a ")"', t.start, t.end);
+        this.depth--;
+        const close = this.lexer.next();
+        if (close?.kind !== 'rparen') throw new FilterError("unclosed '('", t.start, t.end, "add a ')'");
         return inner;
       }
       case 'rparen':
-        throw new FilterError('unmatched ")"', t.start, t.end);
-      case 'pair':
-        return this.keyed(t.key, t.value, t.start, t.end);
+        throw new FilterError("unmatched ')'", t.start, t.end, "remove it, or add a '(' before");
+      case 'and':
+      case 'or':
+      case 'not':
+        throw new FilterError(`'${this.lexer.input.slice(t.start, t.end)}' needs a term before it`, t.start, t.end);
+      case 'keyed':
+        return this.keyed(t.key, t.value, t.start);
       case 'mitm':
         return this.mitm(t.op, t.start, t.end);
-      case 'word': {
-        const colon = t.text.indexOf(':');
-        if (colon > 0 && /^[a-zA-Z][a-zA-Z-]*$/.test(t.text.slice(0, colon))) {
-          const value: ValueToken = { kind: 'word', text: t.text.slice(colon + 1), start: t.start + colon + 1, end: t.end };
-          return this.keyed(t.text.slice(0, colon).toLowerCase(), value, t.start, t.end);
-        }
-        return this.leaf(bareTerm(t), t.start, t.end);
-      }
-      case 'quoted':
       case 'regex':
-        return this.leaf(bareTerm(t), t.start, t.end);
-      default:
-        throw new FilterError(`"${t.kind}" needs a term before it`, t.start, t.end);
+        return { type: 'text-regex', scope: 'url', regex: { source: t.source, flags: t.flags } };
+      case 'word':
+      case 'quoted':
+        if (t.text === '') throw new FilterError('empty quotes', t.start, t.end, 'put the text to search for between them');
+        return { type: 'text', scope: 'all', text: t.text };
     }
   }
 
-  private leaf(term: Term, start: number, end: number): FilterAst {
-    return { type: 'term', term, source: this.input.slice(start, end), start, end };
-  }
-
-  private keyed(key: string, value: ValueToken, start: number, end: number): FilterAst {
-    const parse = KEYS[key];
-    if (!parse)
-      throw new FilterError(`unknown key '${key}:' (to search for this text, put it in quotes): use ${KNOWN}`, start, start + key.length + 1);
-    if (value.kind === 'word' && value.text === '') throw new FilterError(`'${key}:' needs a value`, start, end);
-    return this.leaf(parse(value, this.now), start, end);
+  private keyed(key: string, value: ValueToken, start: number): Term {
+    const read = own(KEYS, own(KEY_ALIASES, key) ?? key);
+    if (!read) throw new FilterError(`unknown key '${key}:'`, start, start + key.length + 1, KNOWN_HINT);
+    if (value.kind !== 'regex' && value.text === '')
+      throw new FilterError(`'${key}:' needs a value`, start, Math.max(value.end, start + key.length + 1), `write ${key}:value, with no space after the ':'`);
+    return read(value, key);
   }
 
   private mitm(op: string, start: number, end: number): FilterAst {
-    const m = MITM[op];
-    if (!m) throw new FilterError(`unknown operator '${op}': use one of ${Object.keys(MITM).join(' ')}`, start, end);
-    if ('term' in m) return this.leaf(m.term, start, end);
-    const v = this.tokens[this.i++];
-    if (!v || (v.kind !== 'word' && v.kind !== 'quoted' && v.kind !== 'regex'))
-      throw new FilterError(`'${op}' needs a value after it`, start, end);
-    // mitmproxy takes regular expressions for these: ~u /api/ and ~u api mean the same
-    let value: ValueToken = v;
-    if (m.regex && v.kind !== 'regex') {
-      try {
-        new RegExp(v.text);
-      } catch (err) {
-        throw new FilterError(`bad regular expression: ${(err as Error).message}`, v.start, v.end);
-      }
-      value = { kind: 'regex', source: v.text, flags: 'i', start: v.start, end: v.end };
-    }
-    const ast = this.keyed(m.key, value, start, v.end);
-    return ast;
+    const m = own(MITM, op);
+    if (!m)
+      throw new FilterError(`unknown operator '${op}'`, start, end, `use one of ${Object.entries(MITM).map(([o, d]) => `${o} (${d.help})`).join(', ')}`);
+    if (!m.value) return m.read();
+    const value = this.lexer.rawValue();
+    if (!value || value.text === '') throw new FilterError(`'${op}' needs a value after it`, start, end, `write ${op} value`);
+    return m.read(value);
   }
 }
 
-export function parseFilter(input: string, now = new Date()): FilterAst {
-  return new Parser(input, tokenize(input), now).parse();
-}
-
-/** A normal text form of a filter: each term as written, groups in parentheses. */
-export function describeFilter(ast: FilterAst): string {
-  switch (ast.type) {
-    case 'all':
-      return '';
-    case 'term':
-      return ast.source;
-    case 'not':
-      return `-${ast.item.type === 'term' || ast.item.type === 'not' ? describeFilter(ast.item) : `(${describeFilter(ast.item)})`}`;
-    case 'and':
-      return ast.items.map((i) => (i.type === 'or' ? `(${describeFilter(i)})` : describeFilter(i))).join(' ');
-    case 'or':
-      return ast.items.map((i) => (i.type === 'and' ? `(${describeFilter(i)})` : describeFilter(i))).join(' or ');
-  }
+/**
+ * Parses a filter; empty or blank input is { type: 'all' }. Throws only FilterError.
+ * (`since:5m` is kept as written: pass `now` to compileFilter / matchesExchange.)
+ */
+export function parseFilter(
+  input: string,
+  /** Ignored: src/cli/filter-arg.ts still passes it; now belongs to compileFilter. */
+  _unusedNow?: Date,
+): FilterAst {
+  return new Parser(new Lexer(input)).parse();
 }

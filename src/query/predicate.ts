@@ -1,59 +1,80 @@
 /**
- * The same filter evaluated in memory, on one exchange: for the live TUI (exchanges arriving
- * while recording) and as the oracle the SQL compiler is tested against.
+ * The same filter evaluated in memory on one exchange: for the live TUI (exchanges arriving
+ * while recording, before they are queried) and as the oracle the SQL compiler is tested
+ * against. Every rule here is the SQL's rule (compile-sql.ts): ASCII-only case folding (what
+ * SQLite's LIKE, NOCASE and lower() do), NULL columns never match, the same regexes.
  */
-import type { Exchange } from '../model/exchange.js';
-import { readableBytes } from '../render/body.js';
-import { compiledRegex, headerHas } from './functions.js';
-import type { FilterAst } from './parser.js';
-import type { NumberColumn, StringColumn, StringMatch, Term, TextColumn } from './terms.js';
+import type { FilterAst, StringPattern, Term, TextField } from './ast.js';
+import { HEADER_FIELDS, SCOPE_FIELDS } from './ast.js';
+import type { Body, Exchange, HeaderField } from '../model/exchange.js';
+import { looksLikeText } from '../model/text-sniff.js';
+import { ExchangeFlag, IS_FLAGS } from './flags.js';
+import { asciiLower, globMatches, headerFieldRegex, regexMatches } from './regex.js';
+import { timeSpan } from './values.js';
 
-/** What a filter can look at: the exchanges row's values and the searchable text. */
+/**
+ * What a filter can look at: an exchanges row's values and its searchable text (the
+ * exchange_text row: headers as "Name: value" lines joined by "\n", bodies decoded to text).
+ */
 export interface FilterSubject {
   method: string | null;
   status: number | null;
   host: string | null;
+  /** Without the query. */
   path: string | null;
+  query: string | null;
   url: string;
-  client_comm: string | null;
-  server_comm: string | null;
-  resp_type: string | null;
-  client_pid: number | null;
-  server_pid: number | null;
-  server_port: number | null;
-  client_port: number | null;
-  resp_body_size: number | null;
-  duration_ns: number | null;
-  req_started: bigint;
+  clientPid: number | null;
+  clientComm: string | null;
+  serverPid: number | null;
+  serverComm: string | null;
+  serverPort: number | null;
+  clientPort: number | null;
+  respBodySize: number | null;
+  durationNs: number | null;
+  /** Wall-clock ns of the first request byte. */
+  reqStartedNs: bigint;
+  /** Response media type, lower case, no parameters. */
+  respType: string | null;
+  /** exchanges.flags (ExchangeFlag). */
   flags: number;
-  error: string | null;
-  text: Record<TextColumn, string>;
+  reqHeaders: string;
+  respHeaders: string;
+  reqBody: string;
+  respBody: string;
 }
 
-function globToRegex(glob: string, nocase: boolean): RegExp {
-  const body = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*');
-  return new RegExp(`^${body}$`, nocase ? 'i' : '');
+export interface MatchOptions {
+  /** What since:5m and since:10:30 are relative to. Default: the current time. */
+  now?: Date;
 }
 
-function stringMatches(value: string | null, m: StringMatch): boolean {
+const TEXT: Record<TextField, (s: FilterSubject) => string> = {
+  url: (s) => s.url,
+  req_headers: (s) => s.reqHeaders,
+  resp_headers: (s) => s.respHeaders,
+  req_body: (s) => s.reqBody,
+  resp_body: (s) => s.respBody,
+};
+
+function contains(hay: string, lowerNeedle: string): boolean {
+  return asciiLower(hay).includes(lowerNeedle);
+}
+
+function stringMatches(value: string | null, p: StringPattern, nocase: boolean): boolean {
   if (value === null) return false;
-  switch (m.kind) {
-    case 'eq':
-      return m.nocase ? value.toLowerCase() === m.value.toLowerCase() : value === m.value;
+  switch (p.kind) {
+    case 'exact':
+      return nocase ? asciiLower(value) === asciiLower(p.value) : value === p.value;
     case 'glob':
-      return globToRegex(m.value, m.nocase).test(value);
+      return nocase ? globMatches(asciiLower(p.value), asciiLower(value)) : globMatches(p.value, value);
     case 'regex':
-      return compiledRegex(m.pattern.source, m.pattern.flags).test(value);
-    case 'contains':
-      return value.toLowerCase().includes(m.value);
-    case 'pathPrefix': {
-      const dir = m.value.endsWith('/') ? m.value : `${m.value}/`;
-      return value === m.value || value.startsWith(dir);
-    }
+      return regexMatches(p.regex, value);
   }
 }
 
-function compare(a: bigint, cmp: string, b: bigint): boolean {
+function compare(a: number | bigint | null, cmp: string, b: number | bigint): boolean {
+  if (a === null) return false;
   switch (cmp) {
     case '>':
       return a > b;
@@ -68,84 +89,145 @@ function compare(a: bigint, cmp: string, b: bigint): boolean {
   }
 }
 
-function numberOf(s: FilterSubject, c: NumberColumn): bigint | null {
-  const v = s[c];
-  return v === null ? null : BigInt(v);
-}
-
-function termMatches(t: Term, s: FilterSubject): boolean {
-  switch (t.t) {
+function termMatches(t: Term, s: FilterSubject, now: Date): boolean {
+  switch (t.type) {
     case 'text': {
-      const needle = t.text.toLowerCase();
-      return t.columns.some((c) => s.text[c].toLowerCase().includes(needle));
+      const needle = asciiLower(t.text);
+      return SCOPE_FIELDS[t.scope].some((f) => contains(TEXT[f](s), needle));
     }
-    case 'textRegex':
-      return t.columns.some((c) => compiledRegex(t.pattern.source, t.pattern.flags).test(s.text[c]));
-    case 'string':
-      return t.columns.some((c) => stringMatches(s[c as StringColumn], t.match));
-    case 'number':
-      return t.columns.some((c) => {
-        const v = numberOf(s, c);
-        return v !== null && compare(v, t.cmp, t.value);
-      });
+    case 'text-regex':
+      return SCOPE_FIELDS[t.scope].some((f) => regexMatches(t.regex, TEXT[f](s)));
+    case 'method':
+      return s.method !== null && t.methods.includes(s.method);
+    case 'method-regex':
+      return regexMatches(t.regex, s.method);
     case 'status':
       return s.status !== null && t.ranges.some(([lo, hi]) => s.status! >= lo && s.status! <= hi);
-    case 'header':
-      return t.columns.some((c) => headerHas(s.text[c], t.name, t.contains));
-    case 'flags':
-      return (s.flags & t.mask) !== 0;
-    case 'error':
-      return (s.status !== null && s.status >= 400) || s.error !== null;
-    case 'response':
-      return (s.status !== null) === t.present;
+    case 'host':
+      return stringMatches(s.host, t.match, true);
+    case 'path': {
+      const m = t.match;
+      if (m.kind !== 'prefix') return stringMatches(s.path, m, false);
+      const dir = m.value.endsWith('/') ? m.value : `${m.value}/`;
+      return s.path !== null && (s.path === m.value || s.path.startsWith(dir));
+    }
+    case 'process': {
+      const ends: [number | null, string | null][] = [];
+      if (t.side !== 'server') ends.push([s.clientPid, s.clientComm]);
+      if (t.side !== 'client') ends.push([s.serverPid, s.serverComm]);
+      const m = t.match;
+      return ends.some(([pid, comm]) => (m.kind === 'pid' ? pid === m.pid : stringMatches(comm, m, false)));
+    }
+    case 'port':
+      return s.serverPort === t.port || s.clientPort === t.port;
+    case 'size':
+      return compare(s.respBodySize, t.cmp, t.bytes);
+    case 'duration':
+      return compare(s.durationNs, t.cmp, t.ns);
+    case 'time': {
+      const [start, end] = timeSpan(t.at, now);
+      return t.bound === 'since' ? s.reqStartedNs >= start : s.reqStartedNs < end;
+    }
+    case 'header': {
+      const regex = headerFieldRegex(t.name, t.contains);
+      return HEADER_FIELDS[t.scope].some((f) => regexMatches(regex, TEXT[f](s)));
+    }
+    case 'header-regex':
+      return HEADER_FIELDS[t.scope].some((f) => regexMatches(t.regex, TEXT[f](s), 'm'));
+    case 'mime':
+      return stringMatches(s.respType, t.match, true);
+    case 'type':
+      return s.respType !== null && contains(s.respType, t.text);
+    case 'is':
+      switch (t.what) {
+        case 'error':
+          return (s.status !== null && s.status >= 400) || (s.flags & ExchangeFlag.PARSE_ERROR) !== 0;
+        case 'no-response':
+          return s.status === null;
+        default:
+          return (s.flags & IS_FLAGS[t.what]) !== 0;
+      }
   }
 }
 
-export function matchesExchange(ast: FilterAst, s: FilterSubject): boolean {
+function matches(ast: FilterAst, s: FilterSubject, now: Date): boolean {
   switch (ast.type) {
     case 'all':
       return true;
-    case 'term':
-      return termMatches(ast.term, s);
     case 'not':
-      return !matchesExchange(ast.item, s);
+      return !matches(ast.item, s, now);
     case 'and':
-      return ast.items.every((i) => matchesExchange(i, s));
+      return ast.items.every((i) => matches(i, s, now));
     case 'or':
-      return ast.items.some((i) => matchesExchange(i, s));
+      return ast.items.some((i) => matches(i, s, now));
+    default:
+      return termMatches(ast, s, now);
   }
 }
 
-const headerText = (hs: { name: string; value: string }[]) => hs.map((h) => `${h.name}: ${h.value}`).join('\n');
-const bodyText = (b: Exchange['request']['body']) => Buffer.from(readableBytes(b)).toString('utf8');
+/** Whether the exchange passes the filter: what the compiled SQL would say of its row. */
+export function matchesExchange(ast: FilterAst, subject: FilterSubject, opts: MatchOptions = {}): boolean {
+  return matches(ast, subject, opts.now ?? new Date());
+}
 
-/** The subject of a whole exchange (the model every view holds). */
-export function subjectFromExchange(ex: Exchange, flags = 0): FilterSubject {
+/** As the session's indexer stores text (src/reconstruct/exchange-row.ts): at most 1 MiB of a text body. */
+const MAX_INDEXED_BYTES = 1 << 20;
+
+function headerLines(headers: HeaderField[]): string {
+  return headers.map((h) => `${h.name}: ${h.value}`).join('\n');
+}
+
+function bodyText(body: Body): string {
+  const bytes = body.decoded ?? body.captured;
+  if (bytes.length === 0 || !looksLikeText(bytes)) return '';
+  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, MAX_INDEXED_BYTES)).toString('utf8');
+}
+
+/**
+ * exchanges.flags as far as the model shows them. The session stores the exact flags; pass
+ * them (ExchangeSummary.flags) when you have the row.
+ */
+function modelFlags(ex: Exchange): number {
+  let f = 0;
+  if (!ex.response) f |= ExchangeFlag.NO_RESPONSE;
+  if (ex.request.endedNs === null || (ex.response && ex.response.endedNs === null)) f |= ExchangeFlag.INCOMPLETE;
+  if (ex.upgrade) f |= ExchangeFlag.UPGRADE;
+  if (ex.error) f |= ExchangeFlag.PARSE_ERROR;
+  const missing = (body: Body, partial: number) => {
+    if (body.missing === null) return 0;
+    const reason = body.missing === 'zerocopy' ? ExchangeFlag.ZEROCOPY : body.missing === 'lost' ? ExchangeFlag.LOST : ExchangeFlag.TRUNCATED;
+    return partial | reason;
+  };
+  f |= missing(ex.request.body, ExchangeFlag.REQ_BODY_PARTIAL);
+  if (ex.response) f |= missing(ex.response.body, ExchangeFlag.RESP_BODY_PARTIAL);
+  return f;
+}
+
+/** The subject of an exchange model; `flags` from its row when known (else derived from the model). */
+export function subjectFromExchange(ex: Exchange, flags?: number | bigint): FilterSubject {
   const r = ex.response;
   return {
     method: ex.request.method || null,
     status: r?.status ?? null,
     host: ex.request.host || null,
     path: ex.request.path,
+    query: ex.request.query,
     url: ex.request.url,
-    client_comm: ex.client.comm,
-    server_comm: ex.server.comm,
-    resp_type: r?.body.mimeType ?? null,
-    client_pid: ex.client.pid,
-    server_pid: ex.server.pid,
-    server_port: ex.server.port,
-    client_port: ex.client.port,
-    resp_body_size: r?.body.size ?? null,
-    duration_ns: ex.timings.totalNs,
-    req_started: ex.request.startedNs,
-    flags,
-    error: ex.error?.message ?? null,
-    text: {
-      url: ex.request.url,
-      req_headers: headerText(ex.request.headers),
-      resp_headers: r ? headerText([...ex.informational.flatMap((i) => i.headers), ...r.headers]) : '',
-      req_body: bodyText(ex.request.body),
-      resp_body: r ? bodyText(r.body) : '',
-    },
+    clientPid: ex.client.pid,
+    clientComm: ex.client.comm,
+    serverPid: ex.server.pid,
+    serverComm: ex.server.comm,
+    serverPort: ex.server.port,
+    clientPort: ex.client.port,
+    respBodySize: r ? r.body.size : null,
+    durationNs: ex.timings.totalNs,
+    reqStartedNs: ex.request.startedNs,
+    respType: r?.body.mimeType ?? null,
+    flags: flags === undefined ? modelFlags(ex) : Number(flags),
+    reqHeaders: headerLines(ex.request.headers),
+    // interim (1xx) responses' headers are indexed with the final response's
+    respHeaders: r ? headerLines([...ex.informational.flatMap((i) => i.headers), ...r.headers]) : '',
+    reqBody: bodyText(ex.request.body),
+    respBody: r ? bodyText(r.body) : '',
   };
 }

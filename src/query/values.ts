@@ -1,0 +1,247 @@
+/**
+ * The values of the filter language's keys: status codes, sizes, durations, times, header specs.
+ * Each reader takes the value's text and its token (for error positions) and either returns
+ * the meaning or throws a FilterError pointing at the bad part; each has its printer beside it
+ * (describe.ts), and printing then reading a value gives the same value back.
+ */
+import type { Cmp, StatusRange, TimeSpec } from './ast.js';
+import { FilterError } from './errors.js';
+import type { TextToken } from './lexer.js';
+import { asciiLower } from './regex.js';
+
+
+/** Offsets of text[from, to) in the input: exact for words; quoted values point at the whole value. */
+function span(v: TextToken, from: number, to: number): [number, number] {
+  return v.kind === 'word' ? [v.start + from, v.start + to] : [v.start, v.end];
+}
+
+function fail(v: TextToken, problem: string, hint: string, from = 0, to = v.text.length): never {
+  const [start, end] = span(v, from, to);
+  throw new FilterError(problem, start, end, hint);
+}
+
+// ---------------------------------------------------------------------------------------------
+// status
+
+const STATUS_HINT = 'use a code (404), a class (5xx), a range (400-499), a comparison (>=500), or a list (4xx,5xx)';
+
+function statusPart(part: string): StatusRange | null {
+  let m: RegExpExecArray | null;
+  if ((m = /^([1-5])xx$/i.exec(part))) return [Number(m[1]) * 100, Number(m[1]) * 100 + 99];
+  if ((m = /^(\d{1,3})-(\d{1,3})$/.exec(part))) return Number(m[1]) <= Number(m[2]) ? [Number(m[1]), Number(m[2])] : null;
+  if ((m = /^(>=|<=|>|<)(\d{1,3})$/.exec(part))) {
+    const n = Number(m[2]);
+    const range: StatusRange = m[1] === '>=' ? [n, 999] : m[1] === '>' ? [n + 1, 999] : m[1] === '<=' ? [0, n] : [0, n - 1];
+    return range[0] <= range[1] ? range : null;
+  }
+  if (/^\d{1,3}$/.test(part)) return [Number(part), Number(part)];
+  return null;
+}
+
+export function readStatus(v: TextToken): StatusRange[] {
+  const ranges: StatusRange[] = [];
+  let at = 0;
+  for (const part of v.text.split(',')) {
+    const range = statusPart(part);
+    if (!range) fail(v, part ? `bad status '${part}'` : 'empty status in the list', STATUS_HINT, at, at + Math.max(part.length, 1));
+    ranges.push(range);
+    at += part.length + 1;
+  }
+  return ranges;
+}
+
+export function formatStatus(ranges: StatusRange[]): string {
+  return ranges
+    .map(([lo, hi]) => {
+      if (lo === hi) return String(lo);
+      if (lo % 100 === 0 && hi === lo + 99 && lo >= 100 && lo <= 500) return `${lo / 100}xx`;
+      if (hi === 999) return `>=${lo}`;
+      if (lo === 0) return `<=${hi}`;
+      return `${lo}-${hi}`;
+    })
+    .join(',');
+}
+
+// ---------------------------------------------------------------------------------------------
+// method
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** `GET`, `get,head`: methods are tokens; upper-cased, since clients send them upper case. */
+export function readMethods(v: TextToken): string[] {
+  const out: string[] = [];
+  let at = 0;
+  for (const part of v.text.split(',')) {
+    if (!TOKEN.test(part)) fail(v, part ? `bad method '${part}'` : 'empty method in the list', 'use a method like GET, or a list like GET,HEAD', at, at + Math.max(part.length, 1));
+    out.push(part.toUpperCase());
+    at += part.length + 1;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// numbers
+
+export function readPid(v: TextToken, what: string): number {
+  if (!/^\d{1,10}$/.test(v.text) || Number(v.text) > 0xffffffff) fail(v, `bad ${what} '${v.text}'`, 'use a process id, like 4121');
+  return Number(v.text);
+}
+
+export function readPort(v: TextToken): number {
+  if (!/^\d{1,5}$/.test(v.text) || Number(v.text) < 1 || Number(v.text) > 65535) fail(v, `bad port '${v.text}'`, 'use a number from 1 to 65535');
+  return Number(v.text);
+}
+
+// 1024-based, as DevTools' larger-than: means them
+const SIZE_UNITS: [string, number][] = [
+  ['g', 1024 ** 3],
+  ['m', 1024 ** 2],
+  ['k', 1024],
+];
+const SIZE_UNIT: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+export function readSize(v: TextToken): number {
+  const m = /^(\d+(?:\.\d+)?)([a-z]*)$/i.exec(v.text);
+  const unit = m && Object.hasOwn(SIZE_UNIT, m[2].toLowerCase()) ? SIZE_UNIT[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) {
+    const bad = m ? `unit '${m[2]}'` : `'${v.text}'`;
+    fail(v, `bad size ${bad}`, 'use bytes, or k, m or g (1024-based), like 10k or 1.5m', m ? m[1].length : 0);
+  }
+  const bytes = Math.round(Number(m[1]) * unit);
+  if (!Number.isSafeInteger(bytes)) fail(v, `size '${v.text}' is too large`, 'use at most a few petabytes');
+  return bytes;
+}
+
+export function formatSize(bytes: number): string {
+  for (const [unit, n] of SIZE_UNITS) if (bytes !== 0 && bytes % n === 0) return `${bytes / n}${unit}`;
+  return String(bytes);
+}
+
+const DURATION_UNITS: [string, number][] = [
+  ['h', 3600e9],
+  ['m', 60e9],
+  ['s', 1e9],
+  ['ms', 1e6],
+  ['us', 1e3],
+  ['ns', 1],
+];
+const DURATION_UNIT: Record<string, number> = { ...Object.fromEntries(DURATION_UNITS), µs: 1e3 };
+const DURATION_HINT = 'use a number and a unit (ns, us, ms, s, m, h) after an optional >, >=, <, <= or =, like >100ms';
+
+/** `>100ms`, `1.5s` (a plain duration means at least that long), `=0ns`. */
+export function readDuration(v: TextToken): { cmp: Cmp; ns: number } {
+  const m = /^(>=|<=|>|<|=)?(\d+(?:\.\d+)?)([a-zµ]*)$/i.exec(v.text);
+  if (!m) fail(v, `bad duration '${v.text}'`, DURATION_HINT);
+  const unit = Object.hasOwn(DURATION_UNIT, m[3].toLowerCase()) ? DURATION_UNIT[m[3].toLowerCase()] : undefined;
+  const unitAt = (m[1] ?? '').length + m[2].length;
+  if (!m[3]) fail(v, `duration '${v.text}' needs a unit`, DURATION_HINT, unitAt, v.text.length);
+  if (unit === undefined) fail(v, `bad duration unit '${m[3]}'`, DURATION_HINT, unitAt, v.text.length);
+  const ns = Math.round(Number(m[2]) * unit);
+  if (!Number.isSafeInteger(ns)) fail(v, `duration '${v.text}' is too long`, 'use at most about 100 days');
+  return { cmp: (m[1] as Cmp | undefined) ?? '>=', ns };
+}
+
+export function formatDuration(ns: number): string {
+  for (const [unit, n] of DURATION_UNITS) if (ns !== 0 && ns % n === 0) return `${ns / n}${unit}`;
+  return `${ns}ns`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// times
+
+const TIME_HINT = 'use a time today (10:30, 10:30:15), a date (2026-11-20, 2026-11-20T10:30), or how long ago (30s, 5m, 2h, 1d)';
+const AGO_NS = { s: 1e9, m: 60e9, h: 3600e9, d: 86400e9 } as const;
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+export function readTime(v: TextToken): TimeSpec {
+  const t = v.text;
+  let m: RegExpExecArray | null;
+  if ((m = /^(\d+(?:\.\d+)?)([smhd])$/.exec(t))) {
+    const amount = Number(m[1]);
+    const unit = m[2] as keyof typeof AGO_NS;
+    // String(amount) is how describeFilter prints it: 1e-7 would not read back
+    if (!Number.isSafeInteger(Math.round(amount * AGO_NS[unit])) || !/^\d+(\.\d+)?$/.test(String(amount)))
+      fail(v, `bad time '${t}'`, TIME_HINT);
+    return { kind: 'ago', amount, unit };
+  }
+  if ((m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(t))) {
+    const [hour, minute, second] = [Number(m[1]), Number(m[2]), m[3] === undefined ? null : Number(m[3])];
+    if (hour > 23 || minute > 59 || (second ?? 0) > 59) fail(v, `bad time of day '${t}'`, TIME_HINT);
+    return { kind: 'clock', hour, minute, second };
+  }
+  if ((m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t))) {
+    const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) fail(v, `bad date '${t}'`, TIME_HINT, 0, 10);
+    const hour = m[4] === undefined ? null : Number(m[4]);
+    const minute = m[5] === undefined ? null : Number(m[5]);
+    const second = m[6] === undefined ? null : Number(m[6]);
+    if ((hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59) fail(v, `bad time of day in '${t}'`, TIME_HINT, 11, t.length);
+    return { kind: 'date', year, month, day, hour, minute, second };
+  }
+  fail(v, `bad time '${t}'`, TIME_HINT);
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+export function formatTime(t: TimeSpec): string {
+  switch (t.kind) {
+    case 'ago':
+      return `${t.amount}${t.unit}`;
+    case 'clock':
+      return `${pad(t.hour)}:${pad(t.minute)}${t.second === null ? '' : `:${pad(t.second)}`}`;
+    case 'date': {
+      const date = `${pad(t.year, 4)}-${pad(t.month)}-${pad(t.day)}`;
+      if (t.hour === null || t.minute === null) return date;
+      return `${date}T${pad(t.hour)}:${pad(t.minute)}${t.second === null ? '' : `:${pad(t.second)}`}`;
+    }
+  }
+}
+
+/**
+ * The span a time covers, as wall-clock ns [start, end): an instant for `5m`, a second or a
+ * minute for a time of day (its precision), a whole day for a date. Local time: the TZ of the
+ * environment, as `new Date(y, m, d)` reads it.
+ */
+export function timeSpan(t: TimeSpec, now: Date): [bigint, bigint] {
+  const ns = (ms: number) => BigInt(ms) * 1_000_000n;
+  switch (t.kind) {
+    case 'ago': {
+      const at = ns(now.getTime()) - BigInt(Math.round(t.amount * AGO_NS[t.unit]));
+      return [at, at + 1n];
+    }
+    case 'clock': {
+      const d = new Date(now.getTime());
+      d.setHours(t.hour, t.minute, t.second ?? 0, 0);
+      return [ns(d.getTime()), ns(d.getTime() + (t.second === null ? 60_000 : 1000))];
+    }
+    case 'date': {
+      const d = new Date(0);
+      d.setFullYear(t.year, t.month - 1, t.day);
+      d.setHours(t.hour ?? 0, t.minute ?? 0, t.second ?? 0, 0);
+      if (t.hour === null) {
+        // the next midnight, not 24 hours on: a day with a DST change is 23 or 25 hours long
+        const next = new Date(d.getTime());
+        next.setDate(next.getDate() + 1);
+        next.setHours(0, 0, 0, 0);
+        return [ns(d.getTime()), ns(next.getTime())];
+      }
+      return [ns(d.getTime()), ns(d.getTime() + (t.second === null ? 60_000 : 1000))];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// headers
+
+/** `x-request-id`, `x-request-id=abc`, `"x-request-id: abc"`: a name (lower case), and text its value contains. */
+export function readHeader(v: TextToken): { name: string; contains: string | null } {
+  const m = /^([^:=\s]*)\s*[:=]\s*(.*)$/s.exec(v.text);
+  const name = m ? m[1] : v.text;
+  if (!TOKEN.test(name))
+    fail(v, name ? `bad header name '${name}'` : 'missing header name', 'use a name (header:x-request-id), a name and text (header:x-request-id=abc), or a /regex/', 0, Math.max(name.length, 1));
+  const contains = m && m[2] !== '' ? asciiLower(m[2]) : null;
+  return { name: name.toLowerCase(), contains };
+}
