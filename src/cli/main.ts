@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { TINYTAP_VERSION } from '../version.js';
 import { reportError } from './errors.js';
 import { registerConns } from './conns.js';
+import { registerDiff } from './diff.js';
+import { registerExport } from './export.js';
 import { registerInfo } from './info.js';
 import { registerLs } from './ls.js';
 import { registerRecord } from './record.js';
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
   registerSearch(program);
   registerConns(program);
   registerReparse(program);
+  registerDiff(program);
+  registerExport(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,0 +1,82 @@
+// How fast `tinytap export FILE --har -o OUT` writes a large session, and in how much memory.
+// The export runs in a process of its own (the real CLI, from dist/) whose peak resident
+// memory is read from its own rusage when it exits. Exchanges are built first, separately:
+// building is `tinytap ls`'s cost too, and is not the export's.
+// Usage: node bench/export-har.mjs FILE   (after npm run build:ts)
+// From run.mjs: const r = await benchHarExport(file); benchHarExportMarkdown(r)
+import { spawn } from 'node:child_process';
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { ROOT, fmt, tempDir } from './lib.mjs';
+
+const MAIN = pathToFileURL(join(ROOT, 'dist/cli/main.js')).href;
+
+/** Run the CLI in a fresh node process; its exit code, stderr, wall time and peak RSS. */
+function runCli(args) {
+  // the CLI's own main(), then the process's own peak RSS (rusage maxRSS, KiB), on fd 3
+  const code = `const { main } = await import(${JSON.stringify(MAIN)});
+const status = await main(['node', 'tinytap', ...${JSON.stringify(args)}]);
+const u = process.resourceUsage();
+require('node:fs').writeSync(3, JSON.stringify({ maxRssKiB: u.maxRSS, cpuMicros: u.userCPUTime + u.systemCPUTime }));
+process.exit(status);`;
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const p = spawn(process.execPath, ['--input-type=commonjs', '-e', `(async () => { ${code} })()`], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let usage = '';
+    p.stderr.on('data', (d) => (stderr += d));
+    p.stdio[3].on('data', (d) => (usage += d));
+    p.on('error', reject);
+    p.on('close', (status) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const u = usage ? JSON.parse(usage) : { maxRssKiB: 0, cpuMicros: 0 };
+      resolve({ status, stderr, seconds, cpuSeconds: u.cpuMicros / 1e6, peakRssBytes: u.maxRssKiB * 1024 });
+    });
+  });
+}
+
+export async function benchHarExport(file) {
+  const build = await runCli(['ls', file, '--json', '--limit', '1']);
+  if (build.status !== 0) throw new Error(`tinytap ls ${file} failed: ${build.stderr}`);
+  const dir = tempDir('tinytap-bench-export-');
+  const out = join(dir, 'session.har');
+  try {
+    const r = await runCli(['export', file, '--har', '-o', out]);
+    if (r.status !== 0) throw new Error(`tinytap export failed: ${r.stderr}`);
+    const m = /wrote (\d+) exchanges? to/.exec(r.stderr);
+    const exchanges = m ? Number(m[1]) : 0;
+    return {
+      exchanges,
+      seconds: r.seconds,
+      // CPU time too: on a busy machine the wall time says more about the neighbours
+      cpuSeconds: r.cpuSeconds,
+      exchangesPerSecond: exchanges / r.seconds,
+      peakRssBytes: r.peakRssBytes,
+      harBytes: statSync(out).size,
+      buildSeconds: build.seconds,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function benchHarExportMarkdown(r) {
+  return [
+    '| exchanges | time | CPU time | exchanges/s | peak RSS | HAR size |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${fmt(r.exchanges)} | ${fmt(r.seconds, 2)} s | ${fmt(r.cpuSeconds, 2)} s | ${fmt(r.exchangesPerSecond)} | ${fmt(r.peakRssBytes / 2 ** 20)} MiB | ${fmt(r.harBytes / 2 ** 20)} MiB |`,
+    '',
+    `The session's exchanges were built beforehand (${fmt(r.buildSeconds, 2)} s, \`tinytap ls\`), and are not counted.`,
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error('usage: node bench/export-har.mjs FILE.tinytap');
+    process.exit(2);
+  }
+  console.log(JSON.stringify(await benchHarExport(file)));
+}

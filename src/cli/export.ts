@@ -1,0 +1,209 @@
+/**
+ * tinytap export FILE (--har | --curl | --postman) [-o OUT] [FILTER]: the exchanges a filter
+ * selects, as a HAR file, a sh script of curl commands, or a Postman collection. Streamed:
+ * exchanges are read one at a time and written as they come, so memory stays flat however
+ * large the session. OUT is created 0600 (exports hold bodies and, with --include-secrets,
+ * credentials) and appears only when complete.
+ */
+import type { Command } from 'commander';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, linkSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+
+import { curlScript } from '../export/curl.js';
+import { harDocument } from '../export/har.js';
+import { postmanCollection } from '../export/postman.js';
+import { SECRETS_LEFT_OUT_NOTE } from '../export/secrets.js';
+import type { Exchange } from '../model/exchange.js';
+import type { Session } from '../session/session.js';
+import { TINYTAP_VERSION } from '../version.js';
+import { CliError } from './errors.js';
+import { type CompiledArg, compileFilterArg } from './filter-arg.js';
+import { openSession } from './open-session.js';
+import { progressBar, safeText } from './terminal.js';
+import { UsageError } from './units.js';
+
+interface ExportFlags {
+  har?: boolean;
+  curl?: boolean;
+  postman?: boolean;
+  output?: string;
+  force?: boolean;
+  includeSecrets?: boolean;
+}
+
+type Format = 'har' | 'curl' | 'postman';
+
+function formatOf(flags: ExportFlags): Format {
+  const chosen = (['har', 'curl', 'postman'] as const).filter((f) => flags[f]);
+  if (chosen.length !== 1) throw new UsageError('export needs exactly one of --har, --curl or --postman');
+  if (flags.includeSecrets && chosen[0] !== 'har')
+    throw new UsageError('--include-secrets is for --har: curl commands and Postman collections always keep the headers, to send them again');
+  return chosen[0];
+}
+
+/** The exchanges a filter selects, whole, in capture order, one at a time. */
+function* selected(session: Session, f: CompiledArg, onEach: () => void): Generator<Exchange> {
+  for (const ex of session.iterateWholeExchanges({ where: f.where, params: f.params })) {
+    yield ex;
+    onEach();
+  }
+}
+
+function documentOf(format: Format, exchanges: Iterable<Exchange>, file: string, f: CompiledArg, flags: ExportFlags): Iterable<string> {
+  switch (format) {
+    case 'har':
+      return harDocument(exchanges, { includeSecrets: !!flags.includeSecrets, version: TINYTAP_VERSION, filter: f.text });
+    case 'curl':
+      return curlScript(exchanges, `tinytap ${TINYTAP_VERSION}: requests of ${basename(file)}${f.text ? ` matching ${f.text}` : ''}`);
+    case 'postman':
+      return postmanCollection(exchanges, { name: basename(file), id: randomUUID(), filter: f.text });
+  }
+}
+
+/** Resolves when `out` wants more, or can take no more (closed, failed). */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done).off('close', done).off('error', done);
+      resolve();
+    };
+    out.on('drain', done).on('close', done).on('error', done);
+  });
+}
+
+/**
+ * Chunks of text written in large pieces, waiting whenever the stream asks to: the document
+ * is produced only as fast as it is written. Stops early once `stopped()` (the reader is gone,
+ * the disk is full). Text is encoded straight into the piece being filled (joining strings
+ * and then encoding them copies everything twice).
+ */
+async function pump(chunks: Iterable<string>, out: Writable, stopped: () => boolean): Promise<void> {
+  const PIECE = 1 << 20;
+  let piece = Buffer.allocUnsafe(PIECE);
+  let used = 0;
+  const flush = async () => {
+    if (!used || stopped()) return;
+    // the stream keeps the piece until written: the next one is a new buffer
+    const ok = out.write(piece.subarray(0, used));
+    piece = Buffer.allocUnsafe(PIECE);
+    used = 0;
+    if (!ok) await drained(out);
+  };
+  for (const chunk of chunks) {
+    if (stopped()) return;
+    // a UTF-16 code unit is at most 3 bytes of UTF-8
+    if (used + chunk.length * 3 > PIECE) await flush();
+    if (chunk.length * 3 > PIECE) {
+      if (!out.write(chunk)) await drained(out);
+      continue;
+    }
+    used += piece.write(chunk, used);
+  }
+  await flush();
+}
+
+function refuseExisting(out: string, force: boolean): void {
+  let isDir = false;
+  try {
+    isDir = statSync(out).isDirectory();
+  } catch {
+    return; // nothing there
+  }
+  if (isDir) throw new CliError(`${out} is a directory: give a file name with -o`);
+  if (!force) throw new CliError(`${out} already exists: choose another name with -o, or add --force to overwrite it`);
+}
+
+/** Write to a temporary file beside OUT, then put it in place (never a half-written OUT). */
+async function writeFile(out: string, force: boolean, write: (stream: Writable, failed: () => boolean) => Promise<void>): Promise<void> {
+  refuseExisting(out, force);
+  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tinytap-tmp`);
+  const stream = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+  let failure: Error | null = null;
+  stream.on('error', (err) => (failure ??= err));
+  try {
+    await once(stream, 'open');
+    await write(stream, () => failure !== null);
+    if (failure) throw failure;
+    stream.end();
+    await finished(stream);
+    if (force) renameSync(tmp, out);
+    else {
+      // link fails if OUT appeared meanwhile: still never overwritten without --force
+      linkSync(tmp, out);
+      unlinkSync(tmp);
+    }
+  } catch (err) {
+    stream.destroy();
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    if ((err as { code?: string }).code === 'EEXIST') refuseExisting(out, false);
+    throw err;
+  }
+}
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('export exchanges as HAR 1.2, curl commands or a Postman collection')
+    .argument('<file>', 'a .tinytap session')
+    .argument('[filter...]', 'only the exchanges matching a filter, as in tinytap ls')
+    // "-path:/x" negates a filter term; it is not an option
+    .allowUnknownOption()
+    .option('--har', 'HAR 1.2, for browser DevTools and HAR viewers')
+    .option('--curl', 'a sh script with one curl command per request')
+    .option('--postman', 'a Postman Collection v2.1')
+    .option('-o, --output <file>', 'write to a file (created mode 0600) instead of stdout')
+    .option('--force', 'overwrite the output file if it exists')
+    .option('--include-secrets', 'HAR: keep the values of Authorization, Cookie and Set-Cookie headers')
+    .action(async (file: string, filter: string[], flags: ExportFlags) => {
+      const format = formatOf(flags);
+      // before any work: an OUT that is in the way is the one error to report
+      if (flags.output) refuseExisting(flags.output, !!flags.force);
+      const session = openSession(file);
+      try {
+        const f = compileFilterArg(session, filter);
+        const total = session.countExchanges(f.where, f.params);
+        const bar = progressBar('exporting');
+        let done = 0;
+        const exchanges = selected(session, f, () => {
+          done++;
+          if (flags.output) bar.update(done, total);
+        });
+        const doc = documentOf(format, exchanges, file, f, flags);
+        const secretsNote = () => {
+          if (format === 'har' && !flags.includeSecrets) process.stderr.write(`tinytap: ${SECRETS_LEFT_OUT_NOTE}\n`);
+        };
+        if (flags.output) {
+          try {
+            await writeFile(flags.output, !!flags.force, (stream, failed) => pump(doc, stream, failed));
+          } finally {
+            bar.done();
+          }
+          secretsNote();
+          process.stderr.write(`wrote ${done} exchange${done === 1 ? '' : 's'} to ${safeText(flags.output)}\n`);
+          return;
+        }
+        // a reader that goes away (| head) ends the export quietly; other errors are errors
+        let failure: NodeJS.ErrnoException | null = null;
+        const onError = (err: NodeJS.ErrnoException) => (failure ??= err);
+        process.stdout.on('error', onError);
+        try {
+          await pump(doc, process.stdout, () => failure !== null);
+        } finally {
+          process.stdout.off('error', onError);
+        }
+        const err = failure as NodeJS.ErrnoException | null;
+        if (err && err.code !== 'EPIPE') throw err;
+        secretsNote();
+      } finally {
+        session.close();
+      }
+    });
+}

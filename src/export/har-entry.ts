@@ -1,0 +1,192 @@
+/**
+ * One exchange as one HAR 1.2 entry (http://www.softwareishard.com/blog/har-12-spec/), shaped
+ * so that Chrome's and Firefox's DevTools import it: every number Chrome's importer casts is
+ * present (-1 where unknown), `cache` is an object (Firefox reads entry.cache.afterRequest), and
+ * `connection` is the server's port (both importers show it as the remote port). What HAR has
+ * no field for is kept in fields prefixed with '_', as the HAR spec allows.
+ */
+import type { Content, Entry, Header, Param, PostDataCommon, Request, Response, Timings } from 'har-format';
+import { isIP } from 'node:net';
+
+import type { Endpoint, Exchange, HeaderField, HttpRequest, HttpResponse } from '../model/exchange.js';
+import { bodyNotes, readableBytes } from '../render/body.js';
+import { requestCookies, responseCookies } from './cookies.js';
+import { requestHeadSize, responseHeadSize } from './message-size.js';
+import { parseParams } from './params.js';
+import { isSecretHeader } from './secrets.js';
+import { bodyText, capturedText, headerValue } from './text.js';
+import { exchangeUri } from './url.js';
+
+export interface HarOptions {
+  /** Keep the values of Authorization, Cookie, ... (left out by default, as DevTools does). */
+  includeSecrets: boolean;
+}
+
+/** Fields of tinytap's own, '_'-prefixed as HAR 1.2 asks of custom fields. */
+type Custom = { [field: `_${string}`]: unknown };
+
+/**
+ * Chrome writes both `text` and `params` for a form (har-format's types say one or the other):
+ * Chrome's importer reads `text`, tools that resend a request read `params`.
+ */
+type HarPostData = PostDataCommon & Custom & { text: string; params?: Param[] };
+
+const REDACTED_COMMENT = 'value left out by tinytap: export with --include-secrets to keep it';
+
+function harHeaders(fields: readonly HeaderField[], opts: HarOptions): Header[] {
+  return fields.map((h) =>
+    !opts.includeSecrets && isSecretHeader(h.name)
+      ? { name: h.name, value: '', comment: REDACTED_COMMENT }
+      : { name: capturedText(h.name), value: capturedText(h.value) },
+  );
+}
+
+/** Milliseconds, to the microsecond (HAR times are ms; ns would only bloat the file). */
+function ms(ns: number | null): number {
+  return ns === null || ns < 0 ? 0 : Math.round(ns / 1e3) / 1e3;
+}
+
+/**
+ * Date.toISOString is a good part of an entry's cost, and exchanges come in time order, many in
+ * the same second: the "YYYY-MM-DDTHH:MM:SS." of the last second is kept.
+ */
+let second = { start: -1n, end: -1n, text: '' };
+
+export function isoTime(wallNs: bigint): string {
+  if (wallNs < second.start || wallNs >= second.end) {
+    const start = wallNs - (wallNs % 1_000_000_000n);
+    second = { start, end: start + 1_000_000_000n, text: new Date(Number(start / 1_000_000n)).toISOString().slice(0, 20) };
+  }
+  return `${second.text}${String(Math.floor(Number(wallNs - second.start) / 1e6)).padStart(3, '0')}Z`;
+}
+
+function postData(r: HttpRequest): HarPostData | undefined {
+  if (r.body.size === 0 && r.body.captured.length === 0) return undefined;
+  const mimeType = capturedText(headerValue(r.headers, 'content-type') ?? '');
+  const body = bodyText(r.body);
+  const form = !body.base64 && r.body.mimeType === 'application/x-www-form-urlencoded';
+  return {
+    mimeType,
+    text: body.text,
+    params: form ? parseParams(Buffer.from(readableBytes(r.body)).toString('latin1')) : undefined,
+    // HAR's postData has no encoding field: binary request bodies are base64, marked as such
+    _encoding: body.base64 ? 'base64' : undefined,
+  };
+}
+
+function harRequest(r: HttpRequest, uri: string, opts: HarOptions): Request {
+  // one object literal, absent fields undefined (JSON leaves them out): entries of one shape
+  // are what JSON.stringify writes fastest
+  const request: Omit<Request, 'postData'> & Custom & { postData?: HarPostData } = {
+    method: r.method,
+    url: uri,
+    httpVersion: r.httpVersion,
+    cookies: opts.includeSecrets ? requestCookies(r.headers) : [],
+    headers: harHeaders(r.headers, opts),
+    queryString: parseParams(r.query ?? ''),
+    postData: postData(r),
+    // a response whose request was not captured: its request's sizes are unknown
+    headersSize: r.method ? requestHeadSize(r) : -1,
+    bodySize: r.method ? r.body.size : -1,
+    _trailers: r.trailers.length ? harHeaders(r.trailers, opts) : undefined,
+    // the target as sent, when the URL had to be percent-encoded to be one
+    _target: uri !== r.url ? capturedText(r.target) : undefined,
+  };
+  return request as Request;
+}
+
+function content(resp: HttpResponse): Content {
+  const b = resp.body;
+  const body = bodyText(b);
+  const readable = readableBytes(b).length;
+  return {
+    // the decoded length when known; what was on the wire when some of it was not captured
+    size: b.complete || b.encoding ? readable : b.size,
+    compression: b.encoding && b.decoded && b.complete ? b.decoded.length - b.size : undefined,
+    mimeType: capturedText(headerValue(resp.headers, 'content-type') ?? ''),
+    text: body.text,
+    encoding: body.base64 ? 'base64' : undefined,
+  };
+}
+
+function harResponse(resp: HttpResponse, opts: HarOptions): Response {
+  const response: Response & Custom = {
+    status: resp.status,
+    statusText: capturedText(resp.reason),
+    httpVersion: resp.httpVersion,
+    cookies: opts.includeSecrets ? responseCookies(resp.headers) : [],
+    headers: harHeaders(resp.headers, opts),
+    content: content(resp),
+    redirectURL: capturedText(headerValue(resp.headers, 'location') ?? ''),
+    headersSize: responseHeadSize(resp),
+    bodySize: resp.body.size,
+    _trailers: resp.trailers.length ? harHeaders(resp.trailers, opts) : undefined,
+  };
+  return response;
+}
+
+/** What Chrome writes for a request that got no response: status 0 and an _error. */
+function noResponse(reason: string): Response & Custom {
+  return {
+    status: 0,
+    statusText: '',
+    httpVersion: '',
+    cookies: [],
+    headers: [],
+    content: { size: 0, mimeType: 'x-unknown' },
+    redirectURL: '',
+    headersSize: -1,
+    bodySize: -1,
+    _error: reason,
+  };
+}
+
+function timings(ex: Exchange): Required<Omit<Timings, 'comment'>> {
+  // tinytap sees the syscalls of an open connection: name resolution, connecting and TLS are
+  // not part of an exchange's bytes, so they are -1 ("does not apply / unknown", HAR 1.2)
+  return {
+    blocked: -1,
+    dns: -1,
+    connect: -1,
+    ssl: -1,
+    send: ms(ex.timings.sendNs),
+    wait: ex.response ? ms(ex.timings.waitNs) : 0,
+    receive: ex.response ? ms(ex.timings.receiveNs) : 0,
+  };
+}
+
+function party(e: Endpoint) {
+  return { pid: e.pid, comm: e.comm, commandLine: e.argv, cgroup: e.cgroup, address: e.addr, port: e.port };
+}
+
+/** What a reader should know about bytes the entry does not hold. */
+function notes(ex: Exchange): string[] {
+  const out = ex.request.method ? bodyNotes(ex.request.body, 'request body') : ['the request was not captured, only its response'];
+  if (ex.response) out.push(...bodyNotes(ex.response.body, 'response body'));
+  else if (!ex.error) out.push('no response was captured (the server did not answer, or the capture ended first)');
+  if (ex.upgrade) out.push(`the connection switched to ${ex.upgrade} after this exchange; what followed is not HTTP`);
+  if (ex.error) out.push(`parse error in the ${ex.error.direction} at stream offset ${ex.error.offset}: ${ex.error.message}`);
+  return out;
+}
+
+export function harEntry(ex: Exchange, opts: HarOptions): Entry {
+  const t = timings(ex);
+  const n = notes(ex);
+  const entry: Entry & Custom = {
+    startedDateTime: isoTime(ex.request.startedNs),
+    time: Math.round((t.send + t.wait + t.receive) * 1e3) / 1e3,
+    request: harRequest(ex.request, exchangeUri(ex), opts),
+    response: ex.response ? harResponse(ex.response, opts) : noResponse(n[0] ?? 'no response'),
+    cache: {},
+    timings: t,
+    serverIPAddress: ex.server.addr && isIP(ex.server.addr) ? ex.server.addr : undefined,
+    connection: String(ex.server.port ?? ex.flowId),
+    _connectionId: String(ex.flowId),
+    _tinytapId: ex.id,
+    _transport: ex.transport,
+    _client: party(ex.client),
+    _server: party(ex.server),
+    _notes: n.length ? n : undefined,
+  };
+  return entry;
+}

@@ -1,0 +1,130 @@
+/**
+ * A Postman Collection v2.1 (https://schema.postman.com/collection/json/v2.1.0/draft-07/docs/)
+ * of the captured requests, each with its captured response as a saved example, written item by
+ * item (json-document.ts). Bodies go in as raw text, byte for byte what was sent; a collection
+ * cannot hold a binary body, so such a request says so in its description.
+ */
+import type { Exchange, HeaderField, HttpRequest, HttpResponse } from '../model/exchange.js';
+import { bodyNotes } from '../render/body.js';
+import { jsonDocument } from './json-document.js';
+import { replayHeaders } from './replay-headers.js';
+import { bodyText, capturedText, headerValue } from './text.js';
+import { exchangeUri, uriParts } from './url.js';
+
+export const POSTMAN_SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
+
+/** Headers Postman adds to every request unless an item disables them (protocolProfileBehavior). */
+const POSTMAN_SYSTEM_HEADERS = ['user-agent', 'accept', 'accept-encoding', 'cache-control', 'postman-token'];
+
+interface PostmanHeader {
+  key: string;
+  value: string;
+}
+
+const headerList = (fields: readonly HeaderField[]): PostmanHeader[] =>
+  fields.map((h) => ({ key: capturedText(h.name), value: capturedText(h.value) }));
+
+function postmanUrl(uri: string) {
+  const p = uriParts(uri);
+  const url: Record<string, unknown> = {
+    raw: uri,
+    protocol: p.protocol,
+    host: p.host.startsWith('[') ? [p.host] : p.host.split('.'),
+    path: p.path.split('/').slice(1),
+  };
+  if (p.port) url.port = p.port;
+  // Postman keeps query values as written in the URL (encoded), and encodes nothing again
+  if (p.query !== null)
+    url.query = p.query.split('&').map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq < 0 ? { key: pair, value: null } : { key: pair.slice(0, eq), value: pair.slice(eq + 1) };
+    });
+  return url;
+}
+
+function rawLanguage(mimeType: string | null): string {
+  if (!mimeType) return 'text';
+  if (/json/.test(mimeType)) return 'json';
+  if (/xml/.test(mimeType)) return 'xml';
+  if (/html/.test(mimeType)) return 'html';
+  if (/javascript/.test(mimeType)) return 'javascript';
+  return 'text';
+}
+
+function requestBody(r: HttpRequest, notes: string[]) {
+  if (r.body.size === 0 && r.body.captured.length === 0) return undefined;
+  const body = bodyText(r.body);
+  if (body.base64) {
+    notes.push(`the request body (${r.body.size} bytes, ${r.body.mimeType ?? 'no type'}) is binary and not in this collection: tinytap export --curl reproduces it`);
+    return { mode: 'file', file: { src: null } };
+  }
+  return { mode: 'raw', raw: body.text, options: { raw: { language: rawLanguage(r.body.mimeType) } } };
+}
+
+function postmanRequest(ex: Exchange, uri: string, notes: string[]) {
+  const r = ex.request;
+  const parts = uriParts(uri);
+  const authority = parts.port ? `${parts.host}:${parts.port}` : parts.host;
+  const request: Record<string, unknown> = {
+    method: r.method,
+    header: headerList(replayHeaders(r, authority).send),
+    url: postmanUrl(uri),
+  };
+  const body = requestBody(r, notes);
+  if (body) request.body = body;
+  return request;
+}
+
+function example(name: string, original: Record<string, unknown>, s: HttpResponse, notes: string[]) {
+  const body = bodyText(s.body);
+  if (body.base64) notes.push(`the response body (${s.body.size} bytes, ${s.body.mimeType ?? 'no type'}) is binary and not in the saved example`);
+  return {
+    name,
+    originalRequest: original,
+    status: capturedText(s.reason),
+    code: s.status,
+    header: headerList(s.headers),
+    body: body.base64 ? null : body.text,
+    _postman_previewlanguage: rawLanguage(s.body.mimeType),
+  };
+}
+
+export function postmanItem(ex: Exchange) {
+  const r = ex.request;
+  const uri = exchangeUri(ex);
+  const notes: string[] = [...bodyNotes(r.body, 'request body')];
+  const request = postmanRequest(ex, uri, notes);
+  const name = `#${ex.id} ${r.method} ${capturedText(r.target)}`;
+  const response = ex.response ? [example(`${ex.response.status} ${capturedText(ex.response.reason)}`, request, ex.response, notes)] : [];
+  if (ex.response) notes.push(...bodyNotes(ex.response.body, 'response body'));
+  const who = (e: Exchange['client']) => `${e.comm ?? '?'} (pid ${e.pid ?? '?'})`;
+  const description = [`Captured by tinytap: ${who(ex.client)} → ${who(ex.server)}, exchange #${ex.id}.`, ...notes].join('\n\n');
+  const item: Record<string, unknown> = { name, request: { ...request, description }, response };
+  const missing = POSTMAN_SYSTEM_HEADERS.filter((h) => headerValue(r.headers, h) === null);
+  // Postman would add these: the captured request had none
+  if (missing.length) item.protocolProfileBehavior = { disabledSystemHeaders: Object.fromEntries(missing.map((h) => [h, true])) };
+  return item;
+}
+
+export interface PostmanOptions {
+  /** The collection's name (the session's file name). */
+  name: string;
+  /** A fresh id for the collection (info._postman_id). */
+  id: string;
+  filter: string;
+}
+
+export function* postmanCollection(exchanges: Iterable<Exchange>, opts: PostmanOptions): Generator<string> {
+  const info = {
+    _postman_id: opts.id,
+    name: opts.name,
+    description: `Requests captured by tinytap${opts.filter ? ` matching ${opts.filter}` : ''}, each with its response as an example.`,
+    schema: POSTMAN_SCHEMA,
+  };
+  yield* jsonDocument({ info, item: [] }, requestsOnly(exchanges));
+}
+
+function* requestsOnly(exchanges: Iterable<Exchange>) {
+  // a response whose request was not captured has nothing to send
+  for (const ex of exchanges) if (ex.request.method && ex.request.method !== 'CONNECT') yield postmanItem(ex);
+}

@@ -1,0 +1,80 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { main } from '../../src/cli/main.js';
+import { tempDir } from '../helpers/session-files.js';
+import { variedSession } from './fixtures.js';
+import { harSchemaErrors, postmanSchemaErrors } from './validators.js';
+
+describe('tinytap export', () => {
+  let file = '';
+  let out = '';
+  let err = '';
+  const dir = tempDir('tinytap-export-cli-');
+  beforeAll(async () => {
+    file = await variedSession();
+  });
+  async function tinytap(...args: string[]): Promise<number> {
+    out = '';
+    err = '';
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+    process.exitCode = undefined;
+    try {
+      return await main(['node', 'tinytap', ...args]);
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+      process.exitCode = undefined;
+    }
+  }
+  afterEach(() => vi.restoreAllMocks());
+
+  it('writes HAR to stdout, filtered like ls, and says on stderr that secrets were left out', async () => {
+    expect(await tinytap('export', file, '--har', 'status:2xx', '-method:HEAD')).toBe(0);
+    const har = JSON.parse(out);
+    expect(harSchemaErrors(har)).toEqual([]);
+    expect(har.log.entries.map((e: any) => e.request.url.replace('http://127.0.0.1:3000', ''))).toEqual(['/api/items?q=caf%C3%A9&x=1+2&flag', '/login', '/image.png', '/gz', '/upload', '/big']);
+    expect(har.log._tinytap.filter).toBe('status:2xx -method:HEAD');
+    expect(err).toBe(
+      'tinytap: the values of Authorization, Proxy-Authorization, Cookie, Set-Cookie headers (and the cookies) were left out: export with --include-secrets to keep them\n',
+    );
+    expect(await tinytap('export', file, '--har', '--include-secrets', 'method:GET', 'path:/api/items')).toBe(0);
+    expect(JSON.parse(out).log.entries[0].request.headers).toContainEqual({ name: 'Authorization', value: 'Bearer s3cr3t-token' });
+    expect(err).toBe('');
+  });
+
+  it('writes to a new file made 0600, and never overwrites one without --force', async () => {
+    const har = join(dir, 'out.har');
+    expect(await tinytap('export', file, '--har', '-o', har)).toBe(0);
+    expect(statSync(har).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(har, 'utf8')).log.entries).toHaveLength(10);
+    expect(err).toContain(`wrote 10 exchanges to ${har}\n`);
+    expect(await tinytap('export', file, '--curl', '-o', har)).toBe(1);
+    expect(err).toBe(`tinytap: ${har} already exists: choose another name with -o, or add --force to overwrite it\n`);
+    expect(readFileSync(har, 'utf8')).toMatch(/^\{"log"/);
+    expect(await tinytap('export', file, '--curl', '-o', har, '--force', 'method:DELETE')).toBe(0);
+    expect(statSync(har).mode & 0o777).toBe(0o600);
+    expect(readFileSync(har, 'utf8')).toMatch(/^#!\/bin\/sh\n.*\n\n# #9 DELETE http:\/\/127\.0\.0\.1:3000\/api\/items\/7\n/);
+    const loose = join(dir, 'loose.json');
+    writeFileSync(loose, 'x', { mode: 0o644 });
+    expect(await tinytap('export', file, '--postman', '-o', loose, '--force')).toBe(0);
+    expect(statSync(loose).mode & 0o777).toBe(0o600);
+    expect(postmanSchemaErrors(JSON.parse(readFileSync(loose, 'utf8')))).toEqual([]);
+    expect(await tinytap('export', file, '--har', '-o', dir)).toBe(1);
+    expect(err).toBe(`tinytap: ${dir} is a directory: give a file name with -o\n`);
+  });
+
+  it('needs exactly one format, and --include-secrets only with --har', async () => {
+    expect(await tinytap('export', file)).toBe(1);
+    expect(err).toBe('tinytap: export needs exactly one of --har, --curl or --postman\n');
+    expect(await tinytap('export', file, '--har', '--curl')).toBe(1);
+    expect(err).toBe('tinytap: export needs exactly one of --har, --curl or --postman\n');
+    expect(await tinytap('export', file, '--curl', '--include-secrets')).toBe(1);
+    expect(err).toMatch(/^tinytap: --include-secrets is for --har: /);
+    expect(await tinytap('export', file, '--har', 'status:abc')).toBe(2);
+    expect(err).toMatch(/^tinytap: bad filter: bad status 'abc'/);
+    expect(out).toBe('');
+  });
+});
