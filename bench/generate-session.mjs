@@ -114,8 +114,11 @@ const STATUS_TABLE = STATUSES.flatMap(([c, r, w]) => Array(w).fill([c, r]));
 /**
  * Write `exchanges` HTTP exchanges on `flows` keep-alive connections into a session file (and
  * the same traffic into a pcap if asked). Exactly one response body contains RARE.
+ * `variant: 1` writes the same traffic as a later version of the server would answer it, for
+ * `tinytap diff`: order responses say `"note":"ok (v2)"`, static files carry a Cache-Control
+ * header and come 50 ms later. The random sequence is the same, so everything else is equal.
  */
-export async function generateSession({ file, exchanges, flows = Math.max(1, Math.round(exchanges / 500)), pcap = null }) {
+export async function generateSession({ file, exchanges, flows = Math.max(1, Math.round(exchanges / 500)), pcap = null, variant = 0 }) {
   const random = rng(42);
   let deliver;
   const cap = new Capture(
@@ -168,11 +171,13 @@ export async function generateSession({ file, exchanges, flows = Math.max(1, Mat
         id,
         status,
         items: Array.from({ length: 1 + (id % 4) }, (_, i) => ({ sku: `SKU-${id}-${i}`, qty: (id + i) % 9 })),
-        note: n === rareAt ? `special ${RARE} record` : 'ok',
+        note: n === rareAt ? `special ${RARE} record` : variant && path.startsWith('/api/orders/') ? 'ok (v2)' : 'ok',
       };
+      const isStatic = path.startsWith('/static/');
       const respBody = status === 304 ? '' : JSON.stringify(payload);
-      const response = `HTTP/1.1 ${status} ${reason}\r\nServer: api-server\r\nContent-Type: application/json\r\nContent-Length: ${respBody.length}\r\n\r\n${respBody}`;
-      const latency = BigInt(Math.floor(200_000 + random() * random() * 300_000_000)); // 0.2 ms .. 300 ms, mostly short
+      const response = `HTTP/1.1 ${status} ${reason}\r\nServer: api-server\r\nContent-Type: application/json\r\n${variant && isStatic ? 'Cache-Control: max-age=3600\r\n' : ''}Content-Length: ${respBody.length}\r\n\r\n${respBody}`;
+      const latency =
+        BigInt(Math.floor(200_000 + random() * random() * 300_000_000)) + (variant && isStatic ? 50_000_000n : 0n); // 0.2 ms .. 300 ms, mostly short
       for (const [dir, text] of [['c2s', request], ['s2c', response]]) {
         const bytes = Buffer.from(text, 'latin1');
         const [sp, sc, rp, rc, sfd, rfd] = dir === 'c2s' ? [client, cid, server, sid, 10, 20] : [server, sid, client, cid, 20, 10];
@@ -201,9 +206,13 @@ export async function generateSession({ file, exchanges, flows = Math.max(1, Mat
   return { exchanges: n, flows, rare: RARE };
 }
 
+// node bench/generate-session.mjs FILE [EXCHANGES] [PCAP] [--variant 1]
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const n = Number(process.argv[3] ?? 100000);
+  const args = process.argv.slice(2);
+  const v = args.indexOf('--variant');
+  const variant = v >= 0 ? Number(args.splice(v, 2)[1]) : 0;
+  const n = Number(args[1] ?? 100000);
   const t = Date.now();
-  const r = await generateSession({ file: process.argv[2], exchanges: n, pcap: process.argv[4] ?? null });
+  const r = await generateSession({ file: args[0], exchanges: n, pcap: args[2] ?? null, variant });
   console.error(`${r.exchanges} exchanges on ${r.flows} connections in ${Date.now() - t} ms`);
 }

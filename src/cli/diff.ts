@@ -1,0 +1,302 @@
+/**
+ * tinytap diff A B [FILTER]: what changed between two recordings, endpoint by endpoint. Exit
+ * code 0 when nothing differs, 1 when something does, 2 on an error, so it can gate a CI job.
+ */
+import type { Command } from 'commander';
+
+import {
+  DEFAULT_IGNORED_HEADERS,
+  DEFAULT_IGNORED_JSON_FIELDS,
+  type DiffReport,
+  type DiffSource,
+  type Difference,
+  type EndpointReport,
+  IgnoreRules,
+  type LatencyThreshold,
+  diffReportJson,
+  diffSessions,
+  parseLatencyRatio,
+} from '../diff/index.js';
+import type { Session } from '../session/session.js';
+import { CliError, reportError } from './errors.js';
+import { type CompiledArg, compileFilterArg } from './filter-arg.js';
+import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
+import { openSession } from './open-session.js';
+import { progressBar, safeText, table, terminalWidth } from './terminal.js';
+import { parseDuration } from './units.js';
+
+interface DiffFlags {
+  json?: boolean;
+  ignoreHeader?: string[];
+  ignoreJsonPath?: string[];
+  defaultIgnores: boolean;
+  latencyThreshold?: string;
+  latencyMinChange: string;
+}
+
+/** Exit codes: a CI job reads "differs" apart from "could not compare". */
+const EXIT_SAME = 0;
+const EXIT_DIFFERS = 1;
+const EXIT_ERROR = 2;
+
+/** Latency rows shown on a terminal; --json has them all. */
+const LATENCY_ROWS = 10;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Words into lines of at most `width` columns, the later ones indented. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.join(`\n${indent}`);
+}
+
+const DEFAULTS_HELP = `
+Exchanges are matched by method and route: ids in the path (numbers, UUIDs, hashes, long
+tokens) become {id}, and the query keeps its keys only. The n-th GET /users/{id} of A is
+compared with the n-th of B.
+
+Ignored by default (--no-default-ignores compares them too):
+  headers      ${wrap(DEFAULT_IGNORED_HEADERS.join(', '), 80, '               ')}
+  shape only   Set-Cookie (names and attributes, not values or expiry), Cookie (names),
+               Authorization and Proxy-Authorization (the scheme)
+  JSON fields  ${wrap(`named ${DEFAULT_IGNORED_JSON_FIELDS.join(', ')}, at any depth (ignoring case, '_' and '-': request_id and Request-Id too)`, 80, '               ')}
+
+Exit status: 0 nothing differs, 1 something does, 2 the recordings could not be compared.`;
+
+function sourceOf(session: Session, filter: CompiledArg): DiffSource {
+  return {
+    summaries: () => session.iterateExchanges({ where: filter.where, params: filter.params }),
+    exchange: (id) => session.exchange(id),
+  };
+}
+
+function thresholdOf(flags: DiffFlags): LatencyThreshold | null {
+  if (flags.latencyThreshold === undefined) return null;
+  return {
+    ratio: parseLatencyRatio(flags.latencyThreshold),
+    minChangeMs: parseDuration(flags.latencyMinChange, '--latency-min-change'),
+    text: flags.latencyThreshold,
+  };
+}
+
+export function registerDiff(program: Command): void {
+  program
+    .command('diff')
+    .description('what changed between two recordings: endpoints, statuses, headers, bodies, latency (exit 1 if anything did)')
+    .argument('<a>', 'the first .tinytap session (before)')
+    .argument('<b>', 'the second .tinytap session (after)')
+    .argument('[filter...]', 'compare only the exchanges of both that match this filter, as in tinytap ls')
+    // "-path:/x" negates a filter term; it is not an option
+    .allowUnknownOption()
+    .option('--json', 'print the differences as one JSON document')
+    .option('--ignore-header <name>', 'also ignore this header (repeatable; x-foo-* for a prefix)', collect)
+    .option('--ignore-json-path <path>', 'also ignore this place in JSON bodies (repeatable): $.meta.generatedAt, $.items[*].price, $..nonce', collect)
+    .option('--no-default-ignores', 'compare what the default rules below leave out, too')
+    .option('--latency-threshold <factor>', 'a p50 slowdown beyond this (2x, 1.5x, 50%) is a difference')
+    // 25 ms: on a busy CI machine the median of a sub-millisecond route moves by several ms
+    // between runs; a gate that flakes gets switched off
+    .option('--latency-min-change <time>', 'with --latency-threshold: smaller slowdowns never count', '25ms')
+    .addHelpText('after', DEFAULTS_HELP)
+    .action((fileA: string, fileB: string, filter: string[], flags: DiffFlags) => {
+      try {
+        process.exitCode = runDiff(fileA, fileB, filter, flags);
+      } catch (err) {
+        // every error, a user's or not, must read as "could not compare", never as "differs"
+        process.exitCode = reportError(err instanceof CliError ? new CliError(err.message, EXIT_ERROR) : err, EXIT_ERROR);
+      }
+    });
+}
+
+function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlags): number {
+  const rules = new IgnoreRules({ headers: flags.ignoreHeader, jsonPaths: flags.ignoreJsonPath, defaults: flags.defaultIgnores });
+  const threshold = thresholdOf(flags);
+  const a = openSession(fileA);
+  try {
+    const b = openSession(fileB);
+    try {
+      const fa = compileFilterArg(a, filter);
+      const fb = compileFilterArg(b, filter);
+      const bar = progressBar('comparing');
+      let report: DiffReport;
+      try {
+        report = diffSessions(sourceOf(a, fa), sourceOf(b, fb), { rules, latencyThreshold: threshold, onProgress: (d, t) => bar.update(d, t) });
+      } finally {
+        bar.done();
+      }
+      if (flags.json) process.stdout.write(JSON.stringify(diffReportJson(report, { a: fileA, b: fileB, filter: fa.text })) + '\n');
+      else process.stdout.write(formatReport(report, { a: fileA, b: fileB, filter: fa.text }, useColor()).join('\n') + '\n');
+      return report.differs ? EXIT_DIFFERS : EXIT_SAME;
+    } finally {
+      b.close();
+    }
+  } finally {
+    a.close();
+  }
+}
+
+// ---- the report on a terminal -------------------------------------------------------------
+
+interface Paint {
+  bold(s: string): string;
+  dim(s: string): string;
+  a(s: string): string;
+  b(s: string): string;
+  warn(s: string): string;
+}
+
+function painter(color: boolean): Paint {
+  return {
+    bold: (s) => paint(color, '1', s),
+    dim: (s) => paint(color, '2', s),
+    a: (s) => paint(color, '31', s),
+    b: (s) => paint(color, '32', s),
+    warn: (s) => paint(color, '33', s),
+  };
+}
+
+const ms = (v: number) => formatDurationMs(v);
+
+/** A JSON value from a body, on one line. */
+function jsonValue(v: unknown): string {
+  return safeText(JSON.stringify(v) ?? 'undefined');
+}
+
+function pairsNote(d: { pairs: number; of: number; example: { a: number; b: number } }, p: Paint): string {
+  return p.dim(`  (${d.pairs === d.of ? (d.of === 1 ? 'the pair' : `all ${d.of} pairs`) : `${d.pairs} of ${d.of} pairs`}, e.g. #${d.example.a} ↔ #${d.example.b})`);
+}
+
+/** The lines of one difference, without its endpoint. */
+function differenceLines(d: Difference, p: Paint): string[] {
+  switch (d.kind) {
+    case 'only-in-a':
+    case 'only-in-b':
+      return [];
+    case 'count':
+      return [`occurs ${p.a(String(d.a))} times in A, ${p.b(String(d.b))} in B ${p.dim('(the extra ones are not compared)')}`];
+    case 'status':
+      return [`status ${p.a(String(d.a))} → ${p.b(String(d.b))}${pairsNote(d, p)}`];
+    case 'response':
+      return [`${d.change === 'removed' ? 'response in A only: B got none' : 'response in B only: A got none'}${pairsNote(d, p)}`];
+    case 'header': {
+      const name = safeText(d.name);
+      const what =
+        d.change === 'added'
+          ? `${p.b('+')} ${name}: ${p.b(safeText(d.b ?? ''))}`
+          : d.change === 'removed'
+            ? `${p.a('-')} ${name}: ${p.a(safeText(d.a ?? ''))}`
+            : `${name}: ${p.a(safeText(d.a ?? ''))} → ${p.b(safeText(d.b ?? ''))}`;
+      return [`${d.message} header ${what}${pairsNote(d, p)}`];
+    }
+    case 'body-json': {
+      const path = safeText(d.path);
+      const what =
+        d.change === 'added'
+          ? `${p.b('+')} ${path} = ${p.b(jsonValue(d.b))}`
+          : d.change === 'removed'
+            ? `${p.a('-')} ${path} = ${p.a(jsonValue(d.a))}`
+            : `${path}: ${p.a(jsonValue(d.a))} → ${p.b(jsonValue(d.b))}${d.change === 'type' ? p.dim(' (type changed)') : ''}`;
+      return [`${d.message} body ${what}${pairsNote(d, p)}`];
+    }
+    case 'body-json-omitted':
+      return [`${d.message} body: ${formatCount(d.count)} more JSON changes not listed${pairsNote(d, p)}`];
+    case 'body-text': {
+      const counts =
+        d.linesRemoved === null ? 'too different (or too large) for a line diff' : `${d.linesRemoved} lines removed, ${d.linesAdded} added`;
+      return [
+        `${d.message} body (text): ${counts}${pairsNote(d, p)}`,
+        ...d.removed.map((l) => `  ${p.a(`- ${safeText(l)}`)}`),
+        ...d.added.map((l) => `  ${p.b(`+ ${safeText(l)}`)}`),
+      ];
+    }
+    case 'body-binary':
+      return [
+        `${d.message} body (binary): ${p.a(`${formatBytes(d.a.size)} sha256 ${d.a.sha256.slice(0, 12)}`)} → ${p.b(`${formatBytes(d.b.size)} sha256 ${d.b.sha256.slice(0, 12)}`)}${pairsNote(d, p)}`,
+      ];
+    case 'body-type':
+      return [`${d.message} body: ${p.a(d.a)} → ${p.b(d.b)}${pairsNote(d, p)}`];
+    case 'body-partial':
+      return [
+        `${d.message} body, not wholly captured: ${p.a(`${formatBytes(d.a.size)} (${formatBytes(d.a.captured)} captured)`)} → ${p.b(`${formatBytes(d.b.size)} (${formatBytes(d.b.captured)} captured)`)}${pairsNote(d, p)}`,
+      ];
+    case 'omitted':
+      return [p.dim(`… and ${formatCount(d.count)} more kinds of difference`)];
+    case 'latency':
+      return [p.warn(`slower: p50 ${ms(d.a.p50Ms)} → ${ms(d.b.p50Ms)} (+${ms(d.changeMs)}, ${Number.isFinite(d.ratio) ? `${d.ratio.toFixed(1)}×` : '∞'})`)];
+  }
+}
+
+function endpointTitle(e: EndpointReport, p: Paint): string {
+  const name = safeText(e.endpoint);
+  if (e.b === 0) return `${p.a('-')} ${p.bold(name)}  ${p.a(`only in A (${e.a})`)}`;
+  if (e.a === 0) return `${p.b('+')} ${p.bold(name)}  ${p.b(`only in B (${e.b})`)}`;
+  return `  ${p.bold(name)}  ${p.dim(`${e.pairs} ${e.pairs === 1 ? 'pair' : 'pairs'}`)}`;
+}
+
+function latencyLines(r: DiffReport, p: Paint, color: boolean): string[] {
+  const rows = r.endpoints.filter((e) => e.latency.changeMs !== null);
+  if (rows.length === 0) return [];
+  rows.sort((x, y) => Math.abs(y.latency.changeMs!) - Math.abs(x.latency.changeMs!));
+  const shown = rows.slice(0, LATENCY_ROWS);
+  const change = (e: EndpointReport) => {
+    const c = e.latency.changeMs!;
+    const ratio = e.latency.ratio!;
+    return `${c >= 0 ? '+' : '−'}${ms(Math.abs(c))}${Number.isFinite(ratio) ? ` ${ratio.toFixed(2)}×` : ''}`;
+  };
+  const lines = table(
+    shown,
+    [
+      { title: 'ENDPOINT', value: (e) => e.endpoint, flex: true, min: 16 },
+      { title: 'N A', value: (e) => String(e.latency.a!.count), right: true },
+      { title: 'P50 A', value: (e) => ms(e.latency.a!.p50Ms), right: true },
+      { title: 'P95 A', value: (e) => ms(e.latency.a!.p95Ms), right: true },
+      { title: 'N B', value: (e) => String(e.latency.b!.count), right: true },
+      { title: 'P50 B', value: (e) => ms(e.latency.b!.p50Ms), right: true },
+      { title: 'P95 B', value: (e) => ms(e.latency.b!.p95Ms), right: true },
+      { title: 'P50 CHANGE', value: change, right: true, color: (e) => (e.latency.exceeds ? '33' : null) },
+    ],
+    Math.min(terminalWidth(), 140),
+    color,
+  );
+  const title = r.latencyThreshold
+    ? `Latency, biggest changes first (a p50 slowdown beyond ${safeText(r.latencyThreshold.text)} and ${ms(r.latencyThreshold.minChangeMs)} counts as a difference)`
+    : 'Latency, biggest changes first (reported only: --latency-threshold makes a slowdown a difference)';
+  const more = rows.length > shown.length ? [p.dim(`  … ${rows.length - shown.length} more endpoints (--json lists them all)`)] : [];
+  return [p.bold(title), ...lines.map((l) => `  ${l}`), ...more];
+}
+
+export function formatReport(r: DiffReport, files: { a: string; b: string; filter: string }, color: boolean): string[] {
+  const p = painter(color);
+  const out: string[] = [];
+  out.push(`${p.a('A')} ${safeText(files.a)} (${formatCount(r.a.exchanges)} exchanges)   ${p.b('B')} ${safeText(files.b)} (${formatCount(r.b.exchanges)} exchanges)`);
+  if (files.filter) out.push(p.dim(`both filtered by: ${safeText(files.filter)}`));
+  out.push('');
+  const byEndpoint = new Map<string, Difference[]>();
+  for (const d of r.differences) byEndpoint.set(d.endpoint, [...(byEndpoint.get(d.endpoint) ?? []), d]);
+  for (const e of r.endpoints) {
+    const diffs = byEndpoint.get(e.endpoint);
+    if (!diffs) continue;
+    out.push(endpointTitle(e, p));
+    for (const d of diffs) out.push(...differenceLines(d, p).map((l) => `    ${l}`));
+  }
+  if (byEndpoint.size === 0) out.push('no differences');
+  out.push('');
+  out.push(...latencyLines(r, p, color));
+  const pairs = r.endpoints.reduce((n, e) => n + e.pairs, 0);
+  const identical = r.endpoints.reduce((n, e) => n + e.identical, 0);
+  const both = r.endpoints.filter((e) => e.a && e.b).length;
+  out.push('');
+  out.push(
+    `${r.differences.length === 0 ? 'no differences' : `${formatCount(r.differences.length)} ${r.differences.length === 1 ? 'difference' : 'differences'} in ${formatCount(byEndpoint.size)} of ${formatCount(r.endpoints.length)} endpoints`}; ` +
+      `${formatCount(both)} endpoints in both, ${formatCount(pairs)} pairs compared, ${formatCount(identical)} identical`,
+  );
+  if (r.unreadable) out.push(p.warn(`${formatCount(r.unreadable)} pairs could not be read back from their files and were not compared`));
+  return out;
+}

@@ -1,0 +1,117 @@
+/**
+ * Two recordings compared: match their exchanges by endpoint and order of occurrence (from the
+ * summaries alone), then load and compare the matched exchanges one pair at a time, folding what
+ * differs per endpoint. Memory holds the summaries' ids and durations and the folded
+ * differences, never more than one pair of whole exchanges.
+ *
+ * The recordings are reached through `DiffSource` (src/cli/diff.ts makes one of a session and a
+ * filter), so this module has no SQL and prints nothing.
+ */
+import type { Exchange } from '../model/exchange.js';
+import { type AggregatedDifference, EndpointAggregate } from './aggregate.js';
+import { type BodyDiffLimits, DEFAULT_BODY_LIMITS } from './body-diff.js';
+import { compareExchanges } from './compare-exchanges.js';
+import type { IgnoreRules } from './ignore-rules.js';
+import { type LatencyComparison, type LatencyStats, type LatencyThreshold, compareLatency, latencyStats } from './latency.js';
+import { EndpointCollector, type ExchangeRef, matchEndpoints } from './match-endpoints.js';
+
+export interface DiffSource {
+  /** The exchanges to compare, in order of occurrence (request start). */
+  summaries(): Iterable<ExchangeRef>;
+  /** One whole exchange, bodies included. */
+  exchange(id: number): Exchange | null;
+}
+
+export interface DiffOptions {
+  rules: IgnoreRules;
+  /** When a slowdown counts as a difference; null: latency is reported only. */
+  latencyThreshold: LatencyThreshold | null;
+  limits?: BodyDiffLimits;
+  onProgress?: (pairsDone: number, pairsTotal: number) => void;
+}
+
+export type Difference =
+  | { endpoint: string; kind: 'only-in-a' | 'only-in-b'; count: number }
+  /** The endpoint occurs a different number of times: the extra occurrences are not compared. */
+  | { endpoint: string; kind: 'count'; a: number; b: number }
+  | (AggregatedDifference & { endpoint: string; of: number })
+  | { endpoint: string; kind: 'latency'; a: LatencyStats; b: LatencyStats; changeMs: number; ratio: number }
+  /** More distinct differences than were kept for this endpoint. */
+  | { endpoint: string; kind: 'omitted'; count: number };
+
+export interface EndpointReport {
+  endpoint: string;
+  method: string;
+  route: string;
+  /** Occurrences in A and in B. */
+  a: number;
+  b: number;
+  /** Pairs compared, and how many of them showed no difference. */
+  pairs: number;
+  identical: number;
+  latency: LatencyComparison;
+}
+
+export interface DiffReport {
+  a: { exchanges: number };
+  b: { exchanges: number };
+  endpoints: EndpointReport[];
+  /** By endpoint, in endpoint order. */
+  differences: Difference[];
+  latencyThreshold: LatencyThreshold | null;
+  /** Pairs whose exchange could not be loaded from its file. */
+  unreadable: number;
+  differs: boolean;
+}
+
+function collect(source: DiffSource): EndpointCollector {
+  const c = new EndpointCollector();
+  for (const x of source.summaries()) c.add(x);
+  return c;
+}
+
+export function diffSessions(a: DiffSource, b: DiffSource, opts: DiffOptions): DiffReport {
+  const matching = matchEndpoints(collect(a), collect(b));
+  const aggregates = matching.endpoints.map(() => new EndpointAggregate());
+  const total = matching.pairCount;
+  let done = 0;
+  let unreadable = 0;
+  for (const pair of matching.pairs()) {
+    const xa = a.exchange(pair.a);
+    const xb = b.exchange(pair.b);
+    if (xa && xb) aggregates[pair.endpoint].add(compareExchanges(xa, xb, opts.rules, opts.limits ?? DEFAULT_BODY_LIMITS), { a: pair.a, b: pair.b });
+    else unreadable++;
+    opts.onProgress?.(++done, total);
+  }
+
+  const endpoints: EndpointReport[] = [];
+  const differences: Difference[] = [];
+  matching.endpoints.forEach((m, k) => {
+    const endpoint = m.endpoint.key;
+    const agg = aggregates[k];
+    const latency = compareLatency(m.a ? latencyStats(m.a.durationsNs) : null, m.b ? latencyStats(m.b.durationsNs) : null, opts.latencyThreshold);
+    const na = m.a?.ids.length ?? 0;
+    const nb = m.b?.ids.length ?? 0;
+    endpoints.push({ endpoint, method: m.endpoint.method, route: m.endpoint.route, a: na, b: nb, pairs: agg.pairs, identical: agg.identical, latency });
+    if (!m.b) differences.push({ endpoint, kind: 'only-in-a', count: na });
+    else if (!m.a) differences.push({ endpoint, kind: 'only-in-b', count: nb });
+    else if (na !== nb) differences.push({ endpoint, kind: 'count', a: na, b: nb });
+    for (const d of agg.differences()) differences.push({ ...d, endpoint, of: agg.pairs });
+    if (agg.omitted) differences.push({ endpoint, kind: 'omitted', count: agg.omitted });
+    if (latency.exceeds && latency.a && latency.b)
+      differences.push({ endpoint, kind: 'latency', a: latency.a, b: latency.b, changeMs: latency.changeMs!, ratio: latency.ratio! });
+  });
+  return {
+    a: { exchanges: matchingTotal(matching.endpoints, 'a') },
+    b: { exchanges: matchingTotal(matching.endpoints, 'b') },
+    endpoints,
+    differences,
+    latencyThreshold: opts.latencyThreshold,
+    unreadable,
+    differs: differences.length > 0,
+  };
+}
+
+function matchingTotal(endpoints: { a: { ids: number[] } | null; b: { ids: number[] } | null }[], side: 'a' | 'b'): number {
+  return endpoints.reduce((n, e) => n + (e[side]?.ids.length ?? 0), 0);
+}

@@ -1,0 +1,52 @@
+/**
+ * Header changes between two messages: names compared case-insensitively, a repeated header
+ * (Set-Cookie, Vary...) compared as its list of values in order, the ignore rules applied.
+ * Pure.
+ */
+import type { HeaderField } from '../model/exchange.js';
+import type { IgnoreRules } from './ignore-rules.js';
+
+export interface HeaderChange {
+  change: 'added' | 'removed' | 'changed';
+  /** As B sent it (as A did, for a removed header). */
+  name: string;
+  /** A's values joined with ", " (null: absent). */
+  a: string | null;
+  b: string | null;
+}
+
+interface Values {
+  name: string;
+  values: string[];
+}
+
+function byName(headers: readonly HeaderField[], rules: IgnoreRules): Map<string, Values> {
+  const m = new Map<string, Values>();
+  for (const h of headers) {
+    const key = h.name.toLowerCase();
+    if (rules.ignoresHeader(key)) continue;
+    const v = m.get(key);
+    if (v) v.values.push(h.value);
+    else m.set(key, { name: h.name, values: [h.value] });
+  }
+  return m;
+}
+
+function sameValues(key: string, a: string[], b: string[], rules: IgnoreRules): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((v, i) => rules.headerShape(key, v.trim()) === rules.headerShape(key, b[i].trim()));
+}
+
+export function diffHeaders(a: readonly HeaderField[], b: readonly HeaderField[], rules: IgnoreRules): HeaderChange[] {
+  const ma = byName(a, rules);
+  const mb = byName(b, rules);
+  const out: HeaderChange[] = [];
+  for (const [key, va] of ma) {
+    const vb = mb.get(key);
+    if (!vb) out.push({ change: 'removed', name: va.name, a: va.values.join(', '), b: null });
+    else if (!sameValues(key, va.values, vb.values, rules))
+      out.push({ change: 'changed', name: vb.name, a: va.values.join(', '), b: vb.values.join(', ') });
+  }
+  for (const [key, vb] of mb) if (!ma.has(key)) out.push({ change: 'added', name: vb.name, a: null, b: vb.values.join(', ') });
+  return out;
+}

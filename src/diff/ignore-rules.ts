@@ -1,0 +1,149 @@
+/**
+ * What the diff ignores: the noise that differs between any two runs of the same thing (dates,
+ * request and trace ids, validators, cookies' values, tokens), so that what is left is what
+ * changed. Default rules can be extended (`--ignore-header`, `--ignore-json-path`) or switched
+ * off (`--no-default-ignores`). Pure.
+ */
+import { type JsonPathPattern, type PathStep, matchesPath, parsePathPattern } from './json-path.js';
+
+/**
+ * Headers ignored entirely by default, in both requests and responses (lower case; a trailing
+ * `*` matches any suffix).
+ */
+export const DEFAULT_IGNORED_HEADERS: readonly string[] = [
+  // times and validators: differ on every run
+  'date',
+  'age',
+  'expires',
+  'last-modified',
+  'etag',
+  'if-none-match',
+  'if-modified-since',
+  'keep-alive',
+  // the body comparison reports what changed in the body, and its length with it
+  'content-length',
+  // request, correlation and trace ids
+  'x-request-id',
+  'request-id',
+  'x-correlation-id',
+  'correlation-id',
+  'x-trace-id',
+  'x-span-id',
+  'traceparent',
+  'tracestate',
+  'baggage',
+  'b3',
+  'x-b3-*',
+  'uber-trace-id',
+  'sentry-trace',
+  'x-amzn-requestid',
+  'x-amzn-trace-id',
+  'x-amz-request-id',
+  'x-amz-id-2',
+  'x-amz-cf-id',
+  'x-cloud-trace-context',
+  'cf-ray',
+  // timings the server reports about itself
+  'server-timing',
+  'x-response-time',
+  'x-runtime',
+  'x-timer',
+  'x-envoy-upstream-service-time',
+  // per-session anti-forgery tokens
+  'x-csrf-token',
+  'x-xsrf-token',
+];
+
+/**
+ * Headers compared by their shape only, by default: which cookies are set and with which
+ * attributes, which authentication scheme is used; not the secret or session-specific values.
+ */
+const SHAPE_ONLY_HEADERS: Record<string, (value: string) => string> = {
+  'set-cookie': setCookieShape,
+  cookie: (v) =>
+    v
+      .split(';')
+      .map((c) => c.trim().split('=', 1)[0])
+      .filter(Boolean)
+      .join('; '),
+  authorization: credentialsShape,
+  'proxy-authorization': credentialsShape,
+};
+
+/** `sid=abc; Path=/; Expires=...; HttpOnly` → `sid=…; Path=/; HttpOnly`: the dates go too. */
+function setCookieShape(value: string): string {
+  const [pair, ...attrs] = value.split(';').map((p) => p.trim());
+  const name = pair.split('=', 1)[0];
+  const kept = attrs.filter((a) => !/^(expires|max-age)\s*(=|$)/i.test(a));
+  return [`${name}=…`, ...kept].join('; ');
+}
+
+/** `Bearer eyJ...` → `Bearer …`. */
+function credentialsShape(value: string): string {
+  const scheme = value.trim().split(/\s+/, 1)[0];
+  return `${scheme} …`;
+}
+
+/**
+ * JSON fields ignored by default wherever they are, by name: the names that say "the time of
+ * this response" or "the id of this request or trace", compared ignoring case, `_` and `-`
+ * (`request_id`, `requestId` and `Request-Id` are one name). Deliberately short: `createdAt`,
+ * `updatedAt`, `date` or `id` are data a change to which matters.
+ */
+export const DEFAULT_IGNORED_JSON_FIELDS: readonly string[] = [
+  'timestamp',
+  'generatedAt',
+  'serverTime',
+  'requestId',
+  'traceId',
+  'spanId',
+  'correlationId',
+];
+
+const fieldKey = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
+const DEFAULT_FIELD_KEYS = new Set(DEFAULT_IGNORED_JSON_FIELDS.map(fieldKey));
+
+export interface IgnoreOptions {
+  /** Header names (case-insensitive; `x-b3-*` style suffix wildcards). */
+  headers?: string[];
+  /** JSON path patterns (json-path.ts). */
+  jsonPaths?: string[];
+  /** The default rules above; true unless switched off. */
+  defaults?: boolean;
+}
+
+export class IgnoreRules {
+  private readonly exactHeaders = new Set<string>();
+  private readonly headerPrefixes: string[] = [];
+  private readonly paths: JsonPathPattern[];
+  readonly defaults: boolean;
+
+  constructor(opts: IgnoreOptions = {}) {
+    this.defaults = opts.defaults ?? true;
+    const names = [...(this.defaults ? DEFAULT_IGNORED_HEADERS : []), ...(opts.headers ?? [])];
+    for (const n of names.map((x) => x.trim().toLowerCase()).filter(Boolean)) {
+      if (n.endsWith('*')) this.headerPrefixes.push(n.slice(0, -1));
+      else this.exactHeaders.add(n);
+    }
+    this.paths = (opts.jsonPaths ?? []).map(parsePathPattern);
+  }
+
+  ignoresHeader(name: string): boolean {
+    const n = name.toLowerCase();
+    return this.exactHeaders.has(n) || this.headerPrefixes.some((p) => n.startsWith(p));
+  }
+
+  /** The part of a header's value the comparison looks at. */
+  headerShape(name: string, value: string): string {
+    if (!this.defaults) return value;
+    const shape = SHAPE_ONLY_HEADERS[name.toLowerCase()];
+    return shape ? shape(value) : value;
+  }
+
+  /** Is this place in a JSON body (and everything under it) left out of the comparison? */
+  ignoresJsonPath(path: readonly PathStep[]): boolean {
+    const last = path[path.length - 1];
+    if (this.defaults && typeof last === 'string' && DEFAULT_FIELD_KEYS.has(fieldKey(last))) return true;
+    return this.paths.some((p) => matchesPath(p, path));
+  }
+}

@@ -1,0 +1,6 @@
+/** Comparing two recordings: see diff-sessions.ts for the whole, the other files for each part. */
+export { type DiffOptions, type DiffReport, type DiffSource, type Difference, type EndpointReport, diffSessions } from './diff-sessions.js';
+export { DEFAULT_IGNORED_HEADERS, DEFAULT_IGNORED_JSON_FIELDS, IgnoreRules, type IgnoreOptions } from './ignore-rules.js';
+export { type LatencyThreshold, parseLatencyRatio } from './latency.js';
+export { diffReportJson } from './report-json.js';
+export { endpointOf, templatePath } from './route-template.js';
