@@ -6,6 +6,9 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { ROOT, fmt, tempDir } from './lib.mjs';
+import { benchDiff, diffMarkdown } from './diff.mjs';
+import { benchHarExport, benchHarExportMarkdown } from './export-har.mjs';
+import { generateSession } from './generate-session.mjs';
 import { parserThroughput, queryBench, queryMarkdown } from './query.mjs';
 import { recordOverhead, recordOverheadMarkdown } from './record-overhead.mjs';
 
@@ -15,6 +18,8 @@ if (process.getuid() !== 0) {
 }
 
 const only = process.argv.slice(2);
+/** The generated million-exchange session, shared by the benchmarks that need one. */
+let bigSession = null;
 const want = (name) => only.length === 0 || only.includes(name);
 const sections = [];
 
@@ -60,6 +65,38 @@ if (want('query')) {
   const q = await queryBench({ exchanges: n });
   console.error(JSON.stringify({ ...q, file: undefined, pcap: undefined }));
   sections.push([`Queries on ${fmt(n)} exchanges: search and filter beside tshark`, queryMarkdown(q, p), { ...q, parser: p }]);
+  bigSession = q.file;
+}
+
+if (want('export')) {
+  const n = Number(process.env.BENCH_EXCHANGES ?? 1_000_000);
+  if (!bigSession) {
+    bigSession = join(tempDir(), `gen-${n}.tinytap`);
+    console.error(`export: generating a session of ${n} exchanges ...`);
+    await generateSession({ file: bigSession, exchanges: n });
+  }
+  console.error('export: HAR of the whole session ...');
+  const r = await benchHarExport(bigSession);
+  console.error(JSON.stringify(r));
+  const per100k = (100_000 / r.exchanges) * r.seconds;
+  sections.push([
+    `HAR export of ${fmt(r.exchanges)} exchanges`,
+    `${benchHarExportMarkdown(r)}\n\nAt this rate 100,000 exchanges take ${fmt(per100k, 2)} s (target: under 5 s); memory stays flat whatever the size (the entries are streamed).`,
+    r,
+  ]);
+}
+
+if (want('diff')) {
+  const n = Number(process.env.BENCH_DIFF_EXCHANGES ?? 100_000);
+  const dir = tempDir();
+  const a = join(dir, 'a.tinytap');
+  const b = join(dir, 'b.tinytap');
+  console.error(`diff: two sessions of ${n} exchanges ...`);
+  await generateSession({ file: a, exchanges: n });
+  await generateSession({ file: b, exchanges: n, variant: 1 });
+  const d = await benchDiff(a, b);
+  console.error(JSON.stringify(d));
+  sections.push([`Diff of two ${fmt(n)}-exchange sessions`, diffMarkdown(d), d]);
 }
 
 const machine = `${cpus().length} × ${cpus()[0].model.trim()}, ${fmt(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node.js ${process.version}`;
