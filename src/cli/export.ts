@@ -21,6 +21,7 @@ import type { Exchange } from '../model/exchange.js';
 import type { Session } from '../session/session.js';
 import { TINYTAP_VERSION } from '../version.js';
 import { CliError } from './errors.js';
+import { chownToSudoUser } from './sudo-owner.js';
 import { type CompiledArg, compileFilterArg } from './filter-arg.js';
 import { openSession } from './open-session.js';
 import { progressBar, safeText } from './terminal.js';
@@ -126,6 +127,7 @@ async function writeFile(out: string, force: boolean, write: (stream: Writable, 
   stream.on('error', (err) => (failure ??= err));
   try {
     await once(stream, 'open');
+    chownToSudoUser(tmp);
     await write(stream, () => failure !== null);
     if (failure) throw failure;
     stream.end();

@@ -14,6 +14,7 @@ import { ConnCause, Role } from '../events/layout.js';
 import { preflight } from '../record/preflight.js';
 import { Recording, RecordingStartError } from '../record/recording.js';
 import { CliError } from './errors.js';
+import { sudoOwner } from './sudo-owner.js';
 import { formatBytes, formatClock, formatCount, formatDurationMs, paint, useColor } from './format.js';
 import { UsageError, parseDuration, parsePid, parsePort, parseSize } from './units.js';
 
@@ -76,12 +77,6 @@ function fileSize(path: string): number {
   }
 }
 
-function sudoOwner(): { uid: number; gid: number } | null {
-  const uid = Number(process.env.SUDO_UID);
-  const gid = Number(process.env.SUDO_GID);
-  if (process.getuid?.() !== 0 || !Number.isInteger(uid) || !Number.isInteger(gid) || !process.env.SUDO_UID) return null;
-  return { uid, gid };
-}
 
 function buildOptions(flags: RecordFlags, command: string[], output: string): CaptureOptions {
   const maxPayload = parseSize(flags.maxPayload, '--max-payload');

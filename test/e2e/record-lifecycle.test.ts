@@ -1,7 +1,7 @@
 // How a recording starts and ends: signals, SIGKILL, existing files, no root, a full disk,
 // tracefs not mounted, and files that are not sessions.
 import Database from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -19,6 +19,17 @@ import {
   startNodeServer,
   tempDir,
 } from './harness.js';
+
+function runAsyncEnv(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 function tinytap(...args: string[]) {
   return runAsync(process.execPath, [CLI, ...args]);
@@ -118,6 +129,20 @@ describeCapture('record: lifecycle', () => {
     const forced = await tinytap('record', '-o', file, '--duration', '1s', '--force', '--quiet');
     expect(forced.code).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('under sudo, the session and its exports belong to the user who ran sudo', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'mine.tinytap');
+    const env = { ...process.env, SUDO_UID: '65534', SUDO_GID: '65534' };
+    const rec = await runAsyncEnv(process.execPath, [CLI, 'record', '-o', file, '--duration', '1s', '--quiet'], env);
+    expect(rec.code, rec.stderr).toBe(0);
+    expect(statSync(file)).toMatchObject({ uid: 65534, gid: 65534 });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const har = join(dir, 'mine.har');
+    const exp = await runAsyncEnv(process.execPath, [CLI, 'export', file, '--har', '-o', har], env);
+    expect(exp.code, exp.stderr).toBe(0);
+    expect(statSync(har)).toMatchObject({ uid: 65534, gid: 65534 });
   });
 
   it('without root: one line that says to use sudo, no stack trace', async () => {
