@@ -131,8 +131,11 @@ static __always_inline struct conn_state *open_conn(__u32 tgid, int fd, struct f
 			st.filter = TT_CONN_IGNORED;
 	}
 	bpf_map_update_elem(&conns, &key, &st, BPF_ANY);
-	if (st.filter == TT_CONN_WANTED)
+	if (st.filter == TT_CONN_WANTED) {
+		/* the process first: its CONN record can then name it the moment it is read */
+		emit_proc_once(tgid);
 		announce_conn(&st, fd, file, role, cause, ts);
+	}
 	return bpf_map_lookup_elem(&conns, &key);
 }
 
@@ -146,6 +149,7 @@ static __always_inline bool datagram_wanted(struct conn_state *c, const struct t
 		return false;
 	if (!c->announced) {
 		c->announced = 1;
+		emit_proc_once(bpf_get_current_pid_tgid() >> 32);
 		announce_conn(c, fd, file, TT_ROLE_UNKNOWN, TT_CAUSE_FIRST_SEEN, ts);
 	}
 	return true;

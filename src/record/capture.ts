@@ -13,6 +13,9 @@ import { CgroupResolver, readProcInfo } from './proc-info.js';
 import { type CreateOptions, SessionWriter } from './session-writer.js';
 import { TINYTAP_VERSION } from '../version.js';
 
+/** How long a connection may wait for its process's PROC record before /proc is asked instead. */
+const MISSING_PROCESS_GRACE_MS = 2000;
+
 export interface CaptureOptions {
   output: string;
   create?: CreateOptions;
@@ -104,7 +107,8 @@ export class Capture {
   private readonly cgroups = new CgroupResolver();
   private readonly processIds = new Map<number, number>(); // pid -> processes.id (latest)
   private readonly processKeys = new Set<string>(); // processes already written
-  private readonly pidsWithoutProcess = new Set<number>();
+  // pid -> when its first connection arrived without a PROC record (Date.now())
+  private readonly pidsWithoutProcess = new Map<number, number>();
   private clockOffset = 0n;
   private commitTimer: NodeJS.Timeout | null = null;
   private stopping: Promise<CaptureCounts> | null = null;
@@ -200,7 +204,8 @@ export class Capture {
       return this.snapshot();
     }
     try {
-      this.resolveMissingProcesses();
+      // every record is in: a pid still without a PROC record lost it to a full ring buffer
+      this.resolveMissingProcesses(0);
       this.writeCountsMeta();
       this.writer.setMeta('stopped_at', String(this.wallNow()));
       this.writer.setMeta('stop_reason', reason);
@@ -256,7 +261,7 @@ export class Capture {
   private commit(): void {
     if (this.failed) return;
     try {
-      this.resolveMissingProcesses();
+      this.resolveMissingProcesses(MISSING_PROCESS_GRACE_MS);
       this.writeCountsMeta();
       this.writer.commit();
     } catch (err) {
@@ -310,7 +315,7 @@ export class Capture {
     const wallNs = rec.tsNs;
     this.writer.addConnection(rec, this.processIds.get(rec.pid) ?? null);
     this.counts.connections++;
-    if (!this.processIds.has(rec.pid)) this.pidsWithoutProcess.add(rec.pid);
+    if (!this.processIds.has(rec.pid) && !this.pidsWithoutProcess.has(rec.pid)) this.pidsWithoutProcess.set(rec.pid, Date.now());
     this.hooks.onConnection?.({
       connId: rec.connId,
       wallNs,
@@ -355,11 +360,20 @@ export class Capture {
 
   /**
    * A process whose PROC record was lost (ring buffer full) is still described, from /proc if it
-   * is alive, so every connection names its process.
+   * is alive, so every connection names its process. Only after `graceMs`: the PROC record of a
+   * new process normally follows its first CONN record, possibly in the next batch, and guessing
+   * from /proc before it arrives would name the connection after whatever /proc shows then
+   * (nothing, once a short-lived client has exited).
    */
-  private resolveMissingProcesses(): void {
-    for (const pid of this.pidsWithoutProcess) {
-      if (this.processIds.has(pid)) continue;
+  private resolveMissingProcesses(graceMs: number): void {
+    const now = Date.now();
+    for (const [pid, since] of this.pidsWithoutProcess) {
+      if (this.processIds.has(pid)) {
+        this.pidsWithoutProcess.delete(pid);
+        continue;
+      }
+      if (now - since < graceMs) continue;
+      this.pidsWithoutProcess.delete(pid);
       const info = readProcInfo(pid);
       const id = this.writer.addProcess({
         pid,
@@ -378,6 +392,5 @@ export class Capture {
       this.processIds.set(pid, id);
       this.counts.processes++;
     }
-    this.pidsWithoutProcess.clear();
   }
 }

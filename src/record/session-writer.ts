@@ -146,7 +146,7 @@ export class SessionWriter {
       p.source,
     );
     const id = Number(info.lastInsertRowid);
-    // connections recorded before their process (the kernel writes CONN before PROC)
+    // connections recorded before their process (its PROC record was dropped and came later)
     this.stmt.connProcess.run(id, p.pid);
     return id;
   }

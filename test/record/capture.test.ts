@@ -134,4 +134,44 @@ describe('Capture', () => {
     expect([...reader.events({ connIds: [2] })].map((e) => e.payload.toString())).toEqual(['b']);
     expect([...reader.events({ connIds: [1] })].map((e) => e.payload.toString())).toEqual(['a']);
   });
+  it('a PROC record in the batch after its connection still names the process, commits in between', async () => {
+    // a pid no live process has: /proc cannot answer for it, as for a client that already exited
+    const pid = 4_194_000;
+    const out = join(dir, 'p.tinytap');
+    const binding = fakeBinding();
+    const cap = new Capture(options(out, { commitMs: 5 }), binding);
+    cap.start();
+    binding.last!.onBatch(batchOf([encodeConn({ pid, comm: 'python3', connId: 1, tsNs: T0 })]));
+    await new Promise((r) => setTimeout(r, 50));
+    binding.last!.onBatch(
+      batchOf([
+        encodeProc({ pid, comm: 'python3', argv: ['python3', 'client.py'], tsNs: T0 + 1n }),
+        encodeConn({ pid, comm: 'python3', connId: 2, tsNs: T0 + 2n }),
+      ]),
+    );
+    await cap.stop('signal');
+    db = new Database(out, { readonly: true });
+    const rows = db
+      .prepare('SELECT c.id, p.comm, p.argv FROM connections c JOIN processes p ON p.id = c.process_id ORDER BY c.id')
+      .all();
+    expect(rows).toEqual([
+      { id: 1, comm: 'python3', argv: '["python3","client.py"]' },
+      { id: 2, comm: 'python3', argv: '["python3","client.py"]' },
+    ]);
+    expect(db.prepare('SELECT count(*) FROM processes').pluck().get()).toBe(1);
+  });
+
+  it('a process whose PROC record never came is described at stop, and its connection names it', async () => {
+    const pid = 4_194_001;
+    const out = join(dir, 'q.tinytap');
+    const binding = fakeBinding();
+    const cap = new Capture(options(out), binding);
+    cap.start();
+    binding.last!.onBatch(batchOf([encodeConn({ pid, comm: 'gone', connId: 1, tsNs: T0 })]));
+    await cap.stop('signal');
+    db = new Database(out, { readonly: true });
+    expect(db.prepare('SELECT p.pid, p.comm FROM connections c JOIN processes p ON p.id = c.process_id').all()).toEqual([
+      { pid, comm: '?' },
+    ]);
+  });
 });
