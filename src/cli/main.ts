@@ -8,6 +8,7 @@ import { registerDiff } from './diff.js';
 import { registerExport } from './export.js';
 import { registerInfo } from './info.js';
 import { registerLs } from './ls.js';
+import { registerOpen } from './open.js';
 import { registerRecord } from './record.js';
 import { registerReparse } from './reparse.js';
 import { registerSearch } from './search.js';
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRecord(program);
   registerInfo(program);
   registerLs(program);
+  registerOpen(program);
   registerShow(program);
   registerSearch(program);
   registerConns(program);

@@ -1,0 +1,103 @@
+/**
+ * The detail of the selected exchange: a title, the tabs, and the rows of the current tab that
+ * fit (a body of a megabyte draws as many rows as the pane has). Search hits are marked on the
+ * rows shown; n and N move between the rows holding them.
+ */
+import { Box } from 'ink';
+import { useMemo, useState } from 'react';
+
+import { durationText } from '../../cli/exchange-format.js';
+import { safeText } from '../../cli/terminal.js';
+import { type ExchangeDetail, TABS, type TabName, matchSummary, matchingRows } from '../exchange-detail.js';
+import { useCommands } from '../hooks/use-commands.js';
+import { type Line, fitLine, seg } from '../styled-text.js';
+import { LineView } from './LineView.js';
+import { TabBar } from './TabBar.js';
+
+export interface DetailPaneProps {
+  detail: ExchangeDetail | null;
+  width: number;
+  height: number;
+  active: boolean;
+  search: string;
+  /** The tab shown: kept by the view, so it stays when the pane closes and opens again. */
+  tab: number;
+  onTab: (f: (tab: number) => number) => void;
+  onBack: () => void;
+  onMove: (delta: number) => void;
+  onCurl: () => void;
+}
+
+/** Tabs whose rows are cheap to build: search hits are counted on them for the tab bar. */
+const COUNTED: TabName[] = ['Headers', 'Request body', 'Response body'];
+
+export function titleLine(detail: ExchangeDetail, width: number): Line {
+  const ex = detail.exchange;
+  const r = ex.request;
+  const s = ex.response;
+  const line: Line = [seg(`#${ex.id}  `, { bold: true }), seg(`${safeText(r.method || '—')} ${safeText(r.url)}`)];
+  line.push(seg('  →  '), s ? seg(`${s.status} ${safeText(s.reason)}`, { bold: true }) : seg('no response', { dim: true }));
+  line.push(seg(`  ${durationText(ex.timings.totalNs)}`, { dim: true }));
+  return fitLine(line, width);
+}
+
+export function DetailPane({ detail, width, height, active, search, tab, onTab, onBack, onMove, onCurl }: DetailPaneProps) {
+  // the scroll position belongs to one exchange and tab: another one starts at the top
+  const [scroll, setScroll] = useState({ key: '', top: 0 });
+  const tabName = TABS[tab];
+  const key = `${detail?.exchange.id ?? ''}/${tab}`;
+  const top = scroll.key === key ? scroll.top : 0;
+  const bodyHeight = Math.max(1, height - 2 - (search ? 1 : 0));
+  const rows = useMemo(() => detail?.rows(tabName, width, search) ?? [], [detail, tabName, width, search]);
+  const hits = useMemo(() => matchingRows(rows), [rows]);
+  const tabHits = useMemo(() => {
+    const out: Partial<Record<TabName, number>> = {};
+    if (detail && search) for (const t of COUNTED) out[t] = matchingRows(detail.rows(t, width, search)).length;
+    return out;
+  }, [detail, search, width]);
+  const summary = useMemo(() => (detail && search ? matchSummary(detail.matches(search)) : ''), [detail, search]);
+
+  const maxTop = Math.max(0, rows.length - bodyHeight);
+  const scrollTo = (f: (top: number) => number) =>
+    setScroll((s) => ({ key, top: Math.min(maxTop, Math.max(0, f(s.key === key ? s.top : 0))) }));
+  const switchTab = (d: number) => onTab((t) => (t + d + TABS.length) % TABS.length);
+  useCommands(
+    'detail',
+    {
+      scrollDown: () => scrollTo((t) => t + 1),
+      scrollUp: () => scrollTo((t) => t - 1),
+      pageDown: () => scrollTo((t) => t + bodyHeight - 1),
+      pageUp: () => scrollTo((t) => t - bodyHeight + 1),
+      top: () => scrollTo(() => 0),
+      bottom: () => scrollTo(() => maxTop),
+      nextTab: () => switchTab(1),
+      prevTab: () => switchTab(-1),
+      nextExchange: () => onMove(1),
+      prevExchange: () => onMove(-1),
+      nextMatch: () => scrollTo((t) => hits.find((h) => h > t) ?? hits[0] ?? t),
+      prevMatch: () => scrollTo((t) => [...hits].reverse().find((h) => h < t) ?? hits[hits.length - 1] ?? t),
+      curl: onCurl,
+      back: onBack,
+    },
+    active,
+  );
+
+  if (!detail)
+    return (
+      <Box height={height}>
+        <LineView line={[seg('no exchange selected', { dim: true })]} />
+      </Box>
+    );
+  const where = rows.length > bodyHeight ? `${top + 1}-${Math.min(rows.length, top + bodyHeight)}/${rows.length}` : '';
+  const needle = safeText(search);
+  return (
+    <Box flexDirection="column" height={height}>
+      <LineView line={titleLine(detail, width)} />
+      <TabBar tabs={TABS} current={tab} hits={tabHits} where={where} width={width} />
+      {search ? <LineView line={fitLine([seg(`search "${needle}": `, { dim: true }), seg(summary, { color: 'yellow' }), seg('   n/N next/previous', { dim: true })], width)} /> : null}
+      {rows.slice(top, top + bodyHeight).map((row, i) => (
+        <LineView key={i} line={fitLine(row, width)} />
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,113 @@
+/**
+ * The detail pane's data: one whole exchange (bodies read back from the capture), and each tab
+ * as rows for a width, built when first looked at and kept while the exchange is shown. Pure
+ * enough to test without ink; the component only picks the rows on screen.
+ */
+import { safeText } from '../cli/terminal.js';
+import type { Exchange } from '../model/exchange.js';
+import type { SessionEvent } from '../session/event-reader.js';
+import type { ExchangeSummary, Session } from '../session/session.js';
+import { type TextMatch, findMatches } from '../session/text-search.js';
+import { bodyTab } from './detail-body.js';
+import { connectionTab } from './detail-connection.js';
+import { headersTab } from './detail-headers.js';
+import { RAW_EVENT_LIMIT, rawTab } from './detail-raw.js';
+import { timingTab } from './detail-timing.js';
+import type { SessionQueries } from './session-queries.js';
+import { type RowMaker, hasMark, rowMaker } from './row-maker.js';
+import type { Line } from './styled-text.js';
+
+export const TABS = ['Headers', 'Request body', 'Response body', 'Timing', 'Connection', 'Raw'] as const;
+export type TabName = (typeof TABS)[number];
+
+/** Exchanges of the same connection listed in the Connection tab. */
+const SIBLING_LIMIT = 200;
+
+export class ExchangeDetail {
+  private readonly built = new Map<string, Line[]>();
+
+  private constructor(
+    private readonly session: Session,
+    private readonly queries: SessionQueries,
+    readonly exchange: Exchange,
+  ) {}
+
+  static load(session: Session, queries: SessionQueries, id: number): ExchangeDetail | null {
+    const ex = session.exchange(id);
+    return ex ? new ExchangeDetail(session, queries, ex) : null;
+  }
+
+  /** The tab as rows of `width`, the hits of `search` marked. */
+  rows(tab: TabName, width: number, search = ''): Line[] {
+    const key = `${tab}\u0000${width}\u0000${search}`;
+    let rows = this.built.get(key);
+    if (!rows) {
+      rows = this.build(tab, rowMaker(width, safeText(search)));
+      this.built.set(key, rows);
+    }
+    return rows;
+  }
+
+  private build(tab: TabName, rows: RowMaker): Line[] {
+    const ex = this.exchange;
+    switch (tab) {
+      case 'Headers':
+        return headersTab(ex, rows);
+      case 'Request body':
+        return bodyTab(ex, 'request', rows);
+      case 'Response body':
+        return bodyTab(ex, 'response', rows);
+      case 'Timing':
+        return timingTab(ex, rows);
+      case 'Connection': {
+        const siblings = this.siblings();
+        return connectionTab(ex, siblings.rows, siblings.total, rows);
+      }
+      case 'Raw': {
+        const events = this.rawEvents();
+        return rawTab(events.events, events.more, rows);
+      }
+    }
+  }
+
+  private siblings(): { rows: ExchangeSummary[]; total: number } {
+    const q = { where: 'x.flow_id = ?', params: [this.exchange.flowId] };
+    const rows = this.session.exchanges({ ...q, orderBy: 'req_started', limit: SIBLING_LIMIT });
+    const total = rows.length < SIBLING_LIMIT ? rows.length : this.session.countExchanges(q.where, q.params);
+    return { rows, total };
+  }
+
+  private rawEvents(): { events: SessionEvent[]; more: boolean } {
+    const events: SessionEvent[] = [];
+    for (const ev of this.session.rawEvents(this.exchange)) {
+      if (events.length === RAW_EVENT_LIMIT) return { events, more: true };
+      events.push(ev);
+    }
+    return { events, more: false };
+  }
+
+  /** Where the search text occurs in the exchange's indexed text (URL, headers, bodies). */
+  matches(search: string): TextMatch[] {
+    if (!search) return [];
+    const row = this.queries.exchangeText(this.exchange.id);
+    return row ? findMatches(row, search, 40, 1000) : [];
+  }
+}
+
+/** "3 matches: response body ×2, url ×1". */
+export function matchSummary(matches: TextMatch[]): string {
+  if (matches.length === 0) return 'no match in the indexed text';
+  const byField = new Map<string, number>();
+  for (const m of matches) byField.set(m.field, (byField.get(m.field) ?? 0) + 1);
+  const parts = [...byField].map(([field, n]) => `${field} ×${n}`);
+  return `${matches.length} match${matches.length === 1 ? '' : 'es'}: ${parts.join(', ')}`;
+}
+
+/** Indices of the rows holding a search hit. */
+export function matchingRows(rows: Line[]): number[] {
+  const out: number[] = [];
+  rows.forEach((r, i) => {
+    if (hasMark(r)) out.push(i);
+  });
+  return out;
+}

@@ -1,0 +1,96 @@
+/**
+ * Running the TUI on a terminal: open the session (or follow one being recorded), draw the App
+ * on the alternate screen, and put the terminal back as it was however it ends. `tinytap open`
+ * calls it, and so can `tinytap record --tui` (with follow: the file it is writing).
+ */
+import { render } from 'ink';
+
+import { openSession } from '../cli/open-session.js';
+import { useColor } from '../cli/format.js';
+import { registerFilterFunctions } from '../query/index.js';
+import { followSession } from '../session/live.js';
+import { Session } from '../session/session.js';
+import { App } from './components/App.js';
+import { ColorContext } from './components/theme.js';
+import { CountCache, type Counter, InlineCounter, WorkerCounter, countWorkerScript } from './counter.js';
+import type { LiveUpdates } from './hooks/use-live.js';
+import { SessionQueries } from './session-queries.js';
+
+export interface TuiOptions {
+  /** The session file. */
+  file: string;
+  /** Follow it while another process records it: exchanges appear as they complete. */
+  follow?: boolean;
+  /** How often a followed session is polled for new records (ms). */
+  intervalMs?: number;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  /** Close the TUI from outside (the recording it shows ended, say). */
+  signal?: AbortSignal;
+}
+
+const ALT_SCREEN_ON = '\x1b[?1049h';
+const ALT_SCREEN_OFF = '\x1b[?1049l';
+const SHOW_CURSOR = '\x1b[?25h';
+
+/** A finished file needs no following: it is opened as it is (built on first use). */
+function isStillRecording(path: string): boolean {
+  const s = Session.open(path, { build: false });
+  try {
+    return new SessionQueries(s).recording();
+  } finally {
+    s.close();
+  }
+}
+
+interface Opened {
+  session: Session;
+  live: (LiveUpdates & { stop(): void }) | null;
+}
+
+function openFor(opts: TuiOptions): Opened {
+  if (opts.follow && isStillRecording(opts.file)) {
+    const live = followSession(opts.file, { intervalMs: opts.intervalMs });
+    return { session: live.session, live };
+  }
+  return { session: openSession(opts.file), live: null };
+}
+
+function counterFor(file: string, session: Session): Counter {
+  const script = countWorkerScript();
+  // from the TypeScript sources (tsx) there is no built worker script: count inline
+  return script ? new WorkerCounter(file, script) : new InlineCounter(session);
+}
+
+/** Show the session until the user quits (q) or `signal` aborts. */
+export async function runTui(opts: TuiOptions): Promise<void> {
+  const stdout = opts.stdout ?? process.stdout;
+  const stdin = opts.stdin ?? process.stdin;
+  const { session, live } = openFor(opts);
+  registerFilterFunctions(session.db);
+  const counts = new CountCache(counterFor(opts.file, session));
+  const restore = () => stdout.write(SHOW_CURSOR + ALT_SCREEN_OFF);
+  const onSignal = () => instance.unmount();
+  stdout.write(ALT_SCREEN_ON);
+  const instance = render(
+    <ColorContext.Provider value={useColor(stdout)}>
+      <App session={session} queries={new SessionQueries(session)} counts={counts} file={opts.file} live={live} />
+    </ColorContext.Provider>,
+    { stdout, stdin, exitOnCtrlC: false, patchConsole: true, incrementalRendering: true },
+  );
+  opts.signal?.addEventListener('abort', onSignal, { once: true });
+  process.once('SIGTERM', onSignal);
+  process.once('SIGHUP', onSignal);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    opts.signal?.removeEventListener('abort', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    instance.cleanup();
+    restore();
+    live?.stop();
+    counts.close();
+    session.close();
+  }
+}

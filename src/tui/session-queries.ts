@@ -1,0 +1,97 @@
+/**
+ * The few reads the TUI needs that Session does not offer yet: pages of the flows table (so the
+ * Connections view never holds all of them, as Session.flows() would), the search text of one
+ * exchange, the time span of the capture, and two meta values. All of the TUI's own SQL is here,
+ * none in components; these belong in src/session/ and can move there unchanged.
+ */
+import type { FlowSummary, Session } from '../session/session.js';
+
+export interface TimeSpan {
+  startNs: bigint;
+  endNs: bigint;
+}
+
+export type FlowAnchor = Pick<FlowSummary, 'started_at' | 'id'>;
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/** As Session.flows() shapes a row: ids, pids, ports and counters as numbers; times bigint. */
+function flowRow(r: Record<string, unknown>): FlowSummary {
+  return {
+    ...(r as unknown as FlowSummary),
+    id: Number(r.id),
+    client_conn: num(r.client_conn),
+    server_conn: num(r.server_conn),
+    client_pid: num(r.client_pid),
+    server_pid: num(r.server_pid),
+    client_port: num(r.client_port),
+    server_port: num(r.server_port),
+    bytes_c2s: Number(r.bytes_c2s),
+    bytes_s2c: Number(r.bytes_s2c),
+    exchanges: Number(r.exchanges),
+  };
+}
+
+export class SessionQueries {
+  constructor(private readonly session: Session) {}
+
+  private get db() {
+    return this.session.db;
+  }
+
+  /** First and last record time of the capture (the waterfall's scale): a few hundred blocks. */
+  timeSpan(): TimeSpan | null {
+    const row = this.db.prepare('SELECT min(first_ts) AS s, max(last_ts) AS e FROM event_blocks').safeIntegers(true).get() as {
+      s: bigint | null;
+      e: bigint | null;
+    };
+    return row.s === null || row.e === null ? null : { startNs: row.s, endNs: row.e };
+  }
+
+  private meta(key: string): unknown {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? JSON.parse(row.value) : undefined;
+  }
+
+  /** Records the kernel could not deliver (meta drops), 0 for a complete session. */
+  droppedRecords(): number {
+    const drops = this.meta('drops') as { records?: number } | undefined;
+    return Number(drops?.records ?? 0);
+  }
+
+  /** The recorder has not written its stop time: it is still running (or was killed). */
+  recording(): boolean {
+    return this.meta('stopped_at') === undefined;
+  }
+
+  /** The indexed text of an exchange (URL, header lines, decoded text bodies) for findMatches. */
+  exchangeText(id: number): Record<string, string> | null {
+    const row = this.db.prepare('SELECT url, req_headers, resp_headers, req_body, resp_body FROM exchange_text WHERE id = ?').get(id);
+    return (row as Record<string, string> | undefined) ?? null;
+  }
+
+  flowCount(): number {
+    return Number(this.db.prepare('SELECT count(*) FROM flows').pluck().get());
+  }
+
+  /**
+   * Flows in (started_at, id) order past `anchor` (keyset pagination on flows_started), forward
+   * in that order or backward (returned nearest first).
+   */
+  flowsFrom(anchor: FlowAnchor | null, forward: boolean, inclusive: boolean, limit: number): FlowSummary[] {
+    const dir = forward ? 'ASC' : 'DESC';
+    const cmp = forward ? '>' : '<';
+    const run = (where: string, params: unknown[], n: number) =>
+      (
+        this.db
+          .prepare(`SELECT * FROM flows WHERE ${where} ORDER BY started_at ${dir}, id ${dir} LIMIT ?`)
+          .safeIntegers(true)
+          .all(...params, n) as Record<string, unknown>[]
+      ).map(flowRow);
+    if (!anchor) return run('1', [], limit);
+    // as in exchange-pages.ts: equal times by id, then the strict range, each one index range
+    const same = run(`started_at = ? AND id ${cmp}${inclusive ? '=' : ''} ?`, [anchor.started_at, anchor.id], limit);
+    if (same.length >= limit) return same;
+    return [...same, ...run(`started_at ${cmp} ?`, [anchor.started_at], limit - same.length)];
+  }
+}

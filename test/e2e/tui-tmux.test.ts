@@ -1,0 +1,228 @@
+// `tinytap open` in a real terminal: tmux runs it on a session recorded from real curl traffic
+// (and on one still being recorded, with --follow), keys are sent as a person types them, and
+// each step's screen is read back with capture-pane. Every wait polls the screen.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { CURL, NODE, ScriptedSession } from '../helpers/scripted-session.js';
+import { CLI, type Server, curl, describeCapture, recordWhile, runRecorder, startNodeServer, tempDir } from './harness.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+/** A tmux server of our own (a private socket), one window running one command. */
+class Terminal {
+  private readonly socket = `tinytap-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  private readonly exitFile = join(tempDir('tinytap-tmux-'), 'exit-status');
+  private socketPath: string | null = null;
+
+  tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  }
+
+  /** Run `args` (tinytap's arguments) in a width × height terminal. */
+  start(args: string[], width = 120, height = 30): void {
+    // CI=true makes ink draw only the last frame: the terminal must look like a person's
+    const command = ['env', '-u', 'CI', 'TERM=xterm-256color', 'LANG=C.UTF-8', process.execPath, CLI, ...args]
+      .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+      .join(' ');
+    // the shell notes how tinytap ended (tmux started by a test runner does not keep the status)
+    this.tmux('start-server', ';', 'set-option', '-g', 'remain-on-exit', 'on', ';', 'new-session', '-d', '-s', 'tt', '-x', String(width), '-y', String(height), `${command}; echo $? > ${this.exitFile}`);
+    this.socketPath = this.tmux('display-message', '-p', '#{socket_path}').trim();
+  }
+
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-t', 'tt');
+  }
+
+  /** The rows of the screen (capture-pane ends each with a newline). */
+  lines(): string[] {
+    return this.screen().replace(/\n$/, '').split('\n');
+  }
+
+  async waitFor(ok: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const screen = this.screen();
+      if (ok(screen)) return screen;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen:\n${screen}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Keys by tmux name (Enter, Tab, BTab, Escape, C-u, PageDown...), one at a time. */
+  keys(...names: string[]): void {
+    for (const k of names) this.tmux('send-keys', '-t', 'tt', k);
+  }
+
+  /** Text typed as is. */
+  type(text: string): void {
+    this.tmux('send-keys', '-t', 'tt', '-l', text);
+  }
+
+  resize(width: number, height: number): void {
+    this.tmux('resize-window', '-t', 'tt', '-x', String(width), '-y', String(height));
+  }
+
+  /** tinytap's exit status, once it has ended. */
+  exitStatus(): number | null {
+    const text = existsSync(this.exitFile) ? readFileSync(this.exitFile, 'utf8') : '';
+    return /^\d+\n$/.test(text) ? Number(text) : null;
+  }
+
+  /** Stop the server and remove its socket (tmux leaves the file behind). */
+  kill(): void {
+    try {
+      this.tmux('kill-server');
+    } catch {
+      // never started, or already gone
+    }
+    if (this.socketPath) rmSync(this.socketPath, { force: true });
+  }
+}
+
+const selected = (t: Terminal) => t.lines().find((l) => l.startsWith('›')) ?? '';
+
+describe.skipIf(!hasTmux)('tinytap open outside a terminal', () => {
+  it('refuses with one line pointing to tinytap ls when stdout is not a terminal', async () => {
+    const file = join(tempDir('tinytap-tui-e2e-'), 's.tinytap');
+    const s = new ScriptedSession(file);
+    const c = s.tcp(CURL, NODE);
+    c.send('c2s', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    c.send('s2c', 'HTTP/1.1 204 No Content\r\n\r\n');
+    c.close();
+    await s.finish();
+    const r = spawnSync(process.execPath, [CLI, 'open', file], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`tinytap: open needs a terminal; to list the exchanges in a pipe or a script, use: tinytap ls ${file}\n`);
+  });
+});
+
+describeCapture('tinytap open in a real terminal', () => {
+  let node: Server;
+  let file = '';
+  const t = new Terminal();
+
+  beforeAll(async () => {
+    if (!hasTmux) throw new Error('these tests need tmux (apt-get install tmux)');
+    node = await startNodeServer();
+    const n = `http://127.0.0.1:${node.port}`;
+    const rec = await recordWhile(['--port', String(node.port)], async () => {
+      await curl('-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null', `${n}/json`, `${n}/chunked`, `${n}/gzip`, `${n}/missing`);
+      await curl('-o', '/dev/null', '-H', 'Content-Type: application/json', '--data-binary', '{"order":"pineapple-pizza","qty":3}', `${n}/echo`);
+    });
+    expect(rec.code, rec.stderr).toBe(0);
+    file = rec.file;
+  });
+  afterAll(async () => {
+    t.kill();
+    await node?.stop();
+  });
+
+  it('lists, filters, opens the detail, switches tabs, follows a resize, and quits', async () => {
+    t.start(['open', file]);
+    const port = node.port;
+    await t.waitFor((s) => s.includes('5 exchanges'), 'the first list');
+    let lines = t.lines();
+    expect(lines[0]).toBe('tinytap [Exchanges]  Connections    v switches');
+    expect(lines[1]).toMatch(/^ {2}TIME↑ +CLIENT → SERVER +METHOD +HOST\/PATH +STATUS +SIZE +DUR +WATERFALL$/);
+    const rows = lines.filter((l) => /^[› ] \d\d:\d\d:\d\d\.\d{3} /.test(l));
+    expect(rows.map((r) => /(GET|POST) +127\.0\.0\.1:\d+(\/\w+) +(\d{3})/.exec(r)!.slice(1).join(' '))).toEqual([
+      'GET /json 200',
+      'GET /chunked 200',
+      'GET /gzip 200',
+      'GET /missing 404',
+      'POST /echo 200',
+    ]);
+    expect(rows[0]).toMatch(new RegExp(`^› .* curl \\d+ → node ${node.proc.pid} +GET +127\\.0\\.0\\.1:${port}/json +200 +42 B `));
+    expect(lines.at(-1)).toMatch(/^session\.tinytap │ 5 exchanges │ sort time ↑ │ \? help *$/);
+
+    t.keys('j');
+    await t.waitFor(() => selected(t).includes('/chunked'), 'j to select /chunked');
+
+    t.keys('/');
+    await t.waitFor((s) => s.includes('filter: █'), 'the filter bar');
+    t.type('status:404');
+    await t.waitFor((s) => s.includes('1 / 5 exchanges'), 'the filter applied as typed');
+    t.keys('Enter');
+    await t.waitFor((s) => !s.includes('filter: '), 'the bar to close');
+    lines = t.lines();
+    expect(lines.filter((l) => /^[› ] \d\d:/.test(l))).toHaveLength(1);
+    expect(selected(t)).toMatch(/GET +127\.0\.0\.1:\d+\/missing +404 /);
+    expect(lines.at(-1)).toMatch(/│ 1 \/ 5 exchanges │ filter status:404 │/);
+
+    t.keys('Enter');
+    await t.waitFor((s) => s.includes('[Headers]'), 'the detail pane');
+    expect(t.lines()).toContain(`#4  GET http://127.0.0.1:${port}/missing  →  404 Not Found  ${/\d+(\.\d)? (ms|µs)/.exec(t.screen().split('404 Not Found  ')[1])![0]}`);
+    expect(t.screen()).toMatch(/\nGET \/missing HTTP\/1\.1 *\nHost: 127\.0\.0\.1:\d+ *\nUser-Agent: curl\//);
+
+    t.keys('Tab', 'Tab');
+    await t.waitFor((s) => s.includes('[Response body]'), 'the Response body tab');
+    expect(t.screen()).toMatch(/Response body {2}text\/plain · 10 B *\n *\nnot found *\n/);
+    t.keys('Tab');
+    await t.waitFor((s) => s.includes('[Timing]'), 'the Timing tab');
+    expect(t.screen()).toMatch(/\nTotal +\d/);
+    t.keys('BTab', 'BTab', 'BTab');
+    await t.waitFor((s) => s.includes('[Headers]'), 'Shift-Tab back to Headers');
+
+    t.keys('Escape');
+    await t.waitFor((s) => !s.includes('[Headers]'), 'Esc back to the list');
+    t.keys('/');
+    await t.waitFor((s) => s.includes('filter: status:404█'), 'the filter bar with the filter');
+    t.keys('C-u', 'Enter');
+    await t.waitFor((s) => /│ 5 exchanges │/.test(s), 'the filter cleared');
+    // other rows: the list starts again from the top
+    expect(selected(t)).toMatch(/GET +127\.0\.0\.1:\d+\/json +200 /);
+    t.keys('j', 'j', 'j');
+    await t.waitFor(() => selected(t).includes('/missing'), 'j to select /missing');
+
+    t.resize(80, 24);
+    await t.waitFor((s) => / TIMELINE *\n/.test(s), 'the layout for 80 columns');
+    expect(t.lines()).toHaveLength(24);
+    expect(selected(t)).toMatch(/GET +127\.0\.0\.1:\d+\/miss… +404 /);
+
+    t.keys('q');
+    await t.waitFor(() => t.exitStatus() !== null, 'tinytap to exit');
+    expect(t.exitStatus()).toBe(0);
+  });
+});
+
+describeCapture('tinytap open --follow in a real terminal', () => {
+  let node: Server;
+  const t = new Terminal();
+  afterAll(async () => {
+    t.kill();
+    await node?.stop();
+  });
+
+  it('shows exchanges as they are recorded, and when the recording stops', async () => {
+    if (!hasTmux) throw new Error('these tests need tmux (apt-get install tmux)');
+    node = await startNodeServer();
+    const file = join(tempDir('tinytap-tui-follow-'), 'live.tinytap');
+    const rec = runRecorder(['-o', file, '--port', String(node.port)]);
+    await rec.ready;
+    try {
+      t.start(['open', '--follow', file]);
+      await t.waitFor((s) => s.includes('● recording'), 'the recording indicator');
+      expect(t.screen()).toContain('no exchanges yet: waiting for traffic');
+      await curl('-o', '/dev/null', `http://127.0.0.1:${node.port}/json`);
+      await t.waitFor((s) => /GET +127\.0\.0\.1:\d+\/json +200 /.test(s), 'the first exchange');
+      t.keys('Enter');
+      await t.waitFor((s) => s.includes('[Headers]'), 'the detail of the first exchange');
+      await curl('-o', '/dev/null', `http://127.0.0.1:${node.port}/gzip`);
+      await t.waitFor((s) => /│ 2 exchanges │/.test(s), 'the second exchange');
+      // the selection stayed on the first exchange
+      expect(selected(t)).toContain('/json');
+      expect(t.screen()).toContain('GET /json HTTP/1.1');
+    } finally {
+      rec.proc.kill('SIGINT');
+      await rec.exited;
+    }
+    await t.waitFor((s) => !s.includes('● recording'), 'the indicator to go when the recording stops');
+    t.keys('q');
+    await t.waitFor(() => t.exitStatus() !== null, 'tinytap to exit');
+    expect(t.exitStatus()).toBe(0);
+  });
+});
