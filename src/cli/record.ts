@@ -2,9 +2,9 @@
  * tinytap record [-o FILE] [filters] [-- CMD ARGS...]: capture into a session file, printing
  * one line per new connection, a live status line, and a summary at the end.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 
 import { loadBinding } from '../record/binding.js';
@@ -30,6 +30,7 @@ interface RecordFlags {
   quiet?: boolean;
   verbose?: boolean;
   sendfileBody: boolean;
+  tui?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -108,8 +109,10 @@ function buildOptions(flags: RecordFlags, command: string[], output: string): Ca
  * kernel's filter before CMD can open a single socket. (A pipe or socket as the gate would be
  * captured itself: libuv's stdio pipes are socketpairs.)
  */
-function spawnHeld(command: string[]): ChildProcess {
-  return spawn('/bin/sh', ['-c', 'kill -STOP $$; exec "$@"', 'tinytap', ...command], { stdio: 'inherit' });
+function spawnHeld(command: string[], log: number | null): ChildProcess {
+  // under --tui the terminal is the UI's: CMD writes to a log file instead
+  const stdio: StdioOptions = log === null ? 'inherit' : ['ignore', log, log];
+  return spawn('/bin/sh', ['-c', 'kill -STOP $$; exec "$@"', 'tinytap', ...command], { stdio });
 }
 
 /** Wait until the held shell has stopped itself (state T in /proc/PID/stat). */
@@ -133,6 +136,9 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   const options = buildOptions(flags, command, output);
   const stderrColor = useColor(process.stderr);
   const stdoutColor = useColor(process.stdout);
+  // the UI draws on the terminal and reads its keys: refuse before anything is recorded
+  if (flags.tui && (!process.stdout.isTTY || !process.stdin.isTTY))
+    throw new CliError('record --tui needs a terminal; without --tui, record prints one line per connection');
   const binding = loadBinding();
   preflight(binding);
 
@@ -145,21 +151,23 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   }
 
   const started = Date.now();
-  const live = !flags.quiet && !!process.stderr.isTTY;
+  const tui = !!flags.tui;
+  const live = !flags.quiet && !tui && !!process.stderr.isTTY;
   let statusShown = false;
   const clearStatus = () => {
     if (statusShown) process.stderr.write('\r\x1b[K');
     statusShown = false;
   };
   if (!flags.quiet) {
-    process.stderr.write(`recording to ${output}${command.length ? '' : ' (Ctrl-C to stop)'}\n`);
+    process.stderr.write(`recording to ${output}${tui ? ' (q in the UI stops)' : command.length ? '' : ' (Ctrl-C to stop)'}\n`);
     if (!recording.sendfileBodies.captured && recording.sendfileBodies.note)
       process.stderr.write(`note: ${recording.sendfileBodies.note}\n`);
   }
-  recording.on('connection', (n) => {
-    clearStatus();
-    process.stdout.write(formatConnectionLine(n, stdoutColor) + '\n');
-  });
+  if (!tui)
+    recording.on('connection', (n) => {
+      clearStatus();
+      process.stdout.write(formatConnectionLine(n, stdoutColor) + '\n');
+    });
   let fatal: { code?: string; message: string } | null = null;
   recording.on('fatal', (e) => {
     fatal = e;
@@ -191,8 +199,11 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   process.on('SIGHUP', onSignal);
   const durationTimer = flags.duration ? setTimeout(() => stop('duration'), parseDuration(flags.duration, '--duration')) : null;
 
+  const commandLog = tui && command.length ? `${output}.log` : null;
   if (command.length) {
-    child = spawnHeld(command);
+    const logFd = commandLog ? openSync(commandLog, 'w', 0o600) : null;
+    child = spawnHeld(command, logFd);
+    if (logFd !== null) closeSync(logFd);
     const spawned = child;
     spawned.on('error', (err) => {
       clearStatus();
@@ -210,6 +221,17 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
     }
   }
 
+  if (tui) {
+    // React's production build renders faster; ink loads only for the UI
+    process.env.NODE_ENV ??= 'production';
+    const { runTui } = await import('../tui/run-tui.js');
+    // the UI stays up after the recording ends by itself (--duration, CMD exited) so what it
+    // holds can be read; leaving the UI ends the recording
+    await runTui({ file: output, follow: true });
+    stop('quit');
+    if (child && childExit === null) child.kill('SIGTERM');
+  }
+
   const counts = await recording.done;
   if (statusTimer) clearInterval(statusTimer);
   if (durationTimer) clearTimeout(durationTimer);
@@ -218,6 +240,7 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   process.off('SIGHUP', onSignal);
   clearStatus();
   printSummary(counts, Date.now() - started, output, stderrColor);
+  if (commandLog) process.stderr.write(`the output of ${command[0]} is in ${commandLog}\n`);
   if (fatal) throw new CliError((fatal as { message: string }).message);
   if (childExit !== null) process.exitCode = childExit;
 }
@@ -251,6 +274,7 @@ export function registerRecord(program: Command): void {
     .option('--buffer-size <size>', 'kernel ring buffer size (a power of two)', '4m')
     .option('--duration <time>', 'stop after this long (30s, 5m, 1h)')
     .option('--no-sendfile-body', 'do not capture the bodies of sendfile/splice (zero-copy) sends')
+    .option('--tui', 'watch the exchanges arrive in the terminal UI of `tinytap open`; q stops the recording')
     .option('-q, --quiet', 'print only the summary')
     .option('-v, --verbose', 'print libbpf\'s messages and the verifier log on failure')
     .action((command: string[], flags: RecordFlags) => recordAction(command, flags));

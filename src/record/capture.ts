@@ -84,7 +84,7 @@ export interface CaptureHooks {
   onFatal?(err: Error & { code?: string }): void;
 }
 
-export type StopReason = 'signal' | 'duration' | 'command-exited' | 'disk-full' | 'error';
+export type StopReason = 'signal' | 'duration' | 'command-exited' | 'quit' | 'disk-full' | 'error';
 
 export class DiskFullError extends Error {
   readonly code = 'EDISKFULL';

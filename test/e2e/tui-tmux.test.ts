@@ -226,3 +226,42 @@ describeCapture('tinytap open --follow in a real terminal', () => {
     expect(t.exitStatus()).toBe(0);
   });
 });
+
+describeCapture('tinytap record --tui', () => {
+  let node: Server;
+  const t = new Terminal();
+  afterAll(async () => {
+    t.kill();
+    await node?.stop();
+  });
+
+  it('shows the exchanges of the recording it runs, and q stops the recording and keeps the file', async () => {
+    if (!hasTmux) throw new Error('these tests need tmux (apt-get install tmux)');
+    node = await startNodeServer();
+    const file = join(tempDir('tinytap-record-tui-'), 'rec.tinytap');
+    t.start(['record', '--tui', '-o', file, '--port', String(node.port)]);
+    await t.waitFor((s) => s.includes('● recording'), 'the recording indicator');
+    await curl('-o', '/dev/null', `http://127.0.0.1:${node.port}/json`);
+    await curl('-o', '/dev/null', `http://127.0.0.1:${node.port}/missing`);
+    await t.waitFor((s) => /│ 2 exchanges │/.test(s), 'both exchanges');
+    expect(t.screen()).toMatch(/curl( \d+)? → node( \d+)? +GET +127\.0\.0\.1:\d+\/missing +404 /);
+    t.keys('q');
+    await t.waitFor(() => t.exitStatus() !== null, 'tinytap to exit');
+    expect(t.exitStatus()).toBe(0);
+    // the UI gave the terminal back, and the summary follows it
+    expect(t.screen()).toMatch(/recorded .*: .* → .*rec\.tinytap/);
+    const r = spawnSync(process.execPath, [CLI, 'ls', file], { encoding: 'utf8' });
+    expect(r.stdout).toMatch(/GET +127\.0\.0\.1:\d+\/json +200 /);
+    const info = spawnSync(process.execPath, [CLI, 'info', '--json', file], { encoding: 'utf8' });
+    expect(info.status, info.stderr).toBe(0);
+    expect(info.stdout).toContain('"quit"');
+  });
+
+  it('refuses in one line when stdout is not a terminal, before recording anything', () => {
+    const file = join(tempDir('tinytap-record-tui-'), 'no.tinytap');
+    const r = spawnSync(process.execPath, [CLI, 'record', '--tui', '-o', file], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('tinytap: record --tui needs a terminal; without --tui, record prints one line per connection\n');
+    expect(existsSync(file)).toBe(false);
+  });
+});
