@@ -5,12 +5,13 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 
-import { ROOT, fmt, tempDir } from './lib.mjs';
+import { CLI, ROOT, fmt, tempDir } from './lib.mjs';
 import { benchDiff, diffMarkdown } from './diff.mjs';
 import { benchHarExport, benchHarExportMarkdown } from './export-har.mjs';
 import { generateSession } from './generate-session.mjs';
 import { parserThroughput, queryBench, queryMarkdown } from './query.mjs';
 import { recordOverhead, recordOverheadMarkdown } from './record-overhead.mjs';
+import { benchTui, tuiMarkdown } from './tui.mjs';
 
 if (process.getuid() !== 0) {
   console.error('npm run bench records with eBPF: run it as root');
@@ -83,6 +84,37 @@ if (want('export')) {
     `HAR export of ${fmt(r.exchanges)} exchanges`,
     `${benchHarExportMarkdown(r)}\n\nAt this rate 100,000 exchanges take ${fmt(per100k, 2)} s (target: under 5 s); memory stays flat whatever the size (the entries are streamed).`,
     r,
+  ]);
+}
+
+if (want('tui')) {
+  const n = Number(process.env.BENCH_EXCHANGES ?? 1_000_000);
+  const small = Number(process.env.BENCH_TUI_SMALL ?? 1_000);
+  const built = async (exchanges) => {
+    const file = join(tempDir(), `gen-${exchanges}.tinytap`);
+    await generateSession({ file, exchanges });
+    // the exchanges are built on first use: build them here so only opening is measured
+    execFileSync(process.execPath, [CLI, 'reparse', file], { stdio: 'ignore' });
+    return file;
+  };
+  if (!bigSession) {
+    console.error(`tui: generating and building a session of ${n} exchanges ...`);
+    bigSession = await built(n);
+  }
+  console.error(`tui: tinytap open on ${small} exchanges (the baseline) ...`);
+  const base = await benchTui(await built(small));
+  console.error(JSON.stringify(base));
+  console.error(`tui: tinytap open on ${n} exchanges ...`);
+  const big = await benchTui(bigSession);
+  console.error(JSON.stringify(big));
+  const ratio = (a, b) => fmt(a / b, 2);
+  sections.push([
+    `tinytap open on ${fmt(big.exchanges)} exchanges`,
+    `${tuiMarkdown(big)}
+
+Baseline in the same run, \`tinytap open\` on a session of ${fmt(base.exchanges)} exchanges: first frame ${fmt(base.firstScreenMs)} ms, peak memory ${fmt(base.peakRssBytes / 2 ** 20)} MiB.
+The ${fmt(big.exchanges)}-exchange session takes ${ratio(big.firstScreenMs, base.firstScreenMs)}× as long to its first frame and ${ratio(big.peakRssBytes, base.peakRssBytes)}× the memory (target: first frame under 1 s, memory bounded whatever the size).`,
+    { big, base },
   ]);
 }
 
