@@ -4,10 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { main } from '../../src/cli/main.js';
 import { type DiffSource, IgnoreRules, diffSessions } from '../../src/diff/index.js';
 import { Session } from '../../src/session/session.js';
 import { CURL, NODE, ScriptedSession } from '../helpers/scripted-session.js';
+import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/session-files.js';
 
 const dir = tempDir('tinytap-diff-');
@@ -180,18 +180,9 @@ describe('tinytap diff', () => {
   let out = '';
   let err = '';
   async function tinytap(...args: string[]): Promise<number> {
-    out = '';
-    err = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-    process.exitCode = undefined;
-    try {
-      return await main(['node', 'tinytap', ...args]);
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-      process.exitCode = undefined;
-    }
+    const r = await runCli(...args);
+    ({ out, err } = r);
+    return r.code;
   }
   afterEach(() => vi.restoreAllMocks());
 

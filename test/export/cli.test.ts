@@ -2,7 +2,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/session-files.js';
 import { variedSession } from './fixtures.js';
 import { harSchemaErrors, postmanSchemaErrors } from './validators.js';
@@ -16,18 +16,9 @@ describe('tinytap export', () => {
     file = await variedSession();
   });
   async function tinytap(...args: string[]): Promise<number> {
-    out = '';
-    err = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-    process.exitCode = undefined;
-    try {
-      return await main(['node', 'tinytap', ...args]);
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-      process.exitCode = undefined;
-    }
+    const r = await runCli(...args);
+    ({ out, err } = r);
+    return r.code;
   }
   afterEach(() => vi.restoreAllMocks());
 
