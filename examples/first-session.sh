@@ -20,3 +20,5 @@ echo
 ./bin/tinytap.js ls "$session"
 echo
 ./bin/tinytap.js show "$session" 1
+echo
+echo "browse it in the terminal UI: ./bin/tinytap.js open $session   (? lists the keys, q quits)"
