@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 
 import { CliError } from './errors.js';
+import { loadTui } from './load-tui.js';
 
 export function registerOpen(program: Command): void {
   program
@@ -13,10 +14,8 @@ export function registerOpen(program: Command): void {
       // the UI draws on a terminal and reads its keys: anything else gets the plain commands
       if (!process.stdout.isTTY || !process.stdin.isTTY)
         throw new CliError(`open needs a terminal; to list the exchanges in a pipe or a script, use: tinytap ls ${file}`);
-      // React's production build loads and renders faster; its development checks are for us
-      process.env.NODE_ENV ??= 'production';
-      // loaded here: ink and react take a few hundred ms to load, which no other command should pay
-      const { runTui } = await import('../tui/run-tui.js');
+      // loaded here: no other command should pay for loading ink and React
+      const { runTui } = await loadTui();
       await runTui({ file, follow: !!flags.follow });
     });
 }

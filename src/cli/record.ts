@@ -14,6 +14,7 @@ import { ConnCause, Role } from '../events/layout.js';
 import { preflight } from '../record/preflight.js';
 import { Recording, RecordingStartError } from '../record/recording.js';
 import { CliError } from './errors.js';
+import { loadTui } from './load-tui.js';
 import { sudoOwner } from './sudo-owner.js';
 import { formatBytes, formatClock, formatCount, formatDurationMs, paint, useColor } from './format.js';
 import { UsageError, parseDuration, parsePid, parsePort, parseSize } from './units.js';
@@ -222,9 +223,7 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   }
 
   if (tui) {
-    // React's production build renders faster; ink loads only for the UI
-    process.env.NODE_ENV ??= 'production';
-    const { runTui } = await import('../tui/run-tui.js');
+    const { runTui } = await loadTui();
     // the UI stays up after the recording ends by itself (--duration, CMD exited) so what it
     // holds can be read; leaving the UI ends the recording
     await runTui({ file: output, follow: true });
