@@ -122,7 +122,8 @@ function refuseExisting(out: string, force: boolean): void {
 async function writeFile(out: string, force: boolean, write: (stream: Writable, failed: () => boolean) => Promise<void>): Promise<void> {
   refuseExisting(out, force);
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tinytap-tmp`);
-  const stream = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+  // a deep buffer: the document is produced while earlier pieces are written, not in turns
+  const stream = createWriteStream(tmp, { flags: 'wx', mode: 0o600, highWaterMark: 8 << 20 });
   let failure: Error | null = null;
   stream.on('error', (err) => (failure ??= err));
   try {
