@@ -144,13 +144,15 @@ try {
   existing = readFileSync(path, 'utf8');
 } catch {}
 // keep sections this run did not measure
-const bodies = new Map();
-for (const m of existing.matchAll(/^## (.+)\n([\s\S]*?)(?=^## |\Z)/gm)) bodies.set(m[1].trim(), m[2].trimEnd());
-for (const [title, body] of sections) bodies.set(title, body + `\n\n<!-- raw: ${JSON.stringify(sections.find((s) => s[0] === title)[2])} -->`);
 const notesPath = join(ROOT, 'bench/NOTES.md');
 let notes = '';
 try {
   notes = readFileSync(notesPath, 'utf8');
 } catch {}
+// the notes' own sections are written from bench/NOTES.md, never kept from the old file
+const noteTitles = new Set([...notes.matchAll(/^## (.+)$/gm)].map((m) => m[1].trim()));
+const bodies = new Map();
+for (const m of existing.matchAll(/^## (.+)\n([\s\S]*?)(?=^## |(?![\s\S]))/gm)) if (!noteTitles.has(m[1].trim())) bodies.set(m[1].trim(), m[2].trimEnd());
+for (const [title, body] of sections) bodies.set(title, body + `\n\n<!-- raw: ${JSON.stringify(sections.find((s) => s[0] === title)[2])} -->`);
 writeFileSync(path, [header, ...[...bodies].map(([t, b]) => `## ${t}\n\n${b}\n`), notes].join('\n'));
 console.error(`wrote ${path}`);
