@@ -71,6 +71,10 @@ function statusLine(c: CaptureCounts, elapsedMs: number, color: boolean): string
   );
 }
 
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 function fileSize(path: string): number {
   try {
     return statSync(path).size;
@@ -247,7 +251,7 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
 function printSummary(c: CaptureCounts, elapsedMs: number, output: string, color: boolean): void {
   const lines = [
     `recorded ${formatDurationMs(elapsedMs)}: ${formatCount(c.events)} events, ${formatBytes(c.bytes)}, ` +
-      `${formatCount(c.connections)} connections, ${formatCount(c.processes)} processes, ` +
+      `${plural(c.connections, 'connection')}, ${plural(c.processes, 'process', 'processes')}, ` +
       `${formatCount(c.droppedRecords)} drops → ${output} (${formatBytes(fileSize(output))})`,
   ];
   if (c.droppedRecords > 0)

@@ -31,7 +31,7 @@ interface Part {
 const n = (v: number | null) => (v === null ? '…' : formatCount(v));
 
 export function statusLine(s: StatusInfo, width: number): Line {
-  const noun = s.view === 'exchanges' ? 'exchanges' : 'connections';
+  const noun = (s.view === 'exchanges' ? 'exchange' : 'connection') + (s.total === 1 ? '' : 's');
   const counted = s.view === 'exchanges' && (s.filter || s.search) ? `${n(s.shown)} / ${n(s.total)} ${noun}` : `${n(s.total)} ${noun}`;
   const parts: Part[] = [
     { line: [seg(safeText(s.file), { bold: true })], keep: 6 },

@@ -150,7 +150,7 @@ describe('the detail pane', () => {
   it('scrolls a long body with j/k, PgDn, g/G, and says which rows are shown', async () => {
     const app = renderApp(await longJsonSession(), { rows: 24 });
     try {
-      await app.waitFor((f) => f.includes('1 exchanges'));
+      await app.waitFor((f) => f.includes('1 exchange │'));
       await app.press(KEY.enter, KEY.tab, KEY.tab);
       // 24 rows: the list keeps 6, the pane 15: a title, the tabs, 13 rows of the body
       const tabs = () => app.lines().find((l) => l.includes('[Response body]'))!;
@@ -270,10 +270,10 @@ describe('search', () => {
     chalk.level = 1;
     const app = renderApp(await longJsonSession(), { rows: 24, color: false });
     try {
-      await app.waitFor((f) => f.includes('1 exchanges'));
+      await app.waitFor((f) => f.includes('1 exchange │'));
       await app.press('s');
       for (const ch of 'needle') await app.press(ch);
-      await app.waitFor((f) => f.includes('1 / 1 exchanges'));
+      await app.waitFor((f) => f.includes('1 / 1 exchange │'));
       await app.press(KEY.enter, KEY.enter, KEY.tab, KEY.tab);
       const plain = () => app.frame().replace(/\x1b\[[0-9;]*m/g, '').split('\n');
       const firstRow = () => paneRows(plain())[1];

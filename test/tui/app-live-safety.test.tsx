@@ -23,7 +23,7 @@ describe('captured escape sequences', () => {
     chalk.level = 0;
     const app = renderApp(await ansiSession());
     try {
-      await app.waitFor((f) => f.includes('1 exchanges'));
+      await app.waitFor((f) => f.includes('1 exchange │'));
       expect(app.lines()[2]).toMatch(/ GET +evil\\x1b\[2J\.local\/page +200 /);
       await app.press(KEY.enter);
       const seen = new Map<string, string>();
@@ -53,7 +53,7 @@ describe('captured escape sequences', () => {
     chalk.level = 3;
     const app = renderApp(await ansiSession());
     try {
-      await app.waitFor((f) => f.includes('1 exchanges'));
+      await app.waitFor((f) => f.includes('1 exchange │'));
       await app.press(KEY.enter, KEY.tab, KEY.tab);
       for (const f of app.frames) {
         expect(f).not.toContain('\x1b[2J');
