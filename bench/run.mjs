@@ -29,6 +29,11 @@ if (want('record')) {
   const r = await recordOverhead({
     label: 'small responses',
     serverBlock: 'location / { return 200 "hello from nginx, a small response body\\n"; }',
+    variants: [
+      { name: '`tinytap record`', args: [] },
+      // what attaching alone costs: every program runs and returns at its first check
+      { name: '`tinytap record --comm none` (attached, captures nothing)', args: ['--comm', 'none'] },
+    ],
   });
   console.error(JSON.stringify(r));
   sections.push(['Recording overhead: wrk against nginx, keep-alive, small responses', recordOverheadMarkdown(r), r]);
