@@ -12,10 +12,8 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends \
-  clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool make g++ python3 \
-  nginx redis-server postgresql wrk curl tmux tshark tcpdump golang-go \
-  iproute2 util-linux procps ca-certificates
+# shellcheck disable=SC2046 # one package per word
+apt-get install -y -q --no-install-recommends $(grep -v '^#' .ci/debian-packages)
 
 npm ci          # also builds the eBPF object and the addon (the install script)
 npm run build:ts
