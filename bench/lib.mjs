@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { nginxConf } from '../testdata/servers/nginx-conf.mjs';
+
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const CLI = join(ROOT, 'bin/tinytap.js');
 
@@ -41,29 +43,7 @@ export async function waitForPort(port, host = '127.0.0.1') {
 export async function startNginx(serverBlock) {
   const port = await freePort();
   const prefix = tempDir('tinytap-bench-nginx-');
-  writeFileSync(
-    join(prefix, 'nginx.conf'),
-    `worker_processes 1;
-daemon off;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  sendfile on;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:${port};
-    ${serverBlock}
-  }
-}
-`,
-  );
+  writeFileSync(join(prefix, 'nginx.conf'), nginxConf({ prefix, port, server: serverBlock }));
   const proc = spawn('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: 'ignore' });
   await waitForPort(port);
   return { port, prefix, stop: () => new Promise((r) => (proc.once('exit', r), proc.kill('SIGTERM'))) };

@@ -10,31 +10,32 @@ import { CLI, cpuSeconds, fmt, median, peakRss, sleep, startNginx, startProc, te
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
+/** wrk against `url` while process `pid` captures it: wrk's figures, and that process's CPU seconds and peak RSS. */
+function wrkBeside(pid, url) {
+  const cpu0 = cpuSeconds(pid);
+  const w = wrk(url, { seconds: SECONDS });
+  return { ...w, cpu: cpuSeconds(pid) - cpu0, rss: peakRss(pid) };
+}
+
 async function withRecorder(url, port, file, extraArgs) {
   const rec = startProc(process.execPath, [CLI, 'record', '-o', file, '--port', String(port), '--quiet', ...extraArgs]);
   // --quiet prints nothing until the end: give the programs time to load and attach
   await sleep(2000);
-  const cpu0 = cpuSeconds(rec.proc.pid);
-  const w = wrk(url, { seconds: SECONDS });
-  const cpu = cpuSeconds(rec.proc.pid) - cpu0;
-  const rss = peakRss(rec.proc.pid);
+  const w = wrkBeside(rec.proc.pid, url);
   rec.proc.kill('SIGINT');
   await rec.exited;
   const info = JSON.parse(execFileSync(process.execPath, [CLI, 'info', '--json', file], { encoding: 'utf8' }));
-  return { ...w, cpu, rss, file, size: statSync(file).size, events: info.events, drops: info.drops.records };
+  return { ...w, file, size: statSync(file).size, events: info.events, drops: info.drops.records };
 }
 
 async function withTcpdump(url, port, file) {
   const td = startProc('tcpdump', ['-i', 'lo', '-w', file, '-B', '16384', '-s', '0', `tcp port ${port}`], (e) => e.includes('listening on'));
   await td.started;
-  const cpu0 = cpuSeconds(td.proc.pid);
-  const w = wrk(url, { seconds: SECONDS });
-  const cpu = cpuSeconds(td.proc.pid) - cpu0;
-  const rss = peakRss(td.proc.pid);
+  const w = wrkBeside(td.proc.pid, url);
   td.proc.kill('SIGINT');
   await td.exited;
   const dropped = Number(/(\d+) packets? dropped by kernel/.exec(td.stderr)?.[1] ?? 0);
-  return { ...w, cpu, rss, file, size: statSync(file).size, drops: dropped };
+  return { ...w, file, size: statSync(file).size, drops: dropped };
 }
 
 /**

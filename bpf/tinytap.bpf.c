@@ -84,18 +84,28 @@ static __always_inline void fill_conn_record(struct tt_conn *r, struct sock *sk,
 	}
 }
 
-/* Write the CONN record of a connection that passed the filters. */
-static __always_inline void announce_conn(const struct conn_state *st, int fd, struct file *file,
-					  __u8 role, __u8 cause, __u64 ts)
+/* A CONN record reserved and filled with the socket's side; NULL (counted) if the ring is full. */
+static __always_inline struct tt_conn *reserve_conn_record(struct file *file)
 {
 	struct tt_conn *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 
 	if (!r) {
 		stat_add(TT_STAT_DROPPED_RECORDS, 1);
-		return;
+		return NULL;
 	}
 	__builtin_memset(r, 0, sizeof(*r));
 	fill_conn_record(r, file_sock(file), file);
+	return r;
+}
+
+/* Write the CONN record of a connection that passed the filters. */
+static __always_inline void announce_conn(const struct conn_state *st, int fd, struct file *file,
+					  __u8 role, __u8 cause, __u64 ts)
+{
+	struct tt_conn *r = reserve_conn_record(file);
+
+	if (!r)
+		return;
 	fill_header(&r->h, TT_KIND_CONN, ts);
 	r->conn_id = st->conn_id;
 	r->fd = fd;
@@ -170,14 +180,10 @@ static __always_inline struct conn_state *conn_for(__u32 tgid, int fd, struct fi
 static __always_inline void emit_connect_failed(int fd, struct file *file, __u64 uaddr, long err,
 						__u64 ts)
 {
-	struct tt_conn *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	struct tt_conn *r = reserve_conn_record(file);
 
-	if (!r) {
-		stat_add(TT_STAT_DROPPED_RECORDS, 1);
+	if (!r)
 		return;
-	}
-	__builtin_memset(r, 0, sizeof(*r));
-	fill_conn_record(r, file_sock(file), file);
 	if (r->family == TT_AF_UNIX)
 		r->peer_path_len = read_user_unix_path(uaddr, r->peer_path);
 	else

@@ -49,16 +49,8 @@ export interface Endpoint {
   port: number | null;
 }
 
-export interface HttpRequest {
-  method: string;
-  /** The request target as sent: origin form "/a?b", or absolute form. */
-  target: string;
-  url: string;
-  scheme: string;
-  host: string;
-  path: string;
-  /** Without the '?'; null when the target has none. */
-  query: string | null;
+/** What a request and a response both are: a head, a body, and when it crossed. */
+export interface HttpMessageParts {
   httpVersion: string;
   headers: HeaderField[];
   trailers: HeaderField[];
@@ -69,16 +61,21 @@ export interface HttpRequest {
   endedNs: bigint | null;
 }
 
-export interface HttpResponse {
+export interface HttpRequest extends HttpMessageParts {
+  method: string;
+  /** The request target as sent: origin form "/a?b", or absolute form. */
+  target: string;
+  url: string;
+  scheme: string;
+  host: string;
+  path: string;
+  /** Without the '?'; null when the target has none. */
+  query: string | null;
+}
+
+export interface HttpResponse extends HttpMessageParts {
   status: number;
   reason: string;
-  httpVersion: string;
-  headers: HeaderField[];
-  trailers: HeaderField[];
-  body: Body;
-  size: number;
-  startedNs: bigint;
-  endedNs: bigint | null;
 }
 
 export interface InformationalResponse {

@@ -80,6 +80,14 @@ const SUMMARY_COLUMNS = `x.id, x.flow_id, x.seq, x.client_pid, x.client_comm, x.
   x.resp_size, x.req_type, x.resp_type, x.resp_encoding, x.flags, x.upgrade, x.error, x.error_dir, x.error_offset,
   x.first_event, x.last_event`;
 
+/** The query behind every exchange list: a filter, an indexed order (then id), a page. */
+function listSql(columns: string, q: ExchangeQuery): string {
+  const order = q.orderBy && SORTABLE.has(q.orderBy) ? q.orderBy : 'req_started';
+  const dir = q.descending ? 'DESC' : 'ASC';
+  return `SELECT ${columns} FROM exchanges x WHERE ${q.where ?? '1'}
+    ORDER BY x.${order} ${dir}, x.id ${dir} LIMIT ? OFFSET ?`;
+}
+
 export class Session {
   private loader: ExchangeLoader | null = null;
   /** What the last build did, if opening this session built the exchanges. */
@@ -118,24 +126,16 @@ export class Session {
   }
 
   exchanges(q: ExchangeQuery = {}): ExchangeSummary[] {
-    const order = q.orderBy && SORTABLE.has(q.orderBy) ? q.orderBy : 'req_started';
-    const dir = q.descending ? 'DESC' : 'ASC';
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM exchanges x WHERE ${q.where ?? '1'}
-      ORDER BY x.${order} ${dir}, x.id ${dir} LIMIT ? OFFSET ?`;
     return this.db
-      .prepare(sql)
+      .prepare(listSql(SUMMARY_COLUMNS, q))
       .safeIntegers(true)
       .all(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as ExchangeSummary[];
   }
 
   /** Iterate without holding the whole result (exports of a million exchanges). */
   *iterateExchanges(q: ExchangeQuery = {}): Generator<ExchangeSummary> {
-    const order = q.orderBy && SORTABLE.has(q.orderBy) ? q.orderBy : 'req_started';
-    const dir = q.descending ? 'DESC' : 'ASC';
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM exchanges x WHERE ${q.where ?? '1'}
-      ORDER BY x.${order} ${dir}, x.id ${dir} LIMIT ? OFFSET ?`;
     yield* this.db
-      .prepare(sql)
+      .prepare(listSql(SUMMARY_COLUMNS, q))
       .safeIntegers(true)
       .iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Iterable<ExchangeSummary>;
   }
@@ -146,12 +146,11 @@ export class Session {
    * every row twice).
    */
   *iterateWholeExchanges(q: ExchangeQuery = {}): Generator<Exchange> {
-    const order = q.orderBy && SORTABLE.has(q.orderBy) ? q.orderBy : 'req_started';
-    const sql = `SELECT ${EXCHANGE_ROW_COLUMNS} FROM exchanges x WHERE ${q.where ?? '1'} ORDER BY x.${order}, x.id`;
+    const sql = listSql(EXCHANGE_ROW_COLUMNS, q);
     // the statement's read transaction lasts the whole iteration: flows and processes cannot
     // change meanwhile, so each is looked up once
     const shared = new SharedRows();
-    for (const row of this.db.prepare(sql).safeIntegers(true).raw().iterate(...(q.params ?? [])))
+    for (const row of this.db.prepare(sql).safeIntegers(true).raw().iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0))
       yield this.exchangeLoader.fromRow(exchangeRowFromArray(row as unknown[]), shared);
   }
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe } from 'vitest';
 
 import { EventReader, type SessionEvent } from '../../src/session/event-reader.js';
+import { nginxConf } from '../../testdata/servers/nginx-conf.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'bin/tinytap.js');
@@ -109,29 +110,7 @@ export async function startNginx(root: string, extra = ''): Promise<Server> {
   const conf = join(prefix, 'nginx.conf');
   writeFileSync(
     conf,
-    `worker_processes 1;
-daemon off;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 100000;
-  default_type application/octet-stream;
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-    ${extra}
-  }
-}
-`,
+    nginxConf({ prefix, port, http: 'tcp_nopush on;\n  default_type application/octet-stream;', server: `root ${root};\n    ${extra}` }),
   );
   return startServer('nginx', ['-p', prefix, '-c', conf], port);
 }

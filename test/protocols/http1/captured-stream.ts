@@ -55,13 +55,6 @@ export class CapturedStream {
   /** The captured body bytes, concatenated (for bodies without gaps). */
   bodyBytes(body: HttpBody): Uint8Array {
     const pieces = this.bodyPieces(body);
-    const parts = pieces.filter((p): p is Uint8Array => p instanceof Uint8Array);
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return new Uint8Array(Buffer.concat(pieces.filter((p): p is Uint8Array => p instanceof Uint8Array)));
   }
 }
