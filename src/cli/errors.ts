@@ -47,6 +47,12 @@ export function reportError(err: unknown, exitCode = 1): number {
     process.stderr.write('tinytap: the disk is full: free some space and try again\n');
     return exitCode;
   }
+  if (e && typeof e.code === 'string' && e.code.startsWith('SQLITE_BUSY')) {
+    // another process held the file's write lock past the 5 s wait: a tinytap building or
+    // reparsing the same file, or a program that is not tinytap
+    process.stderr.write('tinytap: the session file is locked by another process (another tinytap building it?): try again when it is done\n');
+    return exitCode;
+  }
   const detail = process.env.TINYTAP_DEBUG ? `\n${e?.stack ?? e}` : ' (set TINYTAP_DEBUG=1 for details)';
   process.stderr.write(`tinytap: internal error: ${e?.message ?? String(e)}${detail}\n`);
   return exitCode;

@@ -16,7 +16,9 @@ export function formatInfo(i: SessionInfo, color: boolean): string {
       'stopped',
       i.finished
         ? `${i.stoppedAt} (${i.stopReason})`
-        : paint(color, '33', 'did not finish: the recorder was killed, or is still recording'),
+        : i.recorderPid !== null
+          ? paint(color, '33', `not yet: tinytap (pid ${i.recorderPid}) is still recording`)
+          : paint(color, '33', 'did not finish: the recorder was killed'),
     ],
     ['duration', i.durationMs === null ? '?' : formatDurationMs(i.durationMs)],
     ['command', i.commandLine.join(' ')],

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 
 import { DERIVED_VERSION, buildExchanges } from '../session/build-exchanges.js';
 import { openSessionDb } from '../session/open-session.js';
+import { liveRecorder } from '../session/recorder-alive.js';
 import { CliError } from './errors.js';
 import { formatCount } from './format.js';
 import { progressBar } from './terminal.js';
@@ -17,6 +18,11 @@ export function registerReparse(program: Command): void {
       if (db.readonly) {
         db.close();
         throw new CliError(`${file} is read-only: reparse writes the rebuilt exchanges into it`);
+      }
+      const recorder = liveRecorder(db);
+      if (recorder) {
+        db.close();
+        throw new CliError(`${file} is still being recorded (tinytap pid ${recorder.pid}): reparse it once the recording stops`);
       }
       const bar = progressBar('reparsing');
       try {

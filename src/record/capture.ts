@@ -12,6 +12,7 @@ import { ConnCause, Kind, Stat } from '../events/layout.js';
 import { CgroupResolver, readProcInfo } from './proc-info.js';
 import { type CreateOptions, SessionWriter } from './session-writer.js';
 import { TINYTAP_VERSION } from '../version.js';
+import { thisRecorder } from '../session/recorder-alive.js';
 
 /** How long a connection may wait for its process's PROC record before /proc is asked instead. */
 const MISSING_PROCESS_GRACE_MS = 2000;
@@ -227,6 +228,7 @@ export class Capture {
     w.setMeta('tinytap_version', TINYTAP_VERSION);
     w.setMeta('layout_version', 1);
     w.setMeta('host', hostname());
+    w.setMeta('recorder', thisRecorder());
     w.setMeta('kernel', release());
     w.setMeta('started_at', String(this.wallNow()));
     w.setMeta('clock_offset_ns', String(this.clockOffset));

@@ -23,7 +23,7 @@ function readOr<T>(fn: () => T, fallback: T): T {
 }
 
 /** Fields of /proc/PID/stat after the parenthesised comm (which may itself hold ") "). */
-function statFields(pid: number): { comm: string; rest: string[] } | null {
+export function statFields(pid: number): { comm: string; rest: string[] } | null {
   const stat = readOr(() => readFileSync(`/proc/${pid}/stat`, 'latin1'), '');
   const open = stat.indexOf('(');
   const close = stat.lastIndexOf(')');

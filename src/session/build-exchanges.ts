@@ -13,7 +13,7 @@ import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js'
 import { DerivedWriter } from './derived-writer.js';
 import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
 import { EventReader, toSessionEvent } from './event-reader.js';
-import { formatsFile } from './format.js';
+import { derivedSchemaSql } from './format.js';
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
 export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-6`;
@@ -31,6 +31,11 @@ export interface BuildStats {
 export interface BuildOptions {
   /** Called now and then with records processed so far and in all. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * 'temp': build into the connection's own temp tables, leaving the file as it is (a file that
+   * is being recorded; recorder-alive.ts). Default 'main', the file itself.
+   */
+  schema?: 'main' | 'temp';
 }
 
 export const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'exchanges', 'flows', 'derived_meta'];
@@ -136,14 +141,15 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
 
   const run = db.transaction(() => {
     // the previous build stays aside until the new one is compared with it
-    const hadOld = tableExists(db, 'exchanges') && tableExists(db, 'flows') && hasDigests(db);
-    db.exec('DROP TABLE IF EXISTS old_exchanges; DROP TABLE IF EXISTS old_flows');
+    const schema = opts.schema ?? 'main';
+    const hadOld = schema === 'main' && tableExists(db, 'exchanges') && tableExists(db, 'flows') && hasDigests(db);
+    if (schema === 'main') db.exec('DROP TABLE IF EXISTS old_exchanges; DROP TABLE IF EXISTS old_flows');
     if (hadOld) {
       db.exec('CREATE TABLE old_exchanges AS SELECT flow_id, seq, digest FROM exchanges');
       db.exec('CREATE TABLE old_flows AS SELECT id, client_conn, server_conn FROM flows');
     }
-    for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS ${t}`);
-    db.exec(formatsFile('exchanges.sql'));
+    for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS ${schema}.${t}`);
+    db.exec(derivedSchemaSql(schema));
     const out = new DerivedWriter(db);
     const write = (b: FlowBuilder, built: BuiltExchange[]) => {
       for (const x of built) out.exchange(x.row, x.text);
@@ -176,7 +182,7 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     meta.run('exchanges', JSON.stringify(out.exchanges));
     opts.onProgress?.(total, total);
     const changes = compareWithOld(db, hadOld);
-    db.exec('DROP TABLE IF EXISTS old_exchanges; DROP TABLE IF EXISTS old_flows');
+    if (hadOld) db.exec('DROP TABLE old_exchanges; DROP TABLE old_flows');
     return { exchanges: out.exchanges, changes };
   });
   const { exchanges, changes } = run();

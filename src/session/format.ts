@@ -22,3 +22,14 @@ export function sessionSchemaSql(): string {
 export function formatsFile(name: string): string {
   return readFileSync(new URL(name, formatsDir), 'utf8');
 }
+
+/**
+ * The derived tables (formats/exchanges.sql), created in `schema`: 'main' is the file itself,
+ * 'temp' is the reading connection's own scratch space, which SQLite searches before 'main' for
+ * unqualified names, so every query reads the temp tables without knowing they are there.
+ */
+export function derivedSchemaSql(schema: 'main' | 'temp' = 'main'): string {
+  const sql = formatsFile('exchanges.sql');
+  // every object is declared `... IF NOT EXISTS name`; an index lives in its table's schema
+  return schema === 'main' ? sql : sql.replace(/IF NOT EXISTS (\w+)/g, `IF NOT EXISTS ${schema}.$1`);
+}

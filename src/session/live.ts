@@ -1,11 +1,15 @@
 /**
  * Following a session that is still being recorded (`tinytap open --follow`, `record --tui`):
  * exchanges are built as their records arrive, with the flow builders kept in memory between
- * polls, and written into the file's derived tables as they complete, so every query the TUI
- * makes sees them. The recorder commits at least every 250 ms; this polls for new blocks.
+ * polls, so every query the TUI makes sees them. The recorder commits at least every 250 ms;
+ * this polls for new blocks.
  *
- * A live build numbers flows in the order their connections appear, not by start time as a full
- * build does, so derived_meta marks it as live: the next plain open rebuilds it fully.
+ * The live exchanges go into the derived tables of the connection's `temp` schema, never into
+ * the file: the recorder holds the file's write lock for most of every commit interval, and a
+ * follower that wrote there would wait for it (and fail with "database is locked" on a busy
+ * machine), or hold it through a long catch-up build and stall the recorder. SQLite looks up
+ * unqualified table names in `temp` first, so the queries need not know. Following needs only
+ * read access, and the file is left as the recorder wrote it: the next plain open builds it.
  */
 import type Database from 'better-sqlite3';
 
@@ -13,10 +17,11 @@ import { EventAssembler, type AssembledEvent } from '../events/event-assembler.j
 import { Kind } from '../events/layout.js';
 import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js';
 import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
-import { DERIVED_TABLES, loadConnInfo, sessionStart } from './build-exchanges.js';
+import { loadConnInfo, sessionStart } from './build-exchanges.js';
 import { DerivedWriter } from './derived-writer.js';
 import { blockRecords, toSessionEvent } from './event-reader.js';
-import { formatsFile } from './format.js';
+import { derivedSchemaSql } from './format.js';
+import { isBeingRecorded } from './recorder-alive.js';
 import { Session } from './session.js';
 
 export interface LiveUpdate {
@@ -52,12 +57,8 @@ export class LiveBuild {
   private readonly baseNs: bigint;
 
   constructor(private readonly db: Database.Database) {
-    db.pragma('busy_timeout = 5000');
-    db.transaction(() => {
-      for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS ${t}`);
-      db.exec(formatsFile('exchanges.sql'));
-      db.prepare('INSERT INTO derived_meta (key, value) VALUES (?, ?)').run('version', JSON.stringify('live'));
-    })();
+    db.exec(derivedSchemaSql('temp'));
+    db.prepare('INSERT OR REPLACE INTO temp.derived_meta (key, value) VALUES (?, ?)').run('version', JSON.stringify('live'));
     this.writer = new DerivedWriter(db, { indexEachRow: true });
     this.baseNs = sessionStart(db);
   }
@@ -95,12 +96,14 @@ export class LiveBuild {
 
   /** Take in whatever was committed since the last poll. Returns whether anything was. */
   poll(): boolean {
-    const fresh = loadConnInfo(this.db, this.lastConn);
-    const blocks = this.db
-      .prepare('SELECT id, first_record, codec, data FROM event_blocks WHERE id > ? ORDER BY id')
-      .all(this.lastBlock) as { id: number; first_record: number; codec: number; data: Buffer }[];
-    if (fresh.length === 0 && blocks.length === 0) return false;
-    this.db.transaction(() => {
+    // one read snapshot for both: blocks committed after the connections were read could hold
+    // records of connections this poll has not seen
+    return this.db.transaction(() => {
+      const fresh = loadConnInfo(this.db, this.lastConn);
+      const blocks = this.db
+        .prepare('SELECT id, first_record, codec, data FROM event_blocks WHERE id > ? ORDER BY id')
+        .all(this.lastBlock) as { id: number; first_record: number; codec: number; data: Buffer }[];
+      if (fresh.length === 0 && blocks.length === 0) return false;
       this.addConnections(fresh);
       if (fresh.length) this.lastConn = fresh[fresh.length - 1].id;
       const onEvent = (ev: AssembledEvent) => {
@@ -125,8 +128,8 @@ export class LiveBuild {
       }
       // flows still open show their progress (bytes, exchanges so far)
       for (const f of new Set(this.byConn.values())) if (f.fed) this.writer.upsertFlow(f.builder.flowId, f.builder.row());
+      return true;
     })();
-    return true;
   }
 
   /** The recording ended: whatever is unfinished is written as incomplete. */
@@ -141,19 +144,13 @@ export class LiveBuild {
   }
 }
 
-function recordingNow(db: Database.Database): boolean {
-  return !db.prepare("SELECT 1 FROM meta WHERE key = 'stopped_at'").get();
-}
-
 export function followSession(path: string, opts: { intervalMs?: number } = {}): LiveSession {
-  const session = Session.open(path, { build: false, writable: true });
-  // the reading connection is also the writer of the live tables: it must not be read-only
-  if (session.db.readonly) throw new Error(`${path} is read-only: following it needs to write its exchanges`);
+  const session = Session.open(path, { build: false });
   const build = new LiveBuild(session.db);
   const listeners = new Set<(u: LiveUpdate) => void>();
   let finished = false;
   const tick = () => {
-    const recording = recordingNow(session.db);
+    const recording = isBeingRecorded(session.db);
     const changed = build.poll();
     if (!recording && !finished) {
       build.finish();

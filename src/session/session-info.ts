@@ -1,6 +1,8 @@
 /** The summary of a session that `tinytap info` prints, read from its meta and raw tables. */
 import type Database from 'better-sqlite3';
 
+import { liveRecorder } from './recorder-alive.js';
+
 export interface SessionInfo {
   file: string;
   fileBytes: number;
@@ -13,6 +15,8 @@ export interface SessionInfo {
   stopReason: string | null;
   /** false when the recorder did not stop cleanly (killed) or is still recording. */
   finished: boolean;
+  /** The pid of the tinytap recording it now, if one is. */
+  recorderPid: number | null;
   durationMs: number | null;
   commandLine: string[];
   filters: { pids: number[]; comms: string[]; ports: number[]; command: string[] | null } | null;
@@ -67,6 +71,7 @@ export function sessionInfo(db: Database.Database, file: string, fileBytes: numb
     stoppedAt: iso(stopped),
     stopReason: (meta.get('stop_reason') as string) ?? null,
     finished: !!stopped,
+    recorderPid: liveRecorder(db)?.pid ?? null,
     durationMs: started && end ? Number((end - BigInt(started)) / 1_000_000n) : null,
     commandLine: (meta.get('command_line') as string[]) ?? [],
     filters: (meta.get('filters') as SessionInfo['filters']) ?? null,

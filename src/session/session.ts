@@ -9,12 +9,11 @@ import type { Exchange } from '../model/exchange.js';
 import { type BuildStats, buildExchanges, exchangesAreCurrent } from './build-exchanges.js';
 import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, type ExchangeRowData, SharedRows, exchangeRowFromArray } from './exchange-loader.js';
 import { SessionError, corruptError, isCorruptionError, openSessionDb } from './open-session.js';
+import { isBeingRecorded } from './recorder-alive.js';
 
 export interface OpenOptions {
   /** Build the exchanges if they are missing or stale (needs write access). Default true. */
   build?: boolean;
-  /** Open for writing even without building (a live follower writes its own exchanges). */
-  writable?: boolean;
   onBuildProgress?: (done: number, total: number) => void;
 }
 
@@ -100,13 +99,15 @@ export class Session {
 
   static open(path: string, opts: OpenOptions = {}): Session {
     const build = opts.build ?? true;
-    const db = openSessionDb(path, { readonly: !build && !opts.writable });
+    const db = openSessionDb(path, { readonly: !build });
     const s = new Session(db, path);
     try {
       if (build && !exchangesAreCurrent(db)) {
-        if (db.readonly)
+        // a recorder is writing the file: build beside it, in this connection's temp tables
+        const schema = isBeingRecorded(db) ? 'temp' : 'main';
+        if (db.readonly && schema === 'main')
           throw new SessionError('ENOTSESSION', `${path} is read-only and its exchanges are not built yet: copy it somewhere writable`);
-        s.built = buildExchanges(db, { onProgress: opts.onBuildProgress });
+        s.built = buildExchanges(db, { onProgress: opts.onBuildProgress, schema });
       }
     } catch (err) {
       db.close();
@@ -118,6 +119,14 @@ export class Session {
 
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * The exchanges are in this connection's temp tables, beside a file that is being recorded
+   * (recorder-alive.ts): no other connection sees them.
+   */
+  derivedInTemp(): boolean {
+    return !!this.db.prepare("SELECT 1 FROM temp.sqlite_master WHERE name = 'exchanges'").get();
   }
 
   private get exchangeLoader(): ExchangeLoader {

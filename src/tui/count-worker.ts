@@ -9,8 +9,6 @@ import { Session } from '../session/session.js';
 
 const session = Session.open((workerData as { path: string }).path, { build: false });
 registerFilterFunctions(session.db);
-// a live session is being written by the recorder and the follower: wait for their commits
-session.db.pragma('busy_timeout = 5000');
 
 parentPort!.on('message', (m: { id: number; where: string; params: unknown[] }) => {
   try {

@@ -25,8 +25,9 @@ export class Superseded extends Error {
 }
 
 /**
- * Counts on the main thread, after a pause that lets the first frame be written. For small
- * sessions and the tests; the CLI counts in a worker thread (WorkerCounter).
+ * Counts on the main thread, after a pause that lets the first frame be written. For the tests
+ * and for a live session, whose exchanges only the UI's connection sees (session/live.ts); the
+ * CLI counts a finished session in a worker thread (WorkerCounter).
  */
 export class InlineCounter implements Counter {
   constructor(

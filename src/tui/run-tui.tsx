@@ -57,8 +57,9 @@ function openFor(opts: TuiOptions): Opened {
 }
 
 function counterFor(file: string, session: Session): Counter {
-  const script = countWorkerScript();
-  // from the TypeScript sources (tsx) there is no built worker script: count inline
+  // the exchanges of a file being recorded are in temp tables that a worker's connection would
+  // not see; from the TypeScript sources (tsx) there is no built worker script
+  const script = session.derivedInTemp() ? null : countWorkerScript();
   return script ? new WorkerCounter(file, script) : new InlineCounter(session);
 }
 

@@ -5,6 +5,7 @@
  * none in components; these belong in src/session/ and can move there unchanged.
  */
 import type { FlowSummary, Session } from '../session/session.js';
+import { isBeingRecorded } from '../session/recorder-alive.js';
 
 export interface TimeSpan {
   startNs: bigint;
@@ -59,9 +60,9 @@ export class SessionQueries {
     return Number(drops?.records ?? 0);
   }
 
-  /** The recorder has not written its stop time: it is still running (or was killed). */
+  /** A recorder is writing this session now (not stopped, not killed). */
   recording(): boolean {
-    return this.meta('stopped_at') === undefined;
+    return isBeingRecorded(this.db);
   }
 
   /** The indexed text of an exchange (URL, header lines, decoded text bodies) for findMatches. */

@@ -101,7 +101,39 @@ describeCapture('record: lifecycle', () => {
     }
     const info = await tinytap('info', file, '--json');
     expect(info.code).toBe(0);
-    expect(JSON.parse(info.stdout)).toMatchObject({ finished: false });
+    expect(JSON.parse(info.stdout)).toMatchObject({ finished: false, recorderPid: null });
+  });
+
+  it('query commands read a file while it is recorded, without writing to it or stopping the recorder', async () => {
+    const file = join(tempDir(), 'busy.tinytap');
+    const r = runRecorder(['-o', file, '--port', String(node.port)]);
+    await r.ready;
+    const traffic = trafficLoop(node.port);
+    try {
+      await new Promise((res) => setTimeout(res, 700));
+      for (let i = 0; i < 4; i++) {
+        const ls = await tinytap('ls', file, '--json');
+        expect(ls.stderr).toBe('');
+        expect(ls.code).toBe(0);
+        expect(ls.stdout).toMatch(/"path":"\/json"/);
+      }
+      const info = await tinytap('info', file, '--json');
+      expect(JSON.parse(info.stdout)).toMatchObject({ finished: false, recorderPid: r.proc.pid });
+      const reparse = await tinytap('reparse', file);
+      expect(reparse.code).toBe(1);
+      expect(reparse.stderr).toMatch(/still being recorded .*: reparse it once the recording stops\n$/);
+      const db = new Database(file, { readonly: true });
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'exchanges'").all()).toEqual([]);
+      db.close();
+    } finally {
+      await traffic.stop();
+      r.proc.kill('SIGINT');
+    }
+    const { code } = await r.exited;
+    expect(r.stderr).not.toMatch(/locked|error/i);
+    expect(code).toBe(0);
+    const ls = await tinytap('ls', file);
+    expect(ls.code).toBe(0);
   });
 
   it('--duration stops by itself', async () => {

@@ -63,9 +63,39 @@ describe('following a session while it is recorded', () => {
     expect(db.prepare('SELECT exchanges, client_comm, server_comm FROM flows').all()).toEqual([{ exchanges: 3, client_comm: 'curl', server_comm: 'srv' }]);
     const liveRows = db.prepare('SELECT seq, method, url, status, req_started, resp_ended, digest FROM exchanges ORDER BY id').all();
     await cap.stop('signal');
-    // the full build, later, says the same
-    buildExchanges(db);
-    expect(db.prepare('SELECT seq, method, url, status, req_started, resp_ended, digest FROM exchanges ORDER BY id').all()).toEqual(liveRows);
     db.close();
+    // the full build, later, says the same
+    const later = new Database(file);
+    buildExchanges(later);
+    expect(later.prepare('SELECT seq, method, url, status, req_started, resp_ended, digest FROM exchanges ORDER BY id').all()).toEqual(liveRows);
+    later.close();
+  });
+
+  it('never waits for the recorder: it writes nothing into the file being recorded', async () => {
+    const file = join(tempDir('tinytap-live-'), 'live.tinytap');
+    const binding = fakeBinding();
+    const cap = new Capture(defaultCaptureOptions(file, { commitMs: 5 }), binding);
+    cap.start();
+    binding.last!.onBatch(batchOf([
+      encodeProc({ pid: 1, comm: 'curl', argv: ['curl'], tsNs: tick() }),
+      encodeConn({ pid: 1, comm: 'curl', connId: 1, role: 1, cause: 1, local: [[127, 0, 0, 1], 40002], remote: [[127, 0, 0, 1], 81], tsNs: tick() }),
+      encodeProc({ pid: 2, comm: 'srv', argv: ['srv'], tsNs: tick() }),
+      encodeConn({ pid: 2, comm: 'srv', connId: 2, role: 2, cause: 2, local: [[127, 0, 0, 1], 81], remote: [[127, 0, 0, 1], 40002], tsNs: tick() }),
+      ...exchange(1, 2, { c2s: 0, s2c: 0 }, '/locked'),
+    ]));
+    await new Promise((r) => setTimeout(r, 30)); // a commit
+    // another writer holds the file's write lock, as the recorder does between its commits
+    const writer = new Database(file);
+    writer.exec("BEGIN IMMEDIATE; INSERT INTO meta (key, value) VALUES ('held', '1')");
+    const db = new Database(file, { timeout: 0 });
+    const live = new LiveBuild(db);
+    expect(live.poll()).toBe(true);
+    expect(db.prepare('SELECT path FROM exchanges').pluck().all()).toEqual(['/locked']);
+    // the file itself has no derived tables: nothing was written to it
+    expect(db.prepare("SELECT name FROM main.sqlite_master WHERE name IN ('exchanges', 'flows', 'derived_meta')").all()).toEqual([]);
+    writer.exec('ROLLBACK');
+    writer.close();
+    db.close();
+    await cap.stop('signal');
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * Whether a session file is being recorded right now. A recorder that stops writes stopped_at;
+ * one that was killed never does, so a missing stop time alone cannot tell "recording now" from
+ * "killed last week". The recorder also writes who it is (meta `recorder`): its pid, the start
+ * time the kernel gives that process (a pid is reused, a pid with its start time is not) and the
+ * boot it ran in. Readers never write into a file that is being recorded (session.ts, live.ts):
+ * the recorder holds the write lock for most of every commit interval.
+ */
+import type Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
+
+import { statFields } from '../record/proc-info.js';
+
+export interface RecorderIdentity {
+  pid: number;
+  /** /proc/PID/stat field 22: clock ticks after boot. */
+  start_time: string;
+  boot_id: string;
+}
+
+/** The start time of a live process, or null if there is no such process. */
+export function processStartTime(pid: number): string | null {
+  return statFields(pid)?.rest[19] ?? null; // field 22; rest starts at field 3
+}
+
+function bootId(): string | null {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Who this process is, for the recorder to write into its session. */
+export function thisRecorder(): RecorderIdentity {
+  return { pid: process.pid, start_time: processStartTime(process.pid) ?? '', boot_id: bootId() ?? '' };
+}
+
+function metaValue(db: Database.Database, key: string): unknown {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  return row ? JSON.parse(row.value) : undefined;
+}
+
+/** The recorder of this session if it is still running (on this machine, in this boot). */
+export function liveRecorder(db: Database.Database): RecorderIdentity | null {
+  if (metaValue(db, 'stopped_at') !== undefined) return null;
+  const r = metaValue(db, 'recorder') as RecorderIdentity | undefined;
+  if (!r || !r.start_time || r.boot_id !== bootId()) return null;
+  return processStartTime(r.pid) === r.start_time ? r : null;
+}
+
+export function isBeingRecorded(db: Database.Database): boolean {
+  return liveRecorder(db) !== null;
+}
