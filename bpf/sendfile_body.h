@@ -47,6 +47,14 @@ struct {
 	__type(value, struct zc_call);
 } zc_calls SEC(".maps");
 
+/*
+ * Entries in zc_calls, or more: the TCP send path programs run for every send on the machine
+ * and return at once while it is 0, without a map lookup. It never counts too few (a thread's
+ * own zc_begin is counted before its sends; only a deleted entry is subtracted), only too many
+ * (an entry replaced or evicted), which costs a lookup, never a body.
+ */
+__u64 zc_active = 0;
+
 static __always_inline __u64 read_ksym_u64(const void *sym, __u64 fallback)
 {
 	__u64 v = 0;
@@ -99,14 +107,16 @@ static __always_inline void zc_begin(struct conn_state *c, struct file *file, in
 	z.base = c->tx_off;
 	z.budget = max_payload;
 	z.fd = fd;
-	bpf_map_update_elem(&zc_calls, &tid, &z, BPF_ANY);
+	if (bpf_map_update_elem(&zc_calls, &tid, &z, BPF_ANY) == 0)
+		__sync_fetch_and_add(&zc_active, 1);
 }
 
 static __always_inline void zc_end(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
-	bpf_map_delete_elem(&zc_calls, &tid);
+	if (bpf_map_delete_elem(&zc_calls, &tid) == 0)
+		__sync_fetch_and_add(&zc_active, -1);
 }
 
 SEC("raw_tracepoint/tcp_sendmsg_locked")
@@ -117,7 +127,7 @@ int on_tcp_sendmsg_locked(struct bpf_raw_tracepoint_args *ctx)
 	struct zc_call *z;
 	__u8 type;
 
-	if (!capture_sendfile_bodies)
+	if (!capture_sendfile_bodies || !zc_active)
 		return 0;
 	z = bpf_map_lookup_elem(&zc_calls, &tid);
 	if (!z || z->in_msg || z->sk != ctx->args[0])
@@ -142,7 +152,7 @@ int on_sock_send_length(struct bpf_raw_tracepoint_args *ctx)
 	struct zc_call *z;
 	__u64 capturable;
 
-	if (!capture_sendfile_bodies || paused)
+	if (!capture_sendfile_bodies || paused || !zc_active)
 		return 0;
 	z = bpf_map_lookup_elem(&zc_calls, &tid);
 	if (!z || !z->in_msg || z->sk != ctx->args[0])

@@ -9,25 +9,33 @@
 #define TT_S_IFMT 00170000
 #define TT_S_IFSOCK 0140000
 
-/* The struct file behind fd in the current process, or NULL. */
+/*
+ * The struct file behind fd in the current process, or NULL. This runs on every data syscall
+ * exit, socket or not, so it loads through BTF pointers (plain loads the JIT guards against
+ * faults) instead of a probe-read helper call per step; only the fd array, which the verifier
+ * cannot index, takes a helper.
+ */
 static __always_inline struct file *fd_to_file(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
 
-	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
 	return file;
 }
 
-/* Sockets are told from files, pipes and terminals by the inode type, in the kernel. */
+/*
+ * Sockets are told from files, pipes and terminals by the inode type, in the kernel. (Loading
+ * through `file` as a BTF pointer would need the bpf_rdonly_cast kfunc, Linux 6.2: Debian 12's
+ * own kernel is 6.1.)
+ */
 static __always_inline bool file_is_socket(struct file *file)
 {
 	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+
 	return (mode & TT_S_IFMT) == TT_S_IFSOCK;
 }
 

@@ -249,19 +249,21 @@ static __always_inline int enter_zerocopy(__u16 syscall, int out_fd, int in_fd, 
 static __always_inline bool recover_call(struct call_args *a, __u16 syscall, __u8 dir)
 {
 	struct pt_regs *regs;
-	/* the tail of x86-64's pt_regs, r10 to di, in its (ABI-fixed) order: 64 bytes instead of
-	 * the whole 168-byte struct, which would not fit the 512-byte stack with the rest */
 	struct {
-		__u64 r10, r9, r8, ax, cx, dx, si, di;
+		__u64 r10, r8, dx, si, di;
 	} saved;
 	struct file *file;
 
 	/* every exit without an entry comes here (file reads too): cheapest tests first */
 	if (!process_wanted(bpf_get_current_pid_tgid() >> 32))
 		return false;
+	/* a BTF pointer: plain loads, no helper call */
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	if (bpf_probe_read_kernel(&saved, sizeof(saved), &regs->r10))
-		return false;
+	saved.di = regs->di;
+	saved.si = regs->si;
+	saved.dx = regs->dx;
+	saved.r10 = regs->r10;
+	saved.r8 = regs->r8;
 	/* x86_64 syscall arguments: di, si, dx, r10, r8, r9; the kernel does not change them */
 	a->fd = saved.di;
 	a->dir = dir;
