@@ -157,7 +157,7 @@ try {
 // the notes' own sections are written from bench/NOTES.md, never kept from the old file
 const noteTitles = new Set([...notes.matchAll(/^## (.+)$/gm)].map((m) => m[1].trim()));
 const bodies = new Map();
-for (const m of existing.matchAll(/^## (.+)\n([\s\S]*?)(?=^## |(?![\s\S]))/gm)) if (!noteTitles.has(m[1].trim())) bodies.set(m[1].trim(), m[2].trimEnd());
-for (const [title, body] of sections) bodies.set(title, body + `\n\n<!-- raw: ${JSON.stringify(sections.find((s) => s[0] === title)[2])} -->`);
+for (const m of existing.matchAll(/^## (.+)\n([\s\S]*?)(?=^## |(?![\s\S]))/gm)) if (!noteTitles.has(m[1].trim())) bodies.set(m[1].trim(), m[2].trim());
+for (const [title, body] of sections) bodies.set(title, body.trim() + `\n\n<!-- raw: ${JSON.stringify(sections.find((s) => s[0] === title)[2])} -->`);
 writeFileSync(path, [header, ...[...bodies].map(([t, b]) => `## ${t}\n\n${b}\n`), notes].join('\n'));
 console.error(`wrote ${path}`);
