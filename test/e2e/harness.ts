@@ -10,7 +10,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe } from 'vitest';
+import { afterAll, describe } from 'vitest';
 
 import { EventReader, type SessionEvent } from '../../src/session/event-reader.js';
 import { nginxConf } from '../../testdata/servers/nginx-conf.mjs';
@@ -123,12 +123,23 @@ export interface Recorded {
   signal: NodeJS.Signals | null;
 }
 
+/**
+ * Recorders still running when a test file ends (a test failed or timed out before stopping
+ * its own): left attached they would slow every later test and benchmark on the machine.
+ */
+const recorders = new Set<ChildProcess>();
+afterAll(() => {
+  for (const p of recorders) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+});
+
 /** Run `tinytap record` with args; resolves with its output once it exits. */
 export function runRecorder(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}) {
   const proc = spawn(process.execPath, [CLI, 'record', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },
   });
+  recorders.add(proc);
+  proc.on('exit', () => recorders.delete(proc));
   let stdout = '';
   let stderr = '';
   proc.stdout!.on('data', (d) => (stdout += d));
