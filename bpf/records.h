@@ -159,21 +159,53 @@ static __always_inline __u64 iov_total(__u64 iov, __u64 count)
  * A small payload in a few iovec segments (a server's writev of headers and body) as one
  * record: the segments are contiguous in the stream, so one chunk holds them all, and the walk
  * above would write a record per segment. The iovec array is read in one go. Each copy lands
- * at an offset below TT_GATHER_MAX and is at most TT_GATHER_MAX long, so the record reserves
- * twice that: the bound the verifier can check (only chunk_len bytes are copied out).
+ * at an offset below SIZE and is at most SIZE long, so a record reserves twice its class's
+ * size: the bound the verifier can check (only chunk_len bytes are copied out). Three
+ * classes, so that a small response (nginx's 200 with a short body: about 190 bytes, class 256,
+ * 624 bytes reserved) takes no more of the ring than its two per-segment records did (864).
  */
 #define TT_GATHER_IOV 8
 #define TT_GATHER_MAX 512
 
-struct gather_record {
-	struct tt_data d;
-	__u8 data[2 * TT_GATHER_MAX];
-};
+#define TT_GATHER_CLASS(SIZE)                                                                      \
+	if (budget <= (SIZE)) {                                                                    \
+		struct {                                                                           \
+			struct tt_data d;                                                          \
+			__u8 data[2 * (SIZE)];                                                     \
+		} *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);                                \
+		if (!r)                                                                            \
+			goto dropped;                                                              \
+		__builtin_memcpy(&r->d, &w->tmpl, sizeof(struct tt_data));                         \
+		r->d.flags |= TT_F_LAST;                                                           \
+		for (i = 0; i < TT_GATHER_IOV; i++) {                                              \
+			__u64 n = v[i].iov_len;                                                    \
+			if (i >= count || off >= budget)                                           \
+				break;                                                             \
+			if (n > budget - off)                                                      \
+				n = budget - off;                                                  \
+			/* bounded for the verifier whatever clang made of the lines above: the    \
+			 * mask is a computation, not a test clang could apply to another copy */  \
+			barrier_var(n);                                                            \
+			if (n > (SIZE) || off >= (SIZE))                                           \
+				break;                                                             \
+			at = off & ((SIZE) - 1);                                                   \
+			barrier_var(at);                                                           \
+			if (n && bpf_probe_read_user(r->data + at, n, v[i].iov_base)) {            \
+				r->d.flags |= TT_F_READ_FAILED;                                    \
+				stat_add(TT_STAT_READ_FAILURES, 1);                                \
+				break;                                                             \
+			}                                                                          \
+			off += n;                                                                  \
+		}                                                                                  \
+		r->d.chunk_len = off;                                                              \
+		bpf_ringbuf_submit(r, wakeup_flags());                                             \
+		return 0;                                                                          \
+	}
 
+/* 0 if written (or counted as dropped); -1 to leave the payload to the segment walk. */
 __noinline int emit_gathered(struct payload_walk *w)
 {
 	struct iovec v[TT_GATHER_IOV] = {};
-	struct gather_record *r;
 	__u32 count, budget, off = 0, at, i;
 
 	if (!w)
@@ -182,44 +214,16 @@ __noinline int emit_gathered(struct payload_walk *w)
 	budget = w->budget;
 	if (count == 0 || count > TT_GATHER_IOV || budget > TT_GATHER_MAX)
 		return -1;
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		stat_add(TT_STAT_DROPPED_RECORDS, 1);
-		stat_add(TT_STAT_DROPPED_BYTES, budget);
-		stat_add(TT_STAT_DROPPED_EVENTS, 1);
-		return -1;
-	}
-	__builtin_memcpy(&r->d, &w->tmpl, sizeof(struct tt_data));
-	r->d.flags |= TT_F_LAST;
 	if (bpf_probe_read_user(v, count * sizeof(v[0]), (void *)w->iov))
-		goto failed;
-	for (i = 0; i < TT_GATHER_IOV; i++) {
-		__u64 n = v[i].iov_len;
-
-		if (i >= count || off >= budget)
-			break;
-		if (n > budget - off)
-			n = budget - off;
-		/* both bounded for the verifier, whatever it made of the lines above: off is below
-		 * TT_GATHER_MAX here, and the mask (a computation, not a test clang could apply to
-		 * another copy of off) is what the verifier sees bound the address */
-		barrier_var(n);
-		if (n > TT_GATHER_MAX || off >= TT_GATHER_MAX)
-			break;
-		at = off & (TT_GATHER_MAX - 1);
-		barrier_var(at);
-		if (n && bpf_probe_read_user(r->data + at, n, v[i].iov_base))
-			goto failed;
-		off += n;
-	}
-	r->d.chunk_len = off;
-	bpf_ringbuf_submit(r, wakeup_flags());
-	return 0;
-failed:
-	r->d.chunk_len = off;
-	r->d.flags |= TT_F_READ_FAILED;
-	stat_add(TT_STAT_READ_FAILURES, 1);
-	bpf_ringbuf_submit(r, wakeup_flags());
+		return -1;
+	TT_GATHER_CLASS(128)
+	TT_GATHER_CLASS(256)
+	TT_GATHER_CLASS(TT_GATHER_MAX)
+	return -1;
+dropped:
+	stat_add(TT_STAT_DROPPED_RECORDS, 1);
+	stat_add(TT_STAT_DROPPED_BYTES, budget);
+	w->lost = 1;
 	return 0;
 }
 
@@ -259,11 +263,8 @@ static __always_inline void emit_payload(struct payload_walk *w, __u64 buf, __u6
 		emit_chunk(w, 0, true);
 		return;
 	}
-	if (iov && iov_count <= TT_GATHER_IOV && capturable <= TT_GATHER_MAX) {
-		emit_gathered(w);
-		return;
-	}
-	bpf_loop(steps, payload_step, w, 0);
+	if (!(iov && iov_count <= TT_GATHER_IOV && capturable <= TT_GATHER_MAX && emit_gathered(w) == 0))
+		bpf_loop(steps, payload_step, w, 0);
 	if (w->lost)
 		stat_add(TT_STAT_DROPPED_EVENTS, 1);
 }
