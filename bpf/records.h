@@ -37,6 +37,14 @@ struct payload_walk {
 	__u32 _pad1;
 };
 
+/* A chunk the full ring buffer had no room for: counted, and its event marked incomplete. */
+static __always_inline void count_dropped(struct payload_walk *w, __u64 bytes)
+{
+	stat_add(TT_STAT_DROPPED_RECORDS, 1);
+	stat_add(TT_STAT_DROPPED_BYTES, bytes);
+	w->lost = 1;
+}
+
 /*
  * The ring buffer needs a reservation size the verifier knows, so chunks are reserved in a few
  * fixed size classes and only the used part is copied out by the drain thread.
@@ -83,9 +91,7 @@ __noinline int emit_chunk(struct payload_walk *w, __u64 n, bool last)
 	TT_RESERVE_CLASS(TT_CHUNK_MAX)
 	return -1;
 dropped:
-	stat_add(TT_STAT_DROPPED_RECORDS, 1);
-	stat_add(TT_STAT_DROPPED_BYTES, n);
-	w->lost = 1;
+	count_dropped(w, n);
 	return -1;
 }
 
@@ -221,9 +227,7 @@ __noinline int emit_gathered(struct payload_walk *w)
 	TT_GATHER_CLASS(TT_GATHER_MAX)
 	return -1;
 dropped:
-	stat_add(TT_STAT_DROPPED_RECORDS, 1);
-	stat_add(TT_STAT_DROPPED_BYTES, budget);
-	w->lost = 1;
+	count_dropped(w, budget);
 	return 0;
 }
 
