@@ -279,7 +279,11 @@ export function formatReport(r: DiffReport, files: { a: string; b: string; filte
   if (files.filter) out.push(p.dim(`both filtered by: ${safeText(files.filter)}`));
   out.push('');
   const byEndpoint = new Map<string, Difference[]>();
-  for (const d of r.differences) byEndpoint.set(d.endpoint, [...(byEndpoint.get(d.endpoint) ?? []), d]);
+  for (const d of r.differences) {
+    const list = byEndpoint.get(d.endpoint);
+    if (list) list.push(d);
+    else byEndpoint.set(d.endpoint, [d]);
+  }
   for (const e of r.endpoints) {
     const diffs = byEndpoint.get(e.endpoint);
     if (!diffs) continue;

@@ -118,9 +118,11 @@ function refuseExisting(out: string, force: boolean): void {
   if (!force) throw new CliError(`${out} already exists: choose another name with -o, or add --force to overwrite it`);
 }
 
-/** Write to a temporary file beside OUT, then put it in place (never a half-written OUT). */
+/**
+ * Write to a temporary file beside OUT, then put it in place (never a half-written OUT). The
+ * caller has already refused an OUT in the way (refuseExisting), before any work.
+ */
 async function writeFile(out: string, force: boolean, write: (stream: Writable, failed: () => boolean) => Promise<void>): Promise<void> {
-  refuseExisting(out, force);
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tinytap-tmp`);
   // a deep buffer: the document is produced while earlier pieces are written, not in turns
   const stream = createWriteStream(tmp, { flags: 'wx', mode: 0o600, highWaterMark: 8 << 20 });
@@ -172,12 +174,14 @@ export function registerExport(program: Command): void {
       const session = openSession(file);
       try {
         const f = compileFilterArg(session, filter);
-        const total = session.countExchanges(f.where, f.params);
+        // the bar shows only when writing to a file from a terminal; counting runs the filter once more
         const bar = progressBar('exporting');
+        const showBar = !!flags.output && bar.enabled;
+        const total = showBar ? session.countExchanges(f.where, f.params) : 0;
         let done = 0;
         const exchanges = selected(session, f, () => {
           done++;
-          if (flags.output) bar.update(done, total);
+          if (showBar) bar.update(done, total);
         });
         const doc = documentOf(format, exchanges, file, f, flags);
         const secretsNote = () => {

@@ -92,6 +92,8 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
   let last = 0;
   const enabled = !!stream.isTTY;
   return {
+    /** Whether it shows at all: callers skip the work of a total nobody will see. */
+    enabled,
     update(done: number, total: number) {
       if (!enabled) return;
       const now = Date.now();

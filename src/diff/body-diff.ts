@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { diffLines } from 'diff';
 
 import type { Body } from '../model/exchange.js';
-import { type BodyKind, bodyKind, readableBytes } from '../render/body.js';
+import { type BodyKind, classifyBody, readableBytes } from '../render/body.js';
 import type { IgnoreRules } from './ignore-rules.js';
 import { type JsonChange, diffJson } from './json-diff.js';
 
@@ -69,12 +69,13 @@ export function diffBodies(a: Body, b: Body, rules: IgnoreRules, limits: BodyDif
   const ba = readableBytes(a);
   const bb = readableBytes(b);
   if (Buffer.from(ba.buffer, ba.byteOffset, ba.length).equals(bb)) return null;
-  const ka = bodyKind(a);
-  const kb = bodyKind(b);
+  const ca = classifyBody(a);
+  const cb = classifyBody(b);
+  const ka = ca.kind;
+  const kb = cb.kind;
   if (ka !== kb) return { format: 'type', a: ka, b: kb };
   if (ka === 'json') {
-    const parse = (x: Uint8Array) => JSON.parse(Buffer.from(x.buffer, x.byteOffset, x.length).toString('utf8')) as unknown;
-    const r = diffJson(parse(ba), parse(bb), { ignore: (p) => rules.ignoresJsonPath(p), limit: limits.jsonChanges });
+    const r = diffJson(ca.json, cb.json, { ignore: (p) => rules.ignoresJsonPath(p), limit: limits.jsonChanges });
     return r.changes.length || r.omitted ? { format: 'json', changes: r.changes, omitted: r.omitted } : null;
   }
   if (ka === 'text') return diffText(ba, bb, limits);

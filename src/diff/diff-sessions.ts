@@ -71,7 +71,9 @@ function collect(source: DiffSource): EndpointCollector {
 }
 
 export function diffSessions(a: DiffSource, b: DiffSource, opts: DiffOptions): DiffReport {
-  const matching = matchEndpoints(collect(a), collect(b));
+  const seenA = collect(a);
+  const seenB = collect(b);
+  const matching = matchEndpoints(seenA, seenB);
   const aggregates = matching.endpoints.map(() => new EndpointAggregate());
   const total = matching.pairCount;
   let done = 0;
@@ -102,16 +104,12 @@ export function diffSessions(a: DiffSource, b: DiffSource, opts: DiffOptions): D
       differences.push({ endpoint, kind: 'latency', a: latency.a, b: latency.b, changeMs: latency.changeMs!, ratio: latency.ratio! });
   });
   return {
-    a: { exchanges: matchingTotal(matching.endpoints, 'a') },
-    b: { exchanges: matchingTotal(matching.endpoints, 'b') },
+    a: { exchanges: seenA.total },
+    b: { exchanges: seenB.total },
     endpoints,
     differences,
     latencyThreshold: opts.latencyThreshold,
     unreadable,
     differs: differences.length > 0,
   };
-}
-
-function matchingTotal(endpoints: { a: { ids: number[] } | null; b: { ids: number[] } | null }[], side: 'a' | 'b'): number {
-  return endpoints.reduce((n, e) => n + (e[side]?.ids.length ?? 0), 0);
 }

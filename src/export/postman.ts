@@ -24,8 +24,7 @@ interface PostmanHeader {
 const headerList = (fields: readonly HeaderField[]): PostmanHeader[] =>
   fields.map((h) => ({ key: capturedText(h.name), value: capturedText(h.value) }));
 
-function postmanUrl(uri: string) {
-  const p = uriParts(uri);
+function postmanUrl(uri: string, p: ReturnType<typeof uriParts>) {
   const url: Record<string, unknown> = {
     raw: uri,
     protocol: p.protocol,
@@ -68,7 +67,7 @@ function postmanRequest(ex: Exchange, uri: string, notes: string[]) {
   const request: Record<string, unknown> = {
     method: r.method,
     header: headerList(replayHeaders(r, authority).send),
-    url: postmanUrl(uri),
+    url: postmanUrl(uri, parts),
   };
   const body = requestBody(r, notes);
   if (body) request.body = body;

@@ -39,13 +39,32 @@ export interface BodyText {
 /** Charsets whose bytes are decoded as UTF-8 (ASCII is a subset). */
 const UTF8_LABELS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
 
+/** One decoder per charset label for the whole export; null for a label TextDecoder does not know. */
+type Decoder = InstanceType<typeof TextDecoder>;
+const decoders = new Map<string, Decoder | null>();
+
+function decoderFor(charset: string): Decoder | null {
+  let d = decoders.get(charset);
+  if (d === undefined) {
+    try {
+      d = new TextDecoder(charset, { fatal: true });
+    } catch {
+      d = null; // an unknown label (RangeError)
+    }
+    decoders.set(charset, d);
+  }
+  return d;
+}
+
 function decodeCharset(bytes: Uint8Array, charset: string | null): string | null {
   if (!charset || UTF8_LABELS.has(charset)) return utf8OrNull(bytes);
+  const decoder = decoderFor(charset);
+  if (!decoder) return null;
   try {
     // HAR wants text "trans-coded from its original character set into UTF-8" (HAR 1.2 content)
-    return new TextDecoder(charset, { fatal: true }).decode(bytes);
+    return decoder.decode(bytes);
   } catch {
-    // an unknown label (RangeError) or bytes invalid in it: the bytes go out as base64
+    // bytes invalid in that charset: they go out as base64
     return null;
   }
 }

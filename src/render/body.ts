@@ -21,20 +21,24 @@ export function readableBytes(body: Body): Uint8Array {
   return body.decoded ?? body.captured;
 }
 
-export function bodyKind(body: Body): BodyKind {
+/** What a body is, and for JSON the value it parsed to (callers that need it parse it once). */
+export function classifyBody(body: Body): { kind: BodyKind; json?: unknown } {
   const bytes = readableBytes(body);
-  if (bytes.length === 0) return 'empty';
+  if (bytes.length === 0) return { kind: 'empty' };
   const type = body.mimeType ?? '';
   if (/json/.test(type) || (!type && (bytes[0] === 0x7b || bytes[0] === 0x5b))) {
     try {
-      JSON.parse(Buffer.from(bytes).toString('utf8'));
-      return 'json';
+      return { kind: 'json', json: JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8')) };
     } catch {
       // truncated or not JSON after all: show it as text if it reads as text
     }
   }
   // the bytes decide: servers label unknown files text/plain (nginx's default_type)
-  return looksLikeText(bytes) ? 'text' : 'binary';
+  return { kind: looksLikeText(bytes) ? 'text' : 'binary' };
+}
+
+export function bodyKind(body: Body): BodyKind {
+  return classifyBody(body).kind;
 }
 
 /** `xxd`-style lines: offset, 16 bytes in hex, the printable ones as text. */

@@ -36,7 +36,8 @@ export function thisRecorder(): RecorderIdentity {
   return { pid: process.pid, start_time: processStartTime(process.pid) ?? '', boot_id: bootId() ?? '' };
 }
 
-function metaValue(db: Database.Database, key: string): unknown {
+/** One value of the meta table (JSON), or undefined. */
+export function metaValue(db: Database.Database, key: string): unknown {
   const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
   return row ? JSON.parse(row.value) : undefined;
 }

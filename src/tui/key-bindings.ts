@@ -165,12 +165,6 @@ export function keyLabel(name: KeyName): string {
   return name;
 }
 
-/** The keys of a command in a scope, as shown to a person ("j ↓"). */
-export function keysOf<S extends Scope>(scope: S, command: CommandOf<S>): string {
-  const binding = BINDINGS.find((x) => x.scope === scope && x.command === command);
-  return binding ? binding.keys.map(keyLabel).join(' ') : '';
-}
-
 const SCOPE_TITLES: Record<Scope, string> = {
   always: 'Always',
   global: 'Anywhere but in the bars',

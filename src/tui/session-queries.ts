@@ -5,7 +5,7 @@
  * none in components; these belong in src/session/ and can move there unchanged.
  */
 import type { FlowSummary, Session } from '../session/session.js';
-import { isBeingRecorded } from '../session/recorder-alive.js';
+import { isBeingRecorded, metaValue } from '../session/recorder-alive.js';
 
 export interface TimeSpan {
   startNs: bigint;
@@ -49,14 +49,9 @@ export class SessionQueries {
     return row.s === null || row.e === null ? null : { startNs: row.s, endNs: row.e };
   }
 
-  private meta(key: string): unknown {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-    return row ? JSON.parse(row.value) : undefined;
-  }
-
   /** Records the kernel could not deliver (meta drops), 0 for a complete session. */
   droppedRecords(): number {
-    const drops = this.meta('drops') as { records?: number } | undefined;
+    const drops = metaValue(this.db, 'drops') as { records?: number } | undefined;
     return Number(drops?.records ?? 0);
   }
 

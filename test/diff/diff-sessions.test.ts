@@ -2,7 +2,7 @@
 // library (matching, folding, latency) and through the command (output, exit codes).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { type DiffSource, IgnoreRules, diffSessions } from '../../src/diff/index.js';
 import { Session } from '../../src/session/session.js';
@@ -184,7 +184,6 @@ describe('tinytap diff', () => {
     ({ out, err } = r);
     return r.code;
   }
-  afterEach(() => vi.restoreAllMocks());
 
   it('exits 0 when nothing differs, 1 when something does', async () => {
     expect(await tinytap('diff', fileA, fileA2)).toBe(0);

@@ -1,6 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/session-files.js';
@@ -20,7 +20,6 @@ describe('tinytap export', () => {
     ({ out, err } = r);
     return r.code;
   }
-  afterEach(() => vi.restoreAllMocks());
 
   it('writes HAR to stdout, filtered like ls, and says on stderr that secrets were left out', async () => {
     expect(await tinytap('export', file, '--har', 'status:2xx', '-method:HEAD')).toBe(0);
