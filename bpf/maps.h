@@ -28,29 +28,49 @@ enum conn_filter {
 	TT_CONN_PER_DATAGRAM = 2, /* unconnected UDP under --port: judged by each datagram's peer */
 };
 
-/* A socket fd of one process. */
-struct conn_key {
-	__u32 tgid;
-	__s32 fd;
+/* Where a connection made by connect() is; changed with compare-and-swap (several CPUs and the
+ * TCP state tracepoint race to report its outcome, which must be written once). */
+enum connect_state {
+	TT_CONNECT_NONE = 0,    /* not made by connect(): accepted, or first seen */
+	TT_CONNECT_PENDING = 1, /* connect() said EINPROGRESS: the handshake is under way */
+	TT_CONNECT_DONE = 2,
+	TT_CONNECT_FAILED = 3,  /* its failure was written */
 };
 
+/* Processes named per socket by a CONN record (the first, then each sharer). */
+#define TT_MAX_SHARERS 4
+
+/*
+ * One socket, keyed by its inode number: every fd of every process that holds it is the same
+ * connection, with one pair of stream offsets. (A (pid, fd) key split a connection accepted in
+ * one process and served in a forked child into two; the struct file pointer is reused by the
+ * slab once the socket is gone, and an inode number is not while tinytap watches.)
+ */
 struct conn_state {
 	__u64 conn_id;
-	__u64 file;    /* struct file * of the fd when the conn was made: a different file means the
-	                * fd was reused without a close we saw (dup2, exit, recording started late) */
-	__u64 sock;
 	__u64 tx_off;  /* bytes sent so far: stream offset of the next egress byte */
 	__u64 rx_off;
-	__u8 filter;    /* enum conn_filter: --port decided once per conn (or per datagram) */
-	__u8 stream;    /* SOCK_STREAM: only then are zero-length reads an end of stream */
-	__u8 announced; /* TT_CONN_PER_DATAGRAM: its CONN record was written */
-	__u8 _pad[5];
+	__u32 users[TT_MAX_SHARERS]; /* tgids named by a CONN record; 0 = free slot */
+	__u32 connect;   /* enum connect_state */
+	__u32 announced; /* TT_CONN_PER_DATAGRAM: its CONN record was written */
+	__u32 unnamed;   /* a sharer found no free slot: counted once */
+	__u8 filter;     /* enum conn_filter: --port decided once per conn (or per datagram) */
+	__u8 stream;     /* SOCK_STREAM: only then are zero-length reads an end of stream */
+	__u8 role;       /* enum tt_role */
+	__u8 _pad;
 };
 
+/*
+ * Not an LRU map: an LRU evicts the entry of a live but idle socket without a word, and its
+ * next byte would start a new connection at offset 0. Entries leave when the socket is let go
+ * of (close, dup2, close_range, exit of the last holder); a full table is counted
+ * (TT_STAT_UNTRACKED) instead.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 131072);
-	__type(key, struct conn_key);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64); /* socket inode number */
 	__type(value, struct conn_state);
 } conns SEC(".maps");
 
@@ -61,14 +81,16 @@ struct {
 struct call_args {
 	__u64 ts_ns;  /* entry time */
 	__u64 file;
+	__u64 ino;    /* the socket's inode number: the connection's key */
 	__u64 buf;    /* buffer, iovec array, msghdr or mmsghdr array (user pointer) */
 	__u64 count;  /* buffer length, iovec count or message count */
 	__u64 addr;   /* sockaddr (user pointer) of sendto/recvfrom/connect */
 	__s32 fd;
 	__s32 aux_fd; /* sendfile/splice: the other fd */
+	__u32 msg_flags; /* recv*: the flags argument (MSG_PEEK, MSG_TRUNC, MSG_ERRQUEUE) */
 	__u16 syscall;
 	__u8 dir;
-	__u8 _pad[5];
+	__u8 _pad;
 };
 
 struct {

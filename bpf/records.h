@@ -95,6 +95,34 @@ dropped:
 	return -1;
 }
 
+/*
+ * Steps a payload walk may take: a segment takes one step to load and one or more to write, so
+ * at most TT_MAX_IOV loads, TT_MAX_IOV chunks that end a segment, and the chunks of max_payload.
+ * The same bound for user iovecs and the kernel pages of a zero-copy send.
+ */
+static __always_inline __u32 payload_walk_steps(void)
+{
+	return 2 * TT_MAX_IOV + max_payload / TT_CHUNK_MAX + 2;
+}
+
+/*
+ * After the walk: bytes it was meant to capture but did not reach (a datagram longer than its
+ * buffer, more segments than TT_MAX_IOV, the step bound) still get the record that ends the
+ * syscall, flagged, so the event is complete and says why it is short, never lost in silence.
+ */
+static __always_inline void finish_walk(struct payload_walk *w)
+{
+	if (w->budget == 0)
+		return;
+	if (!(w->tmpl.xflags & TT_X_DISCARDED)) {
+		w->tmpl.flags |= TT_F_IOV_TRUNCATED;
+		stat_add(TT_STAT_WALK_TRUNCATED, 1);
+	}
+	w->tmpl.flags |= TT_F_TRUNCATED;
+	w->budget = 0;
+	emit_chunk(w, 0, true);
+}
+
 /* Defined by sendfile_body.h: load the next kernel page segment of a zero-copy send. */
 static __always_inline bool next_bvec_segment(struct payload_walk *w);
 
@@ -232,16 +260,16 @@ dropped:
 }
 
 /*
- * Write a syscall's payload: `ret` bytes moved, from one buffer (iov == 0) or an iovec array.
- * Up to max_payload bytes are copied; the rest is recorded as truncation, never dropped silently.
+ * Write a syscall's payload: `ret` bytes moved, from one buffer of `count` bytes (iov == 0) or
+ * an iovec array of `count` entries. Up to max_payload bytes are copied; the rest is recorded as
+ * truncation, never dropped silently. (ret exceeds the buffer only for a datagram received with
+ * MSG_TRUNC: its real length, whose tail the kernel dropped.)
  */
 static __always_inline void emit_payload(struct payload_walk *w, __u64 buf, __u64 iov,
-					 __u64 iov_count, __s64 ret)
+					 __u64 count, __s64 ret)
 {
 	__u64 capturable = ret;
-	/* steps per syscall: a segment takes one step to load and one or more to write, so at most
-	 * TT_MAX_IOV loads, TT_MAX_IOV chunks that end a segment, and the chunks of max_payload */
-	__u32 steps = 2 * TT_MAX_IOV + max_payload / TT_CHUNK_MAX + 2;
+	__u64 iov_count = count;
 
 	if (iov) {
 		/* only past TT_MAX_IOV segments can ret hold bytes the walk does not reach */
@@ -255,8 +283,10 @@ static __always_inline void emit_payload(struct payload_walk *w, __u64 buf, __u6
 		w->iov = iov;
 		w->iov_count = iov_count > TT_MAX_IOV ? TT_MAX_IOV : iov_count;
 	} else {
+		if (capturable > count)
+			capturable = count;
 		w->src = buf;
-		w->seg_left = ret;
+		w->seg_left = capturable;
 	}
 	if (capturable > max_payload)
 		capturable = max_payload;
@@ -267,8 +297,10 @@ static __always_inline void emit_payload(struct payload_walk *w, __u64 buf, __u6
 		emit_chunk(w, 0, true);
 		return;
 	}
-	if (!(iov && iov_count <= TT_GATHER_IOV && capturable <= TT_GATHER_MAX && emit_gathered(w) == 0))
-		bpf_loop(steps, payload_step, w, 0);
+	if (!(iov && iov_count <= TT_GATHER_IOV && capturable <= TT_GATHER_MAX && emit_gathered(w) == 0)) {
+		bpf_loop(payload_walk_steps(), payload_step, w, 0);
+		finish_walk(w);
+	}
 	if (w->lost)
 		stat_add(TT_STAT_DROPPED_EVENTS, 1);
 }
@@ -280,7 +312,7 @@ static __always_inline void emit_marker(struct payload_walk *w)
 		stat_add(TT_STAT_DROPPED_EVENTS, 1);
 }
 
-static __always_inline void emit_close(__u64 conn_id, int fd)
+static __always_inline void emit_close(__u64 conn_id, int fd, __u8 how, __u8 flags)
 {
 	struct tt_close *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 
@@ -291,6 +323,8 @@ static __always_inline void emit_close(__u64 conn_id, int fd)
 	fill_header(&r->h, TT_KIND_CLOSE, bpf_ktime_get_ns());
 	r->conn_id = conn_id;
 	r->fd = fd;
+	r->how = how;
+	r->flags = flags;
 	r->_pad0 = 0;
 	bpf_ringbuf_submit(r, wakeup_flags());
 }

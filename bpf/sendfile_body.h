@@ -95,7 +95,7 @@ static __always_inline bool next_bvec_segment(struct payload_walk *w)
 }
 
 /* sendfile/splice entry: the thread is about to send zero-copy bytes on this connection. */
-static __always_inline void zc_begin(struct conn_state *c, struct file *file, int fd)
+static __always_inline void zc_begin(struct conn_state *c, struct sock *sk, int fd)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct zc_call z = {};
@@ -103,7 +103,7 @@ static __always_inline void zc_begin(struct conn_state *c, struct file *file, in
 	if (!capture_sendfile_bodies || !c || c->filter == TT_CONN_IGNORED || !c->stream)
 		return;
 	z.conn_id = c->conn_id;
-	z.sk = (__u64)file_sock(file);
+	z.sk = (__u64)sk;
 	z.base = c->tx_off;
 	z.budget = max_payload;
 	z.fd = fd;
@@ -180,7 +180,8 @@ int on_sock_send_length(struct bpf_raw_tracepoint_args *ctx)
 	w.first_skip = z->iov_off;
 	w.kernel = 1;
 	w.budget = capturable;
-	bpf_loop(TT_MAX_IOV + max_payload / TT_CHUNK_MAX + 2, payload_step, &w, 0);
+	bpf_loop(payload_walk_steps(), payload_step, &w, 0);
+	finish_walk(&w);
 	if (w.lost)
 		stat_add(TT_STAT_DROPPED_EVENTS, 1);
 	return 0;

@@ -27,16 +27,35 @@ static __always_inline struct file *fd_to_file(int fd)
 	return file;
 }
 
+/* A socket fd's file and the socket's inode number, the connection's identity. */
+struct sock_ref {
+	struct file *file;
+	__u64 ino;
+};
+
 /*
  * Sockets are told from files, pipes and terminals by the inode type, in the kernel. (Loading
  * through `file` as a BTF pointer would need the bpf_rdonly_cast kfunc, Linux 6.2: Debian 12's
  * own kernel is 6.1.)
  */
-static __always_inline bool file_is_socket(struct file *file)
+static __always_inline bool file_socket_ref(struct file *file, struct sock_ref *ref)
 {
-	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+	struct inode *inode;
 
-	return (mode & TT_S_IFMT) == TT_S_IFSOCK;
+	if (!file)
+		return false;
+	inode = BPF_CORE_READ(file, f_inode);
+	if ((BPF_CORE_READ(inode, i_mode) & TT_S_IFMT) != TT_S_IFSOCK)
+		return false;
+	ref->file = file;
+	ref->ino = BPF_CORE_READ(inode, i_ino);
+	return true;
+}
+
+/* The socket behind fd in the current process, if fd is one. */
+static __always_inline bool socket_ref(int fd, struct sock_ref *ref)
+{
+	return file_socket_ref(fd_to_file(fd), ref);
 }
 
 static __always_inline struct sock *file_sock(struct file *file)
@@ -51,13 +70,28 @@ static __always_inline __u16 file_sock_type(struct file *file)
 	return (__u16)BPF_CORE_READ(socket, type);
 }
 
-/* The socket behind fd, if fd is one. */
-static __always_inline struct file *socket_file(int fd)
+/* The inode number of a sock's socket, or 0 once no file holds it (an orphan, an embryo). */
+static __always_inline __u64 sock_ino(struct sock *sk)
 {
-	struct file *file = fd_to_file(fd);
-	if (!file || !file_is_socket(file))
-		return NULL;
-	return file;
+	return sk ? BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino) : 0;
+}
+
+/* struct file before Linux 6.13, whose reference count was a plain atomic_long_t. */
+struct file___f_count {
+	atomic_long_t f_count;
+} __attribute__((preserve_access_index));
+
+/*
+ * References to a file: one per fd slot of every fd table holding it, plus calls in flight in
+ * a multi-threaded process. 1 at close() means this fd is the last holder.
+ */
+static __always_inline long file_refs(struct file *file)
+{
+	if (bpf_core_field_exists(file->f_ref)) {
+		/* file_ref_t (6.13) counts from 0 for one reference */
+		return (long)BPF_CORE_READ(file, f_ref.refcnt.counter) + 1;
+	}
+	return BPF_CORE_READ((struct file___f_count *)file, f_count.counter);
 }
 
 static __always_inline void read_inet_addrs(struct sock *sk, __u16 family, struct tt_addr *local,
@@ -100,15 +134,23 @@ static __always_inline __u16 read_unix_path(struct sock *sk, char *dst)
 	return (__u16)n;
 }
 
-/* The path of a sockaddr_un in user memory (a failed connect's target). */
-static __always_inline __u16 read_user_unix_path(__u64 uaddr, char *dst)
+/*
+ * The path of a sockaddr_un of `len` bytes in user memory (a failed connect's target). An
+ * abstract name starts with NUL and is not NUL-terminated: the length says where it ends.
+ */
+static __always_inline __u16 read_user_unix_path(__u64 uaddr, __u64 len, char *dst)
 {
-	long n;
+	__u64 n;
 
-	if (!uaddr)
+	if (!uaddr || len <= sizeof(__u16))
 		return 0;
-	n = bpf_probe_read_user_str(dst, TT_UNIX_PATH_LEN, (void *)(uaddr + sizeof(__u16)));
-	return n > 1 ? (__u16)(n - 1) : 0;
+	n = len - sizeof(__u16);
+	if (n > TT_UNIX_PATH_LEN)
+		n = TT_UNIX_PATH_LEN;
+	barrier_var(n);
+	if (bpf_probe_read_user(dst, n, (void *)(uaddr + sizeof(__u16))))
+		return 0;
+	return (__u16)n;
 }
 
 /* A sockaddr from user memory (sendto/recvfrom/msghdr/connect arguments). */

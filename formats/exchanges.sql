@@ -29,7 +29,11 @@ CREATE TABLE IF NOT EXISTS flows (
   bytes_c2s    INTEGER NOT NULL DEFAULT 0,
   bytes_s2c    INTEGER NOT NULL DEFAULT 0,
   exchanges    INTEGER NOT NULL DEFAULT 0,
-  error        TEXT            -- why the protocol parser gave up, if it did
+  error        TEXT,           -- why the protocol parser gave up, or a capture flaw, if any
+  -- every process that used an end, when more than one did (JSON [{pid, comm, cause}], in order:
+  -- the one that connected or accepted it first, then those that took it over)
+  client_processes TEXT,
+  server_processes TEXT
 );
 CREATE INDEX IF NOT EXISTS flows_started ON flows(started_at);
 

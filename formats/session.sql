@@ -1,9 +1,9 @@
--- The .tinytap session file, schema version 1: the raw capture, the source of truth.
+-- The .tinytap session file, schema version 2: the raw capture, the source of truth.
 -- SPEC.md ("Session file") documents every table and column; derived tables (exchanges and
 -- their index) live in formats/exchanges.sql and can always be rebuilt from these.
 -- The recorder sets these pragmas before creating the tables:
 --   PRAGMA application_id = 1953784177;  -- 0x74746171, 'ttaq': identifies a tinytap session
---   PRAGMA user_version = 1;             -- this schema's version
+--   PRAGMA user_version = 2;             -- this schema's version (readers also read 1)
 --   PRAGMA journal_mode = WAL;           -- while recording; DELETE after a clean stop
 
 -- Key/value facts about the recording (values are JSON).
@@ -51,8 +51,9 @@ CREATE TABLE processes (
 );
 CREATE INDEX processes_pid ON processes(pid);
 
--- One row per connection: a socket fd of one process, from connect/accept/first use to close.
--- Decoded from the CONN and CLOSE records, with the process it belongs to and byte counts.
+-- One row per connection: one socket, from connect/accept/first use until its last holder let
+-- go of it. Decoded from the CONN and CLOSE records, with the process that connected, accepted
+-- or first used it (connection_users lists every process that used it) and byte counts.
 CREATE TABLE connections (
   id          INTEGER PRIMARY KEY, -- the kernel's conn_id
   process_id  INTEGER REFERENCES processes(id),
@@ -63,17 +64,18 @@ CREATE TABLE connections (
   protocol    INTEGER NOT NULL,    -- 6 TCP, 17 UDP, 0 unix
   role        INTEGER NOT NULL,    -- 0 unknown, 1 client, 2 server
   cause       INTEGER NOT NULL,    -- 0 first seen, 1 connect, 2 accept, 3 connect failed
-  error       INTEGER NOT NULL DEFAULT 0, -- errno of a failed connect
+  error       INTEGER NOT NULL DEFAULT 0, -- errno of a failed connect (ECANCELED: abandoned)
   local_addr  TEXT,
   local_port  INTEGER,
   remote_addr TEXT,
   remote_port INTEGER,
   local_path  TEXT,
   peer_path   TEXT,
-  sock        TEXT,                -- kernel socket identity (hex), equal for fds of one socket
-  peer_sock   TEXT,                -- unix: the peer socket's identity
+  sock        TEXT,                -- the socket's identity: its inode number (schema 1: a kernel address, hex)
+  peer_sock   TEXT,                -- unix: the peer socket's identity, when known
   opened_at   INTEGER NOT NULL,    -- wall-clock ns
-  closed_at   INTEGER,
+  closed_at   INTEGER,             -- when its last holder let go of it
+  closed_how  INTEGER,             -- 0 close(), 1 exit, 2 dup2/dup3, 3 close_range(), 4 reconnected
   bytes_sent  INTEGER NOT NULL DEFAULT 0,
   bytes_received INTEGER NOT NULL DEFAULT 0,
   events      INTEGER NOT NULL DEFAULT 0,
@@ -81,3 +83,17 @@ CREATE TABLE connections (
 );
 CREATE INDEX connections_remote ON connections(remote_port, remote_addr);
 CREATE INDEX connections_local ON connections(local_port, local_addr);
+
+-- Every process that used a connection: the one that connected, accepted or first used it,
+-- then each one that went on with the same socket (inherited across fork, or passed over a unix
+-- socket), in the order they came.
+CREATE TABLE connection_users (
+  conn_id     INTEGER NOT NULL,
+  pid         INTEGER NOT NULL,
+  process_id  INTEGER REFERENCES processes(id),
+  fd          INTEGER NOT NULL,    -- its fd for the socket
+  cause       INTEGER NOT NULL,    -- its CONN record's cause: 0 first seen, 1 connect, 2 accept, 4 shared
+  since       INTEGER NOT NULL,    -- wall-clock ns
+  let_go_at   INTEGER,             -- when it let go of the socket (close, exit...)
+  PRIMARY KEY (conn_id, pid)
+) WITHOUT ROWID;

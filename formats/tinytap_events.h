@@ -2,7 +2,7 @@
 /*
  * tinytap kernel-to-user event layout: the one definition shared by bpf/ (which writes these
  * records into the ring buffer), native/ (which copies them into batches) and the TypeScript
- * decoder in src/record/decode-records.ts (checked against this file by
+ * decoder in src/events/decode-records.ts (checked against this file by
  * test/formats/event-layout.test.ts through the offsets the addon reports).
  *
  * Every ring-buffer record starts with struct tt_header; `kind` says which struct follows.
@@ -18,7 +18,9 @@
 #include <linux/types.h>
 #endif
 
-#define TT_LAYOUT_VERSION 1
+/* 2: connections are sockets (identified by inode, shared across processes), receive flags
+ * (peeks, discarded bytes), CLOSE records say whether the socket lives on. Readers still read 1. */
+#define TT_LAYOUT_VERSION 2
 
 #define TT_COMM_LEN 16
 #define TT_UNIX_PATH_LEN 108
@@ -27,6 +29,8 @@
 #define TT_MAX_IOV 64
 /* Largest payload carried by one DATA record; a bigger syscall payload is split. */
 #define TT_CHUNK_MAX 16384
+/* sendmmsg/recvmmsg move at most UIO_MAXIOV messages per call: every one is recorded. */
+#define TT_MAX_MMSG 1024
 
 enum tt_kind {
 	TT_KIND_DATA = 1,  /* payload (or a payload-less marker) of one socket syscall */
@@ -66,7 +70,8 @@ enum tt_direction {
 /* DATA record flags. */
 enum tt_data_flags {
 	TT_F_TRUNCATED = 1 << 0,     /* payload cut at --max-payload: ret > captured bytes */
-	TT_F_IOV_TRUNCATED = 1 << 1, /* more than TT_MAX_IOV iovec segments; the rest not captured */
+	TT_F_IOV_TRUNCATED = 1 << 1, /* the segment walk stopped before the end (more than TT_MAX_IOV
+	                              * segments, or its step bound): the rest is not captured */
 	TT_F_ZEROCOPY = 1 << 2,      /* sendfile/splice: body moved inside the kernel, not captured here */
 	TT_F_PEER = 1 << 3,          /* `peer` holds the datagram's address (sendto/recvfrom/...msg) */
 	TT_F_READ_FAILED = 1 << 4,   /* reading the user buffer failed; data[] is not valid */
@@ -75,18 +80,56 @@ enum tt_data_flags {
 	TT_F_BODY_SOURCE = 1 << 7,   /* bytes of a zero-copy send, read on the TCP send path */
 };
 
-enum tt_role {
-	TT_ROLE_UNKNOWN = 0, /* the socket was already open when recording began */
-	TT_ROLE_CLIENT = 1,  /* this process called connect() */
-	TT_ROLE_SERVER = 2,  /* this process accepted it */
+/*
+ * More DATA record flags, in `xflags` (layout 2). Readers see one 16-bit value:
+ * flags | xflags << 8.
+ */
+enum tt_data_xflags {
+	/* recv with MSG_PEEK: `ret` bytes at stream_off were looked at and left in the socket.
+	 * The stream does not advance and no payload is carried: the bytes come again when read. */
+	TT_X_PEEK = 1 << 0,
+	/* recv with MSG_TRUNC: the kernel dropped bytes instead of copying them (a stream socket
+	 * discards `ret` bytes; a datagram longer than the buffer loses its tail). The stream
+	 * advances by `ret`; only what reached the buffer is captured. */
+	TT_X_DISCARDED = 1 << 1,
 };
 
-/* Why a CONN record was written. */
+enum tt_role {
+	TT_ROLE_UNKNOWN = 0, /* the socket was already open when recording began */
+	TT_ROLE_CLIENT = 1,  /* it was connected (connect()) */
+	TT_ROLE_SERVER = 2,  /* it was accepted (accept()) */
+};
+
+/*
+ * Why a CONN record was written. A connection is one socket: the fds of every process that
+ * holds it (inherited across fork, passed over a unix socket, dup'ed) are the same connection.
+ */
 enum tt_conn_cause {
 	TT_CAUSE_FIRST_SEEN = 0,
 	TT_CAUSE_CONNECT = 1,
 	TT_CAUSE_ACCEPT = 2,
-	TT_CAUSE_CONNECT_FAILED = 3, /* connect() failed: `error` holds the errno, no conn follows */
+	/* connect() failed. With a new conn_id: it failed at once, nothing follows. With the conn_id
+	 * of an earlier CONNECT record: that non-blocking connect failed later (refused, timed out,
+	 * or abandoned: the process closed the socket first, error ECANCELED). */
+	TT_CAUSE_CONNECT_FAILED = 3,
+	/* Another process used a known connection for the first time (fork, SCM_RIGHTS): same
+	 * conn_id, this process's pid and fd; role is the connection's. */
+	TT_CAUSE_SHARED = 4,
+};
+
+/* How a CLOSE record's fd was let go of. */
+enum tt_close_how {
+	TT_CLOSE_CALL = 0,      /* close() */
+	TT_CLOSE_EXIT = 1,      /* the process exited holding it */
+	TT_CLOSE_DUP = 2,       /* dup2()/dup3() put another file on the fd */
+	TT_CLOSE_RANGE = 3,     /* close_range() */
+	TT_CLOSE_RECONNECT = 4, /* a datagram socket was connected to a new peer: a new conn follows */
+};
+
+enum tt_close_flags {
+	/* Another fd or process still holds the socket: only this holder let go, the connection
+	 * goes on. Without it the connection ended. */
+	TT_CLOSE_F_STILL_OPEN = 1 << 0,
 };
 
 /* PROC record flags. */
@@ -134,7 +177,7 @@ struct tt_data {
 	__u8 dir;         /* enum tt_direction */
 	__u8 flags;       /* enum tt_data_flags */
 	__u16 msg_index;  /* sendmmsg/recvmmsg: which message of the call; else 0 */
-	__u16 _pad0;
+	__u16 xflags;     /* enum tt_data_xflags */
 	struct tt_addr peer; /* valid with TT_F_PEER */
 	__u8 data[];
 };
@@ -142,8 +185,9 @@ struct tt_data {
 struct tt_conn {
 	struct tt_header h;
 	__u64 conn_id;
-	__u64 sock;      /* kernel socket address as an opaque identity: equal for fds of one socket */
-	__u64 peer_sock; /* unix sockets: the peer's socket identity (joins the two ends); else 0 */
+	__u64 ino;       /* the socket's inode number (socket:[ino] in /proc/PID/fd, ss -e): its
+	                  * identity, equal for every fd of every process holding it */
+	__u64 peer_ino;  /* unix sockets: the peer's inode when it has one (joins the two ends) */
 	__s32 fd;
 	__s32 error;     /* TT_CAUSE_CONNECT_FAILED: errno */
 	__u16 family;    /* AF_INET, AF_INET6, AF_UNIX, ... */
@@ -164,7 +208,9 @@ struct tt_close {
 	struct tt_header h;
 	__u64 conn_id;
 	__s32 fd;
-	__u32 _pad0;
+	__u8 how;   /* enum tt_close_how */
+	__u8 flags; /* enum tt_close_flags */
+	__u16 _pad0;
 };
 
 struct tt_proc {
@@ -185,7 +231,12 @@ enum tt_stat {
 	TT_STAT_DROPPED_BYTES = 1,   /* payload bytes in those records */
 	TT_STAT_DROPPED_EVENTS = 2,  /* syscalls that lost at least one record */
 	TT_STAT_READ_FAILURES = 3,   /* bpf_probe_read_user failures */
-	TT_STAT_MAX = 8,
+	TT_STAT_UNTRACKED = 4,       /* socket syscalls not captured: the connection table was full */
+	TT_STAT_WALK_TRUNCATED = 5,  /* payloads whose segment walk stopped at its bound (flagged
+	                              * TT_F_IOV_TRUNCATED) */
+	TT_STAT_UNNAMED_SHARERS = 6, /* sockets used by more processes than a CONN record names */
+	TT_STAT_FD_WALK_TRUNCATED = 7, /* exits and close_range() with more fds than are looked at */
+	TT_STAT_MAX = 16,
 };
 
 #endif

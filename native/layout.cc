@@ -62,6 +62,7 @@ Napi::Object Data(Napi::Env env) {
   FIELD(f, tt_data, dir);
   FIELD(f, tt_data, flags);
   FIELD(f, tt_data, msg_index);
+  FIELD(f, tt_data, xflags);
   FIELD(f, tt_data, peer);
   {
     Napi::Object d = Napi::Object::New(env);  // flexible array: the payload follows the header
@@ -77,8 +78,8 @@ Napi::Object Conn(Napi::Env env) {
   Napi::Object s = Struct(env, sizeof(tt_conn));
   Napi::Object f = Napi::Object::New(env);
   FIELD(f, tt_conn, conn_id);
-  FIELD(f, tt_conn, sock);
-  FIELD(f, tt_conn, peer_sock);
+  FIELD(f, tt_conn, ino);
+  FIELD(f, tt_conn, peer_ino);
   FIELD(f, tt_conn, fd);
   FIELD(f, tt_conn, error);
   FIELD(f, tt_conn, family);
@@ -101,6 +102,8 @@ Napi::Object Close(Napi::Env env) {
   Napi::Object f = Napi::Object::New(env);
   FIELD(f, tt_close, conn_id);
   FIELD(f, tt_close, fd);
+  FIELD(f, tt_close, how);
+  FIELD(f, tt_close, flags);
   s.Set("fields", f);
   return s;
 }
@@ -127,6 +130,7 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("TT_ARGS_LEN", TT_ARGS_LEN);
   c.Set("TT_MAX_IOV", TT_MAX_IOV);
   c.Set("TT_CHUNK_MAX", TT_CHUNK_MAX);
+  c.Set("TT_MAX_MMSG", TT_MAX_MMSG);
   c.Set("TT_KIND_DATA", static_cast<int>(TT_KIND_DATA));
   c.Set("TT_KIND_CONN", static_cast<int>(TT_KIND_CONN));
   c.Set("TT_KIND_CLOSE", static_cast<int>(TT_KIND_CLOSE));
@@ -139,11 +143,24 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("TT_F_LAST", static_cast<int>(TT_F_LAST));
   c.Set("TT_F_ERROR", static_cast<int>(TT_F_ERROR));
   c.Set("TT_F_BODY_SOURCE", static_cast<int>(TT_F_BODY_SOURCE));
+  c.Set("TT_X_PEEK", static_cast<int>(TT_X_PEEK));
+  c.Set("TT_X_DISCARDED", static_cast<int>(TT_X_DISCARDED));
+  c.Set("TT_CAUSE_SHARED", static_cast<int>(TT_CAUSE_SHARED));
+  c.Set("TT_CLOSE_CALL", static_cast<int>(TT_CLOSE_CALL));
+  c.Set("TT_CLOSE_EXIT", static_cast<int>(TT_CLOSE_EXIT));
+  c.Set("TT_CLOSE_DUP", static_cast<int>(TT_CLOSE_DUP));
+  c.Set("TT_CLOSE_RANGE", static_cast<int>(TT_CLOSE_RANGE));
+  c.Set("TT_CLOSE_RECONNECT", static_cast<int>(TT_CLOSE_RECONNECT));
+  c.Set("TT_CLOSE_F_STILL_OPEN", static_cast<int>(TT_CLOSE_F_STILL_OPEN));
   c.Set("TT_P_ARGS_TRUNCATED", static_cast<int>(TT_P_ARGS_TRUNCATED));
   c.Set("TT_STAT_DROPPED_RECORDS", static_cast<int>(TT_STAT_DROPPED_RECORDS));
   c.Set("TT_STAT_DROPPED_BYTES", static_cast<int>(TT_STAT_DROPPED_BYTES));
   c.Set("TT_STAT_DROPPED_EVENTS", static_cast<int>(TT_STAT_DROPPED_EVENTS));
   c.Set("TT_STAT_READ_FAILURES", static_cast<int>(TT_STAT_READ_FAILURES));
+  c.Set("TT_STAT_UNTRACKED", static_cast<int>(TT_STAT_UNTRACKED));
+  c.Set("TT_STAT_WALK_TRUNCATED", static_cast<int>(TT_STAT_WALK_TRUNCATED));
+  c.Set("TT_STAT_UNNAMED_SHARERS", static_cast<int>(TT_STAT_UNNAMED_SHARERS));
+  c.Set("TT_STAT_FD_WALK_TRUNCATED", static_cast<int>(TT_STAT_FD_WALK_TRUNCATED));
   c.Set("TT_STAT_MAX", static_cast<int>(TT_STAT_MAX));
   return c;
 }

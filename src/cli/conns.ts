@@ -2,18 +2,40 @@
 import type { Command } from 'commander';
 import { constants as osConstants } from 'node:os';
 
+import { holderHow } from '../model/exchange.js';
 import type { FlowSummary } from '../session/session.js';
 import { durationText, party } from './exchange-format.js';
-import { formatBytes, formatClock, useColor } from './format.js';
+import { connectError, formatBytes, formatClock, useColor } from './format.js';
 import { openSession } from './open-session.js';
-import { table, terminalWidth } from './terminal.js';
+import { safeText, table, terminalWidth } from './terminal.js';
 
-const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
 
 function endpoint(addr: string | null, port: number | null): string {
   if (!addr) return '';
   if (port === null) return addr;
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+interface Holder {
+  pid: number;
+  comm: string | null;
+  cause: number;
+}
+
+/** Every process that held an end, when more than one did (flows.*_processes). */
+function holders(json: string | null): Holder[] | null {
+  return json ? (JSON.parse(json) as Holder[]) : null;
+}
+
+/** "postgres 10744 (accepted by 10719)": who moved the bytes, and who else held the end. */
+function side(pid: number | null, comm: string | null, json: string | null): string {
+  const others = (holders(json) ?? []).filter((h) => h.pid !== pid);
+  const main = party(pid, comm);
+  return others.length ? `${main} (${others.map((o) => `${holderHow(o.cause)} by ${o.pid}`).join(', ')})` : main;
+}
+
+function processesJson(json: string | null) {
+  return holders(json)?.map((h) => ({ pid: h.pid, comm: h.comm, how: holderHow(h.cause) })) ?? null;
 }
 
 function flowJson(f: FlowSummary): Record<string, unknown> {
@@ -23,8 +45,22 @@ function flowJson(f: FlowSummary): Record<string, unknown> {
     duration_ms: f.ended_at === null ? null : Number(f.ended_at - f.started_at) / 1e6,
     transport: f.transport,
     protocol: f.protocol,
-    client: { pid: f.client_pid, comm: f.client_comm, addr: f.client_addr, port: f.client_port, captured: f.client_conn !== null },
-    server: { pid: f.server_pid, comm: f.server_comm, addr: f.server_addr, port: f.server_port, captured: f.server_conn !== null },
+    client: {
+      pid: f.client_pid,
+      comm: f.client_comm,
+      addr: f.client_addr,
+      port: f.client_port,
+      captured: f.client_conn !== null,
+      processes: processesJson(f.client_processes),
+    },
+    server: {
+      pid: f.server_pid,
+      comm: f.server_comm,
+      addr: f.server_addr,
+      port: f.server_port,
+      captured: f.server_conn !== null,
+      processes: processesJson(f.server_processes),
+    },
     bytes_sent_by_client: f.bytes_c2s,
     bytes_sent_by_server: f.bytes_s2c,
     exchanges: f.exchanges,
@@ -47,7 +83,7 @@ export function registerConns(program: Command): void {
           for (const f of flows) process.stdout.write(JSON.stringify(flowJson(f)) + '\n');
           for (const c of failed)
             process.stdout.write(
-              JSON.stringify({ failed_connect: true, pid: c.pid, comm: c.comm, remote: c.remote, error: ERRNO_NAMES.get(c.error) ?? c.error }) + '\n',
+              JSON.stringify({ failed_connect: true, pid: c.pid, comm: c.comm, remote: c.remote, error: connectError(c.error) }) + '\n',
             );
           return;
         }
@@ -56,9 +92,9 @@ export function registerConns(program: Command): void {
           [
             { title: 'ID', value: (f) => String(f.id), right: true },
             { title: 'START', value: (f) => formatClock(f.started_at) },
-            { title: 'CLIENT', value: (f) => party(f.client_pid, f.client_comm) },
+            { title: 'CLIENT', value: (f) => side(f.client_pid, f.client_comm, f.client_processes) },
             { title: 'CLIENT ADDR', value: (f) => endpoint(f.client_addr, f.client_port) },
-            { title: 'SERVER', value: (f) => party(f.server_pid, f.server_comm) },
+            { title: 'SERVER', value: (f) => side(f.server_pid, f.server_comm, f.server_processes) },
             { title: 'SERVER ADDR', value: (f) => endpoint(f.server_addr, f.server_port), flex: true, min: 12 },
             { title: 'PROTO', value: (f) => `${f.transport}/${f.protocol}` },
             { title: 'SENT', value: (f) => formatBytes(f.bytes_c2s), right: true },
@@ -73,7 +109,7 @@ export function registerConns(program: Command): void {
         if (failed.length) {
           process.stdout.write(`\nfailed connects\n`);
           for (const c of failed)
-            process.stdout.write(`  ${formatClock(c.at)}  ${party(c.pid, c.comm)}  → ${c.remote}  ${ERRNO_NAMES.get(c.error) ?? `errno ${c.error}`}\n`);
+            process.stdout.write(`  ${formatClock(c.at)}  ${safeText(party(c.pid, c.comm))}  → ${safeText(c.remote)}  ${connectError(c.error)}\n`);
         }
       } finally {
         session.close();

@@ -1,4 +1,5 @@
 /** Formatting shared by the commands' plain-text output. */
+import { constants as osConstants } from 'node:os';
 
 export function formatBytes(n: number): string {
   if (n < 1000) return `${n} B`;
@@ -45,4 +46,13 @@ export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
 
 export function paint(enabled: boolean, code: string, text: string): string {
   return enabled ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
+
+/** Why a connect failed, by its errno: ECONNREFUSED, ... and "abandoned" for ECANCELED, which
+ * tinytap records when the process closed the socket before its non-blocking connect ended. */
+export function connectError(errno: number): string {
+  if (errno === osConstants.errno.ECANCELED) return 'abandoned';
+  return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
 }

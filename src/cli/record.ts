@@ -15,8 +15,9 @@ import { preflight } from '../record/preflight.js';
 import { Recording, RecordingStartError } from '../record/recording.js';
 import { CliError } from './errors.js';
 import { loadTui } from './load-tui.js';
+import { safeText } from './terminal.js';
 import { sudoOwner } from './sudo-owner.js';
-import { formatBytes, formatClock, formatCount, formatDurationMs, paint, useColor } from './format.js';
+import { connectError, formatBytes, formatClock, formatCount, formatDurationMs, paint, useColor } from './format.js';
 import { UsageError, parseDuration, parsePid, parsePort, parseSize } from './units.js';
 
 interface RecordFlags {
@@ -43,7 +44,6 @@ export function defaultOutputName(now = new Date()): string {
   return `tinytap-${date}-${time}.tinytap`;
 }
 
-const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
 
 function protocolName(n: ConnectionNotice): string {
   if (n.family === 1) return n.type === 2 ? 'unix-dgram' : 'unix';
@@ -51,16 +51,20 @@ function protocolName(n: ConnectionNotice): string {
 }
 
 export function formatConnectionLine(n: ConnectionNotice, color: boolean): string {
-  const who = `${n.comm} (${n.pid})`;
+  // process names and unix paths come from the capture: any byte, escape sequences included
+  const who = safeText(`${n.comm} (${n.pid})`);
+  const local = safeText(n.local);
+  const remote = safeText(n.remote);
   const time = formatClock(n.wallNs);
   const proto = protocolName(n);
   if (n.cause === ConnCause.CONNECT_FAILED) {
-    const err = ERRNO_NAMES.get(n.error) ?? `errno ${n.error}`;
-    return `${time}  ${who}  ${paint(color, '31', `connect failed ${err}`)}  → ${n.remote}  ${proto}`;
+    return `${time}  ${who}  ${paint(color, '31', `connect failed ${connectError(n.error)}`)}  → ${remote}  ${proto}`;
   }
-  if (n.role === Role.CLIENT) return `${time}  ${who}  ${paint(color, '36', 'client')}  ${n.local} → ${n.remote}  ${proto}`;
-  if (n.role === Role.SERVER) return `${time}  ${who}  ${paint(color, '35', 'server')}  ${n.local} ← ${n.remote}  ${proto}`;
-  return `${time}  ${who}  ${paint(color, '2', 'open')}  ${n.local} ↔ ${n.remote}  ${proto}`;
+  // another process went on with a known connection (a child after fork)
+  const shared = n.cause === ConnCause.SHARED ? `  ${paint(color, '2', '(taken over)')}` : '';
+  if (n.role === Role.CLIENT) return `${time}  ${who}  ${paint(color, '36', 'client')}  ${local} → ${remote}  ${proto}${shared}`;
+  if (n.role === Role.SERVER) return `${time}  ${who}  ${paint(color, '35', 'server')}  ${local} ← ${remote}  ${proto}${shared}`;
+  return `${time}  ${who}  ${paint(color, '2', 'open')}  ${local} ↔ ${remote}  ${proto}${shared}`;
 }
 
 function statusLine(c: CaptureCounts, elapsedMs: number, color: boolean): string {

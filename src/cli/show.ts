@@ -24,6 +24,11 @@ function who(e: Exchange['client']): string {
   return `${e.comm ?? '?'} (${e.pid ?? '?'})${cmd}`;
 }
 
+/** "accepted by postgres (10719)": the other processes that held this end. */
+export function otherHolders(e: Exchange['client']): string {
+  return e.others.map((o) => `${o.how} by ${o.comm ?? '?'} (${o.pid})`).join(', ');
+}
+
 function where(e: Exchange['client']): string {
   if (!e.addr) return '';
   return e.port ? `${e.addr.includes(':') ? `[${e.addr}]` : e.addr}:${e.port}` : e.addr;
@@ -50,7 +55,9 @@ export function formatExchange(ex: Exchange, color: boolean, full = false): stri
   const out: string[] = [];
   out.push(`${paint(color, '1', `#${ex.id}`)}  ${r.method} ${r.url}  →  ${status}  (${ms(ex.timings.totalNs)})`);
   out.push(`client      ${who(ex.client)}  ${where(ex.client)}`);
+  if (ex.client.others.length) out.push(`            ${otherHolders(ex.client)}`);
   out.push(`server      ${who(ex.server)}  ${where(ex.server)}`);
+  if (ex.server.others.length) out.push(`            ${otherHolders(ex.server)}`);
   if (ex.client.cgroup || ex.server.cgroup)
     out.push(`cgroups     client ${ex.client.cgroup ?? '—'}  server ${ex.server.cgroup ?? '—'}`);
   out.push(`connection  flow ${ex.flowId} (${ex.transport}), exchange ${ex.seq + 1} on it`);

@@ -4,6 +4,7 @@
  */
 import {
   AddrLayout,
+  CloseFlag,
   BATCH_RECORD_PREFIX,
   CloseLayout,
   COMM_LEN,
@@ -12,6 +13,7 @@ import {
   DataFlag,
   HeaderLayout,
   Kind,
+  LAYOUT_VERSION,
   ProcLayout,
 } from './layout.js';
 
@@ -41,6 +43,7 @@ export interface DataRecord extends RecordHeader {
   auxFd: number;
   syscall: number;
   dir: number;
+  /** flags | xflags << 8: EventFlag. */
   flags: number;
   msgIndex: number;
   peer: SockAddr | null;
@@ -51,8 +54,10 @@ export interface DataRecord extends RecordHeader {
 export interface ConnRecord extends RecordHeader {
   kind: typeof Kind.CONN;
   connId: number;
-  sock: bigint;
-  peerSock: bigint;
+  /** The socket's identity: its inode number (layout 2), a kernel address (layout 1). */
+  ino: bigint;
+  /** Unix sockets: the peer's identity, when known. */
+  peerIno: bigint;
   fd: number;
   error: number;
   family: number;
@@ -71,6 +76,10 @@ export interface CloseRecord extends RecordHeader {
   kind: typeof Kind.CLOSE;
   connId: number;
   fd: number;
+  /** CloseHow. */
+  how: number;
+  /** CloseFlag: STILL_OPEN when another holder goes on with the connection. */
+  flags: number;
 }
 
 export interface ProcRecord extends RecordHeader {
@@ -84,6 +93,14 @@ export interface ProcRecord extends RecordHeader {
 }
 
 export type CaptureRecord = DataRecord | ConnRecord | CloseRecord | ProcRecord;
+
+/**
+ * A CLOSE record that ends its connection: its last holder let go. (A parent that closes its
+ * copy after fork, while the child goes on, ends nothing.)
+ */
+export function endsConnection(rec: CloseRecord): boolean {
+  return (rec.flags & CloseFlag.STILL_OPEN) === 0;
+}
 
 export class RecordFormatError extends Error {
   readonly code = 'ERECORD';
@@ -165,7 +182,7 @@ function readHeader(buf: Buffer, at: number): RecordHeader {
 function decodeData(buf: Buffer, at: number, len: number): DataRecord {
   const chunkLen = buf.readUInt32LE(at + DataLayout.chunkLen);
   if (DataLayout.size + chunkLen > len) throw new RecordFormatError('data record shorter than its chunk');
-  const flags = buf[at + DataLayout.flags];
+  const flags = buf[at + DataLayout.flags] | (buf.readUInt16LE(at + DataLayout.xflags) << 8);
   // the header's fields written out, not spread from readHeader: DATA records are nearly all
   // of a session, and the spread doubled the cost of decoding one
   return {
@@ -195,8 +212,8 @@ function decodeConn(buf: Buffer, at: number): ConnRecord {
     kind: Kind.CONN,
     ...readHeader(buf, at),
     connId: u64(buf, at + ConnLayout.connId),
-    sock: buf.readBigUInt64LE(at + ConnLayout.sock),
-    peerSock: buf.readBigUInt64LE(at + ConnLayout.peerSock),
+    ino: buf.readBigUInt64LE(at + ConnLayout.ino),
+    peerIno: buf.readBigUInt64LE(at + ConnLayout.peerIno),
     fd: buf.readInt32LE(at + ConnLayout.fd),
     error: buf.readInt32LE(at + ConnLayout.error),
     family: buf.readUInt16LE(at + ConnLayout.family),
@@ -235,11 +252,16 @@ const MIN_SIZE: Record<number, number> = {
   [Kind.PROC]: ProcLayout.size,
 };
 
-/** Decode one record that starts at `at` and is `len` bytes long. */
-export function decodeRecord(buf: Buffer, at: number, len: number): CaptureRecord {
+/**
+ * Decode one record that starts at `at` and is `len` bytes long; null for a record this reader
+ * does not know (a kind added later, or a newer layout version): SPEC.md §4 says to pass over
+ * it. Malformed records (too short for their kind) are errors.
+ */
+export function decodeRecord(buf: Buffer, at: number, len: number): CaptureRecord | null {
+  if (len < HeaderLayout.size) throw new RecordFormatError(`record of ${len} bytes is shorter than its header`);
   const kind = buf[at + HeaderLayout.kind];
   const min = MIN_SIZE[kind];
-  if (min === undefined) throw new RecordFormatError(`unknown record kind ${kind}`);
+  if (min === undefined || !isKnownVersion(buf[at + HeaderLayout.version])) return null;
   if (len < min) throw new RecordFormatError(`record of kind ${kind} is ${len} bytes, expected ${min}`);
   switch (kind) {
     case Kind.DATA:
@@ -252,20 +274,28 @@ export function decodeRecord(buf: Buffer, at: number, len: number): CaptureRecor
         ...readHeader(buf, at),
         connId: u64(buf, at + CloseLayout.connId),
         fd: buf.readInt32LE(at + CloseLayout.fd),
+        how: buf[at + CloseLayout.how],
+        flags: buf[at + CloseLayout.flags],
       };
     default:
       return decodeProc(buf, at);
   }
 }
 
-/** Every record of a batch, in ring-buffer order. */
+/** Layout versions this reader understands (a record's `version` byte, meta layout_version). */
+export function isKnownVersion(version: number): boolean {
+  return version >= 1 && version <= LAYOUT_VERSION;
+}
+
+/** Every record of a batch this reader knows, in ring-buffer order. */
 export function* decodeBatch(batch: Buffer): Generator<CaptureRecord> {
   let at = 0;
   while (at + BATCH_RECORD_PREFIX <= batch.length) {
     const len = batch.readUInt32LE(at);
     const start = at + BATCH_RECORD_PREFIX;
     if (start + len > batch.length) throw new RecordFormatError('batch ends inside a record');
-    yield decodeRecord(batch, start, len);
+    const rec = decodeRecord(batch, start, len);
+    if (rec) yield rec;
     at = start + ((len + 7) & ~7);
   }
 }

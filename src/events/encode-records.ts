@@ -9,6 +9,7 @@ import {
   DataLayout,
   HeaderLayout,
   Kind,
+  LAYOUT_VERSION,
   ProcLayout,
   CloseLayout,
 } from './layout.js';
@@ -18,11 +19,13 @@ interface Header {
   tid?: number;
   tsNs?: bigint;
   comm?: string;
+  /** The record's layout version (default: the current one). */
+  version?: number;
 }
 
 function header(buf: Buffer, kind: number, h: Header): void {
   buf[HeaderLayout.kind] = kind;
-  buf[HeaderLayout.version] = 1;
+  buf[HeaderLayout.version] = h.version ?? LAYOUT_VERSION;
   buf.writeUInt32LE(h.pid ?? 100, HeaderLayout.pid);
   buf.writeUInt32LE(h.tid ?? h.pid ?? 100, HeaderLayout.tid);
   buf.writeBigUInt64LE(h.tsNs ?? 1_000_000n, HeaderLayout.tsNs);
@@ -38,6 +41,7 @@ export interface DataSpec extends Header {
   fd?: number;
   syscall?: number;
   dir?: number;
+  /** flags | xflags << 8 (EventFlag); default LAST. */
   flags?: number;
   msgIndex?: number;
   peer?: { family: number; port: number; addr: number[] };
@@ -63,7 +67,8 @@ export function encodeData(d: DataSpec): Buffer {
     buf.writeUInt16LE(d.peer.port, DataLayout.peer + 2);
     Buffer.from(d.peer.addr).copy(buf, DataLayout.peer + 8);
   }
-  buf[DataLayout.flags] = flags;
+  buf[DataLayout.flags] = flags & 0xff;
+  buf.writeUInt16LE(flags >>> 8, DataLayout.xflags);
   buf.writeUInt16LE(d.msgIndex ?? 0, DataLayout.msgIndex);
   data.copy(buf, DataLayout.data);
   return buf;
@@ -82,16 +87,16 @@ export interface ConnSpec extends Header {
   remote?: [number[], number];
   localPath?: string;
   peerPath?: string;
-  sock?: bigint;
-  peerSock?: bigint;
+  ino?: bigint;
+  peerIno?: bigint;
 }
 
 export function encodeConn(c: ConnSpec): Buffer {
   const buf = Buffer.alloc(ConnLayout.size);
   header(buf, Kind.CONN, c);
   buf.writeBigUInt64LE(BigInt(c.connId), ConnLayout.connId);
-  buf.writeBigUInt64LE(c.sock ?? 0xffff0000n + BigInt(c.connId), ConnLayout.sock);
-  buf.writeBigUInt64LE(c.peerSock ?? 0n, ConnLayout.peerSock);
+  buf.writeBigUInt64LE(c.ino ?? 90000n + BigInt(c.connId), ConnLayout.ino);
+  buf.writeBigUInt64LE(c.peerIno ?? 0n, ConnLayout.peerIno);
   buf.writeInt32LE(c.fd ?? 3, ConnLayout.fd);
   buf.writeInt32LE(c.error ?? 0, ConnLayout.error);
   const family = c.family ?? 2;
@@ -119,11 +124,20 @@ export function encodeConn(c: ConnSpec): Buffer {
   return buf;
 }
 
-export function encodeClose(c: Header & { connId: number; fd?: number }): Buffer {
+export function encodeClose(c: Header & { connId: number; fd?: number; how?: number; flags?: number }): Buffer {
   const buf = Buffer.alloc(CloseLayout.size);
   header(buf, Kind.CLOSE, c);
   buf.writeBigUInt64LE(BigInt(c.connId), CloseLayout.connId);
   buf.writeInt32LE(c.fd ?? 3, CloseLayout.fd);
+  buf[CloseLayout.how] = c.how ?? 0;
+  buf[CloseLayout.flags] = c.flags ?? 0;
+  return buf;
+}
+
+/** A record of a kind this tinytap does not know (one a later version may add). */
+export function encodeUnknownKind(kind: number, size = 64, h: Header = {}): Buffer {
+  const buf = Buffer.alloc(size);
+  header(buf, kind, h);
   return buf;
 }
 

@@ -15,6 +15,11 @@ export interface AssembledEvent {
   payload: Buffer;
   /** Some chunk of this syscall never arrived (ring buffer full). */
   lost: boolean;
+  /**
+   * The flags of all its chunks: a walk that stops short says so on the record that ends the
+   * syscall, not on the first.
+   */
+  flags: number;
 }
 
 interface Pending {
@@ -23,6 +28,7 @@ interface Pending {
   parts: Buffer[];
   size: number;
   lost: boolean;
+  flags: number;
 }
 
 function sameCall(a: DataRecord, b: DataRecord): boolean {
@@ -45,12 +51,13 @@ export class EventAssembler {
     if (!p) {
       if ((rec.flags & DataFlag.LAST) && rec.chunkOff === 0) {
         // the common case, one record per syscall: no bookkeeping
-        emit({ first: rec, firstRecord: n, payload: Buffer.from(rec.data), lost: false });
+        emit({ first: rec, firstRecord: n, payload: Buffer.from(rec.data), lost: false, flags: rec.flags });
         return;
       }
-      p = { first: rec, firstRecord: n, parts: [], size: 0, lost: rec.chunkOff !== 0 };
+      p = { first: rec, firstRecord: n, parts: [], size: 0, lost: rec.chunkOff !== 0, flags: 0 };
       this.pending.set(rec.tid, p);
     }
+    p.flags |= rec.flags;
     if (rec.chunkOff === p.size && !p.lost) {
       p.parts.push(Buffer.from(rec.data));
       p.size += rec.data.length;
@@ -77,6 +84,6 @@ export class EventAssembler {
   }
 
   private finish(p: Pending): AssembledEvent {
-    return { first: p.first, firstRecord: p.firstRecord, payload: Buffer.concat(p.parts, p.size), lost: p.lost };
+    return { first: p.first, firstRecord: p.firstRecord, payload: Buffer.concat(p.parts, p.size), lost: p.lost, flags: p.flags };
   }
 }

@@ -3,13 +3,15 @@
  * it. test/formats/event-layout.test.ts compares every number here with the offsets the addon
  * was compiled with, so the two cannot drift apart silently.
  */
-export const LAYOUT_VERSION = 1;
+/** The layout this code writes; it reads every version from 1 up to it (SPEC.md §4). */
+export const LAYOUT_VERSION = 2;
 
 export const COMM_LEN = 16;
 export const UNIX_PATH_LEN = 108;
 export const ARGS_LEN = 2048;
 export const MAX_IOV = 64;
 export const CHUNK_MAX = 16384;
+export const MAX_MMSG = 1024;
 
 export const Kind = { DATA: 1, CONN: 2, CLOSE: 3, PROC: 4 } as const;
 
@@ -40,6 +42,7 @@ export const SYSCALL_NAMES: Record<number, string> = Object.fromEntries(
 
 export const Direction = { NONE: 0, EGRESS: 1, INGRESS: 2 } as const;
 
+/** The record's `flags` byte (enum tt_data_flags). */
 export const DataFlag = {
   TRUNCATED: 1 << 0,
   IOV_TRUNCATED: 1 << 1,
@@ -51,8 +54,24 @@ export const DataFlag = {
   BODY_SOURCE: 1 << 7,
 } as const;
 
+/** The record's `xflags` (enum tt_data_xflags). */
+export const DataXFlag = { PEEK: 1 << 0, DISCARDED: 1 << 1 } as const;
+
+/**
+ * A DATA record's flags as readers see them: one value, `flags | xflags << 8` (SPEC.md §2.8).
+ * Bits from 16 up are the readers' own (event-reader.ts).
+ */
+export const EventFlag = {
+  ...DataFlag,
+  PEEK: DataXFlag.PEEK << 8,
+  DISCARDED: DataXFlag.DISCARDED << 8,
+} as const;
+
 export const Role = { UNKNOWN: 0, CLIENT: 1, SERVER: 2 } as const;
-export const ConnCause = { FIRST_SEEN: 0, CONNECT: 1, ACCEPT: 2, CONNECT_FAILED: 3 } as const;
+export const ConnCause = { FIRST_SEEN: 0, CONNECT: 1, ACCEPT: 2, CONNECT_FAILED: 3, SHARED: 4 } as const;
+/** enum tt_close_how: how a CLOSE record's fd was let go of. */
+export const CloseHow = { CALL: 0, EXIT: 1, DUP: 2, RANGE: 3, RECONNECT: 4 } as const;
+export const CloseFlag = { STILL_OPEN: 1 << 0 } as const;
 export const ProcFlag = { ARGS_TRUNCATED: 1 << 0 } as const;
 
 export const Stat = {
@@ -60,7 +79,11 @@ export const Stat = {
   DROPPED_BYTES: 1,
   DROPPED_EVENTS: 2,
   READ_FAILURES: 3,
-  MAX: 8,
+  UNTRACKED: 4,
+  WALK_TRUNCATED: 5,
+  UNNAMED_SHARERS: 6,
+  FD_WALK_TRUNCATED: 7,
+  MAX: 16,
 } as const;
 
 export const AddrLayout = { size: 24, family: 0, port: 2, scopeId: 4, addr: 8 } as const;
@@ -89,6 +112,7 @@ export const DataLayout = {
   dir: 82,
   flags: 83,
   msgIndex: 84,
+  xflags: 86,
   peer: 88,
   data: 112,
 } as const;
@@ -96,8 +120,8 @@ export const DataLayout = {
 export const ConnLayout = {
   size: 352,
   connId: 40,
-  sock: 48,
-  peerSock: 56,
+  ino: 48,
+  peerIno: 56,
   fd: 64,
   error: 68,
   family: 72,
@@ -113,7 +137,7 @@ export const ConnLayout = {
   peerPath: 244,
 } as const;
 
-export const CloseLayout = { size: 56, connId: 40, fd: 48 } as const;
+export const CloseLayout = { size: 56, connId: 40, fd: 48, how: 52, flags: 53 } as const;
 
 export const ProcLayout = {
   size: 2120,

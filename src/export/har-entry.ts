@@ -156,7 +156,9 @@ function timings(ex: Exchange): Required<Omit<Timings, 'comment'>> {
 }
 
 function party(e: Endpoint) {
-  return { pid: e.pid, comm: e.comm, commandLine: e.argv, cgroup: e.cgroup, address: e.addr, port: e.port };
+  const p = { pid: e.pid, comm: e.comm, commandLine: e.argv, cgroup: e.cgroup, address: e.addr, port: e.port };
+  // the parent that accepted what its forked child answered, say
+  return e.others.length ? { ...p, otherProcesses: e.others } : p;
 }
 
 /** What a reader should know about bytes the entry does not hold. */

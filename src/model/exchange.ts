@@ -15,7 +15,7 @@ export interface HeaderField {
 }
 
 /** Why some body bytes are not in `captured`. */
-export type MissingReason = 'truncated' | 'zerocopy' | 'lost';
+export type MissingReason = 'truncated' | 'zerocopy' | 'discarded' | 'lost';
 
 export interface Body {
   /** Body length in bytes after transfer decoding (chunked framing removed), captured or not. */
@@ -38,7 +38,11 @@ export interface Body {
   charset: string | null;
 }
 
+/** How a process came to hold one end of a connection. */
+export type HolderHow = 'connected' | 'accepted' | 'first used' | 'took over';
+
 export interface Endpoint {
+  /** The process that moved this end's bytes. */
   pid: number | null;
   comm: string | null;
   /** Command line, when the session knows it. */
@@ -47,6 +51,16 @@ export interface Endpoint {
   /** IP address or unix socket path. */
   addr: string | null;
   port: number | null;
+  /**
+   * The other processes that held this end, in order: the parent that accepted a connection
+   * its forked child served, say. Empty when one process did everything.
+   */
+  others: { pid: number; comm: string | null; how: HolderHow }[];
+}
+
+/** A CONN record's cause (SPEC.md §2.4) as a holder's part in a connection. */
+export function holderHow(cause: number): HolderHow {
+  return cause === 1 ? 'connected' : cause === 2 ? 'accepted' : cause === 4 ? 'took over' : 'first used';
 }
 
 /** What a request and a response both are: a head, a body, and when it crossed. */

@@ -9,8 +9,11 @@
  */
 export type StreamDirection = 'c2s' | 's2c';
 
-/** Why some bytes of a segment were not captured. */
-export type GapReason = 'truncated' | 'zerocopy' | 'lost';
+/**
+ * Why some bytes of a segment were not captured: cut at --max-payload, sent zero-copy, dropped
+ * by the kernel unread (recv with MSG_TRUNC), or lost (ring buffer full).
+ */
+export type GapReason = 'truncated' | 'zerocopy' | 'discarded' | 'lost';
 
 export interface StreamSegment {
   kind: 'data';
@@ -25,8 +28,13 @@ export interface StreamSegment {
   bytes: Uint8Array;
   /** Set when bytes.length < length: why the rest is missing. */
   gap?: GapReason;
-  /** The session event this segment came from (events.id), for "show --raw" and the TUI. */
+  /**
+   * The session event this segment came from (events.id), for "show --raw" and the TUI: the
+   * earliest that holds its bytes when both ends of the stream were captured (the sender's).
+   */
   eventId: number;
+  /** The latest event that holds these bytes (the receiver's), when it is not eventId. */
+  lastEventId?: number;
 }
 
 /** The direction ended: the peer closed or shut down its side (read returned 0), or an error. */

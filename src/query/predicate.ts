@@ -195,7 +195,14 @@ function modelFlags(ex: Exchange): number {
   if (ex.error) f |= ExchangeFlag.PARSE_ERROR;
   const missing = (body: Body, partial: number) => {
     if (body.missing === null) return 0;
-    const reason = body.missing === 'zerocopy' ? ExchangeFlag.ZEROCOPY : body.missing === 'lost' ? ExchangeFlag.LOST : ExchangeFlag.TRUNCATED;
+    const reason =
+      body.missing === 'zerocopy'
+        ? ExchangeFlag.ZEROCOPY
+        : body.missing === 'lost'
+          ? ExchangeFlag.LOST
+          : body.missing === 'truncated'
+            ? ExchangeFlag.TRUNCATED
+            : 0;
     return partial | reason;
   };
   f |= missing(ex.request.body, ExchangeFlag.REQ_BODY_PARTIAL);

@@ -4,7 +4,8 @@
  * searchable text. Pure.
  */
 import type { Http1Exchange, HttpBody, HttpRequest, HttpResponse, HeaderField } from '../protocols/http1/types.js';
-import type { DirectionSource } from './stream-items.js';
+import { Direction } from '../events/layout.js';
+import type { DirectionWitnesses } from './stream-items.js';
 import { looksLikeText } from '../model/text-sniff.js';
 import { decodeContent, parseContentEncoding } from './content-coding.js';
 
@@ -33,7 +34,7 @@ export interface FlowContext {
   clientPort: number | null;
   /** Wall-clock ns of ts 0 of the stream items. */
   baseNs: bigint;
-  sources: { c2s: DirectionSource | null; s2c: DirectionSource | null };
+  witnesses: { c2s: DirectionWitnesses; s2c: DirectionWitnesses };
 }
 
 export interface ExchangeRow {
@@ -95,9 +96,9 @@ export type MessageRef = [
 ];
 
 export type ExchangeDetail = [
-  version: 1,
-  c2s: [connId: number, dir: number] | null,
-  s2c: [connId: number, dir: number] | null,
+  version: 2,
+  c2s: WitnessRef,
+  s2c: WitnessRef,
   request: MessageRef | null,
   response: MessageRef | null,
   informational: [start: number, headEnd: number, end: number, ns: string][], // ns: wall clock, decimal
@@ -105,8 +106,22 @@ export type ExchangeDetail = [
   errors: [dir: 0 | 1, offset: number, code: string, message: string][],
 ];
 
+/** Where a direction's bytes are: the receiving end's connection, the sending end's (either null). */
+export type WitnessRef = [receiverConn: number | null, senderConn: number | null];
+
+export function witnessRef(w: DirectionWitnesses): WitnessRef {
+  return [w.receiver?.connId ?? null, w.sender?.connId ?? null];
+}
+
+export function witnessesOf(ref: WitnessRef): DirectionWitnesses {
+  return {
+    receiver: ref[0] === null ? null : { connId: ref[0], dir: Direction.INGRESS },
+    sender: ref[1] === null ? null : { connId: ref[1], dir: Direction.EGRESS },
+  };
+}
+
 export const FRAMINGS = ['none', 'length', 'chunked', 'close'] as const;
-export const GAP_REASONS = ['truncated', 'zerocopy', 'lost'] as const;
+export const GAP_REASONS = ['truncated', 'zerocopy', 'lost', 'discarded'] as const;
 
 function messageRef(m: HttpRequest | HttpResponse): MessageRef {
   const b = m.body;
@@ -131,11 +146,10 @@ export function refRanges(ref: MessageRef): [number, number][] {
 }
 
 function detailOf(ex: Http1Exchange, ctx: FlowContext): ExchangeDetail {
-  const src = (s: DirectionSource | null): [number, number] | null => (s ? [s.connId, s.dir] : null);
   return [
-    1,
-    src(ctx.sources.c2s),
-    src(ctx.sources.s2c),
+    2,
+    witnessRef(ctx.witnesses.c2s),
+    witnessRef(ctx.witnesses.s2c),
     ex.request ? messageRef(ex.request) : null,
     ex.response ? messageRef(ex.response) : null,
     ex.informational.map((i) => [i.start, i.headEnd, i.end, String(ctx.baseNs + BigInt(Math.round(i.startTs)))]),
@@ -204,7 +218,7 @@ function bodyFlags(body: HttpBody, partialFlag: number): number {
   for (const g of body.gaps) {
     if (g.reason === 'zerocopy') f |= ExchangeFlag.ZEROCOPY;
     else if (g.reason === 'lost') f |= ExchangeFlag.LOST;
-    else f |= ExchangeFlag.TRUNCATED;
+    else if (g.reason === 'truncated') f |= ExchangeFlag.TRUNCATED;
   }
   return f;
 }

@@ -11,7 +11,7 @@ import { type ExchangeRow, type ExchangeText, type FlowContext, exchangeRow } fr
 import type { ConnInfo, FlowPlan } from './flow-plan.js';
 import { guessProtocol } from './protocol-guess.js';
 import { RetainedBytes } from './retained-bytes.js';
-import { type DirectionSource, DirectionStream, directionSources } from './stream-items.js';
+import { type DirectionWitnesses, WitnessedStream, directionWitnesses, witnessOf } from './stream-items.js';
 
 export interface BuiltExchange {
   row: ExchangeRow;
@@ -37,6 +37,9 @@ export interface FlowRow {
   bytesS2c: number;
   exchanges: number;
   error: string | null;
+  /** Every process that used each end (JSON in the flows table), when more than one did. */
+  clientProcesses: ConnInfo['users'] | null;
+  serverProcesses: ConnInfo['users'] | null;
 }
 
 /** Bytes kept per direction for the search index while an exchange is in progress. */
@@ -53,8 +56,8 @@ function endpointAddr(c: ConnInfo | null, side: 'local' | 'remote'): string | nu
 export class FlowBuilder {
   private client: ConnInfo | null;
   private server: ConnInfo | null;
-  private sources: { c2s: DirectionSource | null; s2c: DirectionSource | null };
-  private readonly streams: Record<StreamDirection, DirectionStream>;
+  private witnesses: Record<StreamDirection, DirectionWitnesses>;
+  private readonly streams: Record<StreamDirection, WitnessedStream>;
   private readonly retained: Record<StreamDirection, RetainedBytes>;
   private readonly sniffed: Record<StreamDirection, Uint8Array[]> = { c2s: [], s2c: [] };
   private sniffedBytes = { c2s: 0, s2c: 0 };
@@ -75,8 +78,12 @@ export class FlowBuilder {
   ) {
     this.client = plan.client;
     this.server = plan.server;
-    this.sources = directionSources(plan);
-    this.streams = { c2s: new DirectionStream('c2s', baseNs), s2c: new DirectionStream('s2c', baseNs) };
+    this.witnesses = directionWitnesses(plan);
+    const stream = (dir: StreamDirection) => {
+      const w = this.witnesses[dir];
+      return new WitnessedStream(dir, baseNs, { receiver: !!w.receiver, sender: !!w.sender });
+    };
+    this.streams = { c2s: stream('c2s'), s2c: stream('s2c') };
     this.retained = { c2s: new RetainedBytes(RETAIN_BYTES), s2c: new RetainedBytes(RETAIN_BYTES) };
     this.updateContext();
   }
@@ -94,37 +101,42 @@ export class FlowBuilder {
       serverPort: s ? s.localPort : (c?.remotePort ?? null),
       clientPort: c ? c.localPort : (s?.remotePort ?? null),
       baseNs: this.baseNs,
-      sources: this.sources,
+      witnesses: this.witnesses,
     };
-  }
-
-  /** The direction this event's bytes belong to, if it is the copy this flow reads. */
-  private directionOf(ev: SessionEvent): StreamDirection | null {
-    const { c2s, s2c } = this.sources;
-    if (c2s && c2s.connId === ev.connId && c2s.dir === ev.dir) return 'c2s';
-    if (s2c && s2c.connId === ev.connId && s2c.dir === ev.dir) return 's2c';
-    return null;
   }
 
   /** Feed one event of one of this flow's connections; returns exchanges completed by it. */
   push(ev: SessionEvent): BuiltExchange[] {
-    const dir = this.directionOf(ev);
-    if (!dir) return [];
-    const items = this.streams[dir].push(ev);
-    return this.feed(items);
+    for (const dir of ['c2s', 's2c'] as const) {
+      const witness = witnessOf(this.witnesses[dir], ev);
+      if (witness === 'receiver') return this.feed(this.streams[dir].received(ev));
+      if (witness === 'sender') return this.feed(this.streams[dir].sent(ev));
+    }
+    return [];
   }
 
-  /** A connection of this flow was closed. */
+  /** A connection of this flow ended (its last holder let go of it). */
   close(connId: number, ts: bigint, eventId: number): BuiltExchange[] {
     const rel = Number(ts - this.baseNs);
     const items: StreamItem[] = [];
     for (const dir of ['c2s', 's2c'] as const) {
-      const src = this.sources[dir];
+      const w = this.witnesses[dir];
       // the side that closed sends nothing more; the other side may still read what is in flight
-      if (src && src.connId === connId) items.push(...this.streams[dir].close(rel, eventId));
+      if (w.receiver?.connId === connId) items.push(...this.streams[dir].receiverClosed(rel, eventId));
+      if (w.sender?.connId === connId) items.push(...this.streams[dir].senderClosed(rel, eventId));
     }
     if (this.endedAt === null || ts > this.endedAt) this.endedAt = ts;
     return this.feed(items);
+  }
+
+  /** Stream offsets where the two ends disagreed about a byte (a capture flaw), by direction. */
+  private disagreementError(): string | null {
+    for (const dir of ['c2s', 's2c'] as const) {
+      const at = this.streams[dir].disagreement;
+      if (at !== null)
+        return `the two ends disagree about byte ${at} ${dir === 'c2s' ? 'sent by the client' : 'sent by the server'}: a capture flaw, please report it`;
+    }
+    return null;
   }
 
   private feed(items: StreamItem[]): BuiltExchange[] {
@@ -181,12 +193,12 @@ export class FlowBuilder {
 
   private turnAround(): void {
     [this.client, this.server] = [this.server, this.client];
-    this.sources = { c2s: this.sources.s2c, s2c: this.sources.c2s };
+    this.witnesses = { c2s: this.witnesses.s2c, s2c: this.witnesses.c2s };
     this.held = this.held.map((i) => ({ ...i, dir: i.dir === 'c2s' ? 's2c' : 'c2s' }));
     [this.sniffed.c2s, this.sniffed.s2c] = [this.sniffed.s2c, this.sniffed.c2s];
     [this.sniffedBytes.c2s, this.sniffedBytes.s2c] = [this.sniffedBytes.s2c, this.sniffedBytes.c2s];
     [this.bytes.c2s, this.bytes.s2c] = [this.bytes.s2c, this.bytes.c2s];
-    const streams = this.streams as { c2s: DirectionStream; s2c: DirectionStream };
+    const streams = this.streams as { c2s: WitnessedStream; s2c: WitnessedStream };
     [streams.c2s, streams.s2c] = [streams.s2c, streams.c2s];
     streams.c2s.dir = 'c2s';
     streams.s2c.dir = 's2c';
@@ -194,7 +206,7 @@ export class FlowBuilder {
   }
 
   private toParser(item: StreamItem): void {
-    if (item.kind === 'data') this.retained[item.dir].add(item.offset, item.length, item.bytes, item.eventId);
+    if (item.kind === 'data') this.retained[item.dir].add(item.offset, item.length, item.bytes, item.eventId, item.lastEventId ?? item.eventId);
     this.http?.push(item);
   }
 
@@ -217,8 +229,8 @@ export class FlowBuilder {
     const ids: number[] = [];
     const note = (dir: StreamDirection, offset: number | undefined) => {
       if (offset === undefined) return;
-      const id = this.retained[dir].eventAt(offset);
-      if (id !== null) ids.push(id);
+      const at = this.retained[dir].eventsAt(offset);
+      if (at) ids.push(at.first, at.last);
     };
     if (req) {
       note('c2s', req.start);
@@ -240,6 +252,9 @@ export class FlowBuilder {
 
   /** End of the capture: whatever is unfinished is reported as incomplete. */
   finish(): BuiltExchange[] {
+    // what a sender sent and nobody read, then the end of both directions
+    const endTs = this.endedAt === null ? 0 : Number(this.endedAt - this.baseNs);
+    for (const dir of ['c2s', 's2c'] as const) this.feed(this.streams[dir].finish(endTs, 0)).forEach((x) => this.finished.push(x));
     if (this.protocol === null) {
       // never enough bytes to decide: decide on what there is
       this.decide({ kind: 'end', dir: 'c2s', ts: 0, offset: 0, reason: 'close', eventId: 0 });
@@ -247,8 +262,11 @@ export class FlowBuilder {
       this.held = [];
       for (const h of held) this.toParser(h);
     }
-    return this.collect(true);
+    return [...this.finished.splice(0), ...this.collect(true)];
   }
+
+  /** Exchanges completed while finishing the streams, handed out by finish(). */
+  private readonly finished: BuiltExchange[] = [];
 
   row(): FlowRow {
     const c = this.client;
@@ -271,7 +289,9 @@ export class FlowBuilder {
       bytesC2s: this.bytes.c2s,
       bytesS2c: this.bytes.s2c,
       exchanges: this.count,
-      error: this.error,
+      error: this.disagreementError() ?? this.error,
+      clientProcesses: c && c.users.length > 1 ? c.users : null,
+      serverProcesses: s && s.users.length > 1 ? s.users : null,
     };
   }
 }

@@ -6,10 +6,24 @@
  * instead of listing every exchange twice. Pure: connection rows in, flows out.
  */
 
-export interface ConnInfo {
-  id: number;
+/** A process that used a connection (connection_users): who connected or accepted it, then sharers. */
+export interface ConnUser {
   pid: number;
   comm: string | null;
+  /** The cause of its CONN record: 0 first seen, 1 connect, 2 accept, 4 shared. */
+  cause: number;
+}
+
+export interface ConnInfo {
+  id: number;
+  /**
+   * The process that moved its bytes: the last to take it over (a forked child that serves
+   * what its parent accepted), else the one that connected, accepted or first used it.
+   */
+  pid: number;
+  comm: string | null;
+  /** Every process that used it, in order; [0] connected, accepted or first used it. */
+  users: ConnUser[];
   family: number;
   type: number;
   role: number; // 0 unknown, 1 client, 2 server
@@ -20,6 +34,7 @@ export interface ConnInfo {
   remotePort: number | null;
   localPath: string | null;
   peerPath: string | null;
+  /** The socket's identity (inode number), and for unix sockets the peer's when known. */
   sock: string | null;
   peerSock: string | null;
   openedAt: bigint;
@@ -40,7 +55,19 @@ export interface FlowPlan {
 
 const ROLE_CLIENT = 1;
 const ROLE_SERVER = 2;
+const CAUSE_CONNECT = 1;
+const CAUSE_ACCEPT = 2;
 const CAUSE_CONNECT_FAILED = 3;
+
+/**
+ * Both ends of a flow were seen from the stream's first byte (connected and accepted while
+ * recording): their stream offsets count the same bytes, so each byte has two witnesses, the
+ * end that sent it and the end that received it (stream-items.ts). An end first seen
+ * mid-stream counts from wherever recording found it.
+ */
+export function endsAligned(flow: Pick<FlowPlan, 'client' | 'server'>): boolean {
+  return flow.client?.cause === CAUSE_CONNECT && flow.server?.cause === CAUSE_ACCEPT;
+}
 
 export function transportOf(c: Pick<ConnInfo, 'family' | 'type'>): FlowPlan['transport'] {
   if (c.family === 1) return c.type === 2 ? 'unix-dgram' : 'unix';
@@ -87,12 +114,17 @@ export function planFlows(conns: ConnInfo[]): FlowPlan[] {
     if (k) (byTuple.get(k) ?? byTuple.set(k, []).get(k)!).push(c);
     if (c.family === 1 && c.sock) (bySock.get(c.sock) ?? bySock.set(c.sock, []).get(c.sock)!).push(c);
   }
+  // a unix end names its peer only once the peer has a file: an accepted end names the
+  // client, the client (connected to the embryo) names nothing; look both ways
+  const byPeerSock = new Map<string, ConnInfo[]>();
+  for (const c of live)
+    if (c.family === 1 && c.peerSock) (byPeerSock.get(c.peerSock) ?? byPeerSock.set(c.peerSock, []).get(c.peerSock)!).push(c);
   const used = new Set<number>();
   const plans: Omit<FlowPlan, 'index'>[] = [];
   for (const c of live) {
     if (used.has(c.id)) continue;
     used.add(c.id);
-    const partner = findPartner(c, byTuple, bySock, used);
+    const partner = findPartner(c, byTuple, bySock, byPeerSock, used);
     if (partner) used.add(partner.id);
     plans.push(makePlan(c, partner));
   }
@@ -104,18 +136,20 @@ function findPartner(
   c: ConnInfo,
   byTuple: Map<string, ConnInfo[]>,
   bySock: Map<string, ConnInfo[]>,
+  byPeerSock: Map<string, ConnInfo[]>,
   used: Set<number>,
 ): ConnInfo | null {
   let candidates: ConnInfo[] = [];
   if (c.family === 1) {
     if (c.peerSock) candidates = bySock.get(c.peerSock) ?? [];
+    if (c.sock) candidates = [...candidates, ...(byPeerSock.get(c.sock) ?? [])];
   } else {
     const k = reversedKey(c);
     if (k) candidates = byTuple.get(k) ?? [];
   }
   let best: ConnInfo | null = null;
   for (const cand of candidates) {
-    if (used.has(cand.id) || cand.pid === c.pid && cand.id === c.id || !overlaps(c, cand)) continue;
+    if (used.has(cand.id) || cand.id === c.id || !overlaps(c, cand)) continue;
     if (c.role && cand.role && c.role === cand.role) continue; // two clients are not two ends
     const gap = cand.openedAt > c.openedAt ? cand.openedAt - c.openedAt : c.openedAt - cand.openedAt;
     if (!best) best = cand;

@@ -9,7 +9,9 @@
 interface Span {
   offset: number;
   length: number;
+  /** The earliest and the latest event holding these bytes (the sender's and the receiver's). */
   eventId: number;
+  lastEventId: number;
   bytes: Uint8Array | null;
 }
 
@@ -20,7 +22,7 @@ export class RetainedBytes {
 
   constructor(private readonly limit: number) {}
 
-  add(offset: number, length: number, bytes: Uint8Array, eventId: number): void {
+  add(offset: number, length: number, bytes: Uint8Array, eventId: number, lastEventId = eventId): void {
     if (length <= 0) return;
     const room = this.limit - this.held;
     let kept: Uint8Array | null = null;
@@ -28,7 +30,7 @@ export class RetainedBytes {
       kept = bytes.length <= room ? bytes : bytes.subarray(0, room);
       this.held += kept.length;
     }
-    this.spans.push({ offset, length, eventId, bytes: kept });
+    this.spans.push({ offset, length, eventId, lastEventId, bytes: kept });
   }
 
   /** The kept bytes within [start, end), in order; missing bytes are skipped. */
@@ -42,12 +44,12 @@ export class RetainedBytes {
     return out;
   }
 
-  /** The event that moved the byte at `offset`, if it is still known. */
-  eventAt(offset: number): number | null {
+  /** The earliest and latest events that hold the byte at `offset`, if still known. */
+  eventsAt(offset: number): { first: number; last: number } | null {
     for (let i = this.head; i < this.spans.length; i++) {
       const s = this.spans[i];
       if (offset < s.offset) return null;
-      if (offset < s.offset + s.length) return s.eventId;
+      if (offset < s.offset + s.length) return { first: s.eventId, last: s.lastEventId };
     }
     return null;
   }

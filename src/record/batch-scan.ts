@@ -4,8 +4,8 @@
  * records (connections, closes, processes) decoded in full. DATA records, nearly all of them,
  * are only peeked at: they are stored as they are.
  */
-import { type CaptureRecord, decodeRecord, RecordFormatError } from '../events/decode-records.js';
-import { BATCH_RECORD_PREFIX, DataFlag, DataLayout, Direction, HeaderLayout, Kind } from '../events/layout.js';
+import { type CaptureRecord, decodeRecord, isKnownVersion, RecordFormatError } from '../events/decode-records.js';
+import { BATCH_RECORD_PREFIX, DataFlag, DataLayout, DataXFlag, Direction, HeaderLayout, Kind } from '../events/layout.js';
 
 export interface ConnTally {
   sent: number;
@@ -21,6 +21,8 @@ export interface BatchScan {
   /** Bytes moved by those syscalls (their positive return values). */
   bytes: number;
   capturedBytes: number;
+  /** Records of a kind or version this tinytap does not know: stored, not interpreted. */
+  unknown: number;
   firstTs: bigint;
   lastTs: bigint;
   conns: Map<number, ConnTally>;
@@ -29,7 +31,7 @@ export interface BatchScan {
 }
 
 export function emptyScan(): BatchScan {
-  return { records: 0, events: 0, bytes: 0, capturedBytes: 0, firstTs: 0n, lastTs: 0n, conns: new Map(), others: [] };
+  return { records: 0, events: 0, bytes: 0, capturedBytes: 0, unknown: 0, firstTs: 0n, lastTs: 0n, conns: new Map(), others: [] };
 }
 
 function u64(buf: Buffer, at: number): number {
@@ -54,7 +56,9 @@ export function scanBatch(batch: Buffer, scan: BatchScan = emptyScan()): BatchSc
     if (scan.records === 0) scan.firstTs = ts;
     scan.lastTs = ts;
     scan.records++;
-    if (batch[rec + HeaderLayout.kind] === Kind.DATA) {
+    if (!isKnownVersion(batch[rec + HeaderLayout.version])) {
+      scan.unknown++;
+    } else if (batch[rec + HeaderLayout.kind] === Kind.DATA) {
       if (len < DataLayout.size) throw new RecordFormatError('data record too short');
       scan.capturedBytes += batch.readUInt32LE(rec + DataLayout.chunkLen);
       const t = tally(scan, u64(batch, rec + DataLayout.connId), ts);
@@ -63,10 +67,12 @@ export function scanBatch(batch: Buffer, scan: BatchScan = emptyScan()): BatchSc
       const bodySource = (batch[rec + DataLayout.flags] & DataFlag.BODY_SOURCE) !== 0;
       if (!bodySource && batch.readUInt32LE(rec + DataLayout.chunkOff) === 0) {
         const ret = batch.readInt32LE(rec + DataLayout.ret + 4) * 0x1_0000_0000 + batch.readUInt32LE(rec + DataLayout.ret);
+        // a peek looked at bytes that a later read moves: they count once, then
+        const peek = (batch.readUInt16LE(rec + DataLayout.xflags) & DataXFlag.PEEK) !== 0;
         t.events++;
         t.lastTs = ts;
         scan.events++;
-        if (ret > 0) {
+        if (ret > 0 && !peek) {
           scan.bytes += ret;
           if (batch[rec + DataLayout.dir] === Direction.EGRESS) t.sent += ret;
           else t.received += ret;
@@ -74,8 +80,11 @@ export function scanBatch(batch: Buffer, scan: BatchScan = emptyScan()): BatchSc
       }
     } else {
       const r = decodeRecord(batch, rec, len);
-      if (r.kind === Kind.CONN || r.kind === Kind.CLOSE) tally(scan, r.connId, ts);
-      scan.others.push(r);
+      if (!r) scan.unknown++;
+      else {
+        if (r.kind === Kind.CONN || r.kind === Kind.CLOSE) tally(scan, r.connId, ts);
+        scan.others.push(r);
+      }
     }
     at = rec + ((len + 7) & ~7);
   }

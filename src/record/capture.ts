@@ -8,7 +8,7 @@ import { hostname, release } from 'node:os';
 import type { NativeBinding, NativeRecorder } from './binding.js';
 import { scanBatch } from './batch-scan.js';
 import type { CaptureRecord, ConnRecord, ProcRecord } from '../events/decode-records.js';
-import { ConnCause, Kind, Stat } from '../events/layout.js';
+import { ConnCause, Kind, LAYOUT_VERSION, Stat } from '../events/layout.js';
 import { CgroupResolver, readProcInfo } from './proc-info.js';
 import { type CreateOptions, SessionWriter } from './session-writer.js';
 import { TINYTAP_VERSION } from '../version.js';
@@ -107,6 +107,7 @@ export class Capture {
   private native: NativeRecorder | null = null;
   private readonly cgroups = new CgroupResolver();
   private readonly processIds = new Map<number, number>(); // pid -> processes.id (latest)
+  private readonly processComms = new Map<number, string>(); // pid -> its name (latest)
   private readonly processKeys = new Set<string>(); // processes already written
   // pid -> when its first connection arrived without a PROC record (Date.now())
   private readonly pidsWithoutProcess = new Map<number, number>();
@@ -226,7 +227,7 @@ export class Capture {
     const w = this.writer;
     w.setMeta('format', 'tinytap-session');
     w.setMeta('tinytap_version', TINYTAP_VERSION);
-    w.setMeta('layout_version', 1);
+    w.setMeta('layout_version', LAYOUT_VERSION);
     w.setMeta('host', hostname());
     w.setMeta('recorder', thisRecorder());
     w.setMeta('kernel', release());
@@ -305,7 +306,7 @@ export class Capture {
         this.writeConnection(rec);
         break;
       case Kind.CLOSE:
-        this.writer.closeConnection(rec.connId, rec.tsNs);
+        this.writer.closeConnection(rec);
         break;
       case Kind.PROC:
         this.writeProcess(rec);
@@ -315,14 +316,14 @@ export class Capture {
 
   private writeConnection(rec: ConnRecord): void {
     const wallNs = rec.tsNs;
-    this.writer.addConnection(rec, this.processIds.get(rec.pid) ?? null);
-    this.counts.connections++;
+    if (this.writer.addConnection(rec, this.processIds.get(rec.pid) ?? null)) this.counts.connections++;
     if (!this.processIds.has(rec.pid) && !this.pidsWithoutProcess.has(rec.pid)) this.pidsWithoutProcess.set(rec.pid, Date.now());
     this.hooks.onConnection?.({
       connId: rec.connId,
       wallNs,
       pid: rec.pid,
-      comm: rec.comm,
+      // a failure seen on the TCP state path names no thread: the process's own name then
+      comm: rec.comm || this.processComms.get(rec.pid) || '?',
       role: rec.role,
       cause: rec.cause,
       family: rec.family,
@@ -356,6 +357,7 @@ export class Capture {
       source: live ? 'proc' : 'kernel',
     });
     this.processIds.set(rec.pid, id);
+    this.processComms.set(rec.pid, rec.comm);
     this.pidsWithoutProcess.delete(rec.pid);
     this.counts.processes++;
   }

@@ -15,7 +15,8 @@ import { deflateRawSync } from 'node:zlib';
 
 import { APPLICATION_ID, CODEC_DEFLATE, CODEC_STORED, SCHEMA_VERSION, sessionSchemaSql } from '../session/format.js';
 import { type BatchScan, emptyScan } from './batch-scan.js';
-import type { ConnRecord, SockAddr } from '../events/decode-records.js';
+import type { CloseRecord, ConnRecord, SockAddr } from '../events/decode-records.js';
+import { CloseFlag, ConnCause } from '../events/layout.js';
 
 export class OutputExistsError extends Error {
   readonly code = 'EEXIST';
@@ -60,8 +61,12 @@ export class SessionWriter {
   private readonly stmt: {
     process: Database.Statement;
     conn: Database.Statement;
+    connFailed: Database.Statement;
+    user: Database.Statement;
     close: Database.Statement;
+    userLetGo: Database.Statement;
     connProcess: Database.Statement;
+    userProcess: Database.Statement;
     block: Database.Statement;
     connBlock: Database.Statement;
     counters: Database.Statement;
@@ -96,13 +101,20 @@ export class SessionWriter {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       conn: db.prepare(
-        `INSERT OR REPLACE INTO connections (id, process_id, pid, fd, family, type, protocol, role,
+        `INSERT OR IGNORE INTO connections (id, process_id, pid, fd, family, type, protocol, role,
            cause, error, local_addr, local_port, remote_addr, remote_port, local_path, peer_path,
            sock, peer_sock, opened_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      close: db.prepare('UPDATE connections SET closed_at = ? WHERE id = ?'),
+      // a non-blocking connect that failed later: its connection becomes a failed connect
+      connFailed: db.prepare('UPDATE connections SET cause = 3, error = ? WHERE id = ?'),
+      user: db.prepare(
+        `INSERT OR IGNORE INTO connection_users (conn_id, pid, process_id, fd, cause, since) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      close: db.prepare('UPDATE connections SET closed_at = ?, closed_how = ? WHERE id = ?'),
+      userLetGo: db.prepare('UPDATE connection_users SET let_go_at = ? WHERE conn_id = ? AND pid = ?'),
       connProcess: db.prepare('UPDATE connections SET process_id = ? WHERE pid = ? AND process_id IS NULL'),
+      userProcess: db.prepare('UPDATE connection_users SET process_id = ? WHERE pid = ? AND process_id IS NULL'),
       block: db.prepare(
         `INSERT INTO event_blocks (id, first_record, records, events, first_ts, last_ts, codec, raw_len, data)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -148,12 +160,30 @@ export class SessionWriter {
     const id = Number(info.lastInsertRowid);
     // connections recorded before their process (its PROC record was dropped and came later)
     this.stmt.connProcess.run(id, p.pid);
+    this.stmt.userProcess.run(id, p.pid);
     return id;
   }
 
-  addConnection(rec: ConnRecord, processId: number | null): void {
+  /**
+   * A CONN record: a new connection, another process going on with a known one (SHARED), or
+   * the later failure of a non-blocking connect (CONNECT_FAILED naming a known connection).
+   * Returns whether it was a new connection.
+   */
+  addConnection(rec: ConnRecord, processId: number | null): boolean {
     this.begin();
-    this.stmt.conn.run(
+    if (rec.cause === ConnCause.SHARED) {
+      this.stmt.user.run(rec.connId, rec.pid, processId, rec.fd, rec.cause, rec.tsNs);
+      return false;
+    }
+    if (rec.cause === ConnCause.CONNECT_FAILED && this.stmt.connFailed.run(rec.error, rec.connId).changes > 0) return false;
+    const added = this.insertConnection(rec, processId);
+    if (added && rec.cause !== ConnCause.CONNECT_FAILED) this.stmt.user.run(rec.connId, rec.pid, processId, rec.fd, rec.cause, rec.tsNs);
+    return added;
+  }
+
+  private insertConnection(rec: ConnRecord, processId: number | null): boolean {
+    return (
+      this.stmt.conn.run(
       rec.connId,
       processId,
       rec.pid,
@@ -170,15 +200,18 @@ export class SessionWriter {
       rec.family === 1 ? null : rec.remote.port,
       rec.localPath,
       rec.peerPath,
-      rec.sock.toString(16),
-      rec.peerSock ? rec.peerSock.toString(16) : null,
+      rec.ino.toString(),
+      rec.peerIno ? rec.peerIno.toString() : null,
       rec.tsNs,
+    ).changes > 0
     );
   }
 
-  closeConnection(connId: number, at: bigint): void {
+  /** A CLOSE record: the connection ended, or (STILL_OPEN) one of its holders let go. */
+  closeConnection(rec: CloseRecord): void {
     this.begin();
-    this.stmt.close.run(at, connId);
+    this.stmt.userLetGo.run(rec.tsNs, rec.connId, rec.pid);
+    if (!(rec.flags & CloseFlag.STILL_OPEN)) this.stmt.close.run(rec.tsNs, rec.how, rec.connId);
   }
 
   /**

@@ -117,6 +117,8 @@ export function bodyNotes(body: Body, label: string): string[] {
     notes.push(`${label}: ${body.size.toLocaleString('en-US')} B sent with sendfile/splice; ${lost.toLocaleString('en-US')} B not captured`);
   else if (body.missing === 'truncated')
     notes.push(`${label}: truncated at capture: ${body.captured.length.toLocaleString('en-US')} of ${body.size.toLocaleString('en-US')} B captured (raise --max-payload)`);
+  else if (body.missing === 'discarded')
+    notes.push(`${label}: ${lost.toLocaleString('en-US')} of ${body.size.toLocaleString('en-US')} B discarded unread by the receiver (recv with MSG_TRUNC)`);
   else if (body.missing === 'lost')
     notes.push(`${label}: ${lost.toLocaleString('en-US')} of ${body.size.toLocaleString('en-US')} B lost (the ring buffer overflowed)`);
   if (!body.complete && !body.missing && body.size > 0) notes.push(`${label}: incomplete: the connection ended before the body did`);

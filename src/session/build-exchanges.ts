@@ -7,16 +7,17 @@
 import type Database from 'better-sqlite3';
 
 import { EventAssembler, type AssembledEvent } from '../events/event-assembler.js';
+import { endsConnection } from '../events/decode-records.js';
 import { Kind } from '../events/layout.js';
 import { HTTP1_PARSER_VERSION } from '../protocols/http1/index.js';
 import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js';
 import { DerivedWriter } from './derived-writer.js';
-import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
+import { type ConnInfo, type ConnUser, planFlows } from '../reconstruct/flow-plan.js';
 import { EventReader, toSessionEvent } from './event-reader.js';
 import { derivedSchemaSql } from './format.js';
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-6`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-7`;
 
 export interface BuildStats {
   flows: number;
@@ -60,7 +61,26 @@ export function exchangesAreCurrent(db: Database.Database): boolean {
   return meta.get('version') === DERIVED_VERSION && meta.get('records') === totalRecords(db);
 }
 
+/** Every process that used each connection, in order (schema 2; schema 1 names one per connection). */
+function loadConnUsers(db: Database.Database, afterId: number): Map<number, ConnUser[]> {
+  const users = new Map<number, ConnUser[]>();
+  if (!tableExists(db, 'connection_users')) return users;
+  const rows = db
+    .prepare(
+      `SELECT u.conn_id, u.pid, p.comm, u.cause FROM connection_users u LEFT JOIN processes p ON p.id = u.process_id
+       WHERE u.conn_id > ? ORDER BY u.conn_id, u.since, u.pid`,
+    )
+    .raw()
+    .all(afterId) as [number, number, string | null, number][];
+  for (const [connId, pid, comm, cause] of rows) {
+    const list = users.get(connId) ?? users.set(connId, []).get(connId)!;
+    list.push({ pid, comm, cause });
+  }
+  return users;
+}
+
 export function loadConnInfo(db: Database.Database, afterId = 0): ConnInfo[] {
+  const users = loadConnUsers(db, afterId);
   const rows = db
     .prepare(
       `SELECT c.id, c.pid, p.comm, c.family, c.type, c.role, c.cause, c.local_addr, c.local_port,
@@ -71,10 +91,16 @@ export function loadConnInfo(db: Database.Database, afterId = 0): ConnInfo[] {
     .safeIntegers(true)
     .all(afterId) as Record<string, bigint | string | null>[];
   const num = (v: unknown) => (v === null ? null : Number(v));
-  return rows.map((r) => ({
+  return rows.map((r) => {
+    const opener: ConnUser = { pid: Number(r.pid), comm: r.comm as string | null, cause: Number(r.cause) };
+    const all = users.get(Number(r.id)) ?? [opener];
+    // the last to take it over moved its bytes (a forked child serving what its parent accepted)
+    const mover = all[all.length - 1];
+    return {
     id: Number(r.id),
-    pid: Number(r.pid),
-    comm: r.comm as string | null,
+    pid: mover.pid,
+    comm: mover.comm,
+    users: all,
     family: Number(r.family),
     type: Number(r.type),
     role: Number(r.role),
@@ -89,7 +115,8 @@ export function loadConnInfo(db: Database.Database, afterId = 0): ConnInfo[] {
     peerSock: r.peer_sock as string | null,
     openedAt: r.opened_at as bigint,
     closedAt: r.closed_at as bigint | null,
-  }));
+    };
+  });
 }
 
 export function sessionStart(db: Database.Database): bigint {
@@ -163,7 +190,7 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     let done = 0;
     for (const { n, rec } of new EventReader(db).records()) {
       if (rec.kind === Kind.DATA) assembler.push(rec, onEvent, n);
-      else if (rec.kind === Kind.CLOSE) {
+      else if (rec.kind === Kind.CLOSE && endsConnection(rec)) {
         const b = builders.get(rec.connId);
         if (b) write(b, b.close(rec.connId, rec.tsNs, n));
       }

@@ -9,6 +9,34 @@ import { pack } from 'msgpackr';
 import type { ExchangeRow, ExchangeText } from '../reconstruct/exchange-row.js';
 import type { FlowRow } from '../reconstruct/flow-builder.js';
 
+/** The flows table's columns (formats/exchanges.sql) and where each value comes from. */
+const FLOW_COLUMNS: [string, (f: FlowRow) => unknown][] = [
+  ['client_conn', (f) => f.clientConn],
+  ['server_conn', (f) => f.serverConn],
+  ['client_pid', (f) => f.clientPid],
+  ['client_comm', (f) => f.clientComm],
+  ['server_pid', (f) => f.serverPid],
+  ['server_comm', (f) => f.serverComm],
+  ['transport', (f) => f.transport],
+  ['client_addr', (f) => f.clientAddr],
+  ['client_port', (f) => f.clientPort],
+  ['server_addr', (f) => f.serverAddr],
+  ['server_port', (f) => f.serverPort],
+  ['protocol', (f) => f.protocol],
+  ['started_at', (f) => f.startedAt],
+  ['ended_at', (f) => f.endedAt],
+  ['bytes_c2s', (f) => f.bytesC2s],
+  ['bytes_s2c', (f) => f.bytesS2c],
+  ['exchanges', (f) => f.exchanges],
+  ['error', (f) => f.error],
+  ['client_processes', (f) => (f.clientProcesses ? JSON.stringify(f.clientProcesses) : null)],
+  ['server_processes', (f) => (f.serverProcesses ? JSON.stringify(f.serverProcesses) : null)],
+];
+
+function flowValues(f: FlowRow): unknown[] {
+  return FLOW_COLUMNS.map(([, value]) => value(f));
+}
+
 /** 64 bits of a hash of what an exchange says, to count what a rebuild changed. */
 function digest(parts: unknown[]): bigint {
   const h = createHash('sha1');
@@ -34,18 +62,9 @@ export class DerivedWriter {
           'INSERT INTO exchange_fts (rowid, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)',
         )
       : null;
-    this.updateFlow = db.prepare(
-      `UPDATE flows SET client_conn = ?, server_conn = ?, client_pid = ?, client_comm = ?, server_pid = ?,
-         server_comm = ?, transport = ?, client_addr = ?, client_port = ?, server_addr = ?, server_port = ?,
-         protocol = ?, started_at = ?, ended_at = ?, bytes_c2s = ?, bytes_s2c = ?, exchanges = ?, error = ?
-       WHERE id = ?`,
-    );
-    this.insertFlow = db.prepare(
-      `INSERT INTO flows (id, client_conn, server_conn, client_pid, client_comm, server_pid, server_comm,
-         transport, client_addr, client_port, server_addr, server_port, protocol, started_at, ended_at,
-         bytes_c2s, bytes_s2c, exchanges, error)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const columns = FLOW_COLUMNS.map(([name]) => name);
+    this.updateFlow = db.prepare(`UPDATE flows SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`);
+    this.insertFlow = db.prepare(`INSERT INTO flows (${columns.join(', ')}, id) VALUES (${columns.map(() => '?').join(', ')}, ?)`);
     this.insertExchange = db.prepare(
       `INSERT INTO exchanges (id, flow_id, seq, client_pid, client_comm, server_pid, server_comm, server_port,
          client_port, method, scheme, host, path, query, url, http_version, status, reason, req_started,
@@ -76,21 +95,13 @@ export class DerivedWriter {
   }
 
   flow(id: number, f: FlowRow): void {
-    this.insertFlow.run(
-      id, f.clientConn, f.serverConn, f.clientPid, f.clientComm, f.serverPid, f.serverComm, f.transport,
-      f.clientAddr, f.clientPort, f.serverAddr, f.serverPort, f.protocol, f.startedAt, f.endedAt, f.bytesC2s,
-      f.bytesS2c, f.exchanges, f.error,
-    );
+    this.insertFlow.run(...flowValues(f), id);
   }
 
   /** Insert a flow, or update it if it is there (live builds write a flow when it starts). */
   upsertFlow(id: number, f: FlowRow): void {
-    const values = [
-      f.clientConn, f.serverConn, f.clientPid, f.clientComm, f.serverPid, f.serverComm, f.transport,
-      f.clientAddr, f.clientPort, f.serverAddr, f.serverPort, f.protocol, f.startedAt, f.endedAt, f.bytesC2s,
-      f.bytesS2c, f.exchanges, f.error,
-    ];
-    if (this.updateFlow.run(...values, id).changes === 0) this.insertFlow.run(id, ...values);
+    const values = flowValues(f);
+    if (this.updateFlow.run(...values, id).changes === 0) this.insertFlow.run(...values, id);
   }
 
   /** Exchanges written so far (by this writer, from firstId). */

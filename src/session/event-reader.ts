@@ -11,8 +11,10 @@ import { type AssembledEvent, EventAssembler } from '../events/event-assembler.j
 import { BATCH_RECORD_PREFIX, DataFlag, DataLayout, HeaderLayout, Kind } from '../events/layout.js';
 import { CODEC_DEFLATE, CODEC_STORED } from './format.js';
 
-/** File-level flag on events (beyond the kernel's DATA flags): chunks of it were lost. */
-export const EVENT_RECORDS_LOST = 1 << 8;
+/**
+ * Readers' own flag on events, above the kernel's 16 (EventFlag): chunks of it were lost.
+ */
+export const EVENT_RECORDS_LOST = 1 << 16;
 
 export interface SessionEvent {
   /** Record number (over the whole file) of the event's first record: stable, unique. */
@@ -26,7 +28,7 @@ export interface SessionEvent {
   fd: number;
   syscall: number;
   dir: number;
-  /** DATA flags (LAST removed) | EVENT_RECORDS_LOST. */
+  /** EventFlag (LAST removed, the flags of all its chunks) | EVENT_RECORDS_LOST. */
   flags: number;
   ret: number;
   streamOff: number;
@@ -51,6 +53,8 @@ export interface ReadOptions {
   fromRecord?: number;
   /** Only DATA records of this direction (Direction.EGRESS or INGRESS), no other records. */
   dir?: number;
+  /** Only DATA records of these (connection, direction) pairs, no other records. */
+  sources?: { connId: number; dir: number }[];
   /**
    * The file's last block id (lastBlockId()), when the caller asked for it in the read
    * transaction it still holds: the file cannot have gained blocks since, and is not asked again.
@@ -72,7 +76,8 @@ export function* blockRecords(row: BlockRow): Generator<{ n: number; rec: Captur
   while (at + BATCH_RECORD_PREFIX <= raw.length) {
     const len = raw.readUInt32LE(at);
     const start = at + BATCH_RECORD_PREFIX;
-    yield { n, rec: decodeRecord(raw, start, len) };
+    const rec = decodeRecord(raw, start, len);
+    if (rec) yield { n, rec };
     n++;
     at = start + ((len + 7) & ~7);
   }
@@ -119,6 +124,14 @@ interface ConnBlocks {
 /** The connection a DATA, CONN or CLOSE record belongs to, read without decoding the record. */
 function peekConnId(raw: Buffer, at: number): number {
   return raw.readUInt32LE(at + DataLayout.connId + 4) * 0x1_0000_0000 + raw.readUInt32LE(at + DataLayout.connId);
+}
+
+/** A DATA record of one of `sources` (read without decoding the record). */
+function isFromSource(raw: Buffer, at: number, sources: { connId: number; dir: number }[]): boolean {
+  if (raw[at + HeaderLayout.kind] !== Kind.DATA) return false;
+  const connId = peekConnId(raw, at);
+  const dir = raw[at + DataLayout.dir];
+  return sources.some((s) => s.connId === connId && s.dir === dir);
 }
 
 export class EventReader {
@@ -214,7 +227,9 @@ export class EventReader {
         const at = starts[i] + BATCH_RECORD_PREFIX;
         if (conns && (raw[at + HeaderLayout.kind] === Kind.PROC || !conns.has(peekConnId(raw, at)))) continue;
         if (opts.dir !== undefined && (raw[at + HeaderLayout.kind] !== Kind.DATA || raw[at + DataLayout.dir] !== opts.dir)) continue;
-        yield { n: firstRecord + i, rec: decodeRecord(raw, at, len) };
+        if (opts.sources && !isFromSource(raw, at, opts.sources)) continue;
+        const rec = decodeRecord(raw, at, len);
+        if (rec) yield { n: firstRecord + i, rec };
       }
     }
   }
@@ -247,7 +262,7 @@ export function toSessionEvent(ev: AssembledEvent): SessionEvent {
     fd: r.fd,
     syscall: r.syscall,
     dir: r.dir,
-    flags: (r.flags & ~DataFlag.LAST) | (ev.lost ? EVENT_RECORDS_LOST : 0),
+    flags: (ev.flags & ~DataFlag.LAST) | (ev.lost ? EVENT_RECORDS_LOST : 0),
     ret: r.ret,
     streamOff: r.streamOff,
     auxFd: r.auxFd,

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { unpack } from 'msgpackr';
 
-import type { Body, Endpoint, Exchange, HeaderField, MissingReason } from '../model/exchange.js';
+import { type Body, type Endpoint, type Exchange, type HeaderField, type MissingReason, holderHow } from '../model/exchange.js';
 import { isFlaw, parseHead } from '../protocols/http1/index.js';
 import type { RequestLine, StatusLine } from '../protocols/http1/start-line.js';
 import { decodeContent, parseContentEncoding } from '../reconstruct/content-coding.js';
@@ -19,8 +19,11 @@ import {
   type MessageRef,
   refRanges,
   splitTarget,
+  type WitnessRef,
+  witnessesOf,
 } from '../reconstruct/exchange-row.js';
-import type { DirectionSource } from '../reconstruct/stream-items.js';
+import { type DirectionSource, type DirectionWitnesses, WitnessedStream, witnessOf } from '../reconstruct/stream-items.js';
+import type { StreamItem } from '../protocols/stream.js';
 import { EventReader, type SessionEvent } from './event-reader.js';
 
 export interface ExchangeRowData {
@@ -122,7 +125,62 @@ const fields = (h: [string, string][]): HeaderField[] => h.map(([name, value]) =
 /** Captured bytes, and why the bytes after them are missing, if some are. */
 type Captured = { bytes: Buffer; missing: MissingReason | null };
 
-/** Reads the captured bytes of stream ranges from one direction of one connection. */
+/** Collects the bytes of wanted stream ranges from stream items, stopping at the first missing one. */
+class RangeCollector {
+  private readonly parts: Buffer[] = [];
+  private r = 0;
+  private pos: number;
+  missing: MissingReason | null = null;
+
+  constructor(private readonly ranges: [number, number][]) {
+    this.pos = ranges[0][0];
+  }
+
+  get done(): boolean {
+    return this.missing !== null || this.r >= this.ranges.length;
+  }
+
+  /** Take what these items hold of the ranges; true once nothing more is wanted. */
+  take(items: StreamItem[]): boolean {
+    for (const item of items) {
+      if (this.done) break;
+      if (item.kind !== 'data') continue;
+      const itemEnd = item.offset + item.length;
+      if (itemEnd <= this.pos) continue;
+      if (item.offset > this.pos) {
+        this.missing = 'lost';
+        break;
+      }
+      while (this.r < this.ranges.length && this.pos < itemEnd) {
+        const rEnd = this.ranges[this.r][1];
+        const want = Math.min(rEnd, itemEnd) - this.pos;
+        const at = this.pos - item.offset;
+        const have = Math.max(0, Math.min(want, item.bytes.length - at));
+        if (have > 0) this.parts.push(Buffer.from(item.bytes.buffer, item.bytes.byteOffset + at, have));
+        if (have < want) {
+          this.missing = item.gap ?? 'lost';
+          break;
+        }
+        this.pos += want;
+        if (this.pos >= rEnd) {
+          this.r++;
+          if (this.r < this.ranges.length) this.pos = this.ranges[this.r][0];
+        }
+      }
+    }
+    return this.done;
+  }
+
+  result(): Captured {
+    if (!this.done) this.missing = 'lost';
+    return { bytes: Buffer.concat(this.parts), missing: this.missing };
+  }
+}
+
+/**
+ * Reads the captured bytes of stream ranges of one direction, from its witnesses
+ * (reconstruct/stream-items.ts), exactly as the exchanges were built from them.
+ */
 export class StreamBytesReader {
   constructor(private readonly reader: EventReader) {}
 
@@ -130,49 +188,29 @@ export class StreamBytesReader {
    * The captured bytes of `ranges` (in order), stopping at the first byte that was not
    * captured; and why it was missing, if one was.
    */
-  read(source: DirectionSource, ranges: [number, number][], fromRecord: number, lastBlock?: number): Captured {
+  read(w: DirectionWitnesses, ranges: [number, number][], fromRecord: number, lastBlock?: number): Captured {
     if (ranges.length === 0) return { bytes: Buffer.alloc(0), missing: null };
-    const end = ranges[ranges.length - 1][1];
-    const parts: Buffer[] = [];
-    let r = 0;
-    let pos = ranges[0][0]; // next stream offset we want
-    let missing: MissingReason | null = null;
-    for (const ev of this.reader.events({ connIds: [source.connId], fromRecord, dir: source.dir, lastBlock })) {
-      if (ev.dir !== source.dir || ev.ret <= 0) continue;
-      const evEnd = ev.streamOff + ev.ret;
-      if (evEnd <= pos) continue;
-      if (ev.streamOff > pos) {
-        missing = 'lost';
-        break;
-      }
-      // copy what this event has of the wanted ranges
-      while (r < ranges.length && pos < evEnd) {
-        const [, rEnd] = ranges[r];
-        const want = Math.min(rEnd, evEnd) - pos;
-        const at = pos - ev.streamOff;
-        const have = Math.max(0, Math.min(want, ev.payload.length - at));
-        if (have > 0) parts.push(ev.payload.subarray(at, at + have));
-        if (have < want) {
-          missing = reasonOf(ev);
-          break;
-        }
-        pos += want;
-        if (pos >= rEnd) {
-          r++;
-          if (r < ranges.length) pos = ranges[r][0];
-        }
-      }
-      if (missing || r >= ranges.length || pos >= end) break;
+    // the receiver nearly always has every byte: read the sender too only when it did not
+    if (w.receiver && w.sender) {
+      const alone = this.readFrom({ receiver: w.receiver, sender: null }, ranges, fromRecord, lastBlock);
+      if (!alone.missing) return alone;
     }
-    if (!missing && r < ranges.length) missing = 'lost';
-    return { bytes: Buffer.concat(parts), missing };
+    return this.readFrom(w, ranges, fromRecord, lastBlock);
   }
-}
 
-function reasonOf(ev: SessionEvent): MissingReason {
-  if (ev.flags & 0x04) return 'zerocopy';
-  if (ev.flags & 0x01) return 'truncated';
-  return 'lost';
+  private readFrom(w: DirectionWitnesses, ranges: [number, number][], fromRecord: number, lastBlock?: number): Captured {
+    const sources = [w.receiver, w.sender].filter((s): s is DirectionSource => s !== null);
+    const collector = new RangeCollector(ranges);
+    if (sources.length === 0) return collector.result();
+    const stream = new WitnessedStream('c2s', 0n, { receiver: !!w.receiver, sender: !!w.sender });
+    for (const ev of this.reader.events({ connIds: sources.map((s) => s.connId), fromRecord, sources, lastBlock })) {
+      const witness = witnessOf(w, ev);
+      const items = witness === 'receiver' ? stream.received(ev) : witness === 'sender' ? stream.sent(ev) : [];
+      if (collector.take(items)) return collector.result();
+    }
+    collector.take(stream.finish(0, 0));
+    return collector.result();
+  }
 }
 
 /** A message head read back from the capture and parsed again (detail keeps positions only). */
@@ -225,7 +263,7 @@ interface EndpointRow {
 export class SharedRows {
   private static readonly MAX = 4096;
   readonly flows = new Map<number, Record<string, any> | undefined>();
-  readonly processes = new Map<number, EndpointRow | undefined>();
+  readonly processes = new Map<string, EndpointRow | undefined>();
   /** The file's last block id, asked once. */
   lastBlock: number | undefined;
 
@@ -240,6 +278,7 @@ export class ExchangeLoader {
   private readonly byId: Database.Statement;
   private readonly flow: Database.Statement;
   private readonly proc: Database.Statement;
+  private readonly holder: Database.Statement | null;
   private readonly bytes: StreamBytesReader;
   readonly events: EventReader;
 
@@ -249,6 +288,12 @@ export class ExchangeLoader {
     this.proc = db.prepare(
       'SELECT p.pid, p.comm, p.argv, p.cgroup FROM connections c JOIN processes p ON p.id = c.process_id WHERE c.id = ?',
     );
+    // schema 2 names every process that held a connection
+    this.holder = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'connection_users'").get()
+      ? db.prepare(
+          'SELECT p.pid, p.comm, p.argv, p.cgroup FROM connection_users u JOIN processes p ON p.id = u.process_id WHERE u.conn_id = ? AND u.pid = ?',
+        )
+      : null;
     this.events = new EventReader(db);
     this.bytes = new StreamBytesReader(this.events);
   }
@@ -262,10 +307,12 @@ export class ExchangeLoader {
     return row ? this.fromRow(row) : null;
   }
 
-  private processOf(connId: number, shared: SharedRows | null): EndpointRow | undefined {
-    if (shared?.processes.has(connId)) return shared.processes.get(connId);
-    const p = this.proc.get(connId) as EndpointRow | undefined;
-    return shared ? SharedRows.remember(shared.processes, connId, p) : p;
+  /** The process row of `pid` as a holder of connection `connId` (the connection's own, in schema 1). */
+  private processOf(connId: number, pid: number | null, shared: SharedRows | null): EndpointRow | undefined {
+    const key = `${connId}:${pid}`;
+    if (shared?.processes.has(key)) return shared.processes.get(key);
+    const p = ((pid !== null ? this.holder?.get(connId, pid) : undefined) ?? this.proc.get(connId)) as EndpointRow | undefined;
+    return shared ? SharedRows.remember(shared.processes, key, p) : p;
   }
 
   private flowOf(flowId: number, shared: SharedRows | null): Record<string, any> | undefined {
@@ -281,8 +328,10 @@ export class ExchangeLoader {
     comm: string | null,
     addr: string | null,
     port: number | null,
+    holders: string | null,
   ): Endpoint {
-    const p = connId !== null ? this.processOf(connId, shared) : undefined;
+    const p = connId !== null ? this.processOf(connId, pid, shared) : undefined;
+    const all = holders ? (JSON.parse(holders) as { pid: number; comm: string | null; cause: number }[]) : [];
     return {
       pid: p?.pid ?? pid,
       comm: p?.comm ?? comm,
@@ -290,11 +339,12 @@ export class ExchangeLoader {
       cgroup: p?.cgroup ?? null,
       addr,
       port,
+      others: all.filter((h) => h.pid !== (p?.pid ?? pid)).map((h) => ({ pid: h.pid, comm: h.comm, how: holderHow(h.cause) })),
     };
   }
 
-  private head(kind: 'request' | 'response', src: DirectionSource | null, start: number, headEnd: number, from: number): Head {
-    if (!src || headEnd <= start) return NO_HEAD;
+  private head(kind: 'request' | 'response', src: DirectionWitnesses, start: number, headEnd: number, from: number): Head {
+    if (headEnd <= start) return NO_HEAD;
     const got = this.bytes.read(src, [[start, headEnd]], from);
     return got.bytes.length < headEnd - start ? NO_HEAD : parsedHead(kind, got.bytes);
   }
@@ -306,13 +356,13 @@ export class ExchangeLoader {
    */
   private message(
     kind: 'request' | 'response',
-    src: DirectionSource | null,
+    src: DirectionWitnesses,
     ref: MessageRef,
     from: number,
     shared: SharedRows | null,
   ): { head: Head; body: Body } {
     const bodyRanges = ref[4] > 0 ? refRanges(ref) : [];
-    if (!src) return { head: NO_HEAD, body: bodyOf(ref, NO_HEAD, null) };
+    if (!src.receiver && !src.sender) return { head: NO_HEAD, body: bodyOf(ref, NO_HEAD, null) };
     const [start, headEnd] = ref;
     if (headEnd > start) {
       if (shared) shared.lastBlock ??= this.events.lastBlockId();
@@ -330,8 +380,8 @@ export class ExchangeLoader {
   /** `shared`: rows to reuse, when the caller loads many exchanges in one read transaction. */
   fromRow(row: ExchangeRowData, shared: SharedRows | null = null): Exchange {
     const [, c2sRef, s2cRef, reqRef, respRef, info, , errors] = unpack(row.detail) as ExchangeDetail;
-    const c2s: DirectionSource | null = c2sRef ? { connId: c2sRef[0], dir: c2sRef[1] } : null;
-    const s2c: DirectionSource | null = s2cRef ? { connId: s2cRef[0], dir: s2cRef[1] } : null;
+    const c2s = witnessesOf(c2sRef);
+    const s2c = witnessesOf(s2cRef);
     const f = this.flowOf(Number(row.flow_id), shared) as Record<string, any>;
     const from = row.first_event === null ? 0 : Number(row.first_event);
     const num = (v: bigint | null) => (v === null ? null : Number(v));
@@ -347,8 +397,8 @@ export class ExchangeLoader {
       id: Number(row.id),
       flowId: Number(row.flow_id),
       seq: Number(row.seq),
-      client: this.endpoint(shared, f?.client_conn ?? null, num(row.client_pid), row.client_comm, f?.client_addr ?? null, f?.client_port ?? null),
-      server: this.endpoint(shared, f?.server_conn ?? null, num(row.server_pid), row.server_comm, f?.server_addr ?? null, f?.server_port ?? null),
+      client: this.endpoint(shared, f?.client_conn ?? null, num(row.client_pid), row.client_comm, f?.client_addr ?? null, f?.client_port ?? null, f?.client_processes ?? null),
+      server: this.endpoint(shared, f?.server_conn ?? null, num(row.server_pid), row.server_comm, f?.server_addr ?? null, f?.server_port ?? null, f?.server_processes ?? null),
       transport: f?.transport ?? 'tcp',
       request: {
         method: reqLine?.method ?? row.method ?? '',
@@ -402,8 +452,8 @@ export class ExchangeLoader {
     if (!row) return null;
     const [, c2sRef, s2cRef, req, resp, info] = unpack(row.detail) as ExchangeDetail;
     const from = row.first_event === null ? 0 : Number(row.first_event);
-    const read = (src: [number, number] | null, start: number, end: number) =>
-      src && end > start ? this.bytes.read({ connId: src[0], dir: src[1] }, [[start, end]], from).bytes : Buffer.alloc(0);
+    const read = (src: WitnessRef, start: number, end: number) =>
+      end > start ? this.bytes.read(witnessesOf(src), [[start, end]], from).bytes : Buffer.alloc(0);
     return {
       request: req ? read(c2sRef, req[0], req[2]) : Buffer.alloc(0),
       informational: info.map(([start, , end]) => read(s2cRef, start, end)),

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 /** PRAGMA application_id of every tinytap session: 0x74746171, "ttaq". */
 export const APPLICATION_ID = 0x74746171;
 /** PRAGMA user_version: the raw schema's version (formats/session.sql). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** event_blocks.codec */
 export const CODEC_STORED = 0;

@@ -14,6 +14,7 @@
 import type Database from 'better-sqlite3';
 
 import { EventAssembler, type AssembledEvent } from '../events/event-assembler.js';
+import { endsConnection } from '../events/decode-records.js';
 import { Kind } from '../events/layout.js';
 import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js';
 import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
@@ -116,7 +117,7 @@ export class LiveBuild {
         for (const { n, rec } of blockRecords(block)) {
           this.records++;
           if (rec.kind === Kind.DATA) this.assembler.push(rec, onEvent, n);
-          else if (rec.kind === Kind.CLOSE) {
+          else if (rec.kind === Kind.CLOSE && endsConnection(rec)) {
             const f = this.byConn.get(rec.connId);
             if (!f) continue;
             this.write(f.builder.close(rec.connId, rec.tsNs, n));

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 
+import { LAYOUT_VERSION } from '../events/layout.js';
 import { APPLICATION_ID, SCHEMA_VERSION } from './format.js';
 
 export type SessionErrorCode = 'ENOENT' | 'ENOTSESSION' | 'ENEWER' | 'ECORRUPT';
@@ -68,6 +69,29 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
+/**
+ * The kernel records' layout (SPEC.md §4): a newer one may give fields meanings this reader does
+ * not know, so it refuses rather than misread; a record of a newer version inside an older
+ * file is passed over (decode-records.ts).
+ */
+function checkLayoutVersion(db: Database.Database, path: string): void {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'layout_version'").get() as { value: string } | undefined;
+  if (!row) return;
+  let layout: unknown;
+  try {
+    layout = JSON.parse(row.value);
+  } catch {
+    throw new SessionError('ECORRUPT', `${path} has an unreadable layout_version: it is damaged`);
+  }
+  if (typeof layout !== 'number' || !Number.isInteger(layout) || layout < 1)
+    throw new SessionError('ECORRUPT', `${path} has an unreadable layout_version: it is damaged`);
+  if (layout > LAYOUT_VERSION)
+    throw new SessionError(
+      'ENEWER',
+      `${path} was recorded by a newer tinytap (record layout ${layout}; this one reads up to ${LAYOUT_VERSION}): upgrade tinytap`,
+    );
+}
+
 /** Open and identify a session; the caller owns (and closes) the database. */
 export function openSessionDb(path: string, opts: OpenOptions = {}): Database.Database {
   checkFileShape(path);
@@ -92,6 +116,7 @@ export function openSessionDb(path: string, opts: OpenOptions = {}): Database.Da
     if (version < 1) throw new SessionError('ECORRUPT', `${path} has no schema version: it is damaged`);
     // touching the tables reads their pages: corruption of the schema shows here, not later
     db.prepare('SELECT count(*) FROM meta').get();
+    checkLayoutVersion(db, path);
     return db;
   } catch (err) {
     db.close();

@@ -71,6 +71,9 @@ export interface FlowSummary {
   bytes_s2c: number;
   exchanges: number;
   error: string | null;
+  /** JSON [{pid, comm, cause}] of every process that held the end, when more than one did. */
+  client_processes: string | null;
+  server_processes: string | null;
 }
 
 const SUMMARY_COLUMNS = `x.id, x.flow_id, x.seq, x.client_pid, x.client_comm, x.server_pid, x.server_comm, x.server_port,

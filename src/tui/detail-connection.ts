@@ -23,6 +23,7 @@ function party(title: string, e: Endpoint, rows: RowMaker): Line[] {
     return [rows.fit([label(title), seg('not captured (filtered out, or on another host)', { dim: true }), seg(`  ${endpointText(e.addr, e.port)}`)])];
   const out: Line[] = [rows.fit([label(title), seg(`${safeText(e.comm ?? '?')}`, { bold: true }), seg(` pid ${e.pid ?? '?'}  ${endpointText(e.addr, e.port)}`)])];
   if (e.argv?.length) out.push(...rows.wrap([label('  command'), seg(safeText(e.argv.join(' ')))], LABEL));
+  for (const o of e.others) out.push(rows.fit([label('  also'), seg(`${safeText(o.comm ?? '?')} pid ${o.pid}, which ${o.how} it`)]));
   if (e.cgroup) out.push(...rows.wrap([label('  cgroup'), seg(safeText(e.cgroup))], LABEL));
   return out;
 }

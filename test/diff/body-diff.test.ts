@@ -89,8 +89,8 @@ function exchange(o: { status?: number | null; reqHeaders?: [string, string][]; 
     id: 1,
     flowId: 1,
     seq: 0,
-    client: { pid: 1, comm: 'c', argv: null, cgroup: null, addr: null, port: null },
-    server: { pid: 2, comm: 's', argv: null, cgroup: null, addr: null, port: null },
+    client: { pid: 1, comm: 'c', argv: null, cgroup: null, addr: null, port: null, others: [] },
+    server: { pid: 2, comm: 's', argv: null, cgroup: null, addr: null, port: null, others: [] },
     transport: 'tcp',
     request: { method: 'GET', target: '/', url: 'http://x/', scheme: 'http', host: 'x', path: '/', query: null, httpVersion: 'HTTP/1.1', headers: hs(o.reqHeaders), trailers: [], body: o.reqBody ?? empty, size: 0, startedNs: 0n, endedNs: 0n },
     response:

@@ -6,7 +6,9 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
+import { LAYOUT_VERSION } from '../../src/events/layout.js';
 import { EventReader } from '../../src/session/event-reader.js';
+import { SCHEMA_VERSION } from '../../src/session/format.js';
 import {
   CLI,
   type Server,
@@ -259,8 +261,20 @@ describeCapture('info: files that are not sessions', () => {
     n.close();
     expect(await tinytap('info', newer)).toMatchObject({
       code: 1,
-      stderr: `tinytap: ${newer} was written by a newer tinytap (schema 42; this one reads up to 1): upgrade tinytap\n`,
+      stderr: `tinytap: ${newer} was written by a newer tinytap (schema 42; this one reads up to ${SCHEMA_VERSION}): upgrade tinytap\n`,
     });
+
+    // a record layout this tinytap does not know: its fields may mean something else
+    const newerLayout = join(dir, 'newer-layout.tinytap');
+    writeFileSync(newerLayout, bytes);
+    const l = new Database(newerLayout);
+    l.prepare("UPDATE meta SET value = '99' WHERE key = 'layout_version'").run();
+    l.close();
+    for (const cmd of ['info', 'ls', 'conns'])
+      expect(await tinytap(cmd, newerLayout)).toMatchObject({
+        code: 1,
+        stderr: `tinytap: ${newerLayout} was recorded by a newer tinytap (record layout 99; this one reads up to ${LAYOUT_VERSION}): upgrade tinytap\n`,
+      });
 
     const truncated = join(dir, 'truncated.tinytap');
     writeFileSync(truncated, bytes.subarray(0, bytes.length - 4096));

@@ -46,6 +46,11 @@ describe('event layout (formats/tinytap_events.h)', () => {
     ]);
     for (const [name, value] of Object.entries(L.DataFlag)) expect(k[`TT_F_${name}`], name).toBe(value);
     for (const [name, value] of Object.entries(L.Stat)) expect(k[`TT_STAT_${name}`], name).toBe(value);
+    for (const [name, value] of Object.entries(L.DataXFlag)) expect(k[`TT_X_${name}`], name).toBe(value);
+    for (const [name, value] of Object.entries(L.CloseHow)) expect(k[`TT_CLOSE_${name}`], name).toBe(value);
+    expect(k.TT_CLOSE_F_STILL_OPEN).toBe(L.CloseFlag.STILL_OPEN);
+    expect(k.TT_CAUSE_SHARED).toBe(L.ConnCause.SHARED);
+    expect(k.TT_MAX_MMSG).toBe(L.MAX_MMSG);
     expect(k.TT_P_ARGS_TRUNCATED).toBe(L.ProcFlag.ARGS_TRUNCATED);
   });
 });

@@ -108,10 +108,12 @@ describe('the detail pane', () => {
       ]);
       await app.press(KEY.tab);
       const raw = paneRows(app.lines());
-      expect(raw[0]).toBe('3 syscalls; times from the first; payloads escaped (\\r \\n \\xHH)');
-      expect(raw[2]).toBe('    +0.000 ms  node 5001        read      ← recv     134 B  POST /api/items HTTP/1.1\\r\\nHost: api.l…');
-      expect(raw[3]).toMatch(/^ {4}\+3\.\d{3} ms {2}node 5001 {8}write {5}→ sent {5}148 B {2}HTTP\/1\.1 201 Created\\r\\nContent-Type: a…$/);
-      expect(raw[4]).toMatch(/^ {4}\+3\.\d{3} ms {2}curl 4121 {8}read {6}← recv {5}148 B {2}HTTP\/1\.1 201 Created\\r\\n/);
+      // both ends' copies of the exchange's bytes: the client's send of the request too
+      expect(raw[0]).toBe('4 syscalls; times from the first; payloads escaped (\\r \\n \\xHH)');
+      expect(raw[2]).toMatch(/^ {4}\+0\.000 ms {2}curl 4121 {8}write {5}→ sent {5}134 B {2}POST \/api\/items HTTP\/1\.1\\r\\nHost: api\.l…$/);
+      expect(raw[3]).toMatch(/^ {4}\+0\.\d{3} ms {2}node 5001 {8}read {6}← recv {5}134 B {2}POST \/api\/items HTTP\/1\.1\\r\\nHost: api\.l…$/);
+      expect(raw[4]).toMatch(/^ {4}\+3\.\d{3} ms {2}node 5001 {8}write {5}→ sent {5}148 B {2}HTTP\/1\.1 201 Created\\r\\nContent-Type: a…$/);
+      expect(raw[5]).toMatch(/^ {4}\+3\.\d{3} ms {2}curl 4121 {8}read {6}← recv {5}148 B {2}HTTP\/1\.1 201 Created\\r\\n/);
       await app.press(KEY.tab);
       expect(app.lines()).toContain('[Headers]  Request body   Response body   Timing   Connection   Raw');
       await app.press(KEY.shiftTab);
