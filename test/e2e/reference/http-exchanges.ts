@@ -5,6 +5,7 @@
  * rendering of them, which escapes or truncates binary data.
  */
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 
 import { HTTP_PREFS, ephemeralPortClaimants, tsharkArgs, tsharkPackets, type TsharkPacket } from './tshark.js';
 
@@ -71,10 +72,56 @@ async function httpTsharkOptions(opts: HttpFromPcapOptions) {
   };
 }
 
-/** HTTP/1.x exchanges in the pcap, in the order their first message completed. */
+/** HTTP/1.x exchanges in the pcap, in the order their requests completed on the wire. */
 export async function httpExchangesFromPcap(pcap: string, opts: HttpFromPcapOptions = {}): Promise<WireExchange[]> {
+  // tshark ignores a key log it cannot read and simply decrypts nothing
+  if (opts.tlsKeylog && !(statSync(opts.tlsKeylog, { throwIfNoEntry: false })?.size ?? 0)) {
+    throw new Error(`no TLS secrets in ${opts.tlsKeylog}: run the client with SSLKEYLOGFILE set to it`);
+  }
   const packets = await tsharkPackets(pcap, HTTP_LAYERS, await httpTsharkOptions(opts));
-  return pairExchanges(httpMessages(packets));
+  const messages = httpMessages(packets);
+  refusePipelinedHead(messages);
+  return pairExchanges(messages);
+}
+
+/**
+ * tshark 4.0 decides whether a response has a body from the last request it saw on the
+ * connection, not from the request it answers. After a pipelined HEAD (the next request left
+ * before its response) it reads the HEAD response's Content-Length as a body and swallows the
+ * responses after it: no reference then, so say so rather than return a wrong list.
+ */
+export function refusePipelinedHead(messages: WireMessage[]): void {
+  for (const [stream, { requests, responses }] of byStream(messages)) {
+    let r = 0; // the first response after the current request
+    requests.forEach((head, i) => {
+      while (r < responses.length && !isAfter(responses[r], head)) r++;
+      const next = requests[i + 1];
+      if (head.method !== 'HEAD' || !next) return;
+      const answered = r < responses.length && !isAfter(responses[r], next);
+      if (!answered) {
+        throw new Error(
+          `tcp stream ${stream}: HEAD ${head.target} was pipelined (frame ${head.frame}, next request in frame ${next.frame}); ` +
+            `tshark 4.0 frames the responses of such a burst by its last request, so it is no reference for them`,
+        );
+      }
+    });
+  }
+}
+
+/** Whether message a completed after message b on the wire. */
+function isAfter(a: WireMessage, b: WireMessage): boolean {
+  return a.frame > b.frame || (a.frame === b.frame && a.indexInFrame > b.indexInFrame);
+}
+
+/** Requests and responses of each TCP stream, each list in wire order. */
+function byStream(messages: WireMessage[]): Map<number, { requests: WireMessage[]; responses: WireMessage[] }> {
+  const streams = new Map<number, { requests: WireMessage[]; responses: WireMessage[] }>();
+  for (const m of messages) {
+    const s = streams.get(m.tcpStream) ?? { requests: [], responses: [] };
+    streams.set(m.tcpStream, s);
+    (m.kind === 'request' ? s.requests : s.responses).push(m);
+  }
+  return streams;
 }
 
 // ---- from tshark's JSON to messages ---------------------------------------------------------
@@ -161,16 +208,8 @@ function first(node: unknown, key: string): unknown {
  * request, and links nothing at all without a second pass (-2).
  */
 export function pairExchanges(messages: WireMessage[]): WireExchange[] {
-  const order = (m: WireMessage) => [m.frame, m.indexInFrame] as const;
-  const byStream = new Map<number, { requests: WireMessage[]; responses: WireMessage[] }>();
-  for (const m of messages) {
-    const s = byStream.get(m.tcpStream) ?? { requests: [], responses: [] };
-    byStream.set(m.tcpStream, s);
-    (m.kind === 'request' ? s.requests : s.responses).push(m);
-  }
-
-  const paired: { key: readonly [number, number]; exchange: WireExchange }[] = [];
-  for (const [tcpStream, { requests, responses }] of byStream) {
+  const paired: { first: WireMessage; exchange: WireExchange }[] = [];
+  for (const [tcpStream, { requests, responses }] of byStream(messages)) {
     let next = 0;
     let interim: number[] = [];
     for (const response of responses) {
@@ -180,15 +219,15 @@ export function pairExchanges(messages: WireMessage[]): WireExchange[] {
         continue;
       }
       const request = requests[next++];
-      paired.push({ key: order(request ?? response), exchange: exchangeOf(tcpStream, request, response, interim) });
+      paired.push({ first: request ?? response, exchange: exchangeOf(tcpStream, request, response, interim) });
       interim = [];
     }
     for (const request of requests.slice(next)) {
-      paired.push({ key: order(request), exchange: exchangeOf(tcpStream, request, undefined, interim) });
+      paired.push({ first: request, exchange: exchangeOf(tcpStream, request, undefined, interim) });
       interim = [];
     }
   }
-  paired.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1]);
+  paired.sort((a, b) => a.first.frame - b.first.frame || a.first.indexInFrame - b.first.indexInFrame);
   return paired.map((p) => p.exchange);
 }
 

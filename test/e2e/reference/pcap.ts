@@ -48,7 +48,7 @@ export function tcpdumpArgs(iface: string, file: string, ports: number[]): strin
     '-B', '16384', // a 16 MiB kernel buffer: a burst of 64 KiB loopback segments must not drop
     '-w', file,
     portFilter(ports),
-  ]; // prettier-ignore
+  ];
 }
 
 /** "N packets captured" and friends, printed by tcpdump when it exits. */
@@ -70,19 +70,20 @@ export async function startPcap({ ports, iface = 'lo', file }: { ports: number[]
   const gone = exited(proc);
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(`no "listening on ${iface}" within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
-    const fail = (why: string) => {
+    let waiting = true;
+    const settle = (why?: string) => {
+      if (!waiting) return;
+      waiting = false;
       clearTimeout(timer);
+      if (why === undefined) return resolve();
       proc.kill('SIGKILL');
       reject(new Error(`tcpdump did not start capturing: ${why}`));
     };
+    const timer = setTimeout(() => settle(`no "listening on ${iface}" within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
     proc.stderr!.on('data', () => {
-      if (stderr.includes(`listening on ${iface}`)) {
-        clearTimeout(timer);
-        resolve();
-      }
+      if (stderr.includes(`listening on ${iface}`)) settle();
     });
-    void gone.then(() => fail(stderr.trim().split('\n')[0] || `exited with ${proc.exitCode}`));
+    void gone.then(() => settle(stderr.trim().split('\n')[0] || `exited with ${proc.exitCode}`));
   });
 
   const stopCapture = stopAtEnd(async () => {
@@ -131,4 +132,17 @@ async function settled(file: string, quietMs = 100, maxMs = 3_000): Promise<void
       return;
     }
   }
+}
+
+/** Capture `ports` while `traffic` runs; the finished pcap and what traffic resolved with. */
+export async function pcapWhile<T>(opts: { ports: number[]; iface?: string }, traffic: () => Promise<T>): Promise<{ pcap: string; result: T }> {
+  const capture = await startPcap(opts);
+  let result: T;
+  try {
+    result = await traffic();
+  } catch (err) {
+    await capture.stop().catch(() => {}); // the traffic's error is the one worth reading
+    throw err;
+  }
+  return { pcap: await capture.stop(), result };
 }

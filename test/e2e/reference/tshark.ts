@@ -33,7 +33,7 @@ const ROOT_WARNING = /^Running as user "[^"]*" and group "[^"]*"\./;
  * protocols or "decode as" entries that would quietly change what tshark reports.
  */
 function cleanConfigDir(): string {
-  const dir = join(tmpdir(), `tinytap-tshark-config-${process.pid}`);
+  const dir = join(tmpdir(), 'tinytap-tshark-empty-config'); // tshark only reads it
   mkdirSync(dir, { recursive: true });
   return dir;
 }
