@@ -103,14 +103,23 @@ export async function startNodeServer(): Promise<Server> {
   return startServer('node', [join(TESTDATA, 'servers/node-http-server.mjs'), String(port)], port);
 }
 
-/** nginx as a developer runs it: one worker, sendfile on, serving `root`. */
-export async function startNginx(root: string, extra = ''): Promise<Server> {
+/**
+ * nginx as a developer runs it: one worker, sendfile on, serving `root`. `extra` goes into the
+ * server block, `listen` onto its listen directive (`ssl`, see startNginxTls in peers.ts).
+ */
+export async function startNginx(root: string, extra = '', { listen = '' }: { listen?: string } = {}): Promise<Server> {
   const port = await freePort();
   const prefix = tempDir('tinytap-nginx-');
   const conf = join(prefix, 'nginx.conf');
   writeFileSync(
     conf,
-    nginxConf({ prefix, port, http: 'tcp_nopush on;\n  default_type application/octet-stream;', server: `root ${root};\n    ${extra}` }),
+    nginxConf({
+      prefix,
+      port,
+      listen,
+      http: 'tcp_nopush on;\n  default_type application/octet-stream;',
+      server: `root ${root};\n    ${extra}`,
+    }),
   );
   return startServer('nginx', ['-p', prefix, '-c', conf], port);
 }

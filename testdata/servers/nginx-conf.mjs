@@ -1,7 +1,8 @@
 // nginx.conf for a private nginx on loopback, shared by the capture tests and the benchmarks: one
 // worker in the foreground, sendfile on, every file it writes under `prefix`, no access log.
-// `http` adds directives to the http block, `server` is the body of the one server block.
-export function nginxConf({ prefix, port, server, http = '' }) {
+// `http` adds directives to the http block, `server` is the body of the one server block, and
+// `listen` adds parameters to its listen directive (`ssl`).
+export function nginxConf({ prefix, port, server, http = '', listen = '' }) {
   return `worker_processes 1;
 daemon off;
 pid ${prefix}/nginx.pid;
@@ -18,7 +19,7 @@ http {
   keepalive_requests 1000000;
   ${http}
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${listen ? ` ${listen}` : ''};
     ${server}
   }
 }
