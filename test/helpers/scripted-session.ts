@@ -4,7 +4,7 @@
  * layers above (exchanges, queries, exports, the TUI) are tested without root.
  */
 import { Capture, defaultCaptureOptions } from '../../src/record/capture.js';
-import { DataFlag, Direction, Syscall } from '../../src/events/layout.js';
+import { CloseFlag, ConnCause, DataFlag, Direction, Syscall } from '../../src/events/layout.js';
 import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 import { fakeBinding } from './fake-binding.js';
 
@@ -17,6 +17,9 @@ export interface Party {
 interface SendOptions {
   /** The sender used sendfile for the last `n` bytes: its copy has a zero-copy gap there. */
   zeroCopyTail?: number;
+  /** The receiver reads only the first `n` bytes and then nothing more of this direction (a
+   * server that answers without reading a body, then closes). */
+  readOnly?: number;
   /** Split the receiver's reads into pieces of this size. */
   readSize?: number;
   /** Cut the sender's copy at this many bytes (as --max-payload would). */
@@ -49,8 +52,16 @@ export class ScriptedSession {
     this.records.push(encodeProc({ pid: p.pid, comm: p.comm, argv: p.argv ?? [p.comm], tsNs: this.ts }));
   }
 
-  /** A TCP connection over loopback, both ends captured (or only one, with `only`). */
-  tcp(client: Party, server: Party, opts: { clientPort?: number; serverPort?: number; only?: 'client' | 'server' } = {}) {
+  /**
+   * A TCP connection over loopback, both ends captured (or only one, with `only`). With
+   * `servedBy`, the server accepts in one process and a forked child serves it (PostgreSQL,
+   * socketserver.ForkingMixIn): the child takes the socket over, the parent lets go of its copy.
+   */
+  tcp(
+    client: Party,
+    server: Party,
+    opts: { clientPort?: number; serverPort?: number; only?: 'client' | 'server'; servedBy?: Party } = {},
+  ) {
     const clientPort = opts.clientPort ?? 40000 + this.nextConn;
     const serverPort = opts.serverPort ?? 8080;
     const cid = this.nextConn++;
@@ -69,6 +80,14 @@ export class ScriptedSession {
         encodeConn({ pid: server.pid, comm: server.comm, connId: sid, fd: 9, role: 2, cause: 2, local: [[127, 0, 0, 1], serverPort], remote: [[127, 0, 0, 1], clientPort], tsNs: this.tick() }),
       );
       this.proc(server);
+      if (opts.servedBy) {
+        this.proc(opts.servedBy);
+        this.records.push(
+          encodeConn({ pid: opts.servedBy.pid, comm: opts.servedBy.comm, connId: sid, fd: 9, role: 2, cause: ConnCause.SHARED, local: [[127, 0, 0, 1], serverPort], remote: [[127, 0, 0, 1], clientPort], tsNs: this.tick() }),
+          encodeClose({ pid: server.pid, connId: sid, fd: 9, flags: CloseFlag.STILL_OPEN, tsNs: this.tick() }),
+        );
+        server = opts.servedBy;
+      }
     }
     const session = this;
     return {
@@ -96,8 +115,9 @@ export class ScriptedSession {
         }
         if (haveR) {
           const step = o.readSize ?? bytes.length;
-          for (let at = 0; at < bytes.length; at += step) {
-            const piece = bytes.subarray(at, at + step);
+          const readable = o.readOnly ?? bytes.length;
+          for (let at = 0; at < readable; at += step) {
+            const piece = bytes.subarray(at, Math.min(readable, at + step));
             session.records.push(
               encodeData({ pid: receiver.pid, tid: receiver.pid, comm: receiver.comm, connId: rConn, fd: dir === 'c2s' ? 9 : 5, ret: piece.length, data: piece, dir: Direction.INGRESS, syscall: Syscall.READ, streamOff: start + at, tsNs: session.tick() }),
             );
@@ -113,6 +133,21 @@ export class ScriptedSession {
         if (haveServer) session.records.push(encodeClose({ pid: server.pid, connId: sid, fd: 9, tsNs: session.tick() }));
       },
     };
+  }
+
+  /**
+   * A non-blocking connect() that the server refused after it returned EINPROGRESS: its CONN
+   * record, then the failure under the same conn id (as the TCP state tracepoint writes it).
+   */
+  refusedLater(client: Party, serverPort: number): number {
+    const cid = this.nextConn++;
+    this.proc(client);
+    this.records.push(
+      encodeConn({ pid: client.pid, comm: client.comm, connId: cid, fd: 5, role: 1, cause: 1, local: [[127, 0, 0, 1], 41000 + cid], remote: [[127, 0, 0, 1], serverPort], tsNs: this.tick() }),
+      encodeConn({ pid: client.pid, comm: '', connId: cid, fd: 0, role: 1, cause: ConnCause.CONNECT_FAILED, error: 111, local: [[127, 0, 0, 1], 0], remote: [[127, 0, 0, 1], serverPort], tsNs: this.tick() }),
+      encodeClose({ pid: client.pid, connId: cid, fd: 5, tsNs: this.tick() }),
+    );
+    return cid;
   }
 
   /** Write the session file. */

@@ -173,3 +173,75 @@ describe('building exchanges from a session', () => {
     }
   });
 });
+
+describe('the capture model: one socket, every process that held it, both ends as witnesses', () => {
+  const POSTMASTER = { pid: 7000, comm: 'postgres', argv: ['/usr/lib/postgresql/15/bin/postgres', '-D', '/tmp/pg'] };
+  const BACKEND = { pid: 7001, comm: 'postgres', argv: ['postgres: postgres postgres 127.0.0.1(50000) idle'] };
+
+  it('names the forked child that served what its parent accepted, and the parent beside it', async () => {
+    const file = await scripted('forked.tinytap', (s) => {
+      const c = s.tcp(CURL, POSTMASTER, { clientPort: 50000, serverPort: 5432, servedBy: BACKEND });
+      c.send('c2s', 'GET / HTTP/1.1\r\nHost: db\r\n\r\n');
+      c.send('s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      c.close();
+    });
+    const session = Session.open(file);
+    try {
+      const [flow] = session.flows();
+      expect(flow).toMatchObject({ client_comm: 'curl', server_pid: BACKEND.pid, bytes_c2s: 28, bytes_s2c: 40 });
+      expect(JSON.parse(flow.server_processes!)).toEqual([
+        { pid: POSTMASTER.pid, comm: 'postgres', cause: 2 },
+        { pid: BACKEND.pid, comm: 'postgres', cause: 4 },
+      ]);
+      const ex = session.exchange(1)!;
+      expect(ex.server).toMatchObject({ pid: BACKEND.pid, argv: BACKEND.argv, others: [{ pid: POSTMASTER.pid, how: 'accepted' }] });
+      expect(ex.response!.status).toBe(200);
+      // the parent letting go of its copy did not end the connection; the child's close did
+      const [server] = session.db.prepare('SELECT closed_at, closed_how FROM connections WHERE pid = ?').all(POSTMASTER.pid) as any[];
+      expect(server.closed_at).not.toBeNull();
+      const users = session.db.prepare('SELECT pid, cause, let_go_at IS NOT NULL AS gone FROM connection_users ORDER BY since').all();
+      expect(users).toEqual([
+        { pid: CURL.pid, cause: 1, gone: 1 },
+        { pid: POSTMASTER.pid, cause: 2, gone: 1 },
+        { pid: BACKEND.pid, cause: 4, gone: 1 },
+      ]);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('takes the body a server answered without reading from the client\'s copy', async () => {
+    const body = 'x'.repeat(5000);
+    const file = await scripted('unread-body.tinytap', (s) => {
+      const c = s.tcp(CURL, PYTHON, { serverPort: 8080 });
+      const head = `POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: ${body.length}\r\n\r\n`;
+      c.send('c2s', head + body, { readOnly: head.length });
+      c.send('s2c', 'HTTP/1.0 501 Unsupported method\r\nContent-Length: 0\r\n\r\n');
+      c.close();
+    });
+    const session = Session.open(file);
+    try {
+      const [x] = session.exchanges();
+      expect(x).toMatchObject({ method: 'POST', status: 501n, req_body_size: 5000n, flags: 0n });
+      const ex = session.exchange(Number(x.id))!;
+      expect(Buffer.from(ex.request.body.captured).toString()).toBe(body);
+      expect(ex.request.body.complete).toBe(true);
+      expect(ex.timings.sendNs).toBeGreaterThanOrEqual(0);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('lists a non-blocking connect refused after EINPROGRESS under failed connects, not as a connection', async () => {
+    const file = await scripted('refused-later.tinytap', (s) => {
+      s.refusedLater(CURL, 9);
+    });
+    const session = Session.open(file);
+    try {
+      expect(session.flows()).toEqual([]);
+      expect(session.failedConnects()).toMatchObject([{ pid: CURL.pid, comm: 'curl', remote: '127.0.0.1:9', error: 111 }]);
+    } finally {
+      session.close();
+    }
+  });
+});
