@@ -148,7 +148,10 @@ export class Capture {
         sendfileBodies: this.opts.sendfileBodies,
         verbose: this.opts.verbose,
       },
-      (batch) => this.onBatch(batch),
+      // a drain error (batch null) is not handled yet: capture ends as before, silently
+      (batch) => {
+        if (batch) this.onBatch(batch);
+      },
     );
     try {
       native.start();
