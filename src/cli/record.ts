@@ -8,11 +8,12 @@ import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 
 import { loadBinding } from '../record/binding.js';
-import type { CaptureCounts, CaptureOptions, ConnectionNotice, StopReason } from '../record/capture.js';
+import type { CaptureCounts, CaptureOptions, ConnectionNotice } from '../record/capture.js';
+import type { RequestedStop } from '../record/lifecycle.js';
 import { describeRecordError } from '../record/errors.js';
 import { ConnCause, Role } from '../events/layout.js';
 import { preflight } from '../record/preflight.js';
-import { Recording, RecordingStartError } from '../record/recording.js';
+import { Recording } from '../record/recording.js';
 import { CliError } from './errors.js';
 import { loadTui } from './load-tui.js';
 import { sudoOwner } from './sudo-owner.js';
@@ -147,12 +148,11 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   const binding = loadBinding();
   preflight(binding);
 
-  let recording: Recording;
-  try {
-    recording = await Recording.start({ options, notify: !flags.quiet });
-  } catch (err) {
-    if (err instanceof RecordingStartError) throw new CliError(describeRecordError(err, !!flags.verbose));
-    throw err;
+  const recording = new Recording({ options, notify: !flags.quiet });
+  const info = await recording.started;
+  if (!info) {
+    const { error } = await recording.ended;
+    throw new CliError(describeRecordError(error ?? { message: 'recording did not start' }, !!flags.verbose));
   }
 
   const started = Date.now();
@@ -165,29 +165,23 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   };
   if (!flags.quiet) {
     process.stderr.write(`recording to ${output}${tui ? ' (q in the UI stops)' : command.length ? '' : ' (Ctrl-C to stop)'}\n`);
-    if (!recording.sendfileBodies.captured && recording.sendfileBodies.note)
-      process.stderr.write(`note: ${recording.sendfileBodies.note}\n`);
+    if (!info.sendfileBodies.captured && info.sendfileBodies.note) process.stderr.write(`note: ${info.sendfileBodies.note}\n`);
   }
   if (!tui)
     recording.on('connection', (n) => {
       clearStatus();
       process.stdout.write(formatConnectionLine(n, stdoutColor) + '\n');
     });
-  let fatal: { code?: string; message: string } | null = null;
-  recording.on('fatal', (e) => {
-    fatal = e;
-    clearStatus();
-  });
   const statusTimer = live
     ? setInterval(async () => {
         const c = await recording.stats();
-        if (fatal) return;
+        if (recording.phase !== 'running') return;
         process.stderr.write('\r\x1b[K' + statusLine(c, Date.now() - started, stderrColor));
         statusShown = true;
       }, 250)
     : null;
 
-  const stop = (reason: StopReason) => void recording.stop(reason);
+  const stop = (reason: RequestedStop) => void recording.stop(reason);
   let child: ChildProcess | null = null;
   let childExit: number | null = null;
   let interrupts = 0;
@@ -221,8 +215,8 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
       stop('command-exited');
     });
     if (spawned.pid !== undefined && (await waitStopped(spawned.pid))) {
-      await recording.addPid(spawned.pid);
-      spawned.kill('SIGCONT');
+      // the recording ended before it could follow CMD: CMD never runs
+      spawned.kill((await recording.addPid(spawned.pid)) ? 'SIGCONT' : 'SIGKILL');
     }
   }
 
@@ -235,7 +229,7 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
     if (child && childExit === null) child.kill('SIGTERM');
   }
 
-  const counts = await recording.done;
+  const { counts, error } = await recording.ended;
   if (statusTimer) clearInterval(statusTimer);
   if (durationTimer) clearTimeout(durationTimer);
   process.off('SIGINT', onSignal);
@@ -244,7 +238,7 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   clearStatus();
   printSummary(counts, Date.now() - started, output, stderrColor);
   if (commandLog) process.stderr.write(`the output of ${command[0]} is in ${commandLog}\n`);
-  if (fatal) throw new CliError((fatal as { message: string }).message);
+  if (error) throw new CliError(error.message);
   if (childExit !== null) process.exitCode = childExit;
 }
 
