@@ -1,9 +1,12 @@
 /**
  * What `tinytap record` prints: on stderr, "recording to" once capture has started, a live
- * status line, and a summary at the end; on stdout, one line per new connection.
+ * status line, and a summary at the end; on stdout, one line per new connection, or with
+ * --json, JSON lines (a `recording` event, one `connection` event per connection, an `ended`
+ * event) that a script reads to know when capture started and how it ended.
  */
 import { statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { resolve } from 'node:path';
 
 import type { CaptureCounts, ConnectionNotice } from '../record/capture.js';
 import { ConnCause, Role } from '../events/layout.js';
@@ -18,6 +21,10 @@ function protocolName(n: ConnectionNotice): string {
   return n.type === 2 ? 'udp' : 'tcp';
 }
 
+function roleName(n: ConnectionNotice): 'client' | 'server' | 'open' {
+  return n.role === Role.CLIENT ? 'client' : n.role === Role.SERVER ? 'server' : 'open';
+}
+
 export function formatConnectionLine(n: ConnectionNotice, color: boolean): string {
   const who = `${n.comm} (${n.pid})`;
   const time = formatClock(n.wallNs);
@@ -29,6 +36,34 @@ export function formatConnectionLine(n: ConnectionNotice, color: boolean): strin
   if (n.role === Role.CLIENT) return `${time}  ${who}  ${paint(color, '36', 'client')}  ${n.local} → ${n.remote}  ${proto}`;
   if (n.role === Role.SERVER) return `${time}  ${who}  ${paint(color, '35', 'server')}  ${n.local} ← ${n.remote}  ${proto}`;
   return `${time}  ${who}  ${paint(color, '2', 'open')}  ${n.local} ↔ ${n.remote}  ${proto}`;
+}
+
+export function connectionEvent(n: ConnectionNotice): Record<string, unknown> {
+  return {
+    event: 'connection',
+    at: new Date(Number(n.wallNs / 1_000_000n)).toISOString(),
+    connId: n.connId,
+    pid: n.pid,
+    comm: n.comm,
+    role: roleName(n),
+    protocol: protocolName(n),
+    local: n.local,
+    remote: n.remote,
+    ...(n.cause === ConnCause.CONNECT_FAILED ? { connectFailed: ERRNO_NAMES.get(n.error) ?? `errno ${n.error}` } : {}),
+  };
+}
+
+export function endedEvent(outcome: RunOutcome, output: string): Record<string, unknown> {
+  const { reason, counts, error } = outcome.ended;
+  return {
+    event: 'ended',
+    reason,
+    session: reason === 'start-failed' ? null : resolve(output),
+    elapsedMs: Math.round(outcome.elapsedMs),
+    counts,
+    ...(outcome.commandExit !== null ? { commandExit: outcome.commandExit } : {}),
+    ...(error ? { error: error.message } : {}),
+  };
 }
 
 function statusLine(c: CaptureCounts, elapsedMs: number, color: boolean): string {
@@ -72,6 +107,7 @@ export interface RecordOutputOptions {
   stdoutColor: boolean;
   stderrColor: boolean;
   quiet: boolean;
+  json: boolean;
   tui: boolean;
   command: string[];
 }
@@ -86,17 +122,23 @@ export class RecordOutput implements RunReporter {
     this.statusShown = false;
   }
 
+  private json(event: Record<string, unknown>): void {
+    this.o.stdout.write(JSON.stringify(event) + '\n');
+  }
+
   started(info: StartInfo & { output: string }): void {
     if (!this.o.quiet) {
       const hint = this.o.tui ? ' (q in the UI stops)' : this.o.command.length ? '' : ' (Ctrl-C to stop)';
       this.o.stderr.write(`recording to ${info.output}${hint}\n`);
       if (!info.sendfileBodies.captured && info.sendfileBodies.note) this.o.stderr.write(`note: ${info.sendfileBodies.note}\n`);
     }
+    if (this.o.json) this.json({ event: 'recording', session: resolve(info.output), pid: process.pid, sendfileBodies: info.sendfileBodies.captured });
   }
 
   connection(n: ConnectionNotice): void {
     this.clearStatus();
-    this.o.stdout.write(formatConnectionLine(n, this.o.stdoutColor) + '\n');
+    if (this.o.json) this.json(connectionEvent(n));
+    else this.o.stdout.write(formatConnectionLine(n, this.o.stdoutColor) + '\n');
   }
 
   status(counts: CaptureCounts, elapsedMs: number): void {
@@ -109,12 +151,13 @@ export class RecordOutput implements RunReporter {
     this.o.stderr.write(`tinytap: cannot run ${program}: ${err.message}\n`);
   }
 
-  /** The end: the summary, when capture had started. */
+  /** The end: the summary (when capture had started) and the `ended` event. */
   finished(outcome: RunOutcome, output: string): void {
     this.clearStatus();
     if (outcome.ended.reason !== 'start-failed') {
       this.o.stderr.write(summaryLines(outcome.ended.counts, outcome.elapsedMs, output, this.o.stderrColor).join('\n') + '\n');
       if (outcome.commandLog) this.o.stderr.write(`the output of ${this.o.command[0]} is in ${outcome.commandLog}\n`);
     }
+    if (this.o.json) this.json(endedEvent(outcome, output));
   }
 }

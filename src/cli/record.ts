@@ -1,6 +1,6 @@
 /**
  * tinytap record [-o FILE] [filters] [-- CMD ARGS...]: flags → options → run (src/record/
- * run-recording.ts) → print (record-output.ts).
+ * run-recording.ts) → print (record-output.ts). Capture starts when "recording to" is printed.
  */
 import type { Command } from 'commander';
 
@@ -9,6 +9,7 @@ import type { CaptureOptions } from '../record/capture.js';
 import { describeRecordError } from '../record/errors.js';
 import { spawnHeld, waitStopped } from '../record/held-command.js';
 import { preflight } from '../record/preflight.js';
+import { checkReadyFile, writeReadyFile } from '../record/ready-file.js';
 import { Recording } from '../record/recording.js';
 import { type RunDeps, type RunPlan, runRecording } from '../record/run-recording.js';
 import { CliError } from './errors.js';
@@ -31,6 +32,8 @@ interface RecordFlags {
   verbose?: boolean;
   sendfileBody: boolean;
   tui?: boolean;
+  json?: boolean;
+  readyFile?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -74,17 +77,19 @@ function buildPlan(flags: RecordFlags, command: string[], options: CaptureOption
     command,
     durationMs: flags.duration ? parseDuration(flags.duration, '--duration') : null,
     tui,
-    statusEveryMs: !flags.quiet && !tui && process.stderr.isTTY ? 250 : null,
+    statusEveryMs: !flags.quiet && !tui && !flags.json && process.stderr.isTTY ? 250 : null,
+    readyFile: flags.readyFile ?? null,
   };
 }
 
-function realDeps(): RunDeps {
+function realDeps(owner: { uid: number; gid: number } | null): RunDeps {
   return {
     startRecording: (input) => new Recording(input),
     signals: process,
     spawnHeld,
     waitStopped,
     runTui: async (file) => (await loadTui()).runTui({ file, follow: true }),
+    writeReadyFile: (path, info) => writeReadyFile(path, info, owner),
     now: Date.now,
   };
 }
@@ -93,9 +98,11 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   const output = flags.output ?? defaultOutputName();
   const options = buildOptions(flags, command, output);
   const plan = buildPlan(flags, command, options);
+  if (flags.tui && flags.json) throw new UsageError('--json and --tui cannot be used together: the UI needs the terminal that --json writes to');
   // the UI draws on the terminal and reads its keys: refuse before anything is recorded
   if (flags.tui && (!process.stdout.isTTY || !process.stdin.isTTY))
     throw new CliError('record --tui needs a terminal; without --tui, record prints one line per connection');
+  if (plan.readyFile) checkReadyFile(plan.readyFile);
   preflight(loadBinding());
 
   const out = new RecordOutput({
@@ -104,10 +111,11 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
     stdoutColor: useColor(process.stdout),
     stderrColor: useColor(process.stderr),
     quiet: !!flags.quiet,
+    json: !!flags.json,
     tui: plan.tui,
     command,
   });
-  const outcome = await runRecording(plan, realDeps(), out);
+  const outcome = await runRecording(plan, realDeps(options.create?.owner ?? null), out);
   out.finished(outcome, output);
   const { reason, error } = outcome.ended;
   if (reason === 'start-failed') throw new CliError(describeRecordError(error ?? { message: 'recording did not start' }, !!flags.verbose));
@@ -130,7 +138,15 @@ export function registerRecord(program: Command): void {
     .option('--duration <time>', 'stop after this long (30s, 5m, 1h)')
     .option('--no-sendfile-body', 'do not capture the bodies of sendfile/splice (zero-copy) sends')
     .option('--tui', 'watch the exchanges arrive in the terminal UI of `tinytap open`; q stops the recording')
+    .option('--ready-file <path>', 'create this file (it must not exist) once capture has started: one JSON line with the session and pid')
+    .option('--json', 'print JSON lines on stdout: {"event":"recording"} once capture has started, one per connection, {"event":"ended"} at the end')
     .option('-q, --quiet', 'print only the summary')
     .option('-v, --verbose', 'print libbpf\'s messages and the verifier log on failure')
+    .addHelpText(
+      'after',
+      '\nAttaching to the kernel takes a few seconds; capture starts when "recording to FILE" is printed, and\n' +
+        'traffic before that is not recorded. A script that starts `tinytap record` in the background should\n' +
+        'wait for --ready-file, or for the "recording" event of --json, before it sends traffic.',
+    )
     .action((command: string[], flags: RecordFlags) => recordAction(command, flags));
 }

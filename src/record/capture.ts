@@ -231,6 +231,15 @@ export class Capture {
     return this.ended;
   }
 
+  /**
+   * End the recording as a write error of an output other than the session file (the
+   * --ready-file): the session itself is closed cleanly, with that reason.
+   */
+  abort(error: EndError): Promise<Ended<CaptureCounts>> {
+    this.end('write-error', error);
+    return this.ended;
+  }
+
   /** A fault ends the recording; the first one is its reason. */
   private end(reason: Fault, error: EndError): void {
     if (this.lifecycle.fail(reason, error)) void this.finish();

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
 import { type CaptureCounts, type ConnectionNotice, zeroCounts } from './capture.js';
-import { type Ended, Lifecycle, type Phase, type RequestedStop, isFault } from './lifecycle.js';
+import { type EndError, type Ended, Lifecycle, type Phase, type RequestedStop, isFault } from './lifecycle.js';
 import { markWorkerExit } from './mark-worker-exit.js';
 import type { FromWorker, ToWorker, WorkerInput } from './worker-protocol.js';
 
@@ -143,6 +143,14 @@ export class Recording extends EventEmitter<RecordingEvents> {
       this.statsWaiters.push(resolve);
       this.send({ type: 'stats' });
     });
+  }
+
+  /** End as a write error of the main thread's own output (the --ready-file); returns `ended`. */
+  fail(error: EndError): Promise<Ended<CaptureCounts>> {
+    const live = !this.lifecycle.isOver;
+    this.lifecycle.fail('write-error', error);
+    if (live) this.send({ type: 'fail', error });
+    return this.ended;
   }
 
   /** Ask to stop (only the first request or fault decides the reason); returns `ended`. */

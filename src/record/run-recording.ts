@@ -2,16 +2,18 @@
  * One `tinytap record` run, from start to end: start the recording, say when capture has
  * started, stop it on a signal, after --duration, when `-- CMD` exits or the terminal UI is
  * left, and wait for its end, whatever ended it. What it touches outside its own memory (the
- * worker, signals, child processes, the UI, the clock) comes in as RunDeps, so
+ * worker, signals, child processes, the UI, the ready file, the clock) comes in as RunDeps, so
  * every path is tested without root (test/record/run-recording.test.ts); src/cli/record.ts
  * hands in the real ones and prints.
  */
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { resolve } from 'node:path';
 
 import type { CaptureCounts, ConnectionNotice } from './capture.js';
 import type { Ended, RequestedStop } from './lifecycle.js';
+import type { ReadyInfo } from './ready-file.js';
 import type { Recording, StartInfo } from './recording.js';
 import type { WorkerInput } from './worker-protocol.js';
 
@@ -24,6 +26,7 @@ export interface RunPlan {
   tui: boolean;
   /** Report the counts this often (ms) for a status line, or never (null). */
   statusEveryMs: number | null;
+  readyFile: string | null;
 }
 
 /** What a run tells its user while it lasts (src/cli/record-output.ts prints it). */
@@ -49,6 +52,7 @@ export interface RunDeps {
   waitStopped(pid: number): Promise<boolean>;
   /** Show the session being recorded until the user leaves. */
   runTui(file: string): Promise<void>;
+  writeReadyFile(path: string, info: ReadyInfo): void;
   now(): number;
 }
 
@@ -98,6 +102,7 @@ export async function runRecording(plan: RunPlan, deps: RunDeps, report: RunRepo
       report.started({ output, ...info });
       announced = true;
       for (const n of early.splice(0)) report.connection(n);
+      if (plan.readyFile) announceReady(plan.readyFile, output, recording, deps, startedAt);
       if (plan.durationMs !== null) durationTimer = setTimeout(() => stop('duration'), plan.durationMs);
       if (plan.statusEveryMs !== null) {
         const since = startedAt;
@@ -164,3 +169,12 @@ export async function runRecording(plan: RunPlan, deps: RunDeps, report: RunRepo
   }
 }
 
+/** Create the ready file; if that fails, the recording must not go on unannounced. */
+function announceReady(path: string, output: string, recording: Recording, deps: RunDeps, startedAt: number): void {
+  try {
+    deps.writeReadyFile(path, { session: resolve(output), pid: process.pid, startedAt: new Date(startedAt).toISOString() });
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    void recording.fail({ code: 'EREADYFILE', message: `cannot create --ready-file ${path} (${e.code ?? e.message}): recording stopped` });
+  }
+}

@@ -42,6 +42,9 @@ export function serveCapture(port: CapturePort, input: WorkerInput, loadBinding:
       case 'stop':
         void capture.stop(msg.reason);
         break;
+      case 'fail':
+        void capture.abort(msg.error);
+        break;
       case 'addPid':
         send({ type: 'ack', ack: msg.ack, added: addPid(capture, msg.pid) });
         break;

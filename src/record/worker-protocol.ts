@@ -4,6 +4,8 @@ import type { EndError, Ended, RequestedStop, StopReason } from './lifecycle.js'
 
 export type ToWorker =
   | { type: 'stop'; reason: RequestedStop }
+  /** End as a write error of the main thread's own output (the --ready-file). */
+  | { type: 'fail'; error: EndError }
   | { type: 'addPid'; pid: number; ack: number }
   | { type: 'stats' };
 

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { batchOf, encodeConn } from '../../src/events/encode-records.js';
 import { defaultCaptureOptions } from '../../src/record/capture.js';
 import { spawnHeld, waitStopped } from '../../src/record/held-command.js';
+import { writeReadyFile } from '../../src/record/ready-file.js';
 import { Recording, type WorkerFactory } from '../../src/record/recording.js';
 import { type RunDeps, type RunPlan, type RunReporter, runRecording } from '../../src/record/run-recording.js';
 import { fakeBinding } from '../helpers/fake-binding.js';
@@ -59,6 +60,7 @@ function setup(plan: Partial<RunPlan> = {}, deps: Partial<RunDeps> & { workers?:
       durationMs: null,
       tui: false,
       statusEveryMs: null,
+      readyFile: null,
       ...plan,
     },
     deps: {
@@ -67,6 +69,7 @@ function setup(plan: Partial<RunPlan> = {}, deps: Partial<RunDeps> & { workers?:
       spawnHeld,
       waitStopped,
       runTui: async () => {},
+      writeReadyFile: (path, info) => writeReadyFile(path, info, null),
       now: Date.now,
       ...deps,
     },
@@ -217,5 +220,27 @@ describe('runRecording: how a run ends', () => {
     await until(() => s.report.statuses >= 2);
     s.signals.emit('SIGHUP', 'SIGHUP');
     expect((await outcome).ended.reason).toBe('signal');
+  });
+});
+
+describe('runRecording: --ready-file', () => {
+  it('appears once capture has started: private, one JSON line with the session and this pid', async () => {
+    const ready = join(dir, 'ready.json');
+    const s = setup({ readyFile: ready });
+    const outcome = run(s);
+    await until(() => s.report.lines.length > 0);
+    expect(statSync(ready).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(ready, 'utf8'))).toEqual({ session: s.file, pid: process.pid, startedAt: expect.any(String) });
+    s.signals.emit('SIGINT', 'SIGINT');
+    expect((await outcome).ended.reason).toBe('signal');
+  });
+
+  it('a ready file that cannot be created stops the recording: write-error, never unannounced', async () => {
+    const ready = join(dir, 'missing-dir', 'ready.json');
+    const s = setup({ readyFile: ready });
+    const o = await run(s);
+    expect(o.ended.reason).toBe('write-error');
+    expect(o.ended.error).toEqual({ code: 'EREADYFILE', message: `cannot create --ready-file ${ready} (ENOENT): recording stopped` });
+    expect(stopReason(s.file)).toBe('write-error');
   });
 });
