@@ -16,12 +16,20 @@ export interface CapturePort {
   close(): void;
 }
 
-export function serveCapture(port: CapturePort, input: WorkerInput, loadBinding: () => NativeBinding): void {
+export interface ServeHooks {
+  /** After each connection notice (the worker's test-only fault injection hooks in here). */
+  afterConnection?(): void;
+}
+
+export function serveCapture(port: CapturePort, input: WorkerInput, loadBinding: () => NativeBinding, hooks: ServeHooks = {}): void {
   const send = (msg: FromWorker) => port.postMessage(msg);
   let capture: Capture;
   try {
     capture = new Capture(input.options, loadBinding(), {
-      onConnection: input.notify ? (notice) => send({ type: 'connection', notice }) : undefined,
+      onConnection: (notice) => {
+        if (input.notify) send({ type: 'connection', notice });
+        hooks.afterConnection?.();
+      },
     });
   } catch (err) {
     // no addon, or the file exists: nothing was created, nothing started
