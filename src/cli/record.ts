@@ -77,7 +77,7 @@ function buildPlan(flags: RecordFlags, command: string[], options: CaptureOption
     command,
     durationMs: flags.duration ? parseDuration(flags.duration, '--duration') : null,
     tui,
-    statusEveryMs: !flags.quiet && !tui && !flags.json && process.stderr.isTTY ? 250 : null,
+    statusEveryMs: !flags.quiet && !tui && process.stderr.isTTY ? 250 : null,
     readyFile: flags.readyFile ?? null,
   };
 }
