@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 
 #include "libbpf_log.h"
@@ -108,7 +109,8 @@ Napi::Function Recorder::Define(Napi::Env env) {
                      });
 }
 
-// new Recorder(options, onBatch(buffer))
+// new Recorder(options, onBatch(buffer | null, error?)): onBatch gets every batch of records, then
+// at most one error (a drain failure, code ECAPTURE) after the last batch.
 Recorder::Recorder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Recorder>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
@@ -238,7 +240,7 @@ Napi::Value Recorder::Start(const Napi::CallbackInfo& info) {
       if (!ring_) ThrowCoded(env, "EBPF", std::string("cannot open the ring buffer: ") + strerror(errno));
       break;
     } catch (const Napi::Error& e) {
-      Teardown();
+      FreeCapture();
       // the body source is optional: if it is what failed, capture without it
       if (attempt > 0 || !sendfile_bodies_active_) throw;
       sendfile_bodies_active_ = false;
@@ -260,6 +262,8 @@ Napi::Value Recorder::Start(const Napi::CallbackInfo& info) {
   tsfn_ = Napi::ThreadSafeFunction::New(env, on_batch_.Value(), "tinytap-drain", 8, 1);
   // Batches must not keep Node alive by themselves: the JS recorder decides when to stop.
   tsfn_.Unref(env);
+  // The drain thread calls back into this object: it must outlive the thread (Finish unrefs).
+  Ref();
   state_ = State::Running;
   thread_ = std::thread([this] { Drain(); });
   return env.Undefined();
@@ -291,34 +295,81 @@ int Recorder::OnRecord(void* ctx, void* data, size_t size) {
   return 0;
 }
 
-// Hand the current batch to JS. BlockingCall waits when JS is behind (queue of 8): the ring
-// buffer then fills and the kernel counts drops, which is the honest outcome.
+// Hand the current batch to JS.
 void Recorder::Flush() {
   if (batch_.empty() || abandoned_) {
     batch_.clear();
     return;
   }
-  auto* out = new Batch();
-  out->swap(batch_);
-  batch_.reserve(std::min(opts_.flush_bytes + (64 << 10), out->capacity()));
-  napi_status st = tsfn_.BlockingCall(out, [](Napi::Env env, Napi::Function fn, Batch* b) {
-    if (env == nullptr) {
-      delete b;
-      return;
+  auto* d = new Delivery{Delivery::Kind::Batch, {}, {}};
+  d->batch.swap(batch_);
+  batch_.reserve(std::min(opts_.flush_bytes + (64 << 10), d->batch.capacity()));
+  Deliver(d);
+}
+
+// When JS is behind (a queue of 8), wait for room: the ring buffer then fills and the kernel
+// counts drops, which is the honest outcome. Not BlockingCall: a thread blocked in it while Node
+// shuts down would wait for a JS thread that no longer runs; this one gives up once abandoned.
+// (The thread-safe function stays allocated until OnCleanup has joined this thread: its own
+// cleanup hook only marks it closing, the memory goes after every hook has run.)
+void Recorder::Deliver(Delivery* d) {
+  for (;;) {
+    napi_status st = tsfn_.NonBlockingCall(
+        d, [this](Napi::Env env, Napi::Function fn, Delivery* item) { OnDelivery(env, fn, item); });
+    if (st == napi_ok) return;
+    if (st != napi_queue_full || abandoned_) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  delete d;
+}
+
+// On the JS thread, in the order the drain thread delivered. Plain Node-API calls whose failures
+// are not turned into C++ exceptions: if onBatch throws, Node reports its error as uncaught once
+// this returns; if the thread is being terminated (process.exit() in a worker), the calls fail,
+// and node-addon-api's wrapping of that failure would abort the whole process.
+void Recorder::OnDelivery(Napi::Env env, Napi::Function on_batch, Delivery* d) {
+  std::unique_ptr<Delivery> owned(d);
+  if (env == nullptr) return;  // the function is being torn down: only free the item
+  napi_value args[2];
+  size_t argc = 0;
+  switch (d->kind) {
+    case Delivery::Kind::Batch: {
+      // A copy V8 allocates and can see: an external buffer's memory is invisible to the
+      // garbage collector, which then lets hundreds of megabytes of spent batches pile up.
+      void* copy = nullptr;
+      if (napi_create_buffer_copy(env, d->batch.size(), d->batch.data(), &copy, &args[0]) != napi_ok) return;
+      argc = 1;
+      break;
     }
-    // A copy V8 allocates and can see: an external buffer's memory is invisible to the garbage
-    // collector, which then lets hundreds of megabytes of spent batches pile up.
-    Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::Copy(env, b->data(), b->size());
-    delete b;
-    fn.Call({buf});
-  });
-  if (st != napi_ok) delete out;
+    case Delivery::Kind::Error: {
+      napi_value code, message;
+      if (napi_get_null(env, &args[0]) != napi_ok ||
+          napi_create_string_utf8(env, "ECAPTURE", NAPI_AUTO_LENGTH, &code) != napi_ok ||
+          napi_create_string_utf8(env, d->message.c_str(), d->message.size(), &message) != napi_ok ||
+          napi_create_error(env, code, message, &args[1]) != napi_ok)
+        return;
+      argc = 2;
+      break;
+    }
+    case Delivery::Kind::End:
+      Finish(env);
+      return;
+  }
+  napi_value recv;
+  if (napi_get_undefined(env, &recv) == napi_ok) napi_call_function(env, recv, on_batch, argc, args, nullptr);
 }
 
 void Recorder::Drain() {
+  std::string error;
   while (!stop_requested_) {
     int n = ring_buffer__poll(ring_, kPollMs);
-    if (n < 0 && n != -EINTR) break;
+    if (n < 0 && n != -EINTR) {
+      error = std::string("reading the kernel's ring buffer failed: ") + strerror(-n);
+      // EBADF: someone closed the ring's epoll fd, and its number may already be another file's;
+      // freeing the ring would close that file, so the ring is left allocated (FreeCapture)
+      ring_fd_lost_ = n == -EBADF;
+      break;
+    }
     // poll returns on the timeout with records that came without a wakeup still waiting
     if (n == 0) n = ring_buffer__consume(ring_);
     if (!batch_.empty() &&
@@ -326,9 +377,10 @@ void Recorder::Drain() {
       Flush();
   }
   // Stop producing at once (a flag every program checks), let programs already past the check
-  // finish, then take what is in the ring. Detaching comes after: it takes about a second.
+  // finish, then take what is in the ring (consume reads the shared memory: it works even when
+  // polling failed).
   __atomic_store_n(&skel_->bss->paused, 1, __ATOMIC_SEQ_CST);
-  ring_buffer__poll(ring_, 10);
+  if (error.empty()) ring_buffer__poll(ring_, 10);
   ring_buffer__consume(ring_);
   Flush();
   {
@@ -336,40 +388,65 @@ void Recorder::Drain() {
     final_stats_ = ReadStats();
     stats_final_ = true;
   }
-  if (!abandoned_) {
-    tsfn_.BlockingCall(static_cast<Batch*>(nullptr), [this](Napi::Env env, Napi::Function, Batch*) {
-      if (env == nullptr) return;
-      state_ = State::Stopped;
-      if (stopped_) stopped_->Resolve(env.Undefined());
-      ReleaseTsfn();
-    });
-  }
+  // after the last batch, so JS knows it has everything the ring held
+  if (!error.empty() && !abandoned_) Deliver(new Delivery{Delivery::Kind::Error, {}, error});
+  // Detaching takes about a second; stop resolves only after it (Finish), so a caller that
+  // awaited stop knows no program runs any more.
   DetachAll();
-  ring_buffer__free(ring_);
-  ring_ = nullptr;
-  tinytap_bpf__destroy(skel_);
-  skel_ = nullptr;
+  // The last call: JS joins this thread, frees the rest and resolves stop. Nothing here touches
+  // the thread-safe function after it.
+  if (!abandoned_) Deliver(new Delivery{Delivery::Kind::End, {}, {}});
 }
 
-// Resolves once every record is delivered to onBatch and the programs are detached.
+// On the JS thread, after the drain thread's last delivery.
+void Recorder::Finish(Napi::Env env) {
+  // the thread is returning from the call that brought us here
+  if (thread_.joinable()) thread_.join();
+  FreeCapture();
+  tsfn_.Release();
+  tsfn_ = Napi::ThreadSafeFunction();
+  state_ = State::Stopped;
+  ResolveStop(env);
+  Unref();
+}
+
+void Recorder::ResolveStop(napi_env env) {
+  if (!stop_deferred_) return;
+  napi_value undefined;
+  if (napi_get_undefined(env, &undefined) == napi_ok) napi_resolve_deferred(env, stop_deferred_, undefined);
+  stop_deferred_ = nullptr;  // resolving frees it
+}
+
+// Resolves once every record is delivered to onBatch and every program is detached. Idempotent:
+// every call returns the same promise.
 Napi::Value Recorder::Stop(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!stopped_) stopped_ = std::make_unique<Napi::Promise::Deferred>(env);
-  if (state_ == State::Running) {
-    state_ = State::Stopping;
-    stop_requested_ = true;
-    // keep the loop alive until the final batch and the resolution arrive
-    tsfn_.Ref(env);
-  } else if (state_ == State::Idle || state_ == State::Stopped) {
-    state_ = State::Stopped;
-    stopped_->Resolve(env.Undefined());
+  if (stop_promise_.IsEmpty()) {
+    napi_value promise;
+    if (napi_create_promise(env, &stop_deferred_, &promise) != napi_ok) ThrowCoded(env, "EINVAL", "cannot create a promise");
+    stop_promise_ = Napi::Persistent(Napi::Object(env, promise));
   }
-  return stopped_->Promise();
+  switch (state_) {
+    case State::Running:
+      state_ = State::Stopping;
+      stop_requested_ = true;
+      // keep the loop alive until the final batch and the resolution arrive
+      tsfn_.Ref(env);
+      break;
+    case State::Stopping:
+      break;
+    case State::Idle:
+    case State::Stopped:
+      state_ = State::Stopped;
+      ResolveStop(env);
+      break;
+  }
+  return stop_promise_.Value();
 }
 
 Napi::Value Recorder::AddPid(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (state_ != State::Running || !info[0].IsNumber())
+  if (state_ != State::Running || !skel_ || !info[0].IsNumber())
     ThrowCoded(env, "EINVAL", "addPid(pid) needs a running recorder");
   uint32_t pid = info[0].As<Napi::Number>().Uint32Value();
   uint8_t one = 1;
@@ -438,39 +515,28 @@ void Recorder::DetachAll() {
   for (std::thread& t : closers) t.join();
 }
 
-void Recorder::ReleaseTsfn() {
-  if (tsfn_) {
-    tsfn_.Release();
-    tsfn_ = Napi::ThreadSafeFunction();
-  }
-}
-
-// Undo a start that failed half way (no drain thread yet).
-void Recorder::Teardown() {
-  if (ring_) {
-    ring_buffer__free(ring_);
-    ring_ = nullptr;
-  }
+// Free what capture holds (a start that failed half way, or after the drain thread is joined).
+void Recorder::FreeCapture() {
+  if (ring_ && !ring_fd_lost_) ring_buffer__free(ring_);
+  ring_ = nullptr;
   if (skel_) {
     tinytap_bpf__destroy(skel_);
     skel_ = nullptr;
   }
-  ReleaseTsfn();
 }
 
-// Node is exiting (or a worker ends) with the recorder still running: detach everything and
-// deliver nothing more; JS can no longer be called.
+// Node is exiting (or a worker ends) with the recorder still running: stop the drain thread,
+// which detaches everything and delivers nothing more (JS can no longer be called), and wait
+// for it. The thread-safe function is not touched: its own cleanup hook has closed it already,
+// and it may be gone.
 void Recorder::OnCleanup(void* arg) {
   Recorder* self = static_cast<Recorder*>(arg);
-  if (self->state_ == State::Running || self->state_ == State::Stopping) {
-    self->abandoned_ = true;
-    self->stop_requested_ = true;
-    if (self->tsfn_) self->tsfn_.Abort();
-    self->tsfn_ = Napi::ThreadSafeFunction();
-    self->state_ = State::Stopped;
-  }
-  // the drain thread may still be detaching after a stop: wait for it, Node is going away
+  self->abandoned_ = true;
+  self->stop_requested_ = true;
   if (self->thread_.joinable()) self->thread_.join();
+  self->tsfn_ = Napi::ThreadSafeFunction();
+  self->FreeCapture();
+  if (self->state_ != State::Idle) self->state_ = State::Stopped;
 }
 
 }  // namespace tinytap

@@ -39,8 +39,17 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   ~Recorder() override;
 
  private:
+  // Idle → Running (drain thread started) → Stopping (stop asked) → Stopped (the thread is
+  // joined, everything detached and freed). A drain error ends the thread's loop while the
+  // state is still Running: JS hears of it through onBatch and then calls stop.
   enum class State { Idle, Running, Stopping, Stopped };
   using Batch = std::vector<uint8_t>;
+  // One call into JS through the thread-safe function, in the order the drain thread made it.
+  struct Delivery {
+    enum class Kind { Batch, Error, End } kind;
+    Batch batch;
+    std::string message;  // Kind::Error
+  };
 
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Stop(const Napi::CallbackInfo& info);
@@ -55,17 +64,23 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   void Attach(Napi::Env env);
   void Drain();
   void Flush();
+  void Deliver(Delivery* d);
+  void OnDelivery(Napi::Env env, Napi::Function on_batch, Delivery* d);
+  void Finish(Napi::Env env);
+  void ResolveStop(napi_env env);
   void DetachAll();
-  void Teardown();
-  void ReleaseTsfn();
+  void FreeCapture();
   std::vector<uint64_t> ReadStats();
   static int OnRecord(void* ctx, void* data, size_t size);
   static void OnCleanup(void* arg);
 
   RecorderOptions opts_;
-  State state_ = State::Idle;
+  State state_ = State::Idle;  // JS thread only
+  // Written on the JS thread only, while no drain thread runs (before it starts, after it is
+  // joined); the drain thread only reads them.
   struct ::tinytap_bpf* skel_ = nullptr;
   struct ::ring_buffer* ring_ = nullptr;
+
   bool sendfile_bodies_active_ = false;
   std::mutex stats_mutex_;
   std::vector<uint64_t> final_stats_;  // the counters as they were when capture stopped
@@ -75,13 +90,16 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   std::thread thread_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> abandoned_{false};  // Node is shutting down: deliver nothing more
-  Batch batch_;
-  uint64_t batch_started_ms_ = 0;
+  bool ring_fd_lost_ = false;  // set by the drain thread, read once it is joined (see Drain)
+  Batch batch_;                    // drain thread only
+  uint64_t batch_started_ms_ = 0;  // drain thread only
   uint64_t clock_offset_ns_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC at start
 
-  Napi::ThreadSafeFunction tsfn_;
+  Napi::ThreadSafeFunction tsfn_;  // see skel_: the JS thread writes it only with no drain thread
   Napi::FunctionReference on_batch_;
-  std::unique_ptr<Napi::Promise::Deferred> stopped_;
+  // stop()'s promise, made by its first call; the deferred is resolved (and gone) by Finish
+  Napi::ObjectReference stop_promise_;
+  napi_deferred stop_deferred_ = nullptr;
   Napi::Env env_;
 };
 

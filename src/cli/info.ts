@@ -2,10 +2,31 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 
+import { type StopReason, isFault } from '../record/lifecycle.js';
 import { openSessionDb, isCorruptionError, corruptError } from '../session/open-session.js';
 import { type SessionInfo, sessionInfo } from '../session/session-info.js';
 import { CliError } from './errors.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
+
+/** meta `stop_reason` (SPEC.md §3.1) in words; the faults say what the file is missing. */
+const STOP_REASONS: Record<Exclude<StopReason, 'start-failed'>, string> = {
+  signal: 'stopped by a signal (Ctrl-C)',
+  duration: '--duration elapsed',
+  'command-exited': 'the recorded command exited',
+  quit: 'the UI of record --tui was left',
+  'disk-full': 'the disk was full: records after the last commit are missing',
+  'write-error': 'writing failed: records after the last commit may be missing',
+  'capture-error': "reading the kernel's ring buffer failed: capture ended early",
+  'worker-exit': "the recorder's worker thread died: records after the last commit are missing",
+};
+
+function stopReasonText(reason: string | null, color: boolean): string {
+  if (reason === null) return 'no reason recorded';
+  const words = STOP_REASONS[reason as keyof typeof STOP_REASONS];
+  // a reason this tinytap does not know (a newer one wrote the file) is shown as it is
+  if (!words) return reason;
+  return isFault(reason as StopReason) ? paint(color, '31;1', `${reason}: ${words}`) : `${reason}: ${words}`;
+}
 
 export function formatInfo(i: SessionInfo, color: boolean): string {
   const rows: [string, string][] = [
@@ -15,7 +36,7 @@ export function formatInfo(i: SessionInfo, color: boolean): string {
     [
       'stopped',
       i.finished
-        ? `${i.stoppedAt} (${i.stopReason})`
+        ? `${i.stoppedAt} (${stopReasonText(i.stopReason, color)})`
         : i.recorderPid !== null
           ? paint(color, '33', `not yet: tinytap (pid ${i.recorderPid}) is still recording`)
           : paint(color, '33', 'did not finish: the recorder was killed'),

@@ -1,23 +1,22 @@
 /**
- * tinytap record [-o FILE] [filters] [-- CMD ARGS...]: capture into a session file, printing
- * one line per new connection, a live status line, and a summary at the end.
+ * tinytap record [-o FILE] [filters] [-- CMD ARGS...]: flags → options → run (src/record/
+ * run-recording.ts) → print (record-output.ts). Capture starts when "recording to" is printed.
  */
-import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
-import { constants as osConstants } from 'node:os';
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 
 import { loadBinding } from '../record/binding.js';
-import type { CaptureCounts, CaptureOptions, ConnectionNotice, StopReason } from '../record/capture.js';
+import type { CaptureOptions } from '../record/capture.js';
 import { describeRecordError } from '../record/errors.js';
-import { ConnCause, Role } from '../events/layout.js';
+import { spawnHeld, waitStopped } from '../record/held-command.js';
 import { preflight } from '../record/preflight.js';
-import { Recording, RecordingStartError } from '../record/recording.js';
+import { checkReadyFile, writeReadyFile } from '../record/ready-file.js';
+import { Recording } from '../record/recording.js';
+import { type RunDeps, type RunPlan, runRecording } from '../record/run-recording.js';
 import { CliError } from './errors.js';
 import { loadTui } from './load-tui.js';
-import { safeText } from './terminal.js';
+import { RecordOutput } from './record-output.js';
 import { sudoOwner } from './sudo-owner.js';
-import { connectError, formatBytes, formatClock, formatCount, formatDurationMs, paint, useColor } from './format.js';
+import { useColor } from './format.js';
 import { UsageError, parseDuration, parsePid, parsePort, parseSize } from './units.js';
 
 interface RecordFlags {
@@ -33,6 +32,8 @@ interface RecordFlags {
   verbose?: boolean;
   sendfileBody: boolean;
   tui?: boolean;
+  json?: boolean;
+  readyFile?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -43,50 +44,6 @@ export function defaultOutputName(now = new Date()): string {
   const time = `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
   return `tinytap-${date}-${time}.tinytap`;
 }
-
-
-function protocolName(n: ConnectionNotice): string {
-  if (n.family === 1) return n.type === 2 ? 'unix-dgram' : 'unix';
-  return n.type === 2 ? 'udp' : 'tcp';
-}
-
-export function formatConnectionLine(n: ConnectionNotice, color: boolean): string {
-  // process names and unix paths come from the capture: any byte, escape sequences included
-  const who = safeText(`${n.comm} (${n.pid})`);
-  const local = safeText(n.local);
-  const remote = safeText(n.remote);
-  const time = formatClock(n.wallNs);
-  const proto = protocolName(n);
-  if (n.cause === ConnCause.CONNECT_FAILED) {
-    return `${time}  ${who}  ${paint(color, '31', `connect failed ${connectError(n.error)}`)}  → ${remote}  ${proto}`;
-  }
-  // another process went on with a known connection (a child after fork)
-  const shared = n.cause === ConnCause.SHARED ? `  ${paint(color, '2', '(taken over)')}` : '';
-  if (n.role === Role.CLIENT) return `${time}  ${who}  ${paint(color, '36', 'client')}  ${local} → ${remote}  ${proto}${shared}`;
-  if (n.role === Role.SERVER) return `${time}  ${who}  ${paint(color, '35', 'server')}  ${local} ← ${remote}  ${proto}${shared}`;
-  return `${time}  ${who}  ${paint(color, '2', 'open')}  ${local} ↔ ${remote}  ${proto}${shared}`;
-}
-
-function statusLine(c: CaptureCounts, elapsedMs: number, color: boolean): string {
-  const drops = c.droppedRecords > 0 ? paint(color, '31;1', `drops ${formatCount(c.droppedRecords)}`) : 'drops 0';
-  return (
-    `${paint(color, '31', '●')} ${formatDurationMs(elapsedMs)}  events ${formatCount(c.events)}  ` +
-    `${formatBytes(c.bytes)}  conns ${formatCount(c.connections)}  ${drops}`
-  );
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
 
 function buildOptions(flags: RecordFlags, command: string[], output: string): CaptureOptions {
   const maxPayload = parseSize(flags.maxPayload, '--max-payload');
@@ -113,158 +70,57 @@ function buildOptions(flags: RecordFlags, command: string[], output: string): Ca
   };
 }
 
-/**
- * Start CMD held at the door: a shell stops itself before exec'ing it, so its pid is in the
- * kernel's filter before CMD can open a single socket. (A pipe or socket as the gate would be
- * captured itself: libuv's stdio pipes are socketpairs.)
- */
-function spawnHeld(command: string[], log: number | null): ChildProcess {
-  // under --tui the terminal is the UI's: CMD writes to a log file instead
-  const stdio: StdioOptions = log === null ? 'inherit' : ['ignore', log, log];
-  return spawn('/bin/sh', ['-c', 'kill -STOP $$; exec "$@"', 'tinytap', ...command], { stdio });
+function buildPlan(flags: RecordFlags, command: string[], options: CaptureOptions): RunPlan {
+  const tui = !!flags.tui;
+  return {
+    input: { options, notify: !flags.quiet },
+    command,
+    durationMs: flags.duration ? parseDuration(flags.duration, '--duration') : null,
+    tui,
+    statusEveryMs: !flags.quiet && !tui && process.stderr.isTTY ? 250 : null,
+    readyFile: flags.readyFile ?? null,
+  };
 }
 
-/** Wait until the held shell has stopped itself (state T in /proc/PID/stat). */
-async function waitStopped(pid: number): Promise<boolean> {
-  for (let i = 0; i < 2000; i++) {
-    let state = '';
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    } catch {
-      return false; // already gone
-    }
-    if (state === 'T') return true;
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  return false;
+function realDeps(owner: { uid: number; gid: number } | null): RunDeps {
+  return {
+    startRecording: (input) => new Recording(input),
+    signals: process,
+    spawnHeld,
+    waitStopped,
+    runTui: async (file) => (await loadTui()).runTui({ file, follow: true }),
+    writeReadyFile: (path, info) => writeReadyFile(path, info, owner),
+    now: Date.now,
+  };
 }
 
 export async function recordAction(command: string[], flags: RecordFlags): Promise<void> {
   const output = flags.output ?? defaultOutputName();
   const options = buildOptions(flags, command, output);
-  const stderrColor = useColor(process.stderr);
-  const stdoutColor = useColor(process.stdout);
+  const plan = buildPlan(flags, command, options);
+  if (flags.tui && flags.json) throw new UsageError('--json and --tui cannot be used together: the UI needs the terminal that --json writes to');
   // the UI draws on the terminal and reads its keys: refuse before anything is recorded
   if (flags.tui && (!process.stdout.isTTY || !process.stdin.isTTY))
     throw new CliError('record --tui needs a terminal; without --tui, record prints one line per connection');
-  const binding = loadBinding();
-  preflight(binding);
+  if (plan.readyFile) checkReadyFile(plan.readyFile);
+  preflight(loadBinding());
 
-  let recording: Recording;
-  try {
-    recording = await Recording.start({ options, notify: !flags.quiet });
-  } catch (err) {
-    if (err instanceof RecordingStartError) throw new CliError(describeRecordError(err, !!flags.verbose));
-    throw err;
-  }
-
-  const started = Date.now();
-  const tui = !!flags.tui;
-  const live = !flags.quiet && !tui && !!process.stderr.isTTY;
-  let statusShown = false;
-  const clearStatus = () => {
-    if (statusShown) process.stderr.write('\r\x1b[K');
-    statusShown = false;
-  };
-  if (!flags.quiet) {
-    process.stderr.write(`recording to ${output}${tui ? ' (q in the UI stops)' : command.length ? '' : ' (Ctrl-C to stop)'}\n`);
-    if (!recording.sendfileBodies.captured && recording.sendfileBodies.note)
-      process.stderr.write(`note: ${recording.sendfileBodies.note}\n`);
-  }
-  if (!tui)
-    recording.on('connection', (n) => {
-      clearStatus();
-      process.stdout.write(formatConnectionLine(n, stdoutColor) + '\n');
-    });
-  let fatal: { code?: string; message: string } | null = null;
-  recording.on('fatal', (e) => {
-    fatal = e;
-    clearStatus();
+  const out = new RecordOutput({
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdoutColor: useColor(process.stdout),
+    stderrColor: useColor(process.stderr),
+    quiet: !!flags.quiet,
+    json: !!flags.json,
+    tui: plan.tui,
+    command,
   });
-  const statusTimer = live
-    ? setInterval(async () => {
-        const c = await recording.stats();
-        if (fatal) return;
-        process.stderr.write('\r\x1b[K' + statusLine(c, Date.now() - started, stderrColor));
-        statusShown = true;
-      }, 250)
-    : null;
-
-  const stop = (reason: StopReason) => void recording.stop(reason);
-  let child: ChildProcess | null = null;
-  let childExit: number | null = null;
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    // with -- CMD the terminal's Ctrl-C reaches CMD too: let it exit, and end when it does,
-    // unless asked twice
-    if (child && childExit === null && signal === 'SIGINT' && interrupts < 2) return;
-    if (child && childExit === null) child.kill(signal === 'SIGINT' ? 'SIGTERM' : signal);
-    stop('signal');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
-  const durationTimer = flags.duration ? setTimeout(() => stop('duration'), parseDuration(flags.duration, '--duration')) : null;
-
-  const commandLog = tui && command.length ? `${output}.log` : null;
-  if (command.length) {
-    const logFd = commandLog ? openSync(commandLog, 'w', 0o600) : null;
-    child = spawnHeld(command, logFd);
-    if (logFd !== null) closeSync(logFd);
-    const spawned = child;
-    spawned.on('error', (err) => {
-      clearStatus();
-      process.stderr.write(`tinytap: cannot run ${command[0]}: ${err.message}\n`);
-      childExit = 127;
-      stop('command-exited');
-    });
-    spawned.on('exit', (code, signal) => {
-      childExit = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
-      stop('command-exited');
-    });
-    if (spawned.pid !== undefined && (await waitStopped(spawned.pid))) {
-      await recording.addPid(spawned.pid);
-      spawned.kill('SIGCONT');
-    }
-  }
-
-  if (tui) {
-    const { runTui } = await loadTui();
-    // the UI stays up after the recording ends by itself (--duration, CMD exited) so what it
-    // holds can be read; leaving the UI ends the recording
-    await runTui({ file: output, follow: true });
-    stop('quit');
-    if (child && childExit === null) child.kill('SIGTERM');
-  }
-
-  const counts = await recording.done;
-  if (statusTimer) clearInterval(statusTimer);
-  if (durationTimer) clearTimeout(durationTimer);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  process.off('SIGHUP', onSignal);
-  clearStatus();
-  printSummary(counts, Date.now() - started, output, stderrColor);
-  if (commandLog) process.stderr.write(`the output of ${command[0]} is in ${commandLog}\n`);
-  if (fatal) throw new CliError((fatal as { message: string }).message);
-  if (childExit !== null) process.exitCode = childExit;
-}
-
-function printSummary(c: CaptureCounts, elapsedMs: number, output: string, color: boolean): void {
-  const lines = [
-    `recorded ${formatDurationMs(elapsedMs)}: ${formatCount(c.events)} events, ${formatBytes(c.bytes)}, ` +
-      `${plural(c.connections, 'connection')}, ${plural(c.processes, 'process', 'processes')}, ` +
-      `${formatCount(c.droppedRecords)} drops → ${output} (${formatBytes(fileSize(output))})`,
-  ];
-  if (c.droppedRecords > 0)
-    lines.push(
-      paint(color, '31;1', 'warning:') +
-        ` ${formatCount(c.droppedRecords)} records (${formatBytes(c.droppedBytes)}) were dropped because the ring buffer was full: ` +
-        'the session is incomplete; use a larger --buffer-size or narrower filters',
-    );
-  process.stderr.write(lines.join('\n') + '\n');
+  const outcome = await runRecording(plan, realDeps(options.create?.owner ?? null), out);
+  out.finished(outcome, output);
+  const { reason, error } = outcome.ended;
+  if (reason === 'start-failed') throw new CliError(describeRecordError(error ?? { message: 'recording did not start' }, !!flags.verbose));
+  if (error) throw new CliError(error.message);
+  if (outcome.commandExit !== null) process.exitCode = outcome.commandExit;
 }
 
 export function registerRecord(program: Command): void {
@@ -282,7 +138,15 @@ export function registerRecord(program: Command): void {
     .option('--duration <time>', 'stop after this long (30s, 5m, 1h)')
     .option('--no-sendfile-body', 'do not capture the bodies of sendfile/splice (zero-copy) sends')
     .option('--tui', 'watch the exchanges arrive in the terminal UI of `tinytap open`; q stops the recording')
+    .option('--ready-file <path>', 'create this file (it must not exist) once capture has started: one JSON line with the session and pid')
+    .option('--json', 'print JSON lines on stdout: {"event":"recording"} once capture has started, one per connection, {"event":"ended"} at the end')
     .option('-q, --quiet', 'print only the summary')
     .option('-v, --verbose', 'print libbpf\'s messages and the verifier log on failure')
+    .addHelpText(
+      'after',
+      '\nAttaching to the kernel takes a few seconds; capture starts when "recording to FILE" is printed, and\n' +
+        'traffic before that is not recorded. A script that starts `tinytap record` in the background should\n' +
+        'wait for --ready-file, or for the "recording" event of --json, before it sends traffic.',
+    )
     .action((command: string[], flags: RecordFlags) => recordAction(command, flags));
 }

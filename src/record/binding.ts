@@ -19,9 +19,16 @@ export interface NativeRecorderOptions {
   flushMs?: number;
 }
 
+/**
+ * Called on the JS thread with every batch of records, in order; after the last batch, at most
+ * once with `null` and the error that ended capture (a drain failure, code ECAPTURE). Capture
+ * has then stopped producing; stop() still detaches the programs and must be called.
+ */
+export type OnBatch = (batch: Buffer | null, error?: Error & { code?: string }) => void;
+
 export interface NativeRecorder {
   start(): void;
-  /** Resolves after the last batch was delivered and every program is detached. */
+  /** Resolves after the last batch was delivered and every program is detached. Idempotent. */
   stop(): Promise<void>;
   addPid(pid: number): void;
   /** Kernel counters, indexed by enum tt_stat, summed over CPUs. */
@@ -32,7 +39,7 @@ export interface NativeRecorder {
 }
 
 export interface NativeBinding {
-  Recorder: new (opts: NativeRecorderOptions, onBatch: (batch: Buffer) => void) => NativeRecorder;
+  Recorder: new (opts: NativeRecorderOptions, onBatch: OnBatch) => NativeRecorder;
   clocks(): { monotonicNs: bigint; realtimeNs: bigint };
   layout(): Record<string, { size: number; fields: Record<string, { offset: number; size: number }> }> & {
     constants: Record<string, number>;

@@ -1,11 +1,23 @@
 /**
  * One recording: drives the native recorder, turns its records into session-file rows, commits
- * them in batches, and keeps the counts a status line shows. Runs wherever it is created; the
- * CLI runs it in a worker thread (record-worker.ts) so the terminal stays responsive.
+ * them in batches, and keeps the counts a status line shows. Its life is a Lifecycle
+ * (lifecycle.ts): `ended` says, once, why and with what counts it ended, however it ended.
+ * Runs wherever it is created; the CLI runs it in a worker thread (record-worker.ts) so the
+ * terminal stays responsive.
  */
 import { hostname, release } from 'node:os';
 
 import type { NativeBinding, NativeRecorder } from './binding.js';
+import {
+  type EndError,
+  type Ended,
+  type Fault,
+  Lifecycle,
+  type LifecycleListener,
+  type Phase,
+  type RequestedStop,
+  toEndError,
+} from './lifecycle.js';
 import { scanBatch } from './batch-scan.js';
 import type { CaptureRecord, ConnRecord, ProcRecord } from '../events/decode-records.js';
 import { ConnCause, Kind, LAYOUT_VERSION, Stat } from '../events/layout.js';
@@ -81,14 +93,20 @@ export interface CaptureCounts {
 
 export interface CaptureHooks {
   onConnection?(notice: ConnectionNotice): void;
-  /** A failure that ended the recording (disk full...): the file is valid up to the last commit. */
-  onFatal?(err: Error & { code?: string }): void;
 }
 
-export type StopReason = 'signal' | 'duration' | 'command-exited' | 'quit' | 'disk-full' | 'error';
-
-export class DiskFullError extends Error {
-  readonly code = 'EDISKFULL';
+export function zeroCounts(): CaptureCounts {
+  return {
+    events: 0,
+    bytes: 0,
+    capturedBytes: 0,
+    connections: 0,
+    processes: 0,
+    droppedRecords: 0,
+    droppedBytes: 0,
+    droppedEvents: 0,
+    readFailures: 0,
+  };
 }
 
 function isDiskFull(err: unknown): boolean {
@@ -105,6 +123,7 @@ function endpoint(family: number, addr: string, port: number, path: string | nul
 export class Capture {
   private readonly writer: SessionWriter;
   private native: NativeRecorder | null = null;
+  private readonly lifecycle = new Lifecycle<CaptureCounts>();
   private readonly cgroups = new CgroupResolver();
   private readonly processIds = new Map<number, number>(); // pid -> processes.id (latest)
   private readonly processComms = new Map<number, string>(); // pid -> its name (latest)
@@ -113,19 +132,11 @@ export class Capture {
   private readonly pidsWithoutProcess = new Map<number, number>();
   private clockOffset = 0n;
   private commitTimer: NodeJS.Timeout | null = null;
-  private stopping: Promise<CaptureCounts> | null = null;
+  // a write failed: nothing more is written, what was committed stays
   private failed = false;
-  readonly counts: CaptureCounts = {
-    events: 0,
-    bytes: 0,
-    capturedBytes: 0,
-    connections: 0,
-    processes: 0,
-    droppedRecords: 0,
-    droppedBytes: 0,
-    droppedEvents: 0,
-    readFailures: 0,
-  };
+  readonly counts: CaptureCounts = zeroCounts();
+  /** Resolves once, never rejects: why the recording ended, and its final counts. */
+  readonly ended: Promise<Ended<CaptureCounts>> = this.lifecycle.ended;
 
   constructor(
     private readonly opts: CaptureOptions,
@@ -135,38 +146,59 @@ export class Capture {
     this.writer = SessionWriter.create(opts.output, opts.create);
   }
 
-  /** Load and attach; throws (with a code) when the kernel side cannot start. */
+  get phase(): Phase {
+    return this.lifecycle.phase;
+  }
+
+  /** Told when the phase or the reason changes (the worker tells the main thread). */
+  onChange(listener: LifecycleListener): void {
+    this.lifecycle.onChange(listener);
+  }
+
+  /**
+   * Load and attach; throws (with a code) when the kernel side cannot start. The file is then
+   * removed and `ended` says `start-failed`.
+   */
   start(): void {
-    const native = new this.binding.Recorder(
-      {
-        maxPayload: this.opts.maxPayload,
-        ringBytes: this.opts.ringBytes,
-        selfPid: process.pid,
-        filterPids: this.opts.filterPids,
-        pids: this.opts.pids,
-        comms: this.opts.comms,
-        ports: this.opts.ports,
-        sendfileBodies: this.opts.sendfileBodies,
-        verbose: this.opts.verbose,
-      },
-      (batch) => this.onBatch(batch),
-    );
+    if (this.lifecycle.phase !== 'starting') throw new Error(`cannot start a capture that is ${this.lifecycle.phase}`);
     try {
+      const native = new this.binding.Recorder(
+        {
+          maxPayload: this.opts.maxPayload,
+          ringBytes: this.opts.ringBytes,
+          selfPid: process.pid,
+          filterPids: this.opts.filterPids,
+          pids: this.opts.pids,
+          comms: this.opts.comms,
+          ports: this.opts.ports,
+          sendfileBodies: this.opts.sendfileBodies,
+          verbose: this.opts.verbose,
+        },
+        (batch, error) => (batch ? this.onBatch(batch) : this.onCaptureError(error)),
+      );
       native.start();
+      this.native = native;
     } catch (err) {
       this.writer.discard(this.opts.output);
+      this.lifecycle.fail('start-failed', toEndError(err));
+      this.lifecycle.finish(zeroCounts());
       throw err;
     }
-    this.native = native;
+    this.lifecycle.running();
     // records arrive in wall-clock time; the offset still converts the kernel's other clocks
-    this.clockOffset = native.clockOffsetNs();
-    this.writeStartMeta();
-    const features = native.features();
-    this.writer.setMeta('sendfile_bodies', {
-      captured: features.sendfileBodies,
-      note: features.sendfileBodiesNote || null,
-    });
-    this.writer.commit();
+    this.clockOffset = this.native.clockOffsetNs();
+    try {
+      this.writeStartMeta();
+      const features = this.native.features();
+      this.writer.setMeta('sendfile_bodies', {
+        captured: features.sendfileBodies,
+        note: features.sendfileBodiesNote || null,
+      });
+      this.writer.commit();
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
     this.commitTimer = setInterval(() => this.commit(), this.opts.commitMs ?? 250);
   }
 
@@ -176,7 +208,7 @@ export class Capture {
   }
 
   addPid(pid: number): void {
-    this.native?.addPid(pid);
+    if (this.lifecycle.phase === 'running') this.native?.addPid(pid);
   }
 
   /** Counts, with the kernel's drop counters read now. */
@@ -191,32 +223,81 @@ export class Capture {
     return { ...this.counts };
   }
 
-  /** Stop capturing, write everything, close the file. Safe to call more than once. */
-  stop(reason: StopReason): Promise<CaptureCounts> {
-    this.stopping ??= this.finish(reason);
-    return this.stopping;
+  /**
+   * Stop capturing, write everything, close the file. Safe to call more than once and after
+   * the recording ended by itself: the first reason stays, and every call returns `ended`.
+   */
+  stop(reason: RequestedStop): Promise<Ended<CaptureCounts>> {
+    if (this.lifecycle.stop(reason)) void this.finish();
+    return this.ended;
   }
 
-  private async finish(reason: StopReason): Promise<CaptureCounts> {
+  /**
+   * End the recording as a write error of an output other than the session file (the
+   * --ready-file): the session itself is closed cleanly, with that reason.
+   */
+  abort(error: EndError): Promise<Ended<CaptureCounts>> {
+    this.end('write-error', error);
+    return this.ended;
+  }
+
+  /** A fault ends the recording; the first one is its reason. */
+  private end(reason: Fault, error: EndError): void {
+    if (this.lifecycle.fail(reason, error)) void this.finish();
+  }
+
+  private async finish(): Promise<void> {
     if (this.commitTimer) clearInterval(this.commitTimer);
     this.commitTimer = null;
-    await this.native?.stop();
-    if (this.failed) {
-      this.writer.abandon();
-      return this.snapshot();
-    }
     try {
-      // every record is in: a pid still without a PROC record lost it to a full ring buffer
-      this.resolveMissingProcesses(0);
-      this.writeCountsMeta();
-      this.writer.setMeta('stopped_at', String(this.wallNow()));
-      this.writer.setMeta('stop_reason', reason);
-      this.writer.close();
+      await this.native?.stop();
     } catch (err) {
-      this.fail(err);
-      this.writer.abandon();
+      // a stop that fails still ends the recording, with what was delivered
+      this.end('capture-error', toEndError(err, 'ECAPTURE'));
     }
-    return { ...this.counts };
+    this.closeFile();
+    this.lifecycle.finish(this.snapshot());
+  }
+
+  /** Every record is in: write the end of the session and close it, or keep what was committed. */
+  private closeFile(): void {
+    if (!this.failed) {
+      try {
+        // a pid still without a PROC record lost it to a full ring buffer
+        this.resolveMissingProcesses(0);
+        this.writeCountsMeta();
+        this.writeEndMeta();
+        this.writer.close();
+        return;
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+    // The file holds everything up to the last commit; say how it ended if there is still room.
+    try {
+      this.writeEndMeta();
+      this.writer.commit();
+    } catch {
+      try {
+        this.writer.rollback();
+      } catch {
+        // nothing more can be written
+      }
+    }
+    this.writer.abandon();
+  }
+
+  private writeEndMeta(): void {
+    this.writer.setMeta('stopped_at', String(this.wallNow()));
+    this.writer.setMeta('stop_reason', this.lifecycle.reason);
+  }
+
+  private onCaptureError(err: (Error & { code?: string }) | undefined): void {
+    const why = err?.message ?? 'the drain thread stopped';
+    this.end('capture-error', {
+      code: err?.code ?? 'ECAPTURE',
+      message: `capture failed (${why}): recording stopped; ${this.opts.output} holds everything captured until then`,
+    });
   }
 
   private wallNow(): bigint {
@@ -272,6 +353,7 @@ export class Capture {
     }
   }
 
+  /** A write failed: drop the open transaction and end the recording with what was committed. */
   private fail(err: unknown): void {
     if (this.failed) return;
     this.failed = true;
@@ -280,10 +362,12 @@ export class Capture {
     } catch {
       // nothing more can be written; what was committed stays
     }
-    const e: Error & { code?: string } = isDiskFull(err)
-      ? new DiskFullError(`the disk is full: recording stopped; ${this.opts.output} holds everything up to the last commit`)
-      : (err as Error);
-    this.hooks.onFatal?.(e);
+    const kept = `${this.opts.output} holds everything up to the last commit`;
+    if (isDiskFull(err)) this.end('disk-full', { code: 'EDISKFULL', message: `the disk is full: recording stopped; ${kept}` });
+    else {
+      const e = toEndError(err, 'EWRITE');
+      this.end('write-error', { code: 'EWRITE', message: `writing ${this.opts.output} failed (${e.message}): recording stopped; ${kept}` });
+    }
   }
 
   private onBatch(batch: Buffer): void {

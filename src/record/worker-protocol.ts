@@ -1,19 +1,24 @@
-/** Messages between the CLI's main thread and the recording worker (record-worker.ts). */
-import type { CaptureCounts, CaptureOptions, ConnectionNotice, StopReason } from './capture.js';
+/** Messages between the CLI's main thread (recording.ts) and the recording worker (serve-capture.ts). */
+import type { CaptureCounts, CaptureOptions, ConnectionNotice } from './capture.js';
+import type { EndError, Ended, RequestedStop, StopReason } from './lifecycle.js';
 
 export type ToWorker =
-  | { type: 'stop'; reason: StopReason }
+  | { type: 'stop'; reason: RequestedStop }
+  /** End as a write error of the main thread's own output (the --ready-file). */
+  | { type: 'fail'; error: EndError }
   | { type: 'addPid'; pid: number; ack: number }
   | { type: 'stats' };
 
 export type FromWorker =
   | { type: 'started'; sendfileBodies: { captured: boolean; note: string } }
-  | { type: 'start-failed'; code?: string; message: string; libbpfLog?: string }
   | { type: 'connection'; notice: ConnectionNotice }
   | { type: 'stats'; counts: CaptureCounts }
-  | { type: 'fatal'; code?: string; message: string }
-  | { type: 'ack'; ack: number }
-  | { type: 'stopped'; counts: CaptureCounts };
+  /** `added`: the kernel now captures the pid (false once the recording is ending). */
+  | { type: 'ack'; ack: number; added: boolean }
+  /** The worker's recording is stopping, for this reason (sent again if a fault replaces it). */
+  | { type: 'stopping'; reason: StopReason; error?: EndError }
+  /** The last message: the worker's recording has ended and its file is closed. */
+  | { type: 'ended'; ended: Ended<CaptureCounts> };
 
 export interface WorkerInput {
   options: CaptureOptions;

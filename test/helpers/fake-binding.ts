@@ -2,23 +2,28 @@
  * A stand-in for the native addon: the test pushes batches of records as the drain thread
  * would, so the recorder's logic (rows, counts, commits, stop) is tested without root.
  */
-import type { NativeBinding, NativeRecorder, NativeRecorderOptions } from '../../src/record/binding.js';
+import type { NativeBinding, NativeRecorder, NativeRecorderOptions, OnBatch } from '../../src/record/binding.js';
 
 export class FakeRecorder implements NativeRecorder {
   started = false;
   stopped = false;
+  stopCalls = 0;
   pids: number[] = [];
   stats_ = [0, 0, 0, 0, 0, 0, 0, 0];
+  /** Thrown by start(), as the addon throws when the kernel refuses the programs. */
+  startError: (Error & { code?: string }) | null = null;
 
   constructor(
     readonly opts: NativeRecorderOptions,
-    readonly onBatch: (b: Buffer) => void,
+    readonly onBatch: OnBatch,
   ) {}
 
   start(): void {
+    if (this.startError) throw this.startError;
     this.started = true;
   }
   async stop(): Promise<void> {
+    this.stopCalls++;
     this.stopped = true;
   }
   addPid(pid: number): void {
@@ -33,14 +38,24 @@ export class FakeRecorder implements NativeRecorder {
   clockOffsetNs(): bigint {
     return 1_799_999_999_000_000_000n;
   }
+  /** The drain thread fails as the addon reports it: onBatch(null, error) after the last batch. */
+  failDrain(message = "reading the kernel's ring buffer failed: Bad file descriptor"): void {
+    this.onBatch(null, Object.assign(new Error(message), { code: 'ECAPTURE' }));
+  }
 }
 
-export function fakeBinding(): NativeBinding & { last: FakeRecorder | null } {
+export interface FakeBindingOptions {
+  /** Every recorder's start() throws this. */
+  startError?: Error & { code?: string; libbpfLog?: string };
+}
+
+export function fakeBinding(opts: FakeBindingOptions = {}): NativeBinding & { last: FakeRecorder | null } {
   const b = {
     last: null as FakeRecorder | null,
     Recorder: class extends FakeRecorder {
-      constructor(opts: NativeRecorderOptions, onBatch: (b: Buffer) => void) {
-        super(opts, onBatch);
+      constructor(o: NativeRecorderOptions, onBatch: OnBatch) {
+        super(o, onBatch);
+        this.startError = opts.startError ?? null;
         b.last = this;
       }
     },

@@ -48,7 +48,7 @@ describe('Capture', () => {
         encodeClose({ pid: 4242, connId: 9, tsNs: T0 + 30n }),
       ]),
     );
-    const counts = await cap.stop('signal');
+    const { counts } = await cap.stop('signal');
     expect(counts).toMatchObject({ events: 2, bytes: 2018, capturedBytes: 35, connections: 1, processes: 1, droppedRecords: 0 });
     expect(binding.last!.stopped).toBe(true);
 

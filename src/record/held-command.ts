@@ -1,0 +1,32 @@
+/**
+ * `tinytap record -- CMD`: CMD is started held at the door, so that its pid is in the kernel's
+ * filter before CMD can open a single socket.
+ */
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/**
+ * A shell stops itself before exec'ing CMD. (A pipe or socket as the gate would be captured
+ * itself: libuv's stdio pipes are socketpairs.) `log`: an fd for CMD's output, or null to share
+ * the terminal.
+ */
+export function spawnHeld(command: string[], log: number | null): ChildProcess {
+  const stdio: StdioOptions = log === null ? 'inherit' : ['ignore', log, log];
+  return spawn('/bin/sh', ['-c', 'kill -STOP $$; exec "$@"', 'tinytap', ...command], { stdio });
+}
+
+/** Wait until the held shell has stopped itself (state T in /proc/PID/stat). */
+export async function waitStopped(pid: number): Promise<boolean> {
+  for (let i = 0; i < 2000; i++) {
+    let state = '';
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch {
+      return false; // already gone
+    }
+    if (state === 'T') return true;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return false;
+}

@@ -1,0 +1,114 @@
+// What `tinytap record` prints, for people and, with --json, for scripts; and its help, which
+// says when capture starts.
+import { describe, expect, it } from 'vitest';
+
+import { RecordOutput, type RecordOutputOptions } from '../../src/cli/record-output.js';
+import { ConnCause, Role } from '../../src/events/layout.js';
+import type { ConnectionNotice } from '../../src/record/capture.js';
+import { zeroCounts } from '../../src/record/capture.js';
+import type { RunOutcome } from '../../src/record/run-recording.js';
+import { runCli } from '../helpers/run-cli.js';
+
+function output(extra: Partial<RecordOutputOptions> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = new RecordOutput({
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s) },
+    stdoutColor: false,
+    stderrColor: false,
+    quiet: false,
+    json: false,
+    tui: false,
+    command: [],
+    ...extra,
+  });
+  return { o, out, err };
+}
+
+const notice: ConnectionNotice = {
+  connId: 4,
+  wallNs: 1_800_000_000_000_000_000n,
+  pid: 321,
+  comm: 'curl',
+  role: Role.CLIENT,
+  cause: ConnCause.CONNECT,
+  family: 2,
+  type: 1,
+  local: '127.0.0.1:5000',
+  remote: '127.0.0.1:8080',
+  error: 0,
+};
+
+function outcome(extra: Partial<RunOutcome['ended']> = {}): RunOutcome {
+  return { ended: { reason: 'signal', counts: { ...zeroCounts(), events: 3 }, ...extra }, elapsedMs: 1500, commandExit: null, commandLog: null };
+}
+
+describe('record output', () => {
+  it('for people: "recording to" on stderr, a line per connection on stdout, the summary at the end', () => {
+    const { o, out, err } = output();
+    o.started({ output: 'x.tinytap', sendfileBodies: { captured: true, note: '' } });
+    o.connection(notice);
+    o.finished(outcome(), 'x.tinytap');
+    expect(err[0]).toBe('recording to x.tinytap (Ctrl-C to stop)\n');
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  curl \(321\)  client  127\.0\.0\.1:5000 → 127\.0\.0\.1:8080  tcp\n$/);
+    expect(err[1]).toMatch(/^recorded 1\.5 s: 3 events, 0 B, 0 connections, 0 processes, 0 drops → x\.tinytap \(0 B\)\n$/);
+  });
+
+  it('--json: a recording event when capture starts, an event per connection, an ended event with the reason', () => {
+    const { o, out, err } = output({ json: true });
+    o.started({ output: '/tmp/x.tinytap', sendfileBodies: { captured: false, note: 'no' } });
+    o.connection({ ...notice, cause: ConnCause.CONNECT_FAILED, error: 111 });
+    o.finished(outcome({ reason: 'capture-error', error: { code: 'ECAPTURE', message: 'capture failed' } }), '/tmp/x.tinytap');
+    const events = out.map((l) => JSON.parse(l));
+    expect(events).toEqual([
+      { event: 'recording', session: '/tmp/x.tinytap', pid: process.pid, sendfileBodies: false },
+      {
+        event: 'connection',
+        at: '2027-01-15T08:00:00.000Z',
+        connId: 4,
+        pid: 321,
+        comm: 'curl',
+        role: 'client',
+        protocol: 'tcp',
+        local: '127.0.0.1:5000',
+        remote: '127.0.0.1:8080',
+        connectFailed: 'ECONNREFUSED',
+      },
+      {
+        event: 'ended',
+        reason: 'capture-error',
+        session: '/tmp/x.tinytap',
+        elapsedMs: 1500,
+        counts: { ...zeroCounts(), events: 3 },
+        error: 'capture failed',
+      },
+    ]);
+    // stderr is as without --json
+    expect(err[0]).toBe('recording to /tmp/x.tinytap (Ctrl-C to stop)\n');
+    expect(err[1]).toBe('note: no\n');
+  });
+
+  it('a start that failed: no summary, and for scripts an ended event without a session', () => {
+    const { o, out, err } = output({ json: true });
+    o.finished(outcome({ reason: 'start-failed', error: { code: 'EPERM', message: 'refused' } }), 'x.tinytap');
+    expect(err).toEqual([]);
+    expect(JSON.parse(out[0])).toMatchObject({ event: 'ended', reason: 'start-failed', session: null, error: 'refused' });
+  });
+
+  it('--help says that capture starts at "recording to", and how a script waits for it', async () => {
+    const r = await runCli('record', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('capture starts when "recording to FILE" is printed');
+    expect(r.out).toMatch(/--ready-file <path>/);
+    expect(r.out).toMatch(/--json/);
+  });
+
+  it('refuses --json with --tui, and a ready file that exists, before recording anything', async () => {
+    const both = await runCli('record', '--json', '--tui', '-o', '/tmp/never.tinytap');
+    expect(both).toMatchObject({ code: 1, err: 'tinytap: --json and --tui cannot be used together: the UI needs the terminal that --json writes to\n' });
+    const exists = await runCli('record', '--ready-file', '/etc/hostname', '-o', '/tmp/never.tinytap');
+    expect(exists).toMatchObject({ code: 1, err: 'tinytap: --ready-file /etc/hostname already exists: remove it first, or choose another path\n' });
+  });
+});
