@@ -60,15 +60,23 @@ export function formatInfo(i: SessionInfo, color: boolean): string {
   rows.push(['processes', formatCount(i.processes)]);
   rows.push([
     'drops',
-    i.complete
-      ? paint(color, '32', '0 (complete)')
+    i.drops.records === 0 && i.drops.events === 0
+      ? paint(color, i.complete ? '32' : '0', i.complete ? '0 (complete)' : '0')
       : paint(
           color,
           '31;1',
           `${formatCount(i.drops.records)} records, ${formatBytes(i.drops.bytes)} (INCOMPLETE: the ring buffer overflowed)`,
         ),
   ]);
-  if (i.drops.readFailures) rows.push(['read failures', formatCount(i.drops.readFailures)]);
+  if (i.drops.untracked)
+    rows.push([
+      'untracked',
+      paint(color, '31;1', `${formatCount(i.drops.untracked)} socket calls not recorded (INCOMPLETE: the table of connections was full)`),
+    ]);
+  if (i.drops.read_failures) rows.push(['read failures', formatCount(i.drops.read_failures)]);
+  if (i.drops.walks_cut) rows.push(['walks cut', `${formatCount(i.drops.walks_cut)} payloads with more segments than are read (flagged)`]);
+  if (i.drops.unnamed_sharers) rows.push(['sharers', `${formatCount(i.drops.unnamed_sharers)} connections held by more processes than are named`]);
+  if (i.drops.fd_walks_cut) rows.push(['fd walks cut', `${formatCount(i.drops.fd_walks_cut)} exits or close_range calls with more fds than are looked at`]);
   if (i.sendfileBodies)
     rows.push([
       'sendfile bodies',

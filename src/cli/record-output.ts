@@ -70,7 +70,7 @@ export function endedEvent(outcome: RunOutcome, output: string): Record<string, 
 }
 
 function statusLine(c: CaptureCounts, elapsedMs: number, color: boolean): string {
-  const drops = c.droppedRecords > 0 ? paint(color, '31;1', `drops ${formatCount(c.droppedRecords)}`) : 'drops 0';
+  const drops = c.drops.records > 0 ? paint(color, '31;1', `drops ${formatCount(c.drops.records)}`) : 'drops 0';
   return (
     `${paint(color, '31', '●')} ${formatDurationMs(elapsedMs)}  events ${formatCount(c.events)}  ` +
     `${formatBytes(c.bytes)}  conns ${formatCount(c.connections)}  ${drops}`
@@ -93,12 +93,12 @@ export function summaryLines(c: CaptureCounts, elapsedMs: number, output: string
   const lines = [
     `recorded ${formatDurationMs(elapsedMs)}: ${formatCount(c.events)} events, ${formatBytes(c.bytes)}, ` +
       `${plural(c.connections, 'connection')}, ${plural(c.processes, 'process', 'processes')}, ` +
-      `${formatCount(c.droppedRecords)} drops → ${output} (${formatBytes(fileSize(output))})`,
+      `${formatCount(c.drops.records)} drops → ${output} (${formatBytes(fileSize(output))})`,
   ];
-  if (c.droppedRecords > 0)
+  if (c.drops.records > 0)
     lines.push(
       paint(color, '31;1', 'warning:') +
-        ` ${formatCount(c.droppedRecords)} records (${formatBytes(c.droppedBytes)}) were dropped because the ring buffer was full: ` +
+        ` ${formatCount(c.drops.records)} records (${formatBytes(c.drops.bytes)}) were dropped because the ring buffer was full: ` +
         'the session is incomplete; use a larger --buffer-size or narrower filters',
     );
   return lines;

@@ -20,7 +20,8 @@ import {
 } from './lifecycle.js';
 import { scanBatch } from './batch-scan.js';
 import type { CaptureRecord, ConnRecord, ProcRecord } from '../events/decode-records.js';
-import { ConnCause, Kind, LAYOUT_VERSION, Stat } from '../events/layout.js';
+import { ConnCause, Kind, LAYOUT_VERSION } from '../events/layout.js';
+import { type Drops, dropsFromStats, noDrops } from '../session/drops.js';
 import { CgroupResolver, readProcInfo } from './proc-info.js';
 import { type CreateOptions, SessionWriter } from './session-writer.js';
 import { TINYTAP_VERSION } from '../version.js';
@@ -85,10 +86,8 @@ export interface CaptureCounts {
   capturedBytes: number;
   connections: number;
   processes: number;
-  droppedRecords: number;
-  droppedBytes: number;
-  droppedEvents: number;
-  readFailures: number;
+  /** What the kernel side could not record (SPEC.md §2.9), read from its counters. */
+  drops: Drops;
 }
 
 export interface CaptureHooks {
@@ -102,10 +101,7 @@ export function zeroCounts(): CaptureCounts {
     capturedBytes: 0,
     connections: 0,
     processes: 0,
-    droppedRecords: 0,
-    droppedBytes: 0,
-    droppedEvents: 0,
-    readFailures: 0,
+    drops: noDrops(),
   };
 }
 
@@ -213,14 +209,8 @@ export class Capture {
 
   /** Counts, with the kernel's drop counters read now. */
   snapshot(): CaptureCounts {
-    if (this.native) {
-      const s = this.native.stats();
-      this.counts.droppedRecords = s[Stat.DROPPED_RECORDS];
-      this.counts.droppedBytes = s[Stat.DROPPED_BYTES];
-      this.counts.droppedEvents = s[Stat.DROPPED_EVENTS];
-      this.counts.readFailures = s[Stat.READ_FAILURES];
-    }
-    return { ...this.counts };
+    if (this.native) this.counts.drops = dropsFromStats(this.native.stats());
+    return { ...this.counts, drops: { ...this.counts.drops } };
   }
 
   /**
@@ -334,12 +324,7 @@ export class Capture {
       connections: c.connections,
       processes: c.processes,
     });
-    this.writer.setMeta('drops', {
-      records: c.droppedRecords,
-      bytes: c.droppedBytes,
-      events: c.droppedEvents,
-      read_failures: c.readFailures,
-    });
+    this.writer.setMeta('drops', c.drops);
   }
 
   private commit(): void {

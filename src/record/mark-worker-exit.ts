@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { existsSync, rmSync } from 'node:fs';
 
 import { type CaptureCounts, zeroCounts } from './capture.js';
+import { dropsFromMeta } from '../session/drops.js';
 import { APPLICATION_ID } from '../session/format.js';
 import { type RecorderIdentity, thisRecorder } from '../session/recorder-alive.js';
 
@@ -32,7 +33,6 @@ function isOurs(meta: Map<string, unknown>): boolean {
 
 function countsOf(meta: Map<string, unknown>): CaptureCounts {
   const c = (meta.get('counts') ?? {}) as Record<string, number>;
-  const d = (meta.get('drops') ?? {}) as Record<string, number>;
   return {
     ...zeroCounts(),
     events: c.events ?? 0,
@@ -40,10 +40,7 @@ function countsOf(meta: Map<string, unknown>): CaptureCounts {
     capturedBytes: c.captured_bytes ?? 0,
     connections: c.connections ?? 0,
     processes: c.processes ?? 0,
-    droppedRecords: d.records ?? 0,
-    droppedBytes: d.bytes ?? 0,
-    droppedEvents: d.events ?? 0,
-    readFailures: d.read_failures ?? 0,
+    drops: dropsFromMeta(meta.get('drops')),
   };
 }
 

@@ -1,6 +1,7 @@
 /** The summary of a session that `tinytap info` prints, read from its meta and raw tables. */
 import type Database from 'better-sqlite3';
 
+import { type Drops, dropsFromMeta, isComplete } from './drops.js';
 import { liveRecorder } from './recorder-alive.js';
 
 export interface SessionInfo {
@@ -26,7 +27,7 @@ export interface SessionInfo {
   capturedBytes: number;
   connections: number;
   processes: number;
-  drops: { records: number; bytes: number; events: number; readFailures: number };
+  drops: Drops;
   /** Nothing was dropped: every event the filters matched is in the file. */
   complete: boolean;
   sendfileBodies: { captured: boolean; note: string | null } | null;
@@ -48,18 +49,12 @@ export function sessionInfo(db: Database.Database, file: string, fileBytes: numb
   const bytes = count('SELECT coalesce(sum(bytes_sent + bytes_received), 0) FROM connections');
   // payload bytes are only counted while recording (updated at every commit)
   const captured = ((meta.get('counts') ?? {}) as Record<string, number>).captured_bytes ?? 0;
-  const drops = (meta.get('drops') ?? {}) as Record<string, number>;
   const started = meta.get('started_at') as string | undefined;
   const stopped = meta.get('stopped_at') as string | undefined;
   // a killed recorder never wrote stopped_at: the last event tells how far it got
   const lastEvent = db.prepare('SELECT max(last_ts) FROM event_blocks').pluck().safeIntegers(true).get() as bigint | null;
   const end = stopped ? BigInt(stopped) : lastEvent;
-  const dropCounts = {
-    records: drops.records ?? 0,
-    bytes: drops.bytes ?? 0,
-    events: drops.events ?? 0,
-    readFailures: drops.read_failures ?? 0,
-  };
+  const dropCounts = dropsFromMeta(meta.get('drops'));
   return {
     file,
     fileBytes,
@@ -82,7 +77,7 @@ export function sessionInfo(db: Database.Database, file: string, fileBytes: numb
     connections: count('SELECT count(*) FROM connections'),
     processes: count('SELECT count(*) FROM processes'),
     drops: dropCounts,
-    complete: dropCounts.records === 0 && dropCounts.events === 0,
+    complete: isComplete(dropCounts),
     sendfileBodies: (meta.get('sendfile_bodies') as SessionInfo['sendfileBodies']) ?? null,
   };
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { formatInfo } from '../../src/cli/info.js';
+import { noDrops } from '../../src/session/drops.js';
 import type { SessionInfo } from '../../src/session/session-info.js';
 
 function info(stopReason: string | null): SessionInfo {
@@ -26,7 +27,7 @@ function info(stopReason: string | null): SessionInfo {
     capturedBytes: 0,
     connections: 0,
     processes: 0,
-    drops: { records: 0, bytes: 0, events: 0, readFailures: 0 },
+    drops: noDrops(),
     complete: true,
     sendfileBodies: null,
   };

@@ -49,7 +49,7 @@ describe('Capture', () => {
       ]),
     );
     const { counts } = await cap.stop('signal');
-    expect(counts).toMatchObject({ events: 2, bytes: 2018, capturedBytes: 35, connections: 1, processes: 1, droppedRecords: 0 });
+    expect(counts).toMatchObject({ events: 2, bytes: 2018, capturedBytes: 35, connections: 1, processes: 1, drops: { records: 0 } });
     expect(binding.last!.stopped).toBe(true);
 
     // one file: no WAL left behind, private to its owner
@@ -91,11 +91,20 @@ describe('Capture', () => {
     const binding = fakeBinding();
     const cap = new Capture(options(out), binding);
     cap.start();
-    binding.last!.stats_ = [17, 4096, 3, 0, 0, 0, 0, 0];
+    binding.last!.stats_ = [17, 4096, 3, 0, 2, 1, 5, 6];
     await cap.stop('signal');
     db = new Database(out, { readonly: true });
     const drops = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'drops'").get() as any).value);
-    expect(drops).toEqual({ records: 17, bytes: 4096, events: 3, read_failures: 0 });
+    expect(drops).toEqual({
+      records: 17,
+      bytes: 4096,
+      events: 3,
+      read_failures: 0,
+      untracked: 2,
+      walks_cut: 1,
+      unnamed_sharers: 5,
+      fd_walks_cut: 6,
+    });
   });
 
   it('refuses to overwrite an existing file without force', () => {
