@@ -1,10 +1,12 @@
 /** Small session files made for tests, through the real writer with a fake addon. */
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { Capture, defaultCaptureOptions } from '../../src/record/capture.js';
 import { batchOf, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
+import { EventReader } from '../../src/session/event-reader.js';
 import { fakeBinding } from './fake-binding.js';
 
 export function tempDir(prefix = 'tinytap-test-'): string {
@@ -24,4 +26,25 @@ export async function makeSmallSession(path: string): Promise<void> {
     ]),
   );
   await cap.stop('signal');
+}
+
+/** A session's meta table, values parsed. */
+export function sessionMeta(file: string): Record<string, unknown> {
+  const db = new Database(file, { readonly: true });
+  try {
+    return Object.fromEntries((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value)]));
+  } finally {
+    db.close();
+  }
+}
+
+/** The payload of every event a session holds, in order; the file must pass quick_check. */
+export function sessionPayloads(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    if (db.pragma('quick_check', { simple: true }) !== 'ok') throw new Error(`${file} fails quick_check`);
+    return [...new EventReader(db).events()].map((e) => e.payload.toString());
+  } finally {
+    db.close();
+  }
 }

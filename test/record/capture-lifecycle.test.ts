@@ -11,6 +11,7 @@ import { batchOf, encodeConn, encodeData } from '../../src/events/encode-records
 import { Capture, type CaptureOptions, defaultCaptureOptions } from '../../src/record/capture.js';
 import { EventReader } from '../../src/session/event-reader.js';
 import { fakeBinding } from '../helpers/fake-binding.js';
+import { sessionMeta, sessionPayloads } from '../helpers/session-files.js';
 
 let dir: string;
 beforeEach(() => {
@@ -21,24 +22,9 @@ function options(output: string, extra: Partial<CaptureOptions> = {}): CaptureOp
   return defaultCaptureOptions(output, { commitMs: 1_000_000, ...extra });
 }
 
-function meta(file: string): Record<string, unknown> {
-  const db = new Database(file, { readonly: true });
-  try {
-    return Object.fromEntries((db.prepare('SELECT key, value FROM meta').all() as any[]).map((r) => [r.key, JSON.parse(r.value)]));
-  } finally {
-    db.close();
-  }
-}
+const meta = sessionMeta;
 
-function payloads(file: string): string[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    expect(db.pragma('quick_check', { simple: true })).toBe('ok');
-    return [...new EventReader(db).events()].map((e) => e.payload.toString());
-  } finally {
-    db.close();
-  }
-}
+const payloads = sessionPayloads;
 
 function started(out: string, extra: Partial<CaptureOptions> = {}) {
   const binding = fakeBinding();

@@ -16,6 +16,7 @@ import type { FromWorker, ToWorker, WorkerInput } from '../../src/record/worker-
 import { EventReader } from '../../src/session/event-reader.js';
 import { bundleWorker } from '../helpers/bundle-worker.js';
 import { fakeBinding } from '../helpers/fake-binding.js';
+import { sessionMeta, sessionPayloads } from '../helpers/session-files.js';
 import { inProcessWorkers } from '../helpers/in-process-worker.js';
 
 let dir: string;
@@ -27,25 +28,9 @@ function input(name: string, notify = true): WorkerInput {
   return { options: defaultCaptureOptions(join(dir, name), { commitMs: 5 }), notify };
 }
 
-function meta(file: string, key: string): unknown {
-  const db = new Database(file, { readonly: true });
-  try {
-    const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-    return row ? JSON.parse(row.value) : undefined;
-  } finally {
-    db.close();
-  }
-}
+const meta = (file: string, key: string): unknown => sessionMeta(file)[key];
 
-function payloads(file: string): string[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    expect(db.pragma('quick_check', { simple: true })).toBe('ok');
-    return [...new EventReader(db).events()].map((e) => e.payload.toString());
-  } finally {
-    db.close();
-  }
-}
+const payloads = sessionPayloads;
 
 /** A worker that says only what the test tells it to, and dies when told. */
 class ScriptedWorker extends EventEmitter implements RecordingWorker {
