@@ -8,7 +8,7 @@ import { Http1Connection, looksLikeHttp1Request, looksLikeHttp1Response } from '
 import type { Http1Exchange } from '../protocols/http1/types.js';
 import type { StreamDirection, StreamItem } from '../protocols/stream.js';
 import { type ExchangeRow, type ExchangeText, type FlowContext, exchangeRow } from './exchange-row.js';
-import type { ConnInfo, FlowPlan } from './flow-plan.js';
+import type { ConnInfo, ConnUser, FlowPlan } from './flow-plan.js';
 import { guessProtocol } from './protocol-guess.js';
 import { RetainedBytes } from './retained-bytes.js';
 import { type DirectionWitnesses, WitnessedStream, directionWitnesses, witnessOf } from './stream-items.js';
@@ -85,6 +85,20 @@ export class FlowBuilder {
     };
     this.streams = { c2s: stream('c2s'), s2c: stream('s2c') };
     this.retained = { c2s: new RetainedBytes(RETAIN_BYTES), s2c: new RetainedBytes(RETAIN_BYTES) };
+    this.updateContext();
+  }
+
+  /**
+   * Another process took one of this flow's connections over while it is being followed live
+   * (a full build knows every holder from the start): exchanges from now on name it.
+   */
+  addHolder(connId: number, holder: ConnUser): void {
+    const take = (c: ConnInfo | null): ConnInfo | null =>
+      c && c.id === connId && !c.users.some((u) => u.pid === holder.pid)
+        ? { ...c, pid: holder.pid, comm: holder.comm ?? c.comm, users: [...c.users, holder] }
+        : c;
+    this.client = take(this.client);
+    this.server = take(this.server);
     this.updateContext();
   }
 

@@ -15,7 +15,7 @@ import type Database from 'better-sqlite3';
 
 import { EventAssembler, type AssembledEvent } from '../events/event-assembler.js';
 import { endsConnection } from '../events/decode-records.js';
-import { Kind } from '../events/layout.js';
+import { ConnCause, Kind } from '../events/layout.js';
 import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js';
 import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
 import { loadConnInfo, sessionStart } from './build-exchanges.js';
@@ -85,6 +85,11 @@ export class LiveBuild {
     }
   }
 
+  /** A process's name as the file knows it (its PROC record comes before its first CONN). */
+  private commOf(pid: number): string | null {
+    return (this.db.prepare('SELECT comm FROM processes WHERE pid = ? ORDER BY id DESC LIMIT 1').pluck().get(pid) as string | undefined) ?? null;
+  }
+
   private write(built: BuiltExchange[]): void {
     for (const x of built) this.writer.exchange(x.row, x.text);
   }
@@ -117,6 +122,8 @@ export class LiveBuild {
         for (const { n, rec } of blockRecords(block)) {
           this.records++;
           if (rec.kind === Kind.DATA) this.assembler.push(rec, onEvent, n);
+          else if (rec.kind === Kind.CONN && rec.cause === ConnCause.SHARED)
+            this.byConn.get(rec.connId)?.builder.addHolder(rec.connId, { pid: rec.pid, comm: this.commOf(rec.pid) ?? rec.comm, cause: rec.cause });
           else if (rec.kind === Kind.CLOSE && endsConnection(rec)) {
             const f = this.byConn.get(rec.connId);
             if (!f) continue;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { Capture, defaultCaptureOptions } from '../../src/record/capture.js';
 import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
-import { Direction, Syscall } from '../../src/events/layout.js';
+import { CloseFlag, ConnCause, Direction, Syscall } from '../../src/events/layout.js';
 import { buildExchanges } from '../../src/session/build-exchanges.js';
 import { LiveBuild } from '../../src/session/live.js';
 import { fakeBinding } from '../helpers/fake-binding.js';
@@ -97,5 +97,50 @@ describe('following a session while it is recorded', () => {
     writer.close();
     db.close();
     await cap.stop('signal');
+  });
+
+  it('names the process that took a connection over, from the record that says so', async () => {
+    const file = join(tempDir('tinytap-live-'), 'forked.tinytap');
+    const binding = fakeBinding();
+    const cap = new Capture(defaultCaptureOptions(file, { commitMs: 5 }), binding);
+    cap.start();
+    const send = async (records: Buffer[]) => {
+      binding.last!.onBatch(batchOf(records));
+      await new Promise((r) => setTimeout(r, 30));
+    };
+    const db = new Database(file);
+    const live = new LiveBuild(db);
+    const req = Buffer.from('GET /forked HTTP/1.1\r\nHost: h\r\n\r\n');
+    const resp = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    await send([
+      encodeProc({ pid: 1, comm: 'curl', argv: ['curl'], tsNs: tick() }),
+      encodeConn({ pid: 1, comm: 'curl', connId: 1, role: 1, cause: 1, local: [[127, 0, 0, 1], 40002], remote: [[127, 0, 0, 1], 81], tsNs: tick() }),
+      encodeProc({ pid: 2, comm: 'postgres', argv: ['postgres'], tsNs: tick() }),
+      encodeConn({ pid: 2, comm: 'postgres', connId: 2, role: 2, cause: 2, local: [[127, 0, 0, 1], 81], remote: [[127, 0, 0, 1], 40002], tsNs: tick() }),
+    ]);
+    live.poll();
+    // the parent forks a child that serves the connection, and lets go of its copy
+    await send([
+      encodeProc({ pid: 3, comm: 'postgres', argv: ['postgres: backend'], tsNs: tick() }),
+      encodeConn({ pid: 3, comm: 'postgres', connId: 2, role: 2, cause: ConnCause.SHARED, tsNs: tick() }),
+      encodeClose({ pid: 2, connId: 2, flags: CloseFlag.STILL_OPEN, tsNs: tick() }),
+      encodeData({ pid: 1, tid: 1, comm: 'curl', connId: 1, ret: req.length, data: req, dir: Direction.EGRESS, syscall: Syscall.WRITE, tsNs: tick() }),
+      encodeData({ pid: 3, tid: 3, comm: 'postgres', connId: 2, ret: req.length, data: req, dir: Direction.INGRESS, syscall: Syscall.READ, tsNs: tick() }),
+      encodeData({ pid: 3, tid: 3, comm: 'postgres', connId: 2, ret: resp.length, data: resp, dir: Direction.EGRESS, syscall: Syscall.WRITE, tsNs: tick() }),
+      encodeData({ pid: 1, tid: 1, comm: 'curl', connId: 1, ret: resp.length, data: resp, dir: Direction.INGRESS, syscall: Syscall.READ, tsNs: tick() }),
+    ]);
+    live.poll();
+    expect(db.prepare('SELECT path, server_pid, status FROM exchanges').all()).toEqual([{ path: '/forked', server_pid: 3, status: 200 }]);
+    // the parent's close ended nothing: the connection goes on
+    await send([
+      encodeData({ pid: 1, tid: 1, comm: 'curl', connId: 1, ret: req.length, data: req, dir: Direction.EGRESS, syscall: Syscall.WRITE, streamOff: req.length, tsNs: tick() }),
+      encodeData({ pid: 3, tid: 3, comm: 'postgres', connId: 2, ret: req.length, data: req, dir: Direction.INGRESS, syscall: Syscall.READ, streamOff: req.length, tsNs: tick() }),
+      encodeData({ pid: 3, tid: 3, comm: 'postgres', connId: 2, ret: resp.length, data: resp, dir: Direction.EGRESS, syscall: Syscall.WRITE, streamOff: resp.length, tsNs: tick() }),
+      encodeData({ pid: 1, tid: 1, comm: 'curl', connId: 1, ret: resp.length, data: resp, dir: Direction.INGRESS, syscall: Syscall.READ, streamOff: resp.length, tsNs: tick() }),
+    ]);
+    live.poll();
+    expect(db.prepare('SELECT count(*) FROM exchanges').pluck().get()).toBe(2);
+    await cap.stop('signal');
+    db.close();
   });
 });
