@@ -94,6 +94,18 @@ describeCapture('capture model', () => {
     }
   });
 
+  it('a connect given up before the handshake ended (a timeout in the process) is a failed connect', async () => {
+    const { said, s } = await recordScenario('abandoned');
+    try {
+      expect(said.timed_out).toBe(true);
+      const [c] = s.connections('c.local_port = ? AND c.remote_port = ?', said.port, said.server);
+      // ECANCELED: the process closed it while the SYN was unanswered
+      expect([c.cause, c.error, c.role]).toEqual([ConnCause.CONNECT_FAILED, 125, Role.CLIENT]);
+    } finally {
+      s.close();
+    }
+  });
+
   it('a socket passed to another process (SCM_RIGHTS) stays one connection, named by both', async () => {
     const port = await freePort();
     const file = join(tempDir(), 'handed.tinytap');

@@ -11,6 +11,8 @@
 #   recv-flags PORT     MSG_WAITALL, MSG_TRUNC on a datagram and on a stream, MSG_ERRQUEUE
 #   refused-later PORT  a non-blocking connect to a closed port, its failure seen by poll and
 #                       SO_ERROR only (as Python's connect with a timeout does)
+#   abandoned           a connect with a timeout to a listener whose accept queue is full: the
+#                       SYN goes unanswered, the process gives up and closes the socket
 #   handed-over PORT    accept a connection and pass its fd over a unix socket (SCM_RIGHTS) to a
 #                       child process that answers it
 import ctypes, ctypes.util, json, os, select, socket, sys, tempfile, time
@@ -152,6 +154,31 @@ elif scenario == 'refused-later':
         select.select([], [s], [], 5)
         err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
     out(error=err)
+
+elif scenario == 'abandoned':
+    srv = socket.socket()
+    srv.bind(('127.0.0.1', 0))
+    srv.listen(0)  # never accepts: once its queue holds one connection, SYNs are dropped
+    fillers = []
+    for _ in range(3):
+        f = socket.socket()
+        f.setblocking(False)
+        try:
+            f.connect(srv.getsockname())
+        except BlockingIOError:
+            pass
+        fillers.append(f)
+    time.sleep(0.2)
+    s = socket.socket()
+    s.settimeout(0.5)
+    try:
+        s.connect(srv.getsockname())
+        timed_out = False
+    except socket.timeout:
+        timed_out = True
+    port = s.getsockname()[1]
+    s.close()
+    out(timed_out=timed_out, port=port, server=srv.getsockname()[1])
 
 elif scenario == 'handed-over':
     srv = socket.socket()
