@@ -3,7 +3,7 @@
 // to another process, sendmmsg/recvmmsg, and the kernel-side faults found by reading bpf/.
 // Each scenario runs the real program under `tinytap record -- CMD` (testdata/clients/
 // socket-lifecycle.py drives the syscalls) and checks what the session holds.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
@@ -159,6 +159,27 @@ describeCapture('capture model', () => {
   });
 
   // latent faults found by reading bpf/: each of these failed before the capture model was mended
+
+  it('two threads sending a socket\'s first datagram at once announce it once', async () => {
+    // a race: two CPUs both saw the socket unannounced (about 3% of rounds before the fix)
+    const dir = tempDir();
+    const program = join(dir, 'first-datagram-race');
+    const cc = spawnSync('cc', ['-O2', '-pthread', '-o', program, join(TESTDATA, 'clients/first-datagram-race.c')], { encoding: 'utf8' });
+    expect(cc.status, cc.stderr).toBe(0);
+    const port = await freePort();
+    const file = join(dir, 'race.tinytap');
+    const r = runRecorder(['-o', file, '--quiet', '--port', String(port), '--', program, String(port), '3000']);
+    expect((await r.exited).code, r.stderr).toBe(0);
+    const s = new SessionView(file);
+    try {
+      const conns = s.connections('c.type = 2');
+      expect(conns).toHaveLength(3000);
+      expect(new Set(conns.map((c) => c.id)).size).toBe(3000);
+      expect(s.events().length).toBe(6000);
+    } finally {
+      s.close();
+    }
+  });
 
   it('a sendfile that returned EAGAIN leaves nothing behind for the thread\'s next sendfile', async () => {
     const { said, s } = await recordScenario('stale-entry');
