@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DataFlag, Syscall } from '../../src/events/layout.js';
 import {
   CLI,
+  TESTDATA,
   type Server,
   SessionView,
   curl,
@@ -15,6 +16,7 @@ import {
   freePort,
   recordWhile,
   runAsync,
+  runRecorder,
   startNginx,
   startServer,
   tempDir,
@@ -168,6 +170,29 @@ while True:
       expect((await rawResponseBody(rec.file, 1)).equals(small)).toBe(true);
     } finally {
       await server.stop();
+    }
+  });
+
+  it('a 1 MiB splice from a pipe enlarged with F_SETPIPE_SZ: every byte, in order, none flagged short', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'big-pipe.tinytap');
+    const r = runRecorder(['-o', file, '--quiet', '--max-payload', '2m', '--', 'python3', join(TESTDATA, 'clients/splice-big-pipe.py'), '1000000']);
+    expect((await r.exited).code, r.stderr).toBe(0);
+    const said = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(said.received).toBe(1_000_000);
+    const s = new SessionView(file);
+    try {
+      const [c] = s.connections('c.local_port = ? AND c.role = 1', said.port);
+      const body = s.events({ connId: c.id }).filter((e) => e.syscall === Syscall.TCP_SENDMSG);
+      body.sort((a, b) => a.streamOff - b.streamOff);
+      const bytes = Buffer.concat(body.map((e) => e.payload));
+      const expected = Buffer.alloc(1_000_000);
+      for (let i = 0; i < expected.length; i++) expected[i] = (i * 7) & 0xff;
+      expect(bytes.equals(expected)).toBe(true);
+      expect(body.every((e) => !(e.flags & DataFlag.IOV_TRUNCATED))).toBe(true);
+      expect(s.meta('drops')).toMatchObject({ walks_cut: 0 });
+    } finally {
+      s.close();
     }
   });
 
