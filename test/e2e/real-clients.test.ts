@@ -116,7 +116,7 @@ interface FlowRow {
 function flowsOf(file: string): FlowRow[] {
   const session = Session.open(file);
   try {
-    return session.flows().map((f) => ({ ...f, started_at: undefined })) as unknown as FlowRow[];
+    return session.flows().map((f) => ({ ...f, started_at: undefined }));
   } finally {
     session.close();
   }
@@ -241,7 +241,7 @@ describeCapture('real clients and servers, against tshark', () => {
       expect(x.server.pid).not.toBe(forking.pid);
       expect(x.server.others).toEqual([{ pid: forking.pid, comm: expect.stringMatching(/^python3/), how: 'accepted' }]);
     }
-    await expectSameConnections(file, pcap, forking.port, { client: expect.stringMatching(/^(wget|python3)$/) as unknown as string, server: 'python3' });
+    await expectSameConnections(file, pcap, forking.port, { client: expect.stringMatching(/^(wget|python3)$/), server: 'python3' });
   });
 
   it('urllib POST to http.server, which answers 501 without reading the body: the body is whole', async () => {

@@ -39,7 +39,7 @@ export function postmanSchemaErrors(collection: unknown): string[] {
 
 /** Load with the postman-collection library, as Postman's own tools do: what it makes of each request. */
 export function loadPostman(collection: object): { name: string; method: string; url: string; body: string | null }[] {
-  const c = new Collection(collection as ConstructorParameters<typeof Collection>[0]);
+  const c = new Collection(collection);
   const out: { name: string; method: string; url: string; body: string | null }[] = [];
   c.forEachItem((item) => {
     const body = item.request.body;
