@@ -68,7 +68,8 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
 export interface Server {
   proc: ChildProcess;
   port: number;
-  stop(): Promise<void>;
+  /** An arrow, not a method: peers pass it on detached (stopAtEnd(server.stop)). */
+  stop: () => Promise<void>;
 }
 
 export async function startServer(cmd: string, args: string[], port: number, opts: { cwd?: string; host?: string } = {}): Promise<Server> {
