@@ -128,7 +128,7 @@ async function expectSameConnections(file: string, pcap: string, serverPort: num
   const flows = flowsOf(file).filter((f) => f.transport === 'tcp' && f.server_port === serverPort);
   const key = (port: number | null) => port ?? -1;
   const byClientPort = new Map<number, WireConversation>(wire.map((c) => [c.client.port, c]));
-  expect(flows.map((f) => key(f.client_port)).sort()).toEqual(wire.map((c) => c.client.port).sort());
+  expect(flows.map((f) => key(f.client_port)).sort((a, b) => a - b)).toEqual(wire.map((c) => c.client.port).sort((a, b) => a - b));
   for (const f of flows) {
     const c = byClientPort.get(key(f.client_port))!;
     expect(c.clientKnown).toBe(true);
