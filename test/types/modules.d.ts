@@ -3,7 +3,8 @@
  */
 
 // postman-collection ships its declarations (one ambient `declare module`) in types/, but its
-// package.json does not point at them.
+// package.json does not point at them. (An ambient declaration: there is nothing to import.)
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="../../node_modules/postman-collection/types/index.d.ts" />
 
 declare module 'har-schema' {
