@@ -1,6 +1,5 @@
 /** tinytap conns FILE: every connection, HTTP or not, so no traffic is invisible. */
 import type { Command } from 'commander';
-import { constants as osConstants } from 'node:os';
 
 import { holderHow } from '../model/exchange.js';
 import type { FlowSummary } from '../session/session.js';

@@ -108,7 +108,7 @@ async function pump(chunks: Iterable<string>, out: Writable, stopped: () => bool
 }
 
 function refuseExisting(out: string, force: boolean): void {
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(out).isDirectory();
   } catch {
@@ -126,7 +126,9 @@ async function writeFile(out: string, force: boolean, write: (stream: Writable, 
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tinytap-tmp`);
   // a deep buffer: the document is produced while earlier pieces are written, not in turns
   const stream = createWriteStream(tmp, { flags: 'wx', mode: 0o600, highWaterMark: 8 << 20 });
-  let failure: Error | null = null;
+  // set by the listener: the cast keeps TypeScript from narrowing it to `null` for good (it
+  // does not see assignments in callbacks), which made `throw failure` a throw of `never`
+  let failure = null as Error | null;
   stream.on('error', (err) => (failure ??= err));
   try {
     await once(stream, 'open');

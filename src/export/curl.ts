@@ -16,7 +16,6 @@ import { exchangeUri } from './url.js';
 
 /** A captured value in a comment line: printable ASCII, anything else as \xHH. */
 export function commentText(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[^\x20-\x7e]/g, (c) => `\\x${(c.charCodeAt(0) & 0xff).toString(16).padStart(2, '0')}`);
 }
 

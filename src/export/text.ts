@@ -25,7 +25,6 @@ export function utf8OrNull(bytes: Uint8Array): string | null {
 
 /** A captured Latin-1 string (header value, URL, reason) as Unicode text. */
 export function capturedText(latin1: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!/[\x80-\xff]/.test(latin1)) return latin1;
   return utf8OrNull(latin1Bytes(latin1)) ?? latin1;
 }

@@ -30,6 +30,7 @@ export class FilterError extends Error {
    */
   format(input: string, indent = '  '): string {
     // control characters (a tab, a newline in a pasted filter) would shift the carets
+    // eslint-disable-next-line no-control-regex
     const shown = input.replace(/[\u0000-\u001f\u007f]/g, ' ');
     const start = Math.min(this.start, shown.length);
     const width = Math.max(1, Math.min(this.end, shown.length) - start);

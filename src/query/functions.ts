@@ -3,13 +3,16 @@ import type Database from 'better-sqlite3';
 
 import { compiledRegex } from './regex.js';
 
+/** What SQLite hands a user function: TEXT, INTEGER or REAL, BLOB, NULL. */
+type SqlValue = string | number | bigint | Buffer | null;
+
 /**
  * Registers `regexp(pattern, value)` on `db`: 1 when the JavaScript regex matches `value`, else
  * 0 (also for NULL). `pattern` may start with "(?ims)" flags (encodeRegex). Being named regexp,
  * it also makes SQLite's `value REGEXP pattern` operator work. Safe to call more than once.
  */
 export function registerFilterFunctions(db: Database.Database): void {
-  db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) =>
+  db.function('regexp', { deterministic: true }, (pattern: SqlValue, value: SqlValue) =>
     value === null || value === undefined ? 0 : compiledRegex(String(pattern)).test(String(value)) ? 1 : 0,
   );
 }

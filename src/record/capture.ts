@@ -370,6 +370,7 @@ export class Capture {
   }
 
   private onRecord(rec: CaptureRecord): void {
+    // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- scanBatch keeps DATA records out of `others`
     switch (rec.kind) {
       case Kind.CONN:
         this.writeConnection(rec);

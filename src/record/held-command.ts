@@ -18,7 +18,7 @@ export function spawnHeld(command: string[], log: number | null): ChildProcess {
 /** Wait until the held shell has stopped itself (state T in /proc/PID/stat). */
 export async function waitStopped(pid: number): Promise<boolean> {
   for (let i = 0; i < 2000; i++) {
-    let state = '';
+    let state: string;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
       state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);

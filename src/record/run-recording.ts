@@ -106,9 +106,10 @@ export async function runRecording(plan: RunPlan, deps: RunDeps, report: RunRepo
       if (plan.durationMs !== null) durationTimer = setTimeout(() => stop('duration'), plan.durationMs);
       if (plan.statusEveryMs !== null) {
         const since = startedAt;
-        statusTimer = setInterval(async () => {
-          const counts = await recording.stats();
-          if (recording.phase === 'running') report.status(counts, deps.now() - since);
+        statusTimer = setInterval(() => {
+          void recording.stats().then((counts) => {
+            if (recording.phase === 'running') report.status(counts, deps.now() - since);
+          });
         }, plan.statusEveryMs);
       }
       // a stop during the start: CMD is not started at all

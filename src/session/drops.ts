@@ -34,7 +34,7 @@ export function dropsFromStats(stats: readonly number[]): Drops {
 export function dropsFromMeta(value: unknown): Drops {
   const v = (value ?? {}) as Record<string, unknown>;
   const d = {} as Drops;
-  for (const key of Object.keys(COUNTERS)) d[key as keyof Drops] = typeof v[key] === 'number' ? (v[key] as number) : 0;
+  for (const key of Object.keys(COUNTERS)) d[key as keyof Drops] = typeof v[key] === 'number' ? v[key] : 0;
   return d;
 }
 

@@ -137,7 +137,7 @@ export function keyMatches(name: KeyName, input: string, key: Key): boolean {
 export function commandFor<S extends Scope>(scope: S, input: string, key: Key): CommandOf<S> | null {
   for (const binding of BINDINGS) {
     if (binding.scope !== scope) continue;
-    if (binding.keys.some((k) => keyMatches(k, input, key))) return binding.command as CommandOf<S>;
+    if (binding.keys.some((k) => keyMatches(k, input, key))) return binding.command;
   }
   return null;
 }

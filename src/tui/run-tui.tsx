@@ -74,6 +74,7 @@ export async function runTui(opts: TuiOptions): Promise<void> {
   const onSignal = () => instance.unmount();
   stdout.write(ALT_SCREEN_ON);
   const instance = render(
+    // eslint-disable-next-line react-hooks/rules-of-hooks -- cli/format's useColor asks the terminal, it is no hook
     <ColorContext.Provider value={useColor(stdout)}>
       <App session={session} queries={new SessionQueries(session)} counts={counts} file={opts.file} live={live} />
     </ColorContext.Provider>,

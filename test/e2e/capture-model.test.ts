@@ -26,7 +26,7 @@ async function recordScenario(scenario: string, ...args: string[]): Promise<{ sa
 function startUdpEcho(port: number): Promise<ReturnType<typeof spawn>> {
   return new Promise((resolve, reject) => {
     const p = spawn('python3', [join(TESTDATA, 'clients/udp-echo.py'), 'server', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    p.stdout!.on('data', (d) => String(d).includes('ready') && resolve(p));
+    p.stdout.on('data', (d) => String(d).includes('ready') && resolve(p));
     p.on('exit', (code) => reject(new Error(`udp echo server exited with ${code}`)));
   });
 }

@@ -68,13 +68,14 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
 export interface Server {
   proc: ChildProcess;
   port: number;
-  stop(): Promise<void>;
+  /** An arrow, not a method: peers pass it on detached (stopAtEnd(server.stop)). */
+  stop: () => Promise<void>;
 }
 
 export async function startServer(cmd: string, args: string[], port: number, opts: { cwd?: string; host?: string } = {}): Promise<Server> {
   const proc = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
+  proc.stderr.on('data', (d) => (stderr += d));
   try {
     await waitForPort(port, opts.host);
   } catch (err) {
@@ -151,8 +152,8 @@ export function runRecorder(args: string[], opts: { env?: NodeJS.ProcessEnv } = 
   proc.on('exit', () => recorders.delete(proc));
   let stdout = '';
   let stderr = '';
-  proc.stdout!.on('data', (d) => (stdout += d));
-  proc.stderr!.on('data', (d) => (stderr += d));
+  proc.stdout.on('data', (d) => (stdout += d));
+  proc.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.on('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -160,7 +161,7 @@ export function runRecorder(args: string[], opts: { env?: NodeJS.ProcessEnv } = 
     const check = () => {
       if (stderr.includes('recording to')) resolve();
     };
-    proc.stderr!.on('data', check);
+    proc.stderr.on('data', check);
     void exited.then(() => reject(new Error(`recorder exited before it started: ${stderr}`)));
   });
   ready.catch(() => {}); // only an error for callers that wait for it

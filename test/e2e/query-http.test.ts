@@ -146,7 +146,7 @@ describeCapture('query: exchanges of real traffic', () => {
       expect(f.bytes_sent_by_client).toBeGreaterThan(0);
       expect(f.bytes_sent_by_server).toBeGreaterThan(0);
     }
-    expect(toNode.map((f) => f.exchanges).sort()).toEqual([1, 4]);
+    expect(toNode.map((f) => f.exchanges).sort((a, b) => a - b)).toEqual([1, 4]);
   });
 
   it('every query command says what is wrong with a file that is not a session, in one line', async () => {

@@ -116,7 +116,7 @@ interface FlowRow {
 function flowsOf(file: string): FlowRow[] {
   const session = Session.open(file);
   try {
-    return session.flows().map((f) => ({ ...f, started_at: undefined })) as unknown as FlowRow[];
+    return session.flows().map((f) => ({ ...f, started_at: undefined }));
   } finally {
     session.close();
   }
@@ -128,7 +128,7 @@ async function expectSameConnections(file: string, pcap: string, serverPort: num
   const flows = flowsOf(file).filter((f) => f.transport === 'tcp' && f.server_port === serverPort);
   const key = (port: number | null) => port ?? -1;
   const byClientPort = new Map<number, WireConversation>(wire.map((c) => [c.client.port, c]));
-  expect(flows.map((f) => key(f.client_port)).sort()).toEqual(wire.map((c) => c.client.port).sort());
+  expect(flows.map((f) => key(f.client_port)).sort((a, b) => a - b)).toEqual(wire.map((c) => c.client.port).sort((a, b) => a - b));
   for (const f of flows) {
     const c = byClientPort.get(key(f.client_port))!;
     expect(c.clientKnown).toBe(true);
@@ -241,7 +241,7 @@ describeCapture('real clients and servers, against tshark', () => {
       expect(x.server.pid).not.toBe(forking.pid);
       expect(x.server.others).toEqual([{ pid: forking.pid, comm: expect.stringMatching(/^python3/), how: 'accepted' }]);
     }
-    await expectSameConnections(file, pcap, forking.port, { client: expect.stringMatching(/^(wget|python3)$/) as unknown as string, server: 'python3' });
+    await expectSameConnections(file, pcap, forking.port, { client: expect.stringMatching(/^(wget|python3)$/), server: 'python3' });
   });
 
   it('urllib POST to http.server, which answers 501 without reading the body: the body is whole', async () => {

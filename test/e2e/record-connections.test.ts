@@ -23,7 +23,7 @@ const clients = join(TESTDATA, 'clients');
 function startPython(args: string[]): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const p = spawn('python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    p.stdout!.on('data', (d) => String(d).includes('ready') && resolve(p));
+    p.stdout.on('data', (d) => String(d).includes('ready') && resolve(p));
     p.on('exit', (code) => reject(new Error(`python3 ${args.join(' ')} exited with ${code}`)));
   });
 }

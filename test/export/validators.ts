@@ -3,8 +3,9 @@
  * Chrome's and Firefox's DevTools importers read from a HAR file, and the Postman Collection
  * v2.1 schema plus the postman-collection library's own loading.
  */
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+// ajv and ajv-formats are CommonJS: under NodeNext their default import is the whole module
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
 import harSchemas from 'har-schema';
 import { Collection } from 'postman-collection';
@@ -14,13 +15,13 @@ import postmanSchema from './postman-collection-v2.1.0.schema.json' with { type:
 function ajv(): Ajv {
   // har-schema uses keywords of its own ("optional", "min"): not strict
   const a = new Ajv({ strict: false, allErrors: true });
-  addFormats(a);
+  ajvFormats.default(a);
   return a;
 }
 
 const harAjv = ajv();
 harAjv.addMetaSchema(draft06);
-for (const schema of Object.values(harSchemas as Record<string, object>)) harAjv.addSchema(schema);
+for (const schema of Object.values(harSchemas)) harAjv.addSchema(schema);
 const harValidate = harAjv.getSchema('har.json#')!;
 
 /** Schema errors of a HAR document, as readable lines; [] when it is valid. */
@@ -38,7 +39,7 @@ export function postmanSchemaErrors(collection: unknown): string[] {
 
 /** Load with the postman-collection library, as Postman's own tools do: what it makes of each request. */
 export function loadPostman(collection: object): { name: string; method: string; url: string; body: string | null }[] {
-  const c = new Collection(collection as ConstructorParameters<typeof Collection>[0]);
+  const c = new Collection(collection);
   const out: { name: string; method: string; url: string; body: string | null }[] = [];
   c.forEachItem((item) => {
     const body = item.request.body;

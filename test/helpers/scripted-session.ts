@@ -89,6 +89,7 @@ export class ScriptedSession {
         server = opts.servedBy;
       }
     }
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the methods below have their own `this`
     const session = this;
     return {
       clientConn: cid,

@@ -89,7 +89,7 @@ describe('Capture: how it ends', () => {
     await committed(out, 'first');
     // the writer's own connection may not grow the file any more: SQLite says SQLITE_FULL
     const db = (cap as unknown as { writer: { db: Database.Database } }).writer.db;
-    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     // bytes that do not compress, so the next block needs new pages
     native.onBatch(batchOf([encodeData({ connId: 1, ret: 16_000, data: randomBytes(16_000) })]));
     const ended = await cap.ended;

@@ -1,7 +1,6 @@
 // The main thread's Recording: it mirrors the worker's lifecycle and ends exactly once, with the
 // true reason, on every path, including a worker that dies. Workers here are the real
 // serveCapture over a MessageChannel, a scripted fake, or a real thread (bundled on the fly).
-import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,6 @@ import { batchOf, encodeConn, encodeData } from '../../src/events/encode-records
 import { defaultCaptureOptions, zeroCounts } from '../../src/record/capture.js';
 import { Recording, type RecordingWorker } from '../../src/record/recording.js';
 import type { FromWorker, ToWorker, WorkerInput } from '../../src/record/worker-protocol.js';
-import { EventReader } from '../../src/session/event-reader.js';
 import { bundleWorker } from '../helpers/bundle-worker.js';
 import { fakeBinding } from '../helpers/fake-binding.js';
 import { sessionMeta, sessionPayloads } from '../helpers/session-files.js';

@@ -1,4 +1,5 @@
 // The detail pane of `tinytap open` (each tab), the filter and search bars, and `c`.
+/* eslint-disable no-control-regex -- the frames are matched for their terminal escapes (\x1b[…m) */
 import chalk from 'chalk';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

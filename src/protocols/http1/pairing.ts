@@ -151,7 +151,7 @@ export class Http1Connection {
         if (!slot || slot.exchange.response !== message) return; // an informational response
         this.responseSlot = undefined;
         slot.responseOpen = false;
-        const response = message as HttpResponse;
+        const response = message;
         const request = slot.exchange.request;
         if (message.complete && switchesProtocol(request?.method, response.status)) {
           this.switchProtocols(slot, request, response);

@@ -86,10 +86,13 @@ export function App(props: AppProps) {
   const walk = listQuery !== EVERYTHING && walkOrderFor(shown, total);
   const pages = useMemo(() => new ExchangePages(session, listQuery, order, walk), [session, listQuery, order, walk]);
   const flowPages = useMemo(() => new FlowPages(queries), [queries]);
+  // `version` is not read, it says when to ask again: a live session has grown
+  /* eslint-disable react-hooks/exhaustive-deps */
   // counted only when shown: the exchange list's first frame does not wait for it
   const flowCount = useMemo(() => (view === 'connections' ? queries.flowCount() : 0), [queries, version, view]);
   const span = useMemo(() => queries.timeSpan(), [queries, version]);
   const drops = useMemo(() => queries.droppedRecords(), [queries, version]);
+  /* eslint-enable react-hooks/exhaustive-deps */
 
   const edit = (which: 'filter' | 'search') => {
     (which === 'filter' ? filter : search).begin();

@@ -22,7 +22,7 @@ export async function startForkingHttp(): Promise<ForkingHttp> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
+  proc.stderr.on('data', (d) => (stderr += d));
   const gone = exited(proc);
   const stop = stopAtEnd(async () => {
     try {

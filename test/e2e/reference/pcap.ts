@@ -66,7 +66,7 @@ export async function startPcap({ ports, iface = 'lo', file }: { ports: number[]
   const out = file ?? join(tempDir('tinytap-pcap-'), 'capture.pcap');
   const proc = spawn(requireProgram('tcpdump'), tcpdumpArgs(iface, out, ports), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
+  proc.stderr.on('data', (d) => (stderr += d));
   const gone = exited(proc);
 
   await new Promise<void>((resolve, reject) => {
@@ -80,7 +80,7 @@ export async function startPcap({ ports, iface = 'lo', file }: { ports: number[]
       reject(new Error(`tcpdump did not start capturing: ${why}`));
     };
     const timer = setTimeout(() => settle(`no "listening on ${iface}" within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
-    proc.stderr!.on('data', () => {
+    proc.stderr.on('data', () => {
       if (stderr.includes(`listening on ${iface}`)) settle();
     });
     void gone.then(() => settle(stderr.trim().split('\n')[0] || `exited with ${proc.exitCode}`));

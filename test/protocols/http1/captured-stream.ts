@@ -6,9 +6,9 @@ import type { GapReason, StreamDirection, StreamItem } from '../../../src/protoc
 import type { HttpBody } from '../../../src/protocols/http1/index.js';
 
 const CAPTURED = 0;
-const NOT_PUSHED = 4;
-const REASON_CODE: Record<GapReason, number> = { truncated: 1, zerocopy: 2, lost: 3 };
-const CODE_REASON = ['captured', 'truncated', 'zerocopy', 'lost', 'not pushed'];
+const NOT_PUSHED = 5;
+const REASON_CODE: Record<GapReason, number> = { truncated: 1, zerocopy: 2, lost: 3, discarded: 4 };
+const CODE_REASON = ['captured', 'truncated', 'zerocopy', 'lost', 'discarded', 'not pushed'];
 
 export class CapturedStream {
   readonly bytes: Uint8Array;
