@@ -175,7 +175,7 @@ export class Capture {
       native.start();
       this.native = native;
     } catch (err) {
-      this.writer.discard(this.opts.output);
+      this.writer.discard();
       this.lifecycle.fail('start-failed', toEndError(err));
       this.lifecycle.finish(zeroCounts());
       throw err;
