@@ -271,7 +271,7 @@ describe('runRecording: --ready-file', () => {
     const s = setup({ readyFile: ready });
     const o = await run(s);
     expect(o.ended.reason).toBe('write-error');
-    expect(o.ended.error).toEqual({ code: 'EREADYFILE', message: `cannot create --ready-file ${ready} (ENOENT): recording stopped` });
+    expect(o.ended.error).toEqual({ code: 'EREADYFILE', message: `--ready-file ${ready}: no such directory ${join(dir, 'missing-dir')}: recording stopped` });
     expect(stopReason(s.file)).toBe('write-error');
   });
 });
