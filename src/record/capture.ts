@@ -24,6 +24,7 @@ import { ConnCause, Kind, LAYOUT_VERSION } from '../events/layout.js';
 import { type Drops, dropsFromStats, noDrops } from '../session/drops.js';
 import { CgroupResolver, readProcInfo } from './proc-info.js';
 import { type CreateOptions, SessionWriter } from './session-writer.js';
+import { isDiskFull } from '../files/private-file.js';
 import { TINYTAP_VERSION } from '../version.js';
 import { thisRecorder } from '../session/recorder-alive.js';
 
@@ -103,11 +104,6 @@ export function zeroCounts(): CaptureCounts {
     processes: 0,
     drops: noDrops(),
   };
-}
-
-function isDiskFull(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code.startsWith('SQLITE_IOERR');
 }
 
 function endpoint(family: number, addr: string, port: number, path: string | null): string {
@@ -264,6 +260,9 @@ export class Capture {
       }
     }
     // The file holds everything up to the last commit; say how it ended if there is still room.
+    // A full disk has none left: the session's files held some back for this (a session
+    // without stop_reason would read as a killed recorder's)
+    if (this.lifecycle.reason === 'disk-full') this.writer.releaseReserve();
     try {
       this.writeEndMeta();
       this.writer.commit();
@@ -348,7 +347,7 @@ export class Capture {
       // nothing more can be written; what was committed stays
     }
     const kept = `${this.opts.output} holds everything up to the last commit`;
-    if (isDiskFull(err)) this.end('disk-full', { code: 'EDISKFULL', message: `the disk is full: recording stopped; ${kept}` });
+    if (isDiskFull(err, this.opts.output)) this.end('disk-full', { code: 'EDISKFULL', message: `the disk is full: recording stopped; ${kept}` });
     else {
       const e = toEndError(err, 'EWRITE');
       this.end('write-error', { code: 'EWRITE', message: `writing ${this.opts.output} failed (${e.message}): recording stopped; ${kept}` });
