@@ -260,11 +260,16 @@ function openNew(path: string, opts: NewFileOptions): number {
     if (opts.owner) fchownSync(fd, opts.owner.uid, opts.owner.gid);
     return fd;
   } catch (err) {
-    const id = identityOf(fd);
-    closeSync(fd);
-    removeIfSame(path, id);
+    undoCreate(path, fd);
     throw createError(path, err);
   }
+}
+
+/** Close and remove a file we have just created, after a step that failed. */
+function undoCreate(path: string, fd: number): void {
+  const id = identityOf(fd);
+  closeSync(fd);
+  removeIfSame(path, id);
 }
 
 /** A name for a temporary file beside `path`: same directory, so it can be renamed over it. */
@@ -287,9 +292,7 @@ export function createPrivateFile(path: string, opts: NewFileOptions = {}): numb
     renameSync(temp, path);
     return fd;
   } catch (err) {
-    const id = identityOf(fd);
-    closeSync(fd);
-    removeIfSame(temp, id);
+    undoCreate(temp, fd);
     throw createError(path, err);
   }
 }

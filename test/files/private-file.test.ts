@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { isOwnGid, isOwnUid, sudoOwner } from '../../src/files/owner.js';
-import { FileError, PendingFile, checkNewFile, createPrivateFile, writePrivateFile } from '../../src/files/private-file.js';
+import { PendingFile, checkNewFile, createPrivateFile, writePrivateFile } from '../../src/files/private-file.js';
+import { refusal } from '../helpers/file-errors.js';
 import { tempDir } from '../helpers/session-files.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -32,17 +33,6 @@ let dir: string;
 beforeEach(() => {
   dir = tempDir('tinytap-files-');
 });
-
-/** What `fn` throws, as a FileError. */
-function refusal(fn: () => unknown): FileError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FileError);
-    return err as FileError;
-  }
-  throw new Error('it did not refuse');
-}
 
 function create(path: string, opts: Parameters<typeof createPrivateFile>[1] = {}): void {
   closeSync(createPrivateFile(path, opts));

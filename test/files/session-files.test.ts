@@ -22,9 +22,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { FileError } from '../../src/files/private-file.js';
 import { RESERVE_BYTES, SessionFiles, checkSessionFiles, removeOwnSessionFiles, sessionBytes } from '../../src/files/session-files.js';
 import { SessionWriter } from '../../src/record/session-writer.js';
+import { refusal } from '../helpers/file-errors.js';
 import { tempDir } from '../helpers/session-files.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -37,16 +37,6 @@ beforeEach(() => {
   dir = tempDir('tinytap-session-files-');
   file = join(dir, 'x.tinytap');
 });
-
-function refusal(fn: () => unknown): FileError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FileError);
-    return err as FileError;
-  }
-  throw new Error('it did not refuse');
-}
 
 const names = () => readdirSync(dir).sort();
 const ino = (p: string) => lstatSync(p).ino;
