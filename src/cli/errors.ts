@@ -26,6 +26,7 @@ const USER_ERROR_CODES = new Set([
   'EPLATFORM',
   'ENOADDON',
   'EDISKFULL',
+  'EFILE',
   'EFILTER',
   'ENOTFOUND',
   'EACCES',

@@ -7,9 +7,7 @@
  */
 import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createWriteStream, linkSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
@@ -17,11 +15,11 @@ import { curlScript } from '../export/curl.js';
 import { harDocument } from '../export/har.js';
 import { postmanCollection } from '../export/postman.js';
 import { SECRETS_LEFT_OUT_NOTE } from '../export/secrets.js';
+import { sudoOwner } from '../files/owner.js';
+import { PendingFile, checkNewFile, writeError } from '../files/private-file.js';
 import type { Exchange } from '../model/exchange.js';
 import type { Session } from '../session/session.js';
 import { TINYTAP_VERSION } from '../version.js';
-import { CliError } from './errors.js';
-import { chownToSudoUser } from './sudo-owner.js';
 import { type CompiledArg, compileFilterArg } from './filter-arg.js';
 import { openSession } from './open-session.js';
 import { progressBar, safeText } from './terminal.js';
@@ -107,51 +105,32 @@ async function pump(chunks: Iterable<string>, out: Writable, stopped: () => bool
   await flush();
 }
 
-function refuseExisting(out: string, force: boolean): void {
-  let isDir: boolean;
-  try {
-    isDir = statSync(out).isDirectory();
-  } catch {
-    return; // nothing there
-  }
-  if (isDir) throw new CliError(`${out} is a directory: give a file name with -o`);
-  if (!force) throw new CliError(`${out} already exists: choose another name with -o, or add --force to overwrite it`);
-}
-
 /**
- * Write to a temporary file beside OUT, then put it in place (never a half-written OUT). The
- * caller has already refused an OUT in the way (refuseExisting), before any work.
+ * Write OUT as every file tinytap creates (files/private-file.ts): private, owned by the sudo
+ * user, appearing only when complete, and with --force replacing only a regular file. The
+ * caller has already refused an OUT in the way (checkNewFile), before any work.
  */
 async function writeFile(out: string, force: boolean, write: (stream: Writable, failed: () => boolean) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tinytap-tmp`);
+  const file = PendingFile.begin(out, { replace: force, owner: sudoOwner() });
   // a deep buffer: the document is produced while earlier pieces are written, not in turns
-  const stream = createWriteStream(tmp, { flags: 'wx', mode: 0o600, highWaterMark: 8 << 20 });
+  const stream = file.writable(8 << 20);
   // set by the listener: the cast keeps TypeScript from narrowing it to `null` for good (it
   // does not see assignments in callbacks), which made `throw failure` a throw of `never`
   let failure = null as Error | null;
   stream.on('error', (err) => (failure ??= err));
   try {
-    await once(stream, 'open');
-    chownToSudoUser(tmp);
     await write(stream, () => failure !== null);
-    if (failure) throw failure;
-    stream.end();
-    await finished(stream);
-    if (force) renameSync(tmp, out);
-    else {
-      // link fails if OUT appeared meanwhile: still never overwritten without --force
-      linkSync(tmp, out);
-      unlinkSync(tmp);
+    if (!failure) {
+      stream.end();
+      await finished(stream).catch((err: Error) => (failure ??= err));
     }
-  } catch (err) {
+    // one line that names OUT and says what happened ("the disk is full"), not the system call's
+    if (failure) throw writeError(out, failure);
+    file.commit();
+  } finally {
     stream.destroy();
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    if ((err as { code?: string }).code === 'EEXIST') refuseExisting(out, false);
-    throw err;
+    await stream.settled();
+    file.discard();
   }
 }
 
@@ -172,7 +151,7 @@ export function registerExport(program: Command): void {
     .action(async (file: string, filter: string[], flags: ExportFlags) => {
       const format = formatOf(flags);
       // before any work: an OUT that is in the way is the one error to report
-      if (flags.output) refuseExisting(flags.output, !!flags.force);
+      if (flags.output !== undefined) checkNewFile(flags.output, { replace: !!flags.force, owner: sudoOwner() });
       const session = openSession(file);
       try {
         const f = compileFilterArg(session, filter);

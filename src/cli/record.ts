@@ -4,6 +4,10 @@
  */
 import type { Command } from 'commander';
 
+import { sudoOwner } from '../files/owner.js';
+import { checkNewFile } from '../files/private-file.js';
+import { checkSessionFiles } from '../files/session-files.js';
+
 import { loadBinding } from '../record/binding.js';
 import type { CaptureOptions } from '../record/capture.js';
 import { describeRecordError } from '../record/errors.js';
@@ -15,7 +19,6 @@ import { type RunDeps, type RunPlan, runRecording } from '../record/run-recordin
 import { CliError } from './errors.js';
 import { loadTui } from './load-tui.js';
 import { RecordOutput } from './record-output.js';
-import { sudoOwner } from './sudo-owner.js';
 import { useColor } from './format.js';
 import { UsageError, parseDuration, parsePid, parsePort, parseSize } from './units.js';
 
@@ -94,6 +97,16 @@ function realDeps(owner: { uid: number; gid: number } | null): RunDeps {
   };
 }
 
+/**
+ * The files a recording will create, checked before anything is attached (the worker checks
+ * again as it creates them): a path that cannot be used is one line now, not after seconds.
+ */
+function checkOutputs(plan: RunPlan): void {
+  const { output, create } = plan.input.options;
+  checkSessionFiles(output, create);
+  if (plan.tui && plan.command.length) checkNewFile(`${output}.log`, { replace: create?.force, owner: create?.owner });
+}
+
 export async function recordAction(command: string[], flags: RecordFlags): Promise<void> {
   const output = flags.output ?? defaultOutputName();
   const options = buildOptions(flags, command, output);
@@ -104,6 +117,7 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
     throw new CliError('record --tui needs a terminal; without --tui, record prints one line per connection');
   if (plan.readyFile) checkReadyFile(plan.readyFile);
   preflight(loadBinding());
+  checkOutputs(plan);
 
   const out = new RecordOutput({
     stdout: process.stdout,

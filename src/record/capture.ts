@@ -24,6 +24,7 @@ import { ConnCause, Kind, LAYOUT_VERSION } from '../events/layout.js';
 import { type Drops, dropsFromStats, noDrops } from '../session/drops.js';
 import { CgroupResolver, readProcInfo } from './proc-info.js';
 import { type CreateOptions, SessionWriter } from './session-writer.js';
+import { isDiskFull } from '../files/private-file.js';
 import { TINYTAP_VERSION } from '../version.js';
 import { thisRecorder } from '../session/recorder-alive.js';
 
@@ -105,11 +106,6 @@ export function zeroCounts(): CaptureCounts {
   };
 }
 
-function isDiskFull(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code.startsWith('SQLITE_IOERR');
-}
-
 function endpoint(family: number, addr: string, port: number, path: string | null): string {
   if (family === 1) return path ?? '(unnamed)';
   if (!addr) return '-';
@@ -175,7 +171,7 @@ export class Capture {
       native.start();
       this.native = native;
     } catch (err) {
-      this.writer.discard(this.opts.output);
+      this.writer.discard();
       this.lifecycle.fail('start-failed', toEndError(err));
       this.lifecycle.finish(zeroCounts());
       throw err;
@@ -264,6 +260,9 @@ export class Capture {
       }
     }
     // The file holds everything up to the last commit; say how it ended if there is still room.
+    // A full disk has none left: the session's files held some back for this (a session
+    // without stop_reason would read as a killed recorder's)
+    if (this.lifecycle.reason === 'disk-full') this.writer.releaseReserve();
     try {
       this.writeEndMeta();
       this.writer.commit();
@@ -348,7 +347,7 @@ export class Capture {
       // nothing more can be written; what was committed stays
     }
     const kept = `${this.opts.output} holds everything up to the last commit`;
-    if (isDiskFull(err)) this.end('disk-full', { code: 'EDISKFULL', message: `the disk is full: recording stopped; ${kept}` });
+    if (isDiskFull(err, this.opts.output)) this.end('disk-full', { code: 'EDISKFULL', message: `the disk is full: recording stopped; ${kept}` });
     else {
       const e = toEndError(err, 'EWRITE');
       this.end('write-error', { code: 'EWRITE', message: `writing ${this.opts.output} failed (${e.message}): recording stopped; ${kept}` });

@@ -6,9 +6,11 @@
  * and this is the same SQLite library in the same process, so opening the file here is safe.
  */
 import Database from 'better-sqlite3';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 
 import { type CaptureCounts, zeroCounts } from './capture.js';
+import type { FileOwner } from '../files/owner.js';
+import { removeOwnSessionFiles } from '../files/session-files.js';
 import { dropsFromMeta } from '../session/drops.js';
 import { APPLICATION_ID } from '../session/format.js';
 import { type RecorderIdentity, thisRecorder } from '../session/recorder-alive.js';
@@ -44,12 +46,15 @@ function countsOf(meta: Map<string, unknown>): CaptureCounts {
   };
 }
 
-function remove(path: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
-}
-
-/** Mark the session at `path`, if it is this process's recording. Never throws. */
-export function markWorkerExit(path: string, now: () => bigint = () => BigInt(Date.now()) * 1_000_000n): WorkerExitMark {
+/**
+ * Mark the session at `path`, if it is this process's recording (`owner`: the sudo user it was
+ * created for). Never throws.
+ */
+export function markWorkerExit(
+  path: string,
+  owner: FileOwner | null = null,
+  now: () => bigint = () => BigInt(Date.now()) * 1_000_000n,
+): WorkerExitMark {
   if (!existsSync(path)) return { kept: false, counts: null };
   let db: Database.Database | null = null;
   try {
@@ -60,7 +65,7 @@ export function markWorkerExit(path: string, now: () => bigint = () => BigInt(Da
       // the worker died while starting, before capture began: an empty file, as a failed start leaves none
       db.close();
       db = null;
-      remove(path);
+      removeOwnSessionFiles(path, owner);
       return { kept: false, counts: null };
     }
     // the file may be another's (the worker died before it could refuse to overwrite it)

@@ -103,7 +103,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
   private onWorkerExit(code: number): void {
     if (this.lifecycle.isOver) return;
     const why = this.workerError ? `failed (${this.workerError.message})` : `exited with code ${code}`;
-    const marked = markWorkerExit(this.input.options.output);
+    const marked = markWorkerExit(this.input.options.output, this.input.options.create?.owner ?? null);
     const kept = marked.kept ? `; ${this.input.options.output} holds everything up to its last commit` : '';
     this.lifecycle.fail('worker-exit', {
       code: 'EWORKER',

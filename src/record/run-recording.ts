@@ -7,10 +7,11 @@
  * hands in the real ones and prints.
  */
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 
+import { FileError, createPrivateFile } from '../files/private-file.js';
 import type { CaptureCounts, ConnectionNotice } from './capture.js';
 import type { Ended, RequestedStop } from './lifecycle.js';
 import type { ReadyInfo } from './ready-file.js';
@@ -112,10 +113,10 @@ export async function runRecording(plan: RunPlan, deps: RunDeps, report: RunRepo
           });
         }, plan.statusEveryMs);
       }
-      // a stop during the start: CMD is not started at all
+      // a stop during the start: CMD is not started at all; nor when its log cannot be made
+      const logFd = plan.command.length && plan.tui && recording.phase === 'running' ? createCommandLog(`${output}.log`, plan, recording) : null;
       if (plan.command.length && recording.phase === 'running') {
-        commandLog = plan.tui ? `${output}.log` : null;
-        const logFd = commandLog ? openSync(commandLog, 'w', 0o600) : null;
+        commandLog = logFd === null ? null : `${output}.log`;
         try {
           child = deps.spawnHeld(plan.command, logFd);
         } finally {
@@ -170,12 +171,28 @@ export async function runRecording(plan: RunPlan, deps: RunDeps, report: RunRepo
   }
 }
 
+/**
+ * FILE.log, where CMD's output goes under --tui (the terminal is the UI's): a private file like
+ * the session (files/private-file.ts), replaced only with --force. If it cannot be made, the
+ * recording stops and CMD is never started (null).
+ */
+function createCommandLog(path: string, plan: RunPlan, recording: Recording): number | null {
+  const create = plan.input.options.create;
+  try {
+    return createPrivateFile(path, { owner: create?.owner, replace: create?.force });
+  } catch (err) {
+    void recording.fail({ code: 'ECOMMANDLOG', message: `${(err as Error).message}: recording stopped, ${plan.command[0]} not started` });
+    return null;
+  }
+}
+
 /** Create the ready file; if that fails, the recording must not go on unannounced. */
 function announceReady(path: string, output: string, recording: Recording, deps: RunDeps, startedAt: number): void {
   try {
     deps.writeReadyFile(path, { session: resolve(output), pid: process.pid, startedAt: new Date(startedAt).toISOString() });
   } catch (err) {
     const e = err as Error & { code?: string };
-    void recording.fail({ code: 'EREADYFILE', message: `cannot create --ready-file ${path} (${e.code ?? e.message}): recording stopped` });
+    const why = e instanceof FileError ? `--ready-file ${e.message}` : `cannot create --ready-file ${path} (${e.code ?? e.message})`;
+    void recording.fail({ code: 'EREADYFILE', message: `${why}: recording stopped` });
   }
 }

@@ -10,17 +10,15 @@
  * better than any single payload (see BENCHMARKS.md).
  */
 import Database from 'better-sqlite3';
-import { chownSync, closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 
 import { APPLICATION_ID, CODEC_DEFLATE, CODEC_STORED, SCHEMA_VERSION, sessionSchemaSql } from '../session/format.js';
 import { type BatchScan, emptyScan } from './batch-scan.js';
 import type { CloseRecord, ConnRecord, SockAddr } from '../events/decode-records.js';
 import { CloseFlag, ConnCause } from '../events/layout.js';
-
-export class OutputExistsError extends Error {
-  readonly code = 'EEXIST';
-}
+import type { FileOwner } from '../files/owner.js';
+import { FileError, diskFull, isDiskFull } from '../files/private-file.js';
+import { SessionFiles } from '../files/session-files.js';
 
 export interface ProcessRow {
   pid: number;
@@ -45,9 +43,31 @@ function addrText(a: SockAddr): string | null {
 }
 
 export interface CreateOptions {
+  /** --force: replace the invoking user's own file at that name. */
   force?: boolean;
   /** Under sudo, the invoking user should own their session file. */
-  owner?: { uid: number; gid: number } | null;
+  owner?: FileOwner | null;
+}
+
+/**
+ * A new session's first pages: the identity pragmas and the raw tables, with the header's file
+ * format bytes (18 and 19) at 2, "WAL" (https://www.sqlite.org/fileformat2.html#database_header).
+ * Written by us into the file we create (files/session-files.ts says why SQLite must not
+ * create anything itself), so that SQLite opens it in WAL mode straight away.
+ */
+function firstPages(): Buffer {
+  const mem = new Database(':memory:');
+  try {
+    mem.pragma(`application_id = ${APPLICATION_ID}`);
+    mem.pragma(`user_version = ${SCHEMA_VERSION}`);
+    mem.exec(sessionSchemaSql());
+    const image = mem.serialize();
+    image[18] = 2;
+    image[19] = 2;
+    return image;
+  } finally {
+    mem.close();
+  }
 }
 
 export class SessionWriter {
@@ -73,24 +93,31 @@ export class SessionWriter {
     meta: Database.Statement;
   };
 
+  /**
+   * Create the session file (and its -wal, -shm, -journal: files/session-files.ts) and open it;
+   * a refusal or a failure is a FileError, and leaves no file behind.
+   */
   static create(path: string, opts: CreateOptions = {}): SessionWriter {
-    if (existsSync(path)) {
-      if (!opts.force)
-        throw new OutputExistsError(`${path} already exists: choose another name with -o, or add --force to overwrite it`);
-      for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+    const files = SessionFiles.create(path, firstPages(), opts);
+    let db: Database.Database | null = null;
+    try {
+      db = new Database(path);
+      return new SessionWriter(db, files);
+    } catch (err) {
+      db?.close();
+      files.removeAll();
+      if (isDiskFull(err, path)) throw diskFull(path);
+      throw new FileError('EFILE', `cannot open ${path} to record into it: ${(err as Error).message}`);
     }
-    // created 0600 before SQLite opens it: sessions hold request bodies, tokens, cookies
-    closeSync(openSync(path, 'wx', 0o600));
-    if (opts.owner) chownSync(path, opts.owner.uid, opts.owner.gid);
-    return new SessionWriter(new Database(path));
   }
 
-  private constructor(db: Database.Database) {
+  private constructor(
+    db: Database.Database,
+    private readonly files: SessionFiles,
+  ) {
     this.db = db;
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    db.pragma('journal_mode = WAL');
-    db.exec(sessionSchemaSql());
+    // born in WAL mode (firstPages): this only checks that SQLite sees it so
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal') throw new Error('the new session is not in WAL mode');
     // WAL + NORMAL: a commit survives the recorder being killed (it is in the OS's cache),
     // without an fsync per batch
     db.pragma('synchronous = NORMAL');
@@ -308,13 +335,22 @@ export class SessionWriter {
       this.db.pragma('journal_mode = DELETE');
     } finally {
       this.db.close();
+      this.files.tidy();
     }
   }
 
-  /** Recording never started: remove the file rather than leave an empty session behind. */
-  discard(path: string): void {
+  /** Recording never started: remove the files rather than leave an empty session behind. */
+  discard(): void {
     this.db.close();
-    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+    this.files.removeAll();
+  }
+
+  /**
+   * The disk is full: give back the space the session's files hold in reserve, so that what is
+   * written next (why the recording ended) still fits.
+   */
+  releaseReserve(): void {
+    this.files.releaseReserve();
   }
 
   /** Close without committing (after a failure the caller already reported). */
@@ -326,6 +362,6 @@ export class SessionWriter {
       // the disk may still be full: the WAL stays and SQLite folds it in on next open
     }
     this.db.close();
+    this.files.tidy();
   }
 }
-

@@ -2,10 +2,11 @@
  * `c` in the TUI: the selected exchange as a curl command (src/export/curl.ts), written to
  * tinytap-<id>.curl.sh in the current directory and put on the clipboard.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { curlCommand } from '../export/curl.js';
+import { type FileOwner, sudoOwner } from '../files/owner.js';
+import { writePrivateFile } from '../files/private-file.js';
 import type { Exchange } from '../model/exchange.js';
 import { type ClipboardDeps, copyToClipboard } from './clipboard.js';
 
@@ -18,11 +19,17 @@ export interface CurlExportResult {
   clipboard: string | null;
 }
 
-export async function exportCurl(ex: Exchange, cwd: string, deps: ClipboardDeps = {}): Promise<CurlExportResult> {
+/**
+ * Write the script and copy the command. The script is made as every file tinytap writes
+ * (files/private-file.ts): owner only, a request may carry credentials (cookies,
+ * Authorization) as the session does; executable, it is meant to be run; owned by the sudo
+ * user; and pressing c again replaces it, but only a regular file, and in a shared directory
+ * (such as /tmp) only that user's own.
+ */
+export async function exportCurl(ex: Exchange, cwd: string, deps: ClipboardDeps = {}, owner: FileOwner | null = sudoOwner()): Promise<CurlExportResult> {
   const command = curlCommand(ex);
   const file = curlFileName(ex.id);
-  // owner only: a request may carry credentials (cookies, Authorization), as the session does
-  writeFileSync(join(cwd, file), `#!/bin/sh\n${command}`, { mode: 0o700 });
+  writePrivateFile(join(cwd, file), `#!/bin/sh\n${command}`, { mode: 0o700, replace: true, owner });
   const clipboard = await copyToClipboard(command, deps);
   return { file, clipboard };
 }

@@ -1,5 +1,7 @@
 // What `tinytap record` prints, for people and, with --json, for scripts; and its help, which
 // says when capture starts.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { RecordOutput, type RecordOutputOptions } from '../../src/cli/record-output.js';
@@ -8,6 +10,7 @@ import type { ConnectionNotice } from '../../src/record/capture.js';
 import { zeroCounts } from '../../src/record/capture.js';
 import type { RunOutcome } from '../../src/record/run-recording.js';
 import { runCli } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/session-files.js';
 
 function output(extra: Partial<RecordOutputOptions> = {}) {
   const out: string[] = [];
@@ -54,6 +57,16 @@ describe('record output', () => {
     expect(out).toHaveLength(1);
     expect(out[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  curl \(321\)  client  127\.0\.0\.1:5000 → 127\.0\.0\.1:8080  tcp\n$/);
     expect(err[1]).toMatch(/^recorded 1\.5 s: 3 events, 0 B, 0 connections, 0 processes, 0 drops → x\.tinytap \(0 B\)\n$/);
+  });
+
+  it("the summary's size counts a WAL left beside the session (a full disk)", () => {
+    const dir = tempDir('tinytap-summary-');
+    const file = join(dir, 'x.tinytap');
+    writeFileSync(file, Buffer.alloc(4096));
+    writeFileSync(file + '-wal', Buffer.alloc(577_536));
+    const { o, err } = output();
+    o.finished(outcome({ reason: 'disk-full', error: { code: 'EDISKFULL', message: 'the disk is full' } }), file);
+    expect(err[0]).toMatch(/ → .*x\.tinytap \(582 kB\)\n$/);
   });
 
   it('--json: a recording event when capture starts, an event per connection, an ended event with the reason', () => {

@@ -4,8 +4,8 @@
  * the session file holds.
  */
 import Database from 'better-sqlite3';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,26 @@ export function describeCapture(name: string, fn: () => void): void {
 
 export function tempDir(prefix = 'tinytap-e2e-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Another user for the tests where one attacks root's files: nobody, run through setpriv. */
+export const NOBODY = 65534;
+
+/** Run a command as nobody (its own group only), as another local user would. */
+export function asNobody(cmd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', cmd, ...args], { encoding: 'latin1' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A directory in /tmp where nobody can create files and root records: sticky like /tmp itself
+ * (1777), or writable by nobody's group only (1770).
+ */
+export function sharedDir(mode: 0o1777 | 0o1770): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tinytap-shared-'));
+  chownSync(dir, 0, NOBODY);
+  chmodSync(dir, mode);
+  return dir;
 }
 
 export async function freePort(): Promise<number> {

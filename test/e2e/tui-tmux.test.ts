@@ -2,12 +2,12 @@
 // (and on one still being recorded, with --follow), keys are sent as a person types them, and
 // each step's screen is read back with capture-pane. Every wait polls the screen.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CURL, NODE, ScriptedSession } from '../helpers/scripted-session.js';
-import { CLI, type Server, curl, describeCapture, recordWhile, runRecorder, startNodeServer, tempDir } from './harness.js';
+import { CLI, type Server, asNobody, curl, describeCapture, recordWhile, runRecorder, sharedDir, startNodeServer, tempDir } from './harness.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
@@ -255,6 +255,34 @@ describeCapture('tinytap record --tui', () => {
     const info = spawnSync(process.execPath, [CLI, 'info', '--json', file], { encoding: 'utf8' });
     expect(info.status, info.stderr).toBe(0);
     expect(info.stdout).toContain('"quit"');
+  });
+
+  it('-- CMD: a link another user planted at FILE.log is refused before anything runs, its target untouched', async () => {
+    // a sticky directory writable by nobody's group: the kernel's fs.protected_symlinks does not
+    // cover it, so this is tinytap's own check
+    const dir = sharedDir(0o1770);
+    const file = join(dir, 'x.tinytap');
+    const victim = join(tempDir('tinytap-record-tui-'), 'victim');
+    writeFileSync(victim, 'precious\n');
+    expect(asNobody('ln', '-s', victim, `${file}.log`).status).toBe(0);
+    const t2 = new Terminal();
+    try {
+      t2.start(['record', '--tui', '-o', file, '--', 'sh', '-c', 'echo overwritten']);
+      await t2.waitFor((s) => t2.exitStatus() !== null || s.includes('● recording'), 'tinytap to refuse (or start)');
+      // a tinytap that went ahead is left at once, so that what it did can be seen
+      if (t2.exitStatus() === null) t2.keys('q');
+      await t2.waitFor(() => t2.exitStatus() !== null, 'tinytap to exit');
+      expect(t2.exitStatus()).toBe(1);
+      // the line is wider than the terminal: read with the history, wrapped lines joined
+      expect(t2.tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'tt')).toContain(
+        `tinytap: ${file}.log is a symbolic link: tinytap never writes through a link; give the real path, or remove the link`,
+      );
+      expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+      expect(readdirSync(dir)).toEqual(['x.tinytap.log']);
+    } finally {
+      t2.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses in one line when stdout is not a terminal, before recording anything', () => {

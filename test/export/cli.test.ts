@@ -1,4 +1,5 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -53,7 +54,37 @@ describe('tinytap export', () => {
     expect(statSync(loose).mode & 0o777).toBe(0o600);
     expect(postmanSchemaErrors(JSON.parse(readFileSync(loose, 'utf8')))).toEqual([]);
     expect(await tinytap('export', file, '--har', '-o', dir)).toBe(1);
-    expect(err).toBe(`tinytap: ${dir} is a directory: give a file name with -o\n`);
+    expect(err).toBe(`tinytap: ${dir} is a directory: give a file name\n`);
+  });
+
+  // (a device node: test/e2e/record-files.test.ts, which can make one of its own as root)
+  it('--force replaces only a regular file: never a link (the /dev/stdout kind) or a FIFO', async () => {
+    const target = join(dir, 'target.txt');
+    writeFileSync(target, 'precious');
+    const link = join(dir, 'stdout-link');
+    symlinkSync(target, link);
+    const dangling = join(dir, 'dangling.har');
+    symlinkSync(join(dir, 'nowhere.har'), dangling);
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const force of [[], ['--force']]) {
+      expect(await tinytap('export', file, '--har', '-o', link, ...force)).toBe(1);
+      expect(err).toBe(`tinytap: ${link} is a symbolic link: tinytap never writes through a link; give the real path, or remove the link\n`);
+      expect(await tinytap('export', file, '--har', '-o', dangling, ...force)).toBe(1);
+      expect(err).toBe(`tinytap: ${dangling} is a symbolic link: tinytap never writes through a link; give the real path, or remove the link\n`);
+      expect(await tinytap('export', file, '--har', '-o', fifo, ...force)).toBe(1);
+      expect(err).toBe(`tinytap: ${fifo} is a FIFO, not a regular file: tinytap writes regular files only; give another name\n`);
+    }
+    expect(readlinkSync(link)).toBe(target);
+    expect(readFileSync(target, 'utf8')).toBe('precious');
+    expect(existsSync(join(dir, 'nowhere.har'))).toBe(false);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(await tinytap('export', file, '--har', '-o', '')).toBe(1);
+    expect(err).toBe('tinytap: the file name is empty: give a file name\n');
+    expect(await tinytap('export', file, '--har', '-o', join(dir, 'no', 'x.har'))).toBe(1);
+    expect(err).toBe(`tinytap: ${join(dir, 'no', 'x.har')}: no such directory ${join(dir, 'no')}\n`);
+    // nothing was left behind: no temporary files
+    expect(readdirSync(dir).filter((n) => n.includes('tinytap-tmp'))).toEqual([]);
   });
 
   it('needs exactly one format, and --include-secrets only with --har', async () => {

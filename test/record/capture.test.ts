@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { DataFlag } from '../../src/events/layout.js';
 import { Capture, type CaptureOptions, defaultCaptureOptions } from '../../src/record/capture.js';
-import { OutputExistsError } from '../../src/record/session-writer.js';
+import { FileError } from '../../src/files/private-file.js';
 import { EventReader } from '../../src/session/event-reader.js';
 import { APPLICATION_ID } from '../../src/session/format.js';
 import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
@@ -110,7 +110,7 @@ describe('Capture', () => {
   it('refuses to overwrite an existing file without force', () => {
     const out = join(dir, 'exists.tinytap');
     writeFileSync(out, 'precious');
-    expect(() => new Capture(options(out), fakeBinding())).toThrow(OutputExistsError);
+    expect(() => new Capture(options(out), fakeBinding())).toThrow(FileError);
     expect(() => new Capture(options(out, { create: { force: true } }), fakeBinding())).not.toThrow();
   });
 

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -160,6 +160,37 @@ describe('runRecording: how a run ends', () => {
     expect(stopReason(s.file)).toBe('quit');
   });
 
+  it('--tui: FILE.log is a new private file; a symlink planted there is refused, its target untouched, CMD never run', async () => {
+    const log = () => readFileSync(`${join(dir, 'run.tinytap')}.log`, 'utf8');
+    // the UI is left once CMD has written its line
+    const s = setup({ tui: true, command: ['sh', '-c', 'echo to-the-log'] }, { runTui: () => until(() => log() !== '') });
+    const o = await run(s);
+    expect(o.commandLog).toBe(`${s.file}.log`);
+    expect(statSync(`${s.file}.log`).mode & 0o777).toBe(0o600);
+    expect(readFileSync(`${s.file}.log`, 'utf8')).toBe('to-the-log\n');
+
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious');
+    const planted = join(dir, 'planted.tinytap');
+    symlinkSync(victim, `${planted}.log`);
+    let spawned = false;
+    const t = setup(
+      { tui: true, command: ['sh', '-c', 'echo to-the-log'] },
+      { runTui: async () => {}, spawnHeld: (c, l) => ((spawned = true), spawnHeld(c, l)) },
+    );
+    t.plan.input.options = { ...t.plan.input.options, output: planted, create: { force: true } };
+    const p = await run(t);
+    expect(p.ended.reason).toBe('write-error');
+    expect(p.ended.error).toEqual({
+      code: 'ECOMMANDLOG',
+      message: `${planted}.log is a symbolic link: tinytap never writes through a link; give the real path, or remove the link: recording stopped, sh not started`,
+    });
+    expect(p.commandLog).toBeNull();
+    expect(spawned).toBe(false);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(lstatSync(`${planted}.log`).isSymbolicLink()).toBe(true);
+  });
+
   it('a UI that fails to load: the error comes out, and the recording is not left running', async () => {
     const s = setup({ tui: true }, { runTui: async () => Promise.reject(new Error('no terminal')) });
     await expect(run(s)).rejects.toThrow('no terminal');
@@ -240,7 +271,7 @@ describe('runRecording: --ready-file', () => {
     const s = setup({ readyFile: ready });
     const o = await run(s);
     expect(o.ended.reason).toBe('write-error');
-    expect(o.ended.error).toEqual({ code: 'EREADYFILE', message: `cannot create --ready-file ${ready} (ENOENT): recording stopped` });
+    expect(o.ended.error).toEqual({ code: 'EREADYFILE', message: `--ready-file ${ready}: no such directory ${join(dir, 'missing-dir')}: recording stopped` });
     expect(stopReason(s.file)).toBe('write-error');
   });
 });

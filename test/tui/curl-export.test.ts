@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -55,6 +55,41 @@ describe('c: the exchange as a curl command', () => {
       expect(Buffer.from(written[0].slice(7, -1), 'base64').toString()).toBe(script.slice('#!/bin/sh\n'.length));
       expect(curlMessage(r)).toBe('wrote tinytap-1.curl.sh, copied to the clipboard via the terminal (OSC 52)');
       expect(curlMessage({ file: 'f', clipboard: null })).toBe('wrote f (no clipboard found)');
+    } finally {
+      session.close();
+    }
+  });
+
+  it('c again replaces the script; a link planted at its name is refused and its target left alone', async () => {
+    const session = Session.open(await basicSession(2));
+    try {
+      const cwd = tempDir('tinytap-curl-');
+      const clipboard = { env: {}, writeTerminal: null };
+      await exportCurl(session.exchange(1)!, cwd, clipboard);
+      writeFileSync(join(cwd, 'tinytap-1.curl.sh'), 'stale');
+      await exportCurl(session.exchange(1)!, cwd, clipboard);
+      expect(readFileSync(join(cwd, 'tinytap-1.curl.sh'), 'utf8')).toMatch(/^#!\/bin\/sh\n# #1 POST /);
+      expect(statSync(join(cwd, 'tinytap-1.curl.sh')).mode & 0o777).toBe(0o700);
+
+      const victim = join(cwd, 'victim');
+      writeFileSync(victim, 'precious');
+      symlinkSync(victim, join(cwd, 'tinytap-2.curl.sh'));
+      await expect(exportCurl(session.exchange(2)!, cwd, clipboard)).rejects.toThrow(
+        `${join(cwd, 'tinytap-2.curl.sh')} is a symbolic link: tinytap never writes through a link; give the real path, or remove the link`,
+      );
+      expect(readFileSync(victim, 'utf8')).toBe('precious');
+      expect(readdirSync(cwd).sort()).toEqual(['tinytap-1.curl.sh', 'tinytap-2.curl.sh', 'victim']);
+    } finally {
+      session.close();
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('under sudo, the script belongs to the user who ran sudo', async () => {
+    const session = Session.open(await basicSession(1));
+    try {
+      const cwd = tempDir('tinytap-curl-');
+      await exportCurl(session.exchange(1)!, cwd, { env: {}, writeTerminal: null }, { uid: 65534, gid: 65534 });
+      expect(statSync(join(cwd, 'tinytap-1.curl.sh'))).toMatchObject({ uid: 65534, gid: 65534 });
     } finally {
       session.close();
     }
