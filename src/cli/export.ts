@@ -24,7 +24,8 @@ import { CliError } from './errors.js';
 import { chownToSudoUser } from './sudo-owner.js';
 import { type CompiledArg, compileFilterArg } from './filter-arg.js';
 import { openSession } from './open-session.js';
-import { progressBar, safeText } from './terminal.js';
+import { term } from '../render/terminal-text.js';
+import { progressBar, stderr, writeLine } from './terminal.js';
 import { UsageError } from './units.js';
 
 interface ExportFlags {
@@ -187,7 +188,7 @@ export function registerExport(program: Command): void {
         });
         const doc = documentOf(format, exchanges, file, f, flags);
         const secretsNote = () => {
-          if (format === 'har' && !flags.includeSecrets) process.stderr.write(`tinytap: ${SECRETS_LEFT_OUT_NOTE}\n`);
+          if (format === 'har' && !flags.includeSecrets) writeLine(stderr, term`tinytap: ${SECRETS_LEFT_OUT_NOTE}`);
         };
         if (flags.output) {
           try {
@@ -196,7 +197,7 @@ export function registerExport(program: Command): void {
             bar.done();
           }
           secretsNote();
-          process.stderr.write(`wrote ${done} exchange${done === 1 ? '' : 's'} to ${safeText(flags.output)}\n`);
+          writeLine(stderr, term`wrote ${done} exchange${done === 1 ? '' : 's'} to ${flags.output}`);
           return;
         }
         // a reader that goes away (| head) ends the export quietly; other errors are errors

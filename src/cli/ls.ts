@@ -6,7 +6,8 @@ import { durationText, party, sizeText, statusColor, statusText, summaryJson, ta
 import { compileFilterArg } from './filter-arg.js';
 import { useColor } from './format.js';
 import { openSession } from './open-session.js';
-import { BufferedOutput, table, terminalWidth } from './terminal.js';
+import { json, joinText, term } from '../render/terminal-text.js';
+import { BufferedOutput, stderr, stdout, table, terminalWidth, writeLine } from './terminal.js';
 import { UsageError } from './units.js';
 
 interface LsFlags {
@@ -54,7 +55,7 @@ export function registerLs(program: Command): void {
         if (flags.json) {
           // streamed, and written in large pieces: a line per write is a syscall per exchange
           const out = new BufferedOutput();
-          for (const x of session.iterateExchanges(query)) out.write(JSON.stringify(summaryJson(x)) + '\n');
+          for (const x of session.iterateExchanges(query)) out.write(term`${json(summaryJson(x))}\n`);
           out.flush();
           return;
         }
@@ -76,11 +77,11 @@ export function registerLs(program: Command): void {
           terminalWidth(),
           color,
         );
-        process.stdout.write(lines.join('\n') + '\n');
-        if (process.stdout.isTTY) {
+        writeLine(stdout, joinText(lines));
+        if (stdout.isTTY) {
           const total = session.countExchanges();
           const shown = rows.length;
-          process.stderr.write(`${shown} of ${total} exchanges${f.text ? ` matching ${f.text}` : ''}\n`);
+          writeLine(stderr, term`${shown} of ${total} exchanges${f.text ? term` matching ${f.text}` : ''}`);
         }
       } finally {
         session.close();

@@ -17,6 +17,7 @@ import { loadTui } from './load-tui.js';
 import { RecordOutput } from './record-output.js';
 import { sudoOwner } from './sudo-owner.js';
 import { useColor } from './format.js';
+import { stderr, stdout } from './terminal.js';
 import { UsageError, parseDuration, parsePid, parsePort, parseSize } from './units.js';
 
 interface RecordFlags {
@@ -106,8 +107,8 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   preflight(loadBinding());
 
   const out = new RecordOutput({
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     stdoutColor: useColor(process.stdout),
     stderrColor: useColor(process.stderr),
     quiet: !!flags.quiet,

@@ -6,14 +6,12 @@ import { party, statusColor, statusText } from './exchange-format.js';
 import { compileFilterArg } from './filter-arg.js';
 import { paint, useColor } from './format.js';
 import { openSession } from './open-session.js';
-import { safeText } from './terminal.js';
+import { type TerminalText, json, term } from '../render/terminal-text.js';
+import { stderr, stdout, writeLine } from './terminal.js';
 import { UsageError } from './units.js';
 
-function showMatch(m: TextMatch, color: boolean): string {
-  const before = safeText(m.before);
-  const hit = safeText(m.hit);
-  const after = safeText(m.after);
-  return `    ${m.field.padEnd(16)} ${m.cutBefore ? '…' : ''}${before}${paint(color, '1;33', hit)}${after}${m.cutAfter ? '…' : ''}`;
+function showMatch(m: TextMatch, color: boolean): TerminalText {
+  return term`    ${m.field.padEnd(16)} ${m.cutBefore ? '…' : ''}${m.before}${paint(color, '1;33', m.hit)}${m.after}${m.cutAfter ? '…' : ''}`;
 }
 
 export function registerSearch(program: Command): void {
@@ -41,18 +39,17 @@ export function registerSearch(program: Command): void {
         for (const x of rows) {
           const matches = findMatches(textRow.get(Number(x.id)) as Record<string, string>, text);
           if (flags.json) {
-            process.stdout.write(
-              JSON.stringify({ id: Number(x.id), method: x.method, url: x.url, status: x.status === null ? null : Number(x.status), matches }) + '\n',
-            );
+            writeLine(stdout, json({ id: Number(x.id), method: x.method, url: x.url, status: x.status === null ? null : Number(x.status), matches }));
             continue;
           }
           const status = paint(color, statusColor(x.status) ?? '0', statusText(x));
-          process.stdout.write(
-            `${paint(color, '1', `#${x.id}`)}  ${safeText(x.method ?? '')} ${safeText(x.url)}  ${status}  ${party(x.client_pid, x.client_comm)} → ${party(x.server_pid, x.server_comm)}\n`,
+          writeLine(
+            stdout,
+            term`${paint(color, '1', `#${x.id}`)}  ${x.method ?? ''} ${x.url}  ${status}  ${party(x.client_pid, x.client_comm)} → ${party(x.server_pid, x.server_comm)}`,
           );
-          for (const m of matches) process.stdout.write(showMatch(m, color) + '\n');
+          for (const m of matches) writeLine(stdout, showMatch(m, color));
         }
-        if (process.stdout.isTTY && !flags.json) process.stderr.write(`${rows.length} exchanges contain "${safeText(text)}"\n`);
+        if (stdout.isTTY && !flags.json) writeLine(stderr, term`${rows.length} exchanges contain "${text}"`);
         if (rows.length === 0) process.exitCode = 1;
       } finally {
         session.close();

@@ -8,7 +8,8 @@ import { CliError } from './errors.js';
 import { statusColor } from './exchange-format.js';
 import { formatBytes, formatDateTime, formatDurationMs, paint, useColor } from './format.js';
 import { openSession, parseId } from './open-session.js';
-import { safeText } from './terminal.js';
+import { type TerminalText, type TextPart, escaped, json, joinText, term } from '../render/terminal-text.js';
+import { stdout, writeLine } from './terminal.js';
 
 interface ShowFlags {
   raw?: boolean;
@@ -34,35 +35,37 @@ function where(e: Exchange['client']): string {
   return e.port ? `${e.addr.includes(':') ? `[${e.addr}]` : e.addr}:${e.port}` : e.addr;
 }
 
-function headerLines(headers: HeaderField[]): string[] {
-  return headers.map((h) => `  ${h.name}: ${h.value}`);
+function headerLines(headers: HeaderField[]): TerminalText[] {
+  return headers.map((h) => term`  ${h.name}: ${h.value}`);
 }
 
-function bodySection(title: string, body: Body, full: boolean): string[] {
+function bodySection(title: string, body: Body, full: boolean): TerminalText[] {
   if (body.size === 0 && body.captured.length === 0) return [];
   const rendered = renderBody(body, { maxBytes: full ? Infinity : 64 * 1024 });
   const type = body.mimeType ?? rendered.kind;
   const enc = body.encoding ? `, ${body.encoding} → ${formatBytes(readableBytes(body).length)} decoded` : '';
-  const lines = [`${title} (${type}, ${formatBytes(body.size)}${enc})`, ...rendered.lines.map((l) => `  ${l}`)];
-  if (rendered.omitted) lines.push(`  … ${rendered.omitted} (use --full, or tinytap export)`);
+  // a body's lines keep their tabs; every other control character is shown escaped
+  const lines = [term`${title} (${type}, ${formatBytes(body.size)}${enc})`, ...rendered.lines.map((l) => term`  ${escaped(l, true)}`)];
+  if (rendered.omitted) lines.push(term`  … ${rendered.omitted} (use --full, or tinytap export)`);
   return lines;
 }
 
-export function formatExchange(ex: Exchange, color: boolean, full = false): string {
+/** The exchange as text for a terminal: every captured value escaped, our colours kept. */
+export function formatExchange(ex: Exchange, color: boolean, full = false): TerminalText {
   const r = ex.request;
   const s = ex.response;
   const status = s ? paint(color, statusColor(s.status) ?? '0', `${s.status} ${s.reason}`) : paint(color, '2', 'no response');
-  const out: string[] = [];
-  out.push(`${paint(color, '1', `#${ex.id}`)}  ${r.method} ${r.url}  →  ${status}  (${ms(ex.timings.totalNs)})`);
-  out.push(`client      ${who(ex.client)}  ${where(ex.client)}`);
-  if (ex.client.others.length) out.push(`            ${otherHolders(ex.client)}`);
-  out.push(`server      ${who(ex.server)}  ${where(ex.server)}`);
-  if (ex.server.others.length) out.push(`            ${otherHolders(ex.server)}`);
+  const out: TextPart[] = [];
+  out.push(term`${paint(color, '1', `#${ex.id}`)}  ${r.method} ${r.url}  →  ${status}  (${ms(ex.timings.totalNs)})`);
+  out.push(term`client      ${who(ex.client)}  ${where(ex.client)}`);
+  if (ex.client.others.length) out.push(term`            ${otherHolders(ex.client)}`);
+  out.push(term`server      ${who(ex.server)}  ${where(ex.server)}`);
+  if (ex.server.others.length) out.push(term`            ${otherHolders(ex.server)}`);
   if (ex.client.cgroup || ex.server.cgroup)
-    out.push(`cgroups     client ${ex.client.cgroup ?? '—'}  server ${ex.server.cgroup ?? '—'}`);
-  out.push(`connection  flow ${ex.flowId} (${ex.transport}), exchange ${ex.seq + 1} on it`);
+    out.push(term`cgroups     client ${ex.client.cgroup ?? '—'}  server ${ex.server.cgroup ?? '—'}`);
+  out.push(term`connection  flow ${ex.flowId} (${ex.transport}), exchange ${ex.seq + 1} on it`);
   out.push(
-    `timing      started ${formatDateTime(r.startedNs)}  send ${ms(ex.timings.sendNs)}  wait ${ms(ex.timings.waitNs)}  receive ${ms(ex.timings.receiveNs)}  total ${ms(ex.timings.totalNs)}`,
+    term`timing      started ${formatDateTime(r.startedNs)}  send ${ms(ex.timings.sendNs)}  wait ${ms(ex.timings.waitNs)}  receive ${ms(ex.timings.receiveNs)}  total ${ms(ex.timings.totalNs)}`,
   );
   out.push('');
   out.push(paint(color, '1', `Request  ${r.method} ${r.target} ${r.httpVersion}`));
@@ -88,9 +91,9 @@ export function formatExchange(ex: Exchange, color: boolean, full = false): stri
   if (notes.length) {
     out.push('');
     out.push(paint(color, '33', 'Notes'));
-    out.push(...notes.map((n) => `  ${n}`));
+    out.push(...notes.map((n) => term`  ${n}`));
   }
-  return safeText(out.join('\n'), true);
+  return joinText(out);
 }
 
 function bodyJson(b: Body): Record<string, unknown> {
@@ -152,9 +155,8 @@ export function exchangeJson(ex: Exchange): Record<string, unknown> {
 /** The bytes as they crossed the socket: the request, then the response. */
 function writeRaw(session: Session, ex: Exchange): void {
   const wire = session.wireBytes(ex.id)!;
-  const all = Buffer.concat([wire.request, ...wire.informational, wire.response]);
-  // piped: the exact bytes; on a terminal, control characters made visible
-  process.stdout.write(process.stdout.isTTY ? safeText(all.toString('latin1'), true) + '\n' : all);
+  // piped: the exact bytes; on a terminal, control characters made visible (writeBytes decides)
+  stdout.writeBytes(Buffer.concat([wire.request, ...wire.informational, wire.response]));
 }
 
 export function registerShow(program: Command): void {
@@ -176,8 +178,8 @@ export function registerShow(program: Command): void {
           throw new CliError(`no exchange ${id} in ${file}: it has ${n} (ids 1 to ${n}, see tinytap ls)`);
         }
         if (flags.raw) writeRaw(session, ex);
-        else if (flags.json) process.stdout.write(JSON.stringify(exchangeJson(ex)) + '\n');
-        else process.stdout.write(formatExchange(ex, useColor(), !!flags.full) + '\n');
+        else if (flags.json) writeLine(stdout, json(exchangeJson(ex)));
+        else writeLine(stdout, formatExchange(ex, useColor(), !!flags.full));
       } finally {
         session.close();
       }

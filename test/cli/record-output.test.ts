@@ -7,14 +7,15 @@ import { ConnCause, Role } from '../../src/events/layout.js';
 import type { ConnectionNotice } from '../../src/record/capture.js';
 import { zeroCounts } from '../../src/record/capture.js';
 import type { RunOutcome } from '../../src/record/run-recording.js';
+import type { TerminalText } from '../../src/render/terminal-text.js';
 import { runCli } from '../helpers/run-cli.js';
 
 function output(extra: Partial<RecordOutputOptions> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const o = new RecordOutput({
-    stdout: { write: (s: string) => out.push(s) },
-    stderr: { write: (s: string) => err.push(s) },
+    stdout: { write: (t: TerminalText) => out.push(t.text) },
+    stderr: { write: (t: TerminalText) => err.push(t.text) },
     stdoutColor: false,
     stderrColor: false,
     quiet: false,
