@@ -17,17 +17,20 @@ import {
   diffSessions,
   parseLatencyRatio,
 } from '../diff/index.js';
+import type { SecretFilter } from '../export/secrets.js';
 import type { Session } from '../session/session.js';
 import { CliError, reportError } from './errors.js';
 import { type CompiledArg, compileFilterArg } from './filter-arg.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
 import { openSession } from './open-session.js';
+import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, type TextPart, json, joinText, term } from '../render/terminal-text.js';
 import { progressBar, stdout, table, terminalWidth, writeLine } from './terminal.js';
 import { parseDuration } from './units.js';
 
 interface DiffFlags {
   json?: boolean;
+  includeSecrets?: boolean;
   ignoreHeader?: string[];
   ignoreJsonPath?: string[];
   defaultIgnores: boolean;
@@ -98,6 +101,7 @@ export function registerDiff(program: Command): void {
     // "-path:/x" negates a filter term; it is not an option
     .allowUnknownOption()
     .option('--json', 'print the differences as one JSON document')
+    .option(...INCLUDE_SECRETS)
     .option('--ignore-header <name>', 'also ignore this header (repeatable; x-foo-* for a prefix)', collect)
     .option('--ignore-json-path <path>', 'also ignore this place in JSON bodies (repeatable): $.meta.generatedAt, $.items[*].price, $..nonce', collect)
     .option('--no-default-ignores', 'compare what the default rules below leave out, too')
@@ -132,7 +136,11 @@ function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlag
       } finally {
         bar.done();
       }
-      if (flags.json) writeLine(stdout, json(diffReportJson(report, { a: fileA, b: fileB, filter: fa.text })));
+      if (flags.json) {
+        const secrets = secretFilter(flags);
+        writeLine(stdout, json(diffReportJson(sharedReport(report, secrets), { a: fileA, b: fileB, filter: fa.text })));
+        sayWhatWasLeftOut(secrets);
+      }
       else writeLine(stdout, joinText(formatReport(report, { a: fileA, b: fileB, filter: fa.text }, useColor())));
       return report.differs ? EXIT_DIFFERS : EXIT_SAME;
     } finally {
@@ -141,6 +149,24 @@ function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlag
   } finally {
     a.close();
   }
+}
+
+/**
+ * The report for --json, its credentials (src/export/secrets.ts) replaced unless `secrets`
+ * keeps them: the values of headers that are, and of JSON members named like one.
+ */
+function sharedReport(r: DiffReport, secrets: SecretFilter): DiffReport {
+  if (secrets.keep) return r;
+  const header = (name: string, v: string | null) => (v === null ? null : secrets.headerOrPlaceholder(name, v));
+  const shared = (d: Difference): Difference => {
+    if (d.kind === 'header') return { ...d, a: header(d.name, d.a), b: header(d.name, d.b) };
+    if (d.kind !== 'body-json') return d;
+    const out = { ...d };
+    if ('a' in d) out.a = secrets.jsonAt(d.path, d.a);
+    if ('b' in d) out.b = secrets.jsonAt(d.path, d.b);
+    return out;
+  };
+  return { ...r, differences: r.differences.map(shared) };
 }
 
 // ---- the report on a terminal -------------------------------------------------------------

@@ -2,12 +2,14 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 
+import type { SecretFilter } from '../export/secrets.js';
 import { type StopReason, isFault } from '../record/lifecycle.js';
 import { openSessionDb, isCorruptionError, corruptError } from '../session/open-session.js';
 import { type SessionInfo, sessionInfo } from '../session/session-info.js';
 import { type TerminalText, type TextPart, json, joinText, term } from '../render/terminal-text.js';
 import { CliError } from './errors.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
+import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { stdout, writeLine } from './terminal.js';
 
 /** meta `stop_reason` (SPEC.md §3.1) in words; the faults say what the file is missing. */
@@ -89,6 +91,25 @@ export function formatInfo(i: SessionInfo, color: boolean): TerminalText {
   return joinText(rows.map(([k, v]) => term`${k.padEnd(width)}  ${v}`));
 }
 
+/**
+ * The summary for --json. The command lines (tinytap's own, and the `-- CMD` it ran) are
+ * credentials by the rule of src/export/secrets.ts: the program only, unless `secrets` keeps them.
+ */
+export function infoJson(i: SessionInfo, secrets: SecretFilter): Record<string, unknown> {
+  const commandLine = secrets.commandLine(i.commandLine);
+  const command = i.filters?.command ? secrets.commandLine(i.filters.command) : null;
+  return {
+    ...i,
+    commandLine: commandLine.argv,
+    ...(commandLine.argumentsLeftOut ? { commandLineArgumentsLeftOut: commandLine.argumentsLeftOut } : {}),
+    filters: i.filters && {
+      ...i.filters,
+      command: command && command.argv,
+      ...(command?.argumentsLeftOut ? { commandArgumentsLeftOut: command.argumentsLeftOut } : {}),
+    },
+  };
+}
+
 export function registerInfo(program: Command): void {
   program
     .command('info')
@@ -96,7 +117,8 @@ export function registerInfo(program: Command): void {
     .argument('<file>', 'a .tinytap session')
     .option('--json', 'print the summary as JSON')
     .option('--check', 'also verify every page of the file (PRAGMA integrity_check)')
-    .action((file: string, flags: { json?: boolean; check?: boolean }) => {
+    .option(...INCLUDE_SECRETS)
+    .action((file: string, flags: { json?: boolean; check?: boolean; includeSecrets?: boolean }) => {
       const db = openSessionDb(file, { readonly: true });
       try {
         const info = sessionInfo(db, file, statSync(file).size);
@@ -104,7 +126,9 @@ export function registerInfo(program: Command): void {
           const result = db.pragma('integrity_check', { simple: true });
           if (result !== 'ok') throw new CliError(`${file} is damaged: integrity check says ${String(result)}`);
         }
-        writeLine(stdout, flags.json ? json(info) : formatInfo(info, useColor()));
+        const secrets = secretFilter(flags);
+        writeLine(stdout, flags.json ? json(infoJson(info, secrets)) : formatInfo(info, useColor()));
+        sayWhatWasLeftOut(secrets);
       } catch (err) {
         if (isCorruptionError(err)) throw corruptError(file, err);
         throw err;

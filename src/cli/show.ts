@@ -1,6 +1,7 @@
 /** tinytap show FILE ID: one exchange, whole. */
 import type { Command } from 'commander';
 
+import type { SecretFilter } from '../export/secrets.js';
 import type { Body, Exchange, HeaderField } from '../model/exchange.js';
 import { bodyKind, bodyNotes, readableBytes, renderBody } from '../render/body.js';
 import type { Session } from '../session/session.js';
@@ -8,12 +9,14 @@ import { CliError } from './errors.js';
 import { statusColor } from './exchange-format.js';
 import { formatBytes, formatDateTime, formatDurationMs, paint, useColor } from './format.js';
 import { openSession, parseId } from './open-session.js';
+import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, type TextPart, escaped, json, joinText, term } from '../render/terminal-text.js';
 import { stdout, writeLine } from './terminal.js';
 
 interface ShowFlags {
   raw?: boolean;
   json?: boolean;
+  includeSecrets?: boolean;
   full?: boolean;
 }
 
@@ -96,7 +99,7 @@ export function formatExchange(ex: Exchange, color: boolean, full = false): Term
   return joinText(out);
 }
 
-function bodyJson(b: Body): Record<string, unknown> {
+function bodyJson(b: Body, secrets: SecretFilter): Record<string, unknown> {
   const bytes = readableBytes(b);
   const kind = bodyKind(b);
   const textual = kind === 'json' || kind === 'text';
@@ -109,28 +112,35 @@ function bodyJson(b: Body): Record<string, unknown> {
     encoding: b.encoding,
     decode_error: b.decodeError,
     ...(textual
-      ? { text: Buffer.from(bytes).toString('utf8') }
+      ? { text: secrets.bodyText(Buffer.from(bytes).toString('utf8'), b.mimeType) }
       : { base64: Buffer.from(bytes).toString('base64') }),
   };
 }
 
-export function exchangeJson(ex: Exchange): Record<string, unknown> {
-  const h = (hs: HeaderField[]) => hs.map((x) => [x.name, x.value]);
+/** An end of the exchange; its command line is the program only unless `secrets` keeps it. */
+function endpointJson(e: Exchange['client'], secrets: SecretFilter): Record<string, unknown> {
+  const { argv, argumentsLeftOut } = secrets.commandLine(e.argv);
+  return { ...e, argv, ...(argumentsLeftOut ? { argv_left_out: argumentsLeftOut } : {}) };
+}
+
+/** The exchange for --json: credentials left out unless `secrets` keeps them (src/export/secrets.ts). */
+export function exchangeJson(ex: Exchange, secrets: SecretFilter): Record<string, unknown> {
+  const h = (hs: HeaderField[]) => hs.map((x) => [x.name, secrets.headerOrPlaceholder(x.name, x.value)]);
   return {
     id: ex.id,
     flow: ex.flowId,
     seq: ex.seq,
     transport: ex.transport,
-    client: ex.client,
-    server: ex.server,
+    client: endpointJson(ex.client, secrets),
+    server: endpointJson(ex.server, secrets),
     request: {
       method: ex.request.method,
-      target: ex.request.target,
-      url: ex.request.url,
+      target: secrets.url(ex.request.target),
+      url: secrets.url(ex.request.url),
       http_version: ex.request.httpVersion,
       headers: h(ex.request.headers),
       trailers: h(ex.request.trailers),
-      body: bodyJson(ex.request.body),
+      body: bodyJson(ex.request.body, secrets),
       size: ex.request.size,
       started: new Date(Number(ex.request.startedNs / 1_000_000n)).toISOString(),
       started_ns: String(ex.request.startedNs),
@@ -141,7 +151,7 @@ export function exchangeJson(ex: Exchange): Record<string, unknown> {
       http_version: ex.response.httpVersion,
       headers: h(ex.response.headers),
       trailers: h(ex.response.trailers),
-      body: bodyJson(ex.response.body),
+      body: bodyJson(ex.response.body, secrets),
       size: ex.response.size,
       started_ns: String(ex.response.startedNs),
     },
@@ -168,6 +178,7 @@ export function registerShow(program: Command): void {
     .option('--raw', 'print the bytes as captured')
     .option('--json', 'print the exchange as JSON (bodies as text or base64)')
     .option('--full', 'do not cut long bodies')
+    .option(...INCLUDE_SECRETS)
     .action((file: string, idText: string, flags: ShowFlags) => {
       const id = parseId(idText);
       const session = openSession(file);
@@ -178,7 +189,11 @@ export function registerShow(program: Command): void {
           throw new CliError(`no exchange ${id} in ${file}: it has ${n} (ids 1 to ${n}, see tinytap ls)`);
         }
         if (flags.raw) writeRaw(session, ex);
-        else if (flags.json) writeLine(stdout, json(exchangeJson(ex)));
+        else if (flags.json) {
+          const secrets = secretFilter(flags);
+          writeLine(stdout, json(exchangeJson(ex, secrets)));
+          sayWhatWasLeftOut(secrets);
+        }
         else writeLine(stdout, formatExchange(ex, useColor(), !!flags.full));
       } finally {
         session.close();

@@ -1,6 +1,6 @@
 // The rule for what outputs meant for sharing leave out (src/export/secrets.ts), and every
-// such output (HAR, Postman) applied to a session where
-// `curl -H 'Authorization: Bearer SECRET' '...?access_token=SECRET'` ran.
+// such output (HAR, Postman, the --json of ls, show, search, info and diff) applied to a session
+// where `curl -H 'Authorization: Bearer SECRET' '...?access_token=SECRET'` ran.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -151,13 +151,22 @@ async function sessionWithSecrets(path: string, apiKey: string): Promise<void> {
 describe('outputs meant for sharing leave the secrets of a session out, unless --include-secrets', () => {
   const dir = tempDir('tinytap-secrets-');
   const file = join(dir, 's.tinytap');
+  const other = join(dir, 'o.tinytap');
   beforeAll(async () => {
     await sessionWithSecrets(file, 'SECRET');
+    await sessionWithSecrets(other, 'SECRET2');
   });
 
   const outputs: [string, string[], number][] = [
     ['HAR', ['export', file, '--har'], 0],
     ['Postman', ['export', file, '--postman'], 0],
+    ['ls --json', ['ls', file, '--json'], 0],
+    ['show --json (the request with the token)', ['show', file, '1', '--json'], 0],
+    ['show --json (the form)', ['show', file, '2', '--json'], 0],
+    ['show --json (the token response)', ['show', file, '3', '--json'], 0],
+    ['search --json', ['search', file, 'SECRET', '--json'], 0],
+    ['info --json', ['info', file, '--json'], 0],
+    ['diff --json', ['diff', file, other, '--json'], 1],
   ];
 
   for (const [name, args, code] of outputs) {
