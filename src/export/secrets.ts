@@ -50,6 +50,12 @@ export const SECRET_WORDS = [
 
 const WORDS: ReadonlySet<string> = new Set(SECRET_WORDS);
 
+/**
+ * Some word of SECRET_WORDS occurs somewhere (case aside): when not, no name in the text is a
+ * secret, and a query or a JSON body need not be taken apart.
+ */
+const MAY_NAME_A_SECRET = new RegExp(SECRET_WORDS.filter((w) => !SECRET_WORDS.some((o) => o !== w && w.includes(o))).join('|'), 'i');
+
 /** What a secret is replaced with in URLs, parameters and JSON (HAR headers: '' with a comment). */
 export const REDACTED = 'REDACTED';
 
@@ -63,9 +69,22 @@ export function nameWords(name: string): string[] {
     .filter((w) => w !== '');
 }
 
+/**
+ * Names seen, and whether they are secrets: an export asks about the same few header and
+ * parameter names for every exchange, and splitting a name into words is most of the cost.
+ */
+const verdicts = new Map<string, boolean>();
+
 /** Rule 1: the name of a header, parameter or KEY=value pair says it holds a credential. */
 export function isSecretName(name: string): boolean {
-  return nameWords(name).some((w) => WORDS.has(w));
+  let secret = verdicts.get(name);
+  if (secret === undefined) {
+    secret = nameWords(name).some((w) => WORDS.has(w));
+    // bounded: a session can hold any number of distinct names
+    if (verdicts.size >= 10_000) verdicts.clear();
+    verdicts.set(name, secret);
+  }
+  return secret;
 }
 
 /** Rule 2: an Authorization-style value, whatever the header is called. */
@@ -84,6 +103,7 @@ export type Placeholder = (name: string) => string;
 
 /** A parameter's name as its reader would decode it: access%5Ftoken is access_token. */
 function decodedName(raw: string): string {
+  if (!raw.includes('%') && !raw.includes('+')) return raw;
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' '));
   } catch {
@@ -96,14 +116,16 @@ function decodedName(raw: string): string {
  * parameters whose names are secrets replaced; the rest byte for byte as it was.
  */
 export function redactParams(text: string, placeholder: Placeholder = () => REDACTED): string {
-  if (text === '') return text;
+  // most queries name no secret at all: one scan says so (an encoded name is decoded below)
+  if (text === '' || (!MAY_NAME_A_SECRET.test(text) && !text.includes('%'))) return text;
   return text
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
       if (eq < 0) return pair;
       const name = pair.slice(0, eq);
-      return isSecretName(decodedName(name)) ? `${name}=${placeholder(decodedName(name))}` : pair;
+      const decoded = decodedName(name);
+      return isSecretName(decoded) ? `${name}=${placeholder(decoded)}` : pair;
     })
     .join('&');
 }
@@ -153,9 +175,6 @@ export function redactJson(value: unknown, placeholder: Placeholder = () => REDA
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretName(k) ? placeholder(k) : redactJson(v, placeholder)]));
 }
-
-/** Some word of SECRET_WORDS occurs somewhere: cheap, before a JSON body is parsed for nothing. */
-const MAY_NAME_A_SECRET = new RegExp(SECRET_WORDS.filter((w) => !SECRET_WORDS.some((o) => o !== w && w.includes(o))).join('|'), 'i');
 
 /** A JSON body's text with its secret members replaced; the text as it was when there are none. */
 function redactJsonText(text: string, placeholder: Placeholder): string {
