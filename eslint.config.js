@@ -62,6 +62,24 @@ export default tseslint.config(
     },
   },
 
+  // Terminal output goes through src/cli/terminal.ts, whose writers take only TerminalText
+  // (src/render/terminal-text.ts): text that was escaped, or written in our source. Writing to
+  // the process's streams anywhere else would let a captured string reach the terminal raw.
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/cli/terminal.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='write'][callee.object.object.name='process'][callee.object.property.name=/^(stdout|stderr)$/]",
+          message: 'print through the writers of src/cli/terminal.ts (stdout, stderr): they take TerminalText, so captured text is escaped',
+        },
+      ],
+    },
+  },
+
   // React's rules where the React code is: the terminal UI and its tests. (src/cli's useColor()
   // is "should this stream get colour", not a hook.)
   {

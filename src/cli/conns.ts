@@ -6,8 +6,8 @@ import type { FlowSummary } from '../session/session.js';
 import { durationText, party } from './exchange-format.js';
 import { connectError, formatBytes, formatClock, useColor } from './format.js';
 import { openSession } from './open-session.js';
-import { safeText, table, terminalWidth } from './terminal.js';
-
+import { json, joinText, term } from '../render/terminal-text.js';
+import { stdout, table, terminalWidth, writeLine } from './terminal.js';
 
 function endpoint(addr: string | null, port: number | null): string {
   if (!addr) return '';
@@ -79,11 +79,9 @@ export function registerConns(program: Command): void {
         const flows = session.flows();
         const failed = session.failedConnects();
         if (flags.json) {
-          for (const f of flows) process.stdout.write(JSON.stringify(flowJson(f)) + '\n');
+          for (const f of flows) writeLine(stdout, json(flowJson(f)));
           for (const c of failed)
-            process.stdout.write(
-              JSON.stringify({ failed_connect: true, pid: c.pid, comm: c.comm, remote: c.remote, error: connectError(c.error) }) + '\n',
-            );
+            writeLine(stdout, json({ failed_connect: true, pid: c.pid, comm: c.comm, remote: c.remote, error: connectError(c.error) }));
           return;
         }
         const lines = table(
@@ -104,11 +102,10 @@ export function registerConns(program: Command): void {
           terminalWidth(),
           useColor(),
         );
-        process.stdout.write(lines.join('\n') + '\n');
+        writeLine(stdout, joinText(lines));
         if (failed.length) {
-          process.stdout.write(`\nfailed connects\n`);
-          for (const c of failed)
-            process.stdout.write(`  ${formatClock(c.at)}  ${safeText(party(c.pid, c.comm))}  → ${safeText(c.remote)}  ${connectError(c.error)}\n`);
+          stdout.write(term`\nfailed connects\n`);
+          for (const c of failed) writeLine(stdout, term`  ${formatClock(c.at)}  ${party(c.pid, c.comm)}  → ${c.remote}  ${connectError(c.error)}`);
         }
       } finally {
         session.close();

@@ -17,16 +17,20 @@ import {
   diffSessions,
   parseLatencyRatio,
 } from '../diff/index.js';
+import type { SecretFilter } from '../export/secrets.js';
 import type { Session } from '../session/session.js';
 import { CliError, reportError } from './errors.js';
 import { type CompiledArg, compileFilterArg } from './filter-arg.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
 import { openSession } from './open-session.js';
-import { progressBar, safeText, table, terminalWidth } from './terminal.js';
+import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
+import { type TerminalText, type TextPart, json, joinText, term } from '../render/terminal-text.js';
+import { progressBar, stdout, table, terminalWidth, writeLine } from './terminal.js';
 import { parseDuration } from './units.js';
 
 interface DiffFlags {
   json?: boolean;
+  includeSecrets?: boolean;
   ignoreHeader?: string[];
   ignoreJsonPath?: string[];
   defaultIgnores: boolean;
@@ -97,6 +101,7 @@ export function registerDiff(program: Command): void {
     // "-path:/x" negates a filter term; it is not an option
     .allowUnknownOption()
     .option('--json', 'print the differences as one JSON document')
+    .option(...INCLUDE_SECRETS)
     .option('--ignore-header <name>', 'also ignore this header (repeatable; x-foo-* for a prefix)', collect)
     .option('--ignore-json-path <path>', 'also ignore this place in JSON bodies (repeatable): $.meta.generatedAt, $.items[*].price, $..nonce', collect)
     .option('--no-default-ignores', 'compare what the default rules below leave out, too')
@@ -131,8 +136,12 @@ function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlag
       } finally {
         bar.done();
       }
-      if (flags.json) process.stdout.write(JSON.stringify(diffReportJson(report, { a: fileA, b: fileB, filter: fa.text })) + '\n');
-      else process.stdout.write(formatReport(report, { a: fileA, b: fileB, filter: fa.text }, useColor()).join('\n') + '\n');
+      if (flags.json) {
+        const secrets = secretFilter(flags);
+        writeLine(stdout, json(diffReportJson(sharedReport(report, secrets), { a: fileA, b: fileB, filter: fa.text })));
+        sayWhatWasLeftOut(secrets);
+      }
+      else writeLine(stdout, joinText(formatReport(report, { a: fileA, b: fileB, filter: fa.text }, useColor())));
       return report.differs ? EXIT_DIFFERS : EXIT_SAME;
     } finally {
       b.close();
@@ -142,14 +151,32 @@ function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlag
   }
 }
 
+/**
+ * The report for --json, its credentials (src/export/secrets.ts) replaced unless `secrets`
+ * keeps them: the values of headers that are, and of JSON members named like one.
+ */
+function sharedReport(r: DiffReport, secrets: SecretFilter): DiffReport {
+  if (secrets.keep) return r;
+  const header = (name: string, v: string | null) => (v === null ? null : secrets.headerOrPlaceholder(name, v));
+  const shared = (d: Difference): Difference => {
+    if (d.kind === 'header') return { ...d, a: header(d.name, d.a), b: header(d.name, d.b) };
+    if (d.kind !== 'body-json') return d;
+    const out = { ...d };
+    if ('a' in d) out.a = secrets.jsonAt(d.path, d.a);
+    if ('b' in d) out.b = secrets.jsonAt(d.path, d.b);
+    return out;
+  };
+  return { ...r, differences: r.differences.map(shared) };
+}
+
 // ---- the report on a terminal -------------------------------------------------------------
 
 interface Paint {
-  bold(s: string): string;
-  dim(s: string): string;
-  a(s: string): string;
-  b(s: string): string;
-  warn(s: string): string;
+  bold(s: TextPart): TerminalText;
+  dim(s: TextPart): TerminalText;
+  a(s: TextPart): TerminalText;
+  b(s: TextPart): TerminalText;
+  warn(s: TextPart): TerminalText;
 }
 
 function painter(color: boolean): Paint {
@@ -164,67 +191,67 @@ function painter(color: boolean): Paint {
 
 const ms = (v: number) => formatDurationMs(v);
 
-/** A JSON value from a body, on one line. */
+/** A JSON value from a body, on one line (escaped where it is written). */
 function jsonValue(v: unknown): string {
-  return safeText(JSON.stringify(v) ?? 'undefined');
+  return JSON.stringify(v) ?? 'undefined';
 }
 
-function pairsNote(d: { pairs: number; of: number; example: { a: number; b: number } }, p: Paint): string {
+function pairsNote(d: { pairs: number; of: number; example: { a: number; b: number } }, p: Paint): TerminalText {
   return p.dim(`  (${d.pairs === d.of ? (d.of === 1 ? 'the pair' : `all ${d.of} pairs`) : `${d.pairs} of ${d.of} pairs`}, e.g. #${d.example.a} ↔ #${d.example.b})`);
 }
 
-/** The lines of one difference, without its endpoint. */
-function differenceLines(d: Difference, p: Paint): string[] {
+/** The lines of one difference, without its endpoint; every value from a body or a header escaped by `term`. */
+function differenceLines(d: Difference, p: Paint): TerminalText[] {
   switch (d.kind) {
     case 'only-in-a':
     case 'only-in-b':
       return [];
     case 'count':
-      return [`occurs ${p.a(String(d.a))} times in A, ${p.b(String(d.b))} in B ${p.dim('(the extra ones are not compared)')}`];
+      return [term`occurs ${p.a(String(d.a))} times in A, ${p.b(String(d.b))} in B ${p.dim('(the extra ones are not compared)')}`];
     case 'status':
-      return [`status ${p.a(String(d.a))} → ${p.b(String(d.b))}${pairsNote(d, p)}`];
+      return [term`status ${p.a(String(d.a))} → ${p.b(String(d.b))}${pairsNote(d, p)}`];
     case 'response':
-      return [`${d.change === 'removed' ? 'response in A only: B got none' : 'response in B only: A got none'}${pairsNote(d, p)}`];
+      return [term`${d.change === 'removed' ? 'response in A only: B got none' : 'response in B only: A got none'}${pairsNote(d, p)}`];
     case 'header': {
-      const name = safeText(d.name);
+      const name = d.name;
       const what =
         d.change === 'added'
-          ? `${p.b('+')} ${name}: ${p.b(safeText(d.b ?? ''))}`
+          ? term`${p.b('+')} ${name}: ${p.b(d.b ?? '')}`
           : d.change === 'removed'
-            ? `${p.a('-')} ${name}: ${p.a(safeText(d.a ?? ''))}`
-            : `${name}: ${p.a(safeText(d.a ?? ''))} → ${p.b(safeText(d.b ?? ''))}`;
-      return [`${d.message} header ${what}${pairsNote(d, p)}`];
+            ? term`${p.a('-')} ${name}: ${p.a(d.a ?? '')}`
+            : term`${name}: ${p.a(d.a ?? '')} → ${p.b(d.b ?? '')}`;
+      return [term`${d.message} header ${what}${pairsNote(d, p)}`];
     }
     case 'body-json': {
-      const path = safeText(d.path);
+      const path = d.path;
       const what =
         d.change === 'added'
-          ? `${p.b('+')} ${path} = ${p.b(jsonValue(d.b))}`
+          ? term`${p.b('+')} ${path} = ${p.b(jsonValue(d.b))}`
           : d.change === 'removed'
-            ? `${p.a('-')} ${path} = ${p.a(jsonValue(d.a))}`
-            : `${path}: ${p.a(jsonValue(d.a))} → ${p.b(jsonValue(d.b))}${d.change === 'type' ? p.dim(' (type changed)') : ''}`;
-      return [`${d.message} body ${what}${pairsNote(d, p)}`];
+            ? term`${p.a('-')} ${path} = ${p.a(jsonValue(d.a))}`
+            : term`${path}: ${p.a(jsonValue(d.a))} → ${p.b(jsonValue(d.b))}${d.change === 'type' ? p.dim(' (type changed)') : ''}`;
+      return [term`${d.message} body ${what}${pairsNote(d, p)}`];
     }
     case 'body-json-omitted':
-      return [`${d.message} body: ${formatCount(d.count)} more JSON changes not listed${pairsNote(d, p)}`];
+      return [term`${d.message} body: ${formatCount(d.count)} more JSON changes not listed${pairsNote(d, p)}`];
     case 'body-text': {
       const counts =
         d.linesRemoved === null ? 'too different (or too large) for a line diff' : `${d.linesRemoved} lines removed, ${d.linesAdded} added`;
       return [
-        `${d.message} body (text): ${counts}${pairsNote(d, p)}`,
-        ...d.removed.map((l) => `  ${p.a(`- ${safeText(l)}`)}`),
-        ...d.added.map((l) => `  ${p.b(`+ ${safeText(l)}`)}`),
+        term`${d.message} body (text): ${counts}${pairsNote(d, p)}`,
+        ...d.removed.map((l) => term`  ${p.a(`- ${l}`)}`),
+        ...d.added.map((l) => term`  ${p.b(`+ ${l}`)}`),
       ];
     }
     case 'body-binary':
       return [
-        `${d.message} body (binary): ${p.a(`${formatBytes(d.a.size)} sha256 ${d.a.sha256.slice(0, 12)}`)} → ${p.b(`${formatBytes(d.b.size)} sha256 ${d.b.sha256.slice(0, 12)}`)}${pairsNote(d, p)}`,
+        term`${d.message} body (binary): ${p.a(`${formatBytes(d.a.size)} sha256 ${d.a.sha256.slice(0, 12)}`)} → ${p.b(`${formatBytes(d.b.size)} sha256 ${d.b.sha256.slice(0, 12)}`)}${pairsNote(d, p)}`,
       ];
     case 'body-type':
-      return [`${d.message} body: ${p.a(d.a)} → ${p.b(d.b)}${pairsNote(d, p)}`];
+      return [term`${d.message} body: ${p.a(d.a)} → ${p.b(d.b)}${pairsNote(d, p)}`];
     case 'body-partial':
       return [
-        `${d.message} body, not wholly captured: ${p.a(`${formatBytes(d.a.size)} (${formatBytes(d.a.captured)} captured)`)} → ${p.b(`${formatBytes(d.b.size)} (${formatBytes(d.b.captured)} captured)`)}${pairsNote(d, p)}`,
+        term`${d.message} body, not wholly captured: ${p.a(`${formatBytes(d.a.size)} (${formatBytes(d.a.captured)} captured)`)} → ${p.b(`${formatBytes(d.b.size)} (${formatBytes(d.b.captured)} captured)`)}${pairsNote(d, p)}`,
       ];
     case 'omitted':
       return [p.dim(`… and ${formatCount(d.count)} more kinds of difference`)];
@@ -233,14 +260,14 @@ function differenceLines(d: Difference, p: Paint): string[] {
   }
 }
 
-function endpointTitle(e: EndpointReport, p: Paint): string {
-  const name = safeText(e.endpoint);
-  if (e.b === 0) return `${p.a('-')} ${p.bold(name)}  ${p.a(`only in A (${e.a})`)}`;
-  if (e.a === 0) return `${p.b('+')} ${p.bold(name)}  ${p.b(`only in B (${e.b})`)}`;
-  return `  ${p.bold(name)}  ${p.dim(`${e.pairs} ${e.pairs === 1 ? 'pair' : 'pairs'}`)}`;
+function endpointTitle(e: EndpointReport, p: Paint): TerminalText {
+  const name = e.endpoint;
+  if (e.b === 0) return term`${p.a('-')} ${p.bold(name)}  ${p.a(`only in A (${e.a})`)}`;
+  if (e.a === 0) return term`${p.b('+')} ${p.bold(name)}  ${p.b(`only in B (${e.b})`)}`;
+  return term`  ${p.bold(name)}  ${p.dim(`${e.pairs} ${e.pairs === 1 ? 'pair' : 'pairs'}`)}`;
 }
 
-function latencyLines(r: DiffReport, p: Paint, color: boolean): string[] {
+function latencyLines(r: DiffReport, p: Paint, color: boolean): TerminalText[] {
   const rows = r.endpoints.filter((e) => e.latency.changeMs !== null);
   if (rows.length === 0) return [];
   rows.sort((x, y) => Math.abs(y.latency.changeMs!) - Math.abs(x.latency.changeMs!));
@@ -266,18 +293,19 @@ function latencyLines(r: DiffReport, p: Paint, color: boolean): string[] {
     color,
   );
   const title = r.latencyThreshold
-    ? `Latency, biggest changes first (a p50 slowdown beyond ${safeText(r.latencyThreshold.text)} and ${ms(r.latencyThreshold.minChangeMs)} counts as a difference)`
+    ? `Latency, biggest changes first (a p50 slowdown beyond ${r.latencyThreshold.text} and ${ms(r.latencyThreshold.minChangeMs)} counts as a difference)`
     : 'Latency, biggest changes first (reported only: --latency-threshold makes a slowdown a difference)';
   const more = rows.length > shown.length ? [p.dim(`  … ${rows.length - shown.length} more endpoints (--json lists them all)`)] : [];
-  return [p.bold(title), ...lines.map((l) => `  ${l}`), ...more];
+  return [p.bold(title), ...lines.map((l) => term`  ${l}`), ...more];
 }
 
-export function formatReport(r: DiffReport, files: { a: string; b: string; filter: string }, color: boolean): string[] {
+export function formatReport(r: DiffReport, files: { a: string; b: string; filter: string }, color: boolean): TerminalText[] {
   const p = painter(color);
-  const out: string[] = [];
-  out.push(`${p.a('A')} ${safeText(files.a)} (${formatCount(r.a.exchanges)} exchanges)   ${p.b('B')} ${safeText(files.b)} (${formatCount(r.b.exchanges)} exchanges)`);
-  if (files.filter) out.push(p.dim(`both filtered by: ${safeText(files.filter)}`));
-  out.push('');
+  const out: TerminalText[] = [];
+  const blank = term``;
+  out.push(term`${p.a('A')} ${files.a} (${formatCount(r.a.exchanges)} exchanges)   ${p.b('B')} ${files.b} (${formatCount(r.b.exchanges)} exchanges)`);
+  if (files.filter) out.push(p.dim(`both filtered by: ${files.filter}`));
+  out.push(blank);
   const byEndpoint = new Map<string, Difference[]>();
   for (const d of r.differences) {
     const list = byEndpoint.get(d.endpoint);
@@ -288,18 +316,17 @@ export function formatReport(r: DiffReport, files: { a: string; b: string; filte
     const diffs = byEndpoint.get(e.endpoint);
     if (!diffs) continue;
     out.push(endpointTitle(e, p));
-    for (const d of diffs) out.push(...differenceLines(d, p).map((l) => `    ${l}`));
+    for (const d of diffs) out.push(...differenceLines(d, p).map((l) => term`    ${l}`));
   }
-  if (byEndpoint.size === 0) out.push('no differences');
-  out.push('');
+  if (byEndpoint.size === 0) out.push(term`no differences`);
+  out.push(blank);
   out.push(...latencyLines(r, p, color));
   const pairs = r.endpoints.reduce((n, e) => n + e.pairs, 0);
   const identical = r.endpoints.reduce((n, e) => n + e.identical, 0);
   const both = r.endpoints.filter((e) => e.a && e.b).length;
-  out.push('');
+  out.push(blank);
   out.push(
-    `${r.differences.length === 0 ? 'no differences' : `${formatCount(r.differences.length)} ${r.differences.length === 1 ? 'difference' : 'differences'} in ${formatCount(byEndpoint.size)} of ${formatCount(r.endpoints.length)} endpoints`}; ` +
-      `${formatCount(both)} endpoints in both, ${formatCount(pairs)} pairs compared, ${formatCount(identical)} identical`,
+    term`${r.differences.length === 0 ? 'no differences' : `${formatCount(r.differences.length)} ${r.differences.length === 1 ? 'difference' : 'differences'} in ${formatCount(byEndpoint.size)} of ${formatCount(r.endpoints.length)} endpoints`}; ${formatCount(both)} endpoints in both, ${formatCount(pairs)} pairs compared, ${formatCount(identical)} identical`,
   );
   if (r.unreadable) out.push(p.warn(`${formatCount(r.unreadable)} pairs could not be read back from their files and were not compared`));
   return out;

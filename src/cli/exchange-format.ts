@@ -1,4 +1,5 @@
 /** How exchanges look in plain-text output: one line in `ls`, the status colour, the sizes. */
+import type { SecretFilter } from '../export/secrets.js';
 import type { ExchangeSummary } from '../session/session.js';
 import { formatBytes, formatClock, formatDurationMs } from './format.js';
 
@@ -42,8 +43,8 @@ export function timeText(ns: bigint): string {
   return formatClock(ns);
 }
 
-/** One exchange as one JSON line for --json. */
-export function summaryJson(x: ExchangeSummary): Record<string, unknown> {
+/** One exchange as one JSON line for --json, its credentials left out unless `secrets` keeps them. */
+export function summaryJson(x: ExchangeSummary, secrets: SecretFilter): Record<string, unknown> {
   const n = (v: bigint | null) => (v === null ? null : Number(v));
   return {
     id: Number(x.id),
@@ -52,10 +53,10 @@ export function summaryJson(x: ExchangeSummary): Record<string, unknown> {
     client: { pid: n(x.client_pid), comm: x.client_comm },
     server: { pid: n(x.server_pid), comm: x.server_comm, port: n(x.server_port) },
     method: x.method,
-    url: x.url,
+    url: secrets.url(x.url),
     host: x.host,
     path: x.path,
-    query: x.query,
+    query: x.query === null ? null : secrets.params(x.query),
     status: n(x.status),
     reason: x.reason,
     request_size: n(x.req_body_size),

@@ -22,7 +22,8 @@ import type { Session } from '../session/session.js';
 import { TINYTAP_VERSION } from '../version.js';
 import { type CompiledArg, compileFilterArg } from './filter-arg.js';
 import { openSession } from './open-session.js';
-import { progressBar, safeText } from './terminal.js';
+import { term } from '../render/terminal-text.js';
+import { progressBar, stderr, writeLine } from './terminal.js';
 import { UsageError } from './units.js';
 
 interface ExportFlags {
@@ -39,8 +40,8 @@ type Format = 'har' | 'curl' | 'postman';
 function formatOf(flags: ExportFlags): Format {
   const chosen = (['har', 'curl', 'postman'] as const).filter((f) => flags[f]);
   if (chosen.length !== 1) throw new UsageError('export needs exactly one of --har, --curl or --postman');
-  if (flags.includeSecrets && chosen[0] !== 'har')
-    throw new UsageError('--include-secrets is for --har: curl commands and Postman collections always keep the headers, to send them again');
+  if (flags.includeSecrets && chosen[0] === 'curl')
+    throw new UsageError('--include-secrets is for --har and --postman: curl commands always keep the credentials, to send the requests again');
   return chosen[0];
 }
 
@@ -59,7 +60,7 @@ function documentOf(format: Format, exchanges: Iterable<Exchange>, file: string,
     case 'curl':
       return curlScript(exchanges, `tinytap ${TINYTAP_VERSION}: requests of ${basename(file)}${f.text ? ` matching ${f.text}` : ''}`);
     case 'postman':
-      return postmanCollection(exchanges, { name: basename(file), id: randomUUID(), filter: f.text });
+      return postmanCollection(exchanges, { name: basename(file), id: randomUUID(), filter: f.text, includeSecrets: !!flags.includeSecrets });
   }
 }
 
@@ -147,7 +148,7 @@ export function registerExport(program: Command): void {
     .option('--postman', 'a Postman Collection v2.1')
     .option('-o, --output <file>', 'write to a file (created mode 0600) instead of stdout')
     .option('--force', 'overwrite the output file if it exists')
-    .option('--include-secrets', 'HAR: keep the values of Authorization, Cookie and Set-Cookie headers')
+    .option('--include-secrets', 'HAR and Postman: keep credentials (Authorization, cookies, tokens and passwords in URLs and forms, command lines)')
     .action(async (file: string, filter: string[], flags: ExportFlags) => {
       const format = formatOf(flags);
       // before any work: an OUT that is in the way is the one error to report
@@ -166,7 +167,7 @@ export function registerExport(program: Command): void {
         });
         const doc = documentOf(format, exchanges, file, f, flags);
         const secretsNote = () => {
-          if (format === 'har' && !flags.includeSecrets) process.stderr.write(`tinytap: ${SECRETS_LEFT_OUT_NOTE}\n`);
+          if (format !== 'curl' && !flags.includeSecrets) writeLine(stderr, term`tinytap: ${SECRETS_LEFT_OUT_NOTE}`);
         };
         if (flags.output) {
           try {
@@ -175,7 +176,7 @@ export function registerExport(program: Command): void {
             bar.done();
           }
           secretsNote();
-          process.stderr.write(`wrote ${done} exchange${done === 1 ? '' : 's'} to ${safeText(flags.output)}\n`);
+          writeLine(stderr, term`wrote ${done} exchange${done === 1 ? '' : 's'} to ${flags.output}`);
           return;
         }
         // a reader that goes away (| head) ends the export quietly; other errors are errors

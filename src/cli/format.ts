@@ -1,6 +1,8 @@
 /** Formatting shared by the commands' plain-text output. */
 import { constants as osConstants } from 'node:os';
 
+import { type TerminalText, type TextPart, sgr, term } from '../render/terminal-text.js';
+
 export function formatBytes(n: number): string {
   if (n < 1000) return `${n} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
@@ -44,8 +46,9 @@ export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
   return !!stream.isTTY && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && process.env.TERM !== 'dumb';
 }
 
-export function paint(enabled: boolean, code: string, text: string): string {
-  return enabled ? `\x1b[${code}m${text}\x1b[0m` : text;
+/** `text` (escaped unless it is TerminalText already) in a colour, when `enabled`. */
+export function paint(enabled: boolean, code: string, text: TextPart): TerminalText {
+  return enabled ? sgr(code, text) : term`${text}`;
 }
 
 const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));

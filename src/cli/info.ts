@@ -2,11 +2,15 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 
+import type { SecretFilter } from '../export/secrets.js';
 import { type StopReason, isFault } from '../record/lifecycle.js';
 import { openSessionDb, isCorruptionError, corruptError } from '../session/open-session.js';
 import { type SessionInfo, sessionInfo } from '../session/session-info.js';
+import { type TerminalText, type TextPart, json, joinText, term } from '../render/terminal-text.js';
 import { CliError } from './errors.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
+import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
+import { stdout, writeLine } from './terminal.js';
 
 /** meta `stop_reason` (SPEC.md §3.1) in words; the faults say what the file is missing. */
 const STOP_REASONS: Record<Exclude<StopReason, 'start-failed'>, string> = {
@@ -20,7 +24,7 @@ const STOP_REASONS: Record<Exclude<StopReason, 'start-failed'>, string> = {
   'worker-exit': "the recorder's worker thread died: records after the last commit are missing",
 };
 
-function stopReasonText(reason: string | null, color: boolean): string {
+function stopReasonText(reason: string | null, color: boolean): TextPart {
   if (reason === null) return 'no reason recorded';
   const words = STOP_REASONS[reason as keyof typeof STOP_REASONS];
   // a reason this tinytap does not know (a newer one wrote the file) is shown as it is
@@ -28,15 +32,16 @@ function stopReasonText(reason: string | null, color: boolean): string {
   return isFault(reason as StopReason) ? paint(color, '31;1', `${reason}: ${words}`) : `${reason}: ${words}`;
 }
 
-export function formatInfo(i: SessionInfo, color: boolean): string {
-  const rows: [string, string][] = [
-    ['file', `${i.file} (${formatBytes(i.fileBytes)})`],
-    ['recorded by', `tinytap ${i.tinytapVersion ?? '?'} on ${i.host ?? '?'} (Linux ${i.kernel ?? '?'})`],
+/** The summary, every value from the file escaped (a crafted file can hold anything there). */
+export function formatInfo(i: SessionInfo, color: boolean): TerminalText {
+  const rows: [string, TextPart][] = [
+    ['file', term`${i.file} (${formatBytes(i.fileBytes)})`],
+    ['recorded by', term`tinytap ${i.tinytapVersion ?? '?'} on ${i.host ?? '?'} (Linux ${i.kernel ?? '?'})`],
     ['started', i.startedAt ?? '?'],
     [
       'stopped',
       i.finished
-        ? `${i.stoppedAt} (${stopReasonText(i.stopReason, color)})`
+        ? term`${i.stoppedAt} (${stopReasonText(i.stopReason, color)})`
         : i.recorderPid !== null
           ? paint(color, '33', `not yet: tinytap (pid ${i.recorderPid}) is still recording`)
           : paint(color, '33', 'did not finish: the recorder was killed'),
@@ -80,10 +85,29 @@ export function formatInfo(i: SessionInfo, color: boolean): string {
   if (i.sendfileBodies)
     rows.push([
       'sendfile bodies',
-      i.sendfileBodies.captured ? 'captured' : `not captured${i.sendfileBodies.note ? ` (${i.sendfileBodies.note})` : ''}`,
+      i.sendfileBodies.captured ? 'captured' : term`not captured${i.sendfileBodies.note ? term` (${i.sendfileBodies.note})` : ''}`,
     ]);
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+  return joinText(rows.map(([k, v]) => term`${k.padEnd(width)}  ${v}`));
+}
+
+/**
+ * The summary for --json. The command lines (tinytap's own, and the `-- CMD` it ran) are
+ * credentials by the rule of src/export/secrets.ts: the program only, unless `secrets` keeps them.
+ */
+export function infoJson(i: SessionInfo, secrets: SecretFilter): Record<string, unknown> {
+  const commandLine = secrets.commandLine(i.commandLine);
+  const command = i.filters?.command ? secrets.commandLine(i.filters.command) : null;
+  return {
+    ...i,
+    commandLine: commandLine.argv,
+    ...(commandLine.argumentsLeftOut ? { commandLineArgumentsLeftOut: commandLine.argumentsLeftOut } : {}),
+    filters: i.filters && {
+      ...i.filters,
+      command: command && command.argv,
+      ...(command?.argumentsLeftOut ? { commandArgumentsLeftOut: command.argumentsLeftOut } : {}),
+    },
+  };
 }
 
 export function registerInfo(program: Command): void {
@@ -93,7 +117,8 @@ export function registerInfo(program: Command): void {
     .argument('<file>', 'a .tinytap session')
     .option('--json', 'print the summary as JSON')
     .option('--check', 'also verify every page of the file (PRAGMA integrity_check)')
-    .action((file: string, flags: { json?: boolean; check?: boolean }) => {
+    .option(...INCLUDE_SECRETS)
+    .action((file: string, flags: { json?: boolean; check?: boolean; includeSecrets?: boolean }) => {
       const db = openSessionDb(file, { readonly: true });
       try {
         const info = sessionInfo(db, file, statSync(file).size);
@@ -101,7 +126,9 @@ export function registerInfo(program: Command): void {
           const result = db.pragma('integrity_check', { simple: true });
           if (result !== 'ok') throw new CliError(`${file} is damaged: integrity check says ${String(result)}`);
         }
-        process.stdout.write((flags.json ? JSON.stringify(info) : formatInfo(info, useColor())) + '\n');
+        const secrets = secretFilter(flags);
+        writeLine(stdout, flags.json ? json(infoJson(info, secrets)) : formatInfo(info, useColor()));
+        sayWhatWasLeftOut(secrets);
       } catch (err) {
         if (isCorruptionError(err)) throw corruptError(file, err);
         throw err;

@@ -5,12 +5,15 @@ import { SORTABLE } from '../session/session.js';
 import { durationText, party, sizeText, statusColor, statusText, summaryJson, target, timeText } from './exchange-format.js';
 import { compileFilterArg } from './filter-arg.js';
 import { useColor } from './format.js';
+import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { openSession } from './open-session.js';
-import { BufferedOutput, table, terminalWidth } from './terminal.js';
+import { json, joinText, term } from '../render/terminal-text.js';
+import { BufferedOutput, stderr, stdout, table, terminalWidth, writeLine } from './terminal.js';
 import { UsageError } from './units.js';
 
 interface LsFlags {
   json?: boolean;
+  includeSecrets?: boolean;
   sort?: string;
   reverse?: boolean;
   limit?: string;
@@ -42,6 +45,7 @@ export function registerLs(program: Command): void {
     .option('--sort <column>', `sort by ${Object.keys(SORT_KEYS).join(', ')}`, 'time')
     .option('-r, --reverse', 'reverse the order')
     .option('-n, --limit <n>', 'show at most n exchanges')
+    .option(...INCLUDE_SECRETS)
     .action((file: string, filter: string[], flags: LsFlags) => {
       const sort = SORT_KEYS[flags.sort ?? 'time'];
       if (!sort || !SORTABLE.has(sort)) throw new UsageError(`bad --sort '${flags.sort}': use one of ${Object.keys(SORT_KEYS).join(', ')}`);
@@ -54,8 +58,10 @@ export function registerLs(program: Command): void {
         if (flags.json) {
           // streamed, and written in large pieces: a line per write is a syscall per exchange
           const out = new BufferedOutput();
-          for (const x of session.iterateExchanges(query)) out.write(JSON.stringify(summaryJson(x)) + '\n');
+          const secrets = secretFilter(flags);
+          for (const x of session.iterateExchanges(query)) out.write(term`${json(summaryJson(x, secrets))}\n`);
           out.flush();
+          sayWhatWasLeftOut(secrets);
           return;
         }
         const rows = session.exchanges(query);
@@ -76,11 +82,11 @@ export function registerLs(program: Command): void {
           terminalWidth(),
           color,
         );
-        process.stdout.write(lines.join('\n') + '\n');
-        if (process.stdout.isTTY) {
+        writeLine(stdout, joinText(lines));
+        if (stdout.isTTY) {
           const total = session.countExchanges();
           const shown = rows.length;
-          process.stderr.write(`${shown} of ${total} exchanges${f.text ? ` matching ${f.text}` : ''}\n`);
+          writeLine(stderr, term`${shown} of ${total} exchanges${f.text ? term` matching ${f.text}` : ''}`);
         }
       } finally {
         session.close();

@@ -2,7 +2,9 @@
 import { Command, CommanderError } from 'commander';
 
 import { TINYTAP_VERSION } from '../version.js';
+import { escaped } from '../render/terminal-text.js';
 import { reportError } from './errors.js';
+import { stderr, stdout } from './terminal.js';
 import { registerConns } from './conns.js';
 import { registerDiff } from './diff.js';
 import { registerExport } from './export.js';
@@ -33,7 +35,13 @@ export async function main(argv: string[]): Promise<number> {
     .description('the DevTools Network tab for every process on this Linux machine, recorded to disk')
     .version(TINYTAP_VERSION)
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) });
+    // commander's usage errors quote the arguments, and a file name can hold anything: its
+    // output goes through the same escaping as everything else (help text keeps its lines)
+    .configureOutput({
+      writeOut: (str) => stdout.write(escaped(str, true)),
+      writeErr: (str) => stderr.write(escaped(str, true)),
+      outputError: (str, write) => write(str),
+    });
   registerRecord(program);
   registerInfo(program);
   registerLs(program);

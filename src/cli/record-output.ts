@@ -11,9 +11,9 @@ import { ConnCause, Role } from '../events/layout.js';
 import { sessionBytes } from '../files/session-files.js';
 import type { StartInfo } from '../record/recording.js';
 import type { RunOutcome, RunReporter } from '../record/run-recording.js';
+import { type TerminalText, controlSequence, json, joinText, term } from '../render/terminal-text.js';
 import { connectError, formatBytes, formatClock, formatCount, formatDurationMs, paint } from './format.js';
-import { safeText } from './terminal.js';
-
+import { type TerminalWriter, writeLine } from './terminal.js';
 
 function protocolName(n: ConnectionNotice): string {
   if (n.family === 1) return n.type === 2 ? 'unix-dgram' : 'unix';
@@ -24,20 +24,19 @@ function roleName(n: ConnectionNotice): 'client' | 'server' | 'open' {
   return n.role === Role.CLIENT ? 'client' : n.role === Role.SERVER ? 'server' : 'open';
 }
 
-export function formatConnectionLine(n: ConnectionNotice, color: boolean): string {
-  // process names and unix paths come from the capture: any byte, escape sequences included
-  const who = safeText(`${n.comm} (${n.pid})`);
-  const local = safeText(n.local);
-  const remote = safeText(n.remote);
+export function formatConnectionLine(n: ConnectionNotice, color: boolean): TerminalText {
+  // process names and unix paths come from the capture: any byte, escape sequences included;
+  // `term` escapes each of them
+  const who = term`${n.comm} (${n.pid})`;
   const time = formatClock(n.wallNs);
   const proto = protocolName(n);
   if (n.cause === ConnCause.CONNECT_FAILED)
-    return `${time}  ${who}  ${paint(color, '31', `connect failed ${connectError(n.error)}`)}  → ${remote}  ${proto}`;
+    return term`${time}  ${who}  ${paint(color, '31', `connect failed ${connectError(n.error)}`)}  → ${n.remote}  ${proto}`;
   // another process went on with a known connection (a child after fork)
-  const shared = n.cause === ConnCause.SHARED ? `  ${paint(color, '2', '(taken over)')}` : '';
-  if (n.role === Role.CLIENT) return `${time}  ${who}  ${paint(color, '36', 'client')}  ${local} → ${remote}  ${proto}${shared}`;
-  if (n.role === Role.SERVER) return `${time}  ${who}  ${paint(color, '35', 'server')}  ${local} ← ${remote}  ${proto}${shared}`;
-  return `${time}  ${who}  ${paint(color, '2', 'open')}  ${local} ↔ ${remote}  ${proto}${shared}`;
+  const shared = n.cause === ConnCause.SHARED ? term`  ${paint(color, '2', '(taken over)')}` : '';
+  if (n.role === Role.CLIENT) return term`${time}  ${who}  ${paint(color, '36', 'client')}  ${n.local} → ${n.remote}  ${proto}${shared}`;
+  if (n.role === Role.SERVER) return term`${time}  ${who}  ${paint(color, '35', 'server')}  ${n.local} ← ${n.remote}  ${proto}${shared}`;
+  return term`${time}  ${who}  ${paint(color, '2', 'open')}  ${n.local} ↔ ${n.remote}  ${proto}${shared}`;
 }
 
 export function connectionEvent(n: ConnectionNotice): Record<string, unknown> {
@@ -69,36 +68,32 @@ export function endedEvent(outcome: RunOutcome, output: string): Record<string, 
   };
 }
 
-function statusLine(c: CaptureCounts, elapsedMs: number, color: boolean): string {
+function statusLine(c: CaptureCounts, elapsedMs: number, color: boolean): TerminalText {
   const drops = c.drops.records > 0 ? paint(color, '31;1', `drops ${formatCount(c.drops.records)}`) : 'drops 0';
-  return (
-    `${paint(color, '31', '●')} ${formatDurationMs(elapsedMs)}  events ${formatCount(c.events)}  ` +
-    `${formatBytes(c.bytes)}  conns ${formatCount(c.connections)}  ${drops}`
-  );
+  return term`${paint(color, '31', '●')} ${formatDurationMs(elapsedMs)}  events ${formatCount(c.events)}  ${formatBytes(c.bytes)}  conns ${formatCount(c.connections)}  ${drops}`;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
-export function summaryLines(c: CaptureCounts, elapsedMs: number, output: string, color: boolean): string[] {
+export function summaryLines(c: CaptureCounts, elapsedMs: number, output: string, color: boolean): TerminalText[] {
   const lines = [
-    `recorded ${formatDurationMs(elapsedMs)}: ${formatCount(c.events)} events, ${formatBytes(c.bytes)}, ` +
-      `${plural(c.connections, 'connection')}, ${plural(c.processes, 'process', 'processes')}, ` +
-      `${formatCount(c.drops.records)} drops → ${output} (${formatBytes(sessionBytes(output))})`,
+    term`recorded ${formatDurationMs(elapsedMs)}: ${formatCount(c.events)} events, ${formatBytes(c.bytes)}, ${plural(c.connections, 'connection')}, ${plural(c.processes, 'process', 'processes')}, ${formatCount(c.drops.records)} drops → ${output} (${formatBytes(sessionBytes(output))})`,
   ];
   if (c.drops.records > 0)
     lines.push(
-      paint(color, '31;1', 'warning:') +
-        ` ${formatCount(c.drops.records)} records (${formatBytes(c.drops.bytes)}) were dropped because the ring buffer was full: ` +
-        'the session is incomplete; use a larger --buffer-size or narrower filters',
+      term`${paint(color, '31;1', 'warning:')} ${formatCount(c.drops.records)} records (${formatBytes(c.drops.bytes)}) were dropped because the ring buffer was full: the session is incomplete; use a larger --buffer-size or narrower filters`,
     );
   return lines;
 }
 
+/** Erases the status line: back to its start, clear to the end of the line. */
+const CLEAR_LINE = controlSequence`\r\x1b[K`;
+
 export interface RecordOutputOptions {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
+  stdout: TerminalWriter;
+  stderr: TerminalWriter;
   stdoutColor: boolean;
   stderrColor: boolean;
   quiet: boolean;
@@ -113,19 +108,19 @@ export class RecordOutput implements RunReporter {
   constructor(private readonly o: RecordOutputOptions) {}
 
   private clearStatus(): void {
-    if (this.statusShown) this.o.stderr.write('\r\x1b[K');
+    if (this.statusShown) this.o.stderr.write(CLEAR_LINE);
     this.statusShown = false;
   }
 
   private json(event: Record<string, unknown>): void {
-    this.o.stdout.write(JSON.stringify(event) + '\n');
+    writeLine(this.o.stdout, json(event));
   }
 
   started(info: StartInfo & { output: string }): void {
     if (!this.o.quiet) {
       const hint = this.o.tui ? ' (q in the UI stops)' : this.o.command.length ? '' : ' (Ctrl-C to stop)';
-      this.o.stderr.write(`recording to ${info.output}${hint}\n`);
-      if (!info.sendfileBodies.captured && info.sendfileBodies.note) this.o.stderr.write(`note: ${info.sendfileBodies.note}\n`);
+      writeLine(this.o.stderr, term`recording to ${info.output}${hint}`);
+      if (!info.sendfileBodies.captured && info.sendfileBodies.note) writeLine(this.o.stderr, term`note: ${info.sendfileBodies.note}`);
     }
     if (this.o.json) this.json({ event: 'recording', session: resolve(info.output), pid: process.pid, sendfileBodies: info.sendfileBodies.captured });
   }
@@ -133,25 +128,25 @@ export class RecordOutput implements RunReporter {
   connection(n: ConnectionNotice): void {
     this.clearStatus();
     if (this.o.json) this.json(connectionEvent(n));
-    else this.o.stdout.write(formatConnectionLine(n, this.o.stdoutColor) + '\n');
+    else writeLine(this.o.stdout, formatConnectionLine(n, this.o.stdoutColor));
   }
 
   status(counts: CaptureCounts, elapsedMs: number): void {
-    this.o.stderr.write('\r\x1b[K' + statusLine(counts, elapsedMs, this.o.stderrColor));
+    this.o.stderr.write(term`${CLEAR_LINE}${statusLine(counts, elapsedMs, this.o.stderrColor)}`);
     this.statusShown = true;
   }
 
   commandFailed(program: string, err: Error): void {
     this.clearStatus();
-    this.o.stderr.write(`tinytap: cannot run ${program}: ${err.message}\n`);
+    writeLine(this.o.stderr, term`tinytap: cannot run ${program}: ${err.message}`);
   }
 
   /** The end: the summary (when capture had started) and the `ended` event. */
   finished(outcome: RunOutcome, output: string): void {
     this.clearStatus();
     if (outcome.ended.reason !== 'start-failed') {
-      this.o.stderr.write(summaryLines(outcome.ended.counts, outcome.elapsedMs, output, this.o.stderrColor).join('\n') + '\n');
-      if (outcome.commandLog) this.o.stderr.write(`the output of ${this.o.command[0]} is in ${outcome.commandLog}\n`);
+      writeLine(this.o.stderr, joinText(summaryLines(outcome.ended.counts, outcome.elapsedMs, output, this.o.stderrColor)));
+      if (outcome.commandLog) writeLine(this.o.stderr, term`the output of ${this.o.command[0]} is in ${outcome.commandLog}`);
     }
     if (this.o.json) this.json(endedEvent(outcome, output));
   }

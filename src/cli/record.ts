@@ -20,6 +20,7 @@ import { CliError } from './errors.js';
 import { loadTui } from './load-tui.js';
 import { RecordOutput } from './record-output.js';
 import { useColor } from './format.js';
+import { stderr, stdout } from './terminal.js';
 import { UsageError, parseDuration, parsePid, parsePort, parseSize } from './units.js';
 
 interface RecordFlags {
@@ -120,8 +121,8 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   checkOutputs(plan);
 
   const out = new RecordOutput({
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     stdoutColor: useColor(process.stdout),
     stderrColor: useColor(process.stderr),
     quiet: !!flags.quiet,

@@ -6,7 +6,8 @@ import { openSessionDb } from '../session/open-session.js';
 import { liveRecorder } from '../session/recorder-alive.js';
 import { CliError } from './errors.js';
 import { formatCount } from './format.js';
-import { progressBar } from './terminal.js';
+import { term } from '../render/terminal-text.js';
+import { progressBar, stdout, writeLine } from './terminal.js';
 
 export function registerReparse(program: Command): void {
   program
@@ -28,10 +29,9 @@ export function registerReparse(program: Command): void {
       try {
         const s = buildExchanges(db, { onProgress: (d, t) => bar.update(d, t) });
         bar.done();
-        process.stdout.write(
-          `${formatCount(s.exchanges)} exchanges in ${formatCount(s.flows)} connections (${DERIVED_VERSION}): ` +
-            `${formatCount(s.added)} new, ${formatCount(s.changed)} changed, ${formatCount(s.removed)} gone, ` +
-            `${formatCount(s.unchanged)} unchanged\n`,
+        writeLine(
+          stdout,
+          term`${formatCount(s.exchanges)} exchanges in ${formatCount(s.flows)} connections (${DERIVED_VERSION}): ${formatCount(s.added)} new, ${formatCount(s.changed)} changed, ${formatCount(s.removed)} gone, ${formatCount(s.unchanged)} unchanged`,
         );
       } finally {
         bar.done();

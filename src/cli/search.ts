@@ -1,19 +1,36 @@
 /** tinytap search FILE TEXT [FILTER]: substring search across URLs, headers and bodies. */
 import type { Command } from 'commander';
 
+import type { SecretFilter } from '../export/secrets.js';
 import { type TextMatch, findMatches, textSearchSql } from '../session/text-search.js';
 import { party, statusColor, statusText } from './exchange-format.js';
 import { compileFilterArg } from './filter-arg.js';
 import { paint, useColor } from './format.js';
 import { openSession } from './open-session.js';
-import { safeText } from './terminal.js';
+import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
+import { type TerminalText, json, term } from '../render/terminal-text.js';
+import { stderr, stdout, writeLine } from './terminal.js';
 import { UsageError } from './units.js';
 
-function showMatch(m: TextMatch, color: boolean): string {
-  const before = safeText(m.before);
-  const hit = safeText(m.hit);
-  const after = safeText(m.after);
-  return `    ${m.field.padEnd(16)} ${m.cutBefore ? '…' : ''}${before}${paint(color, '1;33', hit)}${after}${m.cutAfter ? '…' : ''}`;
+/**
+ * An exchange's text as --json shows it: the matches are found in the text with its
+ * credentials replaced (src/export/secrets.ts), so no match quotes one. The exchange is still
+ * listed when the text was found in a credential: whoever searched knows it already.
+ */
+function sharedText(row: Record<string, string>, secrets: SecretFilter): Record<string, string> {
+  if (secrets.keep) return row;
+  const type = (headers: string) => /^content-type:[ \t]*([^;\n]*)/im.exec(headers)?.[1].trim().toLowerCase() ?? null;
+  return {
+    url: secrets.url(row.url ?? ''),
+    req_headers: secrets.headerLines(row.req_headers ?? ''),
+    resp_headers: secrets.headerLines(row.resp_headers ?? ''),
+    req_body: secrets.bodyText(row.req_body ?? '', type(row.req_headers ?? '')),
+    resp_body: secrets.bodyText(row.resp_body ?? '', type(row.resp_headers ?? '')),
+  };
+}
+
+function showMatch(m: TextMatch, color: boolean): TerminalText {
+  return term`    ${m.field.padEnd(16)} ${m.cutBefore ? '…' : ''}${m.before}${paint(color, '1;33', m.hit)}${m.after}${m.cutAfter ? '…' : ''}`;
 }
 
 export function registerSearch(program: Command): void {
@@ -27,7 +44,8 @@ export function registerSearch(program: Command): void {
     .allowUnknownOption()
     .option('--json', 'one JSON object per line, with the matches')
     .option('-n, --limit <n>', 'stop after n exchanges')
-    .action((file: string, text: string, filter: string[], flags: { json?: boolean; limit?: string }) => {
+    .option(...INCLUDE_SECRETS)
+    .action((file: string, text: string, filter: string[], flags: { json?: boolean; limit?: string; includeSecrets?: boolean }) => {
       if (!text) throw new UsageError('search needs some text to look for');
       const limit = flags.limit === undefined ? undefined : Number(flags.limit);
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`bad --limit '${flags.limit}': use a positive number`);
@@ -38,21 +56,24 @@ export function registerSearch(program: Command): void {
         const rows = session.exchanges({ where: `(${t.where}) AND (${f.where})`, params: [...t.params, ...f.params], limit });
         const color = useColor();
         const textRow = session.db.prepare('SELECT url, req_headers, resp_headers, req_body, resp_body FROM exchange_text WHERE id = ?');
+        const secrets = secretFilter(flags);
         for (const x of rows) {
-          const matches = findMatches(textRow.get(Number(x.id)) as Record<string, string>, text);
+          const row = textRow.get(Number(x.id)) as Record<string, string>;
           if (flags.json) {
-            process.stdout.write(
-              JSON.stringify({ id: Number(x.id), method: x.method, url: x.url, status: x.status === null ? null : Number(x.status), matches }) + '\n',
-            );
+            const matches = findMatches(sharedText(row, secrets), text);
+            writeLine(stdout, json({ id: Number(x.id), method: x.method, url: secrets.url(x.url), status: x.status === null ? null : Number(x.status), matches }));
             continue;
           }
+          const matches = findMatches(row, text);
           const status = paint(color, statusColor(x.status) ?? '0', statusText(x));
-          process.stdout.write(
-            `${paint(color, '1', `#${x.id}`)}  ${safeText(x.method ?? '')} ${safeText(x.url)}  ${status}  ${party(x.client_pid, x.client_comm)} → ${party(x.server_pid, x.server_comm)}\n`,
+          writeLine(
+            stdout,
+            term`${paint(color, '1', `#${x.id}`)}  ${x.method ?? ''} ${x.url}  ${status}  ${party(x.client_pid, x.client_comm)} → ${party(x.server_pid, x.server_comm)}`,
           );
-          for (const m of matches) process.stdout.write(showMatch(m, color) + '\n');
+          for (const m of matches) writeLine(stdout, showMatch(m, color));
         }
-        if (process.stdout.isTTY && !flags.json) process.stderr.write(`${rows.length} exchanges contain "${safeText(text)}"\n`);
+        if (stdout.isTTY && !flags.json) writeLine(stderr, term`${rows.length} exchanges contain "${text}"`);
+        sayWhatWasLeftOut(secrets);
         if (rows.length === 0) process.exitCode = 1;
       } finally {
         session.close();

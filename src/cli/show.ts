@@ -1,6 +1,7 @@
 /** tinytap show FILE ID: one exchange, whole. */
 import type { Command } from 'commander';
 
+import type { SecretFilter } from '../export/secrets.js';
 import type { Body, Exchange, HeaderField } from '../model/exchange.js';
 import { bodyKind, bodyNotes, readableBytes, renderBody } from '../render/body.js';
 import type { Session } from '../session/session.js';
@@ -8,11 +9,14 @@ import { CliError } from './errors.js';
 import { statusColor } from './exchange-format.js';
 import { formatBytes, formatDateTime, formatDurationMs, paint, useColor } from './format.js';
 import { openSession, parseId } from './open-session.js';
-import { safeText } from './terminal.js';
+import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
+import { type TerminalText, type TextPart, escaped, json, joinText, term } from '../render/terminal-text.js';
+import { stdout, writeLine } from './terminal.js';
 
 interface ShowFlags {
   raw?: boolean;
   json?: boolean;
+  includeSecrets?: boolean;
   full?: boolean;
 }
 
@@ -34,35 +38,37 @@ function where(e: Exchange['client']): string {
   return e.port ? `${e.addr.includes(':') ? `[${e.addr}]` : e.addr}:${e.port}` : e.addr;
 }
 
-function headerLines(headers: HeaderField[]): string[] {
-  return headers.map((h) => `  ${h.name}: ${h.value}`);
+function headerLines(headers: HeaderField[]): TerminalText[] {
+  return headers.map((h) => term`  ${h.name}: ${h.value}`);
 }
 
-function bodySection(title: string, body: Body, full: boolean): string[] {
+function bodySection(title: string, body: Body, full: boolean): TerminalText[] {
   if (body.size === 0 && body.captured.length === 0) return [];
   const rendered = renderBody(body, { maxBytes: full ? Infinity : 64 * 1024 });
   const type = body.mimeType ?? rendered.kind;
   const enc = body.encoding ? `, ${body.encoding} → ${formatBytes(readableBytes(body).length)} decoded` : '';
-  const lines = [`${title} (${type}, ${formatBytes(body.size)}${enc})`, ...rendered.lines.map((l) => `  ${l}`)];
-  if (rendered.omitted) lines.push(`  … ${rendered.omitted} (use --full, or tinytap export)`);
+  // a body's lines keep their tabs; every other control character is shown escaped
+  const lines = [term`${title} (${type}, ${formatBytes(body.size)}${enc})`, ...rendered.lines.map((l) => term`  ${escaped(l, true)}`)];
+  if (rendered.omitted) lines.push(term`  … ${rendered.omitted} (use --full, or tinytap export)`);
   return lines;
 }
 
-export function formatExchange(ex: Exchange, color: boolean, full = false): string {
+/** The exchange as text for a terminal: every captured value escaped, our colours kept. */
+export function formatExchange(ex: Exchange, color: boolean, full = false): TerminalText {
   const r = ex.request;
   const s = ex.response;
   const status = s ? paint(color, statusColor(s.status) ?? '0', `${s.status} ${s.reason}`) : paint(color, '2', 'no response');
-  const out: string[] = [];
-  out.push(`${paint(color, '1', `#${ex.id}`)}  ${r.method} ${r.url}  →  ${status}  (${ms(ex.timings.totalNs)})`);
-  out.push(`client      ${who(ex.client)}  ${where(ex.client)}`);
-  if (ex.client.others.length) out.push(`            ${otherHolders(ex.client)}`);
-  out.push(`server      ${who(ex.server)}  ${where(ex.server)}`);
-  if (ex.server.others.length) out.push(`            ${otherHolders(ex.server)}`);
+  const out: TextPart[] = [];
+  out.push(term`${paint(color, '1', `#${ex.id}`)}  ${r.method} ${r.url}  →  ${status}  (${ms(ex.timings.totalNs)})`);
+  out.push(term`client      ${who(ex.client)}  ${where(ex.client)}`);
+  if (ex.client.others.length) out.push(term`            ${otherHolders(ex.client)}`);
+  out.push(term`server      ${who(ex.server)}  ${where(ex.server)}`);
+  if (ex.server.others.length) out.push(term`            ${otherHolders(ex.server)}`);
   if (ex.client.cgroup || ex.server.cgroup)
-    out.push(`cgroups     client ${ex.client.cgroup ?? '—'}  server ${ex.server.cgroup ?? '—'}`);
-  out.push(`connection  flow ${ex.flowId} (${ex.transport}), exchange ${ex.seq + 1} on it`);
+    out.push(term`cgroups     client ${ex.client.cgroup ?? '—'}  server ${ex.server.cgroup ?? '—'}`);
+  out.push(term`connection  flow ${ex.flowId} (${ex.transport}), exchange ${ex.seq + 1} on it`);
   out.push(
-    `timing      started ${formatDateTime(r.startedNs)}  send ${ms(ex.timings.sendNs)}  wait ${ms(ex.timings.waitNs)}  receive ${ms(ex.timings.receiveNs)}  total ${ms(ex.timings.totalNs)}`,
+    term`timing      started ${formatDateTime(r.startedNs)}  send ${ms(ex.timings.sendNs)}  wait ${ms(ex.timings.waitNs)}  receive ${ms(ex.timings.receiveNs)}  total ${ms(ex.timings.totalNs)}`,
   );
   out.push('');
   out.push(paint(color, '1', `Request  ${r.method} ${r.target} ${r.httpVersion}`));
@@ -88,12 +94,12 @@ export function formatExchange(ex: Exchange, color: boolean, full = false): stri
   if (notes.length) {
     out.push('');
     out.push(paint(color, '33', 'Notes'));
-    out.push(...notes.map((n) => `  ${n}`));
+    out.push(...notes.map((n) => term`  ${n}`));
   }
-  return safeText(out.join('\n'), true);
+  return joinText(out);
 }
 
-function bodyJson(b: Body): Record<string, unknown> {
+function bodyJson(b: Body, secrets: SecretFilter): Record<string, unknown> {
   const bytes = readableBytes(b);
   const kind = bodyKind(b);
   const textual = kind === 'json' || kind === 'text';
@@ -106,28 +112,35 @@ function bodyJson(b: Body): Record<string, unknown> {
     encoding: b.encoding,
     decode_error: b.decodeError,
     ...(textual
-      ? { text: Buffer.from(bytes).toString('utf8') }
+      ? { text: secrets.bodyText(Buffer.from(bytes).toString('utf8'), b.mimeType) }
       : { base64: Buffer.from(bytes).toString('base64') }),
   };
 }
 
-export function exchangeJson(ex: Exchange): Record<string, unknown> {
-  const h = (hs: HeaderField[]) => hs.map((x) => [x.name, x.value]);
+/** An end of the exchange; its command line is the program only unless `secrets` keeps it. */
+function endpointJson(e: Exchange['client'], secrets: SecretFilter): Record<string, unknown> {
+  const { argv, argumentsLeftOut } = secrets.commandLine(e.argv);
+  return { ...e, argv, ...(argumentsLeftOut ? { argv_left_out: argumentsLeftOut } : {}) };
+}
+
+/** The exchange for --json: credentials left out unless `secrets` keeps them (src/export/secrets.ts). */
+export function exchangeJson(ex: Exchange, secrets: SecretFilter): Record<string, unknown> {
+  const h = (hs: HeaderField[]) => hs.map((x) => [x.name, secrets.headerOrPlaceholder(x.name, x.value)]);
   return {
     id: ex.id,
     flow: ex.flowId,
     seq: ex.seq,
     transport: ex.transport,
-    client: ex.client,
-    server: ex.server,
+    client: endpointJson(ex.client, secrets),
+    server: endpointJson(ex.server, secrets),
     request: {
       method: ex.request.method,
-      target: ex.request.target,
-      url: ex.request.url,
+      target: secrets.url(ex.request.target),
+      url: secrets.url(ex.request.url),
       http_version: ex.request.httpVersion,
       headers: h(ex.request.headers),
       trailers: h(ex.request.trailers),
-      body: bodyJson(ex.request.body),
+      body: bodyJson(ex.request.body, secrets),
       size: ex.request.size,
       started: new Date(Number(ex.request.startedNs / 1_000_000n)).toISOString(),
       started_ns: String(ex.request.startedNs),
@@ -138,7 +151,7 @@ export function exchangeJson(ex: Exchange): Record<string, unknown> {
       http_version: ex.response.httpVersion,
       headers: h(ex.response.headers),
       trailers: h(ex.response.trailers),
-      body: bodyJson(ex.response.body),
+      body: bodyJson(ex.response.body, secrets),
       size: ex.response.size,
       started_ns: String(ex.response.startedNs),
     },
@@ -152,9 +165,8 @@ export function exchangeJson(ex: Exchange): Record<string, unknown> {
 /** The bytes as they crossed the socket: the request, then the response. */
 function writeRaw(session: Session, ex: Exchange): void {
   const wire = session.wireBytes(ex.id)!;
-  const all = Buffer.concat([wire.request, ...wire.informational, wire.response]);
-  // piped: the exact bytes; on a terminal, control characters made visible
-  process.stdout.write(process.stdout.isTTY ? safeText(all.toString('latin1'), true) + '\n' : all);
+  // piped: the exact bytes; on a terminal, control characters made visible (writeBytes decides)
+  stdout.writeBytes(Buffer.concat([wire.request, ...wire.informational, wire.response]));
 }
 
 export function registerShow(program: Command): void {
@@ -166,6 +178,7 @@ export function registerShow(program: Command): void {
     .option('--raw', 'print the bytes as captured')
     .option('--json', 'print the exchange as JSON (bodies as text or base64)')
     .option('--full', 'do not cut long bodies')
+    .option(...INCLUDE_SECRETS)
     .action((file: string, idText: string, flags: ShowFlags) => {
       const id = parseId(idText);
       const session = openSession(file);
@@ -176,8 +189,12 @@ export function registerShow(program: Command): void {
           throw new CliError(`no exchange ${id} in ${file}: it has ${n} (ids 1 to ${n}, see tinytap ls)`);
         }
         if (flags.raw) writeRaw(session, ex);
-        else if (flags.json) process.stdout.write(JSON.stringify(exchangeJson(ex)) + '\n');
-        else process.stdout.write(formatExchange(ex, useColor(), !!flags.full) + '\n');
+        else if (flags.json) {
+          const secrets = secretFilter(flags);
+          writeLine(stdout, json(exchangeJson(ex, secrets)));
+          sayWhatWasLeftOut(secrets);
+        }
+        else writeLine(stdout, formatExchange(ex, useColor(), !!flags.full));
       } finally {
         session.close();
       }

@@ -1,26 +1,47 @@
 /**
- * Putting captured text on a terminal safely, and the table and progress bar the commands use.
- * Captured bytes are untrusted: an escape sequence in a URL or a body must show as text, never
- * reach the terminal as a command.
+ * What the commands write on stdout and stderr, and the table and progress bar they use. The
+ * writers here are the only way a command prints (eslint.config.js forbids process.stdout.write
+ * and console.* elsewhere in src/), and they take TerminalText (src/render/terminal-text.ts):
+ * every value that came from the capture or from a file has been escaped on its way there,
+ * whatever the command, whether stdout is a terminal or a pipe.
  */
+import { EMPTY, type TerminalText, controlSequence, escaped, joinText, safeText, sgr, term } from '../render/terminal-text.js';
 
-/** Control characters (C0 but tab/newline when allowed, DEL, C1) shown as visible escapes. */
-export function safeText(s: string, keepNewlines = false): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
-    if (keepNewlines && (c === '\n' || c === '\t')) return c;
-    if (c === '\r' && keepNewlines) return '';
-    switch (c) {
-      case '\n':
-        return '\\n';
-      case '\r':
-        return '\\r';
-      case '\t':
-        return '\\t';
-      default:
-        return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    }
-  });
+/** A stream commands print to. */
+export interface TerminalWriter {
+  write(text: TerminalText): void;
+}
+
+class StreamWriter implements TerminalWriter {
+  constructor(private readonly stream: () => NodeJS.WriteStream) {}
+
+  get isTTY(): boolean {
+    return !!this.stream().isTTY;
+  }
+
+  write(text: TerminalText): void {
+    // the compiler takes only TerminalText; JavaScript, or a cast, could still hand a string
+    this.stream().write(typeof text === 'string' ? safeText(text, true) : text.text);
+  }
+
+  /**
+   * Bytes exactly as captured, for `show --raw` into a pipe or a file; on a terminal they are
+   * escaped like any other text (a terminal is never given raw captured bytes).
+   */
+  writeBytes(bytes: Uint8Array): void {
+    const stream = this.stream();
+    if (stream.isTTY) stream.write(escaped(Buffer.from(bytes).toString('latin1'), true).text + '\n');
+    else stream.write(bytes);
+  }
+}
+
+/** stdout and stderr of the process, for every command (resolved at each write: tests replace them). */
+export const stdout = new StreamWriter(() => process.stdout);
+export const stderr = new StreamWriter(() => process.stderr);
+
+/** One line of text (a newline added). */
+export function writeLine(w: TerminalWriter, text: TerminalText): void {
+  w.write(term`${text}\n`);
 }
 
 /** Display width of a string we produced (ASCII mostly; wide characters counted as 2). */
@@ -66,7 +87,7 @@ export interface Column<T> {
 }
 
 /** A table that fits `width` columns: fixed columns as wide as their content, the flex one the rest. */
-export function table<T>(rows: T[], cols: Column<T>[], width: number, colorize: boolean): string[] {
+export function table<T>(rows: T[], cols: Column<T>[], width: number, colorize: boolean): TerminalText[] {
   const cells = rows.map((r) => cols.map((c) => safeText(c.value(r))));
   const widths = cols.map((c, i) => Math.max(displayWidth(c.title), ...cells.map((row) => displayWidth(row[i]))));
   const flexAt = cols.findIndex((c) => c.flex);
@@ -74,14 +95,17 @@ export function table<T>(rows: T[], cols: Column<T>[], width: number, colorize: 
     const others = widths.reduce((a, w, i) => (i === flexAt ? a : a + w), 0) + 2 * (cols.length - 1);
     widths[flexAt] = Math.max(cols[flexAt].min ?? 10, Math.min(widths[flexAt], width - others));
   }
-  const line = (vals: string[], colors: (string | null)[]) =>
-    vals
-      .map((v, i) => {
-        const cell = pad(fit(v, widths[i]), widths[i], cols[i].right);
-        return colorize && colors[i] ? `\x1b[${colors[i]}m${cell}\x1b[0m` : cell;
-      })
-      .join('  ')
-      .trimEnd();
+  // cells are escaped above: what is fitted and padded here is what the terminal shows
+  const line = (vals: string[], colors: (string | null)[]) => {
+    const shown = vals.map((v, i) => pad(fit(v, widths[i]), widths[i], cols[i].right));
+    // trailing blanks go, colour or not
+    while (shown.length && shown[shown.length - 1].trim() === '') shown.pop();
+    if (shown.length) shown[shown.length - 1] = shown[shown.length - 1].trimEnd();
+    return joinText(
+      shown.map((cell, i) => (colorize && colors[i] ? sgr(colors[i], cell) : cell)),
+      term`  `,
+    );
+  };
   const out = [line(cols.map((c) => c.title), cols.map(() => (colorize ? '1' : null)))];
   rows.forEach((r, k) => out.push(line(cells[k], cols.map((c) => (c.color ? c.color(r) : null)))));
   return out;
@@ -91,6 +115,7 @@ export function table<T>(rows: T[], cols: Column<T>[], width: number, colorize: 
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr) {
   let last = 0;
   const enabled = !!stream.isTTY;
+  const clearLine = controlSequence`\r\x1b[K`;
   return {
     /** Whether it shows at all: callers skip the work of a total nobody will see. */
     enabled,
@@ -102,10 +127,10 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
       const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - label.length - 20));
       const frac = total > 0 ? Math.min(1, done / total) : 1;
       const filled = Math.round(frac * width);
-      stream.write(`\r\x1b[K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(frac * 100)}%`);
+      stream.write(term`${clearLine}${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(frac * 100)}%`.text);
     },
     done() {
-      if (enabled && last) stream.write('\r\x1b[K');
+      if (enabled && last) stream.write(clearLine.text);
     },
   };
 }
@@ -118,19 +143,19 @@ export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): numb
 
 /** stdout in 64 kB pieces, for commands that print one line per exchange. */
 export class BufferedOutput {
-  private parts: string[] = [];
+  private parts: TerminalText[] = [];
   private size = 0;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stdout) {}
+  constructor(private readonly out: TerminalWriter = stdout) {}
 
-  write(text: string): void {
+  write(text: TerminalText): void {
     this.parts.push(text);
-    this.size += text.length;
+    this.size += text.text.length;
     if (this.size >= 65536) this.flush();
   }
 
   flush(): void {
-    if (this.parts.length) this.stream.write(this.parts.join(''));
+    if (this.parts.length) this.out.write(joinText(this.parts, EMPTY));
     this.parts = [];
     this.size = 0;
   }

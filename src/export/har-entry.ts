@@ -13,12 +13,12 @@ import { bodyNotes, readableBytes } from '../render/body.js';
 import { requestCookies, responseCookies } from './cookies.js';
 import { requestHeadSize, responseHeadSize } from './message-size.js';
 import { parseParams } from './params.js';
-import { isSecretHeader } from './secrets.js';
+import { SecretFilter } from './secrets.js';
 import { bodyText, capturedText, headerValue } from './text.js';
 import { exchangeUri } from './url.js';
 
 export interface HarOptions {
-  /** Keep the values of Authorization, Cookie, ... (left out by default, as DevTools does). */
+  /** Keep credentials (left out by default: src/export/secrets.ts says which). */
   includeSecrets: boolean;
 }
 
@@ -33,12 +33,12 @@ type HarPostData = PostDataCommon & Custom & { text: string; params?: Param[] };
 
 const REDACTED_COMMENT = 'value left out by tinytap: export with --include-secrets to keep it';
 
-function harHeaders(fields: readonly HeaderField[], opts: HarOptions): Header[] {
-  return fields.map((h) =>
-    !opts.includeSecrets && isSecretHeader(h.name)
-      ? { name: h.name, value: '', comment: REDACTED_COMMENT }
-      : { name: capturedText(h.name), value: capturedText(h.value) },
-  );
+function harHeaders(fields: readonly HeaderField[], secrets: SecretFilter): Header[] {
+  return fields.map((h) => {
+    const value = secrets.header(h.name, h.value);
+    // a secret header keeps its name, as DevTools' sanitized HAR does
+    return value === null ? { name: capturedText(h.name), value: '', comment: REDACTED_COMMENT } : { name: capturedText(h.name), value: capturedText(value) };
+  });
 }
 
 /** Milliseconds, to the microsecond (HAR times are ms; ns would only bloat the file). */
@@ -60,42 +60,43 @@ export function isoTime(wallNs: bigint): string {
   return `${second.text}${String(Math.floor(Number(wallNs - second.start) / 1e6)).padStart(3, '0')}Z`;
 }
 
-function postData(r: HttpRequest): HarPostData | undefined {
+function postData(r: HttpRequest, secrets: SecretFilter): HarPostData | undefined {
   if (r.body.size === 0 && r.body.captured.length === 0) return undefined;
   const mimeType = capturedText(headerValue(r.headers, 'content-type') ?? '');
   const body = bodyText(r.body);
   const form = !body.base64 && r.body.mimeType === 'application/x-www-form-urlencoded';
   return {
     mimeType,
-    text: body.text,
-    params: form ? parseParams(Buffer.from(readableBytes(r.body)).toString('latin1')) : undefined,
+    // a form's fields are parameters: those named like a password or a token are left out
+    text: body.base64 ? body.text : secrets.bodyText(body.text, r.body.mimeType),
+    params: form ? parseParams(secrets.params(Buffer.from(readableBytes(r.body)).toString('latin1'))) : undefined,
     // HAR's postData has no encoding field: binary request bodies are base64, marked as such
     _encoding: body.base64 ? 'base64' : undefined,
   };
 }
 
-function harRequest(r: HttpRequest, uri: string, opts: HarOptions): Request {
+function harRequest(r: HttpRequest, uri: string, opts: HarOptions, secrets: SecretFilter): Request {
   // one object literal, absent fields undefined (JSON leaves them out): entries of one shape
   // are what JSON.stringify writes fastest
   const request: Omit<Request, 'postData'> & Custom & { postData?: HarPostData } = {
     method: r.method,
-    url: uri,
+    url: secrets.url(uri),
     httpVersion: r.httpVersion,
     cookies: opts.includeSecrets ? requestCookies(r.headers) : [],
-    headers: harHeaders(r.headers, opts),
-    queryString: parseParams(r.query ?? ''),
-    postData: postData(r),
+    headers: harHeaders(r.headers, secrets),
+    queryString: parseParams(secrets.params(r.query ?? '')),
+    postData: postData(r, secrets),
     // a response whose request was not captured: its request's sizes are unknown
     headersSize: r.method ? requestHeadSize(r) : -1,
     bodySize: r.method ? r.body.size : -1,
-    _trailers: r.trailers.length ? harHeaders(r.trailers, opts) : undefined,
+    _trailers: r.trailers.length ? harHeaders(r.trailers, secrets) : undefined,
     // the target as sent, when the URL had to be percent-encoded to be one
-    _target: uri !== r.url ? capturedText(r.target) : undefined,
+    _target: uri !== r.url ? capturedText(secrets.url(r.target)) : undefined,
   };
   return request as Request;
 }
 
-function content(resp: HttpResponse): Content {
+function content(resp: HttpResponse, secrets: SecretFilter): Content {
   const b = resp.body;
   const body = bodyText(b);
   const readable = readableBytes(b).length;
@@ -104,23 +105,24 @@ function content(resp: HttpResponse): Content {
     size: b.complete || b.encoding ? readable : b.size,
     compression: b.encoding && b.decoded && b.complete ? b.decoded.length - b.size : undefined,
     mimeType: capturedText(headerValue(resp.headers, 'content-type') ?? ''),
-    text: body.text,
+    // a JSON body's members named like a token or a password are left out (secrets.ts)
+    text: body.base64 ? body.text : secrets.bodyText(body.text, b.mimeType),
     encoding: body.base64 ? 'base64' : undefined,
   };
 }
 
-function harResponse(resp: HttpResponse, opts: HarOptions): Response {
+function harResponse(resp: HttpResponse, opts: HarOptions, secrets: SecretFilter): Response {
   const response: Response & Custom = {
     status: resp.status,
     statusText: capturedText(resp.reason),
     httpVersion: resp.httpVersion,
     cookies: opts.includeSecrets ? responseCookies(resp.headers) : [],
-    headers: harHeaders(resp.headers, opts),
-    content: content(resp),
-    redirectURL: capturedText(headerValue(resp.headers, 'location') ?? ''),
+    headers: harHeaders(resp.headers, secrets),
+    content: content(resp, secrets),
+    redirectURL: capturedText(secrets.url(headerValue(resp.headers, 'location') ?? '')),
     headersSize: responseHeadSize(resp),
     bodySize: resp.body.size,
-    _trailers: resp.trailers.length ? harHeaders(resp.trailers, opts) : undefined,
+    _trailers: resp.trailers.length ? harHeaders(resp.trailers, secrets) : undefined,
   };
   return response;
 }
@@ -155,8 +157,18 @@ function timings(ex: Exchange): Required<Omit<Timings, 'comment'>> {
   };
 }
 
-function party(e: Endpoint) {
-  const p = { pid: e.pid, comm: e.comm, commandLine: e.argv, cgroup: e.cgroup, address: e.addr, port: e.port };
+function party(e: Endpoint, secrets: SecretFilter) {
+  // a command line holds what its program was given, credentials included: the program only
+  const { argv, argumentsLeftOut } = secrets.commandLine(e.argv);
+  const p = {
+    pid: e.pid,
+    comm: e.comm,
+    commandLine: argv,
+    commandLineArgumentsLeftOut: argumentsLeftOut || undefined,
+    cgroup: e.cgroup,
+    address: e.addr,
+    port: e.port,
+  };
   // the parent that accepted what its forked child answered, say
   return e.others.length ? { ...p, otherProcesses: e.others } : p;
 }
@@ -172,13 +184,14 @@ function notes(ex: Exchange): string[] {
 }
 
 export function harEntry(ex: Exchange, opts: HarOptions): Entry {
+  const secrets = new SecretFilter(opts.includeSecrets);
   const t = timings(ex);
   const n = notes(ex);
   const entry: Entry & Custom = {
     startedDateTime: isoTime(ex.request.startedNs),
     time: Math.round((t.send + t.wait + t.receive) * 1e3) / 1e3,
-    request: harRequest(ex.request, exchangeUri(ex), opts),
-    response: ex.response ? harResponse(ex.response, opts) : noResponse(n[0] ?? 'no response'),
+    request: harRequest(ex.request, exchangeUri(ex), opts, secrets),
+    response: ex.response ? harResponse(ex.response, opts, secrets) : noResponse(n[0] ?? 'no response'),
     cache: {},
     timings: t,
     serverIPAddress: ex.server.addr && isIP(ex.server.addr) ? ex.server.addr : undefined,
@@ -186,8 +199,8 @@ export function harEntry(ex: Exchange, opts: HarOptions): Entry {
     _connectionId: String(ex.flowId),
     _tinytapId: ex.id,
     _transport: ex.transport,
-    _client: party(ex.client),
-    _server: party(ex.server),
+    _client: party(ex.client, secrets),
+    _server: party(ex.server, secrets),
     _notes: n.length ? n : undefined,
   };
   return entry;

@@ -6,7 +6,7 @@
 import type { Exchange } from '../model/exchange.js';
 import { type HarOptions, harEntry } from './har-entry.js';
 import { jsonDocument } from './json-document.js';
-import { SECRET_HEADERS, SECRETS_LEFT_OUT_NOTE } from './secrets.js';
+import { SECRET_WORDS, SECRETS_LEFT_OUT_NOTE } from './secrets.js';
 
 export interface HarDocumentOptions extends HarOptions {
   /** tinytap's version, for log.creator. */
@@ -22,7 +22,9 @@ export function* harDocument(exchanges: Iterable<Exchange>, opts: HarDocumentOpt
     pages: [],
   };
   if (!opts.includeSecrets) log.comment = `tinytap: ${SECRETS_LEFT_OUT_NOTE}`;
-  log._tinytap = { filter: opts.filter, secretsLeftOut: opts.includeSecrets ? [] : [...SECRET_HEADERS] };
+  // what was left out, for a program reading the file: values named with these words, URL
+  // passwords, and command lines' arguments (src/export/secrets.ts)
+  log._tinytap = { filter: opts.filter, secretsLeftOut: !opts.includeSecrets, secretWords: opts.includeSecrets ? undefined : [...SECRET_WORDS] };
   // entries last: jsonDocument fills the document's last empty array
   log.entries = [];
   yield* jsonDocument({ log }, mapIter(exchanges, (ex) => harEntry(ex, opts)));

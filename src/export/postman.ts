@@ -2,12 +2,15 @@
  * A Postman Collection v2.1 (https://schema.postman.com/collection/json/v2.1.0/draft-07/docs/)
  * of the captured requests, each with its captured response as a saved example, written item by
  * item (json-document.ts). Bodies go in as raw text, byte for byte what was sent; a collection
- * cannot hold a binary body, so such a request says so in its description.
+ * cannot hold a binary body, so such a request says so in its description. Credentials
+ * (secrets.ts) become Postman variables, {{Authorization}}, {{access_token}}, that whoever runs
+ * the collection sets in an environment; --include-secrets keeps them.
  */
 import type { Exchange, HeaderField, HttpRequest, HttpResponse } from '../model/exchange.js';
 import { bodyNotes } from '../render/body.js';
 import { jsonDocument } from './json-document.js';
 import { replayHeaders } from './replay-headers.js';
+import { SecretFilter } from './secrets.js';
 import { bodyText, capturedText, headerValue } from './text.js';
 import { exchangeUri, uriParts } from './url.js';
 
@@ -21,8 +24,13 @@ interface PostmanHeader {
   value: string;
 }
 
-const headerList = (fields: readonly HeaderField[]): PostmanHeader[] =>
-  fields.map((h) => ({ key: capturedText(h.name), value: capturedText(h.value) }));
+const headerList = (fields: readonly HeaderField[], secrets: SecretFilter): PostmanHeader[] =>
+  fields.map((h) => ({ key: capturedText(h.name), value: capturedText(secrets.headerOrPlaceholder(h.name, h.value)) }));
+
+/** A credential left out, as a Postman variable named after it: {{access_token}}. */
+export function postmanVariable(name: string): string {
+  return `{{${name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'secret'}}}`;
+}
 
 function postmanUrl(uri: string, p: ReturnType<typeof uriParts>) {
   const url: Record<string, unknown> = {
@@ -50,31 +58,32 @@ function rawLanguage(mimeType: string | null): string {
   return 'text';
 }
 
-function requestBody(r: HttpRequest, notes: string[]) {
+function requestBody(r: HttpRequest, notes: string[], secrets: SecretFilter) {
   if (r.body.size === 0 && r.body.captured.length === 0) return undefined;
   const body = bodyText(r.body);
   if (body.base64) {
     notes.push(`the request body (${r.body.size} bytes, ${r.body.mimeType ?? 'no type'}) is binary and not in this collection: tinytap export --curl reproduces it`);
     return { mode: 'file', file: { src: null } };
   }
-  return { mode: 'raw', raw: body.text, options: { raw: { language: rawLanguage(r.body.mimeType) } } };
+  return { mode: 'raw', raw: secrets.bodyText(body.text, r.body.mimeType), options: { raw: { language: rawLanguage(r.body.mimeType) } } };
 }
 
-function postmanRequest(ex: Exchange, uri: string, notes: string[]) {
+function postmanRequest(ex: Exchange, uri: string, notes: string[], secrets: SecretFilter) {
   const r = ex.request;
-  const parts = uriParts(uri);
-  const authority = parts.port ? `${parts.host}:${parts.port}` : parts.host;
+  // the authority is taken before the URL's password is replaced: Host is compared with it
+  const authority = ((p) => (p.port ? `${p.host}:${p.port}` : p.host))(uriParts(uri));
+  const shared = secrets.url(uri);
   const request: Record<string, unknown> = {
     method: r.method,
-    header: headerList(replayHeaders(r, authority).send),
-    url: postmanUrl(uri, parts),
+    header: headerList(replayHeaders(r, authority).send, secrets),
+    url: postmanUrl(shared, uriParts(shared)),
   };
-  const body = requestBody(r, notes);
+  const body = requestBody(r, notes, secrets);
   if (body) request.body = body;
   return request;
 }
 
-function example(name: string, original: Record<string, unknown>, s: HttpResponse, notes: string[]) {
+function example(name: string, original: Record<string, unknown>, s: HttpResponse, notes: string[], secrets: SecretFilter) {
   const body = bodyText(s.body);
   if (body.base64) notes.push(`the response body (${s.body.size} bytes, ${s.body.mimeType ?? 'no type'}) is binary and not in the saved example`);
   return {
@@ -82,19 +91,20 @@ function example(name: string, original: Record<string, unknown>, s: HttpRespons
     originalRequest: original,
     status: capturedText(s.reason),
     code: s.status,
-    header: headerList(s.headers),
-    body: body.base64 ? null : body.text,
+    header: headerList(s.headers, secrets),
+    body: body.base64 ? null : secrets.bodyText(body.text, s.body.mimeType),
     _postman_previewlanguage: rawLanguage(s.body.mimeType),
   };
 }
 
-export function postmanItem(ex: Exchange) {
+export function postmanItem(ex: Exchange, opts: { includeSecrets: boolean } = { includeSecrets: false }) {
+  const secrets = new SecretFilter(opts.includeSecrets, postmanVariable);
   const r = ex.request;
   const uri = exchangeUri(ex);
   const notes: string[] = [...bodyNotes(r.body, 'request body')];
-  const request = postmanRequest(ex, uri, notes);
-  const name = `#${ex.id} ${r.method} ${capturedText(r.target)}`;
-  const response = ex.response ? [example(`${ex.response.status} ${capturedText(ex.response.reason)}`, request, ex.response, notes)] : [];
+  const request = postmanRequest(ex, uri, notes, secrets);
+  const name = `#${ex.id} ${r.method} ${capturedText(secrets.url(r.target))}`;
+  const response = ex.response ? [example(`${ex.response.status} ${capturedText(ex.response.reason)}`, request, ex.response, notes, secrets)] : [];
   if (ex.response) notes.push(...bodyNotes(ex.response.body, 'response body'));
   const who = (e: Exchange['client']) => `${e.comm ?? '?'} (pid ${e.pid ?? '?'})`;
   const description = [`Captured by tinytap: ${who(ex.client)} → ${who(ex.server)}, exchange #${ex.id}.`, ...notes].join('\n\n');
@@ -111,19 +121,23 @@ export interface PostmanOptions {
   /** A fresh id for the collection (info._postman_id). */
   id: string;
   filter: string;
+  /** Keep credentials; without, they are {{variables}} (secrets.ts says which). */
+  includeSecrets: boolean;
 }
 
 export function* postmanCollection(exchanges: Iterable<Exchange>, opts: PostmanOptions): Generator<string> {
   const info = {
     _postman_id: opts.id,
     name: opts.name,
-    description: `Requests captured by tinytap${opts.filter ? ` matching ${opts.filter}` : ''}, each with its response as an example.`,
+    description:
+      `Requests captured by tinytap${opts.filter ? ` matching ${opts.filter}` : ''}, each with its response as an example.` +
+      (opts.includeSecrets ? '' : ' Credentials are left out as {{variables}} (named after the header or parameter): set them in an environment.'),
     schema: POSTMAN_SCHEMA,
   };
-  yield* jsonDocument({ info, item: [] }, requestsOnly(exchanges));
+  yield* jsonDocument({ info, item: [] }, requestsOnly(exchanges, opts.includeSecrets));
 }
 
-function* requestsOnly(exchanges: Iterable<Exchange>) {
+function* requestsOnly(exchanges: Iterable<Exchange>, includeSecrets: boolean) {
   // a response whose request was not captured has nothing to send
-  for (const ex of exchanges) if (ex.request.method && ex.request.method !== 'CONNECT') yield postmanItem(ex);
+  for (const ex of exchanges) if (ex.request.method && ex.request.method !== 'CONNECT') yield postmanItem(ex, { includeSecrets });
 }

@@ -1,7 +1,7 @@
 /**
  * A body as text for a person: JSON pretty-printed, text as text, anything else as a hex dump.
  * Shared by `tinytap show` and the TUI. Pure; the output is not yet made terminal-safe (the
- * caller escapes it, see cli/terminal.ts safeText).
+ * caller escapes it: render/terminal-text.ts).
  */
 import type { Body } from '../model/exchange.js';
 import { looksLikeText } from '../model/text-sniff.js';

@@ -5,7 +5,7 @@
  * minified JSON on one line becomes rows a terminal can draw.
  */
 import { formatBytes } from '../cli/format.js';
-import { safeText } from '../cli/terminal.js';
+import { safeText } from '../render/terminal-text.js';
 import type { Body, Exchange } from '../model/exchange.js';
 import { bodyNotes, readableBytes, renderBody } from '../render/body.js';
 import type { RowMaker } from './row-maker.js';

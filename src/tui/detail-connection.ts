@@ -4,7 +4,7 @@
  */
 import { durationText, sizeText, statusText } from '../cli/exchange-format.js';
 import { formatClock } from '../cli/format.js';
-import { safeText } from '../cli/terminal.js';
+import { safeText } from '../render/terminal-text.js';
 import type { Endpoint, Exchange } from '../model/exchange.js';
 import type { ExchangeSummary } from '../session/session.js';
 import { statusSegment } from './exchange-columns.js';

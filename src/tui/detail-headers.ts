@@ -1,5 +1,5 @@
 /** The Headers tab: the request line and fields, then each response (1xx ones first) with its fields. */
-import { safeText } from '../cli/terminal.js';
+import { safeText } from '../render/terminal-text.js';
 import type { Exchange, HeaderField } from '../model/exchange.js';
 import { statusSegment } from './exchange-columns.js';
 import type { RowMaker } from './row-maker.js';

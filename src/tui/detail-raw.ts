@@ -4,7 +4,7 @@
  * character escaped.
  */
 import { formatBytes } from '../cli/format.js';
-import { safeText } from '../cli/terminal.js';
+import { safeText } from '../render/terminal-text.js';
 import { DataFlag, Direction, SYSCALL_NAMES } from '../events/layout.js';
 import { EVENT_RECORDS_LOST, type SessionEvent } from '../session/event-reader.js';
 import type { RowMaker } from './row-maker.js';

@@ -5,7 +5,7 @@
  */
 import { durationText, sizeText, statusColor, statusText, target } from '../cli/exchange-format.js';
 import { formatClock } from '../cli/format.js';
-import { safeText } from '../cli/terminal.js';
+import { safeText } from '../render/terminal-text.js';
 import type { ExchangeSummary } from '../session/session.js';
 import type { SortOrder } from './exchange-pages.js';
 import type { TimeSpan } from './session-queries.js';

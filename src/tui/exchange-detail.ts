@@ -3,7 +3,7 @@
  * as rows for a width, built when first looked at and kept while the exchange is shown. Pure
  * enough to test without ink; the component only picks the rows on screen.
  */
-import { safeText } from '../cli/terminal.js';
+import { safeText } from '../render/terminal-text.js';
 import type { Exchange } from '../model/exchange.js';
 import type { SessionEvent } from '../session/event-reader.js';
 import type { ExchangeSummary, Session } from '../session/session.js';

@@ -4,7 +4,7 @@
  */
 import { durationText } from '../cli/exchange-format.js';
 import { formatBytes, formatClock } from '../cli/format.js';
-import { safeText } from '../cli/terminal.js';
+import { safeText } from '../render/terminal-text.js';
 import type { FlowSummary } from '../session/session.js';
 import { MARKER_WIDTH, cell, exchangeLayout, joinCells, partiesText } from './exchange-columns.js';
 import type { TimeSpan } from './session-queries.js';

@@ -4,7 +4,7 @@
  * message. Parts are left out, least useful first, until it fits the width.
  */
 import { formatCount } from '../cli/format.js';
-import { safeText } from '../cli/terminal.js';
+import { safeText } from '../render/terminal-text.js';
 import { type Line, fitLine, lineWidth, seg } from './styled-text.js';
 
 export interface StatusInfo {

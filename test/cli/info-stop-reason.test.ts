@@ -35,7 +35,7 @@ function info(stopReason: string | null): SessionInfo {
 
 function stoppedLine(reason: string | null): string {
   return formatInfo(info(reason), false)
-    .split('\n')
+    .text.split('\n')
     .find((l) => l.startsWith('stopped'))!
     .replace(/^stopped +/, '');
 }
@@ -62,8 +62,8 @@ describe('info: how a recording ended', () => {
   });
 
   it('marks the faults in red on a terminal', () => {
-    const line = formatInfo(info('capture-error'), true).split('\n').find((l) => l.startsWith('stopped'))!;
+    const line = formatInfo(info('capture-error'), true).text.split('\n').find((l) => l.startsWith('stopped'))!;
     expect(line).toContain('\x1b[31;1mcapture-error:');
-    expect(formatInfo(info('signal'), true)).not.toContain('\x1b[31;1msignal');
+    expect(formatInfo(info('signal'), true).text).not.toContain('\x1b[31;1msignal');
   });
 });

@@ -9,6 +9,8 @@ import { ConnCause, Role } from '../../src/events/layout.js';
 import type { ConnectionNotice } from '../../src/record/capture.js';
 import { zeroCounts } from '../../src/record/capture.js';
 import type { RunOutcome } from '../../src/record/run-recording.js';
+import type { TerminalText } from '../../src/render/terminal-text.js';
+import { HOSTILE, HOSTILE_COMM, HOSTILE_PATH, OWN_SEQUENCES, terminalControls } from '../helpers/hostile-session.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/session-files.js';
 
@@ -16,8 +18,8 @@ function output(extra: Partial<RecordOutputOptions> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const o = new RecordOutput({
-    stdout: { write: (s: string) => out.push(s) },
-    stderr: { write: (s: string) => err.push(s) },
+    stdout: { write: (t: TerminalText) => out.push(t.text) },
+    stderr: { write: (t: TerminalText) => err.push(t.text) },
     stdoutColor: false,
     stderrColor: false,
     quiet: false,
@@ -124,4 +126,24 @@ describe('record output', () => {
     const exists = await runCli('record', '--ready-file', '/etc/hostname', '-o', '/tmp/never.tinytap');
     expect(exists).toMatchObject({ code: 1, err: 'tinytap: --ready-file /etc/hostname already exists: remove it first, or choose another path\n' });
   });
+
+  it('a process named with escape sequences, a unix path holding them, a hostile command: shown as text', () => {
+    const { o, out, err } = output({ stdoutColor: true, stderrColor: true, command: [`x${HOSTILE.clipboard}`] });
+    o.started({ output: `s${HOSTILE.title}.tinytap`, sendfileBodies: { captured: false, note: `n${HOSTILE.c1Csi}` } });
+    o.connection({ ...notice, comm: HOSTILE_COMM, family: 1, local: HOSTILE_PATH, remote: `${HOSTILE.c1Osc}` });
+    o.connection({ ...notice, comm: HOSTILE_COMM, cause: ConnCause.CONNECT_FAILED, error: 111, remote: HOSTILE_PATH });
+    o.connection({ ...notice, comm: HOSTILE_COMM, role: Role.SERVER, cause: ConnCause.SHARED });
+    o.status({ ...zeroCounts(), events: 1 }, 10);
+    o.commandFailed(`p${HOSTILE.clear}`, new Error(`e${HOSTILE.hide}`));
+    o.finished({ ...outcome(), commandLog: `l${HOSTILE.clipboard}` }, `s${HOSTILE.title}.tinytap`);
+    for (const text of [...out, ...err]) {
+      // less our own colours and the status line's erase
+      const data = Buffer.from(text.replace(OWN_SEQUENCES, ''), 'utf8');
+      expect(terminalControls(data), text).toEqual([]);
+    }
+    expect(out[0]).toContain('\\x1b]0;x\\x07\\x9b2K\\x1b[8m (321)');
+    expect(out[0]).toContain('/tmp/s\\x1b]52;c;aGFja2Vk\\x07\\x9b2J');
+    expect(out[0]).toContain('\x1b[36mclient\x1b[0m');
+  });
 });
+

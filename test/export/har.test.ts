@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { harDocument } from '../../src/export/har.js';
+import { SECRET_WORDS, SECRETS_LEFT_OUT_NOTE } from '../../src/export/secrets.js';
 import type { Exchange } from '../../src/model/exchange.js';
 import { Session } from '../../src/session/session.js';
 import { CURL, NODE } from '../helpers/scripted-session.js';
@@ -90,8 +91,10 @@ describe('HAR export', () => {
     expect(e.connection).toBe('3000');
     expect(e.cache).toEqual({});
     expect(e._tinytapId).toBe(1);
-    expect(e._client).toEqual({ pid: CURL.pid, comm: 'curl', commandLine: CURL.argv, cgroup: '/', address: '127.0.0.1', port: 50100 });
-    expect(e._server).toEqual({ pid: NODE.pid, comm: 'node', commandLine: NODE.argv, cgroup: '/', address: '127.0.0.1', port: 3000 });
+    // command lines are credentials (curl -H 'Authorization: …'): the program only, unless asked
+    expect(e._client).toEqual({ pid: CURL.pid, comm: 'curl', commandLine: ['curl'], commandLineArgumentsLeftOut: 2, cgroup: '/', address: '127.0.0.1', port: 50100 });
+    expect(e._server).toEqual({ pid: NODE.pid, comm: 'node', commandLine: ['node'], commandLineArgumentsLeftOut: 1, cgroup: '/', address: '127.0.0.1', port: 3000 });
+    expect(withSecrets.log.entries[0]._client).toEqual({ pid: CURL.pid, comm: 'curl', commandLine: CURL.argv, cgroup: '/', address: '127.0.0.1', port: 50100 });
     expect(e._notes).toBeUndefined();
   });
 
@@ -112,10 +115,8 @@ describe('HAR export', () => {
     ]);
     expect(login.response.cookies).toEqual([]);
     expect(JSON.stringify(doc)).not.toMatch(/s3cr3t|abc123|theme=dark/);
-    expect(doc.log.comment).toBe(
-      'tinytap: the values of Authorization, Proxy-Authorization, Cookie, Set-Cookie headers (and the cookies) were left out: export with --include-secrets to keep them',
-    );
-    expect(doc.log._tinytap).toEqual({ filter: 'method:GET', secretsLeftOut: ['Authorization', 'Proxy-Authorization', 'Cookie', 'Set-Cookie'] });
+    expect(doc.log.comment).toBe(`tinytap: ${SECRETS_LEFT_OUT_NOTE}`);
+    expect(doc.log._tinytap).toEqual({ filter: 'method:GET', secretsLeftOut: true, secretWords: [...SECRET_WORDS] });
   });
 
   it('keeps secrets with includeSecrets, with the cookies parsed', () => {
@@ -130,7 +131,7 @@ describe('HAR export', () => {
       { name: 'theme', value: 'dark' },
     ]);
     expect(withSecrets.log.comment).toBeUndefined();
-    expect(withSecrets.log._tinytap.secretsLeftOut).toEqual([]);
+    expect(withSecrets.log._tinytap).toEqual({ filter: 'method:GET', secretsLeftOut: false });
   });
 
   it('gives a form body as text and as decoded params', () => {
@@ -172,7 +173,8 @@ describe('HAR export', () => {
       { name: 'X-Name', value: 'caf\u00e9' },
       { name: 'X-Quote', value: 'it\'s "$(touch /tmp/x)"' },
     ]);
-    expect(head._client.commandLine).toEqual(['node', 'client.mjs', '--fast']);
+    expect(head._client.commandLine).toEqual(['node']);
+    expect(head._client.commandLineArgumentsLeftOut).toBe(2);
     expect(noAnswer.response).toMatchObject({ status: 0, headersSize: -1, bodySize: -1, content: { size: 0, mimeType: 'x-unknown' } });
     expect(noAnswer.response._error).toBe('no response was captured (the server did not answer, or the capture ended first)');
     expect(noAnswer.timings).toMatchObject({ wait: 0, receive: 0 });

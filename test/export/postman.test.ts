@@ -8,9 +8,13 @@ import { loadPostman, postmanSchemaErrors } from './validators.js';
 describe('Postman export', () => {
   let xs: Exchange[];
   let collection: any;
+  let withSecrets: any;
+  const build = (includeSecrets: boolean) =>
+    JSON.parse([...postmanCollection(xs, { name: 'api.tinytap', id: '0f9c3a52-0000-4000-8000-000000000001', filter: 'port:3000', includeSecrets })].join(''));
   beforeAll(async () => {
     xs = allExchanges(await variedSession());
-    collection = JSON.parse([...postmanCollection(xs, { name: 'api.tinytap', id: '0f9c3a52-0000-4000-8000-000000000001', filter: 'port:3000' })].join(''));
+    collection = build(false);
+    withSecrets = build(true);
   });
 
   it('passes the v2.1 schema and loads with postman-collection', () => {
@@ -18,7 +22,8 @@ describe('Postman export', () => {
     expect(collection.info).toEqual({
       _postman_id: '0f9c3a52-0000-4000-8000-000000000001',
       name: 'api.tinytap',
-      description: 'Requests captured by tinytap matching port:3000, each with its response as an example.',
+      description:
+        'Requests captured by tinytap matching port:3000, each with its response as an example. Credentials are left out as {{variables}} (named after the header or parameter): set them in an environment.',
       schema: POSTMAN_SCHEMA,
     });
     expect(loadPostman(collection)).toEqual([
@@ -37,12 +42,21 @@ describe('Postman export', () => {
 
   it('keeps the requests as sent: headers (Host in the URL), query, raw bodies', () => {
     const [items, login] = collection.item;
+    // credentials are variables to set; with --include-secrets they are the captured values
     expect(items.request.header).toEqual([
+      { key: 'User-Agent', value: 'curl/8.5.0' },
+      { key: 'Accept', value: '*/*' },
+      { key: 'Cookie', value: '{{Cookie}}' },
+      { key: 'Authorization', value: '{{Authorization}}' },
+    ]);
+    expect(JSON.stringify(collection)).not.toMatch(/s3cr3t|abc123/);
+    expect(withSecrets.item[0].request.header).toEqual([
       { key: 'User-Agent', value: 'curl/8.5.0' },
       { key: 'Accept', value: '*/*' },
       { key: 'Cookie', value: 'a=1; b="two"' },
       { key: 'Authorization', value: 'Bearer s3cr3t-token' },
     ]);
+    expect(withSecrets.info.description).toBe('Requests captured by tinytap matching port:3000, each with its response as an example.');
     expect(items.request.url).toEqual({
       raw: 'http://127.0.0.1:3000/api/items?q=caf%C3%A9&x=1+2&flag',
       protocol: 'http',

@@ -151,6 +151,11 @@ export class ScriptedSession {
     return cid;
   }
 
+  /** Records the script has no method for (a unix socket, a process renamed), as they are. */
+  push(...records: Buffer[]): void {
+    this.records.push(...records);
+  }
+
   /** Write the session file. */
   async finish(): Promise<void> {
     const binding = fakeBinding();

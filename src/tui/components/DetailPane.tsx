@@ -7,7 +7,7 @@ import { Box } from 'ink';
 import { useMemo, useState } from 'react';
 
 import { durationText } from '../../cli/exchange-format.js';
-import { safeText } from '../../cli/terminal.js';
+import { safeText } from '../../render/terminal-text.js';
 import { type ExchangeDetail, TABS, type TabName, matchSummary, matchingRows } from '../exchange-detail.js';
 import { useCommands } from '../hooks/use-commands.js';
 import { type Line, fitLine, seg } from '../styled-text.js';

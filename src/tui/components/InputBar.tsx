@@ -5,7 +5,7 @@
  */
 import { Box, type Key } from 'ink';
 
-import { safeText } from '../../cli/terminal.js';
+import { safeText } from '../../render/terminal-text.js';
 import { useCommands } from '../hooks/use-commands.js';
 import type { QueryText } from '../hooks/use-query-text.js';
 import type { FilterProblem } from '../list-query.js';

@@ -1,11 +1,18 @@
-/** One row of styled text (styled-text.ts), drawn with ink; colour dropped when it is off. */
+/**
+ * One row of styled text (styled-text.ts), drawn with ink; colour dropped when it is off. Every
+ * text of the UI reaches the terminal here, and only here (the components draw LineViews): the
+ * one place where escaping (src/render/terminal-text.ts) is certain, whatever a view forgot.
+ * Views escape too, before they measure and cut; escaping escaped text changes nothing.
+ */
 import { Text } from 'ink';
 import { useContext } from 'react';
 
+import { safeText } from '../../render/terminal-text.js';
 import type { Line, Segment } from '../styled-text.js';
 import { ColorContext } from './theme.js';
 
-function SegmentText({ s, color, selected }: { s: Segment; color: boolean; selected: boolean }) {
+function SegmentText({ s: raw, color, selected }: { s: Segment; color: boolean; selected: boolean }) {
+  const s = { ...raw, text: safeText(raw.text) };
   if (s.mark)
     return color ? (
       <Text color="black" backgroundColor="yellow" bold>
