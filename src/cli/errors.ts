@@ -41,7 +41,8 @@ export function reportError(err: unknown, exitCode = 1): number {
   }
   if (e && typeof e.code === 'string' && USER_ERROR_CODES.has(e.code)) {
     process.stderr.write(`tinytap: ${e.message}\n`);
-    return exitCode;
+    // a flag or argument that cannot be used: 2, as commander's own usage errors
+    return e.code === 'EUSAGE' ? 2 : exitCode;
   }
   if (e && (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC')) {
     process.stderr.write('tinytap: the disk is full: free some space and try again\n');

@@ -22,7 +22,7 @@ import type { Session } from '../session/session.js';
 import { TINYTAP_VERSION } from '../version.js';
 import { CliError } from './errors.js';
 import { chownToSudoUser } from './sudo-owner.js';
-import { type CompiledArg, compileFilterArg } from './filter-arg.js';
+import { type CompiledArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { openSession } from './open-session.js';
 import { progressBar, safeText } from './terminal.js';
 import { UsageError } from './units.js';
@@ -171,11 +171,13 @@ export function registerExport(program: Command): void {
     .option('--include-secrets', 'HAR: keep the values of Authorization, Cookie and Set-Cookie headers')
     .action(async (file: string, filter: string[], flags: ExportFlags) => {
       const format = formatOf(flags);
+      if (flags.force && flags.output === undefined) throw new UsageError('--force is for -o FILE: without -o the export goes to stdout');
+      const arg = parseFilterArg(filter);
       // before any work: an OUT that is in the way is the one error to report
       if (flags.output) refuseExisting(flags.output, !!flags.force);
       const session = openSession(file);
       try {
-        const f = compileFilterArg(session, filter);
+        const f = compileFilterArg(session, arg);
         // the bar shows only when writing to a file from a terminal; counting runs the filter once more
         const bar = progressBar('exporting');
         const showBar = !!flags.output && bar.enabled;

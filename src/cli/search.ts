@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 
 import { type TextMatch, findMatches, textSearchSql } from '../session/text-search.js';
 import { party, statusColor, statusText } from './exchange-format.js';
-import { compileFilterArg } from './filter-arg.js';
+import { compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { paint, useColor } from './format.js';
 import { openSession } from './open-session.js';
 import { safeText } from './terminal.js';
-import { UsageError } from './units.js';
+import { UsageError, parseCount } from './units.js';
 
 function showMatch(m: TextMatch, color: boolean): string {
   const before = safeText(m.before);
@@ -29,11 +29,11 @@ export function registerSearch(program: Command): void {
     .option('-n, --limit <n>', 'stop after n exchanges')
     .action((file: string, text: string, filter: string[], flags: { json?: boolean; limit?: string }) => {
       if (!text) throw new UsageError('search needs some text to look for');
-      const limit = flags.limit === undefined ? undefined : Number(flags.limit);
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`bad --limit '${flags.limit}': use a positive number`);
+      const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
+      const arg = parseFilterArg(filter);
       const session = openSession(file);
       try {
-        const f = compileFilterArg(session, filter);
+        const f = compileFilterArg(session, arg);
         const t = textSearchSql(text);
         const rows = session.exchanges({ where: `(${t.where}) AND (${f.where})`, params: [...t.params, ...f.params], limit });
         const color = useColor();

@@ -3,7 +3,8 @@
  * filter before CMD can open a single socket.
  */
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 /**
  * A shell stops itself before exec'ing CMD. (A pipe or socket as the gate would be captured
@@ -30,3 +31,23 @@ export async function waitStopped(pid: number): Promise<boolean> {
   }
   return false;
 }
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `exec` will find `program` (as a path, or in PATH): checked before anything is
+ * attached, so that a typo is one line, not a recording of nothing and the shell's message.
+ */
+export function findProgram(program: string, path = process.env.PATH ?? ''): boolean {
+  if (program.includes('/')) return isExecutableFile(program);
+  // an empty PATH entry is the current directory, as for the shell
+  return program !== '' && path.split(delimiter).some((dir) => isExecutableFile(join(dir || '.', program)));
+}
+

@@ -107,8 +107,8 @@ describe('record output', () => {
 
   it('refuses --json with --tui, and a ready file that exists, before recording anything', async () => {
     const both = await runCli('record', '--json', '--tui', '-o', '/tmp/never.tinytap');
-    expect(both).toMatchObject({ code: 1, err: 'tinytap: --json and --tui cannot be used together: the UI needs the terminal that --json writes to\n' });
+    expect(both).toMatchObject({ code: 2, err: 'tinytap: --json and --tui cannot be used together: the UI needs the terminal that --json writes to\n' });
     const exists = await runCli('record', '--ready-file', '/etc/hostname', '-o', '/tmp/never.tinytap');
-    expect(exists).toMatchObject({ code: 1, err: 'tinytap: --ready-file /etc/hostname already exists: remove it first, or choose another path\n' });
+    expect(exists).toMatchObject({ code: 2, err: 'tinytap: --ready-file /etc/hostname already exists: remove it first, or choose another path\n' });
   });
 });

@@ -57,11 +57,11 @@ describe('tinytap export', () => {
   });
 
   it('needs exactly one format, and --include-secrets only with --har', async () => {
-    expect(await tinytap('export', file)).toBe(1);
+    expect(await tinytap('export', file)).toBe(2);
     expect(err).toBe('tinytap: export needs exactly one of --har, --curl or --postman\n');
-    expect(await tinytap('export', file, '--har', '--curl')).toBe(1);
+    expect(await tinytap('export', file, '--har', '--curl')).toBe(2);
     expect(err).toBe('tinytap: export needs exactly one of --har, --curl or --postman\n');
-    expect(await tinytap('export', file, '--curl', '--include-secrets')).toBe(1);
+    expect(await tinytap('export', file, '--curl', '--include-secrets')).toBe(2);
     expect(err).toMatch(/^tinytap: --include-secrets is for --har: /);
     expect(await tinytap('export', file, '--har', 'status:abc')).toBe(2);
     expect(err).toMatch(/^tinytap: bad filter: bad status 'abc'/);
