@@ -22,6 +22,7 @@ import { CliError, reportError } from './errors.js';
 import { type CompiledArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
 import { openSession } from './open-session.js';
+import { setOutputFailureStatus } from './stdout.js';
 import { progressBar, safeText, table, terminalWidth } from './terminal.js';
 import { UsageError, parseDuration } from './units.js';
 
@@ -106,6 +107,8 @@ export function registerDiff(program: Command): void {
     .option('--latency-min-change <time>', 'with --latency-threshold: smaller slowdowns never count', '25ms')
     .addHelpText('after', DEFAULTS_HELP)
     .action((fileA: string, fileB: string, filter: string[], flags: DiffFlags, command: Command) => {
+      // an output cut short must not read as "differs" (1)
+      setOutputFailureStatus(EXIT_ERROR);
       try {
         // it has a default: only a value typed on the command line can be a mistake
         if (flags.latencyThreshold === undefined && command.getOptionValueSource('latencyMinChange') === 'cli')

@@ -13,20 +13,11 @@ import { registerRecord } from './record.js';
 import { registerReparse } from './reparse.js';
 import { registerSearch } from './search.js';
 import { registerShow } from './show.js';
-
-/**
- * `tinytap ls FILE | head`: the reader went away, which is how a pipe ends, not an error. Stop
- * quietly, as `ls | head` does, instead of a stack trace from the next write.
- */
-function stopWhenThePipeCloses(stream: NodeJS.WriteStream): void {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
-}
+import { guardStdout } from './stdout.js';
 
 export async function main(argv: string[]): Promise<number> {
-  stopWhenThePipeCloses(process.stdout);
+  // `| head` ends a command quietly; a full disk is an error, not a cut document (stdout.ts)
+  guardStdout(process.stdout);
   const program = new Command();
   program
     .name('tinytap')
