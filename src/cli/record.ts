@@ -8,6 +8,7 @@ import { loadBinding } from '../record/binding.js';
 import type { CaptureOptions } from '../record/capture.js';
 import { describeRecordError } from '../record/errors.js';
 import { findProgram, spawnHeld, waitStopped } from '../record/held-command.js';
+import { type RunAs, runAsUser } from '../record/run-as.js';
 import { preflight } from '../record/preflight.js';
 import { checkReadyFile, writeReadyFile } from '../record/ready-file.js';
 import { Recording } from '../record/recording.js';
@@ -34,6 +35,7 @@ interface RecordFlags {
   tui?: boolean;
   json?: boolean;
   readyFile?: string;
+  asRoot?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -89,11 +91,19 @@ function buildOptions(flags: RecordFlags, command: string[], output: string): Ca
   };
 }
 
+/** Under sudo, -- CMD runs as the user who ran it (run-as.ts), unless --as-root. */
+function commandUser(flags: RecordFlags, command: string[], owner: { uid: number; gid: number } | null): RunAs | null {
+  if (flags.asRoot && !command.length) throw new UsageError('--as-root is for -- CMD: it runs CMD as root rather than as the user who ran sudo');
+  if (!command.length || flags.asRoot || !owner || owner.uid === 0) return null;
+  return runAsUser(owner);
+}
+
 function buildPlan(flags: RecordFlags, command: string[], options: CaptureOptions): RunPlan {
   const tui = !!flags.tui;
   return {
     input: { options, notify: !flags.quiet },
     command,
+    runAs: commandUser(flags, command, options.create?.owner ?? null),
     // '' too: an empty --duration is a mistake, not "no limit"
     durationMs: flags.duration !== undefined ? parseTimeout(flags.duration, '--duration') : null,
     tui,
@@ -160,6 +170,7 @@ export function registerRecord(program: Command): void {
     .option('--duration <time>', 'stop after this long (30s, 5m, 1h; at most 24d)')
     .option('--no-sendfile-body', 'do not capture the bodies of sendfile/splice (zero-copy) sends')
     .option('--tui', 'watch the exchanges arrive in the terminal UI of `tinytap open`; q stops the recording')
+    .option('--as-root', 'under sudo, run -- CMD as root, not as the user who ran sudo')
     .option('--ready-file <path>', 'create this file (it must not exist) once capture has started: one JSON line with the session and pid')
     .option('--json', 'print JSON lines on stdout: {"event":"recording"} once capture has started, one per connection, {"event":"ended"} at the end')
     .option('-q, --quiet', 'print only the summary')
