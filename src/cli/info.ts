@@ -1,5 +1,4 @@
 /** tinytap info FILE: what a session holds and whether it is complete. */
-import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 
 import { type StopReason, isFault } from '../record/lifecycle.js';
@@ -7,6 +6,7 @@ import { openSessionDb, isCorruptionError, corruptError } from '../session/open-
 import { type SessionInfo, sessionInfo } from '../session/session-info.js';
 import { CliError } from './errors.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
+import { sessionBytes } from './open-session.js';
 
 /** meta `stop_reason` (SPEC.md §3.1) in words; the faults say what the file is missing. */
 const STOP_REASONS: Record<Exclude<StopReason, 'start-failed'>, string> = {
@@ -96,7 +96,7 @@ export function registerInfo(program: Command): void {
     .action((file: string, flags: { json?: boolean; check?: boolean }) => {
       const db = openSessionDb(file, { readonly: true });
       try {
-        const info = sessionInfo(db, file, statSync(file).size);
+        const info = sessionInfo(db, file, sessionBytes(file));
         if (flags.check) {
           const result = db.pragma('integrity_check', { simple: true });
           if (result !== 'ok') throw new CliError(`${file} is damaged: integrity check says ${String(result)}`);

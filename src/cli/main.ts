@@ -24,7 +24,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('the DevTools Network tab for every process on this Linux machine, recorded to disk')
     .version(TINYTAP_VERSION)
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) });
+    // "error: unknown option '--x'" → "tinytap: unknown option '--x'", as every other error
+    .configureOutput({ outputError: (str, write) => write(`tinytap: ${str.replace(/^error: /, '')}`) });
   registerRecord(program);
   registerInfo(program);
   registerLs(program);

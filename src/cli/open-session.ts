@@ -1,4 +1,6 @@
 /** Opening a session for a command: exchanges built on first use, with a progress bar. */
+import { statSync } from 'node:fs';
+
 import { Session } from '../session/session.js';
 import { progressBar } from './terminal.js';
 
@@ -20,4 +22,21 @@ export function parseId(text: string): number {
     throw err;
   }
   return n;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The bytes a session takes on disk: the file and its write-ahead log. A recording that ended
+ * on a fault (a full disk) or is still going keeps pages in FILE-wal that the file alone leaves
+ * out (a clean end checkpoints them into the file and removes the log).
+ */
+export function sessionBytes(path: string): number {
+  return fileSize(path) + fileSize(`${path}-wal`);
 }

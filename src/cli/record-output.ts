@@ -4,7 +4,6 @@
  * --json, JSON lines (a `recording` event, one `connection` event per connection, an `ended`
  * event) that a script reads to know when capture started and how it ended.
  */
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import type { CaptureCounts, ConnectionNotice } from '../record/capture.js';
@@ -12,6 +11,7 @@ import { ConnCause, Role } from '../events/layout.js';
 import type { StartInfo } from '../record/recording.js';
 import type { RunOutcome, RunReporter } from '../record/run-recording.js';
 import { connectError, formatBytes, formatClock, formatCount, formatDurationMs, paint } from './format.js';
+import { sessionBytes } from './open-session.js';
 import { safeText } from './terminal.js';
 
 
@@ -81,19 +81,11 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
 export function summaryLines(c: CaptureCounts, elapsedMs: number, output: string, color: boolean): string[] {
   const lines = [
     `recorded ${formatDurationMs(elapsedMs)}: ${formatCount(c.events)} events, ${formatBytes(c.bytes)}, ` +
       `${plural(c.connections, 'connection')}, ${plural(c.processes, 'process', 'processes')}, ` +
-      `${formatCount(c.drops.records)} drops → ${output} (${formatBytes(fileSize(output))})`,
+      `${formatCount(c.drops.records)} drops → ${output} (${formatBytes(sessionBytes(output))})`,
   ];
   if (c.drops.records > 0)
     lines.push(
