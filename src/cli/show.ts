@@ -9,6 +9,7 @@ import { statusColor } from './exchange-format.js';
 import { formatBytes, formatDateTime, formatDurationMs, paint, useColor } from './format.js';
 import { openSession, parseId } from './open-session.js';
 import { safeText } from './terminal.js';
+import { UsageError } from './units.js';
 
 interface ShowFlags {
   raw?: boolean;
@@ -168,6 +169,7 @@ export function registerShow(program: Command): void {
     .option('--full', 'do not cut long bodies')
     .action((file: string, idText: string, flags: ShowFlags) => {
       const id = parseId(idText);
+      if (flags.raw && flags.json) throw new UsageError('--raw and --json cannot be used together: --json holds the bodies as text or base64, --raw the bytes as captured');
       const session = openSession(file);
       try {
         const ex = session.exchange(id);

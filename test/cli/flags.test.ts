@@ -81,6 +81,7 @@ describe('bad flags: one line, exit 2, nothing done', () => {
     ['ls of no file, a bad filter', () => ['ls', join(dir, 'none.tinytap'), 'status:abc'], /^bad filter: bad status 'abc'/],
     ['search --limit x', () => ['search', session, 'x', '--limit', 'x'], /^bad --limit 'x'/],
     ['show abc', () => ['show', session, 'abc'], /^bad exchange id 'abc'/],
+    ['show --raw --json', () => ['show', session, '1', '--raw', '--json'], /^--raw and --json cannot be used together/],
     ['export with no format', () => ['export', session], /^export needs exactly one of/],
     ['export --force without -o', () => ['export', session, '--har', '--force'], /^--force is for -o FILE/],
     ['export of no file, a bad filter', () => ['export', join(dir, 'none.tinytap'), '--har', '-o', join(dir, 'x.har'), 'status:abc'], /^bad filter/],
