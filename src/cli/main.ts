@@ -13,11 +13,12 @@ import { registerRecord } from './record.js';
 import { registerReparse } from './reparse.js';
 import { registerSearch } from './search.js';
 import { registerShow } from './show.js';
-import { guardStdout } from './stdout.js';
+import { guardStdout, onOutputFailure } from './stdout.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `| head` ends a command quietly; a full disk is an error, not a cut document (stdout.ts)
   guardStdout(process.stdout);
+  onOutputFailure(null);
   const program = new Command();
   program
     .name('tinytap')

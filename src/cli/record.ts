@@ -3,6 +3,7 @@
  * run-recording.ts) → print (record-output.ts). Capture starts when "recording to" is printed.
  */
 import type { Command } from 'commander';
+import { EventEmitter } from 'node:events';
 
 import { loadBinding } from '../record/binding.js';
 import type { CaptureOptions } from '../record/capture.js';
@@ -12,10 +13,11 @@ import { type RunAs, runAsUser } from '../record/run-as.js';
 import { preflight } from '../record/preflight.js';
 import { checkReadyFile, writeReadyFile } from '../record/ready-file.js';
 import { Recording } from '../record/recording.js';
-import { type RunDeps, type RunPlan, runRecording } from '../record/run-recording.js';
+import { type RunDeps, type RunPlan, type SignalSource, runRecording } from '../record/run-recording.js';
 import { CliError } from './errors.js';
 import { loadTui } from './load-tui.js';
 import { RecordOutput } from './record-output.js';
+import { describeWriteError, onOutputFailure } from './stdout.js';
 import { sudoOwner } from './sudo-owner.js';
 import { useColor } from './format.js';
 import { UsageError, parseLivePid, parsePort, parseSize, parseTimeout } from './units.js';
@@ -112,10 +114,30 @@ function buildPlan(flags: RecordFlags, command: string[], options: CaptureOption
   };
 }
 
-function realDeps(owner: { uid: number; gid: number } | null): RunDeps {
+/**
+ * The signals that stop a recording, and one more: stdout failing. `tinytap record | head` must
+ * not exit in the middle of a recording (stdout.ts's default) but stop it as a hang-up would,
+ * leaving a finished file (and CMD gets the SIGHUP). A write error that is not EPIPE (a full
+ * disk under `record --json > file`) is told once the recording has ended.
+ */
+function stopSignals(): { signals: SignalSource; outputError: () => string | null } {
+  const outputGone = new EventEmitter();
+  let error: string | null = null;
+  onOutputFailure((err) => {
+    if (err.code !== 'EPIPE') error ??= `cannot write the output (${describeWriteError(err)}): recording stopped`;
+    outputGone.emit('SIGHUP', 'SIGHUP');
+  });
+  const signals: SignalSource = {
+    on: (signal, listener) => (process.on(signal, listener), outputGone.on(signal, listener)),
+    off: (signal, listener) => (process.off(signal, listener), outputGone.off(signal, listener)),
+  };
+  return { signals, outputError: () => error };
+}
+
+function realDeps(owner: { uid: number; gid: number } | null, signals: SignalSource): RunDeps {
   return {
     startRecording: (input) => new Recording(input),
-    signals: process,
+    signals,
     spawnHeld,
     waitStopped,
     runTui: async (file) => (await loadTui()).runTui({ file, follow: true }),
@@ -147,11 +169,15 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
     tui: plan.tui,
     command,
   });
-  const outcome = await runRecording(plan, realDeps(options.create?.owner ?? null), out);
+  // installed until the process ends: the last lines written may fail too
+  const stop = stopSignals();
+  const outcome = await runRecording(plan, realDeps(options.create?.owner ?? null, stop.signals), out);
   out.finished(outcome, output);
   const { reason, error } = outcome.ended;
   if (reason === 'start-failed') throw new CliError(describeRecordError(error ?? { message: 'recording did not start' }, !!flags.verbose));
   if (error) throw new CliError(error.message);
+  const outputError = stop.outputError();
+  if (outputError) throw new CliError(outputError);
   if (outcome.commandExit !== null) process.exitCode = outcome.commandExit;
 }
 

@@ -14,6 +14,17 @@ export function setOutputFailureStatus(status: number): void {
   outputFailureStatus = status;
 }
 
+/** A command that must end cleanly rather than at once (record: its file) handles it itself. */
+let failureHandler: ((err: NodeJS.ErrnoException) => void) | null = null;
+
+/**
+ * Instead of exiting when stdout fails (EPIPE: its reader is gone), call `handler`; null puts
+ * the exit back. What is written after that is dropped.
+ */
+export function onOutputFailure(handler: ((err: NodeJS.ErrnoException) => void) | null): void {
+  failureHandler = handler;
+}
+
 /**
  * Writes all of `chunk` to `fd`. A write to a file returns short when the disk fills up (the
  * next one fails with ENOSPC), and Node's stdout to a file (SyncWriteStream) writes each chunk
@@ -38,7 +49,7 @@ function isWrittenSynchronously(fd: number): boolean {
   }
 }
 
-function describeWriteError(err: NodeJS.ErrnoException): string {
+export function describeWriteError(err: NodeJS.ErrnoException): string {
   if (err.code === 'ENOSPC') return 'the disk is full';
   if (err.code === 'EDQUOT') return 'the disk quota is used up';
   return err.code ? `${err.code}: ${err.message.replace(/^\w+: /, '')}` : err.message;
@@ -65,6 +76,7 @@ export function guardStdout(stream: NodeJS.WriteStream, fd = 1): void {
     (stream as unknown as { _write: typeof whole })._write = whole;
   }
   stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (failureHandler) return failureHandler(err);
     if (err.code === 'EPIPE') process.exit(0);
     process.stderr.write(`tinytap: cannot write the output (${describeWriteError(err)}): what was written is incomplete\n`);
     process.exit(outputFailureStatus);

@@ -2,12 +2,12 @@
 // command quietly, with exit status 0; a full disk under `> file` is one line and a failure,
 // never a cut document with status 0. Through the real CLI, with a real pipe and a real tmpfs.
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { CURL, NODE, ScriptedSession } from '../helpers/scripted-session.js';
-import { CLI, describeCapture, tempDir } from './harness.js';
+import { CLI, SessionView, curl, describeCapture, startNodeServer, tempDir } from './harness.js';
 
 const EXCHANGES = 3000;
 const BIG_BODY = 1 << 20;
@@ -143,3 +143,42 @@ describeCapture('a full disk under stdout is an error', () => {
     }
   });
 });
+
+describeCapture('record | head', () => {
+  // record prints a line per connection on stdout (--json: an event): its reader going away
+  // used to end the process in the middle of the recording, the file left unfinished
+  it.each([[[]], [['--json']]])('stops the recording as a hang-up would, and the file is finished (%j)', async (flags: string[]) => {
+    const server = await startNodeServer();
+    try {
+      const file = join(tempDir(), 'piped.tinytap');
+      const p = spawn('bash', ['-c', `"${process.execPath}" "${CLI}" record -o "$1" --port "$2" "\${@:3}" | head -c 1 > /dev/null; exit \${PIPESTATUS[0]}`, 'bash', file, String(server.port), ...flags], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      p.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => p.on('exit', resolve));
+      let done = false;
+      void exited.then(() => (done = true));
+      for (let i = 0; i < 100 && !done && !stderr.includes('recording to'); i++) await new Promise((r) => setTimeout(r, 100));
+      // one connection for head's byte, the next ones find the pipe closed
+      for (let i = 0; i < 50 && !done; i++) {
+        await curl('-o', '/dev/null', `http://127.0.0.1:${server.port}/`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await exited).toBe(0);
+      expect(stderr).toMatch(/^recording to .*\nrecorded .* → /);
+      expect(stderr).not.toMatch(/tinytap: |at .*\.js:\d+/);
+      // a clean end checkpoints the log into the file
+      expect(existsSync(`${file}-wal`)).toBe(false);
+      const s = new SessionView(file);
+      try {
+        expect(s.meta('stop_reason')).toBe('signal');
+      } finally {
+        s.close();
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
