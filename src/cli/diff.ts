@@ -20,13 +20,14 @@ import {
 import type { SecretFilter } from '../export/secrets.js';
 import type { Session } from '../session/session.js';
 import { CliError, reportError } from './errors.js';
-import { type CompiledArg, compileFilterArg } from './filter-arg.js';
+import { type CompiledArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
 import { openSession } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, type TextPart, json, joinText, term } from '../render/terminal-text.js';
+import { setOutputFailureStatus } from './stdout.js';
 import { progressBar, stdout, table, terminalWidth, writeLine } from './terminal.js';
-import { parseDuration } from './units.js';
+import { UsageError, parseDuration } from './units.js';
 
 interface DiffFlags {
   json?: boolean;
@@ -110,8 +111,13 @@ export function registerDiff(program: Command): void {
     // between runs; a gate that flakes gets switched off
     .option('--latency-min-change <time>', 'with --latency-threshold: smaller slowdowns never count', '25ms')
     .addHelpText('after', DEFAULTS_HELP)
-    .action((fileA: string, fileB: string, filter: string[], flags: DiffFlags) => {
+    .action((fileA: string, fileB: string, filter: string[], flags: DiffFlags, command: Command) => {
+      // an output cut short must not read as "differs" (1)
+      setOutputFailureStatus(EXIT_ERROR);
       try {
+        // it has a default: only a value typed on the command line can be a mistake
+        if (flags.latencyThreshold === undefined && command.getOptionValueSource('latencyMinChange') === 'cli')
+          throw new UsageError('--latency-min-change is for --latency-threshold: without a threshold no slowdown counts as a difference');
         process.exitCode = runDiff(fileA, fileB, filter, flags);
       } catch (err) {
         // every error, a user's or not, must read as "could not compare", never as "differs"
@@ -120,15 +126,26 @@ export function registerDiff(program: Command): void {
     });
 }
 
+/** An HTTP field name (RFC 9110 §5.1, a token), or a prefix of one ending in '*'. */
+const HEADER_NAME_PATTERN = /^[!#$%&'+.^_`|~0-9A-Za-z-]+\*?$/;
+
+function checkIgnoredHeaders(names: string[] = []): void {
+  for (const name of names)
+    if (!HEADER_NAME_PATTERN.test(name.trim()))
+      throw new UsageError(`bad --ignore-header '${name}': use a header name, like x-request-id, or a prefix of names, like x-b3-*`);
+}
+
 function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlags): number {
+  checkIgnoredHeaders(flags.ignoreHeader);
   const rules = new IgnoreRules({ headers: flags.ignoreHeader, jsonPaths: flags.ignoreJsonPath, defaults: flags.defaultIgnores });
   const threshold = thresholdOf(flags);
+  const arg = parseFilterArg(filter);
   const a = openSession(fileA);
   try {
     const b = openSession(fileB);
     try {
-      const fa = compileFilterArg(a, filter);
-      const fb = compileFilterArg(b, filter);
+      const fa = compileFilterArg(a, arg);
+      const fb = compileFilterArg(b, arg);
       const bar = progressBar('comparing');
       let report: DiffReport;
       try {

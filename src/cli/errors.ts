@@ -52,7 +52,8 @@ export function reportError(err: unknown, exitCode = 1): number {
   }
   if (e && typeof e.code === 'string' && USER_ERROR_CODES.has(e.code)) {
     say(e.message);
-    return exitCode;
+    // a flag or argument that cannot be used: 2, as commander's own usage errors
+    return e.code === 'EUSAGE' ? 2 : exitCode;
   }
   if (e && (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC')) {
     say('the disk is full: free some space and try again');

@@ -20,7 +20,7 @@ import { PendingFile, checkNewFile, writeError } from '../files/private-file.js'
 import type { Exchange } from '../model/exchange.js';
 import type { Session } from '../session/session.js';
 import { TINYTAP_VERSION } from '../version.js';
-import { type CompiledArg, compileFilterArg } from './filter-arg.js';
+import { type CompiledArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { openSession } from './open-session.js';
 import { term } from '../render/terminal-text.js';
 import { progressBar, stderr, writeLine } from './terminal.js';
@@ -151,11 +151,13 @@ export function registerExport(program: Command): void {
     .option('--include-secrets', 'HAR and Postman: keep credentials (Authorization, cookies, tokens and passwords in URLs and forms, command lines)')
     .action(async (file: string, filter: string[], flags: ExportFlags) => {
       const format = formatOf(flags);
+      if (flags.force && flags.output === undefined) throw new UsageError('--force is for -o FILE: without -o the export goes to stdout');
+      const arg = parseFilterArg(filter);
       // before any work: an OUT that is in the way is the one error to report
       if (flags.output !== undefined) checkNewFile(flags.output, { replace: !!flags.force, owner: sudoOwner() });
       const session = openSession(file);
       try {
-        const f = compileFilterArg(session, filter);
+        const f = compileFilterArg(session, arg);
         // the bar shows only when writing to a file from a terminal; counting runs the filter once more
         const bar = progressBar('exporting');
         const showBar = !!flags.output && bar.enabled;

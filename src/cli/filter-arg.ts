@@ -1,8 +1,16 @@
-/** The FILTER argument every query command takes: one filter language (src/query). */
-import { FilterError, compileFilter, parseFilter, registerFilterFunctions } from '../query/index.js';
+/**
+ * The FILTER argument every query command takes: one filter language (src/query). Read before
+ * any file is opened (a typo is reported as such, whatever the file), compiled once it is.
+ */
+import { type FilterAst, FilterError, compileFilter, parseFilter, registerFilterFunctions } from '../query/index.js';
 import type { Session } from '../session/session.js';
 import { CliError } from './errors.js';
 import { UsageError } from './units.js';
+
+export interface FilterArg {
+  ast: FilterAst;
+  text: string;
+}
 
 export interface CompiledArg {
   where: string;
@@ -11,18 +19,21 @@ export interface CompiledArg {
 }
 
 /** Words after FILE are one filter ("tinytap ls f.tinytap method:POST status:5xx"). */
-export function compileFilterArg(session: Session, words: string[], extra?: string): CompiledArg {
+export function parseFilterArg(words: string[]): FilterArg {
   const option = words.find((w) => w.startsWith('--'));
   if (option) throw new UsageError(`unknown option '${option}' (see tinytap help)`);
   // the words are joined: `ls f method:GET status:404` and `ls f "method:GET status:404"` agree
-  const text = [extra, ...words].filter((w) => w !== undefined && w !== '').join(' ');
+  const text = words.filter((w) => w !== '').join(' ');
   try {
-    const ast = parseFilter(text, new Date());
-    registerFilterFunctions(session.db);
-    const { where, params } = compileFilter(ast);
-    return { where, params, text };
+    return { ast: parseFilter(text), text };
   } catch (err) {
     if (err instanceof FilterError) throw new CliError(`bad filter: ${err.message}\n${err.format(text)}`, 2);
     throw err;
   }
+}
+
+export function compileFilterArg(session: Session, arg: FilterArg): CompiledArg {
+  registerFilterFunctions(session.db);
+  const { where, params } = compileFilter(arg.ast);
+  return { where, params, text: arg.text };
 }

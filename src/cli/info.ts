@@ -1,5 +1,4 @@
 /** tinytap info FILE: what a session holds and whether it is complete. */
-import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 
 import type { SecretFilter } from '../export/secrets.js';
@@ -11,6 +10,7 @@ import { CliError } from './errors.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { stdout, writeLine } from './terminal.js';
+import { sessionBytes } from '../files/session-files.js';
 
 /** meta `stop_reason` (SPEC.md §3.1) in words; the faults say what the file is missing. */
 const STOP_REASONS: Record<Exclude<StopReason, 'start-failed'>, string> = {
@@ -121,7 +121,7 @@ export function registerInfo(program: Command): void {
     .action((file: string, flags: { json?: boolean; check?: boolean; includeSecrets?: boolean }) => {
       const db = openSessionDb(file, { readonly: true });
       try {
-        const info = sessionInfo(db, file, statSync(file).size);
+        const info = sessionInfo(db, file, sessionBytes(file));
         if (flags.check) {
           const result = db.pragma('integrity_check', { simple: true });
           if (result !== 'ok') throw new CliError(`${file} is damaged: integrity check says ${String(result)}`);

@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 
 import { SORTABLE } from '../session/session.js';
 import { durationText, party, sizeText, statusColor, statusText, summaryJson, target, timeText } from './exchange-format.js';
-import { compileFilterArg } from './filter-arg.js';
+import { compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { useColor } from './format.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { openSession } from './open-session.js';
 import { json, joinText, term } from '../render/terminal-text.js';
 import { BufferedOutput, stderr, stdout, table, terminalWidth, writeLine } from './terminal.js';
-import { UsageError } from './units.js';
+import { UsageError, parseCount } from './units.js';
 
 interface LsFlags {
   json?: boolean;
@@ -49,11 +49,11 @@ export function registerLs(program: Command): void {
     .action((file: string, filter: string[], flags: LsFlags) => {
       const sort = SORT_KEYS[flags.sort ?? 'time'];
       if (!sort || !SORTABLE.has(sort)) throw new UsageError(`bad --sort '${flags.sort}': use one of ${Object.keys(SORT_KEYS).join(', ')}`);
-      const limit = flags.limit === undefined ? undefined : Number(flags.limit);
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`bad --limit '${flags.limit}': use a positive number`);
+      const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
+      const arg = parseFilterArg(filter);
       const session = openSession(file);
       try {
-        const f = compileFilterArg(session, filter);
+        const f = compileFilterArg(session, arg);
         const query = { where: f.where, params: f.params, orderBy: sort, descending: !!flags.reverse, limit };
         if (flags.json) {
           // streamed, and written in large pieces: a line per write is a syscall per exchange

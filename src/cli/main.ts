@@ -15,20 +15,12 @@ import { registerRecord } from './record.js';
 import { registerReparse } from './reparse.js';
 import { registerSearch } from './search.js';
 import { registerShow } from './show.js';
-
-/**
- * `tinytap ls FILE | head`: the reader went away, which is how a pipe ends, not an error. Stop
- * quietly, as `ls | head` does, instead of a stack trace from the next write.
- */
-function stopWhenThePipeCloses(stream: NodeJS.WriteStream): void {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
-}
+import { guardStdout, onOutputFailure } from './stdout.js';
 
 export async function main(argv: string[]): Promise<number> {
-  stopWhenThePipeCloses(process.stdout);
+  // `| head` ends a command quietly; a full disk is an error, not a cut document (stdout.ts)
+  guardStdout(process.stdout);
+  onOutputFailure(null);
   const program = new Command();
   program
     .name('tinytap')
@@ -36,11 +28,12 @@ export async function main(argv: string[]): Promise<number> {
     .version(TINYTAP_VERSION)
     .exitOverride()
     // commander's usage errors quote the arguments, and a file name can hold anything: its
-    // output goes through the same escaping as everything else (help text keeps its lines)
+    // output goes through the same escaping as everything else (help text keeps its lines);
+    // "error: unknown option '--x'" → "tinytap: unknown option '--x'", as every other error
     .configureOutput({
       writeOut: (str) => stdout.write(escaped(str, true)),
       writeErr: (str) => stderr.write(escaped(str, true)),
-      outputError: (str, write) => write(str),
+      outputError: (str, write) => write(`tinytap: ${str.replace(/^error: /, '')}`),
     });
   registerRecord(program);
   registerInfo(program);

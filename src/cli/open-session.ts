@@ -1,4 +1,5 @@
 /** Opening a session for a command: exchanges built on first use, with a progress bar. */
+
 import { Session } from '../session/session.js';
 import { progressBar } from './terminal.js';
 
@@ -21,3 +22,4 @@ export function parseId(text: string): number {
   }
   return n;
 }
+

@@ -3,6 +3,7 @@
  * run-recording.ts) → print (record-output.ts). Capture starts when "recording to" is printed.
  */
 import type { Command } from 'commander';
+import { EventEmitter } from 'node:events';
 
 import { sudoOwner } from '../files/owner.js';
 import { checkNewFile } from '../files/private-file.js';
@@ -11,17 +12,19 @@ import { checkSessionFiles } from '../files/session-files.js';
 import { loadBinding } from '../record/binding.js';
 import type { CaptureOptions } from '../record/capture.js';
 import { describeRecordError } from '../record/errors.js';
-import { spawnHeld, waitStopped } from '../record/held-command.js';
+import { findProgram, spawnHeld, waitStopped } from '../record/held-command.js';
+import { type RunAs, runAsUser } from '../record/run-as.js';
 import { preflight } from '../record/preflight.js';
 import { checkReadyFile, writeReadyFile } from '../record/ready-file.js';
 import { Recording } from '../record/recording.js';
-import { type RunDeps, type RunPlan, runRecording } from '../record/run-recording.js';
+import { type RunDeps, type RunPlan, type SignalSource, runRecording } from '../record/run-recording.js';
 import { CliError } from './errors.js';
 import { loadTui } from './load-tui.js';
 import { RecordOutput } from './record-output.js';
+import { describeWriteError, onOutputFailure } from './stdout.js';
 import { useColor } from './format.js';
 import { stderr, stdout } from './terminal.js';
-import { UsageError, parseDuration, parsePid, parsePort, parseSize } from './units.js';
+import { UsageError, parseLivePid, parsePort, parseSize, parseTimeout } from './units.js';
 
 interface RecordFlags {
   output?: string;
@@ -38,6 +41,7 @@ interface RecordFlags {
   tui?: boolean;
   json?: boolean;
   readyFile?: string;
+  asRoot?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -49,22 +53,41 @@ export function defaultOutputName(now = new Date()): string {
   return `tinytap-${date}-${time}.tinytap`;
 }
 
+/** The ring buffer: the kernel takes powers of two of a page or more; past 1g it is kernel memory wasted. */
+const MIN_RING_BYTES = 4096;
+const MAX_RING_BYTES = 1 << 30;
+const MAX_PAYLOAD_BYTES = 16 << 20;
+/** TASK_COMM_LEN less the NUL: what the kernel keeps of a process name, in bytes. */
+const MAX_COMM_BYTES = 15;
+
+function parseRingBytes(text: string): number {
+  const bytes = parseSize(text, '--buffer-size');
+  if (bytes < MIN_RING_BYTES || bytes > MAX_RING_BYTES || (bytes & (bytes - 1)) !== 0)
+    throw new UsageError(`bad --buffer-size '${text}': use a power of two from 4k to 1g, like 4m or 16m`);
+  return bytes;
+}
+
+function parseMaxPayload(text: string): number {
+  const bytes = parseSize(text, '--max-payload');
+  if (bytes > MAX_PAYLOAD_BYTES) throw new UsageError(`bad --max-payload '${text}': the most is 16m`);
+  return bytes;
+}
+
+function parseComm(text: string): string {
+  const bytes = Buffer.byteLength(text);
+  if (bytes < 1 || bytes > MAX_COMM_BYTES)
+    throw new UsageError(`bad --comm '${text}': a process name has 1 to ${MAX_COMM_BYTES} bytes, as the kernel keeps it (see ps -o comm)`);
+  return text;
+}
+
 function buildOptions(flags: RecordFlags, command: string[], output: string): CaptureOptions {
-  const maxPayload = parseSize(flags.maxPayload, '--max-payload');
-  const ringBytes = parseSize(flags.bufferSize, '--buffer-size');
-  if (ringBytes < 4096 || (ringBytes & (ringBytes - 1)) !== 0)
-    throw new UsageError(`bad --buffer-size '${flags.bufferSize}': use a power of two of at least 4k, like 4m or 16m`);
-  if (maxPayload > 16 << 20) throw new UsageError(`--max-payload ${flags.maxPayload} is too large: the most is 16m`);
   return {
     output,
     create: { force: !!flags.force, owner: sudoOwner() },
-    maxPayload,
-    ringBytes,
-    pids: flags.pid.map(parsePid),
-    comms: flags.comm.map((c) => {
-      if (!c || c.length > 15) throw new UsageError(`bad --comm '${c}': a process name has 1 to 15 characters (see ps -o comm)`);
-      return c;
-    }),
+    maxPayload: parseMaxPayload(flags.maxPayload),
+    ringBytes: parseRingBytes(flags.bufferSize),
+    pids: flags.pid.map((p) => parseLivePid(p)),
+    comms: flags.comm.map(parseComm),
     ports: flags.port.map(parsePort),
     filterPids: flags.pid.length > 0 || command.length > 0,
     sendfileBodies: flags.sendfileBody,
@@ -74,22 +97,51 @@ function buildOptions(flags: RecordFlags, command: string[], output: string): Ca
   };
 }
 
+/** Under sudo, -- CMD runs as the user who ran it (run-as.ts), unless --as-root. */
+function commandUser(flags: RecordFlags, command: string[], owner: { uid: number; gid: number } | null): RunAs | null {
+  if (flags.asRoot && !command.length) throw new UsageError('--as-root is for -- CMD: it runs CMD as root rather than as the user who ran sudo');
+  if (!command.length || flags.asRoot || !owner || owner.uid === 0) return null;
+  return runAsUser(owner);
+}
+
 function buildPlan(flags: RecordFlags, command: string[], options: CaptureOptions): RunPlan {
   const tui = !!flags.tui;
   return {
     input: { options, notify: !flags.quiet },
     command,
-    durationMs: flags.duration ? parseDuration(flags.duration, '--duration') : null,
+    runAs: commandUser(flags, command, options.create?.owner ?? null),
+    // '' too: an empty --duration is a mistake, not "no limit"
+    durationMs: flags.duration !== undefined ? parseTimeout(flags.duration, '--duration') : null,
     tui,
     statusEveryMs: !flags.quiet && !tui && process.stderr.isTTY ? 250 : null,
     readyFile: flags.readyFile ?? null,
   };
 }
 
-function realDeps(owner: { uid: number; gid: number } | null): RunDeps {
+/**
+ * The signals that stop a recording, and one more: stdout failing. `tinytap record | head` must
+ * not exit in the middle of a recording (stdout.ts's default) but stop it as a hang-up would,
+ * leaving a finished file (and CMD gets the SIGHUP). A write error that is not EPIPE (a full
+ * disk under `record --json > file`) is told once the recording has ended.
+ */
+function stopSignals(): { signals: SignalSource; outputError: () => string | null } {
+  const outputGone = new EventEmitter();
+  let error: string | null = null;
+  onOutputFailure((err) => {
+    if (err.code !== 'EPIPE') error ??= `cannot write the output (${describeWriteError(err)}): recording stopped`;
+    outputGone.emit('SIGHUP', 'SIGHUP');
+  });
+  const signals: SignalSource = {
+    on: (signal, listener) => (process.on(signal, listener), outputGone.on(signal, listener)),
+    off: (signal, listener) => (process.off(signal, listener), outputGone.off(signal, listener)),
+  };
+  return { signals, outputError: () => error };
+}
+
+function realDeps(owner: { uid: number; gid: number } | null, signals: SignalSource): RunDeps {
   return {
     startRecording: (input) => new Recording(input),
-    signals: process,
+    signals,
     spawnHeld,
     waitStopped,
     runTui: async (file) => (await loadTui()).runTui({ file, follow: true }),
@@ -109,13 +161,15 @@ function checkOutputs(plan: RunPlan): void {
 }
 
 export async function recordAction(command: string[], flags: RecordFlags): Promise<void> {
+  // every flag is checked before anything is created or attached
   const output = flags.output ?? defaultOutputName();
   const options = buildOptions(flags, command, output);
   const plan = buildPlan(flags, command, options);
   if (flags.tui && flags.json) throw new UsageError('--json and --tui cannot be used together: the UI needs the terminal that --json writes to');
   // the UI draws on the terminal and reads its keys: refuse before anything is recorded
   if (flags.tui && (!process.stdout.isTTY || !process.stdin.isTTY))
-    throw new CliError('record --tui needs a terminal; without --tui, record prints one line per connection');
+    throw new UsageError('record --tui needs a terminal; without --tui, record prints one line per connection');
+  if (command.length && !findProgram(command[0])) throw new CliError(`cannot run ${command[0]}: no such command (not a file, and not in PATH)`, 127);
   if (plan.readyFile) checkReadyFile(plan.readyFile);
   preflight(loadBinding());
   checkOutputs(plan);
@@ -130,11 +184,15 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
     tui: plan.tui,
     command,
   });
-  const outcome = await runRecording(plan, realDeps(options.create?.owner ?? null), out);
+  // installed until the process ends: the last lines written may fail too
+  const stop = stopSignals();
+  const outcome = await runRecording(plan, realDeps(options.create?.owner ?? null, stop.signals), out);
   out.finished(outcome, output);
   const { reason, error } = outcome.ended;
   if (reason === 'start-failed') throw new CliError(describeRecordError(error ?? { message: 'recording did not start' }, !!flags.verbose));
   if (error) throw new CliError(error.message);
+  const outputError = stop.outputError();
+  if (outputError) throw new CliError(outputError);
   if (outcome.commandExit !== null) process.exitCode = outcome.commandExit;
 }
 
@@ -148,11 +206,12 @@ export function registerRecord(program: Command): void {
     .option('--pid <pid>', 'capture only this process and its children (repeatable)', collect, [])
     .option('--comm <name>', 'capture only processes with this name (repeatable)', collect, [])
     .option('--port <port>', 'capture only connections with this local or remote port (repeatable)', collect, [])
-    .option('--max-payload <size>', 'bytes captured per syscall; the rest is recorded as truncated', '256k')
-    .option('--buffer-size <size>', 'kernel ring buffer size (a power of two)', '4m')
-    .option('--duration <time>', 'stop after this long (30s, 5m, 1h)')
+    .option('--max-payload <size>', 'bytes captured per syscall (at most 16m); the rest is recorded as truncated', '256k')
+    .option('--buffer-size <size>', 'kernel ring buffer size (a power of two, 4k to 1g)', '4m')
+    .option('--duration <time>', 'stop after this long (30s, 5m, 1h; at most 24d)')
     .option('--no-sendfile-body', 'do not capture the bodies of sendfile/splice (zero-copy) sends')
     .option('--tui', 'watch the exchanges arrive in the terminal UI of `tinytap open`; q stops the recording')
+    .option('--as-root', 'under sudo, run -- CMD as root, not as the user who ran sudo')
     .option('--ready-file <path>', 'create this file (it must not exist) once capture has started: one JSON line with the session and pid')
     .option('--json', 'print JSON lines on stdout: {"event":"recording"} once capture has started, one per connection, {"event":"ended"} at the end')
     .option('-q, --quiet', 'print only the summary')

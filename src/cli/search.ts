@@ -4,13 +4,13 @@ import type { Command } from 'commander';
 import type { SecretFilter } from '../export/secrets.js';
 import { type TextMatch, findMatches, textSearchSql } from '../session/text-search.js';
 import { party, statusColor, statusText } from './exchange-format.js';
-import { compileFilterArg } from './filter-arg.js';
+import { compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { paint, useColor } from './format.js';
 import { openSession } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, json, term } from '../render/terminal-text.js';
 import { stderr, stdout, writeLine } from './terminal.js';
-import { UsageError } from './units.js';
+import { UsageError, parseCount } from './units.js';
 
 /**
  * An exchange's text as --json shows it: the matches are found in the text with its
@@ -47,11 +47,11 @@ export function registerSearch(program: Command): void {
     .option(...INCLUDE_SECRETS)
     .action((file: string, text: string, filter: string[], flags: { json?: boolean; limit?: string; includeSecrets?: boolean }) => {
       if (!text) throw new UsageError('search needs some text to look for');
-      const limit = flags.limit === undefined ? undefined : Number(flags.limit);
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`bad --limit '${flags.limit}': use a positive number`);
+      const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
+      const arg = parseFilterArg(filter);
       const session = openSession(file);
       try {
-        const f = compileFilterArg(session, filter);
+        const f = compileFilterArg(session, arg);
         const t = textSearchSql(text);
         const rows = session.exchanges({ where: `(${t.where}) AND (${f.where})`, params: [...t.params, ...f.params], limit });
         const color = useColor();

@@ -12,6 +12,7 @@ import { openSession, parseId } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, type TextPart, escaped, json, joinText, term } from '../render/terminal-text.js';
 import { stdout, writeLine } from './terminal.js';
+import { UsageError } from './units.js';
 
 interface ShowFlags {
   raw?: boolean;
@@ -181,6 +182,7 @@ export function registerShow(program: Command): void {
     .option(...INCLUDE_SECRETS)
     .action((file: string, idText: string, flags: ShowFlags) => {
       const id = parseId(idText);
+      if (flags.raw && flags.json) throw new UsageError('--raw and --json cannot be used together: --json holds the bodies as text or base64, --raw the bytes as captured');
       const session = openSession(file);
       try {
         const ex = session.exchange(id);

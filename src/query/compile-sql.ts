@@ -219,12 +219,23 @@ class Compiler {
       case 'and':
       case 'or': {
         const items = ast.items.map((i) => this.ast(i));
-        return { sql: `(${items.map((i) => i.sql).join(ast.type === 'and' ? ' AND ' : ' OR ')})`, nullable: items.some((i) => i.nullable) };
+        return { sql: balanced(items.map((i) => i.sql), ast.type === 'and' ? ' AND ' : ' OR '), nullable: items.some((i) => i.nullable) };
       }
       default:
         return this.term(ast);
     }
   }
+}
+
+/**
+ * `items` joined by `op` (AND or OR, both associative), parenthesised as a balanced tree: SQLite
+ * parses `a AND b AND c …` into a tree as deep as the list is long, and refuses one deeper than
+ * 1000 (SQLITE_MAX_EXPR_DEPTH), so 1000 terms were an error; halves nest log2(n) deep.
+ */
+function balanced(items: string[], op: string): string {
+  if (items.length <= 4) return `(${items.join(op)})`;
+  const half = items.length >> 1;
+  return `(${balanced(items.slice(0, half), op)}${op}${balanced(items.slice(half), op)})`;
 }
 
 /**

@@ -7,9 +7,10 @@ import { compiledRegex } from './regex.js';
 type SqlValue = string | number | bigint | Buffer | null;
 
 /**
- * Registers `regexp(pattern, value)` on `db`: 1 when the JavaScript regex matches `value`, else
- * 0 (also for NULL). `pattern` may start with "(?ims)" flags (encodeRegex). Being named regexp,
- * it also makes SQLite's `value REGEXP pattern` operator work. Safe to call more than once.
+ * Registers `regexp(pattern, value)` on `db`: 1 when the filter regex (JavaScript syntax, run
+ * in linear time by RE2's algorithm: regex.ts) matches `value`, else 0 (also for NULL).
+ * `pattern` may start with "(?ims)" flags (encodeRegex). Being named regexp, it also makes
+ * SQLite's `value REGEXP pattern` operator work. Safe to call more than once.
  */
 export function registerFilterFunctions(db: Database.Database): void {
   db.function('regexp', { deterministic: true }, (pattern: SqlValue, value: SqlValue) =>

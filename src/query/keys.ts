@@ -5,7 +5,7 @@
 import type { FilterAst, HeaderScope, PathPattern, Regex, StringPattern, Term, TextScope } from './ast.js';
 import { FilterError } from './errors.js';
 import type { TextToken, ValueToken } from './lexer.js';
-import { asciiLower, canonicalSource, regexError } from './regex.js';
+import { asciiLower, canonicalSource, regexFilterError } from './regex.js';
 import { readDuration, readHeader, readMethods, readPid, readPort, readSize, readStatus, readTime } from './values.js';
 
 type KeyReader = (v: ValueToken, key: string) => Term;
@@ -112,8 +112,10 @@ export const KNOWN_KEYS = Object.keys(KEYS);
 export type MitmOperator = { help: string } & ({ value: true; read: (v: TextToken) => FilterAst } | { value: false; read: () => FilterAst });
 
 function mitmRegex(v: TextToken, flags: string): Regex {
-  const problem = regexError(v.text, flags);
-  if (problem !== null) throw new FilterError(`bad regular expression: ${problem}`, v.start, v.end, 'mitmproxy operators take a regular expression');
+  // a word is the input's own characters: a problem can point inside it; quotes cannot
+  const sourceAt = v.kind === 'word' ? v.start : null;
+  const problem = regexFilterError(v.text, flags, { start: v.start, end: v.end, sourceAt }, 'mitmproxy operators take a regular expression');
+  if (problem) throw problem;
   return { source: canonicalSource(v.text), flags };
 }
 

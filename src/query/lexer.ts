@@ -5,7 +5,7 @@
  * mode it needs. Every token keeps its offsets in the input for error messages.
  */
 import { FilterError } from './errors.js';
-import { REGEX_FLAGS, canonicalSource, regexError } from './regex.js';
+import { REGEX_FLAGS, canonicalSource, regexFilterError } from './regex.js';
 
 /** A value: a plain word, a "quoted string" (escapes removed) or a /regex/flags. */
 export type TextToken = { kind: 'word' | 'quoted'; text: string; start: number; end: number };
@@ -198,8 +198,8 @@ export class Lexer {
       const flags = s.slice(i + 1, end);
       if (!REGEX_FLAGS.test(flags) || !this.isDelimiter(end)) continue;
       if (needsSyntax && !usesRegexSyntax(raw)) continue;
-      const problem = regexError(raw, flags);
-      if (problem !== null) throw new FilterError(`bad regular expression: ${problem}`, at, end, 'fix the pattern, or quote the value to search for it as text');
+      const problem = regexFilterError(raw, flags, { start: at, end, sourceAt: at + 1 }, 'fix the pattern, or quote the value to search for it as text');
+      if (problem) throw problem;
       this.pos = end;
       return { kind: 'regex', source: canonicalSource(raw), flags: [...flags].sort().join(''), start: at, end };
     }

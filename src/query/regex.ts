@@ -1,31 +1,63 @@
 /**
  * Regular expressions and globs as the filter language uses them, shared by the SQL functions
  * (functions.ts) and the in-memory predicate (predicate.ts) so both agree on every match.
+ *
+ * Patterns come from users, and tinytap runs as root: they run on re2js, a JavaScript port of
+ * RE2 (via Go's regexp), whose matching time grows linearly with the text whatever the
+ * pattern (JavaScript's backtracking RegExp takes forever on /(a+)+$/ against 41 characters,
+ * and blocks the event loop while it does). Why re2js rather than the others:
+ * - `re2` (the C++ RE2 binding) is faster on long bodies (about 10x), but installs by
+ *   downloading a prebuilt binary from GitHub, else compiles RE2 and Abseil (minutes, 20 MB);
+ * - `re2-wasm` is slower than re2js here (every call copies the text into WASM memory), needs
+ *   the u flag, and is no longer maintained;
+ * - V8's own linear engine (--enable-experimental-regexp-engine) is experimental, must be
+ *   switched on before any RegExp exists, and refuses many patterns;
+ * - a time budget per match cannot stop a synchronous RegExp.test() in the middle.
+ * re2js is plain JavaScript with no dependencies (about 260 kB), bundles into the TUI, and runs
+ * a lazy DFA for test(): on a URL a match costs about 1-3 µs, on a body about 10 ns a byte.
  */
+import { RE2JS } from 're2js';
+
 import type { Regex } from './ast.js';
+import { FilterError } from './errors.js';
+import { type RegexProblem, toRe2Syntax } from './re2-syntax.js';
+
+export type { RegexProblem } from './re2-syntax.js';
 
 /** Flags a filter's regex may carry (u and y would change what the rest of the source means). */
 export const REGEX_FLAGS = /^[ims]*$/;
 
-const cache = new Map<string, RegExp>();
+/** A compiled filter regex: test() finds a match anywhere in the text, in linear time. */
+export interface CompiledRegex {
+  test(text: string): boolean;
+}
+
+const cache = new Map<string, CompiledRegex>();
 const WHITESPACE = /\s/;
+const FLAG_PREFIX = /^\(\?([ims]+)\)/;
 
 /**
  * One string for a regex and its flags, as the SQL `regexp(pattern, value)` function takes it:
- * "(?im)source" (Perl's inline-flag spelling; JavaScript has no such syntax, so no valid source
- * can be mistaken for it), or the bare source when there are no flags.
+ * "(?im)source" (Perl's and RE2's inline-flag spelling; JavaScript has no such syntax, so no
+ * valid source can be mistaken for it), or the bare source when there are no flags.
  */
 export function encodeRegex(r: Regex, extraFlags = ''): string {
   const flags = [...new Set(r.flags + extraFlags)].sort().join('');
   return flags ? `(?${flags})${r.source}` : r.source;
 }
 
-/** The RegExp for an encoded pattern (encodeRegex), cached: a query tests it against every row. */
-export function compiledRegex(pattern: string): RegExp {
+/**
+ * The regex for an encoded pattern (encodeRegex), cached: a query tests it against every row.
+ * Only patterns the filter language accepted get here; anything else throws.
+ */
+export function compiledRegex(pattern: string): CompiledRegex {
   let re = cache.get(pattern);
   if (!re) {
-    const m = /^\(\?([ims]+)\)/.exec(pattern);
-    re = m ? new RegExp(pattern.slice(m[0].length), m[1]) : new RegExp(pattern);
+    const m = FLAG_PREFIX.exec(pattern);
+    const source = m ? pattern.slice(m[0].length) : pattern;
+    const syntax = toRe2Syntax(source);
+    if ('problem' in syntax) throw new Error(`bad regular expression /${source}/: ${syntax.problem.message}`);
+    re = RE2JS.compile(m ? `(?${m[1]})${syntax.re2}` : syntax.re2);
     if (cache.size >= 256) cache.clear();
     cache.set(pattern, re);
   }
@@ -35,9 +67,7 @@ export function compiledRegex(pattern: string): RegExp {
 /** `regex` tested against `value` (null never matches). */
 export function regexMatches(r: Regex, value: string | null, extraFlags = ''): boolean {
   if (value === null) return false;
-  const re = compiledRegex(encodeRegex(r, extraFlags));
-  re.lastIndex = 0;
-  return re.test(value);
+  return compiledRegex(encodeRegex(r, extraFlags)).test(value);
 }
 
 /**
@@ -59,16 +89,47 @@ export function canonicalSource(source: string): string {
   return out;
 }
 
-/** The error message of an invalid regex, or null when it is valid. */
-export function regexError(source: string, flags: string): string | null {
+/**
+ * Why a filter cannot use this regex, and which characters of `source` are wrong, or null when
+ * it can: it must be JavaScript syntax, and RE2 must take it (no lookaround, no backreferences,
+ * at most 1000 repetitions).
+ */
+export function regexProblem(source: string, flags: string): RegexProblem | null {
   try {
+    // only parsed, never run: V8 compiles a RegExp on its first match
     new RegExp(source, flags);
-    return null;
   } catch (err) {
     // "Invalid regular expression: /[a-/: Unterminated character class" → the reason only
     const m = /: \/.*\/[a-z]*: (.*)$/s.exec((err as Error).message);
-    return m ? m[1] : (err as Error).message;
+    return { message: m ? m[1] : (err as Error).message, start: 0, end: source.length };
   }
+  const syntax = toRe2Syntax(source);
+  if ('problem' in syntax) return syntax.problem;
+  try {
+    RE2JS.compile(syntax.re2);
+    return null;
+  } catch (err) {
+    // "error parsing regexp: invalid repeat count: `{2000}`" → the reason, and where it is
+    const reason = (err as Error).message.replace(/^error parsing regexp: /, '');
+    const quoted = /`(.+)`$/.exec(reason)?.[1] ?? '';
+    const at = quoted ? source.indexOf(quoted) : -1;
+    const message = reason.startsWith('invalid repeat count') ? `${reason} (RE2 repeats at most 1000 times)` : reason;
+    return at < 0 ? { message, start: 0, end: source.length } : { message, start: at, end: at + quoted.length };
+  }
+}
+
+/**
+ * The FilterError for a regex the filter cannot use, or null. `token` is where the regex is in
+ * the filter's input (all of it, slashes and flags too); `sourceAt` where its source starts,
+ * when the source is the input's own characters, so that the error points at the bad ones.
+ */
+export function regexFilterError(source: string, flags: string, token: { start: number; end: number; sourceAt: number | null }, hint: string): FilterError | null {
+  const problem = regexProblem(source, flags);
+  if (problem === null) return null;
+  const message = `bad regular expression: ${problem.message}`;
+  const at = token.sourceAt;
+  if (at === null || (problem.start === 0 && problem.end === source.length)) return new FilterError(message, token.start, token.end, hint);
+  return new FilterError(message, at + problem.start, at + problem.end, hint);
 }
 
 export function escapeRegex(text: string): string {

@@ -16,12 +16,15 @@ import type { CaptureCounts, ConnectionNotice } from './capture.js';
 import type { Ended, RequestedStop } from './lifecycle.js';
 import type { ReadyInfo } from './ready-file.js';
 import type { Recording, StartInfo } from './recording.js';
+import type { RunAs } from './run-as.js';
 import type { WorkerInput } from './worker-protocol.js';
 
 export interface RunPlan {
   input: WorkerInput;
   /** `-- CMD ARGS...`, or empty. */
   command: string[];
+  /** Run CMD as this user (the one who ran sudo), or as tinytap's own (null). */
+  runAs: RunAs | null;
   durationMs: number | null;
   /** Show the recording in the terminal UI; leaving it stops the recording. */
   tui: boolean;
@@ -49,7 +52,7 @@ export interface SignalSource {
 export interface RunDeps {
   startRecording(input: WorkerInput): Recording;
   signals: SignalSource;
-  spawnHeld(command: string[], logFd: number | null): ChildProcess;
+  spawnHeld(command: string[], logFd: number | null, runAs: RunAs | null): ChildProcess;
   waitStopped(pid: number): Promise<boolean>;
   /** Show the session being recorded until the user leaves. */
   runTui(file: string): Promise<void>;
@@ -118,7 +121,7 @@ export async function runRecording(plan: RunPlan, deps: RunDeps, report: RunRepo
       if (plan.command.length && recording.phase === 'running') {
         commandLog = logFd === null ? null : `${output}.log`;
         try {
-          child = deps.spawnHeld(plan.command, logFd);
+          child = deps.spawnHeld(plan.command, logFd, plan.runAs);
         } finally {
           if (logFd !== null) closeSync(logFd);
         }

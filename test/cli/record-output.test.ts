@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { RecordOutput, type RecordOutputOptions } from '../../src/cli/record-output.js';
+import { RecordOutput, type RecordOutputOptions, summaryLines } from '../../src/cli/record-output.js';
 import { ConnCause, Role } from '../../src/events/layout.js';
 import type { ConnectionNotice } from '../../src/record/capture.js';
 import { zeroCounts } from '../../src/record/capture.js';
@@ -122,9 +122,18 @@ describe('record output', () => {
 
   it('refuses --json with --tui, and a ready file that exists, before recording anything', async () => {
     const both = await runCli('record', '--json', '--tui', '-o', '/tmp/never.tinytap');
-    expect(both).toMatchObject({ code: 1, err: 'tinytap: --json and --tui cannot be used together: the UI needs the terminal that --json writes to\n' });
+    expect(both).toMatchObject({ code: 2, err: 'tinytap: --json and --tui cannot be used together: the UI needs the terminal that --json writes to\n' });
     const exists = await runCli('record', '--ready-file', '/etc/hostname', '-o', '/tmp/never.tinytap');
-    expect(exists).toMatchObject({ code: 1, err: 'tinytap: --ready-file /etc/hostname already exists: remove it first, or choose another path\n' });
+    expect(exists).toMatchObject({ code: 2, err: 'tinytap: --ready-file /etc/hostname already exists: remove it first, or choose another path\n' });
+  });
+});
+
+describe('the summary', () => {
+  it("counts the session's write-ahead log in its size (a recording that ended on a fault keeps one)", () => {
+    const file = join(tempDir(), 's.tinytap');
+    writeFileSync(file, Buffer.alloc(4096));
+    writeFileSync(`${file}-wal`, Buffer.alloc(40960));
+    expect(summaryLines(zeroCounts(), 1000, file, false)[0]).toMatch(/ → .*s\.tinytap \(45 kB\)$/);
   });
 
   it('a process named with escape sequences, a unix path holding them, a hostile command: shown as text', () => {

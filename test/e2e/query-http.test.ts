@@ -116,7 +116,7 @@ describeCapture('query: exchanges of real traffic', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^tinytap: no exchange 9999 in .*: it has 7 \(ids 1 to 7, see tinytap ls\)\n$/);
     const badId = await tinytap('show', file, 'abc');
-    expect(badId.code).toBe(1);
+    expect(badId.code).toBe(2);
     expect(badId.stderr).toBe("tinytap: bad exchange id 'abc': use the number in the first column of tinytap ls\n");
   });
 

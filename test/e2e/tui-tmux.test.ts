@@ -288,7 +288,7 @@ describeCapture('tinytap record --tui', () => {
   it('refuses in one line when stdout is not a terminal, before recording anything', () => {
     const file = join(tempDir('tinytap-record-tui-'), 'no.tinytap');
     const r = spawnSync(process.execPath, [CLI, 'record', '--tui', '-o', file], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toBe('tinytap: record --tui needs a terminal; without --tui, record prints one line per connection\n');
     expect(existsSync(file)).toBe(false);
   });

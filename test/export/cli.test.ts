@@ -87,11 +87,11 @@ describe('tinytap export', () => {
   });
 
   it('needs exactly one format, and --include-secrets only with --har or --postman', async () => {
-    expect(await tinytap('export', file)).toBe(1);
+    expect(await tinytap('export', file)).toBe(2);
     expect(err).toBe('tinytap: export needs exactly one of --har, --curl or --postman\n');
-    expect(await tinytap('export', file, '--har', '--curl')).toBe(1);
+    expect(await tinytap('export', file, '--har', '--curl')).toBe(2);
     expect(err).toBe('tinytap: export needs exactly one of --har, --curl or --postman\n');
-    expect(await tinytap('export', file, '--curl', '--include-secrets')).toBe(1);
+    expect(await tinytap('export', file, '--curl', '--include-secrets')).toBe(2);
     expect(err).toMatch(/^tinytap: --include-secrets is for --har and --postman: curl commands always keep the credentials/);
     expect(await tinytap('export', file, '--har', 'status:abc')).toBe(2);
     expect(err).toMatch(/^tinytap: bad filter: bad status 'abc'/);

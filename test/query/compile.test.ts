@@ -4,8 +4,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { compileFilter, parseFilter } from '../../src/query/index.js';
-import { NOW, localNs, makeDb, queryPlan } from './fixture.js';
+import { FilterError, compileFilter, parseFilter } from '../../src/query/index.js';
+import { MAX_CONDITIONS } from '../../src/query/parser.js';
+import { NOW, localNs, makeDb, memoryIds, queryPlan, sqlIds } from './fixture.js';
 
 const compile = (filter: string) => compileFilter(parseFilter(filter), { now: NOW });
 
@@ -159,3 +160,39 @@ describe('the indexes do the narrowing (EXPLAIN QUERY PLAN)', () => {
     expect(plan('ok')).toContain('SCAN exchange_text');
   });
 });
+
+describe('long filters', () => {
+  const db = makeDb();
+  afterAll(() => db.close());
+  const terms = (n: number, term: (i: number) => string, join = ' ') => Array.from({ length: n }, (_, i) => term(i)).join(join);
+
+  // SQLite parses `a AND b AND c …` as deep as it is long and refuses past 1000 levels: more than
+  // about 500 terms was "internal error: Expression tree is too large"
+  it.each([
+    ['words', terms(MAX_CONDITIONS, (i) => `-word${i}`)],
+    ['ors', terms(MAX_CONDITIONS, (i) => `status:${200 + (i % 400)}`, ' or ')],
+    ['groups', terms(MAX_CONDITIONS / 2, (i) => `(host:h${i}.local or -port:${i + 1})`)],
+    ['a list', `method:${terms(MAX_CONDITIONS, (i) => `M${i}`, ',')}`],
+    ['mixed', terms(MAX_CONDITIONS / 4, (i) => `(-body:x${i} -status:${i + 100} or path:/p${i} ~u q${i})`)],
+  ])('%s: %d terms run, and SQL agrees with memory', (_name, filter) => {
+    const ast = parseFilter(filter);
+    expect(sqlIds(db, ast)).toEqual(memoryIds(ast));
+  });
+
+  it('more terms than that is a filter error pointing at the first one too many', () => {
+    const filter = terms(MAX_CONDITIONS + 5, (i) => `port:${i + 1}`, ' or ');
+    let err: unknown;
+    try {
+      parseFilter(filter);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FilterError);
+    expect((err as FilterError).message).toMatch(/^the filter has too many terms: use at most 1000 terms and list values/);
+    const first = ` port:${MAX_CONDITIONS + 1} `;
+    const at = filter.indexOf(first) + 1;
+    expect([(err as FilterError).start, (err as FilterError).end]).toEqual([at, at + first.length - 2]);
+    expect(() => parseFilter(`method:${terms(MAX_CONDITIONS + 1, (i) => `M${i}`, ',')}`)).toThrow(/too many terms/);
+  });
+});
+

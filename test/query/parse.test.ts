@@ -198,6 +198,18 @@ describe('errors point at the bad term', () => {
     ['/a(/', /bad regular expression/, 0, 4],
     ['/a/ii', /bad regular expression/, 0, 5],
     ['~u (', /bad regular expression/, 3, 4],
+    // what RE2 cannot run in linear time: the characters at fault
+    ['/a(?=b)/', /lookahead \(\?=…\) is not supported: filter regexes run in linear time \(RE2\), without lookaround/, 2, 5],
+    ['body:/x(?!y)/', /negative lookahead/, 7, 10],
+    ['/(?<=a)b/', /lookbehind \(\?<=…\) is not supported/, 1, 5],
+    ['path:/^\\/a(?<!b)/', /negative lookbehind/, 10, 14],
+    ['body:/(a)\\1/', /backreference \\1 is not supported: filter regexes run in linear time \(RE2\), without backreferences/, 9, 11],
+    ['/(?<n>a)\\k<n>/', /backreference \\k<…> is not supported/, 8, 13],
+    ['~u a(?=b)', /lookahead/, 4, 7],
+    ['~u "a(?=b)"', /lookahead/, 3, 11],
+    ['/a{2000}/', /invalid repeat count: `\{2000\}` \(RE2 repeats at most 1000 times\)/, 2, 8],
+    // JavaScript reads \p as p, RE2 as a Unicode class: refused, so that it means one thing
+    ['/\\p{L}/', /\\p is not an escape: write p for the letter/, 1, 3],
     ['(status:404', /unclosed '\('/, 0, 1],
     ['a (b (c)', /unclosed '\('/, 2, 3],
     ['status:404)', /unmatched '\)'/, 10, 11],

@@ -15,7 +15,7 @@ import {
   describeFilter,
   parseFilter,
 } from '../../src/query/index.js';
-import { canonicalSource, regexError } from '../../src/query/regex.js';
+import { canonicalSource, regexProblem } from '../../src/query/regex.js';
 import { usesRegexSyntax } from '../../src/query/lexer.js';
 import { makeDb, memoryIds, sqlIds } from './fixture.js';
 
@@ -93,7 +93,7 @@ const source = fc
     fc.constantFrom('a', 'time(out)?', '^\\/users\\/\\d+$', '[/]x', '\\d{3}', 'a|bcd', 'é+', '', ' x ', 'ok', 'api', 'id":\\d', '^Host: '),
     fc.string({ maxLength: 8 }),
   )
-  .filter((s) => regexError(s, '') === null)
+  .filter((s) => regexProblem(s, '') === null)
   .map(canonicalSource);
 const regex: fc.Arbitrary<Regex> = fc.record({ source, flags });
 

@@ -57,6 +57,7 @@ function setup(plan: Partial<RunPlan> = {}, deps: Partial<RunDeps> & { workers?:
     plan: {
       input: { options: defaultCaptureOptions(file, { commitMs: 5 }), notify: true },
       command: [],
+      runAs: null,
       durationMs: null,
       tui: false,
       statusEveryMs: null,

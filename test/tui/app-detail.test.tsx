@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { KEY, renderApp } from './render-app.js';
-import { GZ_TEXT, basicSession, longJsonSession } from './tui-sessions.js';
+import { GZ_TEXT, basicSession, longJsonSession, pathsSession } from './tui-sessions.js';
 
 let basic = '';
 const level = chalk.level;
@@ -236,6 +236,22 @@ describe('the filter bar', () => {
       await app.press(KEY.esc);
       await app.waitFor((f) => f.includes('│ 16 exchanges'));
       expect(app.frame()).not.toContain('filter');
+    } finally {
+      app.close();
+    }
+  });
+  it('answers a regex that backtracks for ever in JavaScript at once, and q still quits', async () => {
+    // (a+)+$ against 26 a's and a '!' takes JavaScript's RegExp seconds (41: for ever)
+    const app = renderApp(await pathsSession([`/${'a'.repeat(26)}!`, '/aaa']));
+    try {
+      await app.waitFor((f) => f.includes('│ 2 exchanges'));
+      await app.press('/');
+      const started = performance.now();
+      await app.press('/(a+)+$/');
+      await app.waitFor((f) => f.includes('1 / 2 exchanges'));
+      expect(performance.now() - started).toBeLessThan(2000);
+      await app.press(KEY.enter, 'q');
+      expect(app.quits).toHaveLength(1);
     } finally {
       app.close();
     }

@@ -102,6 +102,20 @@ export function manySession(n: number): Promise<string> {
   });
 }
 
+/** One GET api.local/PATH 200 per path, on one keep-alive connection. */
+export function pathsSession(paths: string[]): Promise<string> {
+  return write('paths.tinytap', (s) => {
+    const c = s.tcp(CURL, NODE, { serverPort: 3000, clientPort: 51000 });
+    for (const path of paths) {
+      c.send('c2s', `GET ${path} HTTP/1.1\r\nHost: api.local\r\n\r\n`);
+      s.wait(1);
+      c.send('s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      s.wait(1);
+    }
+    c.close();
+  });
+}
+
 /** One exchange whose response is one line of text of `bytes` bytes (minified, say). */
 export function hugeLineSession(bytes: number): Promise<string> {
   return write('huge.tinytap', (s) => {
