@@ -133,7 +133,7 @@ describe('the summary', () => {
     const file = join(tempDir(), 's.tinytap');
     writeFileSync(file, Buffer.alloc(4096));
     writeFileSync(`${file}-wal`, Buffer.alloc(40960));
-    expect(summaryLines(zeroCounts(), 1000, file, false)[0]).toMatch(/ → .*s\.tinytap \(45 kB\)$/);
+    expect(summaryLines(zeroCounts(), 1000, file, false)[0].text).toMatch(/ → .*s\.tinytap \(45 kB\)$/);
   });
 
   it('a process named with escape sequences, a unix path holding them, a hostile command: shown as text', () => {
