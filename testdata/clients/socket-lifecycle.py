@@ -21,7 +21,8 @@ scenario = sys.argv[1]
 
 
 def out(**kw):
-    print(json.dumps(kw), flush=True)
+    # the pid: `python3` may be a wrapper (a pyenv shim) whose own processes use sockets too
+    print(json.dumps(dict(kw, pid=os.getpid())), flush=True)
 
 
 if scenario == 'stale-entry':
