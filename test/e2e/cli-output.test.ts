@@ -54,7 +54,8 @@ const commandArgs = (): [string, string[]][] => [
   // a 1 MB body in a single write
   ['show --full', ['show', a, String(EXCHANGES + 1), '--full']],
   ['show --raw', ['show', a, String(EXCHANGES + 1), '--raw']],
-  ['show --json', ['show', a, String(EXCHANGES + 1), '--json']],
+  // (with the process's command line as recorded: otherwise a note on stderr says it was left out)
+  ['show --json', ['show', a, String(EXCHANGES + 1), '--json', '--include-secrets']],
   ['conns', ['conns', a]],
   ['conns --json', ['conns', a, '--json']],
   ['export --har', ['export', a, '--har']],

@@ -52,8 +52,9 @@ describeCapture('record -- CMD under sudo', () => {
   /** `record -- sh -c SCRIPT` as under sudo; CMD's output is the recorder's stdout. */
   async function recordScript(script: string, extra: string[] = []) {
     const dir = tempDir();
-    // the user's CMD writes here
-    chmodSync(dir, 0o777);
+    // the user's CMD writes here; sticky, as /tmp is (a directory anyone may write to and replace
+    // files in is one the recorder refuses)
+    chmodSync(dir, 0o1777);
     const file = join(dir, 'run-as.tinytap');
     const r = runRecorder(['-o', file, '--quiet', ...extra, '--', 'sh', '-c', script.replaceAll('DIR', dir)], { env: sudo });
     const { code } = await r.exited;
