@@ -15,6 +15,7 @@ import { DerivedWriter } from './derived-writer.js';
 import { type ConnInfo, type ConnUser, planFlows } from '../reconstruct/flow-plan.js';
 import { EventReader, toSessionEvent } from './event-reader.js';
 import { derivedSchemaSql } from './format.js';
+import { BUILD_SCRATCH, derivedShape, dropDerivedObjects, storedColumns } from './schema-check.js';
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
 export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-7`;
@@ -45,19 +46,27 @@ export function totalRecords(db: Database.Database): number {
   return (db.prepare('SELECT coalesce(sum(records), 0) FROM event_blocks').pluck().get() as number) ?? 0;
 }
 
-function hasDigests(db: Database.Database): boolean {
-  return (db.prepare("SELECT count(*) FROM pragma_table_info('exchanges') WHERE name = 'digest'").pluck().get() as number) > 0;
-}
-
 function tableExists(db: Database.Database, name: string): boolean {
   return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?").get(name);
 }
 
-/** Are the derived tables there, built by this version, from every record the file holds? */
+/** A derived_meta value, or undefined when it is not there or not JSON. */
+function parsedOrUndefined(text: unknown): unknown {
+  try {
+    return typeof text === 'string' ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Are the derived tables there, shaped as this version builds them (schema-check.ts), built by
+ * this version, from every record the file holds?
+ */
 export function exchangesAreCurrent(db: Database.Database): boolean {
-  if (!tableExists(db, 'derived_meta')) return false;
-  const rows = db.prepare('SELECT key, value FROM derived_meta').all() as { key: string; value: string }[];
-  const meta = new Map(rows.map((r) => [r.key, JSON.parse(r.value)]));
+  if (derivedShape(db) !== 'current') return false;
+  const rows = db.prepare('SELECT key, value FROM main.derived_meta').all() as { key: unknown; value: unknown }[];
+  const meta = new Map(rows.map((r) => [r.key, parsedOrUndefined(r.value)]));
   return meta.get('version') === DERIVED_VERSION && meta.get('records') === totalRecords(db);
 }
 
@@ -169,13 +178,21 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
   const run = db.transaction(() => {
     // the previous build stays aside until the new one is compared with it
     const schema = opts.schema ?? 'main';
-    const hadOld = schema === 'main' && tableExists(db, 'exchanges') && tableExists(db, 'flows') && hasDigests(db);
-    if (schema === 'main') db.exec('DROP TABLE IF EXISTS old_exchanges; DROP TABLE IF EXISTS old_flows');
-    if (hadOld) {
-      db.exec('CREATE TABLE old_exchanges AS SELECT flow_id, seq, digest FROM exchanges');
-      db.exec('CREATE TABLE old_flows AS SELECT id, client_conn, server_conn FROM flows');
-    }
-    for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS ${schema}.${t}`);
+    // the file's previous build is compared with as far as it holds plain stored columns: it may
+    // be an older tinytap's, or the sender's (a generated column would run the sender's SQL)
+    const hadOld =
+      schema === 'main' &&
+      storedColumns(db, 'exchanges', ['flow_id', 'seq', 'digest']) &&
+      storedColumns(db, 'flows', ['id', 'client_conn', 'server_conn']);
+    if (schema === 'main') {
+      for (const t of BUILD_SCRATCH) db.exec(`DROP TABLE IF EXISTS main.${t}`);
+      if (hadOld) {
+        db.exec('CREATE TABLE main.old_exchanges AS SELECT flow_id, seq, digest FROM main.exchanges');
+        db.exec('CREATE TABLE main.old_flows AS SELECT id, client_conn, server_conn FROM main.flows');
+      }
+      // whatever shape they have (an older tinytap's, a damaged or a hostile file's)
+      dropDerivedObjects(db, BUILD_SCRATCH);
+    } else for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
     db.exec(derivedSchemaSql(schema));
     const out = new DerivedWriter(db);
     const write = (b: FlowBuilder, built: BuiltExchange[]) => {
@@ -209,7 +226,7 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     meta.run('exchanges', JSON.stringify(out.exchanges));
     opts.onProgress?.(total, total);
     const changes = compareWithOld(db, hadOld);
-    if (hadOld) db.exec('DROP TABLE old_exchanges; DROP TABLE old_flows');
+    if (hadOld) db.exec('DROP TABLE main.old_exchanges; DROP TABLE main.old_flows');
     return { exchanges: out.exchanges, changes };
   });
   const { exchanges, changes } = run();

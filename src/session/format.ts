@@ -9,6 +9,15 @@ export const APPLICATION_ID = 0x74746171;
 /** PRAGMA user_version: the raw schema's version (formats/session.sql). */
 export const SCHEMA_VERSION = 2;
 
+/**
+ * What schema 2 added to schema 1 (SPEC.md §3, §4): a schema-1 file holds formats/session.sql
+ * without these, and nothing else.
+ */
+export const SCHEMA_2_ADDITIONS = {
+  tables: ['connection_users'],
+  columns: [['connections', 'closed_how']] as [table: string, column: string][],
+};
+
 /** event_blocks.codec */
 export const CODEC_STORED = 0;
 export const CODEC_DEFLATE = 1;

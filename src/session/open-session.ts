@@ -2,12 +2,17 @@
  * Opening a .tinytap file for reading: every check a user's mistake can fail (missing, empty,
  * not SQLite, SQLite but not ours, from a newer tinytap, truncated, corrupt) becomes one
  * SessionError whose message says what is wrong, before any other code touches the tables.
+ *
+ * A session is often someone else's ("send me your .tinytap"): the connection is opened so that
+ * no SQL the file holds can run (SPEC.md §4.1), and its schema is compared with what tinytap
+ * writes (schema-check.ts) before anything reads it.
  */
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 
 import { LAYOUT_VERSION } from '../events/layout.js';
 import { APPLICATION_ID, SCHEMA_VERSION } from './format.js';
+import { SchemaError, checkSchema, quoteName } from './schema-check.js';
 
 export type SessionErrorCode = 'ENOENT' | 'ENOTSESSION' | 'ENEWER' | 'ECORRUPT';
 
@@ -60,8 +65,34 @@ export function isCorruptionError(err: unknown): boolean {
   return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
 }
 
+/** SQLite's message, which may quote the file's own text (a name, a piece of its schema), on one line. */
+function sqliteMessage(err: unknown): string {
+  return quoteName(String((err as Error)?.message ?? err)).slice(1, -1);
+}
+
 export function corruptError(path: string, err: unknown): SessionError {
-  return new SessionError('ECORRUPT', `${path} is corrupt (${(err as Error).message}): it cannot be read`);
+  return new SessionError('ECORRUPT', `${path} is corrupt (${sqliteMessage(err)}): it cannot be read`);
+}
+
+/**
+ * Settings of every connection to a session (SPEC.md §4.1), before its schema is read:
+ * - defensive mode (SQLITE_DBCONFIG_DEFENSIVE): no writable_schema, shadow tables read-only.
+ *   better-sqlite3 turns it on when it opens a database and its one switch is unsafeMode():
+ *   unsafeMode(false) is that switch, stated here so that nothing turns it off unnoticed;
+ * - trusted_schema off: functions that are not innocuous cannot run from the schema;
+ * - foreign keys off: dropping a derived table must not cascade into the sender's tables (and
+ *   fire their triggers); tinytap's own tables rely on none;
+ * - cell_size_check: malformed pages are found as they are read, not after;
+ * - no memory mapping: a file shortened under us is an error, not a SIGBUS.
+ * Extensions: better-sqlite3 allows only its own loadExtension() (never called), and the SQL
+ * function load_extension() is refused.
+ */
+export function distrust(db: Database.Database): void {
+  db.unsafeMode(false);
+  db.pragma('trusted_schema = OFF');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('cell_size_check = ON');
+  db.pragma('mmap_size = 0');
 }
 
 export interface OpenOptions {
@@ -104,6 +135,7 @@ export function openSessionDb(path: string, opts: OpenOptions = {}): Database.Da
     throw corruptError(path, err);
   }
   try {
+    distrust(db);
     const appId = db.pragma('application_id', { simple: true }) as number;
     const version = db.pragma('user_version', { simple: true }) as number;
     if (appId !== APPLICATION_ID)
@@ -114,6 +146,16 @@ export function openSessionDb(path: string, opts: OpenOptions = {}): Database.Da
         `${path} was written by a newer tinytap (schema ${version}; this one reads up to ${SCHEMA_VERSION}): upgrade tinytap`,
       );
     if (version < 1) throw new SessionError('ECORRUPT', `${path} has no schema version: it is damaged`);
+    try {
+      checkSchema(db, version);
+    } catch (err) {
+      if (err instanceof SchemaError)
+        throw new SessionError(
+          'ECORRUPT',
+          `${path} is not as tinytap wrote it (changed afterwards, damaged, or from a newer tinytap): ${err.message}; it is not read`,
+        );
+      throw err;
+    }
     // touching the tables reads their pages: corruption of the schema shows here, not later
     db.prepare('SELECT count(*) FROM meta').get();
     checkLayoutVersion(db, path);

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { Exchange } from '../model/exchange.js';
 import { type BuildStats, buildExchanges, exchangesAreCurrent } from './build-exchanges.js';
 import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, type ExchangeRowData, SharedRows, exchangeRowFromArray } from './exchange-loader.js';
-import { SessionError, corruptError, isCorruptionError, openSessionDb } from './open-session.js';
+import { corruptError, isCorruptionError, openSessionDb } from './open-session.js';
 import { isBeingRecorded } from './recorder-alive.js';
 
 export interface OpenOptions {
@@ -106,10 +106,9 @@ export class Session {
     const s = new Session(db, path);
     try {
       if (build && !exchangesAreCurrent(db)) {
-        // a recorder is writing the file: build beside it, in this connection's temp tables
-        const schema = isBeingRecorded(db) ? 'temp' : 'main';
-        if (db.readonly && schema === 'main')
-          throw new SessionError('ENOTSESSION', `${path} is read-only and its exchanges are not built yet: copy it somewhere writable`);
+        // a recorder is writing the file, or it cannot be written: build beside it, in this
+        // connection's temp tables (SQLite reads them before the file's own, stale or not)
+        const schema = db.readonly || isBeingRecorded(db) ? 'temp' : 'main';
         s.built = buildExchanges(db, { onProgress: opts.onBuildProgress, schema });
       }
     } catch (err) {
