@@ -228,3 +228,38 @@ export function storedColumns(db: Database.Database, table: string, columns: str
   const info = db.prepare('SELECT name, hidden FROM pragma_table_xinfo(?, ?)').all(table, 'main') as { name: string; hidden: number }[];
   return columns.every((c) => info.some((i) => i.name === c && i.hidden === 0));
 }
+
+/** A column as formats/ declares it: what its values may be. */
+export interface DeclaredColumn {
+  name: string;
+  /** 'integer', 'text', 'blob', 'real', or '' (no type: anything). */
+  type: string;
+  /** NULL is no value it may hold (NOT NULL, or an INTEGER PRIMARY KEY). */
+  required: boolean;
+}
+
+const declared = new Map<string, DeclaredColumn[]>();
+
+/** The columns of a raw (schema 2) or derived table, as formats/session.sql or exchanges.sql declare them. */
+export function declaredColumns(table: string): DeclaredColumn[] {
+  let cols = declared.get(table);
+  if (!cols) {
+    const db = new Database(':memory:');
+    try {
+      db.exec(sessionSchemaSql());
+      db.exec(derivedSchemaSql('main'));
+      const info = db.prepare('SELECT name, type, "notnull" AS nn, pk FROM pragma_table_info(?)').all(table) as {
+        name: string;
+        type: string;
+        nn: number;
+        pk: number;
+      }[];
+      if (info.length === 0) throw new Error(`formats/ declare no table ${table}`);
+      cols = info.map((c) => ({ name: c.name, type: c.type.toLowerCase(), required: c.nn === 1 || (c.pk === 1 && c.type.toLowerCase() === 'integer') }));
+    } finally {
+      db.close();
+    }
+    declared.set(table, cols);
+  }
+  return cols;
+}
