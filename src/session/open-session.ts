@@ -38,8 +38,12 @@ function readHeader(path: string): Buffer {
   }
 }
 
-/** The checks SQLite itself would only make lazily, on the first page it cannot find. */
-function checkFileShape(path: string): void {
+/**
+ * The checks SQLite itself would only make lazily, on the first page it cannot find. Says
+ * whether the file is in WAL mode without its log beside it (a killed recorder's file, copied
+ * alone).
+ */
+function checkFileShape(path: string): { walWithoutLog: boolean } {
   if (!existsSync(path)) throw new SessionError('ENOENT', `no such file: ${path}`);
   const st = statSync(path);
   if (!st.isFile()) throw new SessionError('ENOTSESSION', `${path} is not a file`);
@@ -48,7 +52,7 @@ function checkFileShape(path: string): void {
   if (header.length < 100 || !header.subarray(0, 16).equals(SQLITE_MAGIC))
     throw new SessionError('ENOTSESSION', `${path} is not a tinytap session (not an SQLite database)`);
   // With a WAL beside it the main file may legitimately be shorter: SQLite reads pages from both.
-  if (existsSync(path + '-wal')) return;
+  if (existsSync(path + '-wal')) return { walWithoutLog: false };
   const rawPageSize = header.readUInt16BE(16);
   const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
   const pages = header.readUInt32BE(28);
@@ -58,6 +62,8 @@ function checkFileShape(path: string): void {
       'ECORRUPT',
       `${path} is truncated (${st.size} of ${pageSize * pages} bytes): it was cut short while copying or writing`,
     );
+  // file format versions 2: WAL (https://www.sqlite.org/fileformat2.html, offsets 18 and 19)
+  return { walWithoutLog: header[18] === 2 && header[19] === 2 };
 }
 
 export function isCorruptionError(err: unknown): boolean {
@@ -125,17 +131,27 @@ function checkLayoutVersion(db: Database.Database, path: string): void {
 
 /** Open and identify a session; the caller owns (and closes) the database. */
 export function openSessionDb(path: string, opts: OpenOptions = {}): Database.Database {
-  checkFileShape(path);
+  const { walWithoutLog } = checkFileShape(path);
+  // Any connection to a file in WAL mode makes the log and its index beside it, and only one that
+  // may write removes them when it closes: a reader of such a file opens it writable, and is kept
+  // from writing (query_only), so that it leaves the directory as it found it.
+  const readonly = !!opts.readonly && !walWithoutLog;
+  const open = (ro: boolean) => new Database(path, { fileMustExist: true, readonly: ro });
   let db: Database.Database;
   try {
-    db = new Database(path, { fileMustExist: true, readonly: !!opts.readonly });
+    try {
+      db = open(readonly);
+    } catch (err) {
+      // not writable here: read it as it is
+      if ((err as { code?: string }).code !== 'SQLITE_CANTOPEN' || readonly) throw err;
+      db = open(true);
+    }
   } catch (err) {
-    if ((err as { code?: string }).code === 'SQLITE_CANTOPEN' && !opts.readonly)
-      return openSessionDb(path, { readonly: true });
     throw corruptError(path, err);
   }
   try {
     distrust(db);
+    if (opts.readonly && !readonly) db.pragma('query_only = ON');
     const appId = db.pragma('application_id', { simple: true }) as number;
     const version = db.pragma('user_version', { simple: true }) as number;
     if (appId !== APPLICATION_ID)
