@@ -7,6 +7,8 @@ import { openSessionDb, isCorruptionError, corruptError } from '../session/open-
 import { type SessionInfo, sessionInfo } from '../session/session-info.js';
 import { CliError } from './errors.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
+import { damageCounts } from './open-session.js';
+import { safeText } from './terminal.js';
 
 /** meta `stop_reason` (SPEC.md §3.1) in words; the faults say what the file is missing. */
 const STOP_REASONS: Record<Exclude<StopReason, 'start-failed'>, string> = {
@@ -26,6 +28,14 @@ function stopReasonText(reason: string | null, color: boolean): string {
   // a reason this tinytap does not know (a newer one wrote the file) is shown as it is
   if (!words) return reason;
   return isFault(reason as StopReason) ? paint(color, '31;1', `${reason}: ${words}`) : `${reason}: ${words}`;
+}
+
+/** What could not be read (SPEC.md §4.1), or that nothing was found, and how hard it was looked for. */
+function damageText(i: SessionInfo, color: boolean): string {
+  const what = damageCounts(i.damage);
+  if (!what) return i.damageChecked ? 'none' : 'none found (info --check reads every block)';
+  const example = i.damageExamples.length ? `; ${i.damageExamples[0]}` : '';
+  return paint(color, '31;1', `${what} skipped (DAMAGED: the rest is read${example})`);
 }
 
 export function formatInfo(i: SessionInfo, color: boolean): string {
@@ -68,6 +78,7 @@ export function formatInfo(i: SessionInfo, color: boolean): string {
           `${formatCount(i.drops.records)} records, ${formatBytes(i.drops.bytes)} (INCOMPLETE: the ring buffer overflowed)`,
         ),
   ]);
+  rows.push(['damage', damageText(i, color)]);
   if (i.drops.untracked)
     rows.push([
       'untracked',
@@ -96,12 +107,16 @@ export function registerInfo(program: Command): void {
     .action((file: string, flags: { json?: boolean; check?: boolean }) => {
       const db = openSessionDb(file, { readonly: true });
       try {
-        const info = sessionInfo(db, file, statSync(file).size);
         if (flags.check) {
           const result = db.pragma('integrity_check', { simple: true });
-          if (result !== 'ok') throw new CliError(`${file} is damaged: integrity check says ${String(result)}`);
+          if (result !== 'ok') throw new CliError(`${file} is damaged: integrity check says ${safeText(String(result))}`);
         }
+        // --check also reads every block and record, as a build would
+        const info = sessionInfo(db, file, statSync(file).size, { scan: !!flags.check });
         process.stdout.write((flags.json ? JSON.stringify(info) : formatInfo(info, useColor())) + '\n');
+        if (flags.check && !info.damageChecked) throw new CliError(`${file}: not every block was read`);
+        if (flags.check && Object.values(info.damage).some((n) => n > 0))
+          throw new CliError(`${file} is damaged: ${info.damageExamples.join('; ') || 'see "damage" above'}`);
       } catch (err) {
         if (isCorruptionError(err)) throw corruptError(file, err);
         throw err;
