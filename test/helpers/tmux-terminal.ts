@@ -68,6 +68,11 @@ export class Terminal {
     this.tmux('resize-window', '-t', 'tt', '-x', String(width), '-y', String(height));
   }
 
+  /** The pane's shell is gone too: a Ctrl-C outside raw mode reaches the whole foreground group. */
+  paneDead(): boolean {
+    return this.tmux('display-message', '-p', '-t', 'tt', '#{pane_dead}').trim() === '1';
+  }
+
   /** tinytap's exit status, once it has ended. */
   exitStatus(): number | null {
     const text = existsSync(this.exitFile) ? readFileSync(this.exitFile, 'utf8') : '';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { HOSTILE_CASES, type HostileCase, writeCorpus } from '../../testdata/hostile/corpus.js';
+import { HOSTILE_CASES, type HostileCase, writeBusySession, writeCorpus } from '../../testdata/hostile/corpus.js';
 import { Terminal, hasTmux } from '../helpers/tmux-terminal.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -62,8 +62,11 @@ interface Run {
   killed: boolean;
 }
 
-/** tinytap as a process, its address space capped, stdin a pipe left open (a read of it would hang). */
-function runTinytap(args: string[], cwd: string): Promise<Run> {
+/**
+ * tinytap as a process, its address space capped, stdin a pipe left open (a read of it would
+ * hang); `interruptAfterMs`: Ctrl-C (SIGINT) it then, as a terminal would.
+ */
+function runTinytap(args: string[], cwd: string, interruptAfterMs?: number): Promise<Run & { endedAfterInterruptMs: number | null }> {
   const node = [process.execPath, '--max-old-space-size=1024', CLI, ...args];
   const argv = hasPrlimit ? ['prlimit', `--as=${ADDRESS_SPACE}`, '--', ...node] : node;
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', LANG: 'C.UTF-8' };
@@ -73,16 +76,27 @@ function runTinytap(args: string[], cwd: string): Promise<Run> {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let killed = false;
+    let interruptedAt: number | null = null;
     const timer = setTimeout(() => {
       killed = true;
       child.kill('SIGKILL');
     }, DEADLINE_MS);
+    const interrupt =
+      interruptAfterMs === undefined
+        ? null
+        : setTimeout(() => {
+            interruptedAt = Date.now();
+            // prlimit execs node: the pid is node's
+            child.kill('SIGINT');
+          }, interruptAfterMs);
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.stdin.on('error', () => {});
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8'), killed });
+      if (interrupt) clearTimeout(interrupt);
+      const endedAfterInterruptMs = interruptedAt === null ? null : Date.now() - interruptedAt;
+      resolve({ code, signal, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8'), killed, endedAfterInterruptMs });
     });
   });
 }
@@ -279,4 +293,68 @@ describe.skipIf(!hasTmux)('tinytap open over every hostile file, in a terminal',
       }
     }, 2 * DEADLINE_MS);
   }
+});
+
+describe('Ctrl-C in the middle of the work', () => {
+  // A first build of 30,000 exchanges takes seconds; Ctrl-C comes 0.7 s in. SQLite runs on
+  // tinytap's one thread (better-sqlite3 is synchronous, its build has no progress handler, and
+  // a worker blocked in SQLite can be neither terminated nor waited for): no reader installs a
+  // SIGINT handler, which could only run after the statement, so the process ends at once,
+  // as any Unix tool does on Ctrl-C. A build is one transaction: the next open rolls it back.
+  let busy = '';
+  beforeAll(async () => {
+    busy = join(mkdtempSync(join(tmpdir(), 'tinytap-busy-')), 'busy.tinytap');
+    await writeBusySession(busy, 30_000);
+  }, 300_000);
+
+  const interruptible = COMMANDS.filter((c) => c.writes);
+  it.each(interruptible.map((c) => [c.name, c] as const))('tinytap %s ends at once, leaving a file the next command reads', async (_name, cmd) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinytap-interrupt-'));
+    copyFileSync(busy, join(dir, 'case.tinytap'));
+    copyFileSync(corpus.good, join(dir, 'good.tinytap'));
+    const run = await runTinytap(cmd.args('case.tinytap', 'good.tinytap'), dir, 700);
+    expect(run.endedAfterInterruptMs, 'it was still at work when Ctrl-C came').not.toBeNull();
+    expect(run.signal).toBe('SIGINT');
+    expect(run.endedAfterInterruptMs).toBeLessThan(5000);
+    expect(run.err).not.toMatch(/internal error|\n\s+at /);
+    // at most SQLite's journal of the build it rolled back is left: the next open reads it
+    expect([...snapshot(dir).keys()].filter((n) => !['case.tinytap', 'good.tinytap', 'case.tinytap-journal'].includes(n))).toEqual([]);
+    const next = await runTinytap(['ls', '--json', 'case.tinytap'], dir);
+    expect(next.code).toBe(0);
+    expect(next.out.split('\n').filter(Boolean)).toHaveLength(30_000);
+  }, 4 * DEADLINE_MS);
+});
+
+describe.skipIf(!hasTmux)('Ctrl-C in tinytap open', () => {
+  let busy = '';
+  beforeAll(async () => {
+    busy = join(mkdtempSync(join(tmpdir(), 'tinytap-busy-open-')), 'busy.tinytap');
+    await writeBusySession(busy, 30_000);
+  }, 300_000);
+
+  it('ends it at once while it builds the exchanges, and quits the UI once it is drawn', async () => {
+    const building = new Terminal(CLI);
+    try {
+      building.start(['open', busy]);
+      await new Promise((r) => setTimeout(r, 1500));
+      const at = Date.now();
+      building.keys('C-c');
+      // outside raw mode Ctrl-C reaches the whole foreground group: the pane's shell ends too
+      await building.waitFor(() => building.exitStatus() !== null || building.paneDead(), 'Ctrl-C to end it', 5000);
+      expect(Date.now() - at).toBeLessThan(5000);
+      expect(building.screen()).not.toMatch(/internal error|\n\s+at /);
+    } finally {
+      building.kill();
+    }
+    const drawn = new Terminal(CLI);
+    try {
+      drawn.start(['open', busy]);
+      await drawn.waitFor((s) => s.includes('tinytap [Exchanges]'), 'the UI', DEADLINE_MS);
+      drawn.keys('C-c');
+      await drawn.waitFor(() => drawn.exitStatus() !== null, 'Ctrl-C to quit', 5000);
+      expect(drawn.exitStatus()).toBe(0);
+    } finally {
+      drawn.kill();
+    }
+  }, 4 * DEADLINE_MS);
 });

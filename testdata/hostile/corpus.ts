@@ -551,6 +551,23 @@ async function baseSession(path: string): Promise<void> {
   await s.finish();
 }
 
+/**
+ * Not hostile, only long to read: `exchanges` keep-alive exchanges over a few connections, so
+ * that a first build takes seconds (for the Ctrl-C tests).
+ */
+export async function writeBusySession(path: string, exchanges: number): Promise<void> {
+  const s = new ScriptedSession(path);
+  for (let conn = 0; conn < 10; conn++) {
+    const c = s.tcp(CURL, NODE);
+    for (let i = 0; i < exchanges / 10; i++) {
+      c.send('c2s', `GET /item/${i} HTTP/1.1\r\nHost: api.local\r\n\r\n`);
+      c.send('s2c', `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{"item":${String(i % 10000).padStart(4, '0')}}`);
+    }
+    c.close();
+  }
+  await s.finish();
+}
+
 async function emptySession(path: string): Promise<void> {
   await new ScriptedSession(path).finish();
 }
