@@ -8,6 +8,7 @@ import { type SessionInfo, sessionInfo } from '../session/session-info.js';
 import { type TerminalText, type TextPart, json, joinText, term } from '../render/terminal-text.js';
 import { CliError } from './errors.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
+import { damageCounts } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { stdout, writeLine } from './terminal.js';
 import { sessionBytes } from '../files/session-files.js';
@@ -30,6 +31,14 @@ function stopReasonText(reason: string | null, color: boolean): TextPart {
   // a reason this tinytap does not know (a newer one wrote the file) is shown as it is
   if (!words) return reason;
   return isFault(reason as StopReason) ? paint(color, '31;1', `${reason}: ${words}`) : `${reason}: ${words}`;
+}
+
+/** What could not be read (SPEC.md §4.1), or that nothing was found, and how hard it was looked for. */
+function damageText(i: SessionInfo, color: boolean): TextPart {
+  const what = damageCounts(i.damage);
+  if (!what) return i.damageChecked ? 'none' : 'none found (info --check reads every block)';
+  const example = i.damageExamples.length ? `; ${i.damageExamples[0]}` : '';
+  return paint(color, '31;1', `${what} skipped (DAMAGED: the rest is read${example})`);
 }
 
 /** The summary, every value from the file escaped (a crafted file can hold anything there). */
@@ -73,6 +82,7 @@ export function formatInfo(i: SessionInfo, color: boolean): TerminalText {
           `${formatCount(i.drops.records)} records, ${formatBytes(i.drops.bytes)} (INCOMPLETE: the ring buffer overflowed)`,
         ),
   ]);
+  rows.push(['damage', damageText(i, color)]);
   if (i.drops.untracked)
     rows.push([
       'untracked',
@@ -121,14 +131,18 @@ export function registerInfo(program: Command): void {
     .action((file: string, flags: { json?: boolean; check?: boolean; includeSecrets?: boolean }) => {
       const db = openSessionDb(file, { readonly: true });
       try {
-        const info = sessionInfo(db, file, sessionBytes(file));
         if (flags.check) {
           const result = db.pragma('integrity_check', { simple: true });
           if (result !== 'ok') throw new CliError(`${file} is damaged: integrity check says ${String(result)}`);
         }
+        // --check also reads every block and record, as a build would
+        const info = sessionInfo(db, file, sessionBytes(file), { scan: !!flags.check });
         const secrets = secretFilter(flags);
         writeLine(stdout, flags.json ? json(infoJson(info, secrets)) : formatInfo(info, useColor()));
         sayWhatWasLeftOut(secrets);
+        if (flags.check && !info.damageChecked) throw new CliError(`${file}: not every block was read`);
+        if (flags.check && Object.values(info.damage).some((n) => n > 0))
+          throw new CliError(`${file} is damaged: ${info.damageExamples.join('; ') || 'see "damage" above'}`);
       } catch (err) {
         if (isCorruptionError(err)) throw corruptError(file, err);
         throw err;

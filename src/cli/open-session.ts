@@ -1,15 +1,41 @@
 /** Opening a session for a command: exchanges built on first use, with a progress bar. */
-
+import type { DamageCounts } from '../session/damage.js';
 import { Session } from '../session/session.js';
-import { progressBar } from './terminal.js';
+import { formatCount } from './format.js';
+import { term } from '../render/terminal-text.js';
+import { progressBar, stderr, writeLine } from './terminal.js';
 
 export function openSession(path: string, opts: { build?: boolean } = {}): Session {
   const bar = progressBar('building exchanges');
+  let session: Session;
   try {
-    return Session.open(path, { build: opts.build ?? true, onBuildProgress: (d, t) => bar.update(d, t) });
+    session = Session.open(path, { build: opts.build ?? true, onBuildProgress: (d, t) => bar.update(d, t) });
   } finally {
     bar.done();
   }
+  // the exchanges were built from what could be read: say once, when they are built, what could not
+  const damage = session.built?.damage;
+  if (damage?.total) writeLine(stderr, term`tinytap: ${damageNote(path, damage.counts)}`);
+  return session;
+}
+
+/** "2 blocks, 1 record": the kinds of damage found, for a message. */
+export function damageCounts(d: DamageCounts): string {
+  const parts: [number, string][] = [
+    [d.blocks, 'block'],
+    [d.records, 'record'],
+    [d.rows, 'row'],
+    [d.meta, 'meta value'],
+  ];
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${formatCount(n)} ${unit}${n === 1 ? '' : 's'}`)
+    .join(', ');
+}
+
+/** One line on what a build skipped (SPEC.md §4.1). */
+export function damageNote(path: string, d: DamageCounts): string {
+  return `${path} is damaged: ${damageCounts(d)} could not be read; the exchanges are built from the rest (tinytap info --check ${path})`;
 }
 
 /** An exchange id from the command line: a positive integer. */

@@ -15,6 +15,8 @@ import {
   Kind,
   LAYOUT_VERSION,
   ProcLayout,
+  ARGS_LEN,
+  UNIX_PATH_LEN,
 } from './layout.js';
 
 export interface SockAddr {
@@ -164,6 +166,7 @@ function readAddr(buf: Buffer, at: number): SockAddr {
 
 function readUnixPath(buf: Buffer, at: number, len: number): string | null {
   if (len === 0) return null;
+  if (len > UNIX_PATH_LEN) throw new RecordFormatError(`unix path of ${len} bytes, longer than its field`);
   // abstract socket names start with a NUL byte; ss and netstat show them with '@'
   if (buf[at] === 0) return '@' + buf.toString('latin1', at + 1, at + len).replace(/\0+$/, '');
   return buf.toString('latin1', at, at + len).replace(/\0.*$/s, '');
@@ -179,6 +182,12 @@ function readHeader(buf: Buffer, at: number): RecordHeader {
   };
 }
 
+/** A 64-bit field that no capture can hold beyond 2^53 (bytes moved, stream offsets). */
+function exact(n: number, what: string): number {
+  if (!Number.isSafeInteger(n)) throw new RecordFormatError(`${what} out of range`);
+  return n;
+}
+
 function decodeData(buf: Buffer, at: number, len: number): DataRecord {
   const chunkLen = buf.readUInt32LE(at + DataLayout.chunkLen);
   if (DataLayout.size + chunkLen > len) throw new RecordFormatError('data record shorter than its chunk');
@@ -192,9 +201,9 @@ function decodeData(buf: Buffer, at: number, len: number): DataRecord {
     cpu: buf.readUInt16LE(at + HeaderLayout.cpu),
     tsNs: buf.readBigUInt64LE(at + HeaderLayout.tsNs),
     comm: readComm(buf, at + HeaderLayout.comm),
-    connId: u64(buf, at + DataLayout.connId),
-    ret: s64(buf, at + DataLayout.ret),
-    streamOff: u64(buf, at + DataLayout.streamOff),
+    connId: exact(u64(buf, at + DataLayout.connId), 'conn_id'),
+    ret: exact(s64(buf, at + DataLayout.ret), 'ret'),
+    streamOff: exact(u64(buf, at + DataLayout.streamOff), 'stream_off'),
     chunkOff: buf.readUInt32LE(at + DataLayout.chunkOff),
     fd: buf.readInt32LE(at + DataLayout.fd),
     auxFd: buf.readInt32LE(at + DataLayout.auxFd),
@@ -211,7 +220,7 @@ function decodeConn(buf: Buffer, at: number): ConnRecord {
   return {
     kind: Kind.CONN,
     ...readHeader(buf, at),
-    connId: u64(buf, at + ConnLayout.connId),
+    connId: exact(u64(buf, at + ConnLayout.connId), 'conn_id'),
     ino: buf.readBigUInt64LE(at + ConnLayout.ino),
     peerIno: buf.readBigUInt64LE(at + ConnLayout.peerIno),
     fd: buf.readInt32LE(at + ConnLayout.fd),
@@ -230,6 +239,7 @@ function decodeConn(buf: Buffer, at: number): ConnRecord {
 
 function decodeProc(buf: Buffer, at: number): ProcRecord {
   const argsLen = buf.readUInt16LE(at + ProcLayout.argsLen);
+  if (argsLen > ARGS_LEN) throw new RecordFormatError(`command line of ${argsLen} bytes, longer than its field`);
   const args = buf.subarray(at + ProcLayout.args, at + ProcLayout.args + argsLen).toString('utf8');
   const argv = args.split('\0');
   if (argv.length && argv[argv.length - 1] === '') argv.pop();
@@ -252,6 +262,11 @@ const MIN_SIZE: Record<number, number> = {
   [Kind.PROC]: ProcLayout.size,
 };
 
+/** The size a record of `kind` has at least (its structure), or undefined for a kind this reader does not know. */
+export function minRecordSize(kind: number): number | undefined {
+  return MIN_SIZE[kind];
+}
+
 /**
  * Decode one record that starts at `at` and is `len` bytes long; null for a record this reader
  * does not know (a kind added later, or a newer layout version): SPEC.md §4 says to pass over
@@ -272,7 +287,7 @@ export function decodeRecord(buf: Buffer, at: number, len: number): CaptureRecor
       return {
         kind: Kind.CLOSE,
         ...readHeader(buf, at),
-        connId: u64(buf, at + CloseLayout.connId),
+        connId: exact(u64(buf, at + CloseLayout.connId), 'conn_id'),
         fd: buf.readInt32LE(at + CloseLayout.fd),
         how: buf[at + CloseLayout.how],
         flags: buf[at + CloseLayout.flags],

@@ -7,6 +7,19 @@
 import type { DataRecord } from './decode-records.js';
 import { DataFlag } from './layout.js';
 
+/**
+ * The most one syscall's payload can be: `record --max-payload` goes up to 16 MiB. Chunks past
+ * it (only a damaged or hostile file has them) are dropped as lost, never joined.
+ */
+export const MAX_EVENT_PAYLOAD = 16 << 20;
+
+/**
+ * The most the payloads of unfinished syscalls may hold together. Each thread has at most one
+ * syscall under way; a file whose chunks never end (damaged, hostile) would otherwise make the
+ * reader hold all of it. Past this, the oldest unfinished syscall is given up as lost.
+ */
+export const MAX_PENDING_BYTES = 256 << 20;
+
 export interface AssembledEvent {
   first: DataRecord;
   /** Record number of `first` (as given to push). */
@@ -37,6 +50,9 @@ function sameCall(a: DataRecord, b: DataRecord): boolean {
 
 export class EventAssembler {
   private pending = new Map<number, Pending>();
+  private pendingBytes = 0;
+
+  constructor(private readonly limits = { eventPayload: MAX_EVENT_PAYLOAD, pending: MAX_PENDING_BYTES }) {}
 
   /** Feed one DATA record (`n`: its record number); completed events are passed to `emit`. */
   push(rec: DataRecord, emit: (ev: AssembledEvent) => void, n = 0): void {
@@ -44,9 +60,9 @@ export class EventAssembler {
     if (p && !sameCall(p.first, rec)) {
       // the previous call's last chunk was dropped: it is as complete as it will get
       p.lost = true;
+      this.pending.delete(rec.tid);
       emit(this.finish(p));
       p = undefined;
-      this.pending.delete(rec.tid);
     }
     if (!p) {
       if ((rec.flags & DataFlag.LAST) && rec.chunkOff === 0) {
@@ -58,9 +74,10 @@ export class EventAssembler {
       this.pending.set(rec.tid, p);
     }
     p.flags |= rec.flags;
-    if (rec.chunkOff === p.size && !p.lost) {
+    if (rec.chunkOff === p.size && !p.lost && p.size + rec.data.length <= this.limits.eventPayload) {
       p.parts.push(Buffer.from(rec.data));
       p.size += rec.data.length;
+      this.pendingBytes += rec.data.length;
     } else {
       p.lost = true; // a chunk in between is missing: keep only the contiguous prefix
     }
@@ -68,22 +85,31 @@ export class EventAssembler {
       this.pending.delete(rec.tid);
       emit(this.finish(p));
     }
+    while (this.pendingBytes > this.limits.pending) {
+      const [tid, oldest] = this.pending.entries().next().value!;
+      oldest.lost = true;
+      this.pending.delete(tid);
+      emit(this.finish(oldest));
+    }
   }
 
   /** Everything still waiting (at stop): emitted as incomplete. */
   flush(emit: (ev: AssembledEvent) => void): void {
-    for (const p of this.pending.values()) {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) {
       p.lost = true;
       emit(this.finish(p));
     }
-    this.pending.clear();
   }
 
   get pendingCount(): number {
     return this.pending.size;
   }
 
+  /** A syscall taken out of `pending`, whole as far as it got. */
   private finish(p: Pending): AssembledEvent {
+    this.pendingBytes -= p.size;
     return { first: p.first, firstRecord: p.firstRecord, payload: Buffer.concat(p.parts, p.size), lost: p.lost, flags: p.flags };
   }
 }

@@ -12,7 +12,7 @@
 import Database from 'better-sqlite3';
 import { deflateRawSync } from 'node:zlib';
 
-import { APPLICATION_ID, CODEC_DEFLATE, CODEC_STORED, SCHEMA_VERSION, sessionSchemaSql } from '../session/format.js';
+import { APPLICATION_ID, BLOCK_SEAL_BYTES, CODEC_DEFLATE, CODEC_STORED, SCHEMA_VERSION, sessionSchemaSql } from '../session/format.js';
 import { type BatchScan, emptyScan } from './batch-scan.js';
 import type { CloseRecord, ConnRecord, SockAddr } from '../events/decode-records.js';
 import { CloseFlag, ConnCause } from '../events/layout.js';
@@ -35,8 +35,8 @@ export interface ProcessRow {
   source: 'proc' | 'kernel';
 }
 
-/** A block is sealed at this size even inside a transaction, to bound memory. */
-const BLOCK_MAX_RAW_BYTES = 8 << 20;
+/** A block is sealed at this size even inside a transaction, to bound memory (readers rely on it). */
+const BLOCK_MAX_RAW_BYTES = BLOCK_SEAL_BYTES;
 
 function addrText(a: SockAddr): string | null {
   return a.family === 2 || a.family === 10 ? a.addr : null;

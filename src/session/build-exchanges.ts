@@ -15,6 +15,9 @@ import { DerivedWriter } from './derived-writer.js';
 import { type ConnInfo, type ConnUser, planFlows } from '../reconstruct/flow-plan.js';
 import { EventReader, toSessionEvent } from './event-reader.js';
 import { derivedSchemaSql } from './format.js';
+import { BUILD_SCRATCH, derivedShape, dropDerivedObjects, storedColumns } from './schema-check.js';
+import { type Damage, RowCheck, exactNumber, parsedJson } from './damage.js';
+import { startedAtNs } from './meta.js';
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
 export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-7`;
@@ -27,6 +30,8 @@ export interface BuildStats {
   removed: number;
   changed: number;
   unchanged: number;
+  /** What could not be read and was skipped (damage.ts): the exchanges are built from the rest. */
+  damage: Damage;
 }
 
 export interface BuildOptions {
@@ -41,89 +46,119 @@ export interface BuildOptions {
 
 export const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'exchanges', 'flows', 'derived_meta'];
 
+/** Records the blocks say they hold (total(), not sum(): a hostile file's counts may pass 64 bits). */
 export function totalRecords(db: Database.Database): number {
-  return (db.prepare('SELECT coalesce(sum(records), 0) FROM event_blocks').pluck().get() as number) ?? 0;
-}
-
-function hasDigests(db: Database.Database): boolean {
-  return (db.prepare("SELECT count(*) FROM pragma_table_info('exchanges') WHERE name = 'digest'").pluck().get() as number) > 0;
+  return db.prepare('SELECT total(records) FROM event_blocks').pluck().get() as number;
 }
 
 function tableExists(db: Database.Database, name: string): boolean {
   return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?").get(name);
 }
 
-/** Are the derived tables there, built by this version, from every record the file holds? */
+/**
+ * Are the derived tables there, shaped as this version builds them (schema-check.ts), built by
+ * this version, from every record the file holds?
+ */
 export function exchangesAreCurrent(db: Database.Database): boolean {
-  if (!tableExists(db, 'derived_meta')) return false;
-  const rows = db.prepare('SELECT key, value FROM derived_meta').all() as { key: string; value: string }[];
-  const meta = new Map(rows.map((r) => [r.key, JSON.parse(r.value)]));
+  if (derivedShape(db) !== 'current') return false;
+  const rows = db.prepare('SELECT key, value FROM main.derived_meta').all() as { key: unknown; value: unknown }[];
+  const meta = new Map(rows.map((r) => [r.key, parsedJson(r.value)]));
   return meta.get('version') === DERIVED_VERSION && meta.get('records') === totalRecords(db);
 }
 
-/** Every process that used each connection, in order (schema 2; schema 1 names one per connection). */
-function loadConnUsers(db: Database.Database, afterId: number): Map<number, ConnUser[]> {
+/** A process's name from a joined processes row: text, or unknown. */
+const commOf = (v: unknown) => (typeof v === 'string' ? v : null);
+
+const userCheck = new RowCheck('connection_users', ['conn_id', 'pid', 'cause']);
+
+/**
+ * Every process that used each connection, in order (schema 2; schema 1 names one per
+ * connection). Rows that cannot be right are skipped and counted (damage.ts).
+ */
+function loadConnUsers(db: Database.Database, afterId: number, damage: Damage | null): Map<number, ConnUser[]> {
   const users = new Map<number, ConnUser[]>();
   if (!tableExists(db, 'connection_users')) return users;
   const rows = db
     .prepare(
-      `SELECT u.conn_id, u.pid, p.comm, u.cause FROM connection_users u LEFT JOIN processes p ON p.id = u.process_id
+      `SELECT u.conn_id, u.pid, u.cause, p.comm FROM connection_users u LEFT JOIN processes p ON p.id = u.process_id
        WHERE u.conn_id > ? ORDER BY u.conn_id, u.since, u.pid`,
     )
-    .raw()
-    .all(afterId) as [number, number, string | null, number][];
-  for (const [connId, pid, comm, cause] of rows) {
+    .safeIntegers(true)
+    .all(afterId) as Record<string, unknown>[];
+  for (const r of rows) {
+    const [connId, pid, cause] = [exactNumber(r.conn_id), exactNumber(r.pid), exactNumber(r.cause)];
+    if (userCheck.problem(r) || connId === null || pid === null || cause === null) {
+      damage?.note('rows', `a connection_users row of connection ${String(r.conn_id)} cannot be read`);
+      continue;
+    }
     const list = users.get(connId) ?? users.set(connId, []).get(connId)!;
-    list.push({ pid, comm, cause });
+    list.push({ pid, comm: commOf(r.comm), cause });
   }
   return users;
 }
 
-export function loadConnInfo(db: Database.Database, afterId = 0): ConnInfo[] {
-  const users = loadConnUsers(db, afterId);
+const CONN_COLUMNS = [
+  'id', 'pid', 'family', 'type', 'role', 'cause', 'local_addr', 'local_port', 'remote_addr', 'remote_port',
+  'local_path', 'peer_path', 'sock', 'peer_sock', 'opened_at', 'closed_at',
+];
+const connCheck = new RowCheck('connections', CONN_COLUMNS);
+
+/**
+ * The connections after `afterId`, as the flow planner takes them. A row that cannot be right
+ * is skipped and counted (damage.ts): its connection's events then belong to no flow.
+ */
+export function loadConnInfo(db: Database.Database, afterId = 0, damage: Damage | null = null): ConnInfo[] {
+  const users = loadConnUsers(db, afterId, damage);
   const rows = db
     .prepare(
-      `SELECT c.id, c.pid, p.comm, c.family, c.type, c.role, c.cause, c.local_addr, c.local_port,
-              c.remote_addr, c.remote_port, c.local_path, c.peer_path, c.sock, c.peer_sock,
-              c.opened_at, c.closed_at
+      `SELECT ${CONN_COLUMNS.map((c) => `c.${c}`).join(', ')}, p.comm
        FROM connections c LEFT JOIN processes p ON p.id = c.process_id WHERE c.id > ? ORDER BY c.id`,
     )
     .safeIntegers(true)
-    .all(afterId) as Record<string, bigint | string | null>[];
-  const num = (v: unknown) => (v === null ? null : Number(v));
-  return rows.map((r) => {
-    const opener: ConnUser = { pid: Number(r.pid), comm: r.comm as string | null, cause: Number(r.cause) };
-    const all = users.get(Number(r.id)) ?? [opener];
+    .all(afterId) as Record<string, unknown>[];
+  const out: ConnInfo[] = [];
+  for (const r of rows) {
+    const small = ['id', 'pid', 'family', 'type', 'role', 'cause'].map((c) => exactNumber(r[c]));
+    const ports = [r.local_port, r.remote_port].map((v) => (v === null ? null : exactNumber(v)));
+    if (connCheck.problem(r) || small.includes(null) || ports.some((p, i) => p === null && [r.local_port, r.remote_port][i] !== null)) {
+      damage?.note('rows', `connection ${String(r.id)}: a value of the wrong type`);
+      continue;
+    }
+    const [id, pid, family, type, role, cause] = small as number[];
+    const opener: ConnUser = { pid, comm: commOf(r.comm), cause };
+    const all = users.get(id) ?? [opener];
     // the last to take it over moved its bytes (a forked child serving what its parent accepted)
     const mover = all[all.length - 1];
-    return {
-    id: Number(r.id),
-    pid: mover.pid,
-    comm: mover.comm,
-    users: all,
-    family: Number(r.family),
-    type: Number(r.type),
-    role: Number(r.role),
-    cause: Number(r.cause),
-    localAddr: r.local_addr as string | null,
-    localPort: num(r.local_port),
-    remoteAddr: r.remote_addr as string | null,
-    remotePort: num(r.remote_port),
-    localPath: r.local_path as string | null,
-    peerPath: r.peer_path as string | null,
-    sock: r.sock as string | null,
-    peerSock: r.peer_sock as string | null,
-    openedAt: r.opened_at as bigint,
-    closedAt: r.closed_at as bigint | null,
-    };
-  });
+    out.push({
+      id,
+      pid: mover.pid,
+      comm: mover.comm,
+      users: all,
+      family,
+      type,
+      role,
+      cause,
+      localAddr: r.local_addr as string | null,
+      localPort: ports[0],
+      remoteAddr: r.remote_addr as string | null,
+      remotePort: ports[1],
+      localPath: r.local_path as string | null,
+      peerPath: r.peer_path as string | null,
+      sock: r.sock as string | null,
+      peerSock: r.peer_sock as string | null,
+      openedAt: r.opened_at as bigint,
+      closedAt: r.closed_at as bigint | null,
+    });
+  }
+  return out;
 }
 
+/** Wall-clock ns the session began: meta started_at, else its first record's time, else 0. */
 export function sessionStart(db: Database.Database): bigint {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'started_at'").get() as { value: string } | undefined;
-  if (row) return BigInt(JSON.parse(row.value));
-  const first = db.prepare('SELECT min(first_ts) FROM event_blocks').pluck().safeIntegers(true).get() as bigint | null;
-  return first ?? 0n;
+  const started = startedAtNs(db);
+  if (started !== null) return started;
+  const first = db.prepare("SELECT min(first_ts) FROM event_blocks WHERE typeof(first_ts) = 'integer'").pluck().safeIntegers(true).get();
+  return typeof first === 'bigint' ? first : 0n;
 }
 
 /**
@@ -156,7 +191,8 @@ function compareWithOld(db: Database.Database, hadOld: boolean): Pick<BuildStats
 export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): BuildStats {
   const total = totalRecords(db);
   const baseNs = sessionStart(db);
-  const plans = planFlows(loadConnInfo(db));
+  const reader = new EventReader(db);
+  const plans = planFlows(loadConnInfo(db, 0, reader.damage));
   const builders = new Map<number, FlowBuilder>(); // conn id -> its flow's builder
   const all: FlowBuilder[] = [];
   for (const plan of plans) {
@@ -169,13 +205,21 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
   const run = db.transaction(() => {
     // the previous build stays aside until the new one is compared with it
     const schema = opts.schema ?? 'main';
-    const hadOld = schema === 'main' && tableExists(db, 'exchanges') && tableExists(db, 'flows') && hasDigests(db);
-    if (schema === 'main') db.exec('DROP TABLE IF EXISTS old_exchanges; DROP TABLE IF EXISTS old_flows');
-    if (hadOld) {
-      db.exec('CREATE TABLE old_exchanges AS SELECT flow_id, seq, digest FROM exchanges');
-      db.exec('CREATE TABLE old_flows AS SELECT id, client_conn, server_conn FROM flows');
-    }
-    for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS ${schema}.${t}`);
+    // the file's previous build is compared with as far as it holds plain stored columns: it may
+    // be an older tinytap's, or the sender's (a generated column would run the sender's SQL)
+    const hadOld =
+      schema === 'main' &&
+      storedColumns(db, 'exchanges', ['flow_id', 'seq', 'digest']) &&
+      storedColumns(db, 'flows', ['id', 'client_conn', 'server_conn']);
+    if (schema === 'main') {
+      for (const t of BUILD_SCRATCH) db.exec(`DROP TABLE IF EXISTS main.${t}`);
+      if (hadOld) {
+        db.exec('CREATE TABLE main.old_exchanges AS SELECT flow_id, seq, digest FROM main.exchanges');
+        db.exec('CREATE TABLE main.old_flows AS SELECT id, client_conn, server_conn FROM main.flows');
+      }
+      // whatever shape they have (an older tinytap's, a damaged or a hostile file's)
+      dropDerivedObjects(db, BUILD_SCRATCH);
+    } else for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
     db.exec(derivedSchemaSql(schema));
     const out = new DerivedWriter(db);
     const write = (b: FlowBuilder, built: BuiltExchange[]) => {
@@ -188,7 +232,7 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
       if (b) write(b, b.push(e));
     };
     let done = 0;
-    for (const { n, rec } of new EventReader(db).records()) {
+    for (const { n, rec } of reader.records()) {
       if (rec.kind === Kind.DATA) assembler.push(rec, onEvent, n);
       else if (rec.kind === Kind.CLOSE && endsConnection(rec)) {
         const b = builders.get(rec.connId);
@@ -207,11 +251,13 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     meta.run('records', JSON.stringify(total));
     meta.run('built_at', JSON.stringify(new Date().toISOString()));
     meta.run('exchanges', JSON.stringify(out.exchanges));
+    // what reading every block found (tinytap info shows it without reading them again)
+    meta.run('damage', JSON.stringify({ blocks: reader.damage.counts.blocks, records: reader.damage.counts.records }));
     opts.onProgress?.(total, total);
     const changes = compareWithOld(db, hadOld);
-    if (hadOld) db.exec('DROP TABLE old_exchanges; DROP TABLE old_flows');
+    if (hadOld) db.exec('DROP TABLE main.old_exchanges; DROP TABLE main.old_flows');
     return { exchanges: out.exchanges, changes };
   });
   const { exchanges, changes } = run();
-  return { flows: all.length, exchanges, ...changes };
+  return { flows: all.length, exchanges, ...changes, damage: reader.damage };
 }

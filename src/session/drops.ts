@@ -32,9 +32,9 @@ export function dropsFromStats(stats: readonly number[]): Drops {
 
 /** The counters a session's meta `drops` holds; older files lack the later ones (0). */
 export function dropsFromMeta(value: unknown): Drops {
-  const v = (value ?? {}) as Record<string, unknown>;
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const d = {} as Drops;
-  for (const key of Object.keys(COUNTERS)) d[key as keyof Drops] = typeof v[key] === 'number' ? v[key] : 0;
+  for (const key of Object.keys(COUNTERS)) d[key as keyof Drops] = typeof v[key] === 'number' && Number.isFinite(v[key]) ? v[key] : 0;
   return d;
 }
 

@@ -1,15 +1,25 @@
 /**
  * The events of a session, read back from its compressed record blocks in capture order: each
  * syscall's chunk records joined into one event with its payload. Everything downstream
- * (reconstruction, `show --raw`, the TUI's Raw tab) reads events through here.
+ * (reconstruction, `show --raw`, the TUI's Raw tab) reads events through here, so this is where
+ * a damaged or hostile block or record is skipped and counted (damage.ts, SPEC.md §4.1).
  */
 import type Database from 'better-sqlite3';
-import { inflateRawSync } from 'node:zlib';
 
-import { type CaptureRecord, type SockAddr, decodeRecord } from '../events/decode-records.js';
+import { type CaptureRecord, RecordFormatError, type SockAddr, decodeRecord, minRecordSize } from '../events/decode-records.js';
 import { type AssembledEvent, EventAssembler } from '../events/event-assembler.js';
 import { BATCH_RECORD_PREFIX, DataFlag, DataLayout, HeaderLayout, Kind } from '../events/layout.js';
-import { CODEC_DEFLATE, CODEC_STORED } from './format.js';
+import {
+  BLOCK_INDEX_SQL,
+  type BlockEntry,
+  type BlockIndexRow,
+  Damage,
+  blockEntry,
+  inflateBlock,
+  recordFrames,
+  recordVersionKnown,
+} from './damage.js';
+import { BLOCK_SEAL_BYTES } from './format.js';
 
 /**
  * Readers' own flag on events, above the kernel's 16 (EventFlag): chunks of it were lost.
@@ -39,13 +49,6 @@ export interface SessionEvent {
   payload: Buffer;
 }
 
-interface BlockRow {
-  id: number;
-  first_record: number;
-  codec: number;
-  data: Buffer;
-}
-
 export interface ReadOptions {
   /** Only these connections' events (read through conn_blocks, skipping other blocks). */
   connIds?: number[];
@@ -62,27 +65,6 @@ export interface ReadOptions {
   lastBlock?: number;
 }
 
-function inflateBlock(row: BlockRow): Buffer {
-  if (row.codec === CODEC_DEFLATE) return inflateRawSync(row.data);
-  if (row.codec === CODEC_STORED) return row.data;
-  throw new Error(`event block ${row.id} uses unknown codec ${row.codec}`);
-}
-
-/** Every record of one block with its record number, in order. */
-export function* blockRecords(row: BlockRow): Generator<{ n: number; rec: CaptureRecord }> {
-  const raw = inflateBlock(row);
-  let at = 0;
-  let n = row.first_record;
-  while (at + BATCH_RECORD_PREFIX <= raw.length) {
-    const len = raw.readUInt32LE(at);
-    const start = at + BATCH_RECORD_PREFIX;
-    const rec = decodeRecord(raw, start, len);
-    if (rec) yield { n, rec };
-    n++;
-    at = start + ((len + 7) & ~7);
-  }
-}
-
 /**
  * A block decompressed, with where each of its records starts: reading from a record number
  * jumps there instead of decoding every record before it.
@@ -94,21 +76,17 @@ interface InflatedBlock {
   starts: Uint32Array;
 }
 
-function recordStarts(raw: Buffer): Uint32Array {
-  const starts: number[] = [];
-  for (let at = 0; at + BATCH_RECORD_PREFIX <= raw.length; at += BATCH_RECORD_PREFIX + ((raw.readUInt32LE(at) + 7) & ~7)) starts.push(at);
-  return Uint32Array.from(starts);
-}
-
 /**
  * Decompressed blocks kept for reuse. Loading one exchange reads its bytes in at least two
  * passes (request, response) over the same block, and an export loads the exchanges in
  * capture order, so the last few blocks are nearly always the ones wanted next: without the
  * cache every exchange cost several inflates of a whole block (up to 8 MiB raw; 13 exchanges/s
  * on a generated 100,000-exchange session). Blocks never change once written, so a cached one
- * is never stale. At most CACHED_BLOCKS × 8 MiB are held.
+ * is never stale. At most CACHED_BLOCKS are held, and at most CACHED_BYTES of them besides the
+ * one in use (a hostile file's blocks may each be MAX_BLOCK_RAW_BYTES).
  */
 const CACHED_BLOCKS = 4;
+const CACHED_BYTES = CACHED_BLOCKS * BLOCK_SEAL_BYTES;
 
 /** Connections whose block lists are kept: loading exchanges asks for the same few again and again. */
 const CACHED_CONNS = 256;
@@ -117,8 +95,6 @@ const CACHED_CONNS = 256;
 interface ConnBlocks {
   upTo: number;
   ids: number[];
-  /** Record number just past each block's last record. */
-  ends: number[];
 }
 
 /** The connection a DATA, CONN or CLOSE record belongs to, read without decoding the record. */
@@ -134,24 +110,80 @@ function isFromSource(raw: Buffer, at: number, sources: { connId: number; dir: n
   return sources.some((s) => s.connId === connId && s.dir === dir);
 }
 
+/**
+ * The file's blocks as event_blocks lists them, each checked (damage.ts blockEntry) before any
+ * is read: the ones that can be read, in id order, numbered without overlap.
+ */
+class BlockIndex {
+  private readonly entries: BlockEntry[] = [];
+  private readonly byId = new Map<number, BlockEntry>();
+  private readonly after: Database.Statement;
+  /** The last id looked at (read or not). */
+  private lastId = -(2n ** 63n);
+  private nextRecord = 0;
+
+  constructor(
+    db: Database.Database,
+    private readonly damage: Damage,
+  ) {
+    this.after = db.prepare(BLOCK_INDEX_SQL).safeIntegers(true);
+    this.refresh();
+  }
+
+  /** Take in the blocks committed since the last look (a file being recorded grows). */
+  refresh(): void {
+    for (const row of this.after.iterate(this.lastId) as Iterable<BlockIndexRow>) {
+      this.lastId = row.id;
+      const entry = blockEntry(row, this.nextRecord);
+      if (typeof entry === 'string') {
+        this.damage.note('blocks', entry);
+        continue;
+      }
+      this.entries.push(entry);
+      this.byId.set(entry.id, entry);
+      this.nextRecord = entry.firstRecord + entry.records;
+    }
+  }
+
+  get(id: number): BlockEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Blocks holding records numbered `from` or later (blocks are in record order). */
+  from(from: number): BlockEntry[] {
+    return this.entries.filter((e) => e.firstRecord + e.records > from);
+  }
+
+  get lastBlockId(): number {
+    return this.entries.length ? this.entries[this.entries.length - 1].id : 0;
+  }
+}
+
 export class EventReader {
+  /** What this reader skipped (damage.ts): a full pass (build, info --check) counts each once. */
+  readonly damage = new Damage();
   private readonly cache = new Map<number, InflatedBlock>();
+  private readonly index: BlockIndex;
   private readonly blockData: Database.Statement;
-  private readonly blocksFrom: Database.Statement;
   private readonly connBlockList: Database.Statement;
-  private readonly lastBlock: Database.Statement;
   private readonly connBlocks = new Map<number, ConnBlocks>();
+  /** Blocks found damaged when read, counted once. */
+  private readonly unreadable = new Set<number>();
 
   constructor(private readonly db: Database.Database) {
-    this.blockData = db.prepare('SELECT id, first_record, codec, data FROM event_blocks WHERE id = ?');
-    this.blocksFrom = db.prepare('SELECT id FROM event_blocks WHERE first_record + records > ? ORDER BY id').pluck();
-    this.connBlockList = db
-      .prepare(
-        `SELECT b.id, b.first_record + b.records FROM conn_blocks c JOIN event_blocks b ON b.id = c.block_id
-         WHERE c.conn_id = ? ORDER BY b.id`,
-      )
-      .raw();
-    this.lastBlock = db.prepare('SELECT coalesce(max(id), 0) FROM event_blocks').pluck();
+    this.index = new BlockIndex(db, this.damage);
+    this.blockData = db.prepare('SELECT data FROM event_blocks WHERE id = ?').pluck();
+    this.connBlockList = db.prepare('SELECT block_id FROM conn_blocks WHERE conn_id = ? ORDER BY block_id').pluck();
+  }
+
+  /** Block ids from conn_blocks, as far as they name blocks that can be read, holding records from `from`. */
+  private usable(ids: unknown[], from: number): number[] {
+    const out: number[] = [];
+    for (const id of ids) {
+      const e = typeof id === 'number' ? this.index.get(id) : undefined;
+      if (e && e.firstRecord + e.records > from) out.push(e.id);
+    }
+    return out;
   }
 
   /**
@@ -161,23 +193,20 @@ export class EventReader {
    */
   private blockIds(opts: ReadOptions): number[] {
     const from = Math.floor(opts.fromRecord ?? 0);
+    if (opts.lastBlock === undefined) this.index.refresh();
     // blocks are in record order: skip those that end before `from`
-    if (!opts.connIds) return this.blocksFrom.all(from) as number[];
+    if (!opts.connIds) return this.index.from(from).map((e) => e.id);
     if (opts.connIds.length === 0) return [];
-    if (opts.connIds.length === 1) return this.oneConnBlockIds(Math.floor(opts.connIds[0]), from, opts.lastBlock ?? this.lastBlockId());
+    if (opts.connIds.length === 1) return this.oneConnBlockIds(Math.floor(opts.connIds[0]), from, this.index.lastBlockId);
     const conns = opts.connIds.map((c) => Math.floor(c)).join(',');
-    return this.db
-      .prepare(
-        `SELECT DISTINCT b.id FROM conn_blocks c JOIN event_blocks b ON b.id = c.block_id
-         WHERE c.conn_id IN (${conns}) AND b.first_record + b.records > ? ORDER BY b.id`,
-      )
-      .pluck()
-      .all(from) as number[];
+    const ids = this.db.prepare(`SELECT DISTINCT block_id FROM conn_blocks WHERE conn_id IN (${conns}) ORDER BY block_id`).pluck().all();
+    return this.usable(ids, from);
   }
 
-  /** The id of the file's last block (0 if none). */
+  /** The id of the file's last block that can be read (0 if none). */
   lastBlockId(): number {
-    return this.lastBlock.get() as number;
+    this.index.refresh();
+    return this.index.lastBlockId;
   }
 
   /**
@@ -190,17 +219,27 @@ export class EventReader {
     if (list?.upTo === upTo) {
       this.connBlocks.delete(conn);
     } else {
-      const rows = this.connBlockList.all(conn) as [number, number][];
-      list = { upTo, ids: rows.map((r) => r[0]), ends: rows.map((r) => r[1]) };
+      list = { upTo, ids: this.usable(this.connBlockList.all(conn), -1) };
     }
     this.connBlocks.set(conn, list);
     if (this.connBlocks.size > CACHED_CONNS) this.connBlocks.delete(this.connBlocks.keys().next().value!);
-    const ids: number[] = [];
-    for (let i = 0; i < list.ids.length; i++) if (list.ends[i] > from) ids.push(list.ids[i]);
-    return ids;
+    return this.usable(list.ids, from);
   }
 
-  private block(id: number): InflatedBlock {
+  private remember(id: number, block: InflatedBlock): void {
+    this.cache.set(id, block);
+    let bytes = 0;
+    for (const b of this.cache.values()) bytes += b.raw.length;
+    // the oldest go first; the one just read stays whatever its size
+    for (const [old, b] of this.cache) {
+      if (this.cache.size <= 1 || (this.cache.size <= CACHED_BLOCKS && bytes <= CACHED_BYTES)) break;
+      this.cache.delete(old);
+      bytes -= b.raw.length;
+    }
+  }
+
+  /** A block decompressed and its frames found, or null when it cannot be read (counted once). */
+  private block(id: number): InflatedBlock | null {
     const hit = this.cache.get(id);
     if (hit) {
       // most recently used last: Map keeps insertion order
@@ -208,12 +247,50 @@ export class EventReader {
       this.cache.set(id, hit);
       return hit;
     }
-    const row = this.blockData.get(id) as BlockRow;
-    const raw = inflateBlock(row);
-    const block = { firstRecord: row.first_record, raw, starts: recordStarts(raw) };
-    this.cache.set(id, block);
-    if (this.cache.size > CACHED_BLOCKS) this.cache.delete(this.cache.keys().next().value!);
+    const entry = this.index.get(id);
+    if (!entry || this.unreadable.has(id)) return null;
+    const raw = inflateBlock(entry, this.blockData.get(id) as Buffer);
+    if (typeof raw === 'string') {
+      this.unreadable.add(id);
+      this.damage.note('blocks', raw);
+      return null;
+    }
+    const block = { firstRecord: entry.firstRecord, raw, starts: recordFrames(entry, raw, this.damage) };
+    this.remember(id, block);
     return block;
+  }
+
+  /**
+   * The record at `at` of a block, decoded, if it passes `opts`; null when it does not, when its
+   * kind is one this reader does not know (passed over, SPEC.md §4), or when it is damaged
+   * (counted).
+   */
+  private recordAt(block: InflatedBlock, i: number, opts: ReadOptions, conns: Set<number> | null): CaptureRecord | null {
+    const { raw, starts } = block;
+    const len = raw.readUInt32LE(starts[i]);
+    const at = starts[i] + BATCH_RECORD_PREFIX;
+    const n = block.firstRecord + i;
+    if (!recordVersionKnown(raw, at, len)) {
+      this.damage.note('records', `record ${n}: a layout version this file cannot hold`);
+      return null;
+    }
+    const kind = raw[at + HeaderLayout.kind];
+    const min = minRecordSize(kind);
+    if (min === undefined) return null;
+    if (len < min) {
+      this.damage.note('records', `record ${n}: ${len} bytes, shorter than its kind`);
+      return null;
+    }
+    if (conns && (kind === Kind.PROC || !conns.has(peekConnId(raw, at)))) return null;
+    if (opts.dir !== undefined && (kind !== Kind.DATA || raw[at + DataLayout.dir] !== opts.dir)) return null;
+    if (opts.sources && !isFromSource(raw, at, opts.sources)) return null;
+    try {
+      return decodeRecord(raw, at, len);
+    } catch (err) {
+      if (!(err instanceof RecordFormatError)) throw err;
+      this.damage.note('records', `record ${n}: ${err.message}`);
+      return null;
+    }
   }
 
   /** Every record (DATA chunks, CONN, CLOSE, PROC) as captured. */
@@ -221,16 +298,31 @@ export class EventReader {
     const conns = opts.connIds ? new Set(opts.connIds) : null;
     const from = opts.fromRecord ?? 0;
     for (const id of this.blockIds(opts)) {
-      const { firstRecord, raw, starts } = this.block(id);
-      for (let i = Math.max(0, Math.ceil(from) - firstRecord); i < starts.length; i++) {
-        const len = raw.readUInt32LE(starts[i]);
-        const at = starts[i] + BATCH_RECORD_PREFIX;
-        if (conns && (raw[at + HeaderLayout.kind] === Kind.PROC || !conns.has(peekConnId(raw, at)))) continue;
-        if (opts.dir !== undefined && (raw[at + HeaderLayout.kind] !== Kind.DATA || raw[at + DataLayout.dir] !== opts.dir)) continue;
-        if (opts.sources && !isFromSource(raw, at, opts.sources)) continue;
-        const rec = decodeRecord(raw, at, len);
-        if (rec) yield { n: firstRecord + i, rec };
+      const block = this.block(id);
+      if (!block) continue;
+      for (let i = Math.max(0, Math.ceil(from) - block.firstRecord); i < block.starts.length; i++) {
+        const rec = this.recordAt(block, i, opts, conns);
+        if (rec) yield { n: block.firstRecord + i, rec };
       }
+    }
+  }
+
+  /** The ids of the blocks after block `afterId` that can be read, taking in any committed since the last look. */
+  blocksAfter(afterId: number): number[] {
+    this.index.refresh();
+    return this.index
+      .from(-1)
+      .filter((e) => e.id > afterId)
+      .map((e) => e.id);
+  }
+
+  /** Every record of one block, in order (nothing if it cannot be read). */
+  *blockRecords(id: number): Generator<{ n: number; rec: CaptureRecord }> {
+    const block = this.block(id);
+    if (!block) return;
+    for (let i = 0; i < block.starts.length; i++) {
+      const rec = this.recordAt(block, i, {}, null);
+      if (rec) yield { n: block.firstRecord + i, rec };
     }
   }
 

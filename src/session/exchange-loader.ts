@@ -4,7 +4,6 @@
  * offsets, so nothing but the raw capture holds the bytes.
  */
 import type Database from 'better-sqlite3';
-import { unpack } from 'msgpackr';
 
 import { type Body, type Endpoint, type Exchange, type HeaderField, type MissingReason, holderHow } from '../model/exchange.js';
 import { isFlaw, parseHead } from '../protocols/http1/index.js';
@@ -24,7 +23,9 @@ import {
 } from '../reconstruct/exchange-row.js';
 import { type DirectionSource, type DirectionWitnesses, WitnessedStream, witnessOf } from '../reconstruct/stream-items.js';
 import type { StreamItem } from '../protocols/stream.js';
+import { RowCheck, checkedDetail, derivedDamage, exactNumber, parsedJson } from './damage.js';
 import { EventReader, type SessionEvent } from './event-reader.js';
+import type { FlowSummary } from './session.js';
 
 export interface ExchangeRowData {
   id: bigint;
@@ -118,6 +119,45 @@ export function exchangeRowFromArray(a: unknown[]): ExchangeRowData {
     last_event: a[37] as ExchangeRowData['last_event'],
     detail: a[38] as ExchangeRowData['detail'],
   };
+}
+
+/** The column names of a list like EXCHANGE_ROW_COLUMNS ("x.id, x.flow_id, ..."). */
+export function columnNames(list: string): string[] {
+  return list.split(',').map((c) => c.trim().replace(/^x\./, ''));
+}
+
+const exchangeCheck = new RowCheck('exchanges', columnNames(EXCHANGE_ROW_COLUMNS));
+const flowCheck = new RowCheck('flows');
+
+/** flows.client_processes / server_processes: JSON [{pid, comm, cause}], or NULL. */
+function processesFit(v: unknown): boolean {
+  if (v === null) return true;
+  const list = parsedJson(v);
+  return (
+    Array.isArray(list) &&
+    list.every(
+      (h: { pid?: unknown; comm?: unknown; cause?: unknown } | null) =>
+        typeof h === 'object' && h !== null && Number.isSafeInteger(h.pid) && (h.comm === null || typeof h.comm === 'string') && Number.isSafeInteger(h.cause),
+    )
+  );
+}
+
+const FLOW_NUMBERS = ['id', 'client_conn', 'server_conn', 'client_pid', 'server_pid', 'client_port', 'server_port', 'bytes_c2s', 'bytes_s2c', 'exchanges'];
+
+/**
+ * A flows row as Session.flows() gives it (ids, pids, ports and counters as numbers; times
+ * bigint), every value checked against formats/exchanges.sql first (damage.ts).
+ */
+export function checkedFlow(file: string, r: Record<string, unknown>): FlowSummary {
+  const bad = flowCheck.problem(r) ?? (['client_processes', 'server_processes'].find((c) => !processesFit(r[c])) || null);
+  if (bad) throw derivedDamage(file, `flow ${String(r.id)} holds a ${bad} of the wrong type`);
+  const out: Record<string, unknown> = { ...r };
+  for (const c of FLOW_NUMBERS) {
+    if (r[c] === null) continue;
+    out[c] = exactNumber(r[c]);
+    if (out[c] === null) throw derivedDamage(file, `flow ${String(r.id)} holds a ${c} out of range`);
+  }
+  return out as unknown as FlowSummary;
 }
 
 const fields = (h: [string, string][]): HeaderField[] => h.map(([name, value]) => ({ name, value }));
@@ -251,8 +291,22 @@ function bodyOf(ref: MessageRef | null, head: Head, got: Captured | null): Body 
 interface EndpointRow {
   pid: number | null;
   comm: string | null;
-  argv: string | null;
+  argv: string[] | null;
   cgroup: string | null;
+}
+
+/**
+ * A processes row as an endpoint shows it: a value of the wrong type (SPEC.md §4.1; counted
+ * by tinytap info) is shown as unknown, an argv that is not a JSON list of strings as none.
+ */
+function endpointRow(r: Record<string, unknown>): EndpointRow {
+  const argv = parsedJson(r.argv);
+  return {
+    pid: exactNumber(r.pid),
+    comm: typeof r.comm === 'string' ? r.comm : null,
+    argv: Array.isArray(argv) && argv.every((a) => typeof a === 'string') ? argv : null,
+    cgroup: typeof r.cgroup === 'string' ? r.cgroup : null,
+  };
 }
 
 /**
@@ -262,7 +316,7 @@ interface EndpointRow {
  */
 export class SharedRows {
   private static readonly MAX = 4096;
-  readonly flows = new Map<number, Record<string, any> | undefined>();
+  readonly flows = new Map<number, FlowSummary | undefined>();
   readonly processes = new Map<string, EndpointRow | undefined>();
   /** The file's last block id, asked once. */
   lastBlock: number | undefined;
@@ -275,6 +329,7 @@ export class SharedRows {
 }
 
 export class ExchangeLoader {
+  private readonly file: string;
   private readonly byId: Database.Statement;
   private readonly flow: Database.Statement;
   private readonly proc: Database.Statement;
@@ -283,23 +338,41 @@ export class ExchangeLoader {
   readonly events: EventReader;
 
   constructor(db: Database.Database) {
-    this.byId = db.prepare('SELECT * FROM exchanges WHERE id = ?').safeIntegers(true);
-    this.flow = db.prepare('SELECT * FROM flows WHERE id = ?');
-    this.proc = db.prepare(
-      'SELECT p.pid, p.comm, p.argv, p.cgroup FROM connections c JOIN processes p ON p.id = c.process_id WHERE c.id = ?',
-    );
+    this.file = db.name;
+    this.byId = db.prepare(`SELECT ${EXCHANGE_ROW_COLUMNS} FROM exchanges x WHERE x.id = ?`).safeIntegers(true);
+    this.flow = db.prepare('SELECT * FROM flows WHERE id = ?').safeIntegers(true);
+    this.proc = db
+      .prepare('SELECT p.pid, p.comm, p.argv, p.cgroup FROM connections c JOIN processes p ON p.id = c.process_id WHERE c.id = ?')
+      .safeIntegers(true);
     // schema 2 names every process that held a connection
     this.holder = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'connection_users'").get()
-      ? db.prepare(
-          'SELECT p.pid, p.comm, p.argv, p.cgroup FROM connection_users u JOIN processes p ON p.id = u.process_id WHERE u.conn_id = ? AND u.pid = ?',
-        )
+      ? db
+          .prepare(
+            'SELECT p.pid, p.comm, p.argv, p.cgroup FROM connection_users u JOIN processes p ON p.id = u.process_id WHERE u.conn_id = ? AND u.pid = ?',
+          )
+          .safeIntegers(true)
       : null;
     this.events = new EventReader(db);
     this.bytes = new StreamBytesReader(this.events);
   }
 
   row(id: number): ExchangeRowData | null {
-    return (this.byId.get(id) as ExchangeRowData | undefined) ?? null;
+    const row = this.byId.raw().get(id) as unknown[] | undefined;
+    return row ? this.checkedRow(row) : null;
+  }
+
+  /** A row of EXCHANGE_ROW_COLUMNS (raw), its values checked against formats/exchanges.sql (damage.ts). */
+  checkedRow(row: unknown[]): ExchangeRowData {
+    const bad = exchangeCheck.problemAt(row);
+    if (bad) throw derivedDamage(this.file, `exchange ${String(row[0])} holds a ${bad} of the wrong type`);
+    return exchangeRowFromArray(row);
+  }
+
+  /** An exchange's detail, decoded and checked. */
+  private detailOf(row: ExchangeRowData): ExchangeDetail {
+    const d = checkedDetail(row.detail);
+    if (typeof d === 'string') throw derivedDamage(this.file, `exchange ${row.id}: ${d}`);
+    return d;
   }
 
   load(id: number): Exchange | null {
@@ -311,13 +384,15 @@ export class ExchangeLoader {
   private processOf(connId: number, pid: number | null, shared: SharedRows | null): EndpointRow | undefined {
     const key = `${connId}:${pid}`;
     if (shared?.processes.has(key)) return shared.processes.get(key);
-    const p = ((pid !== null ? this.holder?.get(connId, pid) : undefined) ?? this.proc.get(connId)) as EndpointRow | undefined;
+    const raw = ((pid !== null ? this.holder?.get(connId, pid) : undefined) ?? this.proc.get(connId)) as Record<string, unknown> | undefined;
+    const p = raw ? endpointRow(raw) : undefined;
     return shared ? SharedRows.remember(shared.processes, key, p) : p;
   }
 
-  private flowOf(flowId: number, shared: SharedRows | null): Record<string, any> | undefined {
+  private flowOf(flowId: number, shared: SharedRows | null): FlowSummary | undefined {
     if (shared?.flows.has(flowId)) return shared.flows.get(flowId);
-    const f = this.flow.get(flowId) as Record<string, any> | undefined;
+    const row = this.flow.get(flowId) as Record<string, unknown> | undefined;
+    const f = row ? checkedFlow(this.file, row) : undefined;
     return shared ? SharedRows.remember(shared.flows, flowId, f) : f;
   }
 
@@ -331,11 +406,12 @@ export class ExchangeLoader {
     holders: string | null,
   ): Endpoint {
     const p = connId !== null ? this.processOf(connId, pid, shared) : undefined;
+    // checked by checkedFlow
     const all = holders ? (JSON.parse(holders) as { pid: number; comm: string | null; cause: number }[]) : [];
     return {
       pid: p?.pid ?? pid,
       comm: p?.comm ?? comm,
-      argv: p?.argv ? (JSON.parse(p.argv) as string[]) : null,
+      argv: p?.argv ?? null,
       cgroup: p?.cgroup ?? null,
       addr,
       port,
@@ -379,10 +455,10 @@ export class ExchangeLoader {
 
   /** `shared`: rows to reuse, when the caller loads many exchanges in one read transaction. */
   fromRow(row: ExchangeRowData, shared: SharedRows | null = null): Exchange {
-    const [, c2sRef, s2cRef, reqRef, respRef, info, , errors] = unpack(row.detail) as ExchangeDetail;
+    const [, c2sRef, s2cRef, reqRef, respRef, info, , errors] = this.detailOf(row);
     const c2s = witnessesOf(c2sRef);
     const s2c = witnessesOf(s2cRef);
-    const f = this.flowOf(Number(row.flow_id), shared) as Record<string, any>;
+    const f = this.flowOf(Number(row.flow_id), shared);
     const from = row.first_event === null ? 0 : Number(row.first_event);
     const num = (v: bigint | null) => (v === null ? null : Number(v));
     const req = reqRef ? this.message('request', c2s, reqRef, from, shared) : { head: NO_HEAD, body: bodyOf(null, NO_HEAD, null) };
@@ -450,7 +526,7 @@ export class ExchangeLoader {
   wireBytes(id: number): { request: Buffer; response: Buffer; informational: Buffer[] } | null {
     const row = this.row(id);
     if (!row) return null;
-    const [, c2sRef, s2cRef, req, resp, info] = unpack(row.detail) as ExchangeDetail;
+    const [, c2sRef, s2cRef, req, resp, info] = this.detailOf(row);
     const from = row.first_event === null ? 0 : Number(row.first_event);
     const read = (src: WitnessRef, start: number, end: number) =>
       end > start ? this.bytes.read(witnessesOf(src), [[start, end]], from).bytes : Buffer.alloc(0);
@@ -464,7 +540,7 @@ export class ExchangeLoader {
   /** The events holding an exchange's bytes, as captured (both of its connections' ends). */
   *rawEvents(ex: Exchange): Generator<SessionEvent> {
     if (!ex.events) return;
-    const f = this.flow.get(ex.flowId) as { client_conn: number | null; server_conn: number | null } | undefined;
+    const f = this.flowOf(ex.flowId, null);
     const conns = [f?.client_conn, f?.server_conn].filter((c): c is number => typeof c === 'number');
     for (const ev of this.events.events({ connIds: conns, fromRecord: ex.events.first })) {
       if (ev.id > ex.events.last) break;

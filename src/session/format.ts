@@ -9,9 +9,28 @@ export const APPLICATION_ID = 0x74746171;
 /** PRAGMA user_version: the raw schema's version (formats/session.sql). */
 export const SCHEMA_VERSION = 2;
 
+/**
+ * What schema 2 added to schema 1 (SPEC.md §3, §4): a schema-1 file holds formats/session.sql
+ * without these, and nothing else.
+ */
+export const SCHEMA_2_ADDITIONS = {
+  tables: ['connection_users'],
+  columns: [['connections', 'closed_how']] as [table: string, column: string][],
+};
+
 /** event_blocks.codec */
 export const CODEC_STORED = 0;
 export const CODEC_DEFLATE = 1;
+
+/** The recorder seals a block once it holds this many bytes of records (session-writer.ts). */
+export const BLOCK_SEAL_BYTES = 8 << 20;
+
+/**
+ * The most a block may hold once decompressed (SPEC.md §4.1). A block is sealed at
+ * BLOCK_SEAL_BYTES, past it by at most the batch that crossed it (one drain of the kernel's ring
+ * buffer, 4 MiB by default): a larger raw_len is a damaged or hostile block, never inflated.
+ */
+export const MAX_BLOCK_RAW_BYTES = 8 * BLOCK_SEAL_BYTES;
 
 const formatsDir = new URL('../../formats/', import.meta.url);
 

@@ -20,7 +20,7 @@ import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js'
 import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
 import { loadConnInfo, sessionStart } from './build-exchanges.js';
 import { DerivedWriter } from './derived-writer.js';
-import { blockRecords, toSessionEvent } from './event-reader.js';
+import { EventReader, toSessionEvent } from './event-reader.js';
 import { derivedSchemaSql } from './format.js';
 import { isBeingRecorded } from './recorder-alive.js';
 import { Session } from './session.js';
@@ -51,6 +51,7 @@ export class LiveBuild {
   private readonly writer: DerivedWriter;
   private readonly byConn = new Map<number, FlowState>();
   private readonly assembler = new EventAssembler();
+  private readonly reader: EventReader;
   private lastConn = 0;
   private lastBlock = 0;
   private nextFlowId = 1;
@@ -61,6 +62,7 @@ export class LiveBuild {
     db.exec(derivedSchemaSql('temp'));
     db.prepare('INSERT OR REPLACE INTO temp.derived_meta (key, value) VALUES (?, ?)').run('version', JSON.stringify('live'));
     this.writer = new DerivedWriter(db, { indexEachRow: true });
+    this.reader = new EventReader(db);
     this.baseNs = sessionStart(db);
   }
 
@@ -87,7 +89,8 @@ export class LiveBuild {
 
   /** A process's name as the file knows it (its PROC record comes before its first CONN). */
   private commOf(pid: number): string | null {
-    return (this.db.prepare('SELECT comm FROM processes WHERE pid = ? ORDER BY id DESC LIMIT 1').pluck().get(pid) as string | undefined) ?? null;
+    const comm = this.db.prepare('SELECT comm FROM processes WHERE pid = ? ORDER BY id DESC LIMIT 1').pluck().get(pid);
+    return typeof comm === 'string' ? comm : null;
   }
 
   private write(built: BuiltExchange[]): void {
@@ -105,10 +108,8 @@ export class LiveBuild {
     // one read snapshot for both: blocks committed after the connections were read could hold
     // records of connections this poll has not seen
     return this.db.transaction(() => {
-      const fresh = loadConnInfo(this.db, this.lastConn);
-      const blocks = this.db
-        .prepare('SELECT id, first_record, codec, data FROM event_blocks WHERE id > ? ORDER BY id')
-        .all(this.lastBlock) as { id: number; first_record: number; codec: number; data: Buffer }[];
+      const fresh = loadConnInfo(this.db, this.lastConn, this.reader.damage);
+      const blocks = this.reader.blocksAfter(this.lastBlock);
       if (fresh.length === 0 && blocks.length === 0) return false;
       this.addConnections(fresh);
       if (fresh.length) this.lastConn = fresh[fresh.length - 1].id;
@@ -119,7 +120,7 @@ export class LiveBuild {
         this.write(f.builder.push(toSessionEvent(ev)));
       };
       for (const block of blocks) {
-        for (const { n, rec } of blockRecords(block)) {
+        for (const { n, rec } of this.reader.blockRecords(block)) {
           this.records++;
           if (rec.kind === Kind.DATA) this.assembler.push(rec, onEvent, n);
           else if (rec.kind === Kind.CONN && rec.cause === ConnCause.SHARED)
@@ -132,7 +133,7 @@ export class LiveBuild {
             if (f.conns.every((c) => f.closed.has(c))) this.finishFlow(f);
           }
         }
-        this.lastBlock = block.id;
+        this.lastBlock = block;
       }
       // flows still open show their progress (bytes, exchanges so far)
       for (const f of new Set(this.byConn.values())) if (f.fed) this.writer.upsertFlow(f.builder.flowId, f.builder.row());

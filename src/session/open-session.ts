@@ -2,12 +2,17 @@
  * Opening a .tinytap file for reading: every check a user's mistake can fail (missing, empty,
  * not SQLite, SQLite but not ours, from a newer tinytap, truncated, corrupt) becomes one
  * SessionError whose message says what is wrong, before any other code touches the tables.
+ *
+ * A session is often someone else's ("send me your .tinytap"): the connection is opened so that
+ * no SQL the file holds can run (SPEC.md §4.1), and its schema is compared with what tinytap
+ * writes (schema-check.ts) before anything reads it.
  */
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 
 import { LAYOUT_VERSION } from '../events/layout.js';
 import { APPLICATION_ID, SCHEMA_VERSION } from './format.js';
+import { SchemaError, checkSchema, quoteName } from './schema-check.js';
 
 export type SessionErrorCode = 'ENOENT' | 'ENOTSESSION' | 'ENEWER' | 'ECORRUPT';
 
@@ -33,8 +38,12 @@ function readHeader(path: string): Buffer {
   }
 }
 
-/** The checks SQLite itself would only make lazily, on the first page it cannot find. */
-function checkFileShape(path: string): void {
+/**
+ * The checks SQLite itself would only make lazily, on the first page it cannot find. Says
+ * whether the file is in WAL mode without its log beside it (a killed recorder's file, copied
+ * alone).
+ */
+function checkFileShape(path: string): { walWithoutLog: boolean } {
   if (!existsSync(path)) throw new SessionError('ENOENT', `no such file: ${path}`);
   const st = statSync(path);
   if (!st.isFile()) throw new SessionError('ENOTSESSION', `${path} is not a file`);
@@ -43,7 +52,7 @@ function checkFileShape(path: string): void {
   if (header.length < 100 || !header.subarray(0, 16).equals(SQLITE_MAGIC))
     throw new SessionError('ENOTSESSION', `${path} is not a tinytap session (not an SQLite database)`);
   // With a WAL beside it the main file may legitimately be shorter: SQLite reads pages from both.
-  if (existsSync(path + '-wal')) return;
+  if (existsSync(path + '-wal')) return { walWithoutLog: false };
   const rawPageSize = header.readUInt16BE(16);
   const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
   const pages = header.readUInt32BE(28);
@@ -53,6 +62,8 @@ function checkFileShape(path: string): void {
       'ECORRUPT',
       `${path} is truncated (${st.size} of ${pageSize * pages} bytes): it was cut short while copying or writing`,
     );
+  // file format versions 2: WAL (https://www.sqlite.org/fileformat2.html, offsets 18 and 19)
+  return { walWithoutLog: header[18] === 2 && header[19] === 2 };
 }
 
 export function isCorruptionError(err: unknown): boolean {
@@ -60,8 +71,34 @@ export function isCorruptionError(err: unknown): boolean {
   return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
 }
 
+/** SQLite's message, which may quote the file's own text (a name, a piece of its schema), on one line. */
+function sqliteMessage(err: unknown): string {
+  return quoteName(String((err as Error)?.message ?? err)).slice(1, -1);
+}
+
 export function corruptError(path: string, err: unknown): SessionError {
-  return new SessionError('ECORRUPT', `${path} is corrupt (${(err as Error).message}): it cannot be read`);
+  return new SessionError('ECORRUPT', `${path} is corrupt (${sqliteMessage(err)}): it cannot be read`);
+}
+
+/**
+ * Settings of every connection to a session (SPEC.md §4.1), before its schema is read:
+ * - defensive mode (SQLITE_DBCONFIG_DEFENSIVE): no writable_schema, shadow tables read-only.
+ *   better-sqlite3 turns it on when it opens a database and its one switch is unsafeMode():
+ *   unsafeMode(false) is that switch, stated here so that nothing turns it off unnoticed;
+ * - trusted_schema off: functions that are not innocuous cannot run from the schema;
+ * - foreign keys off: dropping a derived table must not cascade into the sender's tables (and
+ *   fire their triggers); tinytap's own tables rely on none;
+ * - cell_size_check: malformed pages are found as they are read, not after;
+ * - no memory mapping: a file shortened under us is an error, not a SIGBUS.
+ * Extensions: better-sqlite3 allows only its own loadExtension() (never called), and the SQL
+ * function load_extension() is refused.
+ */
+export function distrust(db: Database.Database): void {
+  db.unsafeMode(false);
+  db.pragma('trusted_schema = OFF');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('cell_size_check = ON');
+  db.pragma('mmap_size = 0');
 }
 
 export interface OpenOptions {
@@ -94,16 +131,27 @@ function checkLayoutVersion(db: Database.Database, path: string): void {
 
 /** Open and identify a session; the caller owns (and closes) the database. */
 export function openSessionDb(path: string, opts: OpenOptions = {}): Database.Database {
-  checkFileShape(path);
+  const { walWithoutLog } = checkFileShape(path);
+  // Any connection to a file in WAL mode makes the log and its index beside it, and only one that
+  // may write removes them when it closes: a reader of such a file opens it writable, and is kept
+  // from writing (query_only), so that it leaves the directory as it found it.
+  const readonly = !!opts.readonly && !walWithoutLog;
+  const open = (ro: boolean) => new Database(path, { fileMustExist: true, readonly: ro });
   let db: Database.Database;
   try {
-    db = new Database(path, { fileMustExist: true, readonly: !!opts.readonly });
+    try {
+      db = open(readonly);
+    } catch (err) {
+      // not writable here: read it as it is
+      if ((err as { code?: string }).code !== 'SQLITE_CANTOPEN' || readonly) throw err;
+      db = open(true);
+    }
   } catch (err) {
-    if ((err as { code?: string }).code === 'SQLITE_CANTOPEN' && !opts.readonly)
-      return openSessionDb(path, { readonly: true });
     throw corruptError(path, err);
   }
   try {
+    distrust(db);
+    if (opts.readonly && !readonly) db.pragma('query_only = ON');
     const appId = db.pragma('application_id', { simple: true }) as number;
     const version = db.pragma('user_version', { simple: true }) as number;
     if (appId !== APPLICATION_ID)
@@ -114,6 +162,16 @@ export function openSessionDb(path: string, opts: OpenOptions = {}): Database.Da
         `${path} was written by a newer tinytap (schema ${version}; this one reads up to ${SCHEMA_VERSION}): upgrade tinytap`,
       );
     if (version < 1) throw new SessionError('ECORRUPT', `${path} has no schema version: it is damaged`);
+    try {
+      checkSchema(db, version);
+    } catch (err) {
+      if (err instanceof SchemaError)
+        throw new SessionError(
+          'ECORRUPT',
+          `${path} is not as tinytap wrote it (changed afterwards, damaged, or from a newer tinytap): ${err.message}; it is not read`,
+        );
+      throw err;
+    }
     // touching the tables reads their pages: corruption of the schema shows here, not later
     db.prepare('SELECT count(*) FROM meta').get();
     checkLayoutVersion(db, path);

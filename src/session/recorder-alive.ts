@@ -10,6 +10,8 @@ import type Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 
 import { statFields } from '../record/proc-info.js';
+import { parsedJson } from './damage.js';
+import { MetaReader, isShaped, isText } from './meta.js';
 
 export interface RecorderIdentity {
   pid: number;
@@ -36,17 +38,28 @@ export function thisRecorder(): RecorderIdentity {
   return { pid: process.pid, start_time: processStartTime(process.pid) ?? '', boot_id: bootId() ?? '' };
 }
 
-/** One value of the meta table (JSON), or undefined. */
+/** One value of the meta table (JSON), or undefined when it is not there or not JSON. */
 export function metaValue(db: Database.Database, key: string): unknown {
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-  return row ? JSON.parse(row.value) : undefined;
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: unknown } | undefined;
+  return row ? parsedJson(row.value) : undefined;
 }
+
+/**
+ * meta `recorder` as the recorder writes it. The pid becomes a path under /proc: anything but a
+ * process id (a crafted "self/fd/0" would read the terminal) is no recorder at all.
+ */
+export const isRecorder = isShaped<RecorderIdentity>({
+  pid: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0,
+  start_time: (v) => typeof v === 'string' && /^\d+$/.test(v),
+  boot_id: isText,
+});
 
 /** The recorder of this session if it is still running (on this machine, in this boot). */
 export function liveRecorder(db: Database.Database): RecorderIdentity | null {
-  if (metaValue(db, 'stopped_at') !== undefined) return null;
-  const r = metaValue(db, 'recorder') as RecorderIdentity | undefined;
-  if (!r || !r.start_time || r.boot_id !== bootId()) return null;
+  const meta = new MetaReader(db);
+  if (meta.has('stopped_at')) return null;
+  const r = meta.get('recorder', isRecorder);
+  if (!r || typeof r.pid !== 'number' || !r.start_time || r.boot_id !== bootId()) return null;
   return processStartTime(r.pid) === r.start_time ? r : null;
 }
 

@@ -7,8 +7,10 @@ import type Database from 'better-sqlite3';
 
 import type { Exchange } from '../model/exchange.js';
 import { type BuildStats, buildExchanges, exchangesAreCurrent } from './build-exchanges.js';
-import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, type ExchangeRowData, SharedRows, exchangeRowFromArray } from './exchange-loader.js';
-import { SessionError, corruptError, isCorruptionError, openSessionDb } from './open-session.js';
+import { RowCheck, derivedDamage, exactNumber } from './damage.js';
+import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, type ExchangeRowData, SharedRows, checkedFlow, columnNames } from './exchange-loader.js';
+import { startedAtNs } from './meta.js';
+import { corruptError, isCorruptionError, openSessionDb } from './open-session.js';
 import { isBeingRecorded } from './recorder-alive.js';
 
 export interface OpenOptions {
@@ -82,6 +84,8 @@ const SUMMARY_COLUMNS = `x.id, x.flow_id, x.seq, x.client_pid, x.client_comm, x.
   x.resp_size, x.req_type, x.resp_type, x.resp_encoding, x.flags, x.upgrade, x.error, x.error_dir, x.error_offset,
   x.first_event, x.last_event`;
 
+const summaryCheck = new RowCheck('exchanges', columnNames(SUMMARY_COLUMNS));
+
 /** The query behind every exchange list: a filter, an indexed order (then id), a page. */
 function listSql(columns: string, q: ExchangeQuery): string {
   const order = q.orderBy && SORTABLE.has(q.orderBy) ? q.orderBy : 'req_started';
@@ -106,10 +110,9 @@ export class Session {
     const s = new Session(db, path);
     try {
       if (build && !exchangesAreCurrent(db)) {
-        // a recorder is writing the file: build beside it, in this connection's temp tables
-        const schema = isBeingRecorded(db) ? 'temp' : 'main';
-        if (db.readonly && schema === 'main')
-          throw new SessionError('ENOTSESSION', `${path} is read-only and its exchanges are not built yet: copy it somewhere writable`);
+        // a recorder is writing the file, or it cannot be written: build beside it, in this
+        // connection's temp tables (SQLite reads them before the file's own, stale or not)
+        const schema = db.readonly || isBeingRecorded(db) ? 'temp' : 'main';
         s.built = buildExchanges(db, { onProgress: opts.onBuildProgress, schema });
       }
     } catch (err) {
@@ -138,18 +141,27 @@ export class Session {
   }
 
   exchanges(q: ExchangeQuery = {}): ExchangeSummary[] {
-    return this.db
+    const rows = this.db
       .prepare(listSql(SUMMARY_COLUMNS, q))
       .safeIntegers(true)
-      .all(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as ExchangeSummary[];
+      .all(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Record<string, unknown>[];
+    return rows.map((r) => this.checkedSummary(r));
   }
 
   /** Iterate without holding the whole result (exports of a million exchanges). */
   *iterateExchanges(q: ExchangeQuery = {}): Generator<ExchangeSummary> {
-    yield* this.db
+    const rows = this.db
       .prepare(listSql(SUMMARY_COLUMNS, q))
       .safeIntegers(true)
-      .iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Iterable<ExchangeSummary>;
+      .iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Iterable<Record<string, unknown>>;
+    for (const r of rows) yield this.checkedSummary(r);
+  }
+
+  /** A summary row, its values checked against formats/exchanges.sql (damage.ts). */
+  private checkedSummary(r: Record<string, unknown>): ExchangeSummary {
+    const bad = summaryCheck.problem(r);
+    if (bad) throw derivedDamage(this.path, `exchange ${String(r.id)} holds a ${bad} of the wrong type`);
+    return r as unknown as ExchangeSummary;
   }
 
   /**
@@ -163,7 +175,7 @@ export class Session {
     // change meanwhile, so each is looked up once
     const shared = new SharedRows();
     for (const row of this.db.prepare(sql).safeIntegers(true).raw().iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0))
-      yield this.exchangeLoader.fromRow(exchangeRowFromArray(row as unknown[]), shared);
+      yield this.exchangeLoader.fromRow(this.exchangeLoader.checkedRow(row as unknown[]), shared);
   }
 
   countExchanges(where = '1', params: unknown[] = []): number {
@@ -188,37 +200,34 @@ export class Session {
   }
 
   flows(): FlowSummary[] {
-    return this.db.prepare('SELECT * FROM flows ORDER BY started_at, id').safeIntegers(true).all().map((r: any) => ({
-      ...r,
-      id: Number(r.id),
-      client_conn: r.client_conn === null ? null : Number(r.client_conn),
-      server_conn: r.server_conn === null ? null : Number(r.server_conn),
-      client_pid: r.client_pid === null ? null : Number(r.client_pid),
-      server_pid: r.server_pid === null ? null : Number(r.server_pid),
-      client_port: r.client_port === null ? null : Number(r.client_port),
-      server_port: r.server_port === null ? null : Number(r.server_port),
-      bytes_c2s: Number(r.bytes_c2s),
-      bytes_s2c: Number(r.bytes_s2c),
-      exchanges: Number(r.exchanges),
-    })) as FlowSummary[];
+    return this.db
+      .prepare('SELECT * FROM flows ORDER BY started_at, id')
+      .safeIntegers(true)
+      .all()
+      .map((r) => checkedFlow(this.path, r as Record<string, unknown>));
   }
 
   /** connect() calls that failed: connections that never were, but a user wants to see. */
   failedConnects(): { id: number; pid: number; comm: string | null; remote: string; error: number; at: bigint }[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT c.id, c.pid, p.comm, coalesce(c.remote_addr || ':' || c.remote_port, c.peer_path, '?') AS remote,
-                  c.error, c.opened_at AS at
-           FROM connections c LEFT JOIN processes p ON p.id = c.process_id WHERE c.cause = 3 ORDER BY c.opened_at`,
-        )
-        .safeIntegers(true)
-        .all() as any[]
-    ).map((r) => ({ ...r, id: Number(r.id), pid: Number(r.pid), error: Number(r.error) }));
+    const rows = this.db
+      .prepare(
+        `SELECT c.id, c.pid, p.comm, coalesce(c.remote_addr || ':' || c.remote_port, c.peer_path, '?') AS remote,
+                c.error, c.opened_at AS at
+         FROM connections c LEFT JOIN processes p ON p.id = c.process_id WHERE c.cause = 3 ORDER BY c.opened_at`,
+      )
+      .safeIntegers(true)
+      .all() as Record<string, unknown>[];
+    const out = [];
+    // a row of the wrong types is skipped (SPEC.md §4.1; tinytap info counts them)
+    for (const r of rows) {
+      const [id, pid, error] = [exactNumber(r.id), exactNumber(r.pid), exactNumber(r.error)];
+      if (id === null || pid === null || error === null || typeof r.at !== 'bigint' || typeof r.remote !== 'string') continue;
+      out.push({ id, pid, comm: typeof r.comm === 'string' ? r.comm : null, remote: r.remote, error, at: r.at });
+    }
+    return out;
   }
 
   sessionStartNs(): bigint {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'started_at'").get() as { value: string } | undefined;
-    return row ? BigInt(JSON.parse(row.value)) : 0n;
+    return startedAtNs(this.db) ?? 0n;
   }
 }

@@ -55,11 +55,13 @@ const FIELD_NAMES: Record<string, string> = {
 };
 
 /** Where `text` occurs in an exchange's text fields, with some context (at most `perField` each). */
-export function findMatches(row: Record<string, string>, text: string, context = 40, perField = 3): TextMatch[] {
+export function findMatches(row: Record<string, unknown> | null | undefined, text: string, context = 40, perField = 3): TextMatch[] {
   const needle = text.toLowerCase();
   const out: TextMatch[] = [];
   for (const col of TEXT_COLUMNS) {
-    const hay = row?.[col] ?? '';
+    // a value of another type (a damaged or hostile file's exchange_text) has no text to show
+    const value = row?.[col];
+    const hay = typeof value === 'string' ? value : '';
     const lower = hay.toLowerCase();
     let at = lower.indexOf(needle);
     let n = 0;

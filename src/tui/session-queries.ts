@@ -4,6 +4,8 @@
  * exchange, the time span of the capture, and two meta values. All of the TUI's own SQL is here,
  * none in components; these belong in src/session/ and can move there unchanged.
  */
+import { dropsFromMeta } from '../session/drops.js';
+import { checkedFlow } from '../session/exchange-loader.js';
 import type { FlowSummary, Session } from '../session/session.js';
 import { isBeingRecorded, metaValue } from '../session/recorder-alive.js';
 
@@ -14,23 +16,9 @@ export interface TimeSpan {
 
 export type FlowAnchor = Pick<FlowSummary, 'started_at' | 'id'>;
 
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-
-/** As Session.flows() shapes a row: ids, pids, ports and counters as numbers; times bigint. */
-function flowRow(r: Record<string, unknown>): FlowSummary {
-  return {
-    ...(r as unknown as FlowSummary),
-    id: Number(r.id),
-    client_conn: num(r.client_conn),
-    server_conn: num(r.server_conn),
-    client_pid: num(r.client_pid),
-    server_pid: num(r.server_pid),
-    client_port: num(r.client_port),
-    server_port: num(r.server_port),
-    bytes_c2s: Number(r.bytes_c2s),
-    bytes_s2c: Number(r.bytes_s2c),
-    exchanges: Number(r.exchanges),
-  };
+/** As Session.flows() shapes a row: ids, pids, ports and counters as numbers; times bigint; every value checked. */
+function flowRow(file: string, r: Record<string, unknown>): FlowSummary {
+  return checkedFlow(file, r);
 }
 
 export class SessionQueries {
@@ -51,8 +39,7 @@ export class SessionQueries {
 
   /** Records the kernel could not deliver (meta drops), 0 for a complete session. */
   droppedRecords(): number {
-    const drops = metaValue(this.db, 'drops') as { records?: number } | undefined;
-    return Number(drops?.records ?? 0);
+    return dropsFromMeta(metaValue(this.db, 'drops')).records;
   }
 
   /** A recorder is writing this session now (not stopped, not killed). */
@@ -83,7 +70,7 @@ export class SessionQueries {
           .prepare(`SELECT * FROM flows WHERE ${where} ORDER BY started_at ${dir}, id ${dir} LIMIT ?`)
           .safeIntegers(true)
           .all(...params, n) as Record<string, unknown>[]
-      ).map(flowRow);
+      ).map((r) => flowRow(this.session.path, r));
     if (!anchor) return run('1', [], limit);
     // as in exchange-pages.ts: equal times by id, then the strict range, each one index range
     const same = run(`started_at = ? AND id ${cmp}${inclusive ? '=' : ''} ?`, [anchor.started_at, anchor.id], limit);

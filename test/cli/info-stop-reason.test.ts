@@ -28,6 +28,9 @@ function info(stopReason: string | null): SessionInfo {
     connections: 0,
     processes: 0,
     drops: noDrops(),
+    damage: { blocks: 0, records: 0, rows: 0, meta: 0 },
+    damageChecked: true,
+    damageExamples: [],
     complete: true,
     sendfileBodies: null,
   };

@@ -1,86 +1,14 @@
 // `tinytap open` in a real terminal: tmux runs it on a session recorded from real curl traffic
 // (and on one still being recorded, with --follow), keys are sent as a person types them, and
 // each step's screen is read back with capture-pane. Every wait polls the screen.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CURL, NODE, ScriptedSession } from '../helpers/scripted-session.js';
+import { Terminal, hasTmux } from '../helpers/tmux-terminal.js';
 import { CLI, type Server, asNobody, curl, describeCapture, recordWhile, runRecorder, sharedDir, startNodeServer, tempDir } from './harness.js';
-
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
-/** A tmux server of our own (a private socket), one window running one command. */
-class Terminal {
-  private readonly socket = `tinytap-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  private readonly exitFile = join(tempDir('tinytap-tmux-'), 'exit-status');
-  private socketPath: string | null = null;
-
-  tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-  }
-
-  /** Run `args` (tinytap's arguments) in a width × height terminal. */
-  start(args: string[], width = 120, height = 30): void {
-    // CI=true makes ink draw only the last frame: the terminal must look like a person's
-    const command = ['env', '-u', 'CI', 'TERM=xterm-256color', 'LANG=C.UTF-8', process.execPath, CLI, ...args]
-      .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
-      .join(' ');
-    // the shell notes how tinytap ended (tmux started by a test runner does not keep the status)
-    this.tmux('start-server', ';', 'set-option', '-g', 'remain-on-exit', 'on', ';', 'new-session', '-d', '-s', 'tt', '-x', String(width), '-y', String(height), `${command}; echo $? > ${this.exitFile}`);
-    this.socketPath = this.tmux('display-message', '-p', '#{socket_path}').trim();
-  }
-
-  screen(): string {
-    return this.tmux('capture-pane', '-p', '-t', 'tt');
-  }
-
-  /** The rows of the screen (capture-pane ends each with a newline). */
-  lines(): string[] {
-    return this.screen().replace(/\n$/, '').split('\n');
-  }
-
-  async waitFor(ok: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const screen = this.screen();
-      if (ok(screen)) return screen;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen:\n${screen}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  /** Keys by tmux name (Enter, Tab, BTab, Escape, C-u, PageDown...), one at a time. */
-  keys(...names: string[]): void {
-    for (const k of names) this.tmux('send-keys', '-t', 'tt', k);
-  }
-
-  /** Text typed as is. */
-  type(text: string): void {
-    this.tmux('send-keys', '-t', 'tt', '-l', text);
-  }
-
-  resize(width: number, height: number): void {
-    this.tmux('resize-window', '-t', 'tt', '-x', String(width), '-y', String(height));
-  }
-
-  /** tinytap's exit status, once it has ended. */
-  exitStatus(): number | null {
-    const text = existsSync(this.exitFile) ? readFileSync(this.exitFile, 'utf8') : '';
-    return /^\d+\n$/.test(text) ? Number(text) : null;
-  }
-
-  /** Stop the server and remove its socket (tmux leaves the file behind). */
-  kill(): void {
-    try {
-      this.tmux('kill-server');
-    } catch {
-      // never started, or already gone
-    }
-    if (this.socketPath) rmSync(this.socketPath, { force: true });
-  }
-}
 
 const selected = (t: Terminal) => t.lines().find((l) => l.startsWith('›')) ?? '';
 
@@ -103,7 +31,7 @@ describe.skipIf(!hasTmux)('tinytap open outside a terminal', () => {
 describeCapture('tinytap open in a real terminal', () => {
   let node: Server;
   let file = '';
-  const t = new Terminal();
+  const t = new Terminal(CLI);
 
   beforeAll(async () => {
     if (!hasTmux) throw new Error('these tests need tmux (apt-get install tmux)');
@@ -191,7 +119,7 @@ describeCapture('tinytap open in a real terminal', () => {
 
 describeCapture('tinytap open --follow in a real terminal', () => {
   let node: Server;
-  const t = new Terminal();
+  const t = new Terminal(CLI);
   afterAll(async () => {
     t.kill();
     await node?.stop();
@@ -229,7 +157,7 @@ describeCapture('tinytap open --follow in a real terminal', () => {
 
 describeCapture('tinytap record --tui', () => {
   let node: Server;
-  const t = new Terminal();
+  const t = new Terminal(CLI);
   afterAll(async () => {
     t.kill();
     await node?.stop();
@@ -265,7 +193,7 @@ describeCapture('tinytap record --tui', () => {
     const victim = join(tempDir('tinytap-record-tui-'), 'victim');
     writeFileSync(victim, 'precious\n');
     expect(asNobody('ln', '-s', victim, `${file}.log`).status).toBe(0);
-    const t2 = new Terminal();
+    const t2 = new Terminal(CLI);
     try {
       t2.start(['record', '--tui', '-o', file, '--', 'sh', '-c', 'echo overwritten']);
       await t2.waitFor((s) => t2.exitStatus() !== null || s.includes('● recording'), 'tinytap to refuse (or start)');
