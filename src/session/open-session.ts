@@ -11,10 +11,13 @@ import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 
 import { LAYOUT_VERSION } from '../events/layout.js';
+import { sudoOwner } from '../files/owner.js';
+import { entryAt, kindOf } from '../files/private-file.js';
+import { SIDECARS } from '../files/session-files.js';
 import { APPLICATION_ID, SCHEMA_VERSION } from './format.js';
 import { SchemaError, checkSchema, quoteName } from './schema-check.js';
 
-export type SessionErrorCode = 'ENOENT' | 'ENOTSESSION' | 'ENEWER' | 'ECORRUPT';
+export type SessionErrorCode = 'ENOENT' | 'ENOTSESSION' | 'ENEWER' | 'ECORRUPT' | 'EFILE';
 
 export class SessionError extends Error {
   constructor(
@@ -48,6 +51,7 @@ function checkFileShape(path: string): { walWithoutLog: boolean } {
   const st = statSync(path);
   if (!st.isFile()) throw new SessionError('ENOTSESSION', `${path} is not a file`);
   if (st.size === 0) throw new SessionError('ENOTSESSION', `${path} is empty: it is not a tinytap session`);
+  checkSidecars(path, st.uid);
   const header = readHeader(path);
   if (header.length < 100 || !header.subarray(0, 16).equals(SQLITE_MAGIC))
     throw new SessionError('ENOTSESSION', `${path} is not a tinytap session (not an SQLite database)`);
@@ -64,6 +68,35 @@ function checkFileShape(path: string): { walWithoutLog: boolean } {
     );
   // file format versions 2: WAL (https://www.sqlite.org/fileformat2.html, offsets 18 and 19)
   return { walWithoutLog: header[18] === 2 && header[19] === 2 };
+}
+
+/**
+ * The files SQLite would open beside the session (NAME-wal, -shm, -journal) without O_EXCL: one
+ * that is already there is used as it is. Planted by another user, a -journal or -wal would be
+ * read into the session (a hot journal is rolled back into it) and would receive the pages a
+ * reader writes, derived data and the original pages it replaces, where that user can read
+ * them. So each one there must be a regular file of the session's owner, of this user or of
+ * root, and only one name for it (a hard link would make a write land in another file).
+ * `uid`: the session file's owner.
+ */
+export function checkSidecars(path: string, uid: number, euid = process.geteuid?.() ?? 0, owner = sudoOwner()): void {
+  for (const suffix of SIDECARS) {
+    const p = path + suffix;
+    const st = entryAt(p);
+    if (!st) continue;
+    const why = !st.isFile()
+      ? kindOf(st)
+      : ![uid, euid, 0, owner?.uid].includes(st.uid)
+        ? `owned by another user (uid ${st.uid})`
+        : st.nlink > 1
+          ? `a file with ${st.nlink} names (a hard link)`
+          : null;
+    if (why)
+      throw new SessionError(
+        'EFILE',
+        `${p} is ${why}: SQLite would read and write it with the session; if it is not yours, someone may have planted it: remove it, or copy ${path} alone into a directory of yours`,
+      );
+  }
 }
 
 export function isCorruptionError(err: unknown): boolean {
