@@ -35,8 +35,6 @@ export interface HostileCase {
   damaged?: boolean;
   /** read: the derived rows are the sender's and broken: commands reading exchanges stop, pointing at reparse. */
   derivedBroken?: 'exchanges' | 'flows';
-  /** It carries escape sequences that the commands print (issue 10 item 3: terminal escaping). */
-  printsEscapes?: boolean;
   make(path: string, dir: string): void;
 }
 
@@ -529,7 +527,6 @@ export const HOSTILE_CASES: HostileCase[] = [
     exercises: 'escape sequences (OSC 52, title, clear screen, C1 CSI) in meta values, process names and argv',
     from: 'raw',
     outcome: 'read',
-    printsEscapes: true,
     make: (p) => {
       for (const key of ['host', 'kernel', 'tinytap_version']) setMeta(p, key, JSON.stringify(HOSTILE_TEXT));
       setMeta(p, 'command_line', JSON.stringify(['tinytap', 'record', HOSTILE_TEXT]));
