@@ -1,0 +1,135 @@
+/**
+ * Hand-made ELF files small enough to reason about byte by byte, for the reader in
+ * src/record/elf.ts. Field layouts: <elf.h>.
+ */
+export interface TinySegment {
+  vaddr: number;
+  /** where its bytes go in the file: chosen by the test, so that offset and address differ */
+  offset: number;
+  flags: number;
+  data: Buffer;
+  /** more than data.length for a segment with a .bss part */
+  memsz?: number;
+}
+
+/** A section over bytes of a segment (`addr`, `size`), or one of its own (`data`, not loaded). */
+export type TinySection = { name: string; type?: number; addr: number; size: number } | { name: string; type?: number; data: Buffer };
+
+export interface TinyElfOptions {
+  segments: TinySegment[];
+  sections?: TinySection[];
+  symbols?: { name: string; value: number; size: number }[];
+  /** false: no section headers at all (e_shoff 0), as some strippers leave a binary */
+  sectionHeaders?: boolean;
+  machine?: number;
+  elfClass?: number;
+  elfData?: number;
+}
+
+const EHDR = 64;
+const PHDR = 56;
+const SHDR = 64;
+const SHT_PROGBITS = 1;
+const SHT_SYMTAB = 2;
+const SHT_STRTAB = 3;
+
+/** A string table: the bytes, and each name's offset in them. */
+function stringTable(names: string[]): { bytes: Buffer; offsets: number[] } {
+  const offsets: number[] = [];
+  let text = '\0';
+  for (const n of names) {
+    offsets.push(text.length);
+    text += `${n}\0`;
+  }
+  return { bytes: Buffer.from(text, 'latin1'), offsets };
+}
+
+export function tinyElf(opts: TinyElfOptions): Buffer {
+  const { segments } = opts;
+  const sections: TinySection[] = [...(opts.sections ?? [])];
+  const symtabAt = opts.symbols ? sections.length : -1;
+  if (opts.symbols) {
+    const strtab = stringTable(opts.symbols.map((s) => s.name));
+    const symtab = Buffer.alloc(24 * (opts.symbols.length + 1)); // entry 0 is the null symbol
+    opts.symbols.forEach((s, i) => {
+      const at = 24 * (i + 1);
+      symtab.writeUInt32LE(strtab.offsets[i], at);
+      symtab[at + 4] = 0x12; // STB_GLOBAL, STT_FUNC
+      symtab.writeUInt16LE(1, at + 6);
+      symtab.writeBigUInt64LE(BigInt(s.value), at + 8);
+      symtab.writeBigUInt64LE(BigInt(s.size), at + 16);
+    });
+    sections.push({ name: '.symtab', type: SHT_SYMTAB, data: symtab }, { name: '.strtab', type: SHT_STRTAB, data: strtab.bytes });
+  }
+  const shstrtab = stringTable([...sections.map((s) => s.name), '.shstrtab']);
+
+  let end = EHDR + PHDR * segments.length;
+  for (const seg of segments) end = Math.max(end, seg.offset + seg.data.length);
+  const ownOffsets = new Map<TinySection, number>();
+  for (const s of sections) {
+    if (!('data' in s)) continue;
+    ownOffsets.set(s, end);
+    end += s.data.length;
+  }
+  const shstrtabOffset = end;
+  end += shstrtab.bytes.length;
+  const shoff = end;
+  const withHeaders = opts.sectionHeaders ?? true;
+  const shnum = withHeaders ? sections.length + 2 : 0; // the null section, ours, .shstrtab
+  const file = Buffer.alloc(shoff + SHDR * shnum);
+
+  file.write('\x7fELF', 0, 'latin1');
+  file[4] = opts.elfClass ?? 2;
+  file[5] = opts.elfData ?? 1;
+  file[6] = 1;
+  file.writeUInt16LE(2, 16); // ET_EXEC
+  file.writeUInt16LE(opts.machine ?? 62, 18);
+  file.writeUInt32LE(1, 20);
+  file.writeBigUInt64LE(BigInt(EHDR), 32);
+  file.writeBigUInt64LE(BigInt(withHeaders ? shoff : 0), 40);
+  file.writeUInt16LE(EHDR, 52);
+  file.writeUInt16LE(PHDR, 54);
+  file.writeUInt16LE(segments.length, 56);
+  file.writeUInt16LE(SHDR, 58);
+  file.writeUInt16LE(shnum, 60);
+  file.writeUInt16LE(withHeaders ? shnum - 1 : 0, 62);
+
+  segments.forEach((seg, i) => {
+    const at = EHDR + PHDR * i;
+    file.writeUInt32LE(1, at); // PT_LOAD
+    file.writeUInt32LE(seg.flags, at + 4);
+    file.writeBigUInt64LE(BigInt(seg.offset), at + 8);
+    file.writeBigUInt64LE(BigInt(seg.vaddr), at + 16);
+    file.writeBigUInt64LE(BigInt(seg.vaddr), at + 24);
+    file.writeBigUInt64LE(BigInt(seg.data.length), at + 32);
+    file.writeBigUInt64LE(BigInt(seg.memsz ?? seg.data.length), at + 40);
+    file.writeBigUInt64LE(0x1000n, at + 48);
+    seg.data.copy(file, seg.offset);
+  });
+  for (const [s, offset] of ownOffsets) if ('data' in s) s.data.copy(file, offset);
+  shstrtab.bytes.copy(file, shstrtabOffset);
+  if (!withHeaders) return file;
+
+  const fileOffset = (vaddr: number): number => {
+    const seg = segments.find((s) => vaddr >= s.vaddr && vaddr <= s.vaddr + s.data.length);
+    if (!seg) throw new Error(`tinyElf: no segment holds 0x${vaddr.toString(16)}`);
+    return vaddr - seg.vaddr + seg.offset;
+  };
+  const header = (i: number, name: number, type: number, addr: number, offset: number, size: number, link = 0): void => {
+    const h = shoff + SHDR * i;
+    file.writeUInt32LE(name, h);
+    file.writeUInt32LE(type, h + 4);
+    file.writeBigUInt64LE(BigInt(addr), h + 16);
+    file.writeBigUInt64LE(BigInt(offset), h + 24);
+    file.writeBigUInt64LE(BigInt(size), h + 32);
+    file.writeUInt32LE(link, h + 40);
+  };
+  sections.forEach((s, i) => {
+    const type = s.type ?? SHT_PROGBITS;
+    const link = i === symtabAt ? i + 2 : 0; // .symtab names its .strtab, which follows it
+    if ('data' in s) header(i + 1, shstrtab.offsets[i], type, 0, ownOffsets.get(s) ?? 0, s.data.length, link);
+    else header(i + 1, shstrtab.offsets[i], type, s.addr, fileOffset(s.addr), s.size, link);
+  });
+  header(shnum - 1, shstrtab.offsets[sections.length], SHT_STRTAB, 0, shstrtabOffset, shstrtab.bytes.length);
+  return file;
+}
