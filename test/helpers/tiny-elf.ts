@@ -1,7 +1,10 @@
 /**
- * Hand-made ELF files small enough to reason about byte by byte, for the reader in
- * src/record/elf.ts. Field layouts: <elf.h>.
+ * Hand-made ELF files and Go function tables small enough to reason about byte by byte, for the
+ * readers in src/record/elf.ts and go-pclntab.ts. Field layouts: <elf.h>; the pclntab layouts
+ * are described at the top of src/record/go-pclntab.ts.
  */
+import type { PclntabFormat } from '../../src/record/go-pclntab.js';
+
 export interface TinySegment {
   vaddr: number;
   /** where its bytes go in the file: chosen by the test, so that offset and address differ */
@@ -132,4 +135,58 @@ export function tinyElf(opts: TinyElfOptions): Buffer {
   });
   header(shnum - 1, shstrtab.offsets[sections.length], SHT_STRTAB, 0, shstrtabOffset, shstrtab.bytes.length);
   return file;
+}
+
+export interface TinyFunction {
+  name: string;
+  entry: number;
+}
+
+/**
+ * A Go function table in `format` for `funcs` (sorted by entry), the last ending at `end`. From
+ * Go 1.18 PCs are offsets from `textStart`, which the header gives unless `unrelocated` (then 0,
+ * as a linker leaves it for a dynamic relocation).
+ */
+export function pclntab(format: PclntabFormat, funcs: TinyFunction[], end: number, textStart: number, unrelocated = false): Buffer {
+  const names = stringTable(funcs.map((f) => f.name));
+  const n = funcs.length;
+  const u64 = (v: number): Buffer => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(v));
+    return b;
+  };
+  const u32 = (v: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v);
+    return b;
+  };
+  const magic = { 'go1.2': 0xfffffffb, 'go1.16': 0xfffffffa, 'go1.18': 0xfffffff0, 'go1.20': 0xfffffff1 }[format];
+  const start = Buffer.concat([u32(magic), Buffer.from([0, 0, 1, 8])]);
+
+  if (format === 'go1.2') {
+    // functab right after nfunc, _func offsets and name offsets from the table's start
+    const functab = 16;
+    const funcsAt = functab + (2 * n + 1) * 8 + 4;
+    const namesAt = funcsAt + 16 * n;
+    const table = funcs.flatMap((f, i) => [u64(f.entry), u64(funcsAt + 16 * i)]);
+    const bodies = funcs.map((f, i) => Buffer.concat([u64(f.entry), u32(namesAt + names.offsets[i]), u32(0)]));
+    return Buffer.concat([start, u64(n), ...table, u64(end), u32(0), ...bodies, names.bytes]);
+  }
+  if (format === 'go1.16') {
+    const namesAt = 64;
+    const functab = namesAt + names.bytes.length;
+    const funcsAt = (2 * n + 1) * 8; // from functab
+    const header = [n, 0, namesAt, 0, 0, 0, functab].map(u64);
+    const table = funcs.flatMap((f, i) => [u64(f.entry), u64(funcsAt + 16 * i)]);
+    const bodies = funcs.map((f, i) => Buffer.concat([u64(f.entry), u32(names.offsets[i]), u32(0)]));
+    return Buffer.concat([start, ...header, names.bytes, ...table, u64(end), ...bodies]);
+  }
+  const off = (pc: number): number => pc - textStart;
+  const namesAt = 72;
+  const functab = namesAt + names.bytes.length;
+  const funcsAt = (2 * n + 1) * 4;
+  const header = [n, 0, unrelocated ? 0 : textStart, namesAt, 0, 0, 0, functab].map(u64);
+  const table = funcs.flatMap((f, i) => [u32(off(f.entry)), u32(funcsAt + 8 * i)]);
+  const bodies = funcs.map((f, i) => Buffer.concat([u32(off(f.entry)), u32(names.offsets[i])]));
+  return Buffer.concat([start, ...header, names.bytes, ...table, u32(off(end)), ...bodies]);
 }

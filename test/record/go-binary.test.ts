@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
 import { type ElfFile, PF_W, PF_X, fileOffsetOf, parseElf } from '../../src/record/elf.js';
-import { tinyElf } from '../helpers/tiny-elf.js';
+import { type PclntabFormat, findGoFunctions, parsePclntab } from '../../src/record/go-pclntab.js';
+import { pclntab, tinyElf } from '../helpers/tiny-elf.js';
+
+const READ = 'crypto/tls.(*Conn).Read';
+const WRITE = 'crypto/tls.(*Conn).Write';
+const FORMATS: PclntabFormat[] = ['go1.2', 'go1.16', 'go1.18', 'go1.20'];
 
 function elfOf(bytes: Buffer): ElfFile {
   const elf = parseElf(bytes);
@@ -46,5 +51,50 @@ describe('elf: virtual addresses to file offsets', () => {
     expect(parseElf(tinyElf({ segments, machine: 183 }))).toEqual(notOurs); // aarch64
     expect(parseElf(tinyElf({ segments, elfClass: 1 }))).toEqual(notOurs);
     expect(parseElf(tinyElf({ segments, elfData: 2 }))).toEqual(notOurs);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2. Go's function table, in each layout
+
+const TEXT = 0x401000;
+const MAIN = TEXT;
+const READ_AT = TEXT + 0x10;
+const WRITE_AT = TEXT + 0x20;
+const TEXT_END = TEXT + 0x30;
+const FUNCS = [
+  { name: 'main.main', entry: MAIN },
+  { name: READ, entry: READ_AT },
+  { name: WRITE, entry: WRITE_AT },
+];
+
+describe('pclntab: every layout from Go 1.2 to Go 1.20+', () => {
+  it.each(FORMATS)('%s: finds each function and ends it where the next one (or the table) ends', (format) => {
+    const tab = parsePclntab(pclntab(format, FUNCS, TEXT_END, TEXT), null);
+    if ('why' in tab) throw new Error(tab.why);
+    expect(tab.format).toBe(format);
+    const found = findGoFunctions(tab, [WRITE, READ, 'main.main', 'crypto/tls.(*Conn).ReadFrom']);
+    expect(Object.fromEntries(found)).toEqual({
+      'main.main': { entry: MAIN, end: READ_AT },
+      [READ]: { entry: READ_AT, end: WRITE_AT },
+      [WRITE]: { entry: WRITE_AT, end: TEXT_END },
+    });
+  });
+
+  it('takes the start of the code from the caller when the Go 1.18+ header leaves it to a relocation', () => {
+    const data = pclntab('go1.20', FUNCS, TEXT_END, TEXT, true);
+    expect(parsePclntab(data, null)).toEqual({ why: 'the Go function table (pclntab) does not say where the code starts' });
+    const tab = parsePclntab(data, TEXT);
+    if ('why' in tab) throw new Error(tab.why);
+    expect(findGoFunctions(tab, [READ]).get(READ)).toEqual({ entry: READ_AT, end: WRITE_AT });
+  });
+
+  it('refuses unknown magics and other architectures with one line', () => {
+    const data = pclntab('go1.20', FUNCS, TEXT_END, TEXT);
+    data.writeUInt32LE(0xfffffff5, 0);
+    expect(parsePclntab(data, null)).toEqual({ why: 'the Go function table (pclntab) has an unknown magic 0xfffffff5' });
+    const arm = pclntab('go1.20', FUNCS, TEXT_END, TEXT);
+    arm[6] = 4; // arm64's instruction size
+    expect(parsePclntab(arm, null)).toEqual({ why: 'the Go function table (pclntab) is not for a 64-bit x86 program' });
   });
 });
