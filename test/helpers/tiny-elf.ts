@@ -1,7 +1,7 @@
 /**
  * Hand-made ELF files and Go function tables small enough to reason about byte by byte, for the
- * readers in src/record/elf.ts and go-pclntab.ts. Field layouts: <elf.h>; the pclntab layouts
- * are described at the top of src/record/go-pclntab.ts.
+ * readers in src/record/elf.ts, go-pclntab.ts and go-buildinfo.ts. Field layouts: <elf.h>; the
+ * pclntab layouts are described at the top of src/record/go-pclntab.ts.
  */
 import type { PclntabFormat } from '../../src/record/go-pclntab.js';
 
