@@ -13,6 +13,7 @@ const volatile bool filter_pids = false;
 const volatile bool filter_comms = false;
 const volatile bool filter_ports = false;
 const volatile bool capture_sendfile_bodies = true;
+const volatile bool capture_tls = true;
 /* Wake the drain thread only once this much is waiting: a wakeup per record costs more than
  * the record (the thread also polls every few milliseconds, so nothing waits long). */
 const volatile __u64 wakeup_bytes = 512 * 1024;
@@ -50,6 +51,8 @@ struct conn_state {
 	__u64 conn_id;
 	__u64 tx_off;  /* bytes sent so far: stream offset of the next egress byte */
 	__u64 rx_off;
+	__u64 ptx_off; /* TLS plaintext sent so far (TT_KIND_TLS_DATA offsets) */
+	__u64 prx_off;
 	__u32 users[TT_MAX_SHARERS]; /* tgids named by a CONN record; 0 = free slot */
 	__u32 connect;   /* enum connect_state */
 	__u32 announced; /* TT_CONN_PER_DATAGRAM: its CONN record was written */
@@ -57,7 +60,7 @@ struct conn_state {
 	__u8 filter;     /* enum conn_filter: --port decided once per conn (or per datagram) */
 	__u8 stream;     /* SOCK_STREAM: only then are zero-length reads an end of stream */
 	__u8 role;       /* enum tt_role */
-	__u8 _pad;
+	__u8 tls_plain;  /* its TLS plaintext is recorded: the ciphertext's bytes need not be */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "sockets.h"
 #include "records.h"
 #include "sendfile_body.h"
+#include "tls_calls.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -600,6 +601,24 @@ static __always_inline void receive_flags(struct payload_walk *w, const struct c
 		w->tmpl.xflags |= TT_X_DISCARDED;
 }
 
+/* The first byte of a syscall's buffer is a TLS handshake record's content type (22). */
+static __always_inline bool handshake_record(struct payload_walk *w, const struct call_args *a, __u64 iov)
+{
+	__u64 base = a->buf;
+	__u8 type = 0;
+
+	if (iov) {
+		struct iovec v = {};
+
+		if (bpf_probe_read_user(&v, sizeof(v), (void *)iov))
+			return false;
+		base = (__u64)v.iov_base;
+	}
+	if (!base || bpf_probe_read_user(&type, 1, (void *)base))
+		return false;
+	return type == 22;
+}
+
 static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -659,9 +678,18 @@ static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
 	}
 	if (!datagram_wanted(c, &w.tmpl.peer, a.fd, &ref, ts))
 		return 0;
+	/* application data a TLS library moves: its plaintext is recorded, the ciphertext's bytes
+	 * need not be (a handshake record, 0x16, is kept: it names the server and the protocols) */
+	if (ret > 0) {
+		bool nested = tls_nested(ref.ino, a.fd);
+
+		if ((nested || c->tls_plain) && !handshake_record(&w, &a, iov))
+			w.tmpl.xflags |= TT_X_TLS_CIPHER;
+		bio_socket_io(c, ref.ino, a.fd, a.dir, ts);
+	}
 	emit_proc_once(tgid);
 	start_walk(&w, &a, c, ret, ts);
-	if (ret < 0 || (w.tmpl.flags & TT_F_ZEROCOPY) || (w.tmpl.xflags & TT_X_PEEK) ||
+	if (ret < 0 || (w.tmpl.flags & TT_F_ZEROCOPY) || (w.tmpl.xflags & (TT_X_PEEK | TT_X_TLS_CIPHER)) ||
 	    (c->stream && (w.tmpl.xflags & TT_X_DISCARDED))) {
 		emit_marker(&w);
 		return 0;
@@ -1058,6 +1086,8 @@ int on_exec(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	bpf_map_delete_elem(&seen_procs, &tgid);
+	if (capture_tls && process_wanted(tgid))
+		report_new_exe(tgid);
 	return 0;
 }
 
@@ -1085,3 +1115,7 @@ int on_exit(struct bpf_raw_tracepoint_args *ctx)
 		walk_fds(files, 0, ~0U, TT_CLOSE_EXIT);
 	return 0;
 }
+
+/* ---- TLS plaintext ------------------------------------------------------------------------ */
+
+#include "tls_probes.h"

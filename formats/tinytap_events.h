@@ -37,6 +37,16 @@ enum tt_kind {
 	TT_KIND_CONN = 2,  /* a connection was opened, accepted, first seen, or failed to connect */
 	TT_KIND_CLOSE = 3, /* close(2) of a tracked socket fd */
 	TT_KIND_PROC = 4,  /* a process seen for the first time (or after exec) */
+	/* TLS plaintext read at the TLS library's API: a struct tt_data whose `syscall` names the
+	 * library call and whose `stream_off` counts the connection's plaintext stream in its
+	 * direction, beside the ciphertext one. With conn_id 0 the call could not be joined to a
+	 * socket (counted, never guessed). A kind of its own: readers that do not know it pass over
+	 * it (SPEC.md §4) instead of mixing plaintext into the ciphertext stream. */
+	TT_KIND_TLS_DATA = 5,
+	/* A TLS_DATA record written before its socket was known (conn_id 0) is joined to it: a
+	 * library with memory BIOs (Node.js) encrypts in SSL_write and sends later, on the same
+	 * thread, with the next socket write. */
+	TT_KIND_TLS_JOIN = 6,
 };
 
 /* Which syscall produced a record. Values are part of the file format (events.syscall). */
@@ -59,6 +69,13 @@ enum tt_syscall {
 	TT_SYS_CLOSE = 16,
 	/* Body bytes of a sendfile/splice read from the TCP send path (tcp:tcp_sendmsg_locked). */
 	TT_SYS_TCP_SENDMSG = 17,
+	/* TLS plaintext, read at the TLS library's API (TT_KIND_TLS_DATA records). */
+	TT_SYS_SSL_READ = 18,      /* OpenSSL SSL_read, SSL_read_ex */
+	TT_SYS_SSL_WRITE = 19,     /* OpenSSL SSL_write, SSL_write_ex */
+	TT_SYS_GNUTLS_RECV = 20,   /* GnuTLS gnutls_record_recv */
+	TT_SYS_GNUTLS_SEND = 21,   /* GnuTLS gnutls_record_send, gnutls_record_send2 */
+	TT_SYS_GO_TLS_READ = 22,   /* Go crypto/tls (*Conn).Read */
+	TT_SYS_GO_TLS_WRITE = 23,  /* Go crypto/tls (*Conn).Write */
 };
 
 enum tt_direction {
@@ -92,6 +109,20 @@ enum tt_data_xflags {
 	 * discards `ret` bytes; a datagram longer than the buffer loses its tail). The stream
 	 * advances by `ret`; only what reached the buffer is captured. */
 	TT_X_DISCARDED = 1 << 1,
+	/* Ciphertext of TLS application data moved inside a TLS library call whose plaintext is
+	 * recorded (TT_KIND_TLS_DATA): its bytes are counted (`ret`) but not kept. */
+	TT_X_TLS_CIPHER = 1 << 2,
+	/* TLS_DATA: joined to the socket the same thread read from just before the library call,
+	 * not by a syscall made inside it (a library with memory BIOs, like Node.js's). */
+	TT_X_TLS_ADJACENT = 1 << 3,
+};
+
+/* The kind of TLS library whose plaintext a TLS_DATA record holds: its aux_fd's low byte. Above
+ * it, the library file's number in the session's `tls` meta (0: not known). */
+enum tt_tls_lib {
+	TT_TLS_OPENSSL = 1,
+	TT_TLS_GNUTLS = 2,
+	TT_TLS_GO = 3,
 };
 
 enum tt_role {
@@ -172,7 +203,7 @@ struct tt_data {
 	__u32 chunk_off;  /* offset of data[0] within this syscall's payload */
 	__u32 chunk_len;  /* bytes in data[] */
 	__s32 fd;
-	__s32 aux_fd;     /* sendfile/splice: the input fd; otherwise -1 */
+	__s32 aux_fd;     /* sendfile/splice: the input fd; TLS_DATA: enum tt_tls_lib | library number << 8; otherwise -1 */
 	__u16 syscall;    /* enum tt_syscall */
 	__u8 dir;         /* enum tt_direction */
 	__u8 flags;       /* enum tt_data_flags */
@@ -213,6 +244,20 @@ struct tt_close {
 	__u16 _pad0;
 };
 
+/*
+ * TT_KIND_TLS_JOIN: the TLS_DATA record that carried `token` in its stream_off (with conn_id 0)
+ * belongs to connection `conn_id`, at plaintext offset `stream_off` of direction `dir`.
+ */
+struct tt_tls_join {
+	struct tt_header h;
+	__u64 conn_id;
+	__u64 token;
+	__u64 stream_off;
+	__s32 fd;
+	__u8 dir;
+	__u8 _pad[3];
+};
+
 struct tt_proc {
 	struct tt_header h;
 	__u64 start_ns;  /* task start time, CLOCK_MONOTONIC: with pid, identifies the process */
@@ -236,6 +281,8 @@ enum tt_stat {
 	                              * TT_F_IOV_TRUNCATED) */
 	TT_STAT_UNNAMED_SHARERS = 6, /* sockets used by more processes than a CONN record names */
 	TT_STAT_FD_WALK_TRUNCATED = 7, /* exits and close_range() with more fds than are looked at */
+	TT_STAT_TLS_UNJOINED = 8,    /* TLS plaintext events no socket could be joined to */
+	TT_STAT_TLS_MISMATCH = 9,    /* TLS calls whose socket differed from the session's last one */
 	TT_STAT_MAX = 16,
 };
 

@@ -108,6 +108,18 @@ Napi::Object Close(Napi::Env env) {
   return s;
 }
 
+Napi::Object TlsJoin(Napi::Env env) {
+  Napi::Object s = Struct(env, sizeof(tt_tls_join));
+  Napi::Object f = Napi::Object::New(env);
+  FIELD(f, tt_tls_join, conn_id);
+  FIELD(f, tt_tls_join, token);
+  FIELD(f, tt_tls_join, stream_off);
+  FIELD(f, tt_tls_join, fd);
+  FIELD(f, tt_tls_join, dir);
+  s.Set("fields", f);
+  return s;
+}
+
 Napi::Object Proc(Napi::Env env) {
   Napi::Object s = Struct(env, sizeof(tt_proc));
   Napi::Object f = Napi::Object::New(env);
@@ -135,6 +147,17 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("TT_KIND_CONN", static_cast<int>(TT_KIND_CONN));
   c.Set("TT_KIND_CLOSE", static_cast<int>(TT_KIND_CLOSE));
   c.Set("TT_KIND_PROC", static_cast<int>(TT_KIND_PROC));
+  c.Set("TT_KIND_TLS_DATA", static_cast<int>(TT_KIND_TLS_DATA));
+  c.Set("TT_KIND_TLS_JOIN", static_cast<int>(TT_KIND_TLS_JOIN));
+  c.Set("TT_SYS_SSL_READ", static_cast<int>(TT_SYS_SSL_READ));
+  c.Set("TT_SYS_SSL_WRITE", static_cast<int>(TT_SYS_SSL_WRITE));
+  c.Set("TT_SYS_GNUTLS_RECV", static_cast<int>(TT_SYS_GNUTLS_RECV));
+  c.Set("TT_SYS_GNUTLS_SEND", static_cast<int>(TT_SYS_GNUTLS_SEND));
+  c.Set("TT_SYS_GO_TLS_READ", static_cast<int>(TT_SYS_GO_TLS_READ));
+  c.Set("TT_SYS_GO_TLS_WRITE", static_cast<int>(TT_SYS_GO_TLS_WRITE));
+  c.Set("TT_TLS_OPENSSL", static_cast<int>(TT_TLS_OPENSSL));
+  c.Set("TT_TLS_GNUTLS", static_cast<int>(TT_TLS_GNUTLS));
+  c.Set("TT_TLS_GO", static_cast<int>(TT_TLS_GO));
   c.Set("TT_F_TRUNCATED", static_cast<int>(TT_F_TRUNCATED));
   c.Set("TT_F_IOV_TRUNCATED", static_cast<int>(TT_F_IOV_TRUNCATED));
   c.Set("TT_F_ZEROCOPY", static_cast<int>(TT_F_ZEROCOPY));
@@ -145,6 +168,8 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("TT_F_BODY_SOURCE", static_cast<int>(TT_F_BODY_SOURCE));
   c.Set("TT_X_PEEK", static_cast<int>(TT_X_PEEK));
   c.Set("TT_X_DISCARDED", static_cast<int>(TT_X_DISCARDED));
+  c.Set("TT_X_TLS_CIPHER", static_cast<int>(TT_X_TLS_CIPHER));
+  c.Set("TT_X_TLS_ADJACENT", static_cast<int>(TT_X_TLS_ADJACENT));
   c.Set("TT_CAUSE_SHARED", static_cast<int>(TT_CAUSE_SHARED));
   c.Set("TT_CLOSE_CALL", static_cast<int>(TT_CLOSE_CALL));
   c.Set("TT_CLOSE_EXIT", static_cast<int>(TT_CLOSE_EXIT));
@@ -161,6 +186,8 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("TT_STAT_WALK_TRUNCATED", static_cast<int>(TT_STAT_WALK_TRUNCATED));
   c.Set("TT_STAT_UNNAMED_SHARERS", static_cast<int>(TT_STAT_UNNAMED_SHARERS));
   c.Set("TT_STAT_FD_WALK_TRUNCATED", static_cast<int>(TT_STAT_FD_WALK_TRUNCATED));
+  c.Set("TT_STAT_TLS_UNJOINED", static_cast<int>(TT_STAT_TLS_UNJOINED));
+  c.Set("TT_STAT_TLS_MISMATCH", static_cast<int>(TT_STAT_TLS_MISMATCH));
   c.Set("TT_STAT_MAX", static_cast<int>(TT_STAT_MAX));
   return c;
 }
@@ -175,6 +202,7 @@ Napi::Object EventLayout(Napi::Env env) {
   layout.Set("conn", Conn(env));
   layout.Set("close", Close(env));
   layout.Set("proc", Proc(env));
+  layout.Set("tlsJoin", TlsJoin(env));
   layout.Set("constants", Constants(env));
   return layout;
 }

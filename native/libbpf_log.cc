@@ -25,7 +25,9 @@ int OnLibbpfPrint(enum libbpf_print_level level, const char* format, va_list arg
   va_end(copy);
 
   std::lock_guard<std::mutex> lock(log_mutex);
-  if (verbose) fputs(buf, stderr);
+  // libbpf's debug level is thousands of lines per start (every relocation): kept for the tail
+  // a failure shows under --verbose, not printed
+  if (verbose && level != LIBBPF_DEBUG) fputs(buf, stderr);
   if (level == LIBBPF_DEBUG && !verbose) return 0;
   partial_line += buf;
   size_t start = 0, nl;

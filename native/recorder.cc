@@ -74,6 +74,7 @@ RecorderOptions ParseOptions(const Napi::Object& o) {
   opts.self_tgid = GetU32(o, "selfPid", 0);
   opts.filter_pids = GetBool(o, "filterPids", false);
   opts.sendfile_bodies = GetBool(o, "sendfileBodies", true);
+  opts.tls = GetBool(o, "tls", true);
   opts.verbose = GetBool(o, "verbose", false);
   opts.flush_bytes = GetU32(o, "flushBytes", static_cast<uint32_t>(opts.flush_bytes));
   opts.flush_ms = GetU32(o, "flushMs", opts.flush_ms);
@@ -105,18 +106,22 @@ Napi::Function Recorder::Define(Napi::Env env) {
                          InstanceMethod<&Recorder::AddPid>("addPid"),
                          InstanceMethod<&Recorder::Stats>("stats"),
                          InstanceMethod<&Recorder::Features>("features"),
+                         InstanceMethod<&Recorder::AttachUprobes>("attachUprobes"),
+                         InstanceMethod<&Recorder::MarkMemoryBio>("markMemoryBio"),
                          InstanceMethod<&Recorder::ClockOffset>("clockOffsetNs"),
                      });
 }
 
-// new Recorder(options, onBatch(buffer | null, error?)): onBatch gets every batch of records, then
-// at most one error (a drain failure, code ECAPTURE) after the last batch.
+// new Recorder(options, onBatch(buffer | null, error?), onExec?(pids)): onBatch gets every batch
+// of records, then at most one error (a drain failure, code ECAPTURE) after the last batch;
+// onExec, the pids of processes that exec'd a file not seen before (bpf/tls_calls.h), at once.
 Recorder::Recorder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Recorder>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
     ThrowCoded(env, "EINVAL", "Recorder(options, onBatch): bad arguments");
   opts_ = ParseOptions(info[0].As<Napi::Object>());
   on_batch_ = Napi::Persistent(info[1].As<Napi::Function>());
+  if (info.Length() >= 3 && info[2].IsFunction()) on_exec_ = Napi::Persistent(info[2].As<Napi::Function>());
   napi_add_env_cleanup_hook(env, OnCleanup, this);
 }
 
@@ -174,6 +179,7 @@ void Recorder::Open(Napi::Env env) {
   skel_->rodata->filter_comms = !opts_.comms.empty();
   skel_->rodata->filter_ports = !opts_.ports.empty();
   skel_->rodata->capture_sendfile_bodies = sendfile_bodies_active_;
+  skel_->rodata->capture_tls = opts_.tls;
   skel_->rodata->wakeup_bytes = opts_.ring_bytes / 4;
   int err = bpf_map__set_max_entries(skel_->maps.events, opts_.ring_bytes);
   if (err) ThrowCoded(env, "EINVAL", "ring buffer size must be a power of two multiple of the page size");
@@ -238,11 +244,16 @@ Napi::Value Recorder::Start(const Napi::CallbackInfo& info) {
       Attach(env);
       ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), OnRecord, this, nullptr);
       if (!ring_) ThrowCoded(env, "EBPF", std::string("cannot open the ring buffer: ") + strerror(errno));
+      if (ring_buffer__add(ring_, bpf_map__fd(skel_->maps.execs), OnExec, this) != 0)
+        ThrowCoded(env, "EBPF", std::string("cannot open the exec ring buffer: ") + strerror(errno));
       break;
     } catch (const Napi::Error& e) {
       FreeCapture();
-      // the body source is optional: if it is what failed, capture without it
-      if (attempt > 0 || !sendfile_bodies_active_) throw;
+      // the body source is optional: if it is what failed, capture without it (tracefs missing
+      // fails every syscall tracepoint: the caller mounts it and starts again)
+      Napi::Value code = e.Value().Get("code");
+      bool no_tracefs = code.IsString() && code.As<Napi::String>().Utf8Value() == "ENOTRACEFS";
+      if (attempt > 0 || !sendfile_bodies_active_ || no_tracefs) throw;
       sendfile_bodies_active_ = false;
       sendfile_bodies_note_ = std::string("the kernel refused the sendfile/splice body program (") +
                               e.Message() + "): sendfile/splice bodies are not captured, only their sizes";
@@ -295,13 +306,19 @@ int Recorder::OnRecord(void* ctx, void* data, size_t size) {
   return 0;
 }
 
+int Recorder::OnExec(void* ctx, void* data, size_t size) {
+  Recorder* self = static_cast<Recorder*>(ctx);
+  if (size >= sizeof(uint32_t)) self->execs_.push_back(*static_cast<const uint32_t*>(data));
+  return 0;
+}
+
 // Hand the current batch to JS.
 void Recorder::Flush() {
   if (batch_.empty() || abandoned_) {
     batch_.clear();
     return;
   }
-  auto* d = new Delivery{Delivery::Kind::Batch, {}, {}};
+  auto* d = new Delivery{Delivery::Kind::Batch, {}, {}, {}};
   d->batch.swap(batch_);
   batch_.reserve(std::min(opts_.flush_bytes + (64 << 10), d->batch.capacity()));
   Deliver(d);
@@ -354,6 +371,17 @@ void Recorder::OnDelivery(Napi::Env env, Napi::Function on_batch, Delivery* d) {
     case Delivery::Kind::End:
       Finish(env);
       return;
+    case Delivery::Kind::Execs: {
+      if (on_exec_.IsEmpty()) return;
+      napi_value pids, ab, recv;
+      void* data = nullptr;
+      size_t bytes = d->pids.size() * sizeof(uint32_t);
+      if (napi_create_arraybuffer(env, bytes, &data, &ab) != napi_ok) return;
+      memcpy(data, d->pids.data(), bytes);
+      if (napi_create_typedarray(env, napi_uint32_array, d->pids.size(), ab, 0, &pids) != napi_ok) return;
+      if (napi_get_undefined(env, &recv) == napi_ok) napi_call_function(env, recv, on_exec_.Value(), 1, &pids, nullptr);
+      return;
+    }
   }
   napi_value recv;
   if (napi_get_undefined(env, &recv) == napi_ok) napi_call_function(env, recv, on_batch, argc, args, nullptr);
@@ -372,6 +400,12 @@ void Recorder::Drain() {
     }
     // poll returns on the timeout with records that came without a wakeup still waiting
     if (n == 0) n = ring_buffer__consume(ring_);
+    // new executables go out at once, ahead of the batch: the TLS probes are attached in JS
+    if (!execs_.empty()) {
+      auto* d = new Delivery{Delivery::Kind::Execs, {}, {}, {}};
+      d->pids.swap(execs_);
+      Deliver(d);
+    }
     if (!batch_.empty() &&
         (batch_.size() >= opts_.flush_bytes || NowMs() - batch_started_ms_ >= opts_.flush_ms))
       Flush();
@@ -389,13 +423,13 @@ void Recorder::Drain() {
     stats_final_ = true;
   }
   // after the last batch, so JS knows it has everything the ring held
-  if (!error.empty() && !abandoned_) Deliver(new Delivery{Delivery::Kind::Error, {}, error});
+  if (!error.empty() && !abandoned_) Deliver(new Delivery{Delivery::Kind::Error, {}, error, {}});
   // Detaching takes about a second; stop resolves only after it (Finish), so a caller that
   // awaited stop knows no program runs any more.
   DetachAll();
   // The last call: JS joins this thread, frees the rest and resolves stop. Nothing here touches
   // the thread-safe function after it.
-  if (!abandoned_) Deliver(new Delivery{Delivery::Kind::End, {}, {}});
+  if (!abandoned_) Deliver(new Delivery{Delivery::Kind::End, {}, {}, {}});
 }
 
 // On the JS thread, after the drain thread's last delivery.
@@ -455,6 +489,31 @@ Napi::Value Recorder::AddPid(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// markMemoryBio(pid, { major, minor, ino }): the program (a file, by device and inode) uses
+// memory BIOs (an OpenSSL linked in, as Node's): the running process `pid` and every process
+// that execs the file later get their socket reads remembered for their TLS reads to join
+// (bpf/tls_calls.h bio_socket).
+Napi::Value Recorder::MarkMemoryBio(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (state_ != State::Running || !skel_ || info.Length() < 2 || !info[0].IsNumber() || !info[1].IsObject())
+    ThrowCoded(env, "EINVAL", "markMemoryBio(pid, file) needs a running recorder");
+  uint32_t pid = info[0].As<Napi::Number>().Uint32Value();
+  Napi::Object f = info[1].As<Napi::Object>();
+  // the kernel's dev_t inside: MKDEV(major, minor) = major << 20 | minor
+  struct {
+    uint64_t dev;
+    uint64_t ino;
+  } key = {(static_cast<uint64_t>(f.Get("major").As<Napi::Number>().Uint32Value()) << 20) |
+               f.Get("minor").As<Napi::Number>().Uint32Value(),
+           static_cast<uint64_t>(f.Get("ino").As<Napi::Number>().Int64Value())};
+  uint8_t one = 1;
+  if (bpf_map__update_elem(skel_->maps.bio_exes, &key, sizeof(key), &one, sizeof(one), BPF_NOEXIST) == 0)
+    __atomic_fetch_add(&skel_->bss->bio_exes_count, 1, __ATOMIC_SEQ_CST);
+  if (pid && bpf_map__update_elem(skel_->maps.bio_procs, &pid, sizeof(pid), &one, sizeof(one), BPF_NOEXIST) == 0)
+    __atomic_fetch_add(&skel_->bss->bio_procs_seen, 1, __ATOMIC_SEQ_CST);
+  return env.Undefined();
+}
+
 // Only while the drain thread is running and before it took the final values.
 std::vector<uint64_t> Recorder::ReadStats() {
   std::vector<uint64_t> sums(TT_STAT_MAX, 0);
@@ -499,12 +558,72 @@ Napi::Value Recorder::Features(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// attachUprobes(path, [{ program, offset }], cookie): uprobes of the named programs
+// (bpf/tls_probes.h) at file offsets of `path` (every process that maps the file, now or later,
+// runs them), each with `cookie` (the library's number, which its records carry). The
+// caller finds the offsets (src/record/tls-targets.ts): libbpf's own symbol lookup gives wrong
+// offsets for non-PIE executables such as Node's. A program in a "uretprobe" section is attached
+// as a return probe. All or nothing: an entry watched without its return would leave calls in
+// progress. Returns how many were attached; throws (code ETLS) with the reason.
+Napi::Value Recorder::AttachUprobes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (state_ != State::Running || !skel_ || info.Length() < 2 || !info[0].IsString() || !info[1].IsArray())
+    ThrowCoded(env, "EINVAL", "attachUprobes(path, probes) needs a running recorder");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  Napi::Array list = info[1].As<Napi::Array>();
+  uint64_t cookie = info.Length() >= 3 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int64Value() : 0;
+  struct Probe {
+    struct bpf_program* prog;
+    uint64_t offset;
+    bool ret;
+  };
+  std::vector<Probe> probes;
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value v = list.Get(i);
+    if (!v.IsObject()) ThrowCoded(env, "EINVAL", "attachUprobes: probe " + std::to_string(i) + " is not an object");
+    Napi::Object p = v.As<Napi::Object>();
+    if (!p.Get("program").IsString() || !p.Get("offset").IsNumber())
+      ThrowCoded(env, "EINVAL", "attachUprobes: probe " + std::to_string(i) + " needs a program and an offset");
+    std::string name = p.Get("program").As<Napi::String>().Utf8Value();
+    double offset = p.Get("offset").As<Napi::Number>().DoubleValue();
+    struct bpf_program* prog = bpf_object__find_program_by_name(skel_->obj, name.c_str());
+    const char* sec = prog ? bpf_program__section_name(prog) : "";
+    bool uprobe = strncmp(sec, "uprobe", 6) == 0, uretprobe = strncmp(sec, "uretprobe", 9) == 0;
+    // only the uprobe programs: anything else is not meant to run in a user process
+    if (!prog || !(uprobe || uretprobe)) ThrowCoded(env, "EINVAL", "attachUprobes: no uprobe program " + name);
+    if (!(offset >= 0 && offset < 9007199254740992.0) || offset != static_cast<double>(static_cast<uint64_t>(offset)))
+      ThrowCoded(env, "EINVAL", "attachUprobes: bad offset for " + name);
+    probes.push_back(Probe{prog, static_cast<uint64_t>(offset), uretprobe});
+  }
+  std::lock_guard<std::mutex> lock(tls_links_mutex_);
+  if (tls_detached_) ThrowCoded(env, "EINVAL", "attachUprobes: the recording is stopping");
+  std::vector<struct bpf_link*> links;
+  for (const Probe& p : probes) {
+    LIBBPF_OPTS(bpf_uprobe_opts, uopts, .bpf_cookie = cookie, .retprobe = p.ret);
+    struct bpf_link* l = bpf_program__attach_uprobe_opts(p.prog, -1, path.c_str(), p.offset, &uopts);
+    if (!l) {
+      int err = errno;
+      for (struct bpf_link* done : links) bpf_link__destroy(done);
+      ThrowCoded(env, "ETLS", "cannot attach at offset " + std::to_string(p.offset) + ": " + strerror(err));
+    }
+    links.push_back(l);
+  }
+  tls_links_.insert(tls_links_.end(), links.begin(), links.end());
+  return Napi::Number::New(env, static_cast<double>(links.size()));
+}
+
 // Closing a syscall tracepoint link waits for an RCU grace period (about 70 ms here); one after
 // the other, 30 links made every stop take two seconds. Closed together, the waits overlap.
 void Recorder::DetachAll() {
   if (!skel_) return;
   struct bpf_object_skeleton* s = skel_->skeleton;
   std::vector<std::thread> closers;
+  {
+    std::lock_guard<std::mutex> lock(tls_links_mutex_);
+    for (struct bpf_link* l : tls_links_) closers.emplace_back([l] { bpf_link__destroy(l); });
+    tls_links_.clear();
+    tls_detached_ = true;
+  }
   for (int i = 0; i < s->prog_cnt; i++) {
     struct bpf_link** link = s->progs[i].link;
     if (!link || !*link) continue;

@@ -15,6 +15,7 @@
 
 struct tinytap_bpf;
 struct ring_buffer;
+struct bpf_link;
 
 namespace tinytap {
 
@@ -27,6 +28,7 @@ struct RecorderOptions {
   std::vector<std::string> comms;
   std::vector<uint16_t> ports;
   bool sendfile_bodies = true;
+  bool tls = true;
   bool verbose = false;
   size_t flush_bytes = 1 << 20;
   uint32_t flush_ms = 50;
@@ -46,9 +48,10 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   using Batch = std::vector<uint8_t>;
   // One call into JS through the thread-safe function, in the order the drain thread made it.
   struct Delivery {
-    enum class Kind { Batch, Error, End } kind;
+    enum class Kind { Batch, Error, End, Execs } kind;
     Batch batch;
-    std::string message;  // Kind::Error
+    std::string message;         // Kind::Error
+    std::vector<uint32_t> pids;  // Kind::Execs
   };
 
   Napi::Value Start(const Napi::CallbackInfo& info);
@@ -56,6 +59,8 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   Napi::Value AddPid(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Features(const Napi::CallbackInfo& info);
+  Napi::Value AttachUprobes(const Napi::CallbackInfo& info);
+  Napi::Value MarkMemoryBio(const Napi::CallbackInfo& info);
   Napi::Value ClockOffset(const Napi::CallbackInfo& info);
 
   void Open(Napi::Env env);
@@ -72,6 +77,7 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   void FreeCapture();
   std::vector<uint64_t> ReadStats();
   static int OnRecord(void* ctx, void* data, size_t size);
+  static int OnExec(void* ctx, void* data, size_t size);
   static void OnCleanup(void* arg);
 
   RecorderOptions opts_;
@@ -82,6 +88,11 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   struct ::ring_buffer* ring_ = nullptr;
 
   bool sendfile_bodies_active_ = false;
+  // Uprobe links of TLS libraries, attached after start (AttachUprobes) and detached with the rest;
+  // the mutex keeps an attach from racing the drain thread's detach at stop.
+  std::mutex tls_links_mutex_;
+  std::vector<struct ::bpf_link*> tls_links_;
+  bool tls_detached_ = false;  // under tls_links_mutex_: a late attach is refused
   std::mutex stats_mutex_;
   std::vector<uint64_t> final_stats_;  // the counters as they were when capture stopped
   bool stats_final_ = false;
@@ -92,11 +103,13 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   std::atomic<bool> abandoned_{false};  // Node is shutting down: deliver nothing more
   bool ring_fd_lost_ = false;  // set by the drain thread, read once it is joined (see Drain)
   Batch batch_;                    // drain thread only
+  std::vector<uint32_t> execs_;    // drain thread only: pids that exec'd a file not seen before
   uint64_t batch_started_ms_ = 0;  // drain thread only
   uint64_t clock_offset_ns_ = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC at start
 
   Napi::ThreadSafeFunction tsfn_;  // see skel_: the JS thread writes it only with no drain thread
   Napi::FunctionReference on_batch_;
+  Napi::FunctionReference on_exec_;  // optional: onExec(pids) for the TLS attacher
   // stop()'s promise, made by its first call; the deferred is resolved (and gone) by Finish
   Napi::ObjectReference stop_promise_;
   napi_deferred stop_deferred_ = nullptr;

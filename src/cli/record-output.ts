@@ -7,9 +7,10 @@
 import { resolve } from 'node:path';
 
 import type { CaptureCounts, ConnectionNotice } from '../record/capture.js';
-import { ConnCause, Role } from '../events/layout.js';
+import { ConnCause, Role, TLS_LIB_NAMES } from '../events/layout.js';
 import { sessionBytes } from '../files/session-files.js';
 import type { StartInfo } from '../record/recording.js';
+import type { TlsLibraryEntry } from '../record/tls-attacher.js';
 import type { RunOutcome, RunReporter } from '../record/run-recording.js';
 import { type TerminalText, controlSequence, json, joinText, term } from '../render/terminal-text.js';
 import { connectError, formatBytes, formatClock, formatCount, formatDurationMs, paint } from './format.js';
@@ -100,6 +101,32 @@ export interface RecordOutputOptions {
   json: boolean;
   tui: boolean;
   command: string[];
+  /** One line per TLS library watched or refused, instead of one line for them all. */
+  verbose?: boolean;
+}
+
+/** A TLS file in words: its path and what it is ('openssl 3.0.19', 'go crypto/tls go1.19.8'). */
+function tlsFileText(l: TlsLibraryEntry): string {
+  const what = l.kind === 'go' ? `${TLS_LIB_NAMES[3]}${l.version ? ` ${l.version}` : ''}` : (l.version ?? l.kind);
+  return `${l.name} (${what})`;
+}
+
+/** One line for a TLS file found while recording, or at start under --verbose. */
+export function tlsLibraryLine(l: TlsLibraryEntry): string {
+  return l.error ? `tls: not watching ${tlsFileText(l)}: ${l.error}` : `tls: watching ${tlsFileText(l)}: ${l.functions.join(', ')}`;
+}
+
+/** What `record` says of the TLS libraries it watches: one line, or one per library. */
+export function tlsLines(libs: TlsLibraryEntry[], verbose: boolean): string[] {
+  if (verbose) return libs.length ? libs.map(tlsLibraryLine) : ['tls: no TLS library found to watch yet'];
+  const watched = libs.filter((l) => l.number > 0);
+  const refused = libs.length - watched.length;
+  if (libs.length === 0) return ['tls: no TLS library found to watch yet (programs started later are looked at as they start)'];
+  const kinds = [...new Set(watched.map((l) => (l.kind === 'go' ? TLS_LIB_NAMES[3] : l.kind)))].join(', ');
+  return [
+    `tls: reading plaintext at ${watched.length} librar${watched.length === 1 ? 'y' : 'ies'}${kinds ? ` (${kinds})` : ''}` +
+      (refused ? `; ${refused} could not be watched (--verbose says why)` : ''),
+  ];
 }
 
 export class RecordOutput implements RunReporter {
@@ -121,8 +148,17 @@ export class RecordOutput implements RunReporter {
       const hint = this.o.tui ? ' (q in the UI stops)' : this.o.command.length ? '' : ' (Ctrl-C to stop)';
       writeLine(this.o.stderr, term`recording to ${info.output}${hint}`);
       if (!info.sendfileBodies.captured && info.sendfileBodies.note) writeLine(this.o.stderr, term`note: ${info.sendfileBodies.note}`);
+      if (info.tls) for (const line of tlsLines(info.tls, !!this.o.verbose)) writeLine(this.o.stderr, term`${line}`);
     }
-    if (this.o.json) this.json({ event: 'recording', session: resolve(info.output), pid: process.pid, sendfileBodies: info.sendfileBodies.captured });
+    if (this.o.json)
+      this.json({ event: 'recording', session: resolve(info.output), pid: process.pid, sendfileBodies: info.sendfileBodies.captured, tls: info.tls });
+  }
+
+  tlsLibrary(entry: TlsLibraryEntry): void {
+    if (this.o.json) return this.json({ event: 'tls', ...entry });
+    if (this.o.quiet || !this.o.verbose) return;
+    this.clearStatus();
+    writeLine(this.o.stderr, term`${tlsLibraryLine(entry)}`);
   }
 
   connection(n: ConnectionNotice): void {

@@ -38,6 +38,7 @@ interface RecordFlags {
   quiet?: boolean;
   verbose?: boolean;
   sendfileBody: boolean;
+  tls: boolean;
   tui?: boolean;
   json?: boolean;
   readyFile?: string;
@@ -91,6 +92,7 @@ function buildOptions(flags: RecordFlags, command: string[], output: string): Ca
     ports: flags.port.map(parsePort),
     filterPids: flags.pid.length > 0 || command.length > 0,
     sendfileBodies: flags.sendfileBody,
+    tls: flags.tls,
     verbose: !!flags.verbose,
     commandLine: ['tinytap', ...process.argv.slice(2)],
     command: command.length ? command : undefined,
@@ -183,6 +185,7 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
     json: !!flags.json,
     tui: plan.tui,
     command,
+    verbose: !!flags.verbose,
   });
   // installed until the process ends: the last lines written may fail too
   const stop = stopSignals();
@@ -210,12 +213,13 @@ export function registerRecord(program: Command): void {
     .option('--buffer-size <size>', 'kernel ring buffer size (a power of two, 4k to 1g)', '4m')
     .option('--duration <time>', 'stop after this long (30s, 5m, 1h; at most 24d)')
     .option('--no-sendfile-body', 'do not capture the bodies of sendfile/splice (zero-copy) sends')
+    .option('--no-tls', 'do not read TLS plaintext at the TLS libraries (OpenSSL, GnuTLS)')
     .option('--tui', 'watch the exchanges arrive in the terminal UI of `tinytap open`; q stops the recording')
     .option('--as-root', 'under sudo, run -- CMD as root, not as the user who ran sudo')
     .option('--ready-file <path>', 'create this file (it must not exist) once capture has started: one JSON line with the session and pid')
     .option('--json', 'print JSON lines on stdout: {"event":"recording"} once capture has started, one per connection, {"event":"ended"} at the end')
     .option('-q, --quiet', 'print only the summary')
-    .option('-v, --verbose', 'print libbpf\'s messages and the verifier log on failure')
+    .option('-v, --verbose', 'one line per TLS library watched or not (and why); libbpf\'s warnings, and its log on failure')
     .addHelpText(
       'after',
       '\nAttaching to the kernel takes a few seconds; capture starts when "recording to FILE" is printed, and\n' +

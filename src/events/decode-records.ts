@@ -17,6 +17,7 @@ import {
   ProcLayout,
   ARGS_LEN,
   UNIX_PATH_LEN,
+  TlsJoinLayout,
 } from './layout.js';
 
 export interface SockAddr {
@@ -36,7 +37,8 @@ interface RecordHeader {
 }
 
 export interface DataRecord extends RecordHeader {
-  kind: typeof Kind.DATA;
+  /** DATA: a socket syscall's bytes; TLS_DATA: TLS plaintext read at the library (same layout). */
+  kind: typeof Kind.DATA | typeof Kind.TLS_DATA;
   connId: number;
   ret: number;
   streamOff: number;
@@ -94,7 +96,25 @@ export interface ProcRecord extends RecordHeader {
   argsTruncated: boolean;
 }
 
-export type CaptureRecord = DataRecord | ConnRecord | CloseRecord | ProcRecord;
+/**
+ * A TLS_DATA record written before its socket was known (conn_id 0, its token in streamOff)
+ * belongs to `connId`, at `streamOff` of direction `dir` (libraries with memory BIOs).
+ */
+export interface TlsJoinRecord extends RecordHeader {
+  kind: typeof Kind.TLS_JOIN;
+  connId: number;
+  token: number;
+  streamOff: number;
+  fd: number;
+  dir: number;
+}
+
+export type CaptureRecord = DataRecord | ConnRecord | CloseRecord | ProcRecord | TlsJoinRecord;
+
+/** The records that carry bytes: a socket syscall's, or TLS plaintext's. */
+export function isDataRecord(rec: CaptureRecord): rec is DataRecord {
+  return rec.kind === Kind.DATA || rec.kind === Kind.TLS_DATA;
+}
 
 /**
  * A CLOSE record that ends its connection: its last holder let go. (A parent that closes its
@@ -188,14 +208,14 @@ function exact(n: number, what: string): number {
   return n;
 }
 
-function decodeData(buf: Buffer, at: number, len: number): DataRecord {
+function decodeData(buf: Buffer, at: number, len: number, kind: DataRecord['kind']): DataRecord {
   const chunkLen = buf.readUInt32LE(at + DataLayout.chunkLen);
   if (DataLayout.size + chunkLen > len) throw new RecordFormatError('data record shorter than its chunk');
   const flags = buf[at + DataLayout.flags] | (buf.readUInt16LE(at + DataLayout.xflags) << 8);
   // the header's fields written out, not spread from readHeader: DATA records are nearly all
   // of a session, and the spread doubled the cost of decoding one
   return {
-    kind: Kind.DATA,
+    kind,
     pid: buf.readUInt32LE(at + HeaderLayout.pid),
     tid: buf.readUInt32LE(at + HeaderLayout.tid),
     cpu: buf.readUInt16LE(at + HeaderLayout.cpu),
@@ -257,6 +277,8 @@ function decodeProc(buf: Buffer, at: number): ProcRecord {
 
 const MIN_SIZE: Record<number, number> = {
   [Kind.DATA]: DataLayout.size,
+  [Kind.TLS_DATA]: DataLayout.size,
+  [Kind.TLS_JOIN]: TlsJoinLayout.size,
   [Kind.CONN]: ConnLayout.size,
   [Kind.CLOSE]: CloseLayout.size,
   [Kind.PROC]: ProcLayout.size,
@@ -280,7 +302,8 @@ export function decodeRecord(buf: Buffer, at: number, len: number): CaptureRecor
   if (len < min) throw new RecordFormatError(`record of kind ${kind} is ${len} bytes, expected ${min}`);
   switch (kind) {
     case Kind.DATA:
-      return decodeData(buf, at, len);
+    case Kind.TLS_DATA:
+      return decodeData(buf, at, len, kind);
     case Kind.CONN:
       return decodeConn(buf, at);
     case Kind.CLOSE:
@@ -291,6 +314,16 @@ export function decodeRecord(buf: Buffer, at: number, len: number): CaptureRecor
         fd: buf.readInt32LE(at + CloseLayout.fd),
         how: buf[at + CloseLayout.how],
         flags: buf[at + CloseLayout.flags],
+      };
+    case Kind.TLS_JOIN:
+      return {
+        kind: Kind.TLS_JOIN,
+        ...readHeader(buf, at),
+        connId: exact(u64(buf, at + TlsJoinLayout.connId), 'conn_id'),
+        token: exact(u64(buf, at + TlsJoinLayout.token), 'token'),
+        streamOff: exact(u64(buf, at + TlsJoinLayout.streamOff), 'stream_off'),
+        fd: buf.readInt32LE(at + TlsJoinLayout.fd),
+        dir: buf[at + TlsJoinLayout.dir],
       };
     default:
       return decodeProc(buf, at);

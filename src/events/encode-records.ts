@@ -12,6 +12,7 @@ import {
   LAYOUT_VERSION,
   ProcLayout,
   CloseLayout,
+  TlsJoinLayout,
 } from './layout.js';
 
 interface Header {
@@ -33,6 +34,8 @@ function header(buf: Buffer, kind: number, h: Header): void {
 }
 
 export interface DataSpec extends Header {
+  /** Kind.DATA (default) or Kind.TLS_DATA. */
+  kind?: number;
   connId: number;
   ret: number;
   streamOff?: number;
@@ -44,20 +47,22 @@ export interface DataSpec extends Header {
   /** flags | xflags << 8 (EventFlag); default LAST. */
   flags?: number;
   msgIndex?: number;
+  /** sendfile/splice: the input fd; TLS_DATA: the library (TlsLib). Default -1. */
+  auxFd?: number;
   peer?: { family: number; port: number; addr: number[] };
 }
 
 export function encodeData(d: DataSpec): Buffer {
   const data = typeof d.data === 'string' ? Buffer.from(d.data, 'latin1') : (d.data ?? Buffer.alloc(0));
   const buf = Buffer.alloc(DataLayout.size + data.length);
-  header(buf, Kind.DATA, d);
+  header(buf, d.kind ?? Kind.DATA, d);
   buf.writeBigUInt64LE(BigInt(d.connId), DataLayout.connId);
   buf.writeBigInt64LE(BigInt(d.ret), DataLayout.ret);
   buf.writeBigUInt64LE(BigInt(d.streamOff ?? 0), DataLayout.streamOff);
   buf.writeUInt32LE(d.chunkOff ?? 0, DataLayout.chunkOff);
   buf.writeUInt32LE(data.length, DataLayout.chunkLen);
   buf.writeInt32LE(d.fd ?? 3, DataLayout.fd);
-  buf.writeInt32LE(-1, DataLayout.auxFd);
+  buf.writeInt32LE(d.auxFd ?? -1, DataLayout.auxFd);
   buf.writeUInt16LE(d.syscall ?? 2, DataLayout.syscall);
   buf[DataLayout.dir] = d.dir ?? 1;
   let flags = d.flags ?? DataFlag.LAST;
@@ -131,6 +136,17 @@ export function encodeClose(c: Header & { connId: number; fd?: number; how?: num
   buf.writeInt32LE(c.fd ?? 3, CloseLayout.fd);
   buf[CloseLayout.how] = c.how ?? 0;
   buf[CloseLayout.flags] = c.flags ?? 0;
+  return buf;
+}
+
+export function encodeTlsJoin(j: Header & { connId: number; token: number; streamOff: number; fd?: number; dir?: number }): Buffer {
+  const buf = Buffer.alloc(TlsJoinLayout.size);
+  header(buf, Kind.TLS_JOIN, j);
+  buf.writeBigUInt64LE(BigInt(j.connId), TlsJoinLayout.connId);
+  buf.writeBigUInt64LE(BigInt(j.token), TlsJoinLayout.token);
+  buf.writeBigUInt64LE(BigInt(j.streamOff), TlsJoinLayout.streamOff);
+  buf.writeInt32LE(j.fd ?? 3, TlsJoinLayout.fd);
+  buf[TlsJoinLayout.dir] = j.dir ?? 1;
   return buf;
 }
 

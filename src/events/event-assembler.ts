@@ -45,7 +45,7 @@ interface Pending {
 }
 
 function sameCall(a: DataRecord, b: DataRecord): boolean {
-  return a.tsNs === b.tsNs && a.msgIndex === b.msgIndex && a.connId === b.connId;
+  return a.tsNs === b.tsNs && a.msgIndex === b.msgIndex && a.connId === b.connId && a.kind === b.kind;
 }
 
 export class EventAssembler {

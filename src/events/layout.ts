@@ -13,7 +13,7 @@ export const MAX_IOV = 64;
 export const CHUNK_MAX = 16384;
 export const MAX_MMSG = 1024;
 
-export const Kind = { DATA: 1, CONN: 2, CLOSE: 3, PROC: 4 } as const;
+export const Kind = { DATA: 1, CONN: 2, CLOSE: 3, PROC: 4, TLS_DATA: 5, TLS_JOIN: 6 } as const;
 
 /** enum tt_syscall: also the values of events.syscall in the session file. */
 export const Syscall = {
@@ -34,6 +34,12 @@ export const Syscall = {
   ACCEPT4: 15,
   CLOSE: 16,
   TCP_SENDMSG: 17,
+  SSL_READ: 18,
+  SSL_WRITE: 19,
+  GNUTLS_RECV: 20,
+  GNUTLS_SEND: 21,
+  GO_TLS_READ: 22,
+  GO_TLS_WRITE: 23,
 } as const;
 
 export const SYSCALL_NAMES: Record<number, string> = Object.fromEntries(
@@ -55,7 +61,7 @@ export const DataFlag = {
 } as const;
 
 /** The record's `xflags` (enum tt_data_xflags). */
-export const DataXFlag = { PEEK: 1 << 0, DISCARDED: 1 << 1 } as const;
+export const DataXFlag = { PEEK: 1 << 0, DISCARDED: 1 << 1, TLS_CIPHER: 1 << 2, TLS_ADJACENT: 1 << 3 } as const;
 
 /**
  * A DATA record's flags as readers see them: one value, `flags | xflags << 8` (SPEC.md §2.8).
@@ -65,7 +71,13 @@ export const EventFlag = {
   ...DataFlag,
   PEEK: DataXFlag.PEEK << 8,
   DISCARDED: DataXFlag.DISCARDED << 8,
+  TLS_CIPHER: DataXFlag.TLS_CIPHER << 8,
+  TLS_ADJACENT: DataXFlag.TLS_ADJACENT << 8,
 } as const;
+
+/** The TLS library of a TLS_DATA record (its `aux_fd`; bpf/tls_calls.h enum tt_tls_lib). */
+export const TlsLib = { OPENSSL: 1, GNUTLS: 2, GO: 3 } as const;
+export const TLS_LIB_NAMES: Record<number, string> = { 1: 'openssl', 2: 'gnutls', 3: 'go crypto/tls' };
 
 export const Role = { UNKNOWN: 0, CLIENT: 1, SERVER: 2 } as const;
 export const ConnCause = { FIRST_SEEN: 0, CONNECT: 1, ACCEPT: 2, CONNECT_FAILED: 3, SHARED: 4 } as const;
@@ -83,6 +95,8 @@ export const Stat = {
   WALK_TRUNCATED: 5,
   UNNAMED_SHARERS: 6,
   FD_WALK_TRUNCATED: 7,
+  TLS_UNJOINED: 8,
+  TLS_MISMATCH: 9,
   MAX: 16,
 } as const;
 
@@ -138,6 +152,8 @@ export const ConnLayout = {
 } as const;
 
 export const CloseLayout = { size: 56, connId: 40, fd: 48, how: 52, flags: 53 } as const;
+
+export const TlsJoinLayout = { size: 72, connId: 40, token: 48, streamOff: 56, fd: 64, dir: 68 } as const;
 
 export const ProcLayout = {
   size: 2120,

@@ -5,7 +5,7 @@
  * are only peeked at: they are stored as they are.
  */
 import { type CaptureRecord, decodeRecord, isKnownVersion, RecordFormatError } from '../events/decode-records.js';
-import { BATCH_RECORD_PREFIX, DataFlag, DataLayout, DataXFlag, Direction, HeaderLayout, Kind } from '../events/layout.js';
+import { BATCH_RECORD_PREFIX, DataFlag, DataLayout, DataXFlag, Direction, HeaderLayout, Kind, TlsJoinLayout } from '../events/layout.js';
 
 export interface ConnTally {
   sent: number;
@@ -28,10 +28,14 @@ export interface BatchScan {
   conns: Map<number, ConnTally>;
   /** CONN, CLOSE and PROC records, decoded, in order. */
   others: CaptureRecord[];
+  /** Tokens of TLS plaintext written before its socket was known (conn_id 0), in order. */
+  tlsTokens: number[];
+  /** TLS_JOIN records: which connection each token's plaintext belongs to. */
+  tlsJoins: { connId: number; token: number }[];
 }
 
 export function emptyScan(): BatchScan {
-  return { records: 0, events: 0, bytes: 0, capturedBytes: 0, unknown: 0, firstTs: 0n, lastTs: 0n, conns: new Map(), others: [] };
+  return { records: 0, events: 0, bytes: 0, capturedBytes: 0, unknown: 0, firstTs: 0n, lastTs: 0n, conns: new Map(), others: [], tlsTokens: [], tlsJoins: [] };
 }
 
 function u64(buf: Buffer, at: number): number {
@@ -58,6 +62,20 @@ export function scanBatch(batch: Buffer, scan: BatchScan = emptyScan()): BatchSc
     scan.records++;
     if (!isKnownVersion(batch[rec + HeaderLayout.version])) {
       scan.unknown++;
+    } else if (batch[rec + HeaderLayout.kind] === Kind.TLS_DATA) {
+      // TLS plaintext: an event, and bytes captured; the bytes moved are the socket's, counted there
+      if (len < DataLayout.size) throw new RecordFormatError('data record too short');
+      scan.capturedBytes += batch.readUInt32LE(rec + DataLayout.chunkLen);
+      if (batch.readUInt32LE(rec + DataLayout.chunkOff) === 0) scan.events++;
+      const connId = u64(batch, rec + DataLayout.connId);
+      if (connId) tally(scan, connId, ts);
+      else if (batch.readUInt32LE(rec + DataLayout.chunkOff) === 0 && batch[rec + DataLayout.dir] === Direction.EGRESS)
+        scan.tlsTokens.push(u64(batch, rec + DataLayout.streamOff));
+    } else if (batch[rec + HeaderLayout.kind] === Kind.TLS_JOIN) {
+      if (len < TlsJoinLayout.size) throw new RecordFormatError('TLS join record too short');
+      const connId = u64(batch, rec + TlsJoinLayout.connId);
+      tally(scan, connId, ts);
+      scan.tlsJoins.push({ connId, token: u64(batch, rec + TlsJoinLayout.token) });
     } else if (batch[rec + HeaderLayout.kind] === Kind.DATA) {
       if (len < DataLayout.size) throw new RecordFormatError('data record too short');
       scan.capturedBytes += batch.readUInt32LE(rec + DataLayout.chunkLen);

@@ -14,6 +14,8 @@ export interface NativeRecorderOptions {
   comms: string[];
   ports: number[];
   sendfileBodies: boolean;
+  /** Load the TLS probes (attached per file with attachUprobes) and report new executables. */
+  tls: boolean;
   verbose: boolean;
   flushBytes?: number;
   flushMs?: number;
@@ -26,6 +28,9 @@ export interface NativeRecorderOptions {
  */
 export type OnBatch = (batch: Buffer | null, error?: Error & { code?: string }) => void;
 
+/** Called on the JS thread, at once, with the pids of processes that exec'd a file new to the recording. */
+export type OnExec = (pids: Uint32Array) => void;
+
 export interface NativeRecorder {
   start(): void;
   /** Resolves after the last batch was delivered and every program is detached. Idempotent. */
@@ -34,12 +39,23 @@ export interface NativeRecorder {
   /** Kernel counters, indexed by enum tt_stat, summed over CPUs. */
   stats(): number[];
   features(): { sendfileBodies: boolean; sendfileBodiesNote: string };
+  /**
+   * Uprobes of the named programs (bpf/tls_probes.h) at file offsets of `path`, for every
+   * process that maps it, now or later; their records carry `cookie`. All or none: throws (code
+   * ETLS) with the reason. Returns how many were attached.
+   */
+  attachUprobes(path: string, probes: { program: string; offset: number }[], cookie: number): number;
+  /**
+   * The program (device major/minor, inode) uses memory BIOs (Node's OpenSSL): `pid`, and every
+   * process that execs it later, gets its socket reads remembered for its TLS reads to join.
+   */
+  markMemoryBio(pid: number, file: { major: number; minor: number; ino: number }): void;
   /** CLOCK_REALTIME - CLOCK_MONOTONIC, already added to every record's ts_ns. */
   clockOffsetNs(): bigint;
 }
 
 export interface NativeBinding {
-  Recorder: new (opts: NativeRecorderOptions, onBatch: OnBatch) => NativeRecorder;
+  Recorder: new (opts: NativeRecorderOptions, onBatch: OnBatch, onExec?: OnExec) => NativeRecorder;
   clocks(): { monotonicNs: bigint; realtimeNs: bigint };
   layout(): Record<string, { size: number; fields: Record<string, { offset: number; size: number }> }> & {
     constants: Record<string, number>;

@@ -19,6 +19,7 @@ import {
   toEndError,
 } from './lifecycle.js';
 import { scanBatch } from './batch-scan.js';
+import { TlsAttacher, type TlsLibraryEntry } from './tls-attacher.js';
 import type { CaptureRecord, ConnRecord, ProcRecord } from '../events/decode-records.js';
 import { ConnCause, Kind, LAYOUT_VERSION } from '../events/layout.js';
 import { type Drops, dropsFromStats, noDrops } from '../session/drops.js';
@@ -42,6 +43,8 @@ export interface CaptureOptions {
   /** Capture only pids in the filter set (--pid, or `-- CMD` which adds its pid later). */
   filterPids: boolean;
   sendfileBodies: boolean;
+  /** Read TLS plaintext at the TLS libraries (--no-tls turns it off). */
+  tls: boolean;
   verbose: boolean;
   /** The tinytap command line, for the session's metadata. */
   commandLine: string[];
@@ -61,6 +64,7 @@ export function defaultCaptureOptions(output: string, extra: Partial<CaptureOpti
     ports: [],
     filterPids: false,
     sendfileBodies: true,
+    tls: true,
     verbose: false,
     commandLine: ['tinytap', 'record'],
     ...extra,
@@ -93,6 +97,8 @@ export interface CaptureCounts {
 
 export interface CaptureHooks {
   onConnection?(notice: ConnectionNotice): void;
+  /** A TLS library or program was found after start (watched, or why not). */
+  onTlsLibrary?(entry: TlsLibraryEntry): void;
 }
 
 export function zeroCounts(): CaptureCounts {
@@ -164,9 +170,13 @@ export class Capture {
           comms: this.opts.comms,
           ports: this.opts.ports,
           sendfileBodies: this.opts.sendfileBodies,
+          tls: this.opts.tls,
           verbose: this.opts.verbose,
         },
         (batch, error) => (batch ? this.onBatch(batch) : this.onCaptureError(error)),
+        (pids) => {
+          for (const pid of pids) this.tls?.onExec(pid);
+        },
       );
       native.start();
       this.native = native;
@@ -186,12 +196,35 @@ export class Capture {
         captured: features.sendfileBodies,
         note: features.sendfileBodiesNote || null,
       });
+      this.tls = this.opts.tls ? new TlsAttacher(this.native, (entry) => this.onTlsLibrary(entry)) : null;
+      this.tlsLibraries = this.tls?.start() ?? null;
+      this.writeTlsMeta();
       this.writer.commit();
     } catch (err) {
       this.fail(err);
       return;
     }
     this.commitTimer = setInterval(() => this.commit(), this.opts.commitMs ?? 250);
+  }
+
+  /** The TLS libraries watched at start, or that could not be (and why); null with --no-tls. */
+  tlsLibraries: TlsLibraryEntry[] | null = null;
+  private tls: TlsAttacher | null = null;
+
+  /** Every TLS file met so far: `conns` names a connection's library by its number here. */
+  private writeTlsMeta(): void {
+    this.writer.setMeta('tls', { captured: this.opts.tls, libraries: this.tls?.libraries ?? [] });
+  }
+
+  private onTlsLibrary(entry: TlsLibraryEntry): void {
+    if (this.failed) return;
+    try {
+      this.writeTlsMeta();
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.hooks.onTlsLibrary?.(entry);
   }
 
   get sendfileBodies(): { captured: boolean; note: string } {
@@ -235,6 +268,7 @@ export class Capture {
   private async finish(): Promise<void> {
     if (this.commitTimer) clearInterval(this.commitTimer);
     this.commitTimer = null;
+    this.tls?.stop();
     try {
       await this.native?.stop();
     } catch (err) {
@@ -379,6 +413,8 @@ export class Capture {
         break;
       case Kind.PROC:
         this.writeProcess(rec);
+        // its first socket call: the libraries it will use TLS from are mapped by now
+        this.tls?.onProcess(rec.pid);
         break;
     }
   }

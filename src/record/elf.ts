@@ -8,6 +8,7 @@
  * (https://refspecs.linuxfoundation.org/elf/gabi4+/ch4.eheader.html and the pages after it),
  * and <elf.h>.
  */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 export interface ElfSection {
   name: string;
@@ -28,8 +29,58 @@ export interface ElfSegment {
   memsz: number;
 }
 
+/**
+ * Where a file's bytes come from: a Buffer, or an open file read on demand. Deciding whether a
+ * program has a TLS implementation of its own needs its headers and symbol tables, a few MB of a
+ * Node binary's 100 MB: every new executable is looked at while recording.
+ */
+export interface ByteSource {
+  readonly size: number;
+  /** The bytes at [offset, offset + length); the caller has checked they are in the file. */
+  read(offset: number, length: number): Buffer;
+}
+
+export function bufferSource(bytes: Buffer): ByteSource {
+  return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
+}
+
+/** An open file's bytes, read when asked for (the caller closes the fd). */
+export function fileSource(fd: number): ByteSource {
+  const size = fstatSync(fd).size;
+  return {
+    size,
+    read(offset, length) {
+      const out = Buffer.allocUnsafe(length);
+      let got = 0;
+      while (got < length) {
+        const n = readSync(fd, out, got, length - got, offset + got);
+        if (n === 0) throw new MalformedError(`the file ends at ${offset + got}, inside what its headers describe`);
+        got += n;
+      }
+      return out;
+    },
+  };
+}
+
+/** Runs `fn` on the ELF file at `path`, opened read-only and closed after. */
+export function withElfFile<T>(path: string, fn: (elf: ElfFile | { why: string }) => T): T | { why: string } {
+  let fd: number;
+  try {
+    // /proc/PID/exe is a link by design; O_NONBLOCK: a FIFO planted at a library's path must not hang us
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    return { why: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return { why: `${path} is not a regular file` };
+    return fn(parseElf(fileSource(fd)));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export interface ElfFile {
-  bytes: Buffer;
+  source: ByteSource;
   /** ET_EXEC (2) or ET_DYN (3, a PIE or a shared library) */
   type: number;
   sections: ElfSection[];
@@ -45,6 +96,7 @@ export const PT_LOAD = 1;
 export const PF_X = 1;
 export const PF_W = 2;
 export const SHT_SYMTAB = 2;
+export const SHT_DYNSYM = 11;
 export const SHT_NOBITS = 8;
 const EM_X86_64 = 62;
 const SHN_XINDEX = 0xffff;
@@ -53,20 +105,20 @@ const PN_XNUM = 0xffff;
 /** A file whose structure does not hold together; callers turn it into a one-line reason. */
 export class MalformedError extends Error {}
 
-function need(bytes: Buffer, offset: number, length: number, what: string): void {
-  if (!Number.isSafeInteger(offset) || offset < 0 || length < 0 || offset + length > bytes.length) {
+function need(size: number, offset: number, length: number, what: string): void {
+  if (!Number.isSafeInteger(offset) || offset < 0 || length < 0 || offset + length > size) {
     throw new MalformedError(`${what} lies outside the file`);
   }
 }
 
 export function u32(bytes: Buffer, offset: number): number {
-  need(bytes, offset, 4, 'a 32-bit field');
+  need(bytes.length, offset, 4, 'a 32-bit field');
   return bytes.readUInt32LE(offset);
 }
 
 /** A 64-bit field as a number: addresses and sizes in real files stay far below 2^53. */
 export function u64(bytes: Buffer, offset: number): number {
-  need(bytes, offset, 8, 'a 64-bit field');
+  need(bytes.length, offset, 8, 'a 64-bit field');
   const value = bytes.readBigUInt64LE(offset);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new MalformedError(`a 64-bit field (0x${value.toString(16)}) is out of range`);
   return Number(value);
@@ -83,8 +135,10 @@ function cString(bytes: Buffer, offset: number): string {
  * thrown when the headers point outside the file (as from every reader here: the caller that
  * turns a file into probes catches it once).
  */
-export function parseElf(bytes: Buffer): ElfFile | { why: string } {
-  if (bytes.length < 64 || bytes.readUInt32BE(0) !== 0x7f454c46) return { why: 'not an ELF file' };
+export function parseElf(source: ByteSource): ElfFile | { why: string } {
+  if (source.size < 64) return { why: 'not an ELF file' };
+  const bytes = source.read(0, 64);
+  if (bytes.readUInt32BE(0) !== 0x7f454c46) return { why: 'not an ELF file' };
   // e_ident[EI_CLASS] 2 = 64-bit, e_ident[EI_DATA] 1 = little-endian
   if (bytes[4] !== 2 || bytes[5] !== 1 || bytes.readUInt16LE(18) !== EM_X86_64) {
     return { why: 'not a 64-bit little-endian x86-64 ELF file (the only kind tinytap reads)' };
@@ -102,49 +156,54 @@ export function parseElf(bytes: Buffer): ElfFile | { why: string } {
   // "Extended Section Numbering")
   if (shoff !== 0) {
     if (shentsize < 64) throw new MalformedError(`section header entries of ${shentsize} bytes`);
-    need(bytes, shoff, 64, 'section header 0');
-    if (shnum === 0) shnum = u64(bytes, shoff + 32);
-    if (shstrndx === SHN_XINDEX) shstrndx = u32(bytes, shoff + 40);
-    if (phnum === PN_XNUM) phnum = u32(bytes, shoff + 44);
+    need(source.size, shoff, 64, 'section header 0');
+    const first = source.read(shoff, 64);
+    if (shnum === 0) shnum = u64(first, 32);
+    if (shstrndx === SHN_XINDEX) shstrndx = u32(first, 40);
+    if (phnum === PN_XNUM) phnum = u32(first, 44);
   } else {
     shnum = 0;
   }
 
   const segments: ElfSegment[] = [];
   if (phnum > 0 && phentsize < 56) throw new MalformedError(`program header entries of ${phentsize} bytes`);
-  need(bytes, phoff, phnum * phentsize, 'the program headers');
+  need(source.size, phoff, phnum * phentsize, 'the program headers');
+  const ph = source.read(phoff, phnum * phentsize);
   for (let i = 0; i < phnum; i++) {
-    const at = phoff + i * phentsize;
+    const at = i * phentsize;
     segments.push({
-      type: u32(bytes, at),
-      flags: u32(bytes, at + 4),
-      offset: u64(bytes, at + 8),
-      vaddr: u64(bytes, at + 16),
-      filesz: u64(bytes, at + 32),
-      memsz: u64(bytes, at + 40),
+      type: u32(ph, at),
+      flags: u32(ph, at + 4),
+      offset: u64(ph, at + 8),
+      vaddr: u64(ph, at + 16),
+      filesz: u64(ph, at + 32),
+      memsz: u64(ph, at + 40),
     });
   }
 
-  need(bytes, shoff, shnum * shentsize, 'the section headers');
+  need(source.size, shoff, shnum * shentsize, 'the section headers');
+  const sh = source.read(shoff, shnum * shentsize);
   const raw = [];
   for (let i = 0; i < shnum; i++) {
-    const at = shoff + i * shentsize;
+    const at = i * shentsize;
     raw.push({
-      nameOffset: u32(bytes, at),
-      type: u32(bytes, at + 4),
-      flags: u64(bytes, at + 8),
-      addr: u64(bytes, at + 16),
-      offset: u64(bytes, at + 24),
-      size: u64(bytes, at + 32),
-      link: u32(bytes, at + 40),
+      nameOffset: u32(sh, at),
+      type: u32(sh, at + 4),
+      flags: u64(sh, at + 8),
+      addr: u64(sh, at + 16),
+      offset: u64(sh, at + 24),
+      size: u64(sh, at + 32),
+      link: u32(sh, at + 40),
     });
   }
   const names = raw[shstrndx];
-  const sections = raw.map(({ nameOffset, ...s }) => ({
-    ...s,
-    name: names && names.type !== SHT_NOBITS ? cString(bytes, names.offset + nameOffset) : '',
-  }));
-  return { bytes, type, sections, segments };
+  let nameBytes: Buffer = Buffer.alloc(0);
+  if (names && names.type !== SHT_NOBITS) {
+    need(source.size, names.offset, names.size, 'the section names');
+    nameBytes = source.read(names.offset, names.size);
+  }
+  const sections = raw.map(({ nameOffset, ...s }) => ({ ...s, name: cString(nameBytes, nameOffset) }));
+  return { source, type, sections, segments };
 }
 
 export function sectionNamed(elf: ElfFile, name: string): ElfSection | undefined {
@@ -154,8 +213,8 @@ export function sectionNamed(elf: ElfFile, name: string): ElfSection | undefined
 /** A section's bytes (a view, not a copy); null for a section that has none in the file. */
 export function sectionBytes(elf: ElfFile, section: ElfSection): Buffer | null {
   if (section.type === SHT_NOBITS) return null;
-  need(elf.bytes, section.offset, section.size, `section ${section.name}`);
-  return elf.bytes.subarray(section.offset, section.offset + section.size);
+  need(elf.source.size, section.offset, section.size, `section ${section.name}`);
+  return elf.source.read(section.offset, section.size);
 }
 
 /**
@@ -171,7 +230,7 @@ export function fileOffsetOf(elf: ElfFile, vaddr: number, length = 1): number | 
     if (seg.type !== PT_LOAD) continue;
     if (vaddr >= seg.vaddr && vaddr + length <= seg.vaddr + seg.filesz) {
       const offset = vaddr - seg.vaddr + seg.offset;
-      return offset + length <= elf.bytes.length ? offset : null;
+      return offset + length <= elf.source.size ? offset : null;
     }
   }
   return null;
@@ -180,16 +239,18 @@ export function fileOffsetOf(elf: ElfFile, vaddr: number, length = 1): number | 
 /** The file's bytes at [vaddr, vaddr + length), or null when they are not all in the file. */
 export function bytesAt(elf: ElfFile, vaddr: number, length: number): Buffer | null {
   const offset = fileOffsetOf(elf, vaddr, length);
-  return offset === null ? null : elf.bytes.subarray(offset, offset + length);
+  return offset === null ? null : elf.source.read(offset, length);
 }
 
 /**
- * Looks several names up in .symtab in one pass (a Go binary has tens of thousands of symbols).
- * Names are compared as bytes, so only the matches are decoded.
+ * Looks several names up in a symbol table (.symtab, or .dynsym for what a library exports) in
+ * one pass: a Go binary has tens of thousands of symbols, Node's .dynsym a hundred thousand.
+ * Names are compared as bytes, so only the matches are decoded. Only symbols the file defines
+ * count: a program's .dynsym also lists what it imports (curl's SSL_write is libssl's).
  */
-export function findSymbols(elf: ElfFile, names: readonly string[]): Map<string, ElfSymbol> {
+export function findSymbols(elf: ElfFile, names: readonly string[], table = SHT_SYMTAB): Map<string, ElfSymbol> {
   const found = new Map<string, ElfSymbol>();
-  const symtab = elf.sections.find((s) => s.type === SHT_SYMTAB);
+  const symtab = elf.sections.find((s) => s.type === table);
   const strtab = symtab ? elf.sections[symtab.link] : undefined;
   if (!symtab || !strtab) return found;
   const syms = sectionBytes(elf, symtab);
@@ -202,6 +263,8 @@ export function findSymbols(elf: ElfFile, names: readonly string[]): Map<string,
       const want = wanted[i];
       if (strings[nameOffset] !== want[0] || nameOffset + want.length > strings.length) continue;
       if (strings.compare(want, 0, want.length, nameOffset, nameOffset + want.length) !== 0) continue;
+      // st_shndx 0 (SHN_UNDEF): defined elsewhere
+      if (syms.readUInt16LE(at + 6) === 0) continue;
       if (!found.has(names[i])) found.set(names[i], { value: u64(syms, at + 8), size: u64(syms, at + 16) });
     }
   }

@@ -9,10 +9,9 @@
  * stripped binaries keep (go-pclntab.ts). Offsets are file offsets, what a uprobe takes
  * (elf.ts fileOffsetOf). Only 64-bit little-endian x86-64 ELF files are read.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-import { type ElfFile, MalformedError, fileOffsetOf, findSymbols, parseElf, sectionNamed } from './elf.js';
+import { type ElfFile, MalformedError, bufferSource, fileOffsetOf, findSymbols, parseElf, sectionNamed, withElfFile } from './elf.js';
 import { goVersionOf } from './go-buildinfo.js';
 import { type GoFunctionRange, findGoFunctions, locatePclntab } from './go-pclntab.js';
 
@@ -40,23 +39,24 @@ const MAX_FUNCTION_SIZE = 1 << 20;
 
 /**
  * The probe offsets for a Go binary's TLS reads and writes, or `{ why }` (one line) when the
- * file is not a Go binary, has no crypto/tls, or cannot be read. Never throws. The file is read
- * once, whole; only the two functions are decoded.
+ * file is not a Go binary, has no crypto/tls, or cannot be read. Never throws. Only the headers,
+ * the symbol or function table and the two functions are read.
  */
 export function findGoTlsProbes(path: string): GoTlsProbes | { why: string } {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    return { why: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
-  }
-  return goTlsProbesOf(bytes);
+  return withElfFile(path, (elf) => goTlsProbesOfElf(elf));
 }
 
 /** findGoTlsProbes on a file's bytes. */
 export function goTlsProbesOf(bytes: Buffer): GoTlsProbes | { why: string } {
+  return goTlsProbesOfElf(() => parseElf(bufferSource(bytes)));
+}
+
+/** The probes of a parsed file (or one parsed inside, so its errors are caught here too). */
+export function goTlsProbesOfElf(elfOf: ElfFile | { why: string } | (() => ElfFile | { why: string })): GoTlsProbes | { why: string } {
   try {
-    return analyse(bytes);
+    const elf = typeof elfOf === 'function' ? elfOf() : elfOf;
+    if ('why' in elf) return elf;
+    return analyse(elf);
   } catch (err) {
     // MalformedError from the readers, or a RangeError from a read they did not guard: a file we
     // cannot use. Anything else is our fault (or a missing decoder), still not a reason to take
@@ -67,9 +67,7 @@ export function goTlsProbesOf(bytes: Buffer): GoTlsProbes | { why: string } {
   }
 }
 
-function analyse(bytes: Buffer): GoTlsProbes | { why: string } {
-  const elf = parseElf(bytes);
-  if ('why' in elf) return elf;
+function analyse(elf: ElfFile): GoTlsProbes | { why: string } {
   const ranges = functionRanges(elf);
   if ('why' in ranges) return ranges;
   const read = probesFor(elf, GO_TLS_READ, ranges.read);
@@ -109,7 +107,7 @@ function probesFor(elf: ElfFile, name: string, range: GoFunctionRange): GoFuncti
   if (entry === null) {
     return { why: `${name} at 0x${range.entry.toString(16)} is not in a segment loaded from the file` };
   }
-  const returns = returnOffsets(elf.bytes.subarray(entry, entry + size)).map((at) => entry + at);
+  const returns = returnOffsets(elf.source.read(entry, size)).map((at) => entry + at);
   if (returns.length === 0) return { why: `found no RET in ${name}` };
   return { name, entry, returns };
 }

@@ -136,8 +136,8 @@ export function locatePclntab(elf: ElfFile, textStartFallback: number | null): P
     if (data) return parsePclntab(data, textStartFallback);
   }
   for (const seg of elf.segments) {
-    if (seg.type !== PT_LOAD || seg.offset + seg.filesz > elf.bytes.length) continue;
-    const found = scanSegment(elf, elf.bytes.subarray(seg.offset, seg.offset + seg.filesz));
+    if (seg.type !== PT_LOAD || seg.offset + seg.filesz > elf.source.size) continue;
+    const found = scanSegment(elf, elf.source.read(seg.offset, seg.filesz));
     if (found) return found;
   }
   return { why: 'not a Go binary (no Go function table, .gopclntab)' };

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { type CaptureCounts, type ConnectionNotice, zeroCounts } from './capture.js';
 import { type EndError, type Ended, Lifecycle, type Phase, type RequestedStop, isFault } from './lifecycle.js';
 import { markWorkerExit } from './mark-worker-exit.js';
+import type { TlsLibraryEntry } from './tls-attacher.js';
 import type { FromWorker, ToWorker, WorkerInput } from './worker-protocol.js';
 
 /** The part of a worker_threads Worker that a Recording uses (tests hand in a fake). */
@@ -29,10 +30,13 @@ export const recordWorker: WorkerFactory = (input) =>
 
 export interface StartInfo {
   sendfileBodies: { captured: boolean; note: string };
+  /** The TLS libraries watched, and those that could not be. */
+  tls: TlsLibraryEntry[] | null;
 }
 
 export interface RecordingEvents {
   connection: [ConnectionNotice];
+  tls: [TlsLibraryEntry];
 }
 
 export class Recording extends EventEmitter<RecordingEvents> {
@@ -70,10 +74,13 @@ export class Recording extends EventEmitter<RecordingEvents> {
     switch (msg.type) {
       case 'started':
         this.lifecycle.running();
-        this.resolveStarted({ sendfileBodies: msg.sendfileBodies });
+        this.resolveStarted({ sendfileBodies: msg.sendfileBodies, tls: msg.tls });
         break;
       case 'connection':
         this.emit('connection', msg.notice);
+        break;
+      case 'tls':
+        this.emit('tls', msg.library);
         break;
       case 'ack':
         this.acks.get(msg.ack)?.(msg.added);

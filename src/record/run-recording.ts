@@ -6,6 +6,7 @@
  * every path is tested without root (test/record/run-recording.test.ts); src/cli/record.ts
  * hands in the real ones and prints.
  */
+import type { TlsLibraryEntry } from './tls-attacher.js';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
@@ -38,6 +39,8 @@ export interface RunReporter {
   /** Capture has started: from now on, traffic is recorded. */
   started(info: StartInfo & { output: string }): void;
   connection(notice: ConnectionNotice): void;
+  /** A TLS library or program found after start. */
+  tlsLibrary?(entry: TlsLibraryEntry): void;
   status(counts: CaptureCounts, elapsedMs: number): void;
   /** `-- CMD` could not be run. */
   commandFailed(program: string, err: Error): void;
@@ -94,6 +97,7 @@ export async function runRecording(plan: RunPlan, deps: RunDeps, report: RunRepo
   let announced = false;
   const early: ConnectionNotice[] = [];
   if (!plan.tui) recording.on('connection', (n) => (announced ? report.connection(n) : early.push(n)));
+  if (!plan.tui) recording.on('tls', (entry) => report.tlsLibrary?.(entry));
 
   let durationTimer: NodeJS.Timeout | null = null;
   let statusTimer: NodeJS.Timeout | null = null;

@@ -30,6 +30,7 @@ export function serveCapture(port: CapturePort, input: WorkerInput, loadBinding:
         if (input.notify) send({ type: 'connection', notice });
         hooks.afterConnection?.();
       },
+      onTlsLibrary: (library) => send({ type: 'tls', library }),
     });
   } catch (err) {
     // no addon, or the file exists: nothing was created, nothing started
@@ -66,7 +67,7 @@ export function serveCapture(port: CapturePort, input: WorkerInput, loadBinding:
   } catch {
     return; // `ended` says why, with the error's code
   }
-  send({ type: 'started', sendfileBodies: capture.sendfileBodies });
+  send({ type: 'started', sendfileBodies: capture.sendfileBodies, tls: capture.tlsLibraries });
 }
 
 function addPid(capture: Capture, pid: number): boolean {

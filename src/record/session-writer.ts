@@ -20,6 +20,9 @@ import type { FileOwner } from '../files/owner.js';
 import { FileError, diskFull, isDiskFull } from '../files/private-file.js';
 import { SessionFiles } from '../files/session-files.js';
 
+/** TLS plaintext tokens remembered while they wait for their join (listJoinedPlaintext). */
+const MAX_TOKEN_BLOCKS = 65536;
+
 export interface ProcessRow {
   pid: number;
   ppid: number | null;
@@ -76,6 +79,8 @@ export class SessionWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private scan: BatchScan = emptyScan();
+  /** The block each not-yet-joined TLS plaintext token was written in. */
+  private readonly tokenBlocks = new Map<number, number>();
   private nextBlockId = 1;
   private nextRecord = 0;
   private readonly stmt: {
@@ -259,6 +264,8 @@ export class SessionWriter {
     into.lastTs = s.lastTs;
     into.records += s.records;
     into.events += s.events;
+    into.tlsTokens.push(...s.tlsTokens);
+    into.tlsJoins.push(...s.tlsJoins);
     for (const [connId, t] of s.conns) {
       const u = into.conns.get(connId);
       if (!u) into.conns.set(connId, { ...t });
@@ -295,10 +302,29 @@ export class SessionWriter {
       this.stmt.connBlock.run(connId, id);
       if (t.events || t.sent || t.received) this.stmt.counters.run(t.sent, t.received, t.events, t.lastTs, connId);
     }
+    this.listJoinedPlaintext(s, id);
     this.nextRecord += s.records;
     this.pending = [];
     this.pendingBytes = 0;
     this.scan = emptyScan();
+  }
+
+  /**
+   * TLS plaintext written before its socket was known sits in the block it was written in, not
+   * necessarily the block of its join: that block is listed for the joined connection too, so a
+   * read of the connection's blocks finds it (event-reader.ts).
+   */
+  private listJoinedPlaintext(s: BatchScan, blockId: number): void {
+    for (const token of s.tlsTokens) {
+      this.tokenBlocks.set(token, blockId);
+      // a join comes within an event-loop turn: only the latest tokens are worth keeping
+      if (this.tokenBlocks.size > MAX_TOKEN_BLOCKS) this.tokenBlocks.delete(this.tokenBlocks.keys().next().value!);
+    }
+    for (const j of s.tlsJoins) {
+      const block = this.tokenBlocks.get(j.token);
+      if (block !== undefined && block !== blockId) this.stmt.connBlock.run(j.connId, block);
+      this.tokenBlocks.delete(j.token);
+    }
   }
 
   /** Make everything written so far durable: a reader (or a crash) sees all of it or none. */

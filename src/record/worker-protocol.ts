@@ -1,4 +1,5 @@
 /** Messages between the CLI's main thread (recording.ts) and the recording worker (serve-capture.ts). */
+import type { TlsLibraryEntry } from './tls-attacher.js';
 import type { CaptureCounts, CaptureOptions, ConnectionNotice } from './capture.js';
 import type { EndError, Ended, RequestedStop, StopReason } from './lifecycle.js';
 
@@ -10,7 +11,9 @@ export type ToWorker =
   | { type: 'stats' };
 
 export type FromWorker =
-  | { type: 'started'; sendfileBodies: { captured: boolean; note: string } }
+  | { type: 'started'; sendfileBodies: { captured: boolean; note: string }; tls: TlsLibraryEntry[] | null }
+  /** A TLS library or program found after start (the CLI names it under --verbose). */
+  | { type: 'tls'; library: TlsLibraryEntry }
   | { type: 'connection'; notice: ConnectionNotice }
   | { type: 'stats'; counts: CaptureCounts }
   /** `added`: the kernel now captures the pid (false once the recording is ending). */

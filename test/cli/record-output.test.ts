@@ -52,7 +52,7 @@ function outcome(extra: Partial<RunOutcome['ended']> = {}): RunOutcome {
 describe('record output', () => {
   it('for people: "recording to" on stderr, a line per connection on stdout, the summary at the end', () => {
     const { o, out, err } = output();
-    o.started({ output: 'x.tinytap', sendfileBodies: { captured: true, note: '' } });
+    o.started({ output: 'x.tinytap', sendfileBodies: { captured: true, note: '' }, tls: null });
     o.connection(notice);
     o.finished(outcome(), 'x.tinytap');
     expect(err[0]).toBe('recording to x.tinytap (Ctrl-C to stop)\n');
@@ -73,12 +73,12 @@ describe('record output', () => {
 
   it('--json: a recording event when capture starts, an event per connection, an ended event with the reason', () => {
     const { o, out, err } = output({ json: true });
-    o.started({ output: '/tmp/x.tinytap', sendfileBodies: { captured: false, note: 'no' } });
+    o.started({ output: '/tmp/x.tinytap', sendfileBodies: { captured: false, note: 'no' }, tls: null });
     o.connection({ ...notice, cause: ConnCause.CONNECT_FAILED, error: 111 });
     o.finished(outcome({ reason: 'capture-error', error: { code: 'ECAPTURE', message: 'capture failed' } }), '/tmp/x.tinytap');
     const events = out.map((l) => JSON.parse(l));
     expect(events).toEqual([
-      { event: 'recording', session: '/tmp/x.tinytap', pid: process.pid, sendfileBodies: false },
+      { event: 'recording', session: '/tmp/x.tinytap', pid: process.pid, sendfileBodies: false, tls: null },
       {
         event: 'connection',
         at: '2027-01-15T08:00:00.000Z',
@@ -137,8 +137,11 @@ describe('the summary', () => {
   });
 
   it('a process named with escape sequences, a unix path holding them, a hostile command: shown as text', () => {
-    const { o, out, err } = output({ stdoutColor: true, stderrColor: true, command: [`x${HOSTILE.clipboard}`] });
-    o.started({ output: `s${HOSTILE.title}.tinytap`, sendfileBodies: { captured: false, note: `n${HOSTILE.c1Csi}` } });
+    const { o, out, err } = output({ stdoutColor: true, stderrColor: true, command: [`x${HOSTILE.clipboard}`], verbose: true });
+    // a TLS library's path and version come from files any user may place (a container's libssl)
+    const library = { number: 1, kind: 'openssl' as const, name: `/lib/libssl${HOSTILE.title}.so`, version: `3${HOSTILE.c1Osc}`, functions: ['SSL_write'], error: null };
+    o.started({ output: `s${HOSTILE.title}.tinytap`, sendfileBodies: { captured: false, note: `n${HOSTILE.c1Csi}` }, tls: [library] });
+    o.tlsLibrary({ ...library, number: 2, error: `e${HOSTILE.clear}` });
     o.connection({ ...notice, comm: HOSTILE_COMM, family: 1, local: HOSTILE_PATH, remote: `${HOSTILE.c1Osc}` });
     o.connection({ ...notice, comm: HOSTILE_COMM, cause: ConnCause.CONNECT_FAILED, error: 111, remote: HOSTILE_PATH });
     o.connection({ ...notice, comm: HOSTILE_COMM, role: Role.SERVER, cause: ConnCause.SHARED });

@@ -29,6 +29,7 @@ describe('event layout (formats/tinytap_events.h)', () => {
   it('conn record', () => expectStruct('conn', L.ConnLayout));
   it('close record', () => expectStruct('close', L.CloseLayout));
   it('proc record', () => expectStruct('proc', L.ProcLayout));
+  it('tls join record', () => expectStruct('tlsJoin', L.TlsJoinLayout));
 
   it('constants and enums', () => {
     const k = native.constants;
@@ -38,12 +39,10 @@ describe('event layout (formats/tinytap_events.h)', () => {
     expect(k.TT_ARGS_LEN).toBe(L.ARGS_LEN);
     expect(k.TT_MAX_IOV).toBe(L.MAX_IOV);
     expect(k.TT_CHUNK_MAX).toBe(L.CHUNK_MAX);
-    expect([k.TT_KIND_DATA, k.TT_KIND_CONN, k.TT_KIND_CLOSE, k.TT_KIND_PROC]).toEqual([
-      L.Kind.DATA,
-      L.Kind.CONN,
-      L.Kind.CLOSE,
-      L.Kind.PROC,
-    ]);
+    for (const [name, value] of Object.entries(L.Kind)) expect(k[`TT_KIND_${name}`], name).toBe(value);
+    for (const [name, value] of Object.entries(L.TlsLib)) expect(k[`TT_TLS_${name}`], name).toBe(value);
+    for (const name of ['SSL_READ', 'SSL_WRITE', 'GNUTLS_RECV', 'GNUTLS_SEND', 'GO_TLS_READ', 'GO_TLS_WRITE'] as const)
+      expect(k[`TT_SYS_${name}`], name).toBe(L.Syscall[name]);
     for (const [name, value] of Object.entries(L.DataFlag)) expect(k[`TT_F_${name}`], name).toBe(value);
     for (const [name, value] of Object.entries(L.Stat)) expect(k[`TT_STAT_${name}`], name).toBe(value);
     for (const [name, value] of Object.entries(L.DataXFlag)) expect(k[`TT_X_${name}`], name).toBe(value);

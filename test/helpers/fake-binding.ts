@@ -32,6 +32,15 @@ export class FakeRecorder implements NativeRecorder {
   stats(): number[] {
     return this.stats_;
   }
+  uprobes: { path: string; probes: { program: string; offset: number }[]; cookie: number }[] = [];
+  memoryBio: { pid: number; file: { major: number; minor: number; ino: number } }[] = [];
+  markMemoryBio(pid: number, file: { major: number; minor: number; ino: number }): void {
+    this.memoryBio.push({ pid, file });
+  }
+  attachUprobes(path: string, probes: { program: string; offset: number }[], cookie: number): number {
+    this.uprobes.push({ path, probes, cookie });
+    return probes.length;
+  }
   features() {
     return { sendfileBodies: false, sendfileBodiesNote: 'fake' };
   }

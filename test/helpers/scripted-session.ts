@@ -4,8 +4,8 @@
  * layers above (exchanges, queries, exports, the TUI) are tested without root.
  */
 import { Capture, defaultCaptureOptions } from '../../src/record/capture.js';
-import { CloseFlag, ConnCause, DataFlag, Direction, Syscall } from '../../src/events/layout.js';
-import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
+import { CloseFlag, ConnCause, DataFlag, Direction, EventFlag, Kind, Syscall, TlsLib } from '../../src/events/layout.js';
+import { batchOf, encodeClose, encodeConn, encodeData, encodeProc, encodeTlsJoin } from '../../src/events/encode-records.js';
 import { fakeBinding } from './fake-binding.js';
 
 export interface Party {
@@ -26,6 +26,25 @@ interface SendOptions {
   senderCap?: number;
 }
 
+/**
+ * A TLS connection whose plaintext was captured at the library: each send is the ciphertext's
+ * socket syscalls (bytes not kept) and the plaintext's TLS_DATA records. `clientBio`: the
+ * client's library has memory BIOs (Node.js): its writes are written ahead of their socket and
+ * joined to it by a TLS_JOIN record.
+ */
+export interface TlsScript {
+  lib?: number;
+  clientBio?: boolean;
+  /** The recorder commits just before and after each plaintext written ahead: a block of its own. */
+  commitAroundAhead?: boolean;
+}
+
+/** What TLS adds to each record's bytes on the wire (header, tag): any constant will do here. */
+const TLS_OVERHEAD = 22;
+
+/** A marker in the record list: the recorder commits there (a block ends). */
+const COMMIT = Buffer.alloc(0);
+
 const T0 = 1_795_000_000_000_000_000n;
 
 export class ScriptedSession {
@@ -33,6 +52,7 @@ export class ScriptedSession {
   private nextConn = 1;
   private ts = T0 + 1_000_000n;
   private procs = new Set<number>();
+  private nextToken = 1;
 
   constructor(readonly path: string) {}
 
@@ -60,7 +80,7 @@ export class ScriptedSession {
   tcp(
     client: Party,
     server: Party,
-    opts: { clientPort?: number; serverPort?: number; only?: 'client' | 'server'; servedBy?: Party } = {},
+    opts: { clientPort?: number; serverPort?: number; only?: 'client' | 'server'; servedBy?: Party; tls?: TlsScript } = {},
   ) {
     const clientPort = opts.clientPort ?? 40000 + this.nextConn;
     const serverPort = opts.serverPort ?? 8080;
@@ -69,6 +89,8 @@ export class ScriptedSession {
     const haveClient = opts.only !== 'server';
     const haveServer = opts.only !== 'client';
     const off = { c2s: 0, s2c: 0 };
+    const plainOff = { c2s: 0, s2c: 0 };
+    const tls = opts.tls;
     if (haveClient) {
       this.records.push(
         encodeConn({ pid: client.pid, comm: client.comm, connId: cid, fd: 5, role: 1, cause: 1, local: [[127, 0, 0, 1], clientPort], remote: [[127, 0, 0, 1], serverPort], tsNs: this.tick() }),
@@ -91,6 +113,38 @@ export class ScriptedSession {
     }
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the methods below have their own `this`
     const session = this;
+    const lib = tls?.lib ?? TlsLib.OPENSSL;
+    const [writeCall, readCall] = lib === TlsLib.GNUTLS ? [Syscall.GNUTLS_SEND, Syscall.GNUTLS_RECV] : lib === TlsLib.GO ? [Syscall.GO_TLS_WRITE, Syscall.GO_TLS_READ] : [Syscall.SSL_WRITE, Syscall.SSL_READ];
+    const sendTls = (dir: 'c2s' | 's2c', bytes: Buffer, sender: Party, receiver: Party, sConn: number, rConn: number, haveS: boolean, haveR: boolean) => {
+      const wire = bytes.length + TLS_OVERHEAD;
+      const [sFd, rFd] = dir === 'c2s' ? [5, 9] : [9, 5];
+      const who = (p: Party) => ({ pid: p.pid, tid: p.pid, comm: p.comm });
+      const cipher = (p: Party, connId: number, fd: number, d: number) =>
+        encodeData({ ...who(p), connId, fd, ret: wire, dir: d, syscall: d === Direction.EGRESS ? Syscall.WRITE : Syscall.READ, streamOff: off[dir], tsNs: session.tick(), flags: DataFlag.LAST | EventFlag.TLS_CIPHER });
+      const plain = (p: Party, connId: number, fd: number, d: number, streamOff: number) =>
+        encodeData({ ...who(p), kind: Kind.TLS_DATA, auxFd: lib, connId, fd, ret: bytes.length, data: bytes, dir: d, syscall: d === Direction.EGRESS ? writeCall : readCall, streamOff, tsNs: session.tick() });
+      if (haveS) {
+        if (tls?.clientBio && dir === 'c2s') {
+          // encrypted into memory first, sent with the thread's next socket write
+          const token = session.nextToken++;
+          if (tls.commitAroundAhead) session.commit();
+          session.records.push(plain(sender, 0, -1, Direction.EGRESS, token));
+          if (tls.commitAroundAhead) session.commit();
+          session.records.push(encodeTlsJoin({ ...who(sender), connId: sConn, token, streamOff: plainOff[dir], fd: sFd, tsNs: session.tick() }));
+          session.records.push(cipher(sender, sConn, sFd, Direction.EGRESS));
+        } else {
+          // the library's write() runs inside SSL_write, whose return comes after it
+          session.records.push(cipher(sender, sConn, sFd, Direction.EGRESS));
+          session.records.push(plain(sender, sConn, sFd, Direction.EGRESS, plainOff[dir]));
+        }
+      }
+      if (haveR) {
+        session.records.push(cipher(receiver, rConn, rFd, Direction.INGRESS));
+        session.records.push(plain(receiver, rConn, rFd, Direction.INGRESS, plainOff[dir]));
+      }
+      off[dir] += wire;
+      plainOff[dir] += bytes.length;
+    };
     return {
       clientConn: cid,
       serverConn: sid,
@@ -99,6 +153,7 @@ export class ScriptedSession {
         const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
         const [sender, receiver, sConn, rConn, haveS, haveR] =
           dir === 'c2s' ? [client, server, cid, sid, haveClient, haveServer] : [server, client, sid, cid, haveServer, haveClient];
+        if (tls) return sendTls(dir, bytes, sender, receiver, sConn, rConn, haveS, haveR);
         const start = off[dir];
         if (haveS) {
           const zc = o.zeroCopyTail ?? 0;
@@ -156,13 +211,25 @@ export class ScriptedSession {
     this.records.push(...records);
   }
 
+  /** The recorder commits here: the records so far are one block, what follows another. */
+  commit(): void {
+    this.records.push(COMMIT);
+  }
+
   /** Write the session file. */
   async finish(): Promise<void> {
     const binding = fakeBinding();
     const cap = new Capture(defaultCaptureOptions(this.path, { commitMs: 1_000_000 }), binding);
     cap.start();
-    // several batches, as the addon would deliver them
-    for (let i = 0; i < this.records.length; i += 64) binding.last!.onBatch(batchOf(this.records.slice(i, i + 64)));
+    // several batches, as the addon would deliver them, cut where the script commits
+    const parts: Buffer[][] = [[]];
+    for (const r of this.records) if (r === COMMIT) parts.push([]);
+    else parts[parts.length - 1].push(r);
+    for (const [i, part] of parts.entries()) {
+      // the commit timer would do this; the script says where
+      if (i > 0) (cap as unknown as { commit(): void }).commit();
+      for (let j = 0; j < part.length; j += 64) binding.last!.onBatch(batchOf(part.slice(j, j + 64)));
+    }
     await cap.stop('signal');
   }
 }

@@ -91,7 +91,7 @@ describe('Capture', () => {
     const binding = fakeBinding();
     const cap = new Capture(options(out), binding);
     cap.start();
-    binding.last!.stats_ = [17, 4096, 3, 0, 2, 1, 5, 6];
+    binding.last!.stats_ = [17, 4096, 3, 0, 2, 1, 5, 6, 7, 8];
     await cap.stop('signal');
     db = new Database(out, { readonly: true });
     const drops = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'drops'").get() as any).value);
@@ -104,6 +104,8 @@ describe('Capture', () => {
       walks_cut: 1,
       unnamed_sharers: 5,
       fd_walks_cut: 6,
+      tls_unjoined: 7,
+      tls_mismatch: 8,
     });
   });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type ElfFile, PF_W, PF_X, fileOffsetOf, parseElf } from '../../src/record/elf.js';
+import { type ElfFile, PF_W, PF_X, bufferSource, fileOffsetOf, parseElf } from '../../src/record/elf.js';
 import { type GoTlsProbes, findGoTlsProbes, goTlsProbesOf, returnOffsets } from '../../src/record/go-binary.js';
 import { type PclntabFormat, findGoFunctions, parsePclntab } from '../../src/record/go-pclntab.js';
 import { pclntab, tinyElf } from '../helpers/tiny-elf.js';
@@ -16,7 +16,7 @@ const WRITE = 'crypto/tls.(*Conn).Write';
 const FORMATS: PclntabFormat[] = ['go1.2', 'go1.16', 'go1.18', 'go1.20'];
 
 function elfOf(bytes: Buffer): ElfFile {
-  const elf = parseElf(bytes);
+  const elf = parseElf(bufferSource(bytes));
   if ('why' in elf) throw new Error(elf.why);
   return elf;
 }
@@ -58,11 +58,11 @@ describe('elf: virtual addresses to file offsets', () => {
 
   it('refuses what is not a 64-bit little-endian x86-64 ELF with one line', () => {
     const segments = [{ vaddr: 0x401000, offset: 0x200, flags: PF_X, data: Buffer.alloc(16) }];
-    expect(parseElf(Buffer.from('#!/bin/sh\necho hi\n'))).toEqual({ why: 'not an ELF file' });
+    expect(parseElf(bufferSource(Buffer.from('#!/bin/sh\necho hi\n')))).toEqual({ why: 'not an ELF file' });
     const notOurs = { why: 'not a 64-bit little-endian x86-64 ELF file (the only kind tinytap reads)' };
-    expect(parseElf(tinyElf({ segments, machine: 183 }))).toEqual(notOurs); // aarch64
-    expect(parseElf(tinyElf({ segments, elfClass: 1 }))).toEqual(notOurs);
-    expect(parseElf(tinyElf({ segments, elfData: 2 }))).toEqual(notOurs);
+    expect(parseElf(bufferSource(tinyElf({ segments, machine: 183 })))).toEqual(notOurs); // aarch64
+    expect(parseElf(bufferSource(tinyElf({ segments, elfClass: 1 })))).toEqual(notOurs);
+    expect(parseElf(bufferSource(tinyElf({ segments, elfData: 2 })))).toEqual(notOurs);
   });
 });
 

@@ -53,7 +53,10 @@ describe('Recording (worker side: serveCapture with a fake binding)', () => {
     const notices: number[] = [];
     rec.on('connection', (n) => notices.push(n.connId));
     expect(rec.phase).toBe('starting');
-    expect(await rec.started).toEqual({ sendfileBodies: { captured: false, note: 'fake' } });
+    // the TLS libraries are this machine's: each one found is named, attached or not
+    const started = (await rec.started)!;
+    expect(started.sendfileBodies).toEqual({ captured: false, note: 'fake' });
+    for (const lib of started.tls ?? []) expect(lib).toMatchObject({ kind: expect.stringMatching(/^(openssl|gnutls)$/), name: expect.any(String) });
     expect(rec.phase).toBe('running');
     expect(await rec.addPid(4242)).toBe(true);
     expect(binding.last!.pids).toEqual([4242]);
@@ -155,7 +158,7 @@ describe('Recording: a worker that dies', () => {
   it('an uncaught exception: its message, and waiters for counts and pids are answered', async () => {
     const worker = new ScriptedWorker();
     const rec = new Recording(input('crash.tinytap'), () => worker);
-    worker.say({ type: 'started', sendfileBodies: { captured: true, note: '' } });
+    worker.say({ type: 'started', sendfileBodies: { captured: true, note: '' }, tls: null });
     await rec.started;
     worker.say({ type: 'stats', counts: { ...zeroCounts(), events: 5 } });
     const stats = rec.stats();
@@ -174,7 +177,7 @@ describe('Recording: a worker that dies', () => {
   it('an exit after its `ended` is the normal end of a worker, not a failure', async () => {
     const worker = new ScriptedWorker();
     const rec = new Recording(input('normal.tinytap'), () => worker);
-    worker.say({ type: 'started', sendfileBodies: { captured: true, note: '' } });
+    worker.say({ type: 'started', sendfileBodies: { captured: true, note: '' }, tls: null });
     void rec.stop('quit');
     worker.say({ type: 'ended', ended: { reason: 'quit', counts: { ...zeroCounts(), events: 2 } } });
     worker.die(0);
@@ -185,7 +188,7 @@ describe('Recording: a worker that dies', () => {
   it("the worker's fault replaces the stop asked for here", async () => {
     const worker = new ScriptedWorker();
     const rec = new Recording(input('fault.tinytap'), () => worker);
-    worker.say({ type: 'started', sendfileBodies: { captured: true, note: '' } });
+    worker.say({ type: 'started', sendfileBodies: { captured: true, note: '' }, tls: null });
     void rec.stop('signal');
     const error = { code: 'EDISKFULL', message: 'the disk is full' };
     worker.say({ type: 'ended', ended: { reason: 'disk-full', counts: zeroCounts(), error } });
