@@ -33,7 +33,15 @@ CREATE TABLE IF NOT EXISTS flows (
   -- every process that used an end, when more than one did (JSON [{pid, comm, cause}], in order:
   -- the one that connected or accepted it first, then those that took it over)
   client_processes TEXT,
-  server_processes TEXT
+  server_processes TEXT,
+  -- the TLS library whose plaintext tinytap read ('openssl', 'gnutls', 'go crypto/tls'): the
+  -- exchanges are then parsed from the plaintext, and are https
+  tls          TEXT,
+  -- what the TLS handshake says in the clear: the server name asked for (SNI), the application
+  -- protocols (the server's choice when visible, else the client's offers) and the version
+  tls_server_name TEXT,
+  tls_alpn        TEXT,
+  tls_version     TEXT
 );
 CREATE INDEX IF NOT EXISTS flows_started ON flows(started_at);
 

@@ -37,6 +37,18 @@ function processesJson(json: string | null) {
   return holders(json)?.map((h) => ({ pid: h.pid, comm: h.comm, how: holderHow(h.cause) })) ?? null;
 }
 
+/** A TLS connection's layers: `tcp/tls/http/1.1` when its plaintext was read, `tcp/tls` when not. */
+function protocolText(f: FlowSummary): string {
+  const tls = f.tls !== null || f.tls_version !== null || f.protocol === 'tls';
+  return [f.transport, tls ? 'tls' : null, f.protocol === 'tls' ? null : f.protocol].filter((p) => p !== null).join('/');
+}
+
+/** The library that gave the plaintext (or that none did), and the server name asked for. */
+function tlsText(f: FlowSummary): string {
+  if (f.tls === null && f.tls_version === null && f.protocol !== 'tls') return '';
+  return [f.tls ?? 'ciphertext', f.tls_server_name].filter((p) => p !== null).join(' ');
+}
+
 function flowJson(f: FlowSummary): Record<string, unknown> {
   return {
     id: f.id,
@@ -63,6 +75,10 @@ function flowJson(f: FlowSummary): Record<string, unknown> {
     bytes_sent_by_client: f.bytes_c2s,
     bytes_sent_by_server: f.bytes_s2c,
     exchanges: f.exchanges,
+    tls:
+      f.tls !== null || f.tls_version !== null || f.protocol === 'tls'
+        ? { library: f.tls, server_name: f.tls_server_name, alpn: f.tls_alpn, version: f.tls_version }
+        : null,
     error: f.error,
   };
 }
@@ -93,7 +109,8 @@ export function registerConns(program: Command): void {
             { title: 'CLIENT ADDR', value: (f) => endpoint(f.client_addr, f.client_port) },
             { title: 'SERVER', value: (f) => side(f.server_pid, f.server_comm, f.server_processes) },
             { title: 'SERVER ADDR', value: (f) => endpoint(f.server_addr, f.server_port), flex: true, min: 12 },
-            { title: 'PROTO', value: (f) => `${f.transport}/${f.protocol}` },
+            { title: 'PROTO', value: (f) => protocolText(f) },
+            ...(flows.some((f) => tlsText(f)) ? [{ title: 'TLS', value: (f: FlowSummary) => tlsText(f) }] : []),
             { title: 'SENT', value: (f) => formatBytes(f.bytes_c2s), right: true },
             { title: 'RECEIVED', value: (f) => formatBytes(f.bytes_s2c), right: true },
             { title: 'DURATION', value: (f) => durationText(f.ended_at === null ? null : f.ended_at - f.started_at), right: true },

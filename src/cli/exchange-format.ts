@@ -25,9 +25,12 @@ export function party(pid: bigint | number | null, comm: string | null): string 
   return `${comm ?? '?'} ${pid ?? ''}`.trim();
 }
 
-/** The URL without its scheme: what a person scans a list for. */
+/**
+ * The URL without its scheme, what a person scans a list for; an https one keeps it, so what
+ * went over TLS stands out as it does in the DevTools (there, with a lock).
+ */
 export function target(x: Pick<ExchangeSummary, 'url' | 'method'>): string {
-  if (x.method === 'CONNECT') return x.url;
+  if (x.method === 'CONNECT' || /^https:\/\//i.test(x.url)) return x.url;
   return x.url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
 }
 

@@ -91,6 +91,9 @@ export function formatInfo(i: SessionInfo, color: boolean): TerminalText {
   if (i.drops.read_failures) rows.push(['read failures', formatCount(i.drops.read_failures)]);
   if (i.drops.walks_cut) rows.push(['walks cut', `${formatCount(i.drops.walks_cut)} payloads with more segments than are read (flagged)`]);
   if (i.drops.unnamed_sharers) rows.push(['sharers', `${formatCount(i.drops.unnamed_sharers)} connections held by more processes than are named`]);
+  if (i.drops.tls_unjoined)
+    rows.push(['tls unjoined', `${formatCount(i.drops.tls_unjoined)} TLS plaintext events no socket could be joined to (kept, on no connection)`]);
+  if (i.drops.tls_mismatch) rows.push(['tls mismatch', `${formatCount(i.drops.tls_mismatch)} TLS calls whose socket differed from their session's last one`]);
   if (i.drops.fd_walks_cut) rows.push(['fd walks cut', `${formatCount(i.drops.fd_walks_cut)} exits or close_range calls with more fds than are looked at`]);
   if (i.sendfileBodies)
     rows.push([

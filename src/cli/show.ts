@@ -54,6 +54,15 @@ function bodySection(title: string, body: Body, full: boolean): TerminalText[] {
   return lines;
 }
 
+/** How an https exchange was read, and what its handshake said. */
+function tlsLine(t: NonNullable<Exchange['tls']>): string {
+  const parts = [`decrypted by tinytap from ${t.decryptedFrom}`];
+  if (t.version) parts.push(t.version);
+  if (t.serverName) parts.push(`SNI ${t.serverName}`);
+  if (t.alpn) parts.push(`ALPN ${t.alpn}`);
+  return parts.join(' · ');
+}
+
 /** The exchange as text for a terminal: every captured value escaped, our colours kept. */
 export function formatExchange(ex: Exchange, color: boolean, full = false): TerminalText {
   const r = ex.request;
@@ -68,6 +77,7 @@ export function formatExchange(ex: Exchange, color: boolean, full = false): Term
   if (ex.client.cgroup || ex.server.cgroup)
     out.push(term`cgroups     client ${ex.client.cgroup ?? '—'}  server ${ex.server.cgroup ?? '—'}`);
   out.push(term`connection  flow ${ex.flowId} (${ex.transport}), exchange ${ex.seq + 1} on it`);
+  if (ex.tls) out.push(term`tls         ${tlsLine(ex.tls)}`);
   out.push(
     term`timing      started ${formatDateTime(r.startedNs)}  send ${ms(ex.timings.sendNs)}  wait ${ms(ex.timings.waitNs)}  receive ${ms(ex.timings.receiveNs)}  total ${ms(ex.timings.totalNs)}`,
   );

@@ -199,6 +199,9 @@ export function harEntry(ex: Exchange, opts: HarOptions): Entry {
     _connectionId: String(ex.flowId),
     _tinytapId: ex.id,
     _transport: ex.transport,
+    // as DevTools writes it: the connection was encrypted or it was not
+    _securityState: ex.tls ? 'secure' : 'insecure',
+    _tls: ex.tls ?? undefined,
     _client: party(ex.client, secrets),
     _server: party(ex.server, secrets),
     _notes: n.length ? n : undefined,

@@ -110,6 +110,16 @@ export interface ExchangeTimings {
   totalNs: number | null;
 }
 
+/** How tinytap read an exchange that crossed the wire encrypted. */
+export interface ExchangeTls {
+  /** The TLS library tinytap took the plaintext from ('openssl 3.0.19', 'gnutls → go crypto/tls'). */
+  decryptedFrom: string;
+  /** From the handshake, when the recording saw it: SNI, ALPN, the version. */
+  serverName: string | null;
+  alpn: string | null;
+  version: string | null;
+}
+
 export interface Exchange {
   id: number;
   flowId: number;
@@ -129,4 +139,6 @@ export interface Exchange {
   error: { direction: 'request' | 'response'; offset: number; message: string } | null;
   /** Record numbers of the first and last event holding its bytes (SPEC.md §3.2). */
   events: { first: number; last: number } | null;
+  /** Read from TLS plaintext (an https exchange); null for bytes that crossed in the clear. */
+  tls: ExchangeTls | null;
 }

@@ -103,7 +103,11 @@ export type Term =
   | { type: 'mime'; match: StringPattern }
   /** `type:json`: the response media type contains this (lower case). */
   | { type: 'type'; text: string }
-  | { type: 'is'; what: IsWhat };
+  | { type: 'is'; what: IsWhat }
+  /** `tls:true`: read from TLS plaintext; `tls:false`: not. */
+  | { type: 'tls'; decrypted: boolean }
+  /** `scheme:https`: the URL's scheme (lower case). */
+  | { type: 'scheme'; scheme: string };
 
 export type TermType = Term['type'];
 

@@ -192,6 +192,12 @@ class Compiler {
       case 'type':
         this.bind(t.text);
         return { sql: 'instr(lower(x.resp_type), ?) > 0', nullable: true };
+      case 'tls':
+        this.bind(ExchangeFlag.DECRYPTED);
+        return { sql: t.decrypted ? '(x.flags & ?) != 0' : '(x.flags & ?) = 0', nullable: false };
+      case 'scheme':
+        this.bind(t.scheme);
+        return { sql: 'x.scheme = ?', nullable: false };
       case 'is':
         switch (t.what) {
           case 'error':

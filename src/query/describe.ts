@@ -87,6 +87,10 @@ function term(t: Term): string {
       return keyed('type', t.text);
     case 'is':
       return `is:${t.what}`;
+    case 'tls':
+      return `tls:${t.decrypted}`;
+    case 'scheme':
+      return keyed('scheme', t.scheme);
   }
 }
 

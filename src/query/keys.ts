@@ -86,6 +86,13 @@ export const KEYS: Record<string, KeyReader> = {
   'resp-header': headerTerm('resp-header'),
   mime: (v) => ({ type: 'mime', match: stringPattern(v) }),
   type: (v, key) => ({ type: 'type', text: asciiLower(text(v, key, 'for a pattern use mime:/…/').text) }),
+  // tls:true: read from TLS plaintext (https); tls:false: the rest
+  tls: (v, key) => {
+    const t = asciiLower(text(v, key).text);
+    if (!['true', 'false', 'yes', 'no'].includes(t)) throw new FilterError(`tls: takes true or false, not ${(v as TextToken).text}`, v.start, v.end, 'write tls:true or tls:false');
+    return { type: 'tls', decrypted: t === 'true' || t === 'yes' };
+  },
+  scheme: (v, key) => ({ type: 'scheme', scheme: asciiLower(text(v, key).text) }),
   is: (v, key) => {
     const what = asciiLower(text(v, key).text);
     if (!(IS_VALUES as readonly string[]).includes(what))

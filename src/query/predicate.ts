@@ -38,6 +38,8 @@ export interface FilterSubject {
   respType: string | null;
   /** exchanges.flags (ExchangeFlag). */
   flags: number;
+  /** The URL's scheme, lower case. */
+  scheme: string;
   reqHeaders: string;
   respHeaders: string;
   reqBody: string;
@@ -138,6 +140,10 @@ function termMatches(t: Term, s: FilterSubject, now: Date): boolean {
       return stringMatches(s.respType, t.match, true);
     case 'type':
       return s.respType !== null && contains(s.respType, t.text);
+    case 'tls':
+      return ((s.flags & ExchangeFlag.DECRYPTED) !== 0) === t.decrypted;
+    case 'scheme':
+      return s.scheme === t.scheme;
     case 'is':
       switch (t.what) {
         case 'error':
@@ -193,6 +199,7 @@ function modelFlags(ex: Exchange): number {
   if (ex.request.endedNs === null || (ex.response && ex.response.endedNs === null)) f |= ExchangeFlag.INCOMPLETE;
   if (ex.upgrade) f |= ExchangeFlag.UPGRADE;
   if (ex.error) f |= ExchangeFlag.PARSE_ERROR;
+  if (ex.tls) f |= ExchangeFlag.DECRYPTED;
   const missing = (body: Body, partial: number) => {
     if (body.missing === null) return 0;
     const reason =
@@ -231,6 +238,7 @@ export function subjectFromExchange(ex: Exchange, flags?: number | bigint): Filt
     reqStartedNs: ex.request.startedNs,
     respType: r?.body.mimeType ?? null,
     flags: flags === undefined ? modelFlags(ex) : Number(flags),
+    scheme: ex.request.scheme,
     reqHeaders: headerLines(ex.request.headers),
     // interim (1xx) responses' headers are indexed with the final response's
     respHeaders: r ? headerLines([...ex.informational.flatMap((i) => i.headers), ...r.headers]) : '',

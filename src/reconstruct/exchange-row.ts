@@ -5,7 +5,7 @@
  */
 import type { Http1Exchange, HttpBody, HttpRequest, HttpResponse, HeaderField } from '../protocols/http1/types.js';
 import { Direction } from '../events/layout.js';
-import type { DirectionWitnesses } from './stream-items.js';
+import type { DirectionWitnesses, Layer } from './stream-items.js';
 import { looksLikeText } from '../model/text-sniff.js';
 import { decodeContent, parseContentEncoding } from './content-coding.js';
 
@@ -21,6 +21,7 @@ export const ExchangeFlag = {
   NO_REQUEST: 1 << 7, // a response whose request was not captured
   LOST: 1 << 8, // bytes of it were lost (ring buffer full)
   TRUNCATED: 1 << 9, // body bytes cut at --max-payload
+  DECRYPTED: 1 << 10, // read from TLS plaintext tinytap took at the library (https)
 } as const;
 
 export interface FlowContext {
@@ -35,6 +36,8 @@ export interface FlowContext {
   /** Wall-clock ns of ts 0 of the stream items. */
   baseNs: bigint;
   witnesses: { c2s: DirectionWitnesses; s2c: DirectionWitnesses };
+  /** The layer the exchange was read from: TLS plaintext makes it https. */
+  layer: Layer;
 }
 
 export interface ExchangeRow {
@@ -107,16 +110,21 @@ export type ExchangeDetail = [
 ];
 
 /** Where a direction's bytes are: the receiving end's connection, the sending end's (either null). */
-export type WitnessRef = [receiverConn: number | null, senderConn: number | null];
+/** Where a direction's bytes are: the receiving end's connection, the sending end's (either
+ * null), and the layer (1: TLS plaintext; absent or 0: the socket's bytes). */
+export type WitnessRef = [receiverConn: number | null, senderConn: number | null, tls?: 0 | 1];
 
 export function witnessRef(w: DirectionWitnesses): WitnessRef {
-  return [w.receiver?.connId ?? null, w.sender?.connId ?? null];
+  const ref: WitnessRef = [w.receiver?.connId ?? null, w.sender?.connId ?? null];
+  if ((w.receiver ?? w.sender)?.layer === 'tls') ref.push(1);
+  return ref;
 }
 
 export function witnessesOf(ref: WitnessRef): DirectionWitnesses {
+  const layer: Layer = ref[2] === 1 ? 'tls' : 'socket';
   return {
-    receiver: ref[0] === null ? null : { connId: ref[0], dir: Direction.INGRESS },
-    sender: ref[1] === null ? null : { connId: ref[1], dir: Direction.EGRESS },
+    receiver: ref[0] === null ? null : { connId: ref[0], dir: Direction.INGRESS, layer },
+    sender: ref[1] === null ? null : { connId: ref[1], dir: Direction.EGRESS, layer },
   };
 }
 
@@ -255,7 +263,8 @@ export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyByt
   const authority = (target?.host ?? hostHeader ?? serverHostPort ?? '').trim() || null;
   // the host column is the name only (filters match names); the URL keeps the port
   const host = authority ? hostName(authority) : null;
-  const scheme = target?.scheme ?? 'http';
+  // what the plaintext of a TLS connection carries is https, whatever the request line says
+  const scheme = ctx.layer === 'tls' ? 'https' : (target?.scheme ?? 'http');
   const isConnect = req?.method === 'CONNECT';
   const path = isConnect ? null : (target?.path ?? null);
   const url = req
@@ -277,6 +286,7 @@ export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyByt
   if (!ex.complete) flags |= ExchangeFlag.INCOMPLETE;
   if (ex.protocolSwitch) flags |= ExchangeFlag.UPGRADE;
   if (ex.errors.length) flags |= ExchangeFlag.PARSE_ERROR;
+  if (ctx.layer === 'tls') flags |= ExchangeFlag.DECRYPTED;
   if (req) flags |= bodyFlags(req.body, ExchangeFlag.REQ_BODY_PARTIAL);
   if (resp) flags |= bodyFlags(resp.body, ExchangeFlag.RESP_BODY_PARTIAL);
 

@@ -4,14 +4,16 @@
  * connections. Fed events in capture order; pure apart from that.
  */
 import type { SessionEvent } from '../session/event-reader.js';
-import { Http1Connection, looksLikeHttp1Request, looksLikeHttp1Response } from '../protocols/http1/index.js';
+import { TLS_LIB_NAMES } from '../events/layout.js';
 import type { Http1Exchange } from '../protocols/http1/types.js';
-import type { StreamDirection, StreamItem } from '../protocols/stream.js';
+import type { StreamDirection } from '../protocols/stream.js';
 import { type ExchangeRow, type ExchangeText, type FlowContext, exchangeRow } from './exchange-row.js';
 import type { ConnInfo, ConnUser, FlowPlan } from './flow-plan.js';
-import { guessProtocol } from './protocol-guess.js';
-import { RetainedBytes } from './retained-bytes.js';
-import { type DirectionWitnesses, WitnessedStream, directionWitnesses, witnessOf } from './stream-items.js';
+import { LayerParser } from './layer-parser.js';
+import { parseClientHello, parseServerHello } from '../protocols/tls/hello.js';
+import { type Layer, layerOf } from './stream-items.js';
+
+const LAYERS = ['socket', 'tls'] as const;
 
 export interface BuiltExchange {
   row: ExchangeRow;
@@ -40,12 +42,15 @@ export interface FlowRow {
   /** Every process that used each end (JSON in the flows table), when more than one did. */
   clientProcesses: ConnInfo['users'] | null;
   serverProcesses: ConnInfo['users'] | null;
+  /** The TLS library whose plaintext was read (`openssl`, `gnutls`, `go crypto/tls`), if any. */
+  tls: string | null;
+  /** From the TLS handshake, when the connection began with one: the server name the client
+   * asked for, the ALPN protocols (the server's choice when the hello shows it, else the
+   * client's offers, comma-separated) and the version. */
+  tlsServerName: string | null;
+  tlsAlpn: string | null;
+  tlsVersion: string | null;
 }
-
-/** Bytes kept per direction for the search index while an exchange is in progress. */
-const RETAIN_BYTES = 2 << 20;
-/** Bytes of each direction looked at to tell the protocol. */
-const SNIFF_BYTES = 64;
 
 function endpointAddr(c: ConnInfo | null, side: 'local' | 'remote'): string | null {
   if (!c) return null;
@@ -56,35 +61,28 @@ function endpointAddr(c: ConnInfo | null, side: 'local' | 'remote'): string | nu
 export class FlowBuilder {
   private client: ConnInfo | null;
   private server: ConnInfo | null;
-  private witnesses: Record<StreamDirection, DirectionWitnesses>;
-  private readonly streams: Record<StreamDirection, WitnessedStream>;
-  private readonly retained: Record<StreamDirection, RetainedBytes>;
-  private readonly sniffed: Record<StreamDirection, Uint8Array[]> = { c2s: [], s2c: [] };
-  private sniffedBytes = { c2s: 0, s2c: 0 };
-  private http: Http1Connection | null = null;
-  /** null: not decided yet; items wait in `held` until it is. */
-  private protocol: string | null = null;
-  private held: StreamItem[] = [];
-  private readonly bytes = { c2s: 0, s2c: 0 };
+  /** The socket's bytes; and, for a TLS connection whose library was watched, its plaintext. */
+  private readonly layers: Record<Layer, LayerParser>;
   private endedAt: bigint | null = null;
   private count = 0;
   private error: string | null = null;
-  private ctx!: FlowContext;
+  /** The TLS library that handed over each connection's plaintext (TLS_LIB_NAMES), by conn id. */
+  private readonly tlsLibraries = new Map<number, string>();
+  private ctx!: Record<Layer, FlowContext>;
+  /** Exchanges completed while finishing the streams, handed out by finish(). */
+  private readonly finished: BuiltExchange[] = [];
 
   constructor(
     readonly plan: FlowPlan,
     readonly flowId: number,
     private readonly baseNs: bigint,
+    /** The library a TLS record's aux_fd names ('openssl 3.0.19'); by default its kind. */
+    private readonly libraryName: (auxFd: number) => string | null = (auxFd) => TLS_LIB_NAMES[auxFd & 0xff] ?? null,
   ) {
     this.client = plan.client;
     this.server = plan.server;
-    this.witnesses = directionWitnesses(plan);
-    const stream = (dir: StreamDirection) => {
-      const w = this.witnesses[dir];
-      return new WitnessedStream(dir, baseNs, { receiver: !!w.receiver, sender: !!w.sender });
-    };
-    this.streams = { c2s: stream('c2s'), s2c: stream('s2c') };
-    this.retained = { c2s: new RetainedBytes(RETAIN_BYTES), s2c: new RetainedBytes(RETAIN_BYTES) };
+    const turnAround = () => this.turnAround();
+    this.layers = { socket: new LayerParser('socket', plan, baseNs, turnAround), tls: new LayerParser('tls', plan, baseNs, turnAround) };
     this.updateContext();
   }
 
@@ -105,7 +103,7 @@ export class FlowBuilder {
   private updateContext(): void {
     const c = this.client;
     const s = this.server;
-    this.ctx = {
+    const context = (layer: Layer): FlowContext => ({
       flowId: this.flowId,
       clientPid: c?.pid ?? null,
       clientComm: c?.comm ?? null,
@@ -115,135 +113,72 @@ export class FlowBuilder {
       serverPort: s ? s.localPort : (c?.remotePort ?? null),
       clientPort: c ? c.localPort : (s?.remotePort ?? null),
       baseNs: this.baseNs,
-      witnesses: this.witnesses,
-    };
+      witnesses: this.layers[layer].witnesses,
+      layer,
+    });
+    this.ctx = { socket: context('socket'), tls: context('tls') };
   }
 
   /** Feed one event of one of this flow's connections; returns exchanges completed by it. */
   push(ev: SessionEvent): BuiltExchange[] {
-    for (const dir of ['c2s', 's2c'] as const) {
-      const witness = witnessOf(this.witnesses[dir], ev);
-      if (witness === 'receiver') return this.feed(this.streams[dir].received(ev));
-      if (witness === 'sender') return this.feed(this.streams[dir].sent(ev));
+    const layer = layerOf(ev);
+    if (layer === 'tls' && !this.tlsLibraries.has(ev.connId)) {
+      const name = this.libraryName(ev.auxFd);
+      if (name) this.tlsLibraries.set(ev.connId, name);
     }
-    return [];
+    this.layers[layer].push(ev);
+    return this.collect(layer, false);
   }
 
   /** A connection of this flow ended (its last holder let go of it). */
   close(connId: number, ts: bigint, eventId: number): BuiltExchange[] {
     const rel = Number(ts - this.baseNs);
-    const items: StreamItem[] = [];
-    for (const dir of ['c2s', 's2c'] as const) {
-      const w = this.witnesses[dir];
-      // the side that closed sends nothing more; the other side may still read what is in flight
-      if (w.receiver?.connId === connId) items.push(...this.streams[dir].receiverClosed(rel, eventId));
-      if (w.sender?.connId === connId) items.push(...this.streams[dir].senderClosed(rel, eventId));
-    }
     if (this.endedAt === null || ts > this.endedAt) this.endedAt = ts;
-    return this.feed(items);
+    const out: BuiltExchange[] = [];
+    for (const layer of LAYERS) {
+      this.layers[layer].close(connId, rel, eventId);
+      out.push(...this.collect(layer, false));
+    }
+    return out;
   }
 
-  /** Stream offsets where the two ends disagreed about a byte (a capture flaw), by direction. */
+  /** Where the two ends disagreed about a byte (a capture flaw), said in words. */
   private disagreementError(): string | null {
-    for (const dir of ['c2s', 's2c'] as const) {
-      const at = this.streams[dir].disagreement;
-      if (at !== null)
-        return `the two ends disagree about byte ${at} ${dir === 'c2s' ? 'sent by the client' : 'sent by the server'}: a capture flaw, please report it`;
+    for (const layer of LAYERS) {
+      const d = this.layers[layer].disagreement();
+      if (d)
+        return `the two ends disagree about ${layer === 'tls' ? 'plaintext ' : ''}byte ${d.offset} ${d.dir === 'c2s' ? 'sent by the client' : 'sent by the server'}: a capture flaw, please report it`;
     }
     return null;
   }
 
-  private feed(items: StreamItem[]): BuiltExchange[] {
-    for (const item of items) {
-      if (item.kind === 'data') {
-        this.bytes[item.dir] += item.length;
-        this.endedAt = this.baseNs + BigInt(Math.round(item.ts));
-        if (this.sniffedBytes[item.dir] < SNIFF_BYTES && item.bytes.length) {
-          this.sniffed[item.dir].push(item.bytes.subarray(0, SNIFF_BYTES - this.sniffedBytes[item.dir]));
-          this.sniffedBytes[item.dir] += Math.min(item.bytes.length, SNIFF_BYTES - this.sniffedBytes[item.dir]);
-        }
-      }
-      if (this.protocol === null) {
-        this.held.push(item);
-        if (!this.decide(item)) continue;
-        const held = this.held;
-        this.held = [];
-        for (const h of held) this.toParser(h);
-      } else {
-        this.toParser(item);
-      }
-    }
-    return this.collect(false);
-  }
-
-  private sniff(dir: StreamDirection): Uint8Array {
-    return Buffer.concat(this.sniffed[dir]);
-  }
-
-  /**
-   * Decide the protocol on the first bytes. A flow whose roles were only guessed is turned
-   * around when the "server" is the one sending a request.
-   */
-  private decide(item: StreamItem): boolean {
-    const enough = item.kind === 'end' || this.sniffedBytes.c2s >= 16 || this.sniffedBytes.s2c >= 16;
-    if (!enough) return false;
-    const c2s = this.sniff('c2s');
-    const s2c = this.sniff('s2c');
-    if (this.plan.transport === 'udp' || this.plan.transport === 'unix-dgram') {
-      this.protocol = guessProtocol(c2s, s2c, this.ctx.serverPort, this.plan.transport);
-      return true;
-    }
-    if (!this.plan.rolesKnown && !looksLikeHttp1Request(c2s) && looksLikeHttp1Request(s2c)) this.turnAround();
-    const a = this.sniff('c2s');
-    const b = this.sniff('s2c');
-    if (looksLikeHttp1Request(a) || looksLikeHttp1Response(b)) {
-      this.protocol = 'http/1.1';
-      this.http = new Http1Connection();
-    } else {
-      this.protocol = guessProtocol(a, b, this.ctx.serverPort, this.plan.transport);
-    }
+  private turnAround(): boolean {
+    if (this.plan.rolesKnown) return false;
+    [this.client, this.server] = [this.server, this.client];
+    for (const layer of LAYERS) this.layers[layer].turnAround();
+    this.updateContext();
     return true;
   }
 
-  private turnAround(): void {
-    [this.client, this.server] = [this.server, this.client];
-    this.witnesses = { c2s: this.witnesses.s2c, s2c: this.witnesses.c2s };
-    this.held = this.held.map((i) => ({ ...i, dir: i.dir === 'c2s' ? 's2c' : 'c2s' }));
-    [this.sniffed.c2s, this.sniffed.s2c] = [this.sniffed.s2c, this.sniffed.c2s];
-    [this.sniffedBytes.c2s, this.sniffedBytes.s2c] = [this.sniffedBytes.s2c, this.sniffedBytes.c2s];
-    [this.bytes.c2s, this.bytes.s2c] = [this.bytes.s2c, this.bytes.c2s];
-    const streams = this.streams as { c2s: WitnessedStream; s2c: WitnessedStream };
-    [streams.c2s, streams.s2c] = [streams.s2c, streams.c2s];
-    streams.c2s.dir = 'c2s';
-    streams.s2c.dir = 's2c';
-    this.updateContext();
-  }
-
-  private toParser(item: StreamItem): void {
-    if (item.kind === 'data') this.retained[item.dir].add(item.offset, item.length, item.bytes, item.eventId, item.lastEventId ?? item.eventId);
-    this.http?.push(item);
-  }
-
-  private collect(final: boolean): BuiltExchange[] {
-    if (!this.http) return [];
-    const done = final ? this.http.finish() : this.http.takeExchanges();
+  private collect(layer: Layer, final: boolean): BuiltExchange[] {
     const out: BuiltExchange[] = [];
-    for (const ex of done) out.push(this.build(ex));
+    for (const ex of this.layers[layer].exchanges(final)) out.push(this.build(layer, ex));
     return out;
   }
 
-  private build(ex: Http1Exchange): BuiltExchange {
+  private build(layer: Layer, ex: Http1Exchange): BuiltExchange {
     this.count++;
+    const retained = this.layers[layer].retained;
     const req = ex.request;
     const resp = ex.response;
     const bodies = {
-      request: req ? req.body.ranges.flatMap(([s, e]) => this.retained.c2s.slice(s, e)) : [],
-      response: resp ? resp.body.ranges.flatMap(([s, e]) => this.retained.s2c.slice(s, e)) : [],
+      request: req ? req.body.ranges.flatMap(([s, e]) => retained.c2s.slice(s, e)) : [],
+      response: resp ? resp.body.ranges.flatMap(([s, e]) => retained.s2c.slice(s, e)) : [],
     };
     const ids: number[] = [];
     const note = (dir: StreamDirection, offset: number | undefined) => {
       if (offset === undefined) return;
-      const at = this.retained[dir].eventsAt(offset);
+      const at = retained[dir].eventsAt(offset);
       if (at) ids.push(at.first, at.last);
     };
     if (req) {
@@ -256,35 +191,42 @@ export class FlowBuilder {
     }
     const events = ids.length ? { first: Math.min(...ids), last: Math.max(...ids) } : { first: null, last: null };
     if (ex.errors.length && !this.error) this.error = ex.errors[0].message;
-    if (ex.protocolSwitch) this.protocol = ex.protocolSwitch.protocol;
-    const built = exchangeRow(ex, this.ctx, bodies, events);
+    if (ex.protocolSwitch) this.layers[layer].switched(ex.protocolSwitch.protocol);
+    const built = exchangeRow(ex, this.ctx[layer], bodies, events);
     // nothing before the end of this exchange's messages is needed again
-    if (req) this.retained.c2s.dropBefore(req.end);
-    if (resp) this.retained.s2c.dropBefore(resp.end);
+    if (req) retained.c2s.dropBefore(req.end);
+    if (resp) retained.s2c.dropBefore(resp.end);
     return built;
   }
 
   /** End of the capture: whatever is unfinished is reported as incomplete. */
   finish(): BuiltExchange[] {
-    // what a sender sent and nobody read, then the end of both directions
-    const endTs = this.endedAt === null ? 0 : Number(this.endedAt - this.baseNs);
-    for (const dir of ['c2s', 's2c'] as const) this.feed(this.streams[dir].finish(endTs, 0)).forEach((x) => this.finished.push(x));
-    if (this.protocol === null) {
-      // never enough bytes to decide: decide on what there is
-      this.decide({ kind: 'end', dir: 'c2s', ts: 0, offset: 0, reason: 'close', eventId: 0 });
-      const held = this.held;
-      this.held = [];
-      for (const h of held) this.toParser(h);
+    const rel = this.endedAt === null ? 0 : Number(this.endedAt - this.baseNs);
+    const out: BuiltExchange[] = [];
+    for (const layer of LAYERS) {
+      this.layers[layer].finish(rel);
+      out.push(...this.collect(layer, true));
     }
-    return [...this.finished.splice(0), ...this.collect(true)];
+    return out;
   }
 
-  /** Exchanges completed while finishing the streams, handed out by finish(). */
-  private readonly finished: BuiltExchange[] = [];
+  /** The last byte's time in either layer, or the last close. */
+  private lastSeen(): bigint | null {
+    let last = this.endedAt;
+    for (const layer of LAYERS) {
+      const ts = this.layers[layer].lastTs;
+      if (ts === null) continue;
+      const at = this.baseNs + BigInt(Math.round(ts));
+      if (last === null || at > last) last = at;
+    }
+    return last;
+  }
 
   row(): FlowRow {
     const c = this.client;
     const s = this.server;
+    const socket = this.layers.socket;
+    const tls = this.layers.tls;
     return {
       clientConn: c?.id ?? null,
       serverConn: s?.id ?? null,
@@ -294,18 +236,40 @@ export class FlowBuilder {
       serverComm: s?.comm ?? null,
       transport: this.plan.transport,
       clientAddr: c ? endpointAddr(c, 'local') : endpointAddr(s, 'remote'),
-      clientPort: this.ctx.clientPort,
-      serverAddr: this.ctx.serverAddr,
-      serverPort: this.ctx.serverPort,
-      protocol: this.protocol ?? 'unknown',
+      clientPort: this.ctx.socket.clientPort,
+      serverAddr: this.ctx.socket.serverAddr,
+      serverPort: this.ctx.socket.serverPort,
+      // a TLS connection whose plaintext was read speaks what its plaintext speaks
+      protocol: tls.protocol ?? socket.protocol ?? 'unknown',
       startedAt: this.plan.startedAt,
-      endedAt: this.endedAt,
-      bytesC2s: this.bytes.c2s,
-      bytesS2c: this.bytes.s2c,
+      endedAt: this.lastSeen(),
+      bytesC2s: socket.bytes.c2s,
+      bytesS2c: socket.bytes.s2c,
       exchanges: this.count,
       error: this.disagreementError() ?? this.error,
       clientProcesses: c && c.users.length > 1 ? c.users : null,
       serverProcesses: s && s.users.length > 1 ? s.users : null,
+      tls: this.tlsLibraryText(),
+      ...this.handshake(),
     };
+  }
+
+  /** The library of each end that gave plaintext: one name, or `client → server` when they differ. */
+  private tlsLibraryText(): string | null {
+    const client = this.client ? (this.tlsLibraries.get(this.client.id) ?? null) : null;
+    const server = this.server ? (this.tlsLibraries.get(this.server.id) ?? null) : null;
+    if (client && server && client !== server) return `${client} → ${server}`;
+    return client ?? server;
+  }
+
+  /** SNI, ALPN and version from the handshake the socket's bytes began with. */
+  private handshake(): Pick<FlowRow, 'tlsServerName' | 'tlsAlpn' | 'tlsVersion'> {
+    const socket = this.layers.socket;
+    const c = socket.helloBytes('c2s');
+    const s = socket.helloBytes('s2c');
+    const client = c ? parseClientHello(c) : null;
+    const server = s ? parseServerHello(s) : null;
+    const alpn = server?.alpn ?? (client?.alpn.length ? client.alpn.join(',') : null);
+    return { tlsServerName: client?.serverName ?? null, tlsAlpn: alpn, tlsVersion: server?.version ?? null };
   }
 }

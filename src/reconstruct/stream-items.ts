@@ -20,10 +20,18 @@ import type { GapReason, StreamDirection, StreamItem, StreamSegment } from '../p
 import { EVENT_RECORDS_LOST } from '../session/event-reader.js';
 import { endsAligned, type FlowPlan } from './flow-plan.js';
 
-/** One end's events for one direction: (connection, its direction). */
+/**
+ * A flow's bytes in two layers: the socket's (what the syscalls moved: plain bytes, or TLS
+ * ciphertext) and, for a TLS connection whose library tinytap watched, the plaintext the
+ * library handed over (TLS_DATA records, with their own stream offsets).
+ */
+export type Layer = 'socket' | 'tls';
+
+/** One end's events for one direction: (connection, its direction, the layer). */
 export interface DirectionSource {
   connId: number;
   dir: number; // Direction.EGRESS or INGRESS of that connection
+  layer: Layer;
 }
 
 /** The witnesses read for one direction of a flow (either may be missing). */
@@ -34,23 +42,36 @@ export interface DirectionWitnesses {
   sender: DirectionSource | null;
 }
 
-/** Which ends are read for each direction of a flow. */
-export function directionWitnesses(flow: Pick<FlowPlan, 'client' | 'server'>): Record<StreamDirection, DirectionWitnesses> {
+/**
+ * Which ends are read for each direction of a flow, in a layer. The plaintext offsets of two
+ * ends align as their socket offsets do: both count from the first byte of their streams when
+ * both ends were seen from the start.
+ */
+export function directionWitnesses(flow: Pick<FlowPlan, 'client' | 'server'>, layer: Layer = 'socket'): Record<StreamDirection, DirectionWitnesses> {
   const { client, server } = flow;
   const both = !!client && !!server;
   const aligned = endsAligned(flow);
   const side = (receiver: { id: number } | null, sender: { id: number } | null): DirectionWitnesses => ({
-    receiver: receiver ? { connId: receiver.id, dir: Direction.INGRESS } : null,
+    receiver: receiver ? { connId: receiver.id, dir: Direction.INGRESS, layer } : null,
     // the sender is a witness when it is the only end, or when its offsets match the receiver's
-    sender: sender && (!both || aligned) ? { connId: sender.id, dir: Direction.EGRESS } : null,
+    sender: sender && (!both || aligned) ? { connId: sender.id, dir: Direction.EGRESS, layer } : null,
   });
   return { c2s: side(server, client), s2c: side(client, server) };
 }
 
+/** The layer an event belongs to. */
+export function layerOf(ev: Pick<SessionEvent, 'tls'>): Layer {
+  return ev.tls ? 'tls' : 'socket';
+}
+
+function isSource(s: DirectionSource | null, ev: Pick<SessionEvent, 'connId' | 'dir' | 'tls'>): boolean {
+  return !!s && s.connId === ev.connId && s.dir === ev.dir && s.layer === layerOf(ev);
+}
+
 /** Which witness of a direction an event is, if it is one. */
-export function witnessOf(w: DirectionWitnesses, ev: Pick<SessionEvent, 'connId' | 'dir'>): 'receiver' | 'sender' | null {
-  if (w.receiver && w.receiver.connId === ev.connId && w.receiver.dir === ev.dir) return 'receiver';
-  if (w.sender && w.sender.connId === ev.connId && w.sender.dir === ev.dir) return 'sender';
+export function witnessOf(w: DirectionWitnesses, ev: Pick<SessionEvent, 'connId' | 'dir' | 'tls'>): 'receiver' | 'sender' | null {
+  if (isSource(w.receiver, ev)) return 'receiver';
+  if (isSource(w.sender, ev)) return 'sender';
   return null;
 }
 

@@ -4,9 +4,11 @@
  * written as they complete. Idempotent: the derived tables are replaced as a whole, in one
  * transaction, and derived_meta records which parser version built them from how many records.
  */
+import { TlsLibraryNames } from './tls-library-names.js';
 import type Database from 'better-sqlite3';
 
-import { EventAssembler, type AssembledEvent } from '../events/event-assembler.js';
+import type { AssembledEvent } from '../events/event-assembler.js';
+import { EventStream } from '../events/event-stream.js';
 import { endsConnection } from '../events/decode-records.js';
 import { Kind } from '../events/layout.js';
 import { HTTP1_PARSER_VERSION } from '../protocols/http1/index.js';
@@ -20,7 +22,7 @@ import { type Damage, RowCheck, exactNumber, parsedJson } from './damage.js';
 import { startedAtNs } from './meta.js';
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-7`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-8`;
 
 export interface BuildStats {
   flows: number;
@@ -193,10 +195,11 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
   const baseNs = sessionStart(db);
   const reader = new EventReader(db);
   const plans = planFlows(loadConnInfo(db, 0, reader.damage));
+  const libraries = new TlsLibraryNames(db);
   const builders = new Map<number, FlowBuilder>(); // conn id -> its flow's builder
   const all: FlowBuilder[] = [];
   for (const plan of plans) {
-    const b = new FlowBuilder(plan, plan.index + 1, baseNs);
+    const b = new FlowBuilder(plan, plan.index + 1, baseNs, (auxFd) => libraries.name(auxFd));
     all.push(b);
     if (plan.client) builders.set(plan.client.id, b);
     if (plan.server) builders.set(plan.server.id, b);
@@ -225,22 +228,20 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     const write = (b: FlowBuilder, built: BuiltExchange[]) => {
       for (const x of built) out.exchange(x.row, x.text);
     };
-    const assembler = new EventAssembler();
-    const onEvent = (ev: AssembledEvent) => {
+    const events = new EventStream((ev: AssembledEvent) => {
       const e = toSessionEvent(ev);
       const b = builders.get(e.connId);
       if (b) write(b, b.push(e));
-    };
+    });
     let done = 0;
     for (const { n, rec } of reader.records()) {
-      if (rec.kind === Kind.DATA) assembler.push(rec, onEvent, n);
-      else if (rec.kind === Kind.CLOSE && endsConnection(rec)) {
+      if (rec.kind === Kind.CLOSE && endsConnection(rec)) {
         const b = builders.get(rec.connId);
         if (b) write(b, b.close(rec.connId, rec.tsNs, n));
-      }
+      } else events.push(rec, n);
       if (++done % 65536 === 0) opts.onProgress?.(done, total);
     }
-    assembler.flush(onEvent);
+    events.flush();
     for (const b of all) {
       write(b, b.finish());
       out.flow(b.flowId, b.row());

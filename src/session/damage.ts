@@ -228,6 +228,9 @@ const isText = (v: unknown): v is string => typeof v === 'string';
 const tuple = (v: unknown, n: number): v is unknown[] => Array.isArray(v) && v.length === n;
 const listOf = (v: unknown, item: (x: unknown) => boolean) => Array.isArray(v) && v.every(item);
 const isRange = (v: unknown) => tuple(v, 2) && isOffset(v[0]) && isOffset(v[1]) && v[0] <= v[1];
+/** [receiver conn, sender conn] and, when the bytes are TLS plaintext, 1 (reconstruct/exchange-row.ts WitnessRef). */
+const isWitness = (v: unknown) =>
+  Array.isArray(v) && (v.length === 2 || (v.length === 3 && (v[2] === 0 || v[2] === 1))) && isConn(v[0]) && isConn(v[1]);
 
 function isMessageRef(v: unknown): boolean {
   if (v === null) return true;
@@ -258,10 +261,8 @@ export function checkedDetail(blob: unknown): ExchangeDetail | string {
   if (!tuple(d, 8) || d[0] !== 2) return 'its detail is of an unknown version';
   const [, c2s, s2c, request, response, informational, protocolSwitch, errors] = d;
   const ok =
-    tuple(c2s, 2) &&
-    c2s.every(isConn) &&
-    tuple(s2c, 2) &&
-    s2c.every(isConn) &&
+    isWitness(c2s) &&
+    isWitness(s2c) &&
     isMessageRef(request) &&
     isMessageRef(response) &&
     listOf(informational, (i) => tuple(i, 4) && isOffset(i[0]) && isOffset(i[1]) && isOffset(i[2]) && isText(i[3]) && /^-?\d{1,20}$/.test(i[3])) &&

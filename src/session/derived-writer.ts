@@ -31,6 +31,10 @@ const FLOW_COLUMNS: [string, (f: FlowRow) => unknown][] = [
   ['error', (f) => f.error],
   ['client_processes', (f) => (f.clientProcesses ? JSON.stringify(f.clientProcesses) : null)],
   ['server_processes', (f) => (f.serverProcesses ? JSON.stringify(f.serverProcesses) : null)],
+  ['tls', (f) => f.tls],
+  ['tls_server_name', (f) => f.tlsServerName],
+  ['tls_alpn', (f) => f.tlsAlpn],
+  ['tls_version', (f) => f.tlsVersion],
 ];
 
 function flowValues(f: FlowRow): unknown[] {

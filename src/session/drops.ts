@@ -15,6 +15,8 @@ const COUNTERS = {
   walks_cut: Stat.WALK_TRUNCATED,
   unnamed_sharers: Stat.UNNAMED_SHARERS,
   fd_walks_cut: Stat.FD_WALK_TRUNCATED,
+  tls_unjoined: Stat.TLS_UNJOINED,
+  tls_mismatch: Stat.TLS_MISMATCH,
 } as const;
 
 export type Drops = Record<keyof typeof COUNTERS, number>;

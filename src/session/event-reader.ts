@@ -7,8 +7,9 @@
 import type Database from 'better-sqlite3';
 
 import { type CaptureRecord, RecordFormatError, type SockAddr, decodeRecord, minRecordSize } from '../events/decode-records.js';
-import { type AssembledEvent, EventAssembler } from '../events/event-assembler.js';
-import { BATCH_RECORD_PREFIX, DataFlag, DataLayout, HeaderLayout, Kind } from '../events/layout.js';
+import type { AssembledEvent } from '../events/event-assembler.js';
+import { EventStream } from '../events/event-stream.js';
+import { BATCH_RECORD_PREFIX, DataFlag, DataLayout, Direction, HeaderLayout, Kind, TlsJoinLayout } from '../events/layout.js';
 import {
   BLOCK_INDEX_SQL,
   type BlockEntry,
@@ -31,6 +32,11 @@ export interface SessionEvent {
   id: number;
   /** Wall-clock nanoseconds. */
   ts: bigint;
+  /**
+   * TLS plaintext read at the library (a TLS_DATA record: `syscall` names the library call,
+   * `auxFd` the library, `streamOff` counts the plaintext stream); else a socket syscall.
+   */
+  tls: boolean;
   connId: number;
   pid: number;
   tid: number;
@@ -56,8 +62,8 @@ export interface ReadOptions {
   fromRecord?: number;
   /** Only DATA records of this direction (Direction.EGRESS or INGRESS), no other records. */
   dir?: number;
-  /** Only DATA records of these (connection, direction) pairs, no other records. */
-  sources?: { connId: number; dir: number }[];
+  /** Only data records of these (connection, direction, layer), no other records. */
+  sources?: { connId: number; dir: number; layer: 'socket' | 'tls' }[];
   /**
    * The file's last block id (lastBlockId()), when the caller asked for it in the read
    * transaction it still holds: the file cannot have gained blocks since, and is not asked again.
@@ -102,12 +108,31 @@ function peekConnId(raw: Buffer, at: number): number {
   return raw.readUInt32LE(at + DataLayout.connId + 4) * 0x1_0000_0000 + raw.readUInt32LE(at + DataLayout.connId);
 }
 
-/** A DATA record of one of `sources` (read without decoding the record). */
-function isFromSource(raw: Buffer, at: number, sources: { connId: number; dir: number }[]): boolean {
-  if (raw[at + HeaderLayout.kind] !== Kind.DATA) return false;
+/**
+ * TLS plaintext written before its socket was known (conn_id 0, egress): it may belong to any
+ * connection, so a read of some connections takes it, and its TLS_JOIN says (tls-joiner.ts).
+ */
+function awaitsJoinRecord(raw: Buffer, at: number): boolean {
+  return raw[at + HeaderLayout.kind] === Kind.TLS_DATA && raw[at + DataLayout.dir] === Direction.EGRESS && peekConnId(raw, at) === 0;
+}
+
+/**
+ * A DATA (or, for the tls layer, TLS_DATA or TLS_JOIN) record of one of `sources`, or plaintext
+ * that may be joined to one, read without decoding it.
+ */
+function isFromSource(raw: Buffer, at: number, sources: { connId: number; dir: number; layer: 'socket' | 'tls' }[]): boolean {
+  const kind = raw[at + HeaderLayout.kind];
+  if (kind === Kind.TLS_JOIN) {
+    const connId = peekConnId(raw, at);
+    const dir = raw[at + TlsJoinLayout.dir];
+    return sources.some((s) => s.connId === connId && s.dir === dir && s.layer === 'tls');
+  }
+  if (kind !== Kind.DATA && kind !== Kind.TLS_DATA) return false;
+  const layer = kind === Kind.TLS_DATA ? 'tls' : 'socket';
+  if (layer === 'tls' && awaitsJoinRecord(raw, at)) return sources.some((s) => s.dir === Direction.EGRESS && s.layer === 'tls');
   const connId = peekConnId(raw, at);
   const dir = raw[at + DataLayout.dir];
-  return sources.some((s) => s.connId === connId && s.dir === dir);
+  return sources.some((s) => s.connId === connId && s.dir === dir && s.layer === layer);
 }
 
 /**
@@ -281,7 +306,7 @@ export class EventReader {
       this.damage.note('records', `record ${n}: ${len} bytes, shorter than its kind`);
       return null;
     }
-    if (conns && (kind === Kind.PROC || !conns.has(peekConnId(raw, at)))) return null;
+    if (conns && (kind === Kind.PROC || !(conns.has(peekConnId(raw, at)) || awaitsJoinRecord(raw, at)))) return null;
     if (opts.dir !== undefined && (kind !== Kind.DATA || raw[at + DataLayout.dir] !== opts.dir)) return null;
     if (opts.sources && !isFromSource(raw, at, opts.sources)) return null;
     try {
@@ -326,17 +351,22 @@ export class EventReader {
     }
   }
 
-  /** Syscall events with their payloads, in capture order. */
+  /**
+   * Syscall events with their payloads, in capture order. TLS plaintext written before its
+   * socket was known comes out where its join is, with its connection (tls-joiner.ts); one
+   * that was never joined has connection 0, and is left out when connections are asked for.
+   */
   *events(opts: ReadOptions = {}): Generator<SessionEvent> {
-    const assembler = new EventAssembler();
+    const conns = opts.connIds ? new Set(opts.connIds) : null;
     const out: SessionEvent[] = [];
-    const emit = (ev: AssembledEvent) => out.push(toSessionEvent(ev));
+    const stream = new EventStream((ev: AssembledEvent) => {
+      if (!conns || conns.has(ev.first.connId)) out.push(toSessionEvent(ev));
+    });
     for (const { n, rec } of this.records(opts)) {
-      if (rec.kind !== Kind.DATA) continue;
-      assembler.push(rec, emit, n);
+      stream.push(rec, n);
       if (out.length) yield* out.splice(0);
     }
-    assembler.flush(emit);
+    stream.flush();
     yield* out.splice(0);
   }
 }
@@ -347,6 +377,7 @@ export function toSessionEvent(ev: AssembledEvent): SessionEvent {
   return {
     id: ev.firstRecord,
     ts: r.tsNs,
+    tls: r.kind === Kind.TLS_DATA,
     connId: r.connId,
     pid: r.pid,
     tid: r.tid,

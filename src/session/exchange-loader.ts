@@ -519,6 +519,14 @@ export class ExchangeLoader {
       upgrade: row.upgrade,
       error: err ? { direction: err[0] === 0 ? 'request' : 'response', offset: err[1], message: err[3] } : null,
       events: row.first_event !== null ? { first: Number(row.first_event), last: Number(row.last_event) } : null,
+      tls: [c2s, s2c].some((d) => (d.receiver ?? d.sender)?.layer === 'tls')
+        ? {
+            decryptedFrom: f?.tls ?? 'a TLS library',
+            serverName: f?.tls_server_name ?? null,
+            alpn: f?.tls_alpn ?? null,
+            version: f?.tls_version ?? null,
+          }
+        : null,
     };
   }
 

@@ -11,9 +11,11 @@
  * unqualified table names in `temp` first, so the queries need not know. Following needs only
  * read access, and the file is left as the recorder wrote it: the next plain open builds it.
  */
+import { TlsLibraryNames } from './tls-library-names.js';
 import type Database from 'better-sqlite3';
 
-import { EventAssembler, type AssembledEvent } from '../events/event-assembler.js';
+import type { AssembledEvent } from '../events/event-assembler.js';
+import { EventStream } from '../events/event-stream.js';
 import { endsConnection } from '../events/decode-records.js';
 import { ConnCause, Kind } from '../events/layout.js';
 import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js';
@@ -50,7 +52,8 @@ interface FlowState {
 export class LiveBuild {
   private readonly writer: DerivedWriter;
   private readonly byConn = new Map<number, FlowState>();
-  private readonly assembler = new EventAssembler();
+  private readonly events = new EventStream((ev) => this.onEvent(ev));
+  private readonly libraries: TlsLibraryNames;
   private readonly reader: EventReader;
   private lastConn = 0;
   private lastBlock = 0;
@@ -64,6 +67,7 @@ export class LiveBuild {
     this.writer = new DerivedWriter(db, { indexEachRow: true });
     this.reader = new EventReader(db);
     this.baseNs = sessionStart(db);
+    this.libraries = new TlsLibraryNames(db);
   }
 
   get exchanges(): number {
@@ -81,7 +85,7 @@ export class LiveBuild {
       const previous = [...new Set(conns.map((c) => this.byConn.get(c)).filter((f): f is FlowState => !!f))];
       const id = previous[0]?.builder.flowId ?? this.nextFlowId++;
       for (const p of previous.slice(1)) this.db.prepare('DELETE FROM flows WHERE id = ?').run(p.builder.flowId);
-      const state: FlowState = { builder: new FlowBuilder({ ...plan, index: id - 1 }, id, this.baseNs), conns, closed: new Set(), fed: false };
+      const state: FlowState = { builder: new FlowBuilder({ ...plan, index: id - 1 }, id, this.baseNs, (auxFd) => this.libraries.name(auxFd)), conns, closed: new Set(), fed: false };
       for (const c of conns) this.byConn.set(c, state);
       this.writer.upsertFlow(id, state.builder.row());
     }
@@ -91,6 +95,13 @@ export class LiveBuild {
   private commOf(pid: number): string | null {
     const comm = this.db.prepare('SELECT comm FROM processes WHERE pid = ? ORDER BY id DESC LIMIT 1').pluck().get(pid);
     return typeof comm === 'string' ? comm : null;
+  }
+
+  private onEvent(ev: AssembledEvent): void {
+    const f = this.byConn.get(ev.first.connId);
+    if (!f) return;
+    f.fed = true;
+    this.write(f.builder.push(toSessionEvent(ev)));
   }
 
   private write(built: BuiltExchange[]): void {
@@ -113,17 +124,10 @@ export class LiveBuild {
       if (fresh.length === 0 && blocks.length === 0) return false;
       this.addConnections(fresh);
       if (fresh.length) this.lastConn = fresh[fresh.length - 1].id;
-      const onEvent = (ev: AssembledEvent) => {
-        const f = this.byConn.get(ev.first.connId);
-        if (!f) return;
-        f.fed = true;
-        this.write(f.builder.push(toSessionEvent(ev)));
-      };
       for (const block of blocks) {
         for (const { n, rec } of this.reader.blockRecords(block)) {
           this.records++;
-          if (rec.kind === Kind.DATA) this.assembler.push(rec, onEvent, n);
-          else if (rec.kind === Kind.CONN && rec.cause === ConnCause.SHARED)
+          if (rec.kind === Kind.CONN && rec.cause === ConnCause.SHARED)
             this.byConn.get(rec.connId)?.builder.addHolder(rec.connId, { pid: rec.pid, comm: this.commOf(rec.pid) ?? rec.comm, cause: rec.cause });
           else if (rec.kind === Kind.CLOSE && endsConnection(rec)) {
             const f = this.byConn.get(rec.connId);
@@ -131,7 +135,7 @@ export class LiveBuild {
             this.write(f.builder.close(rec.connId, rec.tsNs, n));
             f.closed.add(rec.connId);
             if (f.conns.every((c) => f.closed.has(c))) this.finishFlow(f);
-          }
+          } else this.events.push(rec, n);
         }
         this.lastBlock = block;
       }
@@ -144,10 +148,7 @@ export class LiveBuild {
   /** The recording ended: whatever is unfinished is written as incomplete. */
   finish(): void {
     this.db.transaction(() => {
-      this.assembler.flush((ev) => {
-        const f = this.byConn.get(ev.first.connId);
-        if (f) this.write(f.builder.push(toSessionEvent(ev)));
-      });
+      this.events.flush();
       for (const f of new Set(this.byConn.values())) this.finishFlow(f);
     })();
   }

@@ -76,6 +76,11 @@ export interface FlowSummary {
   /** JSON [{pid, comm, cause}] of every process that held the end, when more than one did. */
   client_processes: string | null;
   server_processes: string | null;
+  /** The TLS library whose plaintext was read; and what the handshake said (SNI, ALPN, version). */
+  tls: string | null;
+  tls_server_name: string | null;
+  tls_alpn: string | null;
+  tls_version: string | null;
 }
 
 const SUMMARY_COLUMNS = `x.id, x.flow_id, x.seq, x.client_pid, x.client_comm, x.server_pid, x.server_comm, x.server_port,

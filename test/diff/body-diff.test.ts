@@ -102,6 +102,7 @@ function exchange(o: { status?: number | null; reqHeaders?: [string, string][]; 
     upgrade: null,
     error: null,
     events: null,
+    tls: null,
   };
 }
 

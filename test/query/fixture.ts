@@ -21,11 +21,16 @@ export function localNs(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, 
 export const NOW = new Date(2026, 10, 20, 12, 0, 0);
 
 /** An exchange of the fixture: a FilterSubject whose URL is made from its host, port and path. */
-export type Row = Omit<FilterSubject, 'url'> & { id: number };
+export type Row = Omit<FilterSubject, 'url' | 'scheme'> & { id: number };
 
-function url(r: Pick<Row, 'host' | 'path' | 'query' | 'serverPort'>): string {
+/** https when it was read from TLS plaintext, as the reconstructor writes it. */
+function scheme(r: Pick<Row, 'flags'>): string {
+  return r.flags & F.DECRYPTED ? 'https' : 'http';
+}
+
+function url(r: Pick<Row, 'host' | 'path' | 'query' | 'serverPort' | 'flags'>): string {
   const port = r.serverPort === 80 || r.serverPort === null ? '' : `:${r.serverPort}`;
-  return `http://${r.host}${port}${r.path}${r.query === null ? '' : `?${r.query}`}`;
+  return `${scheme(r)}://${r.host}${port}${r.path}${r.query === null ? '' : `?${r.query}`}`;
 }
 
 const CURL = { clientPid: 4121, clientComm: 'curl' };
@@ -77,7 +82,7 @@ export const ROWS: Row[] = [
     id: 7, method: 'GET', status: 200, host: 'api.local', path: '/broken', query: null,
     clientPid: 7000, clientComm: 'python3', ...NODE,
     serverPort: 3000, clientPort: 40007, respBodySize: 28, durationNs: 5_000_000, reqStartedNs: localNs(2026, 11, 20, 11, 45),
-    respType: 'application/problem+json', flags: F.PARSE_ERROR,
+    respType: 'application/problem+json', flags: F.PARSE_ERROR | F.DECRYPTED,
     reqHeaders: 'Host: api.local\nAccept: */*', respHeaders: 'Content-Type: application/problem+json\nX-Note: 50%_off',
     reqBody: '', respBody: '{"error":"50%_off café"}',
   },
@@ -109,7 +114,7 @@ export const IDS = ROWS.map((r) => r.id);
 
 export function subjectOf(r: Row): FilterSubject {
   const { id: _, ...subject } = r;
-  return { ...subject, url: url(r) };
+  return { ...subject, url: url(r), scheme: scheme(r) };
 }
 
 export function makeDb(): Database.Database {
@@ -117,10 +122,10 @@ export function makeDb(): Database.Database {
   db.exec(readFileSync(SCHEMA, 'utf8'));
   const insert = db.prepare(`INSERT INTO exchanges (id, flow_id, seq, client_pid, client_comm, server_pid, server_comm, server_port,
       client_port, method, scheme, host, path, query, url, status, req_started, duration_ns, resp_body_size, resp_type, flags, digest, detail)
-    VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, 'http', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, x'')`);
+    VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, x'')`);
   const text = db.prepare('INSERT INTO exchange_text (id, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)');
   for (const r of ROWS) {
-    insert.run(r.id, r.id, r.clientPid, r.clientComm, r.serverPid, r.serverComm, r.serverPort, r.clientPort, r.method, r.host, r.path,
+    insert.run(r.id, r.id, r.clientPid, r.clientComm, r.serverPid, r.serverComm, r.serverPort, r.clientPort, r.method, scheme(r), r.host, r.path,
       r.query, url(r), r.status, r.reqStartedNs, r.durationNs, r.respBodySize, r.respType, r.flags);
     text.run(r.id, url(r), r.reqHeaders, r.respHeaders, r.reqBody, r.respBody);
   }

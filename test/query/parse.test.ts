@@ -241,6 +241,7 @@ describe('errors point at the bad term', () => {
     ['~m', /'~m' needs a value after it/, 0, 2],
     ['(~m)', /'~m' needs a value after it/, 1, 3],
     ['is:weird', /unknown is:weird: use one of is:error/, 3, 8],
+    ['tls:maybe', /tls: takes true or false, not maybe: write tls:true or tls:false/, 4, 9],
     ['not', /nothing to negate/, 0, 3],
     ['-', /nothing to negate after '-'/, 0, 1],
     ['a !', /nothing to negate after '!'/, 2, 3],

@@ -13,6 +13,7 @@ function ev(o: { dir: number; off: number; data?: string; ret?: number; flags?: 
   const payload = Buffer.from(o.data ?? '', 'latin1');
   return {
     id: nextId++,
+    tls: false,
     ts: BigInt(o.ts ?? nextId * 1000),
     connId: o.dir === Direction.INGRESS ? 2 : 1,
     pid: 1,

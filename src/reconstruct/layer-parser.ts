@@ -1,0 +1,216 @@
+/**
+ * One layer of a flow (the socket's bytes, or a TLS connection's plaintext), read from its
+ * witnesses into two streams, its protocol told from its first bytes, and (for HTTP/1.x) parsed
+ * into exchanges. A flow has one of these per layer it has bytes in (flow-builder.ts); pure.
+ */
+import { Http1Connection, looksLikeHttp1Request, looksLikeHttp1Response } from '../protocols/http1/index.js';
+import type { Http1Exchange } from '../protocols/http1/types.js';
+import type { StreamDirection, StreamItem } from '../protocols/stream.js';
+import type { SessionEvent } from '../session/event-reader.js';
+import type { FlowPlan } from './flow-plan.js';
+import { guessProtocol } from './protocol-guess.js';
+import { RetainedBytes } from './retained-bytes.js';
+import { type DirectionWitnesses, type Layer, WitnessedStream, directionWitnesses, witnessOf } from './stream-items.js';
+
+/** Bytes kept per direction for the search index while an exchange is in progress. */
+const RETAIN_BYTES = 2 << 20;
+/** Bytes of each direction looked at to tell the protocol. */
+const SNIFF_BYTES = 64;
+/** A TLS hello's records, kept to read SNI and ALPN from: the largest record, and its header. */
+const HELLO_BYTES = 16384 + 5 + 4;
+
+const DIRS = ['c2s', 's2c'] as const;
+
+export class LayerParser {
+  witnesses: Record<StreamDirection, DirectionWitnesses>;
+  private readonly streams: Record<StreamDirection, WitnessedStream>;
+  readonly retained: Record<StreamDirection, RetainedBytes>;
+  private readonly sniffed: Record<StreamDirection, Uint8Array[]> = { c2s: [], s2c: [] };
+  private sniffedBytes = { c2s: 0, s2c: 0 };
+  private http: Http1Connection | null = null;
+  /** null: not decided yet; items wait in `held` until it is. */
+  protocol: string | null = null;
+  private held: StreamItem[] = [];
+  readonly bytes = { c2s: 0, s2c: 0 };
+  /** The first bytes of each direction while they may be a TLS handshake (they start 0x16). */
+  private readonly hello: Record<StreamDirection, { parts: Uint8Array[]; size: number; done: boolean }> = {
+    c2s: { parts: [], size: 0, done: false },
+    s2c: { parts: [], size: 0, done: false },
+  };
+  /** Wall-clock ns of the last byte seen. */
+  lastTs: number | null = null;
+
+  constructor(
+    readonly layer: Layer,
+    private readonly plan: FlowPlan,
+    baseNs: bigint,
+    /** Roles only guessed from ports: the first layer to see a request decides them. */
+    private readonly turnAroundIfServerAsks: () => boolean,
+  ) {
+    this.witnesses = directionWitnesses(plan, layer);
+    const stream = (dir: StreamDirection) => {
+      const w = this.witnesses[dir];
+      return new WitnessedStream(dir, baseNs, { receiver: !!w.receiver, sender: !!w.sender });
+    };
+    this.streams = { c2s: stream('c2s'), s2c: stream('s2c') };
+    this.retained = { c2s: new RetainedBytes(RETAIN_BYTES), s2c: new RetainedBytes(RETAIN_BYTES) };
+  }
+
+  /** Items for one event of this layer (none when it is not one of its witnesses). */
+  push(ev: SessionEvent): void {
+    for (const dir of DIRS) {
+      const witness = witnessOf(this.witnesses[dir], ev);
+      if (witness === 'receiver') return this.feed(this.streams[dir].received(ev));
+      if (witness === 'sender') return this.feed(this.streams[dir].sent(ev));
+    }
+  }
+
+  /** A connection of the flow ended. */
+  close(connId: number, rel: number, eventId: number): void {
+    for (const dir of DIRS) {
+      const w = this.witnesses[dir];
+      // the side that closed sends nothing more; the other side may still read what is in flight
+      if (w.receiver?.connId === connId) this.feed(this.streams[dir].receiverClosed(rel, eventId));
+      if (w.sender?.connId === connId) this.feed(this.streams[dir].senderClosed(rel, eventId));
+    }
+  }
+
+  /** End of the capture: what a sender sent and nobody read, then the end of both directions. */
+  finish(rel: number): void {
+    for (const dir of DIRS) this.feed(this.streams[dir].finish(rel, 0));
+    // the socket always gets a protocol (a guess from the port, if nothing else); plaintext only
+    // when there was some
+    if (this.protocol === null && (this.layer === 'socket' || this.sawBytes())) {
+      // never enough bytes to decide: decide on what there is
+      this.decide({ kind: 'end', dir: 'c2s', ts: 0, offset: 0, reason: 'close', eventId: 0 });
+      this.release();
+    }
+  }
+
+  /** Exchanges nothing more can change (all of them, when `final`). */
+  exchanges(final: boolean): Http1Exchange[] {
+    if (!this.http) return [];
+    return final ? this.http.finish() : this.http.takeExchanges();
+  }
+
+  /** Stream offset and direction of the first byte the two ends disagreed about. */
+  disagreement(): { dir: StreamDirection; offset: number } | null {
+    for (const dir of DIRS) {
+      const at = this.streams[dir].disagreement;
+      if (at !== null) return { dir, offset: at };
+    }
+    return null;
+  }
+
+  /** The flow turned out to be the other way round: swap what each direction is. */
+  turnAround(): void {
+    this.witnesses = { c2s: this.witnesses.s2c, s2c: this.witnesses.c2s };
+    this.held = this.held.map((i) => ({ ...i, dir: i.dir === 'c2s' ? 's2c' : 'c2s' }));
+    [this.sniffed.c2s, this.sniffed.s2c] = [this.sniffed.s2c, this.sniffed.c2s];
+    [this.sniffedBytes.c2s, this.sniffedBytes.s2c] = [this.sniffedBytes.s2c, this.sniffedBytes.c2s];
+    [this.bytes.c2s, this.bytes.s2c] = [this.bytes.s2c, this.bytes.c2s];
+    [this.hello.c2s, this.hello.s2c] = [this.hello.s2c, this.hello.c2s];
+    const streams = this.streams as { c2s: WitnessedStream; s2c: WitnessedStream };
+    [streams.c2s, streams.s2c] = [streams.s2c, streams.c2s];
+    streams.c2s.dir = 'c2s';
+    streams.s2c.dir = 's2c';
+  }
+
+  private feed(items: StreamItem[]): void {
+    for (const item of items) {
+      if (item.kind === 'data') {
+        this.bytes[item.dir] += item.length;
+        this.lastTs = item.ts;
+        this.keepHello(item);
+        if (this.sniffedBytes[item.dir] < SNIFF_BYTES && item.bytes.length) {
+          const take = item.bytes.subarray(0, SNIFF_BYTES - this.sniffedBytes[item.dir]);
+          this.sniffed[item.dir].push(take);
+          this.sniffedBytes[item.dir] += take.length;
+        }
+      }
+      if (this.protocol === null) {
+        this.held.push(item);
+        if (this.decide(item)) this.release();
+      } else {
+        this.toParser(item);
+      }
+    }
+  }
+
+  /** The first bytes of a direction, as long as they can be a TLS hello (then read by helloBytes). */
+  private keepHello(item: StreamItem & { kind: 'data' }): void {
+    const h = this.hello[item.dir];
+    if (h.done) return;
+    if ((h.size === 0 && item.bytes[0] !== 22) || item.bytes.length < item.length || item.offset !== h.size) {
+      // not a handshake, or a gap in it: nothing (more) to read
+      h.done = true;
+      if (h.size === 0) h.parts = [];
+      return;
+    }
+    const take = item.bytes.subarray(0, HELLO_BYTES - h.size);
+    h.parts.push(take);
+    h.size += take.length;
+    if (h.size >= HELLO_BYTES) h.done = true;
+  }
+
+  /** What the direction began with, when that was a TLS handshake record. */
+  helloBytes(dir: StreamDirection): Uint8Array | null {
+    const h = this.hello[dir];
+    return h.size ? Buffer.concat(h.parts) : null;
+  }
+
+  private release(): void {
+    const held = this.held;
+    this.held = [];
+    for (const h of held) this.toParser(h);
+  }
+
+  private sniff(dir: StreamDirection): Uint8Array {
+    return Buffer.concat(this.sniffed[dir]);
+  }
+
+  /**
+   * Decide the protocol on the first bytes. A flow whose roles were only guessed is turned
+   * around when the "server" is the one sending a request.
+   */
+  private decide(item: StreamItem): boolean {
+    // plaintext that never came (the library was not watched) is no protocol, not 'unknown'
+    if (this.layer === 'tls' && !this.sawBytes()) return false;
+    const enough = item.kind === 'end' || this.sniffedBytes.c2s >= 16 || this.sniffedBytes.s2c >= 16;
+    if (!enough) return false;
+    const transport = this.plan.transport;
+    if (transport === 'udp' || transport === 'unix-dgram') {
+      this.protocol = guessProtocol(this.sniff('c2s'), this.sniff('s2c'), this.serverPort(), transport);
+      return true;
+    }
+    if (!looksLikeHttp1Request(this.sniff('c2s')) && looksLikeHttp1Request(this.sniff('s2c'))) this.turnAroundIfServerAsks();
+    const a = this.sniff('c2s');
+    const b = this.sniff('s2c');
+    if (looksLikeHttp1Request(a) || looksLikeHttp1Response(b)) {
+      this.protocol = 'http/1.1';
+      this.http = new Http1Connection();
+    } else {
+      this.protocol = guessProtocol(a, b, this.serverPort(), transport);
+    }
+    return true;
+  }
+
+  private sawBytes(): boolean {
+    return this.bytes.c2s + this.bytes.s2c > 0;
+  }
+
+  private serverPort(): number | null {
+    const { client, server } = this.plan;
+    return server ? server.localPort : (client?.remotePort ?? null);
+  }
+
+  private toParser(item: StreamItem): void {
+    if (item.kind === 'data') this.retained[item.dir].add(item.offset, item.length, item.bytes, item.eventId, item.lastEventId ?? item.eventId);
+    this.http?.push(item);
+  }
+
+  /** Switch the parser's protocol after an exchange switched it (101, CONNECT). */
+  switched(protocol: string): void {
+    this.protocol = protocol;
+  }
+}
