@@ -167,7 +167,7 @@ describeCapture('record | head', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(await exited).toBe(0);
-      expect(stderr).toMatch(/^recording to .*\nrecorded .* → /);
+      expect(stderr).toMatch(/^recording to .*\n(tls: .*\n)?recorded .* → /);
       expect(stderr).not.toMatch(/tinytap: |at .*\.js:\d+/);
       // a clean end checkpoints the log into the file
       expect(existsSync(`${file}-wal`)).toBe(false);

@@ -25,6 +25,10 @@ const PACKAGE_OF: Record<string, string> = {
   postgres: 'postgresql',
   python3: 'python3',
   setpriv: 'util-linux',
+  unshare: 'util-linux',
+  go: 'golang-go',
+  readelf: 'binutils',
+  wrk: 'wrk',
 };
 
 function missing(name: string): Error {

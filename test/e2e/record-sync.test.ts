@@ -43,7 +43,7 @@ describeCapture('record: starting in step with a script', () => {
     expect(code).toBe(0);
 
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events[0]).toEqual({ event: 'recording', session: file, pid: r.proc.pid, sendfileBodies: expect.any(Boolean) });
+    expect(events[0]).toEqual({ event: 'recording', session: file, pid: r.proc.pid, sendfileBodies: expect.any(Boolean), tls: expect.any(Array) });
     expect(events.filter((e) => e.event === 'connection').some((e) => e.comm === 'curl' && e.role === 'client')).toBe(true);
     expect(events.at(-1)).toMatchObject({ event: 'ended', reason: 'signal', session: file, counts: { connections: expect.any(Number) } });
     // no human connection lines on stdout; stderr as usual

@@ -1,0 +1,3 @@
+module tinytap.test/go-tls
+
+go 1.19
