@@ -40,13 +40,22 @@ export async function waitForPort(port, host = '127.0.0.1') {
 }
 
 /** nginx with one worker; `server` is the body of its server block. */
-export async function startNginx(serverBlock) {
+export async function startNginx(serverBlock, { listen = '' } = {}) {
   const port = await freePort();
   const prefix = tempDir('tinytap-bench-nginx-');
-  writeFileSync(join(prefix, 'nginx.conf'), nginxConf({ prefix, port, server: serverBlock }));
+  writeFileSync(join(prefix, 'nginx.conf'), nginxConf({ prefix, port, server: serverBlock, listen }));
   const proc = spawn('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: 'ignore' });
   await waitForPort(port);
   return { port, prefix, stop: () => new Promise((r) => (proc.once('exit', r), proc.kill('SIGTERM'))) };
+}
+
+/** A self-signed P-256 certificate for 127.0.0.1: { certFile, keyFile }. */
+export function makeCertificate() {
+  const dir = tempDir('tinytap-bench-cert-');
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  return { certFile, keyFile };
 }
 
 /** wrk's requests/s and request count. */

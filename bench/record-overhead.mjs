@@ -42,9 +42,10 @@ async function withTcpdump(url, port, file) {
  * variants: [{ name, args }] tinytap configurations, each measured every round beside the
  * baseline and tcpdump.
  */
-export async function recordOverhead({ serverBlock, label, path = '/', variants = [{ name: '`tinytap record`', args: [] }] }) {
-  const nginx = await startNginx(serverBlock);
-  const url = `http://127.0.0.1:${nginx.port}${path}`;
+export async function recordOverhead({ serverBlock, label, path = '/', tls = null, variants = [{ name: '`tinytap record`', args: [] }] }) {
+  const block = tls ? `ssl_certificate ${tls.certFile};\n    ssl_certificate_key ${tls.keyFile};\n    ${serverBlock}` : serverBlock;
+  const nginx = await startNginx(block, { listen: tls ? 'ssl' : '' });
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${nginx.port}${path}`;
   const dir = tempDir();
   const runs = { baseline: [], tcpdump: [], ...Object.fromEntries(variants.map((v) => [v.name, []])) };
   try {

@@ -5,12 +5,13 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 
-import { CLI, ROOT, fmt, tempDir } from './lib.mjs';
+import { CLI, ROOT, fmt, makeCertificate, tempDir } from './lib.mjs';
 import { benchDiff, diffMarkdown } from './diff.mjs';
 import { benchHarExport, benchHarExportMarkdown } from './export-har.mjs';
 import { generateSession } from './generate-session.mjs';
 import { parserThroughput, queryBench, queryMarkdown } from './query.mjs';
 import { recordOverhead, recordOverheadMarkdown } from './record-overhead.mjs';
+import { tlsCallCost, tlsCallCostMarkdown } from './tls-call-cost.mjs';
 import { benchTui, tuiMarkdown } from './tui.mjs';
 
 if (process.getuid() !== 0) {
@@ -59,6 +60,29 @@ if (want('sendfile')) {
     'Sendfile bodies: wrk against nginx serving a 2 kB static file with sendfile on',
     `${recordOverheadMarkdown(r)}\n\nCost of the TCP-send-path body source: requests/s with it are ${fmt((100 * withBodies.rps) / without.rps, 1)}% of those without it, in the same run.`,
     r,
+  ]);
+}
+
+if (want('tls')) {
+  console.error('record overhead: wrk over TLS against nginx ...');
+  const r = await recordOverhead({
+    label: 'small responses over TLS',
+    tls: makeCertificate(),
+    serverBlock: 'location / { return 200 "hello from nginx, a small response body over TLS\\n"; }',
+    variants: [
+      { name: '`tinytap record --no-tls`', args: ['--no-tls'] },
+      { name: '`tinytap record` (TLS plaintext: wrk and nginx both watched)', args: [] },
+    ],
+  });
+  console.error(JSON.stringify(r));
+  console.error('tls: the cost of one TLS call ...');
+  const c = await tlsCallCost();
+  console.error(JSON.stringify(c));
+  const [noTls, withTls] = r.variants;
+  sections.push([
+    'HTTPS: wrk over TLS against nginx, keep-alive, small responses',
+    `${recordOverheadMarkdown(r)}\n\nReading TLS plaintext: requests/s with it are ${fmt((100 * withTls.rps) / noTls.rps, 1)}% of those with \`--no-tls\`, in the same run.\n\n${tlsCallCostMarkdown(c)}`,
+    { ...r, callCost: c },
   ]);
 }
 
