@@ -70,7 +70,7 @@ export async function queryBench({ exchanges = 1_000_000, dir = tempDir() } = {}
   const captured = statSync(file).size;
   const build = time(process.execPath, [CLI, 'reparse', file]);
   const sessionBytes = statSync(file).size;
-  const capturedBytes = JSON.parse(execFileSync(process.execPath, [CLI, 'info', '--json', file], { encoding: 'utf8' })).capturedBytes;
+  const capturedBytes = JSON.parse(execFileSync(process.execPath, [CLI, 'info', '--json', '--include-secrets', file], { encoding: 'utf8' })).capturedBytes;
 
   const search = timeRepeated(process.execPath, [CLI, 'search', file, RARE, '--json']);
   const searchHits = search.stdout.trim().split('\n').filter(Boolean).length;

@@ -24,7 +24,7 @@ async function withRecorder(url, port, file, extraArgs) {
   const w = wrkBeside(rec.proc.pid, url);
   rec.proc.kill('SIGINT');
   await rec.exited;
-  const info = JSON.parse(execFileSync(process.execPath, [CLI, 'info', '--json', file], { encoding: 'utf8' }));
+  const info = JSON.parse(execFileSync(process.execPath, [CLI, 'info', '--json', '--include-secrets', file], { encoding: 'utf8' }));
   return { ...w, file, size: statSync(file).size, events: info.events, drops: info.drops.records };
 }
 

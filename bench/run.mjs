@@ -163,10 +163,12 @@ if (want('diff')) {
 const machine = `${cpus().length} × ${cpus()[0].model.trim()}, ${fmt(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node.js ${process.version}`;
 const header = `# tinytap benchmarks
 
-Produced by \`sudo npm run bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 10)}: ${machine}.
-Every figure is measured in the same run as its baseline and reported as a ratio to it; the
-test suite has no timing assertions.
+Produced by \`sudo npm run bench\` (bench/run.mjs; \`sudo npm run bench SECTION...\` runs some, and
+each section says when and on what it was measured). Every figure is measured in the same run as
+its baseline and reported as a ratio to it; the test suite has no timing assertions.
 `;
+/** Under each section this run measures: when, and on what machine. */
+const measured = `_Measured on ${new Date().toISOString().slice(0, 10)}: ${machine}._`;
 const path = join(ROOT, 'BENCHMARKS.md');
 let existing = '';
 try {
@@ -182,6 +184,7 @@ try {
 const noteTitles = new Set([...notes.matchAll(/^## (.+)$/gm)].map((m) => m[1].trim()));
 const bodies = new Map();
 for (const m of existing.matchAll(/^## (.+)\n([\s\S]*?)(?=^## |(?![\s\S]))/gm)) if (!noteTitles.has(m[1].trim())) bodies.set(m[1].trim(), m[2].trim());
-for (const [title, body] of sections) bodies.set(title, body.trim() + `\n\n<!-- raw: ${JSON.stringify(sections.find((s) => s[0] === title)[2])} -->`);
+for (const [title, body] of sections)
+  bodies.set(title, `${measured}\n\n${body.trim()}\n\n<!-- raw: ${JSON.stringify(sections.find((s) => s[0] === title)[2])} -->`);
 writeFileSync(path, [header, ...[...bodies].map(([t, b]) => `## ${t}\n\n${b}\n`), notes].join('\n'));
 console.error(`wrote ${path}`);
