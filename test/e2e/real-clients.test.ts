@@ -31,10 +31,10 @@ import {
 import { type WireConversation, type WireExchange, httpExchangesFromPcap, pcapWhile, sha256, tcpConversationsFromPcap } from './reference.js';
 
 /** Record (only these ports) while tcpdump captures them: the session file and the pcap. */
-async function recordAndCapture<T>(ports: number[], traffic: () => Promise<T>): Promise<{ file: string; pcap: string; result: T }> {
+async function recordAndCapture<T>(ports: number[], traffic: () => Promise<T>, extra: string[] = []): Promise<{ file: string; pcap: string; result: T }> {
   let result!: T;
   const { pcap, result: rec } = await pcapWhile({ ports }, () =>
-    recordWhile(ports.flatMap((p) => ['--port', String(p)]), async () => {
+    recordWhile([...ports.flatMap((p) => ['--port', String(p)]), ...extra], async () => {
       result = await traffic();
     }),
   );
@@ -254,15 +254,19 @@ describeCapture('real clients and servers, against tshark', () => {
     await expectSameConnections(file, pcap, python.port, { client: 'python3', server: 'python3' });
   });
 
-  it('curl to nginx over TLS (nginx peeks at the first byte): HTTP read from the plaintext, bytes equal to the wire', async () => {
+  // with --no-tls the connection is ciphertext, labelled tls; by default HTTP is read from the
+  // plaintext at the TLS library; either way the socket's bytes are the ciphertext on the wire
+  it.each([
+    { how: 'with --no-tls', flags: ['--no-tls'], protocol: 'tls' },
+    { how: 'by default', flags: [], protocol: 'http/1.1' },
+  ])('curl to nginx over TLS (nginx peeks at the first byte) $how: $protocol, bytes equal to the wire', async ({ flags, protocol }) => {
     const { file, pcap, result } = await recordAndCapture([tls.port], async () => [
       await curlTls(tls, '-o', '/dev/null', '-w', '%{http_code}', tls.url('/index.html')),
       await curlTls(tls, '--compressed', '-o', '/dev/null', '-w', '%{http_code}', tls.url('/text.txt')),
-    ]);
+    ], flags);
     expect(result.map((r) => r.stdout)).toEqual(['200', '200']);
     const flows = await expectSameConnections(file, pcap, tls.port, { client: 'curl', server: 'nginx' });
     expect(flows).toHaveLength(2);
-    // the plaintext at the TLS library is HTTP; the socket's bytes (above) are the ciphertext's
-    expect(flows.every((f) => f.protocol === 'http/1.1')).toBe(true);
+    expect(flows.map((f) => f.protocol)).toEqual([protocol, protocol]);
   });
 });
