@@ -1,7 +1,7 @@
 /** tinytap ls FILE [FILTER]: one line per exchange, in a table that fits the terminal. */
 import type { Command } from 'commander';
 
-import { SORTABLE } from '../session/session.js';
+import { SORTABLE, SORT_NAMES } from '../model/exchange-table.js';
 import { durationText, party, sizeText, statusColor, statusText, summaryJson, target, timeText } from './exchange-format.js';
 import { compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { useColor } from './format.js';
@@ -19,20 +19,6 @@ interface LsFlags {
   limit?: string;
 }
 
-const SORT_KEYS: Record<string, string> = {
-  time: 'req_started',
-  id: 'id',
-  status: 'status',
-  method: 'method',
-  host: 'host',
-  path: 'path',
-  url: 'url',
-  size: 'resp_body_size',
-  duration: 'duration_ns',
-  client: 'client_comm',
-  server: 'server_comm',
-};
-
 export function registerLs(program: Command): void {
   program
     .command('ls')
@@ -42,13 +28,13 @@ export function registerLs(program: Command): void {
     // "-path:/x" negates a filter term; it is not an option
     .allowUnknownOption()
     .option('--json', 'one JSON object per line')
-    .option('--sort <column>', `sort by ${Object.keys(SORT_KEYS).join(', ')}`, 'time')
+    .option('--sort <column>', `sort by ${Object.keys(SORT_NAMES).join(', ')}`, 'time')
     .option('-r, --reverse', 'reverse the order')
     .option('-n, --limit <n>', 'show at most n exchanges')
     .option(...INCLUDE_SECRETS)
     .action((file: string, filter: string[], flags: LsFlags) => {
-      const sort = SORT_KEYS[flags.sort ?? 'time'];
-      if (!sort || !SORTABLE.has(sort)) throw new UsageError(`bad --sort '${flags.sort}': use one of ${Object.keys(SORT_KEYS).join(', ')}`);
+      const sort = SORT_NAMES[flags.sort ?? 'time'];
+      if (!sort || !SORTABLE.has(sort)) throw new UsageError(`bad --sort '${flags.sort}': use one of ${Object.keys(SORT_NAMES).join(', ')}`);
       const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
       const arg = parseFilterArg(filter);
       const session = openSession(file);

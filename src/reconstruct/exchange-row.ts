@@ -6,6 +6,7 @@
 import type { Http1Exchange, HttpBody, HttpRequest, HttpResponse, HeaderField } from '../protocols/http1/types.js';
 import { Direction } from '../events/layout.js';
 import type { DirectionWitnesses, Layer } from './stream-items.js';
+import type { ExchangeFields } from '../model/exchange-table.js';
 import { looksLikeText } from '../model/text-sniff.js';
 import { decodeContent, parseContentEncoding } from './content-coding.js';
 
@@ -40,46 +41,8 @@ export interface FlowContext {
   layer: Layer;
 }
 
-export interface ExchangeRow {
-  flowId: number;
-  seq: number;
-  clientPid: number | null;
-  clientComm: string | null;
-  serverPid: number | null;
-  serverComm: string | null;
-  serverPort: number | null;
-  clientPort: number | null;
-  method: string | null;
-  scheme: string;
-  host: string | null;
-  path: string | null;
-  query: string | null;
-  url: string;
-  httpVersion: string | null;
-  status: number | null;
-  reason: string | null;
-  reqStarted: bigint;
-  reqEnded: bigint | null;
-  respStarted: bigint | null;
-  respEnded: bigint | null;
-  durationNs: number | null;
-  ttfbNs: number | null;
-  reqBodySize: number | null;
-  respBodySize: number | null;
-  reqSize: number | null;
-  respSize: number | null;
-  reqType: string | null;
-  respType: string | null;
-  respEncoding: string | null;
-  flags: number;
-  upgrade: string | null;
-  error: string | null;
-  errorDir: string | null;
-  errorOffset: number | null;
-  firstEvent: number | null;
-  lastEvent: number | null;
-  detail: ExchangeDetail;
-}
+/** What the session stores of an exchange: its columns (model/exchange-table.ts) and its detail. */
+export type ExchangeRow = ExchangeFields & { detail: ExchangeDetail };
 
 /**
  * What the `detail` column holds (msgpack): positions, not copies (SPEC.md "Exchange detail").

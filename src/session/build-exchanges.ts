@@ -71,7 +71,7 @@ export function exchangesAreCurrent(db: Database.Database): boolean {
 /** A process's name from a joined processes row: text, or unknown. */
 const commOf = (v: unknown) => (typeof v === 'string' ? v : null);
 
-const userCheck = new RowCheck('connection_users', ['conn_id', 'pid', 'cause']);
+const userCheck = RowCheck.declared('connection_users', ['conn_id', 'pid', 'cause']);
 
 /**
  * Every process that used each connection, in order (schema 2; schema 1 names one per
@@ -103,7 +103,7 @@ const CONN_COLUMNS = [
   'id', 'pid', 'family', 'type', 'role', 'cause', 'local_addr', 'local_port', 'remote_addr', 'remote_port',
   'local_path', 'peer_path', 'sock', 'peer_sock', 'opened_at', 'closed_at',
 ];
-const connCheck = new RowCheck('connections', CONN_COLUMNS);
+const connCheck = RowCheck.declared('connections', CONN_COLUMNS);
 
 /**
  * The connections after `afterId`, as the flow planner takes them. A row that cannot be right

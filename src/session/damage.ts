@@ -18,7 +18,7 @@ import { CODEC_DEFLATE, CODEC_STORED, MAX_BLOCK_RAW_BYTES } from './format.js';
 import type Database from 'better-sqlite3';
 
 import { SessionError } from './open-session.js';
-import { declaredColumns } from './schema-check.js';
+import { type DeclaredColumn, declaredColumns } from './schema-check.js';
 
 /** What was skipped, by kind. */
 export interface DamageCounts {
@@ -178,20 +178,23 @@ function fits(v: unknown, type: string, required: boolean): boolean {
 }
 
 /**
- * Checks rows of one table (by column name, or by position for raw arrays of `columns`) against
- * the types formats/ declare for them: the name of the first column whose value cannot be
- * right, or null.
+ * Checks rows of one table (by column name, or by position for raw arrays of its columns) against
+ * the types declared for them (formats/, or model/exchange-table.ts, which a test holds equal to
+ * formats/exchanges.sql): the name of the first column whose value cannot be right, or null.
  */
 export class RowCheck {
-  private readonly cols: { name: string; type: string; required: boolean }[];
+  constructor(private readonly cols: readonly DeclaredColumn[]) {}
 
-  constructor(table: string, columns?: string[]) {
+  /** A check of `columns` (default: all) of a table as formats/ declare it. */
+  static declared(table: string, columns?: string[]): RowCheck {
     const all = new Map(declaredColumns(table).map((c) => [c.name, c]));
-    this.cols = (columns ?? [...all.keys()]).map((name) => {
-      const c = all.get(name);
-      if (!c) throw new Error(`${table} has no column ${name}`);
-      return c;
-    });
+    return new RowCheck(
+      (columns ?? [...all.keys()]).map((name) => {
+        const c = all.get(name);
+        if (!c) throw new Error(`${table} has no column ${name}`);
+        return c;
+      }),
+    );
   }
 
   problem(row: Record<string, unknown>): string | null {

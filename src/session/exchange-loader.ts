@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 
+import { type ExchangeRowData, READ_COLUMNS, columnTypes } from '../model/exchange-table.js';
 import { type Body, type Endpoint, type Exchange, type HeaderField, type MissingReason, holderHow } from '../model/exchange.js';
 import { isFlaw, parseHead } from '../protocols/http1/index.js';
 import type { RequestLine, StatusLine } from '../protocols/http1/start-line.js';
@@ -27,107 +28,29 @@ import { RowCheck, checkedDetail, derivedDamage, exactNumber, parsedJson } from 
 import { EventReader, type SessionEvent } from './event-reader.js';
 import type { FlowSummary } from './session.js';
 
-export interface ExchangeRowData {
-  id: bigint;
-  flow_id: bigint;
-  seq: bigint;
-  client_pid: bigint | null;
-  client_comm: string | null;
-  server_pid: bigint | null;
-  server_comm: string | null;
-  server_port: bigint | null;
-  client_port: bigint | null;
-  method: string | null;
-  scheme: string;
-  host: string | null;
-  path: string | null;
-  query: string | null;
-  url: string;
-  http_version: string | null;
-  status: bigint | null;
-  reason: string | null;
-  req_started: bigint;
-  req_ended: bigint | null;
-  resp_started: bigint | null;
-  resp_ended: bigint | null;
-  duration_ns: bigint | null;
-  ttfb_ns: bigint | null;
-  req_body_size: bigint | null;
-  resp_body_size: bigint | null;
-  req_size: bigint | null;
-  resp_size: bigint | null;
-  req_type: string | null;
-  resp_type: string | null;
-  resp_encoding: string | null;
-  flags: bigint;
-  upgrade: string | null;
-  error: string | null;
-  error_dir: string | null;
-  error_offset: bigint | null;
-  first_event: bigint | null;
-  last_event: bigint | null;
-  detail: Buffer;
-}
-
 /** The columns of ExchangeRowData in order, for statements that read rows as arrays. */
-export const EXCHANGE_ROW_COLUMNS = 'x.id, x.flow_id, x.seq, x.client_pid, x.client_comm, x.server_pid, x.server_comm, x.server_port, x.client_port, x.method, x.scheme, x.host, x.path, x.query, x.url, x.http_version, x.status, x.reason, x.req_started, x.req_ended, x.resp_started, x.resp_ended, x.duration_ns, x.ttfb_ns, x.req_body_size, x.resp_body_size, x.req_size, x.resp_size, x.req_type, x.resp_type, x.resp_encoding, x.flags, x.upgrade, x.error, x.error_dir, x.error_offset, x.first_event, x.last_event, x.detail';
+export const EXCHANGE_ROW_COLUMNS = READ_COLUMNS.map((c) => `x.${c}`).join(', ');
 
 /**
- * A row read as an array of EXCHANGE_ROW_COLUMNS (better-sqlite3's raw mode): building the
- * object here takes a third of the time better-sqlite3 takes to build it, which counts in an
- * export of a million exchanges.
+ * A row read as an array of EXCHANGE_ROW_COLUMNS (better-sqlite3's raw mode), as an object: its
+ * values checked (checkedRow) against the types ExchangeRowData gives them.
+ *
+ * Building the object this way takes a third of the time better-sqlite3 takes to build it, which
+ * counts in an export of a million exchanges; but only as an object literal: one filled key by
+ * key in a loop takes fifty times as long (V8's keyed stores with ever-changing names), so the
+ * literal is made once from the column names. The names are model/exchange-table.ts's own, never
+ * a file's.
  */
-export function exchangeRowFromArray(a: unknown[]): ExchangeRowData {
-  return {
-    id: a[0] as ExchangeRowData['id'],
-    flow_id: a[1] as ExchangeRowData['flow_id'],
-    seq: a[2] as ExchangeRowData['seq'],
-    client_pid: a[3] as ExchangeRowData['client_pid'],
-    client_comm: a[4] as ExchangeRowData['client_comm'],
-    server_pid: a[5] as ExchangeRowData['server_pid'],
-    server_comm: a[6] as ExchangeRowData['server_comm'],
-    server_port: a[7] as ExchangeRowData['server_port'],
-    client_port: a[8] as ExchangeRowData['client_port'],
-    method: a[9] as ExchangeRowData['method'],
-    scheme: a[10] as ExchangeRowData['scheme'],
-    host: a[11] as ExchangeRowData['host'],
-    path: a[12] as ExchangeRowData['path'],
-    query: a[13] as ExchangeRowData['query'],
-    url: a[14] as ExchangeRowData['url'],
-    http_version: a[15] as ExchangeRowData['http_version'],
-    status: a[16] as ExchangeRowData['status'],
-    reason: a[17] as ExchangeRowData['reason'],
-    req_started: a[18] as ExchangeRowData['req_started'],
-    req_ended: a[19] as ExchangeRowData['req_ended'],
-    resp_started: a[20] as ExchangeRowData['resp_started'],
-    resp_ended: a[21] as ExchangeRowData['resp_ended'],
-    duration_ns: a[22] as ExchangeRowData['duration_ns'],
-    ttfb_ns: a[23] as ExchangeRowData['ttfb_ns'],
-    req_body_size: a[24] as ExchangeRowData['req_body_size'],
-    resp_body_size: a[25] as ExchangeRowData['resp_body_size'],
-    req_size: a[26] as ExchangeRowData['req_size'],
-    resp_size: a[27] as ExchangeRowData['resp_size'],
-    req_type: a[28] as ExchangeRowData['req_type'],
-    resp_type: a[29] as ExchangeRowData['resp_type'],
-    resp_encoding: a[30] as ExchangeRowData['resp_encoding'],
-    flags: a[31] as ExchangeRowData['flags'],
-    upgrade: a[32] as ExchangeRowData['upgrade'],
-    error: a[33] as ExchangeRowData['error'],
-    error_dir: a[34] as ExchangeRowData['error_dir'],
-    error_offset: a[35] as ExchangeRowData['error_offset'],
-    first_event: a[36] as ExchangeRowData['first_event'],
-    last_event: a[37] as ExchangeRowData['last_event'],
-    detail: a[38] as ExchangeRowData['detail'],
-  };
+export const exchangeRowFromArray = rowMaker(READ_COLUMNS) as (a: unknown[]) => ExchangeRowData;
+
+function rowMaker(names: readonly string[]): (a: unknown[]) => Record<string, unknown> {
+  if (!names.every((n) => /^[a-z_]+$/.test(n))) throw new Error('a column name that is not an identifier');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('a', `return { ${names.map((n, i) => `${n}: a[${i}]`).join(', ')} };`) as (a: unknown[]) => Record<string, unknown>;
 }
 
-/** The column names of a list like EXCHANGE_ROW_COLUMNS ("x.id, x.flow_id, ..."). */
-export function columnNames(list: string): string[] {
-  return list.split(',').map((c) => c.trim().replace(/^x\./, ''));
-}
-
-const exchangeCheck = new RowCheck('exchanges', columnNames(EXCHANGE_ROW_COLUMNS));
-const flowCheck = new RowCheck('flows');
+const exchangeCheck = new RowCheck(columnTypes(READ_COLUMNS));
+const flowCheck = RowCheck.declared('flows');
 
 /** flows.client_processes / server_processes: JSON [{pid, comm, cause}], or NULL. */
 function processesFit(v: unknown): boolean {

@@ -6,9 +6,10 @@
 import type Database from 'better-sqlite3';
 
 import type { Exchange } from '../model/exchange.js';
+import { type ExchangeSummary, SORTABLE, SUMMARY_COLUMNS, columnTypes } from '../model/exchange-table.js';
 import { type BuildStats, buildExchanges, exchangesAreCurrent } from './build-exchanges.js';
 import { RowCheck, derivedDamage, exactNumber } from './damage.js';
-import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, type ExchangeRowData, SharedRows, checkedFlow, columnNames } from './exchange-loader.js';
+import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, SharedRows, checkedFlow } from './exchange-loader.js';
 import { startedAtNs } from './meta.js';
 import { corruptError, isCorruptionError, openSessionDb } from './open-session.js';
 import { isBeingRecorded } from './recorder-alive.js';
@@ -19,8 +20,7 @@ export interface OpenOptions {
   onBuildProgress?: (done: number, total: number) => void;
 }
 
-/** A page of the exchange list: the indexed columns, no bodies. */
-export type ExchangeSummary = Omit<ExchangeRowData, 'detail'>;
+export type { ExchangeSummary } from '../model/exchange-table.js';
 
 export interface ExchangeQuery {
   /** SQL boolean expression over `exchanges` aliased `x` (src/query compiles filters to this). */
@@ -33,25 +33,7 @@ export interface ExchangeQuery {
   offset?: number;
 }
 
-/** Columns a caller may sort by (anything else is refused: it is pasted into SQL). */
-export const SORTABLE = new Set([
-  'id',
-  'req_started',
-  'status',
-  'method',
-  'host',
-  'path',
-  'url',
-  'duration_ns',
-  'resp_body_size',
-  'resp_size',
-  'client_comm',
-  'server_comm',
-  'client_pid',
-  'server_pid',
-  'server_port',
-  'ttfb_ns',
-]);
+export { SORTABLE } from '../model/exchange-table.js';
 
 export interface FlowSummary {
   id: number;
@@ -83,13 +65,9 @@ export interface FlowSummary {
   tls_version: string | null;
 }
 
-const SUMMARY_COLUMNS = `x.id, x.flow_id, x.seq, x.client_pid, x.client_comm, x.server_pid, x.server_comm, x.server_port,
-  x.client_port, x.method, x.scheme, x.host, x.path, x.query, x.url, x.http_version, x.status, x.reason, x.req_started,
-  x.req_ended, x.resp_started, x.resp_ended, x.duration_ns, x.ttfb_ns, x.req_body_size, x.resp_body_size, x.req_size,
-  x.resp_size, x.req_type, x.resp_type, x.resp_encoding, x.flags, x.upgrade, x.error, x.error_dir, x.error_offset,
-  x.first_event, x.last_event`;
+const SUMMARY_LIST = SUMMARY_COLUMNS.map((c) => `x.${c}`).join(', ');
 
-const summaryCheck = new RowCheck('exchanges', columnNames(SUMMARY_COLUMNS));
+const summaryCheck = new RowCheck(columnTypes(SUMMARY_COLUMNS));
 
 /** The query behind every exchange list: a filter, an indexed order (then id), a page. */
 function listSql(columns: string, q: ExchangeQuery): string {
@@ -147,7 +125,7 @@ export class Session {
 
   exchanges(q: ExchangeQuery = {}): ExchangeSummary[] {
     const rows = this.db
-      .prepare(listSql(SUMMARY_COLUMNS, q))
+      .prepare(listSql(SUMMARY_LIST, q))
       .safeIntegers(true)
       .all(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Record<string, unknown>[];
     return rows.map((r) => this.checkedSummary(r));
@@ -156,7 +134,7 @@ export class Session {
   /** Iterate without holding the whole result (exports of a million exchanges). */
   *iterateExchanges(q: ExchangeQuery = {}): Generator<ExchangeSummary> {
     const rows = this.db
-      .prepare(listSql(SUMMARY_COLUMNS, q))
+      .prepare(listSql(SUMMARY_LIST, q))
       .safeIntegers(true)
       .iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Iterable<Record<string, unknown>>;
     for (const r of rows) yield this.checkedSummary(r);

@@ -16,6 +16,7 @@
  * count is known the caller says which (`walkOrder`): the filter is then hidden from the
  * planner in coalesce(), which no index can serve.
  */
+import { NOT_NULL_COLUMNS } from '../model/exchange-table.js';
 import { type ExchangeSummary, SORTABLE, type Session } from '../session/session.js';
 import type { PageSource } from './list-window.js';
 
@@ -40,7 +41,7 @@ interface Part {
 }
 
 /** Columns that are never NULL: no NULL segment to walk. */
-const NOT_NULL = new Set(['id', 'req_started']);
+const NOT_NULL = NOT_NULL_COLUMNS;
 
 export class ExchangePages implements PageSource<ExchangeSummary> {
   private readonly where: string;
