@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 
 import { holderHow } from '../model/exchange.js';
 import type { FlowSummary } from '../session/session.js';
-import { durationText, party } from './exchange-format.js';
-import { connectError, formatBytes, formatClock, useColor } from './format.js';
+import { durationText, party } from '../render/exchange-format.js';
+import { connectError, formatBytes, formatClock, useColor } from '../render/format.js';
 import { openSession } from './open-session.js';
 import { json, joinText, term } from '../render/terminal-text.js';
 import { stdout, table, terminalWidth, writeLine } from './terminal.js';

@@ -21,7 +21,7 @@ import type { SecretFilter } from '../export/secrets.js';
 import type { Session } from '../session/session.js';
 import { CliError, reportError } from './errors.js';
 import { type CompiledArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
-import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
+import { formatBytes, formatCount, formatDurationMs, paint, useColor } from '../render/format.js';
 import { openSession } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, type TextPart, json, joinText, term } from '../render/terminal-text.js';

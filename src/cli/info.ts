@@ -7,7 +7,7 @@ import { openSessionDb, isCorruptionError, corruptError } from '../session/open-
 import { type SessionInfo, sessionInfo } from '../session/session-info.js';
 import { type TerminalText, type TextPart, json, joinText, term } from '../render/terminal-text.js';
 import { CliError } from './errors.js';
-import { formatBytes, formatCount, formatDurationMs, paint, useColor } from './format.js';
+import { formatBytes, formatCount, formatDurationMs, paint, useColor } from '../render/format.js';
 import { damageCounts } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { stdout, writeLine } from './terminal.js';

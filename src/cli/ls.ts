@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 
 import { SORTABLE, SORT_NAMES } from '../model/exchange-table.js';
-import { durationText, party, sizeText, statusColor, statusText, summaryJson, target, timeText } from './exchange-format.js';
+import { durationText, party, sizeText, statusColor, statusText, target, timeText } from '../render/exchange-format.js';
+import { summaryJson } from './summary-json.js';
 import { compileFilterArg, parseFilterArg } from './filter-arg.js';
-import { useColor } from './format.js';
+import { useColor } from '../render/format.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { openSession } from './open-session.js';
 import { json, joinText, term } from '../render/terminal-text.js';

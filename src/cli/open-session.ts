@@ -1,7 +1,7 @@
 /** Opening a session for a command: exchanges built on first use, with a progress bar. */
 import type { DamageCounts } from '../session/damage.js';
 import { Session } from '../session/session.js';
-import { formatCount } from './format.js';
+import { formatCount } from '../render/format.js';
 import { term } from '../render/terminal-text.js';
 import { progressBar, stderr, writeLine } from './terminal.js';
 

@@ -13,7 +13,7 @@ import type { StartInfo } from '../record/recording.js';
 import type { TlsLibraryEntry } from '../record/tls-attacher.js';
 import type { RunOutcome, RunReporter } from '../record/run-recording.js';
 import { type TerminalText, controlSequence, json, joinText, term } from '../render/terminal-text.js';
-import { connectError, formatBytes, formatClock, formatCount, formatDurationMs, paint } from './format.js';
+import { connectError, formatBytes, formatClock, formatCount, formatDurationMs, paint } from '../render/format.js';
 import { type TerminalWriter, writeLine } from './terminal.js';
 
 function protocolName(n: ConnectionNotice): string {

@@ -22,7 +22,7 @@ import { CliError } from './errors.js';
 import { loadTui } from './load-tui.js';
 import { RecordOutput } from './record-output.js';
 import { describeWriteError, onOutputFailure } from './stdout.js';
-import { useColor } from './format.js';
+import { useColor } from '../render/format.js';
 import { stderr, stdout } from './terminal.js';
 import { UsageError, parseLivePid, parsePort, parseSize, parseTimeout } from './units.js';
 

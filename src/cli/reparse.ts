@@ -5,7 +5,7 @@ import { DERIVED_VERSION, buildExchanges } from '../session/build-exchanges.js';
 import { openSessionDb } from '../session/open-session.js';
 import { liveRecorder } from '../session/recorder-alive.js';
 import { CliError } from './errors.js';
-import { formatCount } from './format.js';
+import { formatCount } from '../render/format.js';
 import { term } from '../render/terminal-text.js';
 import { progressBar, stdout, writeLine } from './terminal.js';
 

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 
 import type { SecretFilter } from '../export/secrets.js';
 import { type TextMatch, findMatches, textSearchSql } from '../session/text-search.js';
-import { party, statusColor, statusText } from './exchange-format.js';
+import { party, statusColor, statusText } from '../render/exchange-format.js';
 import { compileFilterArg, parseFilterArg } from './filter-arg.js';
-import { paint, useColor } from './format.js';
+import { paint, useColor } from '../render/format.js';
 import { openSession } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, json, term } from '../render/terminal-text.js';

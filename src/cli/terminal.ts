@@ -6,6 +6,7 @@
  * whatever the command, whether stdout is a terminal or a pipe.
  */
 import { EMPTY, type TerminalText, controlSequence, escaped, joinText, safeText, sgr, term } from '../render/terminal-text.js';
+import { displayWidth } from '../render/text-width.js';
 
 /** A stream commands print to. */
 export interface TerminalWriter {
@@ -42,16 +43,6 @@ export const stderr = new StreamWriter(() => process.stderr);
 /** One line of text (a newline added). */
 export function writeLine(w: TerminalWriter, text: TerminalText): void {
   w.write(term`${text}\n`);
-}
-
-/** Display width of a string we produced (ASCII mostly; wide characters counted as 2). */
-export function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    w += cp >= 0x1100 && (cp <= 0x115f || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0x1f300 && cp <= 0x1faff)) ? 2 : 1;
-  }
-  return w;
 }
 
 /** Cut to `width` columns, ending with '…' when cut. */

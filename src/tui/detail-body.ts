@@ -4,7 +4,7 @@
  * body is shown up to BODY_DISPLAY_LIMIT and its lines are cut into pieces, so a megabyte of
  * minified JSON on one line becomes rows a terminal can draw.
  */
-import { formatBytes } from '../cli/format.js';
+import { formatBytes } from '../render/format.js';
 import { safeText } from '../render/terminal-text.js';
 import type { Body, Exchange } from '../model/exchange.js';
 import { bodyNotes, readableBytes, renderBody } from '../render/body.js';

@@ -2,8 +2,8 @@
  * The Connection tab: both processes (pid, command line, cgroup), the address tuple, and the
  * other exchanges of the same connection (keep-alive), the shown one marked.
  */
-import { durationText, sizeText, statusText } from '../cli/exchange-format.js';
-import { formatClock } from '../cli/format.js';
+import { durationText, sizeText, statusText } from '../render/exchange-format.js';
+import { formatClock } from '../render/format.js';
 import { safeText } from '../render/terminal-text.js';
 import type { Endpoint, Exchange } from '../model/exchange.js';
 import type { ExchangeSummary } from '../session/session.js';

@@ -3,7 +3,7 @@
  * which syscall, which way, how many bytes, and the start of the payload with every control
  * character escaped.
  */
-import { formatBytes } from '../cli/format.js';
+import { formatBytes } from '../render/format.js';
 import { safeText } from '../render/terminal-text.js';
 import { DataFlag, Direction, SYSCALL_NAMES } from '../events/layout.js';
 import { EVENT_RECORDS_LOST, type SessionEvent } from '../session/event-reader.js';

@@ -3,8 +3,8 @@
  * it (DevTools' timing view): sending the request, waiting for the first response byte,
  * receiving the rest.
  */
-import { durationText } from '../cli/exchange-format.js';
-import { formatDateTime } from '../cli/format.js';
+import { durationText } from '../render/exchange-format.js';
+import { formatDateTime } from '../render/format.js';
 import type { Exchange } from '../model/exchange.js';
 import type { RowMaker } from './row-maker.js';
 import { type Line, seg } from './styled-text.js';

@@ -3,8 +3,8 @@
  * to its column, the status coloured by class, and the waterfall bar. Captured text (URL,
  * method, process names) goes through safeText: it must never reach the terminal raw.
  */
-import { durationText, sizeText, statusColor, statusText, target } from '../cli/exchange-format.js';
-import { formatClock } from '../cli/format.js';
+import { durationText, sizeText, statusColor, statusText, target } from '../render/exchange-format.js';
+import { formatClock } from '../render/format.js';
 import { safeText } from '../render/terminal-text.js';
 import type { ExchangeSummary } from '../session/session.js';
 import type { SortOrder } from './exchange-pages.js';

@@ -2,8 +2,8 @@
  * One connection as one row of the Connections view: HTTP or not (tcp/redis, udp/dns, tls...),
  * with the bytes each way, so no traffic of the session is invisible in the TUI.
  */
-import { durationText } from '../cli/exchange-format.js';
-import { formatBytes, formatClock } from '../cli/format.js';
+import { durationText } from '../render/exchange-format.js';
+import { formatBytes, formatClock } from '../render/format.js';
 import { safeText } from '../render/terminal-text.js';
 import type { FlowSummary } from '../session/session.js';
 import { MARKER_WIDTH, cell, exchangeLayout, joinCells, partiesText } from './exchange-columns.js';

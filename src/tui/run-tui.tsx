@@ -6,7 +6,7 @@
 import { render } from 'ink';
 
 import { openSession } from '../cli/open-session.js';
-import { useColor } from '../cli/format.js';
+import { useColor } from '../render/format.js';
 import { registerFilterFunctions } from '../query/index.js';
 import { followSession } from '../session/live.js';
 import { Session } from '../session/session.js';
@@ -74,7 +74,7 @@ export async function runTui(opts: TuiOptions): Promise<void> {
   const onSignal = () => instance.unmount();
   stdout.write(ALT_SCREEN_ON);
   const instance = render(
-    // eslint-disable-next-line react-hooks/rules-of-hooks -- cli/format's useColor asks the terminal, it is no hook
+    // eslint-disable-next-line react-hooks/rules-of-hooks -- render/format's useColor asks the terminal, it is no hook
     <ColorContext.Provider value={useColor(stdout)}>
       <App session={session} queries={new SessionQueries(session)} counts={counts} file={opts.file} live={live} />
     </ColorContext.Provider>,

@@ -3,7 +3,7 @@
  * the sort, drops if the session has any, whether it is still being recorded, and the last
  * message. Parts are left out, least useful first, until it fits the width.
  */
-import { formatCount } from '../cli/format.js';
+import { formatCount } from '../render/format.js';
 import { safeText } from '../render/terminal-text.js';
 import { type Line, fitLine, lineWidth, seg } from './styled-text.js';
 

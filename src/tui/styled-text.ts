@@ -3,7 +3,7 @@
  * segments, each one run of text with one style. Every text here has been made terminal-safe
  * (safeText) by whoever built it; these functions only cut, wrap and mark it.
  */
-import { displayWidth } from '../cli/terminal.js';
+import { displayWidth } from '../render/text-width.js';
 
 export interface Style {
   /** An ink colour name; dropped when colour is off (NO_COLOR). */

@@ -3,7 +3,7 @@
 /* eslint-disable no-control-regex -- the point is control characters */
 import { describe, expect, it, vi } from 'vitest';
 
-import { paint } from '../../src/cli/format.js';
+import { paint } from '../../src/render/format.js';
 import { stdout } from '../../src/cli/terminal.js';
 import { type TerminalText, controlSequence, escaped, joinText, json, safeJson, safeText, sgr, term } from '../../src/render/terminal-text.js';
 

@@ -6,7 +6,7 @@
 import { Box } from 'ink';
 import { useMemo, useState } from 'react';
 
-import { durationText } from '../../cli/exchange-format.js';
+import { durationText } from '../../render/exchange-format.js';
 import { safeText } from '../../render/terminal-text.js';
 import { type ExchangeDetail, TABS, type TabName, matchSummary, matchingRows } from '../exchange-detail.js';
 import { useCommands } from '../hooks/use-commands.js';

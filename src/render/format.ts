@@ -1,7 +1,7 @@
-/** Formatting shared by the commands' plain-text output. */
+/** Formatting shared by the commands' plain-text output and the TUI: sizes, counts, times, colour. */
 import { constants as osConstants } from 'node:os';
 
-import { type TerminalText, type TextPart, sgr, term } from '../render/terminal-text.js';
+import { type TerminalText, type TextPart, sgr, term } from './terminal-text.js';
 
 export function formatBytes(n: number): string {
   if (n < 1000) return `${n} B`;

@@ -1,6 +1,5 @@
-/** How exchanges look in plain-text output: one line in `ls`, the status colour, the sizes. */
-import type { SecretFilter } from '../export/secrets.js';
-import type { ExchangeSummary } from '../session/session.js';
+/** How exchanges look as text, in the commands and the TUI: the status and its colour, the parties, sizes, times. */
+import type { ExchangeSummary } from '../model/exchange-table.js';
 import { formatBytes, formatClock, formatDurationMs } from './format.js';
 
 export function statusText(x: Pick<ExchangeSummary, 'status' | 'upgrade' | 'error' | 'flags'>): string {
@@ -44,31 +43,4 @@ export function durationText(ns: bigint | number | null): string {
 
 export function timeText(ns: bigint): string {
   return formatClock(ns);
-}
-
-/** One exchange as one JSON line for --json, its credentials left out unless `secrets` keeps them. */
-export function summaryJson(x: ExchangeSummary, secrets: SecretFilter): Record<string, unknown> {
-  const n = (v: bigint | null) => (v === null ? null : Number(v));
-  return {
-    id: Number(x.id),
-    time: new Date(Number(x.req_started / 1_000_000n)).toISOString(),
-    started_ns: String(x.req_started),
-    client: { pid: n(x.client_pid), comm: x.client_comm },
-    server: { pid: n(x.server_pid), comm: x.server_comm, port: n(x.server_port) },
-    method: x.method,
-    url: secrets.url(x.url),
-    host: x.host,
-    path: x.path,
-    query: x.query === null ? null : secrets.params(x.query),
-    status: n(x.status),
-    reason: x.reason,
-    request_size: n(x.req_body_size),
-    response_size: n(x.resp_body_size),
-    response_type: x.resp_type,
-    duration_ms: x.duration_ns === null ? null : Number(x.duration_ns) / 1e6,
-    ttfb_ms: x.ttfb_ns === null ? null : Number(x.ttfb_ns) / 1e6,
-    flags: Number(x.flags),
-    upgrade: x.upgrade,
-    error: x.error,
-  };
 }
