@@ -84,6 +84,9 @@ export const EXCHANGE_COLUMNS = [
 
 type Column = (typeof EXCHANGE_COLUMNS)[number];
 
+/** A column's name: code naming a column by this type fails to compile when the column goes. */
+export type ExchangeColumn = Column['name'];
+
 /** NOT NULL, or an INTEGER PRIMARY KEY (SQLite's rowid). */
 type Required<S extends string> = S extends `${string}NOT NULL${string}` | `INTEGER PRIMARY KEY${string}` ? true : false;
 type Nullable<C extends Column> = Required<C['sql']> extends true ? never : C extends { written: true } ? never : null;

@@ -1,5 +1,8 @@
 /**
- * A filter as an SQL boolean expression over `exchanges` aliased `x` (formats/exchanges.sql).
+ * A filter as an SQL boolean expression over `exchanges` aliased `x` (formats/exchanges.sql). The
+ * columns handed to pattern() and columns() are typed ExchangeColumn (model/exchange-table.ts):
+ * one renamed or dropped there is a compile error here. The comparisons written out as SQL text
+ * (status, method, flags, req_started) are not checked that way; the query tests cover them.
  *
  * The indexes do the narrowing: key:value terms compare indexed columns the way their index can
  * be used (`x.status BETWEEN ? AND ?`, `x.host = ? COLLATE NOCASE` on the NOCASE host index,
@@ -24,6 +27,7 @@
  * so `-status:404` would drop every exchange without a response. In memory that exchange is
  * simply "not status 404"; to agree, a negated expression that can be NULL is `NOT coalesce(…, 0)`.
  */
+import type { ExchangeColumn } from '../model/exchange-table.js';
 import type { FilterAst, Regex, StringPattern, Term, TextField } from './ast.js';
 import { HEADER_FIELDS, SCOPE_FIELDS } from './ast.js';
 import { ExchangeFlag, IS_FLAGS } from './flags.js';
@@ -90,7 +94,7 @@ class Compiler {
   }
 
   /** A string column against a pattern; `nocase` for host names and media types. */
-  private pattern(columns: string[], p: StringPattern, nocase: boolean): Sql {
+  private pattern(columns: ExchangeColumn[], p: StringPattern, nocase: boolean): Sql {
     const parts = columns.map((c) => {
       switch (p.kind) {
         case 'exact':
@@ -114,7 +118,7 @@ class Compiler {
     return { sql: parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`, nullable: p.kind !== 'regex' };
   }
 
-  private columns(columns: string[], cmp: string, value: unknown): Sql {
+  private columns(columns: ExchangeColumn[], cmp: string, value: unknown): Sql {
     const parts = columns.map((c) => {
       this.bind(value);
       return `x.${c} ${cmp} ?`;
@@ -163,9 +167,9 @@ class Compiler {
         return { sql: '(x.path = ? OR x.path GLOB ?)', nullable: true };
       }
       case 'process': {
-        const side = t.side === 'any' ? ['client', 'server'] : [t.side];
-        if (t.match.kind === 'pid') return this.columns(side.map((s) => `${s}_pid`), '=', t.match.pid);
-        return this.pattern(side.map((s) => `${s}_comm`), t.match, false);
+        const side: ('client' | 'server')[] = t.side === 'any' ? ['client', 'server'] : [t.side];
+        if (t.match.kind === 'pid') return this.columns(side.map((s) => `${s}_pid` as const), '=', t.match.pid);
+        return this.pattern(side.map((s) => `${s}_comm` as const), t.match, false);
       }
       case 'port':
         return this.columns(['server_port', 'client_port'], '=', t.port);
