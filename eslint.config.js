@@ -80,6 +80,27 @@ export default tseslint.config(
     },
   },
 
+  // SQL lives in src/session/ (reading a file) and src/record/ (writing one): the views, exports,
+  // queries and parsers ask them. (This object repeats the rule above: a later object's options
+  // for a rule replace an earlier one's for the files both match.)
+  {
+    files: ['src/{cli,tui,export,render,query,reconstruct,protocols,model,diff,events}/**/*.{ts,tsx}'],
+    ignores: ['src/cli/terminal.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='write'][callee.object.object.name='process'][callee.object.property.name=/^(stdout|stderr)$/]",
+          message: 'print through the writers of src/cli/terminal.ts (stdout, stderr): they take TerminalText, so captured text is escaped',
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(prepare|pragma)$/]",
+          message: 'SQL belongs in src/session/ (or src/record/ for writing): add a read there and call it',
+        },
+      ],
+    },
+  },
+
   // React's rules where the React code is: the terminal UI and its tests. (src/cli's useColor()
   // is "should this stream get colour", not a hook.)
   {

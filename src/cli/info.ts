@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { SecretFilter } from '../export/secrets.js';
 import { type StopReason, isFault } from '../record/lifecycle.js';
 import { openSessionDb, isCorruptionError, corruptError } from '../session/open-session.js';
-import { type SessionInfo, sessionInfo } from '../session/session-info.js';
+import { type SessionInfo, integrityCheck, sessionInfo } from '../session/session-info.js';
 import { type TerminalText, type TextPart, json, joinText, term } from '../render/terminal-text.js';
 import { CliError } from './errors.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from '../render/format.js';
@@ -135,8 +135,8 @@ export function registerInfo(program: Command): void {
       const db = openSessionDb(file, { readonly: true });
       try {
         if (flags.check) {
-          const result = db.pragma('integrity_check', { simple: true });
-          if (result !== 'ok') throw new CliError(`${file} is damaged: integrity check says ${String(result)}`);
+          const result = integrityCheck(db);
+          if (result !== 'ok') throw new CliError(`${file} is damaged: integrity check says ${result}`);
         }
         // --check also reads every block and record, as a build would
         const info = sessionInfo(db, file, sessionBytes(file), { scan: !!flags.check });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 
 import type { SecretFilter } from '../export/secrets.js';
 import { type TextMatch, findMatches, textSearchSql } from '../session/text-search.js';
+import { SessionQueries } from '../session/session-queries.js';
 import { party, statusColor, statusText } from '../render/exchange-format.js';
 import { compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { paint, useColor } from '../render/format.js';
@@ -55,10 +56,10 @@ export function registerSearch(program: Command): void {
         const t = textSearchSql(text);
         const rows = session.exchanges({ where: `(${t.where}) AND (${f.where})`, params: [...t.params, ...f.params], limit });
         const color = useColor();
-        const textRow = session.db.prepare('SELECT url, req_headers, resp_headers, req_body, resp_body FROM exchange_text WHERE id = ?');
+        const queries = new SessionQueries(session);
         const secrets = secretFilter(flags);
         for (const x of rows) {
-          const row = textRow.get(Number(x.id)) as Record<string, string>;
+          const row = queries.exchangeText(Number(x.id)) ?? {};
           if (flags.json) {
             const matches = findMatches(sharedText(row, secrets), text);
             writeLine(stdout, json({ id: Number(x.id), method: x.method, url: secrets.url(x.url), status: x.status === null ? null : Number(x.status), matches }));

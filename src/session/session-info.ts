@@ -81,6 +81,11 @@ function builtDamage(db: Database.Database): { blocks: number; records: number }
  * What `info --check` adds: every block decompressed and every record decoded, as a build
  * would, counting what cannot be read.
  */
+/** SQLite's check of every page: 'ok', or what it found (info --check). */
+export function integrityCheck(db: Database.Database): string {
+  return String(db.pragma('integrity_check', { simple: true }));
+}
+
 export function scanRecords(db: Database.Database): Damage {
   const reader = new EventReader(db);
   for (const _ of reader.records()) {

@@ -8,7 +8,7 @@ import { formatClock } from '../render/format.js';
 import { safeText } from '../render/terminal-text.js';
 import type { ExchangeSummary } from '../session/session.js';
 import type { SortOrder } from './exchange-pages.js';
-import type { TimeSpan } from './session-queries.js';
+import type { TimeSpan } from '../session/session-queries.js';
 import { type Line, type Segment, fitLine, lineWidth, seg } from './styled-text.js';
 import { waterfallBar } from './waterfall.js';
 

@@ -13,7 +13,7 @@ import { connectionTab } from './detail-connection.js';
 import { headersTab } from './detail-headers.js';
 import { RAW_EVENT_LIMIT, rawTab } from './detail-raw.js';
 import { timingTab } from './detail-timing.js';
-import type { SessionQueries } from './session-queries.js';
+import type { SessionQueries } from '../session/session-queries.js';
 import { type RowMaker, hasMark, rowMaker } from './row-maker.js';
 import type { Line } from './styled-text.js';
 

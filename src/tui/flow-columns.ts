@@ -7,7 +7,7 @@ import { formatBytes, formatClock } from '../render/format.js';
 import { safeText } from '../render/terminal-text.js';
 import type { FlowSummary } from '../session/session.js';
 import { MARKER_WIDTH, cell, exchangeLayout, joinCells, partiesText } from './exchange-columns.js';
-import type { TimeSpan } from './session-queries.js';
+import type { TimeSpan } from '../session/session-queries.js';
 import { type Line, seg } from './styled-text.js';
 import { waterfallBar } from './waterfall.js';
 

@@ -1,7 +1,7 @@
 /** Pages of the Connections view: every flow (HTTP or not) by start time, read a page at a time. */
 import type { FlowSummary } from '../session/session.js';
 import type { PageSource } from './list-window.js';
-import type { SessionQueries } from './session-queries.js';
+import type { SessionQueries } from '../session/session-queries.js';
 
 export class FlowPages implements PageSource<FlowSummary> {
   constructor(private readonly queries: SessionQueries) {}

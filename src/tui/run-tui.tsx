@@ -14,7 +14,7 @@ import { App } from './components/App.js';
 import { ColorContext } from './components/theme.js';
 import { CountCache, type Counter, InlineCounter, WorkerCounter, countWorkerScript } from './counter.js';
 import type { LiveUpdates } from './hooks/use-live.js';
-import { SessionQueries } from './session-queries.js';
+import { SessionQueries } from '../session/session-queries.js';
 
 export interface TuiOptions {
   /** The session file. */

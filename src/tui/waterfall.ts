@@ -3,7 +3,7 @@
  * does: light while the request is sent and the response awaited, solid while it arrives.
  */
 import { type Line, seg } from './styled-text.js';
-import type { TimeSpan } from './session-queries.js';
+import type { TimeSpan } from '../session/session-queries.js';
 
 /** Column (fractional) of time `t` on a bar `width` columns wide spanning `span`. */
 function column(span: TimeSpan, t: bigint, width: number): number {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../src/session/session.js';
 import { BODY_DISPLAY_LIMIT } from '../../src/tui/detail-body.js';
 import { ExchangeDetail, matchSummary, matchingRows } from '../../src/tui/exchange-detail.js';
-import { SessionQueries } from '../../src/tui/session-queries.js';
+import { SessionQueries } from '../../src/session/session-queries.js';
 import { lineText, lineWidth } from '../../src/tui/styled-text.js';
 import { basicSession, hugeLineSession } from './tui-sessions.js';
 

@@ -11,7 +11,7 @@ import { App } from '../../src/tui/components/App.js';
 import { ColorContext } from '../../src/tui/components/theme.js';
 import { CountCache, InlineCounter } from '../../src/tui/counter.js';
 import type { LiveUpdates } from '../../src/tui/hooks/use-live.js';
-import { SessionQueries } from '../../src/tui/session-queries.js';
+import { SessionQueries } from '../../src/session/session-queries.js';
 import { tempDir } from '../helpers/session-files.js';
 
 export const KEY = {

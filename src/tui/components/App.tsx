@@ -22,7 +22,7 @@ import { useMessage } from '../hooks/use-message.js';
 import { useQueryText } from '../hooks/use-query-text.js';
 import { type TerminalSize, useTerminalSize } from '../hooks/use-terminal-size.js';
 import { EVERYTHING, bothQueries, compileFilterText, searchQuery } from '../list-query.js';
-import type { SessionQueries } from '../session-queries.js';
+import type { SessionQueries } from '../../session/session-queries.js';
 import { statusLine } from '../status-line.js';
 import { type Line, fitLine, seg } from '../styled-text.js';
 import { ExchangesView } from './ExchangesView.js';

@@ -12,7 +12,7 @@ import { ExchangeDetail } from '../exchange-detail.js';
 import type { ExchangePages } from '../exchange-pages.js';
 import { useCommands } from '../hooks/use-commands.js';
 import { movementCommands, useListWindow } from '../hooks/use-list-window.js';
-import type { SessionQueries, TimeSpan } from '../session-queries.js';
+import type { SessionQueries, TimeSpan } from '../../session/session-queries.js';
 import { DetailPane } from './DetailPane.js';
 import { ListRows } from './ListRows.js';
 

@@ -8,7 +8,7 @@ import { flowHeader, flowLayout, flowRow } from '../flow-columns.js';
 import type { FlowPages } from '../flow-pages.js';
 import { useCommands } from '../hooks/use-commands.js';
 import { movementCommands, useListWindow } from '../hooks/use-list-window.js';
-import type { TimeSpan } from '../session-queries.js';
+import type { TimeSpan } from '../../session/session-queries.js';
 import { ListRows } from './ListRows.js';
 
 export interface FlowsViewProps {

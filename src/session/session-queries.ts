@@ -1,13 +1,15 @@
 /**
- * The few reads the TUI needs that Session does not offer yet: pages of the flows table (so the
- * Connections view never holds all of them, as Session.flows() would), the search text of one
- * exchange, the time span of the capture, and two meta values. All of the TUI's own SQL is here,
- * none in components; these belong in src/session/ and can move there unchanged.
+ * Reads beside Session's own that the views need: pages of the flows table (so the Connections
+ * view never holds all of them, as Session.flows() would), the search text of one exchange
+ * (search and the TUI mark matches in it), the time span of the capture, and two meta values.
+ * SQL lives in session/ and record/ only; the views ask here.
  */
-import { dropsFromMeta } from '../session/drops.js';
-import { checkedFlow } from '../session/exchange-loader.js';
-import type { FlowSummary, Session } from '../session/session.js';
-import { isBeingRecorded, metaValue } from '../session/recorder-alive.js';
+import type Database from 'better-sqlite3';
+
+import { dropsFromMeta } from './drops.js';
+import { checkedFlow } from './exchange-loader.js';
+import type { FlowSummary, Session } from './session.js';
+import { isBeingRecorded, metaValue } from './recorder-alive.js';
 
 export interface TimeSpan {
   startNs: bigint;
@@ -22,6 +24,8 @@ function flowRow(file: string, r: Record<string, unknown>): FlowSummary {
 }
 
 export class SessionQueries {
+  private textStatement: Database.Statement | null = null;
+
   constructor(private readonly session: Session) {}
 
   private get db() {
@@ -49,7 +53,9 @@ export class SessionQueries {
 
   /** The indexed text of an exchange (URL, header lines, decoded text bodies) for findMatches. */
   exchangeText(id: number): Record<string, string> | null {
-    const row = this.db.prepare('SELECT url, req_headers, resp_headers, req_body, resp_body FROM exchange_text WHERE id = ?').get(id);
+    // prepared once: search asks for every exchange it lists
+    this.textStatement ??= this.db.prepare('SELECT url, req_headers, resp_headers, req_body, resp_body FROM exchange_text WHERE id = ?');
+    const row = this.textStatement.get(id);
     return (row as Record<string, string> | undefined) ?? null;
   }
 
