@@ -7,9 +7,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EXPECT_MARKER, loadCase } from './corpus-format.js';
+import { EXPECT_MARKER, loadCase } from '../corpus/corpus-format.js';
 import { runAtOnce, runIncrementally } from './run-connection.js';
-import { oneBytePerSegment, singleSplits } from './split.js';
+import { oneBytePerSegment, singleSplits } from '../corpus/split.js';
 import { summarizeExchanges } from './summarize.js';
 
 const corpusDir = fileURLToPath(new URL('../../../testdata/http/', import.meta.url));

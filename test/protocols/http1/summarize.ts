@@ -5,7 +5,7 @@
 import type { StreamItem } from '../../../src/protocols/stream.js';
 import type { Http1Exchange, HttpMessage } from '../../../src/protocols/http1/index.js';
 import { CapturedStream } from './captured-stream.js';
-import { escapeByte, escapeLatin1 } from './escape.js';
+import { escapeByte, escapeLatin1 } from '../corpus/escape.js';
 
 export interface SummaryOptions {
   /** Leave out timestamps (when comparing feeds whose segments have different ts). */

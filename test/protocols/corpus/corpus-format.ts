@@ -1,5 +1,5 @@
 /**
- * Reads one corpus case of testdata/http/ (the format is described in testdata/http/README.md):
+ * Reads one corpus case of a protocol's corpus directory (the format is described in testdata/http/README.md):
  * the stream items of both directions, in capture order, and the expected output text.
  */
 import { readFileSync } from 'node:fs';
