@@ -71,107 +71,106 @@ export function sqlOperation(sql: string): string {
 const LIST_MARKER: SqlToken = { kind: 'punct', text: '...' };
 
 interface Frame {
-  /** The ( or [ that opened this group; null for the statement itself. */
-  open: SqlToken | null;
-  out: SqlToken[];
-  /** The last row kept of a VALUES list: where it starts in `out` and where its marker is. */
+  /** Where in the output the ( or [ that opened this group is; -1 for the statement itself. */
+  open: number;
+  /** The last row kept of a VALUES list in this group: where its ( and its marker are. */
   row: { start: number; marker: number } | null;
 }
 
 /**
- * The tokens with value lists collapsed (see the header). One pass with a stack of open groups,
- * no recursion, so nesting depth cannot overflow the call stack; a group is judged when it closes,
- * with its own lists already collapsed.
+ * The tokens with value lists collapsed (see the header). One pass over one output array with a
+ * stack of open groups: no recursion (nesting depth cannot overflow the call stack) and no
+ * copying of a group into its parent (deep nesting stays linear). A group is judged when it
+ * closes, with its own lists already collapsed; a group never closed stays as it was.
  */
 function collapseLists(tokens: SqlToken[]): SqlToken[] {
-  const stack: Frame[] = [{ open: null, out: [], row: null }];
+  const out: SqlToken[] = [];
+  const stack: Frame[] = [{ open: -1, row: null }];
   for (const t of tokens) {
     const frame = stack[stack.length - 1];
     if (t.kind === 'punct' && (t.text === '(' || t.text === '[')) {
-      stack.push({ open: t, out: [], row: null });
-    } else if (t.kind === 'punct' && stack.length > 1 && t.text === (frame.open?.text === '(' ? ')' : ']')) {
+      out.push(t);
+      stack.push({ open: out.length - 1, row: null });
+    } else if (t.kind === 'punct' && frame.open >= 0 && t.text === (out[frame.open].text === '(' ? ')' : ']')) {
       stack.pop();
-      closeGroup(stack[stack.length - 1], frame.open as SqlToken, frame.out, t);
-    } else if (t === LIST_MARKER || (t.kind === 'punct' && t.text === '...')) {
+      closeGroup(out, stack[stack.length - 1], frame.open, t);
+    } else if (t.kind === 'punct' && t.text === '...') {
       // a marker the text already had (a shape shaped again) stands once
-      if (frame.out[frame.out.length - 1]?.text !== '...') frame.out.push(LIST_MARKER);
+      if (out[out.length - 1] !== LIST_MARKER) out.push(LIST_MARKER);
     } else {
-      frame.out.push(t);
+      out.push(t);
     }
   }
-  // groups never closed: their tokens as they were
-  while (stack.length > 1) {
-    const frame = stack.pop() as Frame;
-    const parent = stack[stack.length - 1].out;
-    parent.push(frame.open as SqlToken);
-    for (const t of frame.out) parent.push(t);
-  }
-  return stack[0].out;
+  return out;
 }
 
-function closeGroup(parent: Frame, open: SqlToken, inner: SqlToken[], close: SqlToken): void {
-  const out = parent.out;
-  const before = out[out.length - 1];
-  const listOwner = open.text === '(' ? 'in' : 'array';
+/** The group from `open` to the end of `out` has just been closed by `close`. */
+function closeGroup(out: SqlToken[], parent: Frame, open: number, close: SqlToken): void {
+  const before = out[open - 1];
+  const listOwner = out[open].text === '(' ? 'in' : 'array';
   if (before?.kind === 'word' && before.text === listOwner) {
-    const element = repeatedValueElement(inner);
-    if (element !== null) {
-      out.push(open, ...element, LIST_MARKER, close);
+    const element = repeatedValueElement(out, open + 1);
+    if (element > 0) {
+      out.length = open + 1 + element;
+      out.push(LIST_MARKER, close);
       return;
     }
   }
-  if (open.text === '(' && before?.kind === 'word' && (before.text === 'values' || before.text === 'value') && out[out.length - 2]?.kind !== 'op') {
+  if (out[open].text !== '(') {
+    out.push(close);
+    return;
+  }
+  if (before?.kind === 'word' && (before.text === 'values' || before.text === 'value') && out[open - 2]?.kind !== 'op') {
     // VALUES (...): not MySQL's VALUES(col) function in `SET a = VALUES(a)`
-    parent.row = { start: out.length, marker: out.length + inner.length + 2 };
-    out.push(open, ...inner, close, LIST_MARKER);
+    parent.row = { start: open, marker: out.length + 1 };
+    out.push(close, LIST_MARKER);
     return;
   }
   const row = parent.row;
-  if (open.text === '(' && row !== null && before?.text === ',' && row.marker === out.length - 2) {
-    if (sameTokens(out, row.start + 1, row.marker - 1, inner)) {
-      out.pop(); // the comma: the row is one more of the same
+  if (row !== null && before?.text === ',' && row.marker === open - 2) {
+    if (sameTokens(out, row.start + 1, row.marker - 1, open + 1, out.length)) {
+      out.length = open - 1; // the comma and the row: one more of the same
       return;
     }
-    parent.row = { start: out.length, marker: out.length + inner.length + 2 };
-    out.push(open, ...inner, close, LIST_MARKER);
+    parent.row = { start: open, marker: out.length + 1 };
+    out.push(close, LIST_MARKER);
     return;
   }
-  out.push(open, ...inner, close);
+  out.push(close);
 }
 
 /**
- * The one element of a list of identical elements made only of values (`?, ?, ?` or
- * `(?, ?), (?, ?)`), or null when the list holds anything else.
+ * The length of the one element of a list of identical elements made only of values (`?, ?, ?`
+ * or `(?, ?), (?, ?)`) that starts at `from` and runs to the end of `out`; 0 when the list holds
+ * anything else. It stops at the first name or operator, so nested lists are not read twice.
  */
-function repeatedValueElement(inner: SqlToken[]): SqlToken[] | null {
-  let first: SqlToken[] | null = null;
-  let current: SqlToken[] = [];
+function repeatedValueElement(out: SqlToken[], from: number): number {
+  let firstEnd = -1;
+  let start = from;
   let depth = 0;
-  const endElement = (): boolean => {
-    if (current[current.length - 1] === LIST_MARKER) current.pop();
-    if (current.length === 0) return false;
-    if (first === null) first = current;
-    else if (!sameTokens(first, 0, first.length, current)) return false;
-    current = [];
+  const endElement = (end: number): boolean => {
+    if (out[end - 1] === LIST_MARKER) end--;
+    if (end === start) return false;
+    if (firstEnd < 0) firstEnd = end;
+    else if (!sameTokens(out, from, firstEnd, start, end)) return false;
     return true;
   };
-  for (const t of inner) {
+  for (let k = from; k < out.length; k++) {
+    const t = out[k];
     if (t.kind === 'punct' && t.text === ',' && depth === 0) {
-      if (!endElement()) return null;
-      continue;
-    }
-    if (t.kind === 'punct' && t.text === '(') depth++;
+      if (!endElement(k)) return 0;
+      start = k + 1;
+    } else if (t.kind === 'punct' && t.text === '(') depth++;
     else if (t.kind === 'punct' && t.text === ')') depth--;
-    else if (t.kind !== 'value' && t !== LIST_MARKER && t.text !== ',') return null;
-    current.push(t);
+    else if (t.kind !== 'value' && t !== LIST_MARKER && t.text !== ',') return 0;
   }
-  return endElement() ? first : null;
+  return endElement(out.length) ? firstEnd - from : 0;
 }
 
-function sameTokens(a: SqlToken[], from: number, to: number, b: SqlToken[]): boolean {
-  if (to - from !== b.length) return false;
-  for (let k = 0; k < b.length; k++) {
-    if (a[from + k].kind !== b[k].kind || a[from + k].text !== b[k].text) return false;
+function sameTokens(out: SqlToken[], aFrom: number, aTo: number, bFrom: number, bTo: number): boolean {
+  if (aTo - aFrom !== bTo - bFrom) return false;
+  for (let k = 0; k < aTo - aFrom; k++) {
+    if (out[aFrom + k].kind !== out[bFrom + k].kind || out[aFrom + k].text !== out[bFrom + k].text) return false;
   }
   return true;
 }
@@ -181,6 +180,7 @@ const SPACED_KEYWORDS = new Set([
   'in', 'values', 'value', 'from', 'join', 'as', 'on', 'and', 'or', 'not', 'exists', 'where', 'select',
   'when', 'then', 'else', 'using', 'over', 'lateral', 'union', 'intersect', 'except', 'all', 'any',
   'some', 'by', 'set', 'into', 'with', 'return', 'returning', 'table', 'is', 'between', 'like', 'case',
+  'conflict', 'filter', 'within', 'key', 'references', 'check', 'unique', 'distinct',
 ]);
 
 function isName(t: SqlToken): boolean {
@@ -205,9 +205,14 @@ function glued(beforePrev: SqlToken | undefined, prev: SqlToken, t: SqlToken): b
   if ((t.kind === 'punct' && (t.text === '.' || t.text === '...' || t.text === ':')) || (t.kind === 'op' && t.text === '::')) {
     return isOperand(prev);
   }
-  if (prev.kind === 'punct' && prev.text === '.') return isName(t) || t.kind === 'value' || (t.kind === 'op' && t.text === '*');
+  if (prev.kind === 'punct' && prev.text === '.') {
+    // not `.1e`: a name starting with a digit (MySQL's 1e) would read back as a number
+    return (isName(t) && !/^\d/.test(t.text)) || t.kind === 'value' || (t.kind === 'op' && t.text === '*');
+  }
   if (prev.kind === 'op' && prev.text === '::') return isName(t);
   if (prev.kind === 'punct' && prev.text === ':') return (isName(t) || t.kind === 'value') && endsOperand(beforePrev);
+  // MySQL variables: @x, @@session.x (but PostgreSQL's `tsv @@ query` is an operator)
+  if (prev.kind === 'op' && (prev.text === '@' || prev.text === '@@')) return t.kind === 'word' && !endsOperand(beforePrev);
   return false;
 }
 

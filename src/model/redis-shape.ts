@@ -5,7 +5,7 @@
  * it prefers to keep a part: a name taken for an id merges two families, while an id kept only
  * fails to group.
  *
- * A key is cut into segments at `:` `/` `.` `|` `#` `,` `=` `@` `{` `}` and whitespace (the
+ * A key is cut into segments at `:` `/` `.` `|` `#` `,` `@` `{` `}` and whitespace (the
  * separators key-naming conventions use, hash tags included). A whole segment is variable when it
  * is a number, a UUID, hex of 8 or more with a digit, or a random-looking id (see randomId). Else
  * its `-`/`_` parts are judged alone, as numbers or hex, so `item_42` and `2026-12-03` vary too;
@@ -17,7 +17,7 @@ const KEY_LIMIT = 1024;
 /** At most this many keys of one command go into its shape (MGET of thousands). */
 const SHAPE_KEYS = 64;
 
-const SEPARATORS = /([:/.|#,=@{}\s]+)/;
+const SEPARATORS = /([:/.|#,@{}\s]+)/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NUMBER = /^[+-]?\d+$/;
 const HEX = /^[0-9a-f]{8,}$/i;

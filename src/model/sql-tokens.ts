@@ -117,10 +117,11 @@ function tokenize(s: string, backslashEscapes: boolean): Pass {
   const push = (kind: SqlTokenKind, text: string): void => {
     tokens.push({ kind, text });
   };
-  /** A value; a sign just before it that cannot be binary (`= -5`, `(+1`) belongs to it. */
+  /** A value; signs just before it that cannot be binary (`= -5`, `(+1`, `- -1`) belong to it. */
   const pushValue = (): void => {
-    const prev = tokens[tokens.length - 1];
-    if (prev?.kind === 'op' && (prev.text === '-' || prev.text === '+') && !endsOperand(tokens[tokens.length - 2])) {
+    for (;;) {
+      const prev = tokens[tokens.length - 1];
+      if (prev?.kind !== 'op' || (prev.text !== '-' && prev.text !== '+') || endsOperand(tokens[tokens.length - 2])) break;
       tokens.pop();
     }
     push('value', '?');
@@ -156,7 +157,7 @@ function tokenize(s: string, backslashEscapes: boolean): Pass {
     const next = s[i + 1];
     if (c <= ' ') {
       i++;
-    } else if ((c === '-' && next === '-') || (c === '#' && next !== '>' && next !== '-')) {
+    } else if ((c === '-' && next === '-') || (c === '#' && !hashOperator(s, i))) {
       const eol = s.indexOf('\n', i);
       i = eol < 0 ? n : eol + 1;
     } else if (c === '/' && next === '*') {
@@ -245,6 +246,11 @@ function tokenize(s: string, backslashEscapes: boolean): Pass {
   return { tokens, unterminated };
 }
 
+/** Whether the `#` at `i` is PostgreSQL's #> #>> #- rather than a MySQL comment. */
+function hashOperator(s: string, i: number): boolean {
+  return s[i + 1] === '>' || (s[i + 1] === '-' && s[i + 2] !== '-');
+}
+
 /** Where a number starting at `i` ends: 42, 4.2, .5, 1e-3, 1_000, 0x1F, 0b101, 0o17. */
 function numberEnd(s: string, i: number): number {
   const radix = s[i] === '0' ? s[i + 1]?.toLowerCase() : undefined;
@@ -314,9 +320,10 @@ function formatParamEnd(s: string, i: number): number {
 function operatorRun(s: string, i: number, push: (kind: SqlTokenKind, text: string) => void): number {
   let j = i;
   while (j < s.length && OPERATOR_CHARS.has(s[j])) {
-    if (j > i && s.slice(i, j) !== '#' && (s[j] === '-' || s[j] === '+') && (isDigit(s[j + 1]) || s[j + 1] === '.' || s[j + 1] === '$' || s[j + 1] === '?' || s[j + 1] === "'")) break;
+    if (j > i && s[j - 1] !== '#' && (s[j] === '-' || s[j] === '+') && (isDigit(s[j + 1]) || s[j + 1] === '.' || s[j + 1] === '$' || s[j + 1] === '?' || s[j + 1] === "'")) break;
     if ((s[j] === '-' && s[j + 1] === '-') || (s[j] === '/' && s[j + 1] === '*')) break;
-    if (j > i && s[j] === '#' && s[j + 1] !== '>' && s[j + 1] !== '-') break;
+    if (j > i && s[j] === '#' && !hashOperator(s, j)) break;
+    if (j > i && s[j] === '@' && s[j - 1] === '=') break; // MySQL a=@x, a=@@x
     j++;
   }
   push('op', s.slice(i, j));
