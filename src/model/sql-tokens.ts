@@ -24,6 +24,8 @@
  * - `/* ... *\/` does not nest (MySQL); PostgreSQL nests them, but cutting a nested comment short
  *   leaves a few stray words, while nesting a MySQL comment would swallow the statement.
  *   MySQL's executable comments `/*!40101 ... *\/` are read as the SQL they hold.
+ * - `?` is a parameter, also where it is PostgreSQL's jsonb operator (`data ? 'k'`): it prints as
+ *   `?` either way, but `data ? -1` and `data ? 1` then differ (the sign reads as binary).
  */
 
 export type SqlTokenKind =
@@ -212,7 +214,8 @@ function tokenize(s: string, backslashEscapes: boolean): Pass {
         i += 2;
       } else {
         i++;
-        while (isDigit(s[i])) i++; // JPA ?1
+        // JPA's ?1; after an operand `?` is PostgreSQL's jsonb operator and a number follows it
+        if (!endsOperand(tokens[tokens.length - 1])) while (isDigit(s[i])) i++;
         pushValue();
       }
     } else if (c === ':') {
@@ -324,6 +327,7 @@ function operatorRun(s: string, i: number, push: (kind: SqlTokenKind, text: stri
     if ((s[j] === '-' && s[j + 1] === '-') || (s[j] === '/' && s[j + 1] === '*')) break;
     if (j > i && s[j] === '#' && !hashOperator(s, j)) break;
     if (j > i && s[j] === '@' && s[j - 1] === '=') break; // MySQL a=@x, a=@@x
+    if (j > i && s[j] === '%' && formatParamEnd(s, j) > j) break; // a=%s
     j++;
   }
   push('op', s.slice(i, j));

@@ -93,6 +93,26 @@ describe('sqlShape: queries as ORMs send them', () => {
       'select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? from dual',
     ],
     [
+      'SQLAlchemy pyformat',
+      'SELECT users.id, users.name FROM users WHERE users.name = %(name_1)s AND users.age > %(age_1)s',
+      'select users.id, users.name from users where users.name = ? and users.age > ?',
+    ],
+    [
+      'TypeORM',
+      'SELECT "User"."id" AS "User_id" FROM "user" "User" WHERE ("User"."id" = $1) LIMIT 1',
+      'select "User"."id" as "User_id" from "user" "User" where ("User"."id" = ?) limit ?',
+    ],
+    [
+      'pg_dump session setup',
+      "SELECT pg_catalog.set_config('search_path', '', false);",
+      'select pg_catalog.set_config(?, ?, false)',
+    ],
+    [
+      'MySQL Connector/J session setup',
+      'SET autocommit=1, sql_mode = CONCAT(@@sql_mode, \',STRICT_TRANS_TABLES\')',
+      'set autocommit = ?, sql_mode = concat(@@sql_mode, ?)',
+    ],
+    [
       'binary minus stays',
       'SELECT a - 1, a-1, (b) -2, c * -3 FROM t',
       'select a - ?, a - ?, (b) - ?, c * ? from t',
@@ -320,7 +340,8 @@ const sqlPieces = fc.constantFrom(
   'select', 'SELECT', ' ', '\n', 'from', 't', 'a.b', '"Q"', '"', '`', "'", "''", "\\'", '\\', 'E', 'e', 'N', 'x',
   '_utf8', '$', '$$', '$1', '$a$', '?', '?|', ':', '::', ':x', ':=', '%', '%s', '%(n)s', '%(', '-', '--', '+', '/*',
   '*/', '/*!', '*', '#', '#>', '.', '..', '...', '(', ')', '[', ']', ',', ';', '=', '<>', '1', '0x1f', '1e5',
-  '.5', 'in', 'IN', 'values', 'array', 'null', 'with', 'as', 'join', 'update', 'into', '@', '~', '|', 'ü',
+  '.5', 'in', 'IN', 'values', 'array', 'null', 'with', 'as', 'join', 'update', 'into', '@', '@@', '=@', '~', '|',
+  'ü', '#-', '1.', '0', 'then', '{', '}', '&', '?&',
 );
 const arbSqlish = fc.array(sqlPieces, { maxLength: 40 }).map((pieces) => pieces.join(''));
 const arbSqlText = fc.oneof(arbSqlish, fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 }));
@@ -363,34 +384,54 @@ describe('properties', () => {
     fc.integer().map(String),
     fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => String(n)),
     fc.string({ maxLength: 20 }).map((s) => `'${s.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`),
+    fc.string({ maxLength: 20 }).map((s) => `N'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`),
+    fc.string({ maxLength: 20 }).map((s) => `_utf8mb4'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`),
     fc.string({ maxLength: 20 }).map((s) => `E'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`),
     fc.string({ maxLength: 20 }).filter((s) => !s.includes('$')).map((s) => `$q$${s}$q$`),
+    fc.string({ maxLength: 20 }).filter((s) => !s.includes('$')).map((s) => `$$${s}$$`),
     fc.nat().map((n) => `0x${n.toString(16)}`),
+    fc.nat().map((n) => `X'${n.toString(16)}'`),
     fc.nat({ max: 99 }).map((n) => `$${n + 1}`),
     fc.constantFrom('?', ':name', '%s', '%(id)s'),
   );
+  // § marks where a value goes
   const templates = [
-    'SELECT * FROM "users" WHERE "users"."id" = # LIMIT #',
-    'select a, b from t where a > # and b like # or c between # and #',
-    'UPDATE `t` SET `n` = #, `m` = # WHERE `id` IN (#, #, #)',
-    'INSERT INTO t (a, b) VALUES (#, #), (#, #)',
-    'SELECT f(#, #), g(#)::int, h[#] FROM t WHERE x = ANY(ARRAY[#, #]) -- done',
-    'select case when a = # then # else # end from t where b in (#)',
+    'SELECT * FROM "users" WHERE "users"."id" = § LIMIT § OFFSET §',
+    'select a, b from t where a > § and b like § or c between § and § -- x',
+    'UPDATE `t` SET `n` = §, `m` = § WHERE `id` IN (§, §, §)',
+    'INSERT INTO t (a, b) VALUES (§, §), (§, §)',
+    'SELECT f(§, §), g(§)::int, h[§] FROM t WHERE x = ANY(ARRAY[§, §]) -- done',
+    'select case when a = § then § else § end from t where b in (§)',
+    'select a - §, a + §, a * §, a / §, a % §, a<§, a<=§, a<>§, a!=§, a||§, a=§, a>=§ from t',
+    'insert into t values(§,§) on duplicate key update a=§, b=values(b)',
+    'select json_extract(j, §), j->>§, j#>§, j@>§, j?|array[§] from t where (a, b) in ((§, §), (§, §))',
+    'SELECT /* c */ § AS x, - §, (§), [§], {§}, §::text, §;',
   ];
 
   it('other values never change a shape', () => {
-    const holes = (t: string) => t.split('#').length - 1;
+    const holes = (t: string) => t.split('§').length - 1;
     fc.assert(
       fc.property(
         fc.constantFrom(...templates).chain((t) =>
           fc.tuple(fc.constant(t), fc.array(arbLiteral, { minLength: holes(t), maxLength: holes(t) }), fc.array(arbLiteral, { minLength: holes(t), maxLength: holes(t) })),
         ),
         ([template, first, second]) => {
-          const fill = (values: string[]) => template.split('#').map((part, k) => (k === 0 ? part : values[k - 1] + part)).join('');
+          const fill = (values: string[]) => template.split('§').map((part, k) => (k === 0 ? part : values[k - 1] + part)).join('');
           expect(sqlShape(fill(first))).toBe(sqlShape(fill(second)));
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: 3000 },
+    );
+  });
+
+  it('the shape names the same tables and operation as the text', () => {
+    fc.assert(
+      fc.property(arbSqlText, (sql) => {
+        const shape = sqlShape(sql);
+        expect(sqlTables(shape)).toEqual(sqlTables(sql));
+        expect(sqlOperation(shape)).toBe(sqlOperation(sql));
+      }),
+      { numRuns: 3000 },
     );
   });
 
