@@ -101,7 +101,31 @@ function collapseLists(tokens: SqlToken[]): SqlToken[] {
       out.push(t);
     }
   }
+  if (stack.length > 1) endCutList(out, stack);
   return out;
+}
+
+/**
+ * Text cut at DB_TEXT_LIMIT (or at SQL_SHAPE_INPUT_LIMIT) ends inside a list: a batch insert of
+ * 5000 rows ends in half a row, an IN list of 20000 ids in a comma. The half row is dropped and the
+ * list closed, so a cut batch has the shape of an uncut one.
+ */
+function endCutList(out: SqlToken[], stack: Frame[]): void {
+  const outer = stack[1];
+  const row = stack[0].row;
+  if (row !== null && out[outer.open - 1]?.text === ',' && row.marker === outer.open - 2) {
+    out.length = outer.open - 1;
+    return;
+  }
+  const inner = stack[stack.length - 1];
+  const owner = out[inner.open - 1];
+  if (owner?.kind !== 'word' || owner.text !== (out[inner.open].text === '(' ? 'in' : 'array')) return;
+  while (out.length > inner.open + 1 && out[out.length - 1].text === ',') out.length--;
+  const element = repeatedValueElement(out, inner.open + 1);
+  if (element > 0) {
+    out.length = inner.open + 1 + element;
+    out.push(LIST_MARKER, { kind: 'punct', text: out[inner.open].text === '(' ? ')' : ']' });
+  }
 }
 
 /** The group from `open` to the end of `out` has just been closed by `close`. */

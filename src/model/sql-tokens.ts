@@ -100,9 +100,13 @@ interface Pass {
   unterminated: boolean;
 }
 
-/** The tokens of `sql` (cut at SQL_SHAPE_INPUT_LIMIT), comments and whitespace left out. */
+/**
+ * The tokens of `sql` (cut at SQL_SHAPE_INPUT_LIMIT), comments and whitespace left out. A final
+ * '…' is DbCall.text's mark of a cut (DB_TEXT_LIMIT), not SQL: `IN (1, 2, 3…` is a list of values.
+ */
 export function sqlTokens(sql: string): SqlToken[] {
-  const text = sql.length > SQL_SHAPE_INPUT_LIMIT ? sql.slice(0, SQL_SHAPE_INPUT_LIMIT) : sql;
+  const uncut = sql.endsWith('…') ? sql.slice(0, -1) : sql;
+  const text = uncut.length > SQL_SHAPE_INPUT_LIMIT ? uncut.slice(0, SQL_SHAPE_INPUT_LIMIT) : uncut;
   const escaped = tokenize(text, true);
   if (!escaped.unterminated) return escaped.tokens;
   const literal = tokenize(text, false);

@@ -149,6 +149,20 @@ describe('sqlShape: one shape for one query', () => {
     expect(sqlShape('SELECT id FROM t WHERE (a, b) IN ((1, 2))')).toBe(sqlShape('SELECT id FROM t WHERE (a, b) IN ((1, 2), (3, 4), (5, 6))'));
   });
 
+  it('a batch or list cut at the text limit has the shape of an uncut one', () => {
+    const rows = Array.from({ length: 3000 }, (_, k) => `(${k}, 'x${k}', now())`).join(',');
+    const cut = `INSERT INTO t (a, b, c) VALUES ${rows}`;
+    expect(cut.length).toBeGreaterThan(64 * 1024);
+    expect(sqlShape(cut)).toBe(sqlShape("INSERT INTO t (a, b, c) VALUES (1, 'y', now())"));
+    expect(sqlShape('INSERT INTO t (a, b) VALUES (1, 2), (3, 4), (5, 6), (7, now(')).toBe('insert into t(a, b) values (?, ?)...');
+    expect(sqlShape('SELECT * FROM t WHERE id IN (1, 2, 3,')).toBe('select * from t where id in (?...)');
+    expect(sqlShape('SELECT * FROM t WHERE id IN (1, 2, 3')).toBe('select * from t where id in (?...)');
+    expect(sqlShape('SELECT * FROM t WHERE id IN (a, 2')).toBe('select * from t where id in (a, ?');
+    // DbCall.text marks its cut with '…'
+    expect(sqlShape('SELECT * FROM t WHERE id IN (1, 2, 34…')).toBe('select * from t where id in (?...)');
+    expect(sqlShape("INSERT INTO t VALUES (1, 'a'), (2, 'b…")).toBe('insert into t values (?, ?)...');
+  });
+
   it('a list with names or a subquery is not collapsed', () => {
     expect(sqlShape('SELECT * FROM t WHERE a IN (b, c)')).toBe('select * from t where a in (b, c)');
     expect(sqlShape('SELECT * FROM t WHERE a IN (SELECT id FROM u WHERE x = 1)')).toBe(
