@@ -5,7 +5,7 @@
  * requirepass/masterauth, ACL SETUSER >password).
  */
 import { DB_TEXT_LIMIT, type DbValue } from '../db-call.js';
-import { keyPositions } from './key-specs.js';
+import { hasKeySpec, keyPositions } from './key-specs.js';
 import { argText, cutText, valueText } from './text.js';
 import type { RespMessage, RespValue } from './types.js';
 
@@ -16,6 +16,19 @@ export const PASSWORD_PLACEHOLDER = '(password)';
 const CONTAINERS = new Set(
   'CLIENT CONFIG CLUSTER COMMAND SCRIPT FUNCTION XINFO OBJECT MEMORY ACL PUBSUB XGROUP MODULE SLOWLOG LATENCY DEBUG'.split(' '),
 );
+
+/** Commands the key table does not name, for telling an inline command from the tail of a message. */
+const KEYLESS = new Set(
+  `PING ECHO AUTH HELLO SELECT QUIT RESET INFO MULTI EXEC DISCARD UNWATCH FLUSHALL FLUSHDB DBSIZE KEYS SCAN RANDOMKEY
+   SUBSCRIBE PSUBSCRIBE SSUBSCRIBE UNSUBSCRIBE PUNSUBSCRIBE SUNSUBSCRIBE PUBLISH SPUBLISH MONITOR TIME SAVE BGSAVE
+   BGREWRITEAOF LASTSAVE SHUTDOWN SWAPDB WAIT WAITAOF REPLICAOF SLAVEOF ROLE FAILOVER READONLY READWRITE ASKING LOLWUT
+   SYNC PSYNC MIGRATE SCRIPT PUBSUB SORT GEORADIUS FUNCTION`.split(/\s+/),
+);
+
+/** A name Redis knows (upper case): a line starting with it is plausibly an inline command. */
+export function isKnownCommand(name: string): boolean {
+  return CONTAINERS.has(name) || KEYLESS.has(name) || hasKeySpec(name);
+}
 
 export interface RedisCommand {
   /** The command name, upper case. */

@@ -55,6 +55,11 @@ define({ streamsKeyword: true }, 'XREAD XREADGROUP');
 define(SUBCOMMAND_KEY, 'OBJECT XGROUP XINFO');
 SPECS.set('MEMORY USAGE', SUBCOMMAND_KEY);
 
+/** The command's keys are known (so it is a Redis command). */
+export function hasKeySpec(name: string): boolean {
+  return SPECS.has(name);
+}
+
 /**
  * Positions of the key arguments in `argv` (the command name at 0), or undefined for a command
  * whose keys are not known. `operation` is 'NAME' or 'NAME SUBCOMMAND'.

@@ -18,6 +18,8 @@ export const REDIS_LIMITS = Object.freeze({
   keepNodes: 2048,
   /** String bytes kept of one message. */
   keepMessageBytes: 1024 * 1024,
+  /** Levels of nested aggregates a call's detail tree shows (deeper ones: their count only). */
+  detailDepth: 8,
   /** Characters of a string in a call's detail tree. */
   detailStringChars: 1024,
   /** Characters of the one-line `result`. */

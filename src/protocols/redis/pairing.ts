@@ -52,6 +52,7 @@ export class RedisConnection implements DbConnection {
   /** The call that the last, interrupted, message of a direction went to (its error joins it). */
   private interrupted: { c2s?: Slot; s2c?: Slot } = {};
   private repliesOver = false;
+  private tailSeen = false;
   private nextIndex = 0;
   private finished = false;
 
@@ -59,6 +60,7 @@ export class RedisConnection implements DbConnection {
     this.requests = new RespReader('c2s', {
       onMessage: (m) => this.onRequest(m),
       onError: (e) => this.onRequestError(e),
+      onSkip: () => this.onRequestTail(),
     });
     this.replies = new RespReader('s2c', {
       onMessage: (m) => this.onReply(m),
@@ -175,18 +177,30 @@ export class RedisConnection implements DbConnection {
     }
   }
 
-  private onRequestError(error: DbParseError): void {
-    const interrupted = this.interrupted.c2s;
-    this.interrupted.c2s = undefined;
-    if (interrupted) {
-      interrupted.call.errors.push(error);
-      return;
-    }
+  /**
+   * The capture began inside a request: its reply may still come, so a call without a request
+   * holds its place in the order (once, however many lines the tail has).
+   */
+  private onRequestTail(): void {
+    if (this.tailSeen) return;
+    this.tailSeen = true;
     const slot = this.newSlot({});
+    slot.call.detail.requestTail = true;
+    if (this.repliesOver) this.settle(slot);
+    else this.awaiting.push(slot);
+  }
+
+  private onRequestError(error: DbParseError): void {
+    const slot = this.interrupted.c2s ?? this.newSlot({});
+    this.interrupted.c2s = undefined;
     slot.call.errors.push(error);
     // Redis answers a request it cannot parse with "-ERR Protocol error: ..." (then closes)
-    if (error.code !== 'gap' && error.code !== 'internal' && !this.repliesOver) this.awaiting.push(slot);
-    else this.settle(slot);
+    if (error.code !== 'gap' && error.code !== 'internal' && !this.repliesOver) {
+      slot.settled = false;
+      this.awaiting.push(slot);
+    } else {
+      this.settle(slot);
+    }
   }
 
   // ---- replies ----

@@ -101,13 +101,18 @@ export function replyText(values: RespValue[]): string | undefined {
   return cutText(parts.join('\n'), DB_TEXT_LIMIT);
 }
 
-/** The reply as detail keeps it: DB_SAMPLE_ROWS elements per aggregate (entries for maps), strings cut. */
-export function replyTree(value: RespValue): RedisReplyNode {
+/**
+ * The reply as detail keeps it: DB_SAMPLE_ROWS elements per aggregate (entries for maps), strings
+ * cut, and aggregates below REDIS_LIMITS.detailDepth levels with their count only.
+ */
+export function replyTree(value: RespValue, depth = 0): RedisReplyNode {
   const node: RedisReplyNode = { type: value.type };
   if (value.kind === 'aggregate') {
     node.count = value.count;
     const perEntry = value.type === 'map' || value.type === 'attribute' ? 2 : 1;
-    node.items = value.items.slice(0, DB_SAMPLE_ROWS * perEntry).map(replyTree);
+    if (depth < REDIS_LIMITS.detailDepth) {
+      node.items = value.items.slice(0, DB_SAMPLE_ROWS * perEntry).map((item) => replyTree(item, depth + 1));
+    }
   } else if (value.type !== 'null') {
     const { bytes, length } = scalarBytes(value);
     node.value = scalarText(value, REDIS_LIMITS.detailStringChars);
@@ -116,7 +121,7 @@ export function replyTree(value: RespValue): RedisReplyNode {
   } else {
     node.value = null;
   }
-  if (value.attributes) node.attributes = replyTree(value.attributes);
+  if (value.attributes) node.attributes = replyTree(value.attributes, depth + 1);
   return node;
 }
 

@@ -15,6 +15,7 @@
 import type { DbParseError } from '../db-call.js';
 import type { GapReason, StreamDirection, StreamItem } from '../stream.js';
 import { REDIS_LIMITS } from './limits.js';
+import { isKnownCommand } from './command.js';
 import { splitInlineArgs } from './inline.js';
 import type { RespAggregate, RespMessage, RespScalar, RespType, RespValue } from './types.js';
 
@@ -23,6 +24,11 @@ export interface RespReaderHooks {
   onMessage(message: RespMessage): void;
   /** The direction stopped being parsed. Called after onMessage of the value it interrupted. */
   onError(error: DbParseError): void;
+  /**
+   * A line at the very start of the direction was skipped [start, end): the capture began inside
+   * a message, and this is its tail.
+   */
+  onSkip?(start: number, end: number): void;
   /** The direction ended (eof, close, error) or the capture did. */
   onEnd?(): void;
 }
@@ -79,6 +85,11 @@ export class RespReader {
   private root: RespValue | undefined;
   private rootAttributes: RespAggregate | undefined;
   private inMessage = false;
+  /** A whole message was read: a capture that began mid-message has found its footing. */
+  private started = false;
+  /** The current line is the tail of a message the capture began inside; bytes skipped so far. */
+  private skipping = false;
+  private skipped = 0;
   private message = { start: 0, startTs: 0, gap: false, inline: false, keptNodes: 0, keptBytes: 0 };
 
   constructor(
@@ -148,6 +159,7 @@ export class RespReader {
     if (this.state === 'bulk' && this.bulk) {
       const skipped = Math.min(size, this.bulkRemaining);
       this.bulk.gap = true;
+      this.bulkKeep = false; // the kept prefix must be contiguous
       this.message.gap = true;
       this.pos += skipped;
       this.bulkRemaining -= skipped;
@@ -169,7 +181,7 @@ export class RespReader {
     const stop = lf === -1 ? bytes.length : lf;
     const limit = this.lineLimit();
     if (this.lineTotal + (stop - i) > limit) {
-      this.fail(this.pos, this.isNumberLine() ? 'invalid-message' : 'too-large', `a line longer than ${limit} bytes`);
+      this.fail(this.lineStart, this.isNumberLine() ? 'invalid-message' : 'too-large', `a line longer than ${limit} bytes`);
       return bytes.length;
     }
     this.keepLineBytes(bytes, i, stop);
@@ -189,8 +201,13 @@ export class RespReader {
       this.inMessage = true;
       this.message = { start: this.pos, startTs: ts, gap: false, inline: false, keptNodes: 0, keptBytes: 0 };
       this.message.inline = this.dir === 'c2s' && first !== 0x2a; // Redis: '*' starts a multibulk, anything else is inline
+      if (!this.started && this.dir === 's2c' && !isTypeByte(first)) {
+        // the capture began inside a reply: skip to a line that starts one
+        this.message.inline = true;
+        this.skipping = true;
+      }
     }
-    if (this.message.inline || SCALAR_LINE[first] || BULK[first] || AGGREGATE[first]) return true;
+    if (this.message.inline || isTypeByte(first)) return true;
     this.fail(this.pos, 'invalid-message', `0x${first.toString(16).padStart(2, '0')} does not start a RESP value`);
     return false;
   }
@@ -226,13 +243,18 @@ export class RespReader {
     const text = this.line.subarray(0, Math.min(this.lineKept, contentLength));
     this.lineKept = 0;
     this.lineTotal = 0;
-    if (this.message.inline) this.endInline(text, ts);
+    if (this.skipping) this.skipLine();
+    else if (this.message.inline) this.endInline(text, ts);
     else this.endRespLine(text, contentLength, ts);
     if (this.line.length > 4096) this.line = Buffer.alloc(256);
   }
 
   private endInline(text: Buffer, ts: number): void {
     const args = splitInlineArgs(text);
+    if (!this.started && (args === undefined || (args.length > 0 && !isKnownCommand(args[0].toString('latin1').toUpperCase())))) {
+      this.skipLine(); // not a command: the tail of a request the capture began inside
+      return;
+    }
     if (args === undefined) {
       this.fail(this.message.start, 'invalid-message', 'unbalanced quotes in an inline command');
       return;
@@ -290,6 +312,18 @@ export class RespReader {
     this.place(node, ts, { node, remaining: n * perEntry });
   }
 
+  private skipLine(): void {
+    const start = this.message.start;
+    this.skipping = false;
+    this.inMessage = false;
+    this.skipped += this.pos - start;
+    if (this.skipped > REDIS_LIMITS.maxInlineLine) {
+      this.fail(start, 'invalid-message', `no RESP message in the first ${this.skipped} bytes`);
+      return;
+    }
+    this.hooks.onSkip?.(start, this.pos);
+  }
+
   private startBulk(type: RespType, length: number, ts: number): void {
     const node: RespScalar = { kind: 'scalar', type, bytes: EMPTY, length, gap: false };
     this.bulk = node;
@@ -309,7 +343,8 @@ export class RespReader {
     for (let k = payloadHere; k < n; k++) {
       const expected = payloadLeft - k === 0 ? CR : LF; // offset within the CRLF
       if (bytes[i + k] !== expected) {
-        this.fail(this.pos + k, 'invalid-message', `a bulk string of ${node.length} bytes is not followed by CRLF`);
+        this.pos += k; // the message ends where the bad byte is, however the bytes were cut
+        this.fail(this.pos, 'invalid-message', `a bulk string of ${node.length} bytes is not followed by CRLF`);
         return bytes.length;
       }
     }
@@ -407,6 +442,7 @@ export class RespReader {
 
   private emit(complete: boolean, end: number, ts?: number): void {
     const m = this.message;
+    if (this.bulk) this.bulk.bytes = Buffer.concat(this.bulkKept); // a bulk string the stream ended inside
     const value = this.root ?? this.rootAttributes ?? this.stack[0]?.node;
     this.root = undefined;
     this.rootAttributes = undefined;
@@ -415,6 +451,7 @@ export class RespReader {
     this.bulkKept = [];
     this.inMessage = false;
     if (!value) return;
+    if (complete) this.started = true;
     this.hooks.onMessage({
       value,
       start: m.start,
@@ -429,13 +466,15 @@ export class RespReader {
 
   private fail(offset: number, code: string, message: string): void {
     if (this.state === 'failed') return;
-    if (this.inMessage) {
-      if (this.bulk) this.bulk.bytes = Buffer.concat(this.bulkKept);
-      this.emit(false, this.pos);
-    }
+    // the interrupted message ends where the error is, wherever the segments were cut
+    if (this.inMessage) this.emit(false, Math.max(offset, this.message.start));
     this.state = 'failed';
     this.hooks.onError({ dir: this.dir, offset, code, message });
   }
+}
+
+function isTypeByte(b: number): boolean {
+  return SCALAR_LINE[b] !== undefined || BULK[b] !== undefined || AGGREGATE[b] !== undefined;
 }
 
 /** A RESP length or count: an optional '-' and decimal digits, within safe integers. */

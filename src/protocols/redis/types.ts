@@ -78,7 +78,7 @@ export interface RedisReplyNode {
   length?: number;
   /** Aggregates: elements (maps: entries) as sent. */
   count?: number;
-  /** Aggregates: the first elements (maps: key, value, key, value, ...). */
+  /** Aggregates: the first elements (maps: key, value, key, value, ...); absent below 8 levels. */
   items?: RedisReplyNode[];
   /** RESP3 attributes sent with this value. */
   attributes?: RedisReplyNode;
@@ -107,7 +107,8 @@ export interface RedisTransactionEntry {
  * - `transaction`: on EXEC, the queued commands and their results, in order;
  * - `push`: for a one-way RESP3 push, its kind ('message', 'invalidate', ...);
  * - `noReply`: CLIENT REPLY OFF/SKIP told the server not to answer this command;
- * - `passwordSent`: a password was sent (it is never stored).
+ * - `passwordSent`: a password was sent (it is never stored);
+ * - `requestTail`: the capture began inside a request; the call stands for it (no request range).
  */
 export interface RedisDetail {
   resp: 2 | 3;
@@ -121,4 +122,6 @@ export interface RedisDetail {
   push?: string;
   noReply?: true;
   passwordSent?: true;
+  /** The capture began inside a request: this call holds its place, its request unseen. */
+  requestTail?: true;
 }
