@@ -40,7 +40,8 @@ function decodeUtf8(bytes: Uint8Array, mayEndMidCharacter: boolean): string | un
  * locale prints it as \xHH), so that text fields stay searchable.
  */
 export function quoted(bytes: Uint8Array, length: number = bytes.length): string {
-  return `"${escaped(bytes)}${length > bytes.length ? '…' : ''}"`;
+  const cut = length > bytes.length;
+  return `"${escaped(bytes, cut)}${cut ? '…' : ''}"`;
 }
 
 /** An argument as redis-cli's command line shows it: bare when it can be, else quoted. */
@@ -49,14 +50,17 @@ export function argText(bytes: Uint8Array, length: number = bytes.length): strin
   return quoted(bytes, length);
 }
 
-function escaped(bytes: Uint8Array): string {
-  const text = decodeUtf8(bytes, true);
+function escaped(bytes: Uint8Array, cut: boolean): string {
+  const text = decodeUtf8(bytes, cut);
   if (text !== undefined) {
     let out = '';
     for (const ch of text) {
       const code = ch.codePointAt(0)!;
       out += code < 0x80 ? escapeByte(code) : code < 0xa0 ? `\\x${Buffer.from(ch).toString('hex')}` : ch;
     }
+    // a character cut at the end of a kept prefix: its bytes as escapes
+    const decodedBytes = Buffer.byteLength(text);
+    for (const b of bytes.subarray(decodedBytes)) out += `\\x${b.toString(16).padStart(2, '0')}`;
     return out;
   }
   let out = '';
