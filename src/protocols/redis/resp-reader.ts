@@ -295,16 +295,16 @@ export class RespReader {
       return;
     }
     const aggregateType = AGGREGATE[typeByte];
+    if (this.dir === 'c2s' && this.stack.length === 0 && n <= 0) {
+      this.inMessage = false; // Redis ignores "*0" and "*-1" requests: no reply comes
+      return;
+    }
     if (n < 0) {
       this.place({ kind: 'scalar', type: 'null', bytes: EMPTY, length: 0, gap: false }, ts);
       return;
     }
     if (this.stack.length >= REDIS_LIMITS.maxDepth) {
       this.fail(this.lineStart, 'invalid-message', `aggregates nested deeper than ${REDIS_LIMITS.maxDepth}`);
-      return;
-    }
-    if (this.dir === 'c2s' && this.stack.length === 0 && n === 0) {
-      this.inMessage = false; // Redis ignores "*0" (and "*-1") requests: no reply comes
       return;
     }
     const node: RespAggregate = { kind: 'aggregate', type: aggregateType, count: n, items: [] };
@@ -396,7 +396,8 @@ export class RespReader {
     // the root is always kept: it is what the message is
     if (!parent) {
       if (node.type !== 'attribute') this.root = node;
-      return this.mayKeep(0) || true;
+      this.mayKeep(0);
+      return true;
     }
     if (!this.mayKeep(0)) return false;
     if (node.type !== 'attribute') parent.node.items.push(node);

@@ -48,8 +48,8 @@ describe('redis reader limits', () => {
   });
 
   it('ignores "*0" requests and empty inline lines, as Redis does', () => {
-    const calls = runIncrementally(items(['c2s', '*0\r\n\r\n\n'], ['c2s', command('PING')], ['s2c', '+PONG\r\n']));
-    expect(calls.map((c) => [c.operation, c.request])).toEqual([['PING', [7, 21]]]);
+    const calls = runIncrementally(items(['c2s', '*0\r\n*-1\r\n\r\n\n'], ['c2s', command('PING')], ['s2c', '+PONG\r\n']));
+    expect(calls.map((c) => [c.operation, c.request])).toEqual([['PING', [12, 26]]]);
   });
 });
 
