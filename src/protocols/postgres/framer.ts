@@ -96,7 +96,7 @@ export class MessageFramer {
     try {
       if (item.kind === 'data') this.pushSegment(item);
       else {
-        if (item.offset > this.received) this.feedGap(item.offset - this.received, 'lost', item.ts);
+        if (item.offset > this.received) this.lostBefore(item.offset, item.ts);
         this.end();
       }
     } catch (e) {
@@ -134,7 +134,7 @@ export class MessageFramer {
       offset = this.received;
     }
     if (length === 0) return;
-    if (offset > this.received) this.feedGap(offset - this.received, 'lost', segment.ts);
+    if (offset > this.received) this.lostBefore(offset, segment.ts);
     if (this.done) return;
     this.times.note(offset, segment.ts);
     this.received = offset + length;
@@ -257,9 +257,15 @@ export class MessageFramer {
     this.held += take;
   }
 
-  private feedGap(size: number, reason: GapReason, ts?: number): void {
-    if (ts !== undefined) this.times.note(this.received, ts);
-    this.received += size;
+  /** The records of the bytes up to `offset` were lost: they were moved, not seen. */
+  private lostBefore(offset: number, ts: number): void {
+    this.times.note(this.received, ts);
+    const size = offset - this.received;
+    this.received = offset;
+    this.feedGap(size, 'lost');
+  }
+
+  private feedGap(size: number, reason: GapReason): void {
     while (size > 0 && !this.done) {
       if (this.state !== 'body') {
         const where = this.state === 'header' ? 'a message header' : 'a message boundary';

@@ -226,6 +226,7 @@ function resultMessage(state: ConnectionState, call: CallBuilder, m: PgMessage, 
 }
 
 function dataRow(call: CallBuilder, m: PgMessage): void {
+  if (m.cut) return; // the stream ended inside it: not a row
   if (!call.wantsRowText) {
     call.addRow([]);
     return;
