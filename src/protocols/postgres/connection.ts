@@ -125,13 +125,14 @@ export class PostgresConnection implements DbConnection {
     this.callForError(error).addError(error);
   }
 
-  /** Where a direction's end is reported: the call it stopped in, else the last one open, else a call of its own. */
+  /**
+   * Where a direction's end is reported: the call it stopped in (still open, so the answer does not
+   * depend on when calls are taken), else a call of its own.
+   */
   private callForError(error: DbParseError): CallBuilder {
     const { state } = this;
-    const candidate = error.dir === 'c2s' ? (state.group ?? state.lastRequest) : state.queue[0]?.call;
-    if (candidate && state.slots.includes(candidate)) return candidate;
-    const last = state.slots[state.slots.length - 1];
-    if (last) return last;
+    const open = error.dir === 'c2s' ? (state.group ?? state.lastRequest) : state.queue[0]?.call;
+    if (open && !open.settled) return open;
     const call = state.newCall('UNKNOWN');
     call.requestOpen = false;
     return call;

@@ -211,7 +211,7 @@ function flush(state: ConnectionState, m: PgMessage): void {
 
 function copyData(state: ConnectionState, m: PgMessage, type: 'd' | 'c' | 'f'): void {
   const call = state.copyIn ?? state.lastRequest;
-  if (call === undefined || !state.slots.includes(call)) return;
+  if (call === undefined || call.settled) return;
   call.addRequest(m);
   const copy = (call.detail.copy ??= { direction: 'in', format: 'text', messages: 0, bytes: 0, lines: 0 });
   if (type === 'd') {
