@@ -2,6 +2,18 @@
 # Captures the corpus's real-traffic cases: PostgreSQL 15 on loopback (PORT, trust auth, plus the
 # users md5user/scramuser/pwuser and a database "shop"), an SSL-enabled one on SSL_PORT, and the
 # clients psql, node-postgres (node-pg.mjs, raw-protocol.mjs) and psycopg2.
+#
+# The servers (PostgreSQL refuses to run as root, so as nobody, in a temp dir):
+#   D=/tmp/pgdata-root; mkdir -p $D/sock && chown -R nobody $D
+#   runuser -u nobody -- initdb -D $D/data -A trust -U postgres
+#   put "host all md5user 127.0.0.1/32 md5", "host all scramuser 127.0.0.1/32 scram-sha-256" and
+#   "host all pwuser 127.0.0.1/32 password" first in $D/data/pg_hba.conf, then
+#   runuser -u nobody -- pg_ctl -D $D/data -l $D/log -o "-p 55432 -k $D/sock -c listen_addresses=127.0.0.1" start
+#   psql -h 127.0.0.1 -p 55432 -U postgres -c "set password_encryption='md5'" -c "create user md5user password 'md5secret'" \
+#     -c "set password_encryption='scram-sha-256'" -c "create user scramuser password 'scramsecret'" \
+#     -c "create user pwuser password 'pwsecret'" -c "create database shop"
+#   The SSL one: another initdb, a self-signed server.crt/server.key in its data dir, and
+#   pg_ctl ... -o "-p 55433 ... -c ssl=on".
 # Usage: run-captures.sh [PORT] [SSL_PORT]   (root: tcpdump on lo). Writes ../real-*.pg with an
 # empty expected section; UPDATE_CORPUS=1 npx vitest run test/protocols/postgres fills it in.
 set -euo pipefail
