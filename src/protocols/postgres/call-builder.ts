@@ -45,8 +45,19 @@ export class CallBuilder {
     };
   }
 
+  /** Handed out before its reply came, to bound memory (limits.maxCallsInFlight). */
+  private givenUp = false;
+
   get settled(): boolean {
-    return !this.requestOpen && this.pending === 0;
+    return this.givenUp || (!this.requestOpen && this.pending === 0);
+  }
+
+  /**
+   * Stops waiting for this call: it is handed out as it stands. Its replies may still arrive and
+   * are matched to it (so later calls pair right), but they change only this builder's copy.
+   */
+  giveUp(): void {
+    this.givenUp = true;
   }
 
   addRequest(m: PgMessage): void {
@@ -140,8 +151,13 @@ export class CallBuilder {
 
   /** The DbCall as handed out: outcome, result line and row count settled. */
   finish(): DbCall {
-    const { call } = this;
+    if (this.givenUp) return this.finishGivenUp();
     this.requestOpen = false;
+    return this.fill();
+  }
+
+  private fill(): DbCall {
+    const { call } = this;
     if (this.tags.length > 0) call.result = cutText(this.tags.join('; '));
     if (this.failed) call.status = 'error';
     else if (this.replied || this.tags.length > 0) call.status = 'ok';
@@ -150,6 +166,16 @@ export class CallBuilder {
     if (this.replyText !== '') call.replyText = this.replyText;
     call.complete = !this.cut && !this.unanswered && this.pending === 0 && call.errors.length === 0 && call.gap !== true;
     return call;
+  }
+
+  /** A copy of the call as it stands; the builder keeps only what pairing needs. */
+  private finishGivenUp(): DbCall {
+    this.detail.givenUp = true;
+    const copy = structuredClone(this.fill());
+    this.call.text = '';
+    delete this.call.params;
+    delete this.detail.sampleRows;
+    return copy;
   }
 
   private noteMessage(m: PgMessage): void {

@@ -12,10 +12,16 @@ export interface PostgresLimits {
   maxMessageBytes: number;
   /** Named prepared statements and portals remembered per connection (oldest forgotten first). */
   maxStatements: number;
+  /**
+   * Calls waiting for their reply or for the end of their request. Past this (a capture of the
+   * client side only, a server that never answers) the oldest are handed out unanswered.
+   */
+  maxCallsInFlight: number;
 }
 
 export const DEFAULT_POSTGRES_LIMITS: Readonly<PostgresLimits> = Object.freeze({
   maxHeldBytes: 16 * 1024 * 1024,
   maxMessageBytes: 1024 * 1024 * 1024,
   maxStatements: 512,
+  maxCallsInFlight: 4096,
 });

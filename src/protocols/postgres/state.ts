@@ -88,7 +88,17 @@ export class ConnectionState {
     if (this.user !== undefined) builder.call.user = this.user;
     if (this.database !== undefined) builder.call.database = this.database;
     this.slots.push(builder);
+    // checked every so often, by index, so that it happens alike however often calls are taken
+    if (builder.call.index % 256 === 0) this.boundCallsInFlight();
     return builder;
+  }
+
+  /** Too many calls wait for replies: hand the oldest out as they stand. */
+  private boundCallsInFlight(): void {
+    const waiting = this.slots.filter((s) => !s.settled);
+    const excess = waiting.length - this.limits.maxCallsInFlight;
+    if (excess <= 0) return;
+    for (const s of waiting.slice(0, excess + (this.limits.maxCallsInFlight >> 2))) s.giveUp();
   }
 
   /** The call owes a reply of this kind; when none can come any more it is marked unanswered. */

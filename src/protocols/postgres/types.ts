@@ -102,6 +102,8 @@ export interface PostgresDetail {
   // ---- anomalies ----
   /** Replies that did not fit what the call expected (a capture started mid-stream, say). */
   unexpected?: number;
+  /** Handed out before its reply, because too many calls were waiting (limits.maxCallsInFlight). */
+  givenUp?: boolean;
   /** Replies seen without a request (the capture started after it was sent). */
   orphan?: boolean;
 }

@@ -128,4 +128,23 @@ describe('framing limits', () => {
       ['SELECT 2', false],
     ]);
   });
+
+  it('hands out the oldest calls unanswered when too many wait, and still pairs the later replies', () => {
+    const c = new PostgresConnection({ maxCallsInFlight: 8 });
+    const taken: ReturnType<typeof c.takeCalls> = [];
+    let offset = 0;
+    for (let k = 0; k < 600; k++) {
+      const q = w.query(`SELECT ${k}`);
+      c.push(seg('c2s', offset, q));
+      offset += q.length;
+      taken.push(...c.takeCalls());
+    }
+    expect(taken.length).toBeGreaterThan(500);
+    const replies = Buffer.concat(Array.from({ length: 600 }, (_, k) => Buffer.concat([w.complete(`SELECT ${k}`), w.ready()])));
+    c.push(seg('s2c', 0, replies));
+    const calls = [...taken, ...c.takeCalls(), ...c.finish()];
+    expect(calls.map((x) => x.index)).toEqual(Array.from({ length: 600 }, (_, k) => k));
+    expect(calls[0]).toMatchObject({ status: 'none', complete: false, text: 'SELECT 0', detail: { givenUp: true } });
+    expect(calls[599]).toMatchObject({ status: 'ok', complete: true, text: 'SELECT 599', result: 'SELECT 599' });
+  });
 });

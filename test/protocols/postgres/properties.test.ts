@@ -44,18 +44,20 @@ function cutAll(items: StreamItem[], cuts: number[]): StreamItem[] {
   return out;
 }
 
-function segment(dir: StreamDirection, offset: number, bytes: Uint8Array, ts: number): StreamSegment {
-  return { kind: 'data', dir, ts, offset, length: bytes.length, bytes, eventId: 0 };
+function segment(dir: StreamDirection, offset: number, bytes: Uint8Array, ts: number, gap = 0): StreamSegment {
+  const s: StreamSegment = { kind: 'data', dir, ts, offset, length: bytes.length + gap, bytes, eventId: 0 };
+  if (gap > 0) s.gap = 'truncated';
+  return s;
 }
 
 /** Both directions pushed as the given chunks, alternating; checks memory after every push. */
-function feedChecked(chunks: Array<{ dir: StreamDirection; bytes: Uint8Array }>, maxHeldBytes: number): DbCall[] {
+function feedChecked(chunks: Array<{ dir: StreamDirection; bytes: Uint8Array; gap?: number }>, maxHeldBytes: number): DbCall[] {
   const connection = new PostgresConnection({ maxHeldBytes });
   const offsets = { c2s: 0, s2c: 0 };
   const calls: DbCall[] = [];
-  chunks.forEach(({ dir, bytes }, ts) => {
-    connection.push(segment(dir, offsets[dir], bytes, ts));
-    offsets[dir] += bytes.length;
+  chunks.forEach(({ dir, bytes, gap }, ts) => {
+    connection.push(segment(dir, offsets[dir], bytes, ts, gap));
+    offsets[dir] += bytes.length + (gap ?? 0);
     expect(connection.heldBytes).toBeLessThanOrEqual(2 * maxHeldBytes); // one message per direction
     calls.push(...connection.takeCalls());
   });
@@ -92,6 +94,21 @@ describe('postgres properties', () => {
   it('never throws on random bytes, and stays within its memory limit', () => {
     fc.assert(
       fc.property(arbChunks, (chunks) => checkCalls(feedChecked(chunks, 256))),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never throws on random bytes with uncaptured stretches', () => {
+    const arbGapped = fc.array(
+      fc.record({
+        dir: fc.constantFrom<StreamDirection>('c2s', 's2c'),
+        bytes: fc.uint8Array({ maxLength: 64 }),
+        gap: fc.oneof(fc.constant(0), fc.nat(5000)),
+      }),
+      { maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(arbGapped, (chunks) => checkCalls(feedChecked(chunks, 256))),
       { numRuns: 500 },
     );
   });
