@@ -109,6 +109,20 @@ export class ConnectionState {
     }
     call.pending++;
     this.queue.push(statement === undefined ? { kind, call } : { kind, call, statement });
+    if (this.queue.length > 4 * this.limits.maxCallsInFlight) this.forgetOldestExpectations();
+  }
+
+  /**
+   * Far more replies are owed than any server leaves waiting: the server side is not being seen.
+   * The oldest are forgotten (their calls unanswered), so memory stays bounded; should those
+   * replies come after all, they would pair with later calls.
+   */
+  private forgetOldestExpectations(): void {
+    const dropped = this.queue.splice(0, this.limits.maxCallsInFlight);
+    for (const e of dropped) {
+      e.call.pending--;
+      e.call.unanswered = true;
+    }
   }
 
   /** The head expectation is met (or given up on). */
