@@ -1,8 +1,7 @@
 /**
  * The operation of a SQL text as a user would name it: its first keyword, upper-cased, after
  * whitespace, comments and opening parentheses. For `WITH ... ` it is the main statement's
- * keyword (the first SELECT/INSERT/UPDATE/DELETE/MERGE/VALUES/TABLE right after a CTE's closing
- * parenthesis), or 'WITH' when that is not found.
+ * keyword (withMainKeyword), or 'WITH' when that is not found.
  */
 
 /** A dollar-quote tag: $$ or $name$ (a name does not start with a digit, unlike $1). */
@@ -29,17 +28,23 @@ export function sqlOperation(sql: string): string {
   return keyword === 'WITH' ? withMainKeyword(tokens) : keyword;
 }
 
+/**
+ * The first statement keyword outside parentheses after the first CTE's body: before it only CTE
+ * names and column lists can stand, after it further CTEs, SEARCH/CYCLE clauses, and the
+ * main statement.
+ */
 function withMainKeyword(tokens: Iterator<Token>): string {
   let depth = 0;
-  let afterClose = false;
+  let pastFirstBody = false;
   for (let r = tokens.next(); !r.done; r = tokens.next()) {
     const t = r.value;
     if (t.kind === 'open') depth++;
-    else if (t.kind === 'close') depth = Math.max(0, depth - 1);
-    if (depth === 0 && t.kind === 'word' && afterClose && MAIN_STATEMENTS.has(t.text.toUpperCase())) {
+    else if (t.kind === 'close') {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) pastFirstBody = true;
+    } else if (depth === 0 && pastFirstBody && t.kind === 'word' && MAIN_STATEMENTS.has(t.text.toUpperCase())) {
       return t.text.toUpperCase();
     }
-    afterClose = depth === 0 && t.kind === 'close';
   }
   return 'WITH';
 }
