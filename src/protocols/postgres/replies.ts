@@ -24,7 +24,7 @@ import {
 import type { PgMessage } from './framer.js';
 import { markSkipped } from './requests.js';
 import type { ConnectionState, Expectation } from './state.js';
-import { valueText } from './values.js';
+import { formatOf, valueText } from './values.js';
 import { Cursor, typeChar } from './wire.js';
 
 const MAX_PARAMETERS = 64;
@@ -232,7 +232,12 @@ function dataRow(call: CallBuilder, m: PgMessage): void {
     return;
   }
   const shape = call.rowShape;
-  const values = decodeDataRow(m, 1600).map((v, k) => valueText(v.bytes, shape?.[k]?.format ?? 0, shape?.[k]?.type ?? 0, v.cut));
+  // no description seen (a statement described before the capture): Bind's result formats still
+  // say which values are binary, shown as hex
+  const formats = call.detail.resultFormats ?? [];
+  const values = decodeDataRow(m, 1600).map((v, k) =>
+    valueText(v.bytes, shape?.[k]?.format ?? formatOf(formats, k), shape?.[k]?.type ?? 0, v.cut),
+  );
   call.addRow(values);
 }
 
