@@ -27,6 +27,7 @@ const PACKAGE_OF: Record<string, string> = {
   'mariadb-admin': 'mariadb-client',
   mariadbd: 'mariadb-server',
   'mariadb-install-db': 'mariadb-server',
+  eatmydata: 'eatmydata',
   python3: 'python3',
   setpriv: 'util-linux',
   unshare: 'util-linux',
