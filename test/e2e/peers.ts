@@ -5,6 +5,7 @@
  */
 export { type Postgres, type PsqlOptions, psql, startPostgres } from './peers/postgres.js';
 export { type Redis, redisCli, startRedis } from './peers/redis.js';
+export { type Mariadb, type MariadbOptions, mariadb, startMariadb } from './peers/mariadb.js';
 export { type NginxTls, curlTls, makeCertificate, startNginxTls } from './peers/nginx-tls.js';
 export { type ForkingHttp, patternBody, startForkingHttp } from './peers/forking-http.js';
 export { SHAPES, startHttpShapes } from './peers/http-shapes.js';

@@ -1,7 +1,7 @@
 /**
- * A private PostgreSQL server for a test: its own cluster in a temp dir, trust auth, on a free
- * loopback port and a unix socket in that dir, run as the `postgres` system user because
- * initdb and postgres refuse to run as root.
+ * A private PostgreSQL server for a test: its own cluster in a temp dir, trust auth (or a
+ * password over TCP, see StartOptions), on a free loopback port and a unix socket in that dir,
+ * run as the `postgres` system user because initdb and postgres refuse to run as root.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -17,7 +17,9 @@ export interface Postgres {
   /** The postmaster's pid (setpriv execs it, so this is postgres itself). */
   pid: number;
   proc: ChildProcess;
-  stop(): Promise<void>;
+  /** The server's log file (inside socketDir, so gone after stop()). */
+  log: string;
+  stop: () => Promise<void>;
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -49,7 +51,16 @@ function asPostgres(cmd: string, args: string[]): [string, string[]] {
   return [requireProgram('setpriv'), ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', cmd, ...args]];
 }
 
-export async function startPostgres(): Promise<Postgres> {
+export interface StartOptions {
+  /**
+   * How TCP clients log in: 'trust' (default: the wire starts with the query, no auth round
+   * trip) or 'scram-sha-256' (a real SASL exchange, as on a production server). The unix
+   * socket is always trust, so the test itself can set things up without a password.
+   */
+  hostAuth?: 'trust' | 'scram-sha-256';
+}
+
+export async function startPostgres({ hostAuth = 'trust' }: StartOptions = {}): Promise<Postgres> {
   const bin = postgresBinDir();
   const user = systemUser('postgres');
   // under /tmp, not $TMPDIR: the postgres user must reach it, and a unix socket path is short
@@ -59,7 +70,7 @@ export async function startPostgres(): Promise<Postgres> {
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
 
   // --no-sync: a throwaway cluster need not survive a power cut, and fsync is the slow part
-  const [setpriv, initdb] = asPostgres(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  const [setpriv, initdb] = asPostgres(join(bin, 'initdb'), ['-D', data, '--auth-local=trust', `--auth-host=${hostAuth}`, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
   await outputOf(setpriv, initdb, { cwd: dir, env });
 
   const port = await freePort();
@@ -97,7 +108,7 @@ export async function startPostgres(): Promise<Postgres> {
     await stop();
     throw new Error(`postgres did not start: ${(err as Error).message}${tail ? `; log: ${tail}` : ''}`);
   }
-  return { port, socketDir: dir, pid: proc.pid!, proc, stop };
+  return { port, socketDir: dir, pid: proc.pid!, proc, stop, log };
 }
 
 /** Wait until pg_isready answers on both the TCP port and the unix socket. */
@@ -124,19 +135,21 @@ export interface PsqlOptions {
    * default. Off by default, so a connection starts with the StartupMessage.
    */
   sslRequest?: boolean;
+  /** The database to connect to, as the postgres superuser (default: postgres). */
+  database?: string;
 }
 
 /**
  * Run `sql` with the real psql client; its stdout, unaligned and without headers (-A -t), so
  * `SELECT 1` gives "1\n". Fails with psql's message if the SQL fails.
  */
-export function psql(pg: Postgres, sql: string, { via = 'tcp', sslRequest = false }: PsqlOptions = {}): Promise<string> {
+export function psql(pg: Postgres, sql: string, { via = 'tcp', sslRequest = false, database = 'postgres' }: PsqlOptions = {}): Promise<string> {
   const host = via === 'tcp' ? '127.0.0.1' : pg.socketDir;
   const env = {
     ...process.env,
     PGSSLMODE: sslRequest ? 'prefer' : 'disable',
     PGGSSENCMODE: 'disable', // no GSSENCRequest before the startup message either
   };
-  const args = ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', host, '-p', String(pg.port), '-U', 'postgres', '-d', 'postgres', '-c', sql];
+  const args = ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', host, '-p', String(pg.port), '-U', 'postgres', '-d', database, '-c', sql];
   return outputOf(join(postgresBinDir(), 'psql'), args, { env });
 }

@@ -1,4 +1,5 @@
 /** A private redis-server for a test, and the real redis-cli to talk to it. */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { type Server, freePort, startServer, tempDir } from '../harness.js';
@@ -10,8 +11,11 @@ export interface Redis extends Server {
   socketPath: string;
 }
 
-/** redis-server on a free loopback port and a unix socket in a temp dir; nothing persisted. */
-export async function startRedis(): Promise<Redis> {
+/**
+ * redis-server on a free loopback port and a unix socket in a temp dir; nothing persisted.
+ * With `password`, clients must AUTH first (requirepass).
+ */
+export async function startRedis({ password }: { password?: string } = {}): Promise<Redis> {
   requireProgram('redis-server');
   const port = await freePort();
   const dir = tempDir('tinytap-redis-');
@@ -29,10 +33,15 @@ export async function startRedis(): Promise<Redis> {
       '--daemonize', 'no',
       '--protected-mode', 'no',
       '--loglevel', 'warning',
+      ...(password === undefined ? [] : ['--requirepass', password]),
     ],
     port,
   );
-  return { ...server, pid: server.proc.pid!, socketPath, stop: stopAtEnd(server.stop) };
+  const stop = stopAtEnd(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { ...server, pid: server.proc.pid!, socketPath, stop };
 }
 
 /**
