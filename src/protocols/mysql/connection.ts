@@ -71,8 +71,10 @@ export class MysqlConnection implements DbConnection {
     const maxHeld = limits.maxHeldBytes ?? DEFAULT_MYSQL_MAX_HELD_BYTES;
     const hooks = (dir: StreamDirection) => ({
       onPacket: (packet: Packet) => (dir === 'c2s' ? this.request(packet) : this.reply(packet)),
+      checkHeader: (seq: number) => (dir === 'c2s' ? this.checkRequestHeader(seq) : undefined),
       onGap: (offset: number) =>
         this.fail(dir, offset, 'gap', 'bytes were not captured where a packet header should be: packet boundaries are lost'),
+      onInvalid: (offset: number, message: string) => this.fail(dir, offset, 'invalid-message', message),
     });
     this.framers = { c2s: new PacketFramer(hooks('c2s'), maxHeld), s2c: new PacketFramer(hooks('s2c'), maxHeld) };
   }
@@ -165,6 +167,15 @@ export class MysqlConnection implements DbConnection {
       case 'stopped':
         return;
     }
+  }
+
+  /**
+   * A client packet with a sequence id other than 0 only continues a command that awaits more
+   * (LOCAL INFILE data, auth data): anything else is not this protocol, or lost track of it.
+   */
+  private checkRequestHeader(seq: number): string | undefined {
+    if (this.phase !== 'command' || seq === 0 || this.lastCommand?.awaiting) return undefined;
+    return `a client packet with sequence id ${seq} where a command (sequence id 0) should start`;
   }
 
   private handshakeResponse(packet: Packet, slot: Slot): void {
@@ -458,7 +469,7 @@ export class MysqlConnection implements DbConnection {
         call.result = summary;
       }
       const counts = reader.kind === 'query' || reader.kind === 'fetch';
-      if (counts && (summary !== undefined || reader.error)) call.rows = reader.rows;
+      if (counts && reader.parts.some((part) => part.errorNumber === undefined)) call.rows = reader.rows;
       if (reader.text !== undefined) call.replyText = reader.text;
       this.describeReply(detail, reader);
     }
@@ -469,17 +480,16 @@ export class MysqlConnection implements DbConnection {
   }
 
   private describeReply(detail: MysqlCallDetail, reader: ReplyReader): void {
-    if (reader.status !== undefined && reader.parts.length > 0) detail.status = reader.parts.at(-1)!.status;
+    const lastStatus = reader.parts.at(-1)?.status;
+    if (lastStatus) detail.status = lastStatus;
     if (reader.warnings) detail.warnings = reader.warnings;
     if (reader.authSteps.length) detail.auth = reader.authSteps;
     if (reader.localInfile !== undefined) detail.localInfile = reader.localInfile;
     const parts = reader.parts;
     const first = reader.firstResultSet();
-    if (first) {
-      detail.columns = first.columns;
-      detail.columnTypes = first.columnTypes;
-      detail.sampleRows = first.sampleRows;
-    }
+    if (first?.columns) detail.columns = first.columns;
+    if (first?.columnTypes) detail.columnTypes = first.columnTypes;
+    if (first?.sampleRows) detail.sampleRows = first.sampleRows;
     if (parts.length === 1 && parts[0].affectedRows !== undefined) {
       detail.affectedRows = parts[0].affectedRows;
       if (parts[0].insertId) detail.insertId = parts[0].insertId;

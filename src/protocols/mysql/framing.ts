@@ -33,6 +33,9 @@ export interface FramingHooks {
   onPacket(packet: Packet): void;
   /** Framing was lost at `offset`: nothing after it can be parsed. */
   onGap(offset: number, interrupted: boolean): void;
+  /** A header was read: a message refuses it (not this protocol), and the direction stops. */
+  checkHeader?(seq: number, length: number): string | undefined;
+  onInvalid(offset: number, message: string): void;
 }
 
 interface OpenPacket {
@@ -128,6 +131,12 @@ export class PacketFramer {
   private beginPayload(): void {
     const length = this.header.readUIntLE(0, 3);
     this.headerFill = 0;
+    const refusal = this.open ? undefined : this.hooks.checkHeader?.(this.header[3], length);
+    if (refusal !== undefined) {
+      this.stop();
+      this.hooks.onInvalid(this.headerStart, refusal);
+      return;
+    }
     this.remaining = length;
     this.continues = length === MAX_PACKET_PAYLOAD;
     if (!this.open) {

@@ -256,7 +256,9 @@ export class ReplyReader {
 
   private err(err: ErrPacket): void {
     this.error = err;
-    this.finishPart({ result: errResult(err), errorNumber: err.code, sqlState: err.sqlState }, undefined, 0);
+    const part: MysqlResultPart = { result: errResult(err), errorNumber: err.code };
+    if (err.sqlState) part.sqlState = err.sqlState;
+    this.finishPart(part, undefined, 0);
     this.state = 'done'; // an error ends a multi-statement query
   }
 

@@ -72,7 +72,7 @@ export function decodeValues(reader: PayloadReader, types: readonly ValueType[],
   const values: DbValue[] = [];
   for (let i = 0; i < types.length; i++) {
     const bit = i + bitOffset;
-    if (((bitmap[bit >> 3] ?? 0) >> (bit & 7)) & 1) {
+    if (((bitmap[bit >> 3] ?? 0) >> (bit & 7)) & 1 || types[i].type === TYPE.NULL) {
       values.push(null);
       continue;
     }

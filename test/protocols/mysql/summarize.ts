@@ -29,7 +29,7 @@ export function summarizeCalls(calls: DbCall[], switchedTo: string | null, optio
       lines.push(`  timing ${[t.requestStart, t.requestEnd, t.responseStart, t.responseEnd].map((v) => v ?? '-').join(' ')}`);
     }
     if (c.replyText !== undefined) lines.push(`  reply-text ${show(c.replyText)}`);
-    for (const [key, value] of Object.entries(c.detail)) lines.push(`  detail ${key} ${shorten(JSON.stringify(value))}`);
+    for (const [key, value] of Object.entries(c.detail)) lines.push(`  detail ${key} ${value === undefined ? 'undefined (must not be set)' : shorten(JSON.stringify(value))}`);
     for (const e of c.errors) lines.push(`  parse-error ${e.dir} ${e.offset} ${e.code}: ${e.message}`);
   }
   if (switchedTo) lines.push(`switched to ${switchedTo}`);
