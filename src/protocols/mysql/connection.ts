@@ -160,6 +160,8 @@ export class MysqlConnection implements DbConnection {
       case 'handshake':
         return this.handshakeResponse(packet, this.startup ?? this.newSlot('STARTUP'));
       case 'auth':
+        // a pipelining client (Connector/J, MariaDB's) may send its first command before the OK
+        if (packet.seq === 0) return this.command(packet);
         return this.continuation(this.startup, packet); // auth switch response, more auth data
       case 'command':
         if (packet.seq !== 0) return this.continuation(this.lastCommand, packet);

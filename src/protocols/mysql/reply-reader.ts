@@ -219,7 +219,8 @@ export class ReplyReader {
   /** An EOF packet, or under CLIENT_DEPRECATE_EOF the OK packet with header 0xfe that replaces it. */
   private isEof(packet: Packet): boolean {
     if (packet.payload[0] !== 0xfe) return false;
-    return this.caps & CAP.DEPRECATE_EOF && this.state === 'rows' ? packet.length < 0xffffff : packet.length < 9;
+    const okAsEof = this.caps & CAP.DEPRECATE_EOF && (this.state === 'rows' || this.state === 'fieldList');
+    return okAsEof ? packet.length < 0xffffff : packet.length < 9;
   }
 
   private endResultSet(status: number, warnings: number, summary?: string): void {

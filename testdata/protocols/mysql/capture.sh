@@ -50,7 +50,7 @@ capture cli-compress 'mariadb CLI with --compress: compression is negotiated' \
   $CLI --skip-ssl --compress -u app -ps3cret-pw shop -e 'SELECT 1'
 capture admin-status 'mariadb-admin status and ping: COM_STATISTICS and COM_PING' \
   mariadb-admin -h 127.0.0.1 -P $PORT --skip-ssl -u app -ps3cret-pw status ping
-for n in execute multi errors use call; do
+for n in execute multi errors use call close many; do
   capture node-$n "Node mysql2: $n" sh -c "cd $CLIENTS && node node-clients.cjs $PORT $n"
 done
 rm -rf "$TMP"

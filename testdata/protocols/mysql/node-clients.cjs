@@ -39,6 +39,21 @@ const scenarios = {
     await c.changeUser({ user: 'app', password: 's3cret-pw', database: 'shop' });
     await c.query('SELECT DATABASE() AS db');
   },
+  // a prepared statement closed (COM_STMT_CLOSE) and prepared again; a transaction; a warning
+  async close(c) {
+    await c.execute('SELECT name FROM items WHERE id = ?', [2]);
+    c.unprepare('SELECT name FROM items WHERE id = ?');
+    await c.execute('SELECT name FROM items WHERE id = ?', [1]);
+    await c.query('BEGIN');
+    await c.query("UPDATE items SET note = 'n' WHERE id = 1");
+    await c.query('COMMIT');
+    await c.query('SELECT 1/0 AS x');
+  },
+  // a result of 100 rows (only the first ones are kept as samples)
+  async many(c) {
+    await c.query('SELECT seq, CONCAT("row ", seq) AS label FROM seq_1_to_100');
+    await c.execute('SELECT seq FROM seq_1_to_30 WHERE seq > ?', [0]);
+  },
   // a stored procedure returning two result sets and the final OK
   async call(c) {
     await c.query('CALL two()');
