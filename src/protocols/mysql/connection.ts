@@ -14,13 +14,14 @@
  * scramble and auth response we must not keep. A passive, incremental, never-throwing reader of
  * both directions is what a capture needs, and the protocol's types are few enough to write here.
  *
- * Compression (CLIENT_COMPRESS, zstd) is not decoded: when it is negotiated, both directions stop
- * after the authentication OK with a 'compressed' error.
+ * Compression: zlib (CLIENT_COMPRESS) is inflated (compression.ts) from the packet after the
+ * authentication OK on; zstd is not decoded: both directions stop there with a 'compressed' error.
  */
 import type { DbCall, DbConnection, DbParseError } from '../db-call.js';
 import type { StreamDirection, StreamItem, StreamSegment } from '../stream.js';
 import { commandName, parseCommand, type Command } from './commands.js';
 import { CAP, COM, capabilityNames, typeName } from './constants.js';
+import { CompressedStream } from './compression.js';
 import { PacketFramer, type Packet } from './framing.js';
 import { parseChangeUser, parseGreeting, parseHandshakeResponse, type Greeting } from './handshake.js';
 import { DEFAULT_MYSQL_MAX_HELD_BYTES } from './limits.js';
@@ -47,8 +48,12 @@ export interface MysqlLimits {
   maxHeldBytes: number;
 }
 
+/** What reads one direction's bytes into packets: plain framing, or framing inside compression. */
+type Decoder = PacketFramer | CompressedStream;
+
 export class MysqlConnection implements DbConnection {
-  private readonly framers: Record<StreamDirection, PacketFramer>;
+  private readonly decoders: Record<StreamDirection, Decoder>;
+  private readonly maxHeld: number;
   private readonly received: Record<StreamDirection, number> = { c2s: 0, s2c: 0 };
   private readonly failed: Record<StreamDirection, boolean> = { c2s: false, s2c: false };
   private phase: Phase = 'start';
@@ -69,6 +74,7 @@ export class MysqlConnection implements DbConnection {
 
   constructor(limits: Partial<MysqlLimits> = {}) {
     const maxHeld = limits.maxHeldBytes ?? DEFAULT_MYSQL_MAX_HELD_BYTES;
+    this.maxHeld = maxHeld;
     const hooks = (dir: StreamDirection) => ({
       onPacket: (packet: Packet) => (dir === 'c2s' ? this.request(packet) : this.reply(packet)),
       checkHeader: (seq: number) => (dir === 'c2s' ? this.checkRequestHeader(seq) : undefined),
@@ -76,7 +82,7 @@ export class MysqlConnection implements DbConnection {
         this.fail(dir, offset, 'gap', 'bytes were not captured where a packet header should be: packet boundaries are lost'),
       onInvalid: (offset: number, message: string) => this.fail(dir, offset, 'invalid-message', message),
     });
-    this.framers = { c2s: new PacketFramer(hooks('c2s'), maxHeld), s2c: new PacketFramer(hooks('s2c'), maxHeld) };
+    this.decoders = { c2s: new PacketFramer(hooks('c2s'), maxHeld), s2c: new PacketFramer(hooks('s2c'), maxHeld) };
   }
 
   get switchedTo(): string | null {
@@ -85,7 +91,7 @@ export class MysqlConnection implements DbConnection {
 
   /** Bytes held for packets not yet complete. */
   get bufferedBytes(): number {
-    return this.framers.c2s.heldBytes + this.framers.s2c.heldBytes;
+    return this.decoders.c2s.heldBytes + this.decoders.s2c.heldBytes;
   }
 
   push(item: StreamItem): void {
@@ -97,7 +103,7 @@ export class MysqlConnection implements DbConnection {
         if (item.dir === 's2c') this.noMoreReplies();
       }
     } catch (e) {
-      this.fail(item.dir, this.framers[item.dir].offset, 'internal', `parser error: ${e instanceof Error ? e.message : String(e)}`);
+      this.fail(item.dir, this.decoders[item.dir].offset, 'internal', `parser error: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -135,9 +141,15 @@ export class MysqlConnection implements DbConnection {
     }
     this.catchUp(dir, offset, segment.ts);
     this.received[dir] = offset + length;
-    const framer = this.framers[dir];
-    if (bytes.length > 0) framer.bytes(bytes, segment.ts);
-    if (length > bytes.length && !this.failed[dir]) framer.gap(length - bytes.length, segment.ts);
+    let rest = bytes;
+    while (rest.length > 0) {
+      const decoder = this.decoders[dir];
+      const used = decoder.bytes(rest, segment.ts);
+      // compression began inside this segment: the new decoder reads the rest
+      if (used >= rest.length || this.decoders[dir] === decoder) break;
+      rest = rest.subarray(used);
+    }
+    if (length > bytes.length && !this.failed[dir]) this.decoders[dir].gap(length - bytes.length, segment.ts);
   }
 
   /** Records of the bytes before `offset` were lost: they were moved, not seen. */
@@ -145,7 +157,7 @@ export class MysqlConnection implements DbConnection {
     if (offset <= this.received[dir]) return;
     const size = offset - this.received[dir];
     this.received[dir] = offset;
-    this.framers[dir].gap(size, ts);
+    this.decoders[dir].gap(size, ts);
   }
 
   // ---- client packets ----
@@ -213,13 +225,31 @@ export class MysqlConnection implements DbConnection {
     const compression = this.caps & CAP.ZSTD_COMPRESSION ? 'zstd' : this.caps & CAP.COMPRESS ? 'zlib' : undefined;
     if (!compression || !this.startup) return;
     this.startup.detail.compression = compression;
-    const message = `${compression} compression was negotiated: the packets after authentication are compressed and not decoded`;
+    if (compression === 'zlib') return this.beginCompression();
+    const message = 'zstd compression was negotiated: the packets after authentication are compressed and not decoded';
     for (const dir of ['c2s', 's2c'] as const) {
-      const error: DbParseError = { dir, offset: this.framers[dir].offset, code: 'compressed', message };
+      const error: DbParseError = { dir, offset: this.decoders[dir].offset, code: 'compressed', message };
       this.startup.call.errors.push(error);
       this.failed[dir] = true;
     }
     this.stopParsing();
+  }
+
+  /** From the byte after the authentication OK, both directions are compressed packets. */
+  private beginCompression(): void {
+    for (const dir of ['c2s', 's2c'] as const) {
+      const plain = this.decoders[dir];
+      plain.stop(); // s2c: the rest of the segment holding the OK goes to the new decoder
+      this.decoders[dir] = new CompressedStream(
+        plain.offset,
+        {
+          onPacket: (packet) => (dir === 'c2s' ? this.request(packet) : this.reply(packet)),
+          onFailure: (offset, code, message) => this.fail(dir, offset, code, message),
+          checkHeader: dir === 'c2s' ? (seq) => this.checkRequestHeader(seq) : undefined,
+        },
+        this.maxHeld,
+      );
+    }
   }
 
   private continuation(slot: Slot | undefined, packet: Packet): void {
@@ -444,7 +474,7 @@ export class MysqlConnection implements DbConnection {
   private fail(dir: StreamDirection, offset: number, code: string, message: string): void {
     if (this.failed[dir]) return;
     this.failed[dir] = true;
-    this.framers[dir].stop();
+    this.decoders[dir].stop();
     const error: DbParseError = { dir, offset, code, message };
     const slot = dir === 's2c' ? (this.awaiting[0] ?? this.newSlot('UNKNOWN')) : this.newSlot('UNKNOWN');
     slot.call.errors.push(error);
@@ -453,8 +483,8 @@ export class MysqlConnection implements DbConnection {
 
   private stopParsing(): void {
     this.phase = 'stopped';
-    this.framers.c2s.stop();
-    this.framers.s2c.stop();
+    this.decoders.c2s.stop();
+    this.decoders.s2c.stop();
     this.noMoreReplies();
   }
 

@@ -8,6 +8,9 @@
  * skipped). Bytes that were moved but not captured inside a payload are skipped too (the packet
  * is marked `gap` and keeps only what came before them); a gap where a header should be leaves
  * nothing to find the next packet by, so the direction stops with a 'gap' error.
+ *
+ * The same framer reads the compressed protocol's outer packets (`compressed`): a 7-byte header
+ * whose last 3 bytes are the uncompressed length, and no continuation packets.
  */
 import { MAX_PACKET_PAYLOAD } from './constants.js';
 
@@ -27,6 +30,8 @@ export interface Packet {
   gap: boolean;
   startTs: number;
   endTs: number;
+  /** Compressed packets: the payload's length once inflated (0: it was sent uncompressed). */
+  uncompressedLength?: number;
 }
 
 export interface FramingHooks {
@@ -48,12 +53,14 @@ interface OpenPacket {
   /** Collection stopped: the held part hit the limit, or bytes were missing. */
   cut: boolean;
   gap: boolean;
+  uncompressedLength?: number;
 }
 
 export class PacketFramer {
   /** Stream offset of the next byte. */
   offset = 0;
-  private readonly header = Buffer.alloc(4);
+  private readonly header: Buffer;
+  private readonly headerSize: number;
   private headerFill = 0;
   private headerStart = 0;
   private headerTs = 0;
@@ -67,7 +74,22 @@ export class PacketFramer {
   constructor(
     private readonly hooks: FramingHooks,
     private readonly maxHeldBytes: number,
-  ) {}
+    private readonly compressed = false,
+  ) {
+    this.headerSize = compressed ? 7 : 4;
+    this.header = Buffer.alloc(this.headerSize);
+  }
+
+  /** The direction was handed to another reader (compression began) or stopped. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Stream offset of the first byte of the packet being read (or of the next one). */
+  get pendingStart(): number {
+    if (this.open) return this.open.start;
+    return this.headerFill > 0 ? this.headerStart : this.offset;
+  }
 
   /** A packet is partly read (the stream ending now would cut it). */
   get inPacket(): boolean {
@@ -83,7 +105,8 @@ export class PacketFramer {
     this.open = undefined;
   }
 
-  bytes(bytes: Uint8Array, ts: number): void {
+  /** Reads bytes; returns how many were used (fewer only when a hook stopped the framer). */
+  bytes(bytes: Uint8Array, ts: number): number {
     let i = 0;
     while (i < bytes.length && !this.stopped) {
       if (this.remaining < 0) {
@@ -91,13 +114,13 @@ export class PacketFramer {
           this.headerStart = this.offset;
           this.headerTs = ts;
         }
-        const n = Math.min(4 - this.headerFill, bytes.length - i);
+        const n = Math.min(this.headerSize - this.headerFill, bytes.length - i);
         this.header.set(bytes.subarray(i, i + n), this.headerFill);
         this.headerFill += n;
         i += n;
         this.offset += n;
         this.lastTs = ts;
-        if (this.headerFill === 4) this.beginPayload();
+        if (this.headerFill === this.headerSize) this.beginPayload();
       } else {
         const n = Math.min(this.remaining, bytes.length - i);
         this.collect(bytes.subarray(i, i + n));
@@ -108,6 +131,7 @@ export class PacketFramer {
         if (this.remaining === 0) this.endPhysical();
       }
     }
+    return i;
   }
 
   /** `size` bytes were moved but not captured. */
@@ -138,7 +162,7 @@ export class PacketFramer {
       return;
     }
     this.remaining = length;
-    this.continues = length === MAX_PACKET_PAYLOAD;
+    this.continues = !this.compressed && length === MAX_PACKET_PAYLOAD;
     if (!this.open) {
       this.open = {
         seq: this.header[3],
@@ -150,6 +174,7 @@ export class PacketFramer {
         cut: false,
         gap: false,
       };
+      if (this.compressed) this.open.uncompressedLength = this.header.readUIntLE(4, 3);
     }
     this.open.length += length;
     if (length === 0) this.endPhysical();
@@ -176,6 +201,7 @@ export class PacketFramer {
     const open = this.open!;
     this.open = undefined;
     this.hooks.onPacket({
+      ...(open.uncompressedLength === undefined ? {} : { uncompressedLength: open.uncompressedLength }),
       seq: open.seq,
       start: open.start,
       end: this.offset,

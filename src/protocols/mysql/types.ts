@@ -48,7 +48,7 @@ export interface MysqlCallDetail {
   clientAttributes?: Record<string, string>;
   /** The client asked for TLS: what follows is encrypted. */
   sslRequest?: boolean;
-  /** Compression was negotiated (its packets are not decoded). */
+  /** Compression was negotiated: zlib packets are inflated and parsed; zstd ones are not (a 'compressed' error). */
   compression?: 'zlib' | 'zstd';
   // ---- results (also for STARTUP's OK) ----
   /** Of the last OK or EOF. */

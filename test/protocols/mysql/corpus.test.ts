@@ -53,7 +53,7 @@ describe('mysql corpus', () => {
           variants++;
         }
         if (testCase.splitEvery > 0) expect(variants).toBeGreaterThan(0);
-      });
+      }, 120_000); // a case of a few kB is a few thousand runs
 
       it.skipIf(update || testCase.splitEvery !== 1)('gives the same calls with one byte per segment', () => {
         expect(summarize(oneBytePerSegment(testCase.items))).toBe(testCase.expected);

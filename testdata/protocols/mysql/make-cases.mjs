@@ -8,6 +8,7 @@
  *   node make-cases.mjs
  */
 import { writeFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 
 const b = (...parts) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.isBuffer(p) ? p : Buffer.from(p))));
 const u16 = (n) => { const x = Buffer.alloc(2); x.writeUInt16LE(n); return x; };
@@ -237,4 +238,36 @@ writeCase('hw-garbage', 'after login the client sends a packet with an unknown c
   c2s(6000, b('GET / HTTP/1.1\r\nHost: x\r\n\r\n')),
   { end: 'c2s', ts: 7000 },
   { end: 's2c', ts: 7000 },
+]);
+
+// zlib compression: packets inflated across compressed-packet boundaries; then a gap inside a compressed packet
+const COMPRESS = 32;
+const compressed = (seq, inner, deflate = true) => {
+  const body = deflate ? deflateSync(inner) : inner;
+  return b(u32(body.length).subarray(0, 3), [seq], u32(deflate ? inner.length : 0).subarray(0, 3), body);
+};
+const zCaps = plainCaps | COMPRESS;
+const zResult = b(packet(1, b([1])), packet(2, colDef('v', 253)), packet(3, eof()), packet(4, textRow('w'.repeat(500))), packet(5, eof()));
+writeCase('hw-compressed', 'zlib compression: a reply split over two compressed packets (one deflated, one raw), then a compressed packet with a gap stops s2c', [
+  s2c(1000, packet(0, greeting('8.0.36', 'mysql_native_password', zCaps))),
+  c2s(2000, packet(1, handshakeResponse(zCaps, 'app', 'shop', 'mysql_native_password'))),
+  s2c(3000, packet(2, ok())),
+  c2s(3200, compressed(0, query(`SELECT v FROM t WHERE note = '${'q'.repeat(80)}'`))),
+  s2c(3300, compressed(0, zResult.subarray(0, 100))),
+  s2c(3500, compressed(1, zResult.subarray(100), false)),
+  c2s(4000, compressed(0, query('SELECT 2'))),
+  { dir: 's2c', ts: 5000, bytes: compressed(0, zResult).subarray(0, 12), opts: 'gap=truncated:30' },
+]);
+writeCase('hw-compressed-corrupt', 'zlib compression: a compressed packet that does not inflate stops the direction', [
+  s2c(1000, packet(0, greeting('8.0.36', 'mysql_native_password', zCaps))),
+  c2s(2000, packet(1, handshakeResponse(zCaps, 'app', 'shop', 'mysql_native_password'))),
+  s2c(3000, packet(2, ok())),
+  c2s(4000, b(u32(5).subarray(0, 3), [0], u32(20).subarray(0, 3), 'bogus')),
+]);
+
+// a pipelining connector sends its first query right behind the handshake response
+writeCase('hw-pipelined-login', 'the client sends its first query before the authentication OK arrives', [
+  s2c(1000, packet(0, greeting('8.0.36', 'mysql_native_password', plainCaps))),
+  c2s(2000, packet(1, handshakeResponse(plainCaps, 'app', 'shop', 'mysql_native_password')), query('SELECT 7')),
+  s2c(3000, packet(2, ok()), packet(1, b([1])), packet(2, colDef('7', 8)), packet(3, eof()), packet(4, textRow(7)), packet(5, eof())),
 ]);
