@@ -17,7 +17,8 @@ export type ReplyKind =
   | 'fetch' // binary rows without column definitions
   | 'fieldList' // column definitions until EOF
   | 'statistics' // one packet of text
-  | 'auth'; // COM_CHANGE_USER: the authentication exchange again
+  | 'auth' // COM_CHANGE_USER: the authentication exchange again
+  | 'stream'; // COM_BINLOG_DUMP: events until the connection ends
 
 export interface Command {
   code: number;
@@ -92,6 +93,12 @@ export function parseCommand(payload: Buffer, caps: bigint): Command {
       return command('PROCESS_INFO', 'query');
     case COM.PROCESS_KILL:
       return command('KILL', 'ok', String(id()));
+    case COM.BINLOG_DUMP:
+    case COM.BINLOG_DUMP_GTID:
+      return command('BINLOG_DUMP', 'stream');
+    case COM.STMT_BULK_EXECUTE:
+      // MariaDB's array binding: an OK, or result sets with RETURNING
+      return { ...command('BULK_EXECUTE', 'query'), detail: { command: commandName(code), statementId: id() } };
     case COM.CREATE_DB:
       return command('CREATE_DB', 'ok', rest());
     case COM.DROP_DB:

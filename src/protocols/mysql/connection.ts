@@ -277,6 +277,8 @@ export class MysqlConnection implements DbConnection {
       };
     } else {
       command = parseCommand(packet.payload, this.caps);
+      const bulk = code === COM.STMT_BULK_EXECUTE ? this.statements.get(command.detail.statementId as number) : undefined;
+      if (bulk) command = { ...command, text: bulk.sql, operation: firstKeyword(bulk.sql) || command.operation };
       slot = this.commandSlot(command, packet);
       slot.onReply = this.afterReply(command);
     }

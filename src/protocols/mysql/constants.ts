@@ -61,6 +61,7 @@ export const COM = {
   SET_OPTION: 0x1b,
   STMT_FETCH: 0x1c,
   RESET_CONNECTION: 0x1f,
+  BINLOG_DUMP_GTID: 0x1e,
   STMT_BULK_EXECUTE: 0xfa, // MariaDB
 } as const;
 

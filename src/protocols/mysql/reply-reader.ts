@@ -105,6 +105,7 @@ export class ReplyReader {
   push(packet: Packet): void {
     const p = packet.payload;
     if (this.kind === 'auth') return this.auth(p);
+    if (this.kind === 'stream') return this.streamed(p);
     const head = p[0];
     // MariaDB progress reports (an ERR with code 0xffff) can come at any time: not the reply
     if (head === 0xff && this.caps & CAP.MARIADB_PROGRESS && p.length >= 3 && p.readUInt16LE(1) === 0xffff) return;
@@ -353,6 +354,17 @@ export class ReplyReader {
       return;
     }
     if (this.columns.length < MAX_COLUMNS) this.columns.push(parseColumnDef(p, this.caps));
+  }
+
+  // ---- COM_BINLOG_DUMP: replication events, never a last one ----
+
+  private events = 0;
+
+  private streamed(p: Buffer): void {
+    if (p[0] === 0xff) return this.err(parseErr(p));
+    if (p[0] === 0xfe && p.length < 9) return this.endResultSet(parseEof(p).status, 0, `${this.events} events`);
+    this.events++;
+    this.summaries = [`${this.events} events`];
   }
 
   // ---- authentication (handshake, COM_CHANGE_USER) ----
