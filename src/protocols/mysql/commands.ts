@@ -6,6 +6,7 @@
 import { CAP, COM } from './constants.js';
 import { PayloadReader } from './payload-reader.js';
 import { firstKeyword } from './sql-keyword.js';
+import { redactPasswords } from './sql-secrets.js';
 import { bytesAsText, decodeValues, paramValueType } from './values.js';
 
 /** How the server answers: the reply reader's mode. */
@@ -49,7 +50,7 @@ export function parseCommand(payload: Buffer, caps: bigint): Command {
   const id = (): number => new PayloadReader(payload, 1).int(4) ?? 0;
   switch (code) {
     case COM.QUERY: {
-      const sql = querySql(payload, caps);
+      const sql = redactPasswords(querySql(payload, caps));
       return command(firstKeyword(sql) || 'QUERY', 'query', sql);
     }
     case COM.INIT_DB:
@@ -67,7 +68,7 @@ export function parseCommand(payload: Buffer, caps: bigint): Command {
       return command('FIELD_LIST', 'fieldList', wildcard ? `${table} ${wildcard}` : table);
     }
     case COM.STMT_PREPARE:
-      return command('PREPARE', 'prepare', rest());
+      return command('PREPARE', 'prepare', redactPasswords(rest()));
     case COM.STMT_CLOSE:
       return { ...command('CLOSE', 'none'), detail: { command: commandName(code), statementId: id() } };
     case COM.STMT_RESET:

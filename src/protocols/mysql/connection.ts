@@ -20,7 +20,8 @@
 import type { DbCall, DbConnection, DbParseError } from '../db-call.js';
 import type { StreamDirection, StreamItem, StreamSegment } from '../stream.js';
 import { commandName, parseCommand, type Command } from './commands.js';
-import { CAP, COM, capabilityNames, typeName } from './constants.js';
+import { CAP, COM, capabilityNames } from './constants.js';
+import { applyError, settleCall } from './call-result.js';
 import { CompressedStream } from './compression.js';
 import { PacketFramer, type Packet } from './framing.js';
 import { parseChangeUser, parseGreeting, parseHandshakeResponse, type Greeting } from './handshake.js';
@@ -113,7 +114,7 @@ export class MysqlConnection implements DbConnection {
     if (n === 0) return [];
     const taken = this.slots.slice(0, n);
     this.slots = this.slots.slice(n);
-    return taken.map((slot) => this.finalize(slot));
+    return taken.map((slot) => settleCall(slot.call, slot.detail, slot.reader));
   }
 
   finish(): DbCall[] {
@@ -122,7 +123,7 @@ export class MysqlConnection implements DbConnection {
     const rest = this.slots;
     this.slots = [];
     this.awaiting = [];
-    return rest.map((slot) => this.finalize(slot));
+    return rest.map((slot) => settleCall(slot.call, slot.detail, slot.reader));
   }
 
   // ---- input ----
@@ -379,7 +380,7 @@ export class MysqlConnection implements DbConnection {
     const err = parseErr(packet.payload);
     slot.detail.command = 'HANDSHAKE';
     this.setResponse(slot, packet);
-    this.applyError(slot, err.code, err.sqlState, err.message, errResult(err));
+    applyError(slot.call, slot.detail, err, errResult(err));
     this.phase = 'stopped';
   }
 
@@ -462,16 +463,6 @@ export class MysqlConnection implements DbConnection {
     if (packet.gap) call.gap = true;
   }
 
-  private applyError(slot: Slot, code: number, sqlState: string | undefined, message: string, result: string): void {
-    const call = slot.call;
-    call.status = 'error';
-    call.result = result;
-    call.errorCode = sqlState ?? String(code);
-    call.errorMessage = message;
-    slot.detail.errorNumber = code;
-    if (sqlState) slot.detail.sqlState = sqlState;
-  }
-
   /** A direction cannot be parsed any further. */
   private fail(dir: StreamDirection, offset: number, code: string, message: string): void {
     if (this.failed[dir]) return;
@@ -488,55 +479,5 @@ export class MysqlConnection implements DbConnection {
     this.decoders.c2s.stop();
     this.decoders.s2c.stop();
     this.noMoreReplies();
-  }
-
-  /** Fills in what the reply says, at hand-out time. */
-  private finalize(slot: Slot): DbCall {
-    const { call, detail, reader } = slot;
-    if (reader) {
-      const summary = reader.summary;
-      if (reader.error) {
-        const err = reader.error;
-        this.applyError(slot, err.code, err.sqlState, err.message, summary ?? errResult(err));
-      } else if (summary !== undefined) {
-        call.status = 'ok';
-        call.result = summary;
-      }
-      const counts = reader.kind === 'query' || reader.kind === 'fetch';
-      if (counts && reader.parts.some((part) => part.errorNumber === undefined)) call.rows = reader.rows;
-      if (reader.text !== undefined) call.replyText = reader.text;
-      this.describeReply(detail, reader);
-    }
-    const replied = !reader || reader.done;
-    call.complete = call.request !== undefined && replied && call.errors.length === 0 && !call.gap;
-    if (call.gap === undefined) delete call.gap;
-    return call;
-  }
-
-  private describeReply(detail: MysqlCallDetail, reader: ReplyReader): void {
-    const lastStatus = reader.parts.at(-1)?.status;
-    if (lastStatus) detail.status = lastStatus;
-    if (reader.warnings) detail.warnings = reader.warnings;
-    if (reader.authSteps.length) detail.auth = reader.authSteps;
-    if (reader.localInfile !== undefined) detail.localInfile = reader.localInfile;
-    const parts = reader.parts;
-    const first = reader.firstResultSet();
-    if (first?.columns) detail.columns = first.columns;
-    if (first?.columnTypes) detail.columnTypes = first.columnTypes;
-    if (first?.sampleRows) detail.sampleRows = first.sampleRows;
-    if (parts.length === 1 && parts[0].affectedRows !== undefined) {
-      detail.affectedRows = parts[0].affectedRows;
-      if (parts[0].insertId) detail.insertId = parts[0].insertId;
-      if (parts[0].info) detail.info = parts[0].info;
-    }
-    if (parts.length > 1) detail.results = parts.map(({ sampleRows: _rows, ...rest }) => rest);
-    const prepared = reader.prepared;
-    if (prepared) {
-      detail.statementId = prepared.statementId;
-      detail.paramCount = prepared.paramCount;
-      detail.columnCount = prepared.columns.length;
-      if (prepared.params.length) detail.paramTypes = prepared.params.map((p) => typeName(p.type));
-      if (prepared.columns.length) detail.columns = prepared.columns.map((c) => c.name);
-    }
   }
 }

@@ -5,6 +5,7 @@ import { TYPE } from '../../../src/protocols/mysql/constants.js';
 import { PayloadReader } from '../../../src/protocols/mysql/payload-reader.js';
 import { firstKeyword, useTarget } from '../../../src/protocols/mysql/sql-keyword.js';
 import { looksLikeMysql } from '../../../src/protocols/mysql/index.js';
+import { redactPasswords } from '../../../src/protocols/mysql/sql-secrets.js';
 import { bytesAsText, decodeBinaryRow, decodeBinaryValue, decodeTextRow, type ValueType } from '../../../src/protocols/mysql/values.js';
 
 const t = (type: number, unsigned = false, binary = false): ValueType => ({ type, unsigned, binary });
@@ -76,5 +77,22 @@ describe('looksLikeMysql', () => {
     expect(looksLikeMysql(new Uint8Array(), Buffer.from('HTTP/1.1 200 OK\r\n'))).toBe(false);
     expect(looksLikeMysql(Buffer.from([0x20, 0, 0, 0]), greeting)).toBe(false);
     expect(looksLikeMysql(new Uint8Array(), Buffer.from([0x05, 0, 0, 0, 0x0a, 0x41, 0x42, 0x43, 0x44]))).toBe(false);
+  });
+});
+
+describe('passwords in SQL', () => {
+  it('are replaced by *** and the rest of the statement kept', () => {
+    expect(redactPasswords("CREATE USER 'u'@'%' IDENTIFIED BY 's3cret'")).toBe("CREATE USER 'u'@'%' IDENTIFIED BY '***'");
+    expect(redactPasswords("ALTER USER u IDENTIFIED WITH caching_sha2_password BY 'it''s'")).toBe(
+      "ALTER USER u IDENTIFIED WITH caching_sha2_password BY '***'",
+    );
+    expect(redactPasswords("CREATE USER u IDENTIFIED VIA ed25519 USING PASSWORD('pw')")).toBe(
+      "CREATE USER u IDENTIFIED VIA ed25519 USING PASSWORD('***')",
+    );
+    expect(redactPasswords("SET PASSWORD FOR u = 'x\\'y'")).toBe("SET PASSWORD FOR u = '***'");
+    expect(redactPasswords("CHANGE MASTER TO MASTER_HOST='h', MASTER_PASSWORD = \"p\"")).toBe(
+      "CHANGE MASTER TO MASTER_HOST='h', MASTER_PASSWORD = '***'",
+    );
+    expect(redactPasswords("SELECT 'IDENTIFIED' AS x")).toBe("SELECT 'IDENTIFIED' AS x");
   });
 });

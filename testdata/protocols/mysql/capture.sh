@@ -50,6 +50,8 @@ capture cli-compress 'mariadb CLI with --compress: compression is negotiated' \
   $CLI --skip-ssl --compress -u app -ps3cret-pw shop -e 'SELECT 1'
 capture cli-compress-zlib 'mariadb CLI with --compress: a long query and a 60 kB result inflated with zlib' \
   $CLI --skip-ssl --compress -u app -ps3cret-pw shop -e "SELECT seq, REPEAT('z', seq * 10) AS filler FROM seq_1_to_100 WHERE seq NOT IN (1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010)"
+capture cli-create-user 'mariadb CLI: CREATE USER with a password in the SQL (it must not reach the call)' \
+  $CLI --skip-ssl -u app -ps3cret-pw shop -e "CREATE USER tmpu IDENTIFIED BY 'hunter2'; SET PASSWORD FOR tmpu = PASSWORD('hunter3'); DROP USER tmpu"
 capture admin-status 'mariadb-admin status and ping: COM_STATISTICS and COM_PING' \
   mariadb-admin -h 127.0.0.1 -P $PORT --skip-ssl -u app -ps3cret-pw status ping
 for n in execute multi errors use call close many; do
