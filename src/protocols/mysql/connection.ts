@@ -333,7 +333,7 @@ export class MysqlConnection implements DbConnection {
           const prepared = reader.prepared;
           if (!prepared) return;
           const { statementId, paramCount, columns } = prepared;
-          this.statements.add({ id: statementId, sql: command.text, paramCount, columns, longData: new Map() });
+          this.statements.add({ id: statementId, sql: command.text, paramCount, columns, longData: new Map(), longDataParams: new Set() });
         };
       default:
         return undefined;

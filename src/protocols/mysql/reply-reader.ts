@@ -20,8 +20,13 @@ import type { MysqlResultPart } from './types.js';
 const MAX_PARTS = DB_SAMPLE_ROWS;
 /** Characters of a value kept in detail.sampleRows (detail stays small; replyText has more). */
 export const SAMPLE_VALUE_LIMIT = 256;
-/** Column names kept per result. */
+/** Column names kept per result in detail. */
 const MAX_COLUMNS = 256;
+/** Column definitions read per result set: MySQL's limit per table; more is not a real stream. */
+const MAX_DEFINITIONS = 4096;
+/** Characters of sample values kept per result: a wide table's rows must not make detail big. */
+const SAMPLE_BUDGET = 16 * 1024;
+const MAX_AUTH_STEPS = 16;
 
 type State =
   | 'first' // a reply's first packet: OK, ERR, LOCAL INFILE, or a column count
@@ -66,6 +71,8 @@ export class ReplyReader {
   private resultRows = 0;
   private sampleRows: DbValue[][] = [];
   private prepareLeft = 0;
+  private definitionsRead = 0;
+  private sampleChars = 0;
   /** The definitions of the last result set that came with them (an execute's may not). */
   resultColumns: ColumnDef[] | undefined;
 
@@ -178,6 +185,8 @@ export class ReplyReader {
     const r = new PayloadReader(p);
     this.columnCount = r.lenencNumber() ?? 0;
     this.columns = [];
+    this.definitionsRead = 0;
+    this.sampleChars = 0;
     this.resultRows = 0;
     this.sampleRows = [];
     // MariaDB's cached metadata / MySQL's optional metadata: a byte says whether definitions follow
@@ -192,8 +201,8 @@ export class ReplyReader {
   }
 
   private column(p: Buffer): void {
-    this.columns.push(parseColumnDef(p, this.caps));
-    if (this.columns.length < this.columnCount) return;
+    if (this.columns.length < MAX_DEFINITIONS) this.columns.push(parseColumnDef(p, this.caps));
+    if (++this.definitionsRead < this.columnCount) return;
     this.resultColumns = this.columns;
     this.state = this.caps & CAP.DEPRECATE_EOF ? 'rows' : 'columnsEof';
   }
@@ -213,7 +222,11 @@ export class ReplyReader {
     const needText = this.replyText.length < DB_TEXT_LIMIT;
     if (this.sampleRows.length >= DB_SAMPLE_ROWS && !needText) return;
     const values = this.binary ? decodeBinaryRow(p, this.columns) : decodeTextRow(p, this.columns);
-    if (this.sampleRows.length < DB_SAMPLE_ROWS) this.sampleRows.push(values.map(sampleValue));
+    if (this.sampleRows.length < DB_SAMPLE_ROWS && this.sampleChars < SAMPLE_BUDGET) {
+      const sample = values.slice(0, MAX_COLUMNS).map(sampleValue);
+      this.sampleChars += sample.reduce((n, v) => n + (v?.length ?? 4), 0);
+      this.sampleRows.push(sample);
+    }
     if (needText) this.addReplyText(values.map((v) => v ?? 'NULL').join('\t'));
   }
 
@@ -315,7 +328,7 @@ export class ReplyReader {
   private prepareDefinition(p: Buffer): void {
     const def = parseColumnDef(p, this.caps);
     const list = this.state === 'prepareParams' ? this.prepared!.params : this.prepared!.columns;
-    if (list.length < MAX_COLUMNS || this.state === 'prepareColumns') list.push(def);
+    if (list.length < MAX_DEFINITIONS) list.push(def);
     this.prepareLeft--;
     this.nextPrepareStep();
   }
@@ -377,10 +390,10 @@ export class ReplyReader {
       case 'error':
         return this.err(parseErr(p));
       case 'switch':
-        this.authSteps.push(`switch to ${step.plugin}`);
+        if (this.authSteps.length < MAX_AUTH_STEPS) this.authSteps.push(`switch to ${step.plugin}`);
         return;
       case 'more':
-        if (this.authSteps.length < 16) this.authSteps.push(step.what);
+        if (this.authSteps.length < MAX_AUTH_STEPS) this.authSteps.push(step.what);
         return;
     }
   }

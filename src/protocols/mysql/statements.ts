@@ -13,6 +13,8 @@ import { CAP, typeName } from './constants.js';
 const MAX_STATEMENTS = 1024;
 /** Bytes of COM_STMT_SEND_LONG_DATA kept per parameter (they are shown cut anyway). */
 const MAX_LONG_DATA = 64 * 1024;
+/** Parameters whose long data is kept per statement (a statement may have 65535). */
+const MAX_LONG_DATA_PARAMS = 16;
 
 export interface PreparedStatement {
   id: number;
@@ -20,7 +22,9 @@ export interface PreparedStatement {
   paramCount: number;
   columns: ColumnDef[];
   paramTypes?: ValueType[];
-  /** Parameters sent with COM_STMT_SEND_LONG_DATA since the last execute. */
+  /** Parameters sent with COM_STMT_SEND_LONG_DATA since the last execute (their values are not in the execute). */
+  longDataParams: Set<number>;
+  /** The first bytes of some of them. */
   longData: Map<number, Buffer>;
 }
 
@@ -55,6 +59,8 @@ export class StatementRegistry {
     const statement = this.byId.get(r.int(4) ?? -1);
     const param = r.int(2);
     if (!statement || param === undefined) return;
+    statement.longDataParams.add(param);
+    if (!statement.longData.has(param) && statement.longData.size >= MAX_LONG_DATA_PARAMS) return;
     const had = statement.longData.get(param) ?? Buffer.alloc(0);
     if (had.length >= MAX_LONG_DATA) return;
     const more = r.rest();
@@ -90,14 +96,16 @@ export class StatementRegistry {
     }
     const types = statement.paramTypes;
     if (!types || types.length !== count) return request;
-    const longData = statement.longData;
-    const decoded = decodeValues(r, types.map((t, i) => (longData.has(i) ? NO_VALUE : t)), bitmap, 0);
+    const { longData, longDataParams } = statement;
+    const decoded = decodeValues(r, types.map((t, i) => (longDataParams.has(i) ? NO_VALUE : t)), bitmap, 0);
     request.params = decoded.map((v, i) => {
+      if (!longDataParams.has(i)) return v;
       const sent = longData.get(i);
-      return sent ? bytesAsText(sent, types[i].binary) : v;
+      return sent ? bytesAsText(sent, types[i].binary) : '(long data, not kept)';
     });
     request.paramTypes = types.map((t) => typeName(t.type) + (t.unsigned ? ' UNSIGNED' : ''));
     statement.longData = new Map();
+    statement.longDataParams = new Set();
     return request;
   }
 }
