@@ -45,11 +45,17 @@ CREATE TABLE IF NOT EXISTS flows (
 );
 CREATE INDEX IF NOT EXISTS flows_started ON flows(started_at);
 
--- One HTTP request and its response (if any).
+-- One request and its response (if any), of any protocol: an HTTP request, a SQL query, a Redis
+-- command; or one message nobody asked for (a pub/sub message). The columns up to `detail` that
+-- say "HTTP" are NULL for the others; `protocol`, `operation` and `target` say what any of them
+-- is, and `detail` holds what only its protocol has (SPEC.md "Exchange detail").
 CREATE TABLE IF NOT EXISTS exchanges (
   id            INTEGER PRIMARY KEY,
   flow_id       INTEGER NOT NULL,
   seq           INTEGER NOT NULL, -- position on its flow, from 0
+  protocol      TEXT NOT NULL,    -- 'http', 'postgresql', 'mysql', 'redis'
+  operation     TEXT,             -- HTTP method, SQL keyword ('SELECT'), Redis command ('HGETALL')
+  target        TEXT,             -- HTTP request target as sent; the SQL or Redis command line (at most 1000 characters)
   client_pid    INTEGER,
   client_comm   TEXT,
   server_pid    INTEGER,
@@ -83,6 +89,15 @@ CREATE TABLE IF NOT EXISTS exchanges (
   error         TEXT,             -- parse error message
   error_dir     TEXT,             -- 'request' or 'response'
   error_offset  INTEGER,          -- stream offset of the error
+  error_code    TEXT,             -- the server's error: SQLSTATE, MySQL error number, Redis error prefix
+  db            TEXT,             -- the database a query ran in (Redis: the db number)
+  rows          INTEGER,          -- rows a query returned or changed; elements of a Redis reply
+  shape         TEXT,             -- the query with literals and parameters taken out (model/query-shape.ts)
+  names         TEXT,             -- tables a SQL statement names, or keys a Redis command names; one per line
+  parent_id     INTEGER,          -- a database call: the HTTP exchange its process was serving then
+  link          TEXT,             -- how sure that is: 'sole' (the only request open), 'overlap' (one of several)
+  queries       INTEGER,          -- an HTTP exchange served here: database calls made while serving it
+  db_ns         INTEGER,          -- and their summed duration
   digest        INTEGER NOT NULL, -- 64 bits of a hash of what it says: reparse counts changes with it
   first_event   INTEGER,          -- record number of the first event holding its bytes
   last_event    INTEGER,          -- and of the last
@@ -102,9 +117,13 @@ CREATE INDEX IF NOT EXISTS exchanges_client_comm ON exchanges(client_comm);
 CREATE INDEX IF NOT EXISTS exchanges_server_comm ON exchanges(server_comm);
 CREATE INDEX IF NOT EXISTS exchanges_duration ON exchanges(duration_ns);
 CREATE INDEX IF NOT EXISTS exchanges_resp_body_size ON exchanges(resp_body_size);
+CREATE INDEX IF NOT EXISTS exchanges_protocol ON exchanges(protocol);
+CREATE INDEX IF NOT EXISTS exchanges_parent ON exchanges(parent_id) WHERE parent_id IS NOT NULL;
 
 -- The searchable text of each exchange: URL, header lines, bodies with their content-encoding
 -- removed (text bodies only, at most 1 MiB each). Indexed by exchange_fts for substring search.
+-- A database call's request body is its SQL or command line and its parameters, its response
+-- body the values of its result (at most 64 KiB each); it has no headers.
 CREATE TABLE IF NOT EXISTS exchange_text (
   id        INTEGER PRIMARY KEY,  -- exchanges.id
   url       TEXT NOT NULL,

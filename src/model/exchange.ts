@@ -142,3 +142,50 @@ export interface Exchange {
   /** Read from TLS plaintext (an https exchange); null for bytes that crossed in the clear. */
   tls: ExchangeTls | null;
 }
+
+/**
+ * A database call as the views consume it: a PostgreSQL query, a MySQL statement, a Redis
+ * command, or a message nobody asked for (pub/sub). Built from the derived tables like an
+ * Exchange (session/exchange-loader.ts); what it says is the parser's (protocols/db-call.ts).
+ */
+export interface CallExchange {
+  id: number;
+  flowId: number;
+  seq: number;
+  /** 'postgresql', 'mysql', 'redis'. */
+  protocol: string;
+  client: Endpoint;
+  server: Endpoint;
+  transport: string;
+  /** 'SELECT', 'HGETALL', 'STARTUP', 'MESSAGE', ... */
+  operation: string;
+  /** The SQL or the command line, whole (up to the parser's limit). */
+  text: string;
+  params: (string | null)[] | null;
+  /** Redis: the keys it names; SQL: the tables. */
+  names: string[];
+  /** The query with literals and parameters taken out; null when there is none. */
+  shape: string | null;
+  status: 'ok' | 'error' | 'none';
+  /** The reply in one line ('SELECT 42', '(integer) 5'). */
+  result: string | null;
+  rows: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  database: string | null;
+  user: string | null;
+  oneWay: boolean;
+  startedNs: bigint;
+  endedNs: bigint | null;
+  timings: ExchangeTimings;
+  /** exchanges.flags. */
+  flags: number;
+  /** The HTTP exchange its process was serving when it was made, and how sure that is. */
+  parent: { id: number; link: string } | null;
+  /** A parse error on its bytes. */
+  error: { direction: 'request' | 'response'; offset: number; message: string } | null;
+  events: { first: number; last: number } | null;
+  tls: ExchangeTls | null;
+  /** What only its protocol says (columns, sample rows, notices...), as the parser gave it. */
+  more: Record<string, unknown>;
+}

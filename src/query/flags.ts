@@ -1,8 +1,8 @@
 /**
  * The exchanges.flags bits the filter language reads (`is:`), as the reconstructor sets them
- * (src/reconstruct/exchange-row.ts, SPEC.md "Exchange flags").
+ * (model/exchange-flags.ts, SPEC.md "Exchange flags").
  */
-import { ExchangeFlag } from '../reconstruct/exchange-row.js';
+import { ExchangeFlag } from '../model/exchange-flags.js';
 
 export { ExchangeFlag };
 
@@ -13,4 +13,6 @@ export const IS_FLAGS = {
   sendfile: ExchangeFlag.ZEROCOPY,
   upgrade: ExchangeFlag.UPGRADE,
   'parse-error': ExchangeFlag.PARSE_ERROR,
+  'n+1': ExchangeFlag.N_PLUS_ONE,
+  'one-way': ExchangeFlag.ONE_WAY,
 } as const;

@@ -9,21 +9,8 @@ import type { DirectionWitnesses, Layer } from './stream-items.js';
 import type { ExchangeFields } from '../model/exchange-table.js';
 import { looksLikeText } from '../model/text-sniff.js';
 import { decodeContent, parseContentEncoding } from './content-coding.js';
+import { ExchangeFlag } from '../model/exchange-flags.js';
 
-/** exchanges.flags (SPEC.md "Exchange flags"). */
-export const ExchangeFlag = {
-  REQ_BODY_PARTIAL: 1 << 0, // request body bytes missing (truncated, zero-copy or lost)
-  RESP_BODY_PARTIAL: 1 << 1,
-  ZEROCOPY: 1 << 2, // some body bytes were sent with sendfile/splice and not captured
-  NO_RESPONSE: 1 << 3,
-  INCOMPLETE: 1 << 4, // request or response did not reach its end
-  UPGRADE: 1 << 5, // the connection switched protocols after this exchange
-  PARSE_ERROR: 1 << 6,
-  NO_REQUEST: 1 << 7, // a response whose request was not captured
-  LOST: 1 << 8, // bytes of it were lost (ring buffer full)
-  TRUNCATED: 1 << 9, // body bytes cut at --max-payload
-  DECRYPTED: 1 << 10, // read from TLS plaintext tinytap took at the library (https)
-} as const;
 
 export interface FlowContext {
   flowId: number;
@@ -216,6 +203,9 @@ export interface BodyBytes {
 
 const MAX_INDEXED_CHARS = 1 << 20;
 
+/** The columns only a database call has, and those its linking (session/call-links.ts) sets. */
+const NOT_A_DB_CALL = { errorCode: null, db: null, rows: null, shape: null, names: null, parentId: null, link: null, queries: null, dbNs: null } as const;
+
 /** Build the stored form of one parsed exchange. `bodies` are the captured body bytes. */
 export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyBytes, events: { first: number | null; last: number | null }): { row: ExchangeRow; text: ExchangeText } {
   const req = ex.request ?? null;
@@ -257,6 +247,9 @@ export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyByt
   const row: ExchangeRow = {
     flowId: ctx.flowId,
     seq: ex.index,
+    protocol: 'http',
+    operation: req?.method ?? null,
+    target: req?.target ?? null,
     clientPid: ctx.clientPid,
     clientComm: ctx.clientComm,
     serverPid: ctx.serverPid,
@@ -290,6 +283,7 @@ export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyByt
     error: err?.message ?? null,
     errorDir: err ? (err.dir === 'c2s' ? 'request' : 'response') : null,
     errorOffset: err?.offset ?? null,
+    ...NOT_A_DB_CALL,
     firstEvent: events.first,
     lastEvent: events.last,
     detail: detailOf(ex, ctx),

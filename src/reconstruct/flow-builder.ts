@@ -8,15 +8,18 @@ import { TLS_LIB_NAMES } from '../events/layout.js';
 import type { Http1Exchange } from '../protocols/http1/types.js';
 import type { StreamDirection } from '../protocols/stream.js';
 import { type ExchangeRow, type ExchangeText, type FlowContext, exchangeRow } from './exchange-row.js';
+import type { CallRow } from './db-call-row.js';
 import type { ConnInfo, ConnUser, FlowPlan } from './flow-plan.js';
-import { LayerParser } from './layer-parser.js';
+import { LayerParser, type ParsedExchange } from './layer-parser.js';
+import { dbCallRow } from './db-call-row.js';
+import type { DbCall } from '../protocols/db-call.js';
 import { parseClientHello, parseServerHello } from '../protocols/tls/hello.js';
 import { type Layer, layerOf } from './stream-items.js';
 
 const LAYERS = ['socket', 'tls'] as const;
 
 export interface BuiltExchange {
-  row: ExchangeRow;
+  row: ExchangeRow | CallRow;
   text: ExchangeText;
 }
 
@@ -162,8 +165,38 @@ export class FlowBuilder {
 
   private collect(layer: Layer, final: boolean): BuiltExchange[] {
     const out: BuiltExchange[] = [];
-    for (const ex of this.layers[layer].exchanges(final)) out.push(this.build(layer, ex));
+    for (const p of this.layers[layer].exchanges(final)) out.push(this.buildParsed(layer, p));
     return out;
+  }
+
+  private buildParsed(layer: Layer, p: ParsedExchange): BuiltExchange {
+    return p.kind === 'http' ? this.build(layer, p.ex) : this.buildCall(layer, p.call);
+  }
+
+  /** The record numbers of the events holding [start, end) of a direction, as far as they are retained. */
+  private eventsOf(layer: Layer, ranges: [StreamDirection, [number, number] | undefined][]): { first: number | null; last: number | null } {
+    const retained = this.layers[layer].retained;
+    const ids: number[] = [];
+    for (const [dir, range] of ranges) {
+      if (!range) continue;
+      for (const offset of [range[0], Math.max(range[0], range[1] - 1)]) {
+        const at = retained[dir].eventsAt(offset);
+        if (at) ids.push(at.first, at.last);
+      }
+    }
+    return ids.length ? { first: Math.min(...ids), last: Math.max(...ids) } : { first: null, last: null };
+  }
+
+  private buildCall(layer: Layer, call: DbCall): BuiltExchange {
+    this.count++;
+    const events = this.eventsOf(layer, [['c2s', call.request], ['s2c', call.response]]);
+    if (call.errors.length && !this.error) this.error = call.errors[0].message;
+    const built = dbCallRow(call, this.ctx[layer], events);
+    const retained = this.layers[layer].retained;
+    // a call's bytes are never re-read while building: only the event numbers were wanted
+    if (call.request) retained.c2s.dropBefore(call.request[1]);
+    if (call.response) retained.s2c.dropBefore(call.response[1]);
+    return built;
   }
 
   private build(layer: Layer, ex: Http1Exchange): BuiltExchange {

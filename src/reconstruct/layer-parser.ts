@@ -5,6 +5,8 @@
  */
 import { Http1Connection, looksLikeHttp1Request, looksLikeHttp1Response } from '../protocols/http1/index.js';
 import type { Http1Exchange } from '../protocols/http1/types.js';
+import type { DbCall, DbConnection } from '../protocols/db-call.js';
+import { dbConnectionFor } from '../protocols/db-parsers.js';
 import type { StreamDirection, StreamItem } from '../protocols/stream.js';
 import type { SessionEvent } from '../session/event-reader.js';
 import type { FlowPlan } from './flow-plan.js';
@@ -21,6 +23,9 @@ const HELLO_BYTES = 16384 + 5 + 4;
 
 const DIRS = ['c2s', 's2c'] as const;
 
+/** What a layer's parser hands out: an HTTP exchange, or a database call. */
+export type ParsedExchange = { kind: 'http'; ex: Http1Exchange } | { kind: 'call'; call: DbCall };
+
 export class LayerParser {
   witnesses: Record<StreamDirection, DirectionWitnesses>;
   private readonly streams: Record<StreamDirection, WitnessedStream>;
@@ -28,6 +33,7 @@ export class LayerParser {
   private readonly sniffed: Record<StreamDirection, Uint8Array[]> = { c2s: [], s2c: [] };
   private sniffedBytes = { c2s: 0, s2c: 0 };
   private http: Http1Connection | null = null;
+  private db: DbConnection | null = null;
   /** null: not decided yet; items wait in `held` until it is. */
   protocol: string | null = null;
   private held: StreamItem[] = [];
@@ -88,9 +94,10 @@ export class LayerParser {
   }
 
   /** Exchanges nothing more can change (all of them, when `final`). */
-  exchanges(final: boolean): Http1Exchange[] {
-    if (!this.http) return [];
-    return final ? this.http.finish() : this.http.takeExchanges();
+  exchanges(final: boolean): ParsedExchange[] {
+    if (this.http) return (final ? this.http.finish() : this.http.takeExchanges()).map((ex) => ({ kind: 'http', ex }));
+    if (this.db) return (final ? this.db.finish() : this.db.takeCalls()).map((call) => ({ kind: 'call', call }));
+    return [];
   }
 
   /** Stream offset and direction of the first byte the two ends disagreed about. */
@@ -191,6 +198,7 @@ export class LayerParser {
       this.http = new Http1Connection();
     } else {
       this.protocol = guessProtocol(a, b, this.serverPort(), transport);
+      this.db = dbConnectionFor(this.protocol);
     }
     return true;
   }
@@ -207,6 +215,7 @@ export class LayerParser {
   private toParser(item: StreamItem): void {
     if (item.kind === 'data') this.retained[item.dir].add(item.offset, item.length, item.bytes, item.eventId, item.lastEventId ?? item.eventId);
     this.http?.push(item);
+    this.db?.push(item);
   }
 
   /** Switch the parser's protocol after an exchange switched it (101, CONNECT). */

@@ -12,6 +12,9 @@ import { EventStream } from '../events/event-stream.js';
 import { endsConnection } from '../events/decode-records.js';
 import { Kind } from '../events/layout.js';
 import { HTTP1_PARSER_VERSION } from '../protocols/http1/index.js';
+import { DB_PARSER_VERSIONS } from '../protocols/db-parsers.js';
+import { CallLinker, N_PLUS_ONE_DEFAULT, argsHash } from '../reconstruct/call-links.js';
+import { ExchangeFlag } from '../model/exchange-flags.js';
 import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js';
 import { DerivedWriter } from './derived-writer.js';
 import { type ConnInfo, type ConnUser, planFlows } from '../reconstruct/flow-plan.js';
@@ -22,7 +25,7 @@ import { type Damage, RowCheck, exactNumber, parsedJson } from './damage.js';
 import { startedAtNs } from './meta.js';
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.build-8`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.${DB_PARSER_VERSIONS}.build-9`;
 
 export interface BuildStats {
   flows: number;
@@ -44,6 +47,8 @@ export interface BuildOptions {
    * is being recorded; recorder-alive.ts). Default 'main', the file itself.
    */
   schema?: 'main' | 'temp';
+  /** A query shape run this many times in one request is N+1 (call-links.ts). Default 5. */
+  nPlusOne?: number;
 }
 
 export const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'exchanges', 'flows', 'derived_meta'];
@@ -189,6 +194,28 @@ function compareWithOld(db: Database.Database, hadOld: boolean): Pick<BuildStats
   };
 }
 
+/** What the linker needs of an exchange just written (HTTP served here, or a database call made here). */
+function noteForLinks(linker: CallLinker, id: number, x: BuiltExchange, baseNs: bigint): void {
+  const r = x.row;
+  const rel = (ns: bigint | null) => (ns === null ? null : Number(ns - baseNs));
+  // a pid is known only for an end that was captured: the server's here, the client's there
+  if (r.detail[0] !== 'call') {
+    if (r.serverPid !== null) linker.addServed(id, r.serverPid, rel(r.reqStarted)!, rel(r.respStarted ?? r.respEnded));
+  } else if (r.clientPid !== null && !(r.flags & ExchangeFlag.ONE_WAY)) {
+    const call = r.detail[3];
+    linker.addCall(id, r.clientPid, rel(r.reqStarted)!, r.durationNs, r.shape, argsHash(`${call.text}\0${JSON.stringify(call.params ?? null)}`));
+  }
+}
+
+/** The links and per-request totals, written onto the rows just built (call-links.ts). */
+function writeLinks(db: Database.Database, linker: CallLinker, schema: 'main' | 'temp'): void {
+  const { links, requests } = linker.result();
+  const link = db.prepare(`UPDATE ${schema}.exchanges SET parent_id = ?, link = ?, flags = flags | ? WHERE id = ?`);
+  for (const l of links) link.run(l.parentId, l.link, l.nPlusOne ? ExchangeFlag.N_PLUS_ONE : 0, l.callId);
+  const totals = db.prepare(`UPDATE ${schema}.exchanges SET queries = ?, db_ns = ?, flags = flags | ? WHERE id = ?`);
+  for (const r of requests) totals.run(r.queries, r.dbNs, r.nPlusOne ? ExchangeFlag.N_PLUS_ONE : 0, r.id);
+}
+
 /** Rebuild every derived table from the raw records. */
 export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): BuildStats {
   const total = totalRecords(db);
@@ -225,8 +252,9 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     } else for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
     db.exec(derivedSchemaSql(schema));
     const out = new DerivedWriter(db);
+    const linker = new CallLinker(opts.nPlusOne ?? N_PLUS_ONE_DEFAULT);
     const write = (b: FlowBuilder, built: BuiltExchange[]) => {
-      for (const x of built) out.exchange(x.row, x.text);
+      for (const x of built) noteForLinks(linker, out.exchange(x.row, x.text), x, baseNs);
     };
     const events = new EventStream((ev: AssembledEvent) => {
       const e = toSessionEvent(ev);
@@ -246,12 +274,14 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
       write(b, b.finish());
       out.flow(b.flowId, b.row());
     }
+    writeLinks(db, linker, schema);
     db.exec("INSERT INTO exchange_fts(exchange_fts) VALUES ('rebuild')");
     const meta = db.prepare('INSERT OR REPLACE INTO derived_meta (key, value) VALUES (?, ?)');
     meta.run('version', JSON.stringify(DERIVED_VERSION));
     meta.run('records', JSON.stringify(total));
     meta.run('built_at', JSON.stringify(new Date().toISOString()));
     meta.run('exchanges', JSON.stringify(out.exchanges));
+    meta.run('n_plus_one', JSON.stringify(opts.nPlusOne ?? N_PLUS_ONE_DEFAULT));
     // what reading every block found (tinytap info shows it without reading them again)
     meta.run('damage', JSON.stringify({ blocks: reader.damage.counts.blocks, records: reader.damage.counts.records }));
     opts.onProgress?.(total, total);

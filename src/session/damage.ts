@@ -14,6 +14,7 @@ import { inflateRawSync } from 'node:zlib';
 import { isKnownVersion } from '../events/decode-records.js';
 import { BATCH_RECORD_PREFIX, HeaderLayout } from '../events/layout.js';
 import type { ExchangeDetail } from '../reconstruct/exchange-row.js';
+import type { CallDetail } from '../reconstruct/db-call-row.js';
 import { CODEC_DEFLATE, CODEC_STORED, MAX_BLOCK_RAW_BYTES } from './format.js';
 import type Database from 'better-sqlite3';
 
@@ -272,6 +273,42 @@ export function checkedDetail(blob: unknown): ExchangeDetail | string {
     (protocolSwitch === null || (tuple(protocolSwitch, 3) && isText(protocolSwitch[0]) && isConn(protocolSwitch[1]) && isOffset(protocolSwitch[2]))) &&
     listOf(errors, (e) => tuple(e, 4) && (e[0] === 0 || e[0] === 1) && isOffset(e[1]) && isText(e[2]) && isText(e[3]));
   return ok ? (d as ExchangeDetail) : 'its detail does not hold what an exchange holds';
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+const optional = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v);
+
+/**
+ * A database call's `detail` (msgpack, SPEC.md "Exchange detail") decoded and checked: the
+ * fields the views read have the types they expect; `more` (the protocol's own facts) is only
+ * shown, through the escaping every captured text gets, so it need only be an object.
+ */
+export function checkedCallDetail(blob: unknown): CallDetail | string {
+  if (!Buffer.isBuffer(blob)) return 'its detail is not a blob';
+  let d: unknown;
+  try {
+    d = unpack(blob);
+  } catch {
+    return 'its detail does not decode';
+  }
+  if (!tuple(d, 4) || d[0] !== 'call') return 'its detail is of an unknown version';
+  const [, c2s, s2c, c] = d;
+  const ok =
+    isWitness(c2s) &&
+    isWitness(s2c) &&
+    isPlainObject(c) &&
+    isText(c.text) &&
+    (c.status === 'ok' || c.status === 'error' || c.status === 'none') &&
+    optional(c.params, (p) => listOf(p, (x) => x === null || isText(x))) &&
+    optional(c.keys, (k) => listOf(k, isText)) &&
+    optional(c.result, isText) &&
+    optional(c.errorMessage, isText) &&
+    optional(c.user, isText) &&
+    optional(c.request, isRange) &&
+    optional(c.response, isRange) &&
+    listOf(c.errors, (e) => tuple(e, 4) && (e[0] === 0 || e[0] === 1) && isOffset(e[1]) && isText(e[2]) && isText(e[3])) &&
+    isPlainObject(c.more);
+  return ok ? (d as CallDetail) : 'its detail does not hold what a database call holds';
 }
 
 /** SQL true for a row of `table` whose values fit the types formats/ declare (as RowCheck sees them). */

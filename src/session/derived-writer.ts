@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { pack } from 'msgpackr';
 
 import { ALL_COLUMNS, fieldOf } from '../model/exchange-table.js';
-import type { ExchangeRow, ExchangeText } from '../reconstruct/exchange-row.js';
+import type { ExchangeText } from '../reconstruct/exchange-row.js';
+import type { ExchangeFields } from '../model/exchange-table.js';
 import type { FlowRow } from '../reconstruct/flow-builder.js';
 
 /** The flows table's columns (formats/exchanges.sql) and where each value comes from. */
@@ -46,7 +47,7 @@ const FLOW_COLUMNS: [string, (f: FlowRow) => unknown][] = [
  * by name made building 50,000 exchanges 19% slower (measured), and the order is the
  * definition's, kept by no hand.
  */
-const SOURCES = ALL_COLUMNS.map((c) => [c, fieldOf(c) as keyof ExchangeRow | undefined] as const);
+const SOURCES = ALL_COLUMNS.map((c) => [c, fieldOf(c) as keyof ExchangeFields | undefined] as const);
 const INSERT_EXCHANGE = `INSERT INTO exchanges (${ALL_COLUMNS.join(', ')}) VALUES (${ALL_COLUMNS.map(() => '?').join(', ')})`;
 
 function flowValues(f: FlowRow): unknown[] {
@@ -87,14 +88,16 @@ export class DerivedWriter {
     );
   }
 
-  exchange(r: ExchangeRow, t: ExchangeText): void {
+  /** Write one exchange of any protocol; returns its id. */
+  exchange(r: ExchangeFields & { detail: unknown }, t: ExchangeText): number {
     const id = this.nextExchangeId++;
     const detail = pack(r.detail);
-    const sum = digest([r.method, r.url, r.status, r.reqSize, r.respSize, r.flags, r.error, detail]);
+    const sum = digest([r.protocol, r.operation, r.url, r.status, r.reqSize, r.respSize, r.flags, r.error, r.errorCode, r.rows, detail]);
     const made: Record<string, unknown> = { id, digest: sum, detail };
     this.insertExchange.run(SOURCES.map(([column, field]) => (field ? r[field] : made[column])));
     this.insertText.run(id, t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody);
     this.insertFts?.run(id, t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody);
+    return id;
   }
 
   flow(id: number, f: FlowRow): void {

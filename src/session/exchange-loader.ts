@@ -6,7 +6,8 @@
 import type Database from 'better-sqlite3';
 
 import { type ExchangeRowData, READ_COLUMNS, columnTypes } from '../model/exchange-table.js';
-import { type Body, type Endpoint, type Exchange, type HeaderField, type MissingReason, holderHow } from '../model/exchange.js';
+import { type Body, type CallExchange, type Endpoint, type Exchange, type HeaderField, type MissingReason, holderHow } from '../model/exchange.js';
+import { ExchangeFlag } from '../model/exchange-flags.js';
 import { isFlaw, parseHead } from '../protocols/http1/index.js';
 import type { RequestLine, StatusLine } from '../protocols/http1/start-line.js';
 import { decodeContent, parseContentEncoding } from '../reconstruct/content-coding.js';
@@ -24,7 +25,7 @@ import {
 } from '../reconstruct/exchange-row.js';
 import { type DirectionSource, type DirectionWitnesses, WitnessedStream, witnessOf } from '../reconstruct/stream-items.js';
 import type { StreamItem } from '../protocols/stream.js';
-import { RowCheck, checkedDetail, derivedDamage, exactNumber, parsedJson } from './damage.js';
+import { RowCheck, checkedCallDetail, checkedDetail, derivedDamage, exactNumber, parsedJson } from './damage.js';
 import { EventReader, type SessionEvent } from './event-reader.js';
 import type { FlowSummary } from './session.js';
 
@@ -453,6 +454,72 @@ export class ExchangeLoader {
     };
   }
 
+  /** A database call (a row whose protocol is not 'http'); null if there is no such id. */
+  loadCall(id: number): CallExchange | null {
+    const row = this.row(id);
+    return row ? this.callFromRow(row) : null;
+  }
+
+  callFromRow(row: ExchangeRowData, shared: SharedRows | null = null): CallExchange {
+    const d = checkedCallDetail(row.detail);
+    if (typeof d === 'string') throw derivedDamage(this.file, `exchange ${row.id}: ${d}`);
+    const [, c2sRef, s2cRef, c] = d;
+    const f = this.flowOf(Number(row.flow_id), shared);
+    const num = (v: bigint | null) => (v === null ? null : Number(v));
+    const err = c.errors[0];
+    const layerTls = [c2sRef, s2cRef].some((w) => w[2] === 1);
+    return {
+      id: Number(row.id),
+      flowId: Number(row.flow_id),
+      seq: Number(row.seq),
+      protocol: row.protocol,
+      client: this.endpoint(shared, f?.client_conn ?? null, num(row.client_pid), row.client_comm, f?.client_addr ?? null, f?.client_port ?? null, f?.client_processes ?? null),
+      server: this.endpoint(shared, f?.server_conn ?? null, num(row.server_pid), row.server_comm, f?.server_addr ?? null, f?.server_port ?? null, f?.server_processes ?? null),
+      transport: f?.transport ?? 'tcp',
+      operation: row.operation ?? '',
+      text: c.text,
+      params: c.params ?? null,
+      names: row.names ? row.names.split('\n') : [],
+      shape: row.shape,
+      status: c.status,
+      result: c.result ?? null,
+      rows: num(row.rows),
+      errorCode: row.error_code,
+      errorMessage: c.errorMessage ?? null,
+      database: row.db,
+      user: c.user ?? null,
+      oneWay: (Number(row.flags) & ExchangeFlag.ONE_WAY) !== 0,
+      startedNs: row.req_started,
+      endedNs: row.resp_ended,
+      timings: {
+        sendNs: row.req_ended !== null ? Number(row.req_ended - row.req_started) : null,
+        waitNs: row.resp_started !== null ? Number(row.resp_started - (row.req_ended ?? row.req_started)) : null,
+        receiveNs: row.resp_ended !== null && row.resp_started !== null ? Number(row.resp_ended - row.resp_started) : null,
+        totalNs: num(row.duration_ns),
+      },
+      flags: Number(row.flags),
+      parent: row.parent_id !== null ? { id: Number(row.parent_id), link: row.link ?? 'overlap' } : null,
+      error: err ? { direction: err[0] === 0 ? 'request' : 'response', offset: err[1], message: err[3] } : null,
+      events: row.first_event !== null ? { first: Number(row.first_event), last: Number(row.last_event) } : null,
+      tls: layerTls
+        ? { decryptedFrom: f?.tls ?? 'a TLS library', serverName: f?.tls_server_name ?? null, alpn: f?.tls_alpn ?? null, version: f?.tls_version ?? null }
+        : null,
+      more: c.more,
+    };
+  }
+
+  /** A database call's request and reply bytes as captured. */
+  callWireBytes(id: number): { request: Buffer; response: Buffer } | null {
+    const row = this.row(id);
+    if (!row) return null;
+    const d = checkedCallDetail(row.detail);
+    if (typeof d === 'string') throw derivedDamage(this.file, `exchange ${row.id}: ${d}`);
+    const [, c2sRef, s2cRef, c] = d;
+    const from = row.first_event === null ? 0 : Number(row.first_event);
+    const read = (src: WitnessRef, r: [number, number] | undefined) => (r && r[1] > r[0] ? this.bytes.read(witnessesOf(src), [r], from).bytes : Buffer.alloc(0));
+    return { request: read(c2sRef, c.request), response: read(s2cRef, c.response) };
+  }
+
   /** The request and the response as they crossed the socket (head, framing and body). */
   wireBytes(id: number): { request: Buffer; response: Buffer; informational: Buffer[] } | null {
     const row = this.row(id);
@@ -469,7 +536,7 @@ export class ExchangeLoader {
   }
 
   /** The events holding an exchange's bytes, as captured (both of its connections' ends). */
-  *rawEvents(ex: Exchange): Generator<SessionEvent> {
+  *rawEvents(ex: Pick<Exchange, 'events' | 'flowId'>): Generator<SessionEvent> {
     if (!ex.events) return;
     const f = this.flowOf(ex.flowId, null);
     const conns = [f?.client_conn, f?.server_conn].filter((c): c is number => typeof c === 'number');

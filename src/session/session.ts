@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 
-import type { Exchange } from '../model/exchange.js';
+import type { CallExchange, Exchange } from '../model/exchange.js';
 import { type ExchangeSummary, SORTABLE, SUMMARY_COLUMNS, columnTypes } from '../model/exchange-table.js';
 import { type BuildStats, buildExchanges, exchangesAreCurrent } from './build-exchanges.js';
 import { RowCheck, derivedDamage, exactNumber } from './damage.js';
@@ -153,7 +153,8 @@ export class Session {
    * every row twice).
    */
   *iterateWholeExchanges(q: ExchangeQuery = {}): Generator<Exchange> {
-    const sql = listSql(EXCHANGE_ROW_COLUMNS, q);
+    // HTTP exchanges only: what takes whole ones (HAR, curl, Postman, diff) is HTTP's
+    const sql = listSql(EXCHANGE_ROW_COLUMNS, { ...q, where: `(${q.where ?? '1'}) AND x.protocol = 'http'` });
     // the statement's read transaction lasts the whole iteration: flows and processes cannot
     // change meanwhile, so each is looked up once
     const shared = new SharedRows();
@@ -165,20 +166,45 @@ export class Session {
     return Number(this.db.prepare(`SELECT count(*) FROM exchanges x WHERE ${where}`).pluck().get(...params));
   }
 
-  /** The whole exchange, bodies read back from the capture; null if there is no such id. */
+  /**
+   * The whole HTTP exchange, bodies read back from the capture; null if there is no such id, or
+   * it is not HTTP (protocolOf says what it is; call() loads a database call).
+   */
   exchange(id: number): Exchange | null {
-    return this.exchangeLoader.load(id);
+    return this.protocolOf(id) === 'http' ? this.exchangeLoader.load(id) : null;
+  }
+
+  /** A database call; null if there is no such id, or it is HTTP. */
+  call(id: number): CallExchange | null {
+    const p = this.protocolOf(id);
+    return p !== null && p !== 'http' ? this.exchangeLoader.loadCall(id) : null;
+  }
+
+  /** The protocol of exchange `id` ('http', 'postgresql', 'mysql', 'redis'), or null if there is none. */
+  protocolOf(id: number): string | null {
+    const p: unknown = this.db.prepare('SELECT protocol FROM exchanges WHERE id = ?').pluck().get(id);
+    return typeof p === 'string' ? p : null;
+  }
+
+  /** Exchanges of any protocol whose parent (call-links.ts) is `id`, in time order: an HTTP exchange's database calls. */
+  childCalls(id: number): ExchangeSummary[] {
+    return this.exchanges({ where: 'x.parent_id = ?', params: [id] });
   }
 
   exchangeFromSummary(row: ExchangeSummary): Exchange | null {
     return this.exchange(Number(row.id));
   }
 
+  /** A database call's request and reply as they crossed the socket. */
+  callWireBytes(id: number): { request: Buffer; response: Buffer } | null {
+    return this.exchangeLoader.callWireBytes(id);
+  }
+
   wireBytes(id: number) {
     return this.exchangeLoader.wireBytes(id);
   }
 
-  rawEvents(ex: Exchange) {
+  rawEvents(ex: Pick<Exchange, 'events' | 'flowId'>) {
     return this.exchangeLoader.rawEvents(ex);
   }
 

@@ -54,7 +54,7 @@ describe('the exchanges table, defined in TypeScript and in formats/exchanges.sq
 
   it('sorts by the columns it always has, and `ls --sort` names them as it always has', () => {
     expect([...SORTABLE].sort()).toEqual(
-      ['id', 'req_started', 'status', 'method', 'host', 'path', 'url', 'duration_ns', 'resp_body_size', 'resp_size', 'client_comm', 'server_comm', 'client_pid', 'server_pid', 'server_port', 'ttfb_ns'].sort(),
+      ['id', 'req_started', 'status', 'method', 'host', 'path', 'url', 'duration_ns', 'resp_body_size', 'resp_size', 'client_comm', 'server_comm', 'client_pid', 'server_pid', 'server_port', 'ttfb_ns', 'protocol', 'operation', 'rows', 'queries'].sort(),
     );
     expect(Object.entries(SORT_NAMES)).toEqual([
       ['time', 'req_started'],
@@ -68,7 +68,11 @@ describe('the exchanges table, defined in TypeScript and in formats/exchanges.sq
       ['duration', 'duration_ns'],
       ['client', 'client_comm'],
       ['server', 'server_comm'],
+      ['proto', 'protocol'],
+      ['operation', 'operation'],
+      ['rows', 'rows'],
+      ['queries', 'queries'],
     ]);
-    expect([...SORTABLE].filter((c) => NOT_NULL_COLUMNS.has(c)).sort()).toEqual(['id', 'req_started']);
+    expect([...SORTABLE].filter((c) => NOT_NULL_COLUMNS.has(c)).sort()).toEqual(['id', 'protocol', 'req_started']);
   });
 });

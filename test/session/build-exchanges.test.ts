@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
-import { ExchangeFlag } from '../../src/reconstruct/exchange-row.js';
+import { ExchangeFlag } from '../../src/model/exchange-flags.js';
 import { buildExchanges, exchangesAreCurrent } from '../../src/session/build-exchanges.js';
 import { Session } from '../../src/session/session.js';
 import { CURL, NODE, PYTHON, ScriptedSession } from '../helpers/scripted-session.js';
@@ -125,17 +125,89 @@ describe('building exchanges from a session', () => {
     }
   });
 
-  it('keeps non-HTTP connections as flows with a protocol guess', async () => {
-    const file = await scripted('redis.tinytap', (s) => {
-      const c = s.tcp({ pid: 9, comm: 'redis-cli' }, { pid: 10, comm: 'redis-server' }, { serverPort: 6379 });
-      c.send('c2s', '*1\r\n$4\r\nPING\r\n');
-      c.send('s2c', '+PONG\r\n');
+  it('keeps connections no parser reads as flows with a protocol guess', async () => {
+    const file = await scripted('ssh.tinytap', (s) => {
+      const c = s.tcp({ pid: 9, comm: 'ssh' }, { pid: 10, comm: 'sshd' }, { serverPort: 2222 });
+      c.send('c2s', 'SSH-2.0-OpenSSH_9.2\r\n');
+      c.send('s2c', 'SSH-2.0-x\r\n');
       c.close();
     });
     const session = Session.open(file);
     try {
       expect(session.exchanges()).toHaveLength(0);
-      expect(session.flows()).toMatchObject([{ protocol: 'redis', client_comm: 'redis-cli', server_comm: 'redis-server', bytes_c2s: 14, bytes_s2c: 7 }]);
+      expect(session.flows()).toMatchObject([{ protocol: 'ssh', client_comm: 'ssh', server_comm: 'sshd', bytes_c2s: 21, bytes_s2c: 11, exchanges: 0 }]);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('reads a database connection into calls, in the same list as HTTP', async () => {
+    const file = await scripted('redis.tinytap', (s) => {
+      const c = s.tcp({ pid: 9, comm: 'redis-cli' }, { pid: 10, comm: 'redis-server' }, { serverPort: 6379 });
+      c.send('c2s', '*1\r\n$4\r\nPING\r\n');
+      c.send('s2c', '+PONG\r\n');
+      c.send('c2s', '*2\r\n$3\r\nGET\r\n$7\r\nuser:42\r\n');
+      c.send('s2c', '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n');
+      c.close();
+    });
+    const session = Session.open(file);
+    try {
+      expect(session.flows()).toMatchObject([{ protocol: 'redis', bytes_c2s: 40, bytes_s2c: 75, exchanges: 2 }]);
+      const [ping, get] = session.exchanges();
+      expect(ping).toMatchObject({ protocol: 'redis', operation: 'PING', target: 'PING', method: null, status: null, url: 'redis://127.0.0.1:6379/0', db: '0' });
+      expect(get).toMatchObject({ operation: 'GET', names: 'user:42', shape: 'GET user:*', error_code: 'WRONGTYPE' });
+      expect(Number(get.flags) & ExchangeFlag.DB_ERROR).toBeTruthy();
+      expect(session.exchange(2)).toBeNull();
+      expect(session.call(2)).toMatchObject({ operation: 'GET', status: 'error', errorMessage: 'Operation against a key holding the wrong kind of value', names: ['user:42'] });
+      expect(session.callWireBytes(2)!.response.toString()).toBe('-WRONGTYPE Operation against a key holding the wrong kind of value\r\n');
+    } finally {
+      session.close();
+    }
+  });
+
+  it('links the calls a server makes while it serves a request to that request, and flags N+1', async () => {
+    const file = await scripted('nplusone.tinytap', (s) => {
+      const curl = { pid: 20, comm: 'curl' };
+      const app = { pid: 21, comm: 'node' };
+      const redis = { pid: 22, comm: 'redis-server' };
+      const h = s.tcp(curl, app, { serverPort: 3000 });
+      const r = s.tcp(app, redis, { serverPort: 6379 });
+      const serve = (path: string, keys: string[]) => {
+        h.send('c2s', `GET ${path} HTTP/1.1\r\nHost: app\r\n\r\n`);
+        for (const k of keys) {
+          s.wait(1);
+          r.send('c2s', `*2\r\n$3\r\nGET\r\n$${k.length}\r\n${k}\r\n`);
+          s.wait(1);
+          r.send('s2c', '$1\r\n1\r\n');
+        }
+        s.wait(1);
+        h.send('s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        s.wait(5);
+      };
+      serve('/one', ['user:1']);
+      serve('/many', ['user:1', 'user:2', 'user:3', 'user:4', 'user:5']);
+      // between requests: linked to none
+      r.send('c2s', '*1\r\n$4\r\nPING\r\n');
+      r.send('s2c', '+PONG\r\n');
+      h.close();
+      r.close();
+    });
+    const session = Session.open(file);
+    try {
+      const all = session.exchanges();
+      const http = all.filter((x) => x.protocol === 'http');
+      expect(http.map((x) => [x.path, Number(x.queries), Number(x.flags) & ExchangeFlag.N_PLUS_ONE])).toEqual([
+        ['/one', 1, 0],
+        ['/many', 5, ExchangeFlag.N_PLUS_ONE],
+      ]);
+      const calls = all.filter((x) => x.protocol === 'redis');
+      expect(calls.map((x) => [x.operation, x.parent_id === null ? null : Number(x.parent_id), x.link])).toEqual([
+        ['GET', Number(http[0].id), 'sole'],
+        ...[1, 2, 3, 4, 5].map(() => ['GET', Number(http[1].id), 'sole']),
+        ['PING', null, null],
+      ]);
+      expect(calls.filter((x) => Number(x.flags) & ExchangeFlag.N_PLUS_ONE)).toHaveLength(5);
+      expect(session.childCalls(Number(http[1].id)).map((x) => x.target)).toEqual(['GET user:1', 'GET user:2', 'GET user:3', 'GET user:4', 'GET user:5']);
     } finally {
       session.close();
     }
