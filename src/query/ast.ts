@@ -72,7 +72,7 @@ export type TimeSpec =
   | { kind: 'date'; year: number; month: number; day: number; hour: number | null; minute: number | null; second: number | null };
 
 /** What `is:` can ask. */
-export type IsWhat = 'error' | 'incomplete' | 'no-response' | 'truncated' | 'sendfile' | 'upgrade' | 'parse-error';
+export type IsWhat = 'error' | 'incomplete' | 'no-response' | 'truncated' | 'sendfile' | 'upgrade' | 'parse-error' | 'n+1' | 'one-way';
 
 export type Term =
   /** A substring, ASCII case-insensitive: bare words and "phrases", `body:`, `url:`. */
@@ -107,7 +107,19 @@ export type Term =
   /** `tls:true`: read from TLS plaintext; `tls:false`: not. */
   | { type: 'tls'; decrypted: boolean }
   /** `scheme:https`: the URL's scheme (lower case). */
-  | { type: 'scheme'; scheme: string };
+  | { type: 'scheme'; scheme: string }
+  /** `proto:pg,redis`: the exchange's protocol, by its canonical name (PROTOCOL_NAMES). */
+  | { type: 'proto'; protocols: string[] }
+  /** `sql:"from users"`: the query's shape (model/query-shape.ts) contains this text, shaped the same way. */
+  | { type: 'sql'; text: string }
+  /** `table:users` (SQL) / `key:session:*` (Redis): one of the names a database call acts on. */
+  | { type: 'names'; of: 'table' | 'key'; match: StringPattern }
+  /** `cmd:HGETALL,GET`: a database call's operation, upper case. */
+  | { type: 'cmd'; commands: string[] }
+  /** `db:app`: the database a call ran in. */
+  | { type: 'db'; match: StringPattern }
+  /** `queries:>10`: database calls made while serving an HTTP exchange; `rows:>100`: rows of a result. */
+  | { type: 'count'; of: 'queries' | 'rows'; cmp: Cmp; count: number };
 
 export type TermType = Term['type'];
 

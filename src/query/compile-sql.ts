@@ -202,13 +202,33 @@ class Compiler {
       case 'scheme':
         this.bind(t.scheme);
         return { sql: 'x.scheme = ?', nullable: false };
+      case 'proto':
+        this.bind(...t.protocols);
+        return { sql: t.protocols.length === 1 ? 'x.protocol = ?' : `x.protocol IN (${t.protocols.map(() => '?').join(', ')})`, nullable: false };
+      case 'sql':
+        this.bind(t.text);
+        return { sql: 'instr(x.shape, ?) > 0', nullable: true };
+      case 'names':
+        // one definition of matching a name (predicate.ts namesMatch), called from SQL
+        this.bind('redis', JSON.stringify(t.match), t.of === 'table' ? 1 : 0);
+        return { sql: `(x.protocol ${t.of === 'key' ? '=' : '!='} ? AND names_match(?, ?, x.names))`, nullable: false };
+      case 'cmd':
+        this.bind(...t.commands);
+        return { sql: `(x.protocol != 'http' AND x.operation IN (${t.commands.map(() => '?').join(', ')}))`, nullable: true };
+      case 'db':
+        return this.pattern(['db'], t.match, false);
+      case 'count':
+        return this.columns([t.of], t.cmp, t.count);
       case 'is':
         switch (t.what) {
           case 'error':
-            this.bind(ExchangeFlag.PARSE_ERROR);
+            this.bind(ExchangeFlag.PARSE_ERROR | ExchangeFlag.DB_ERROR);
             return { sql: '(x.status >= 400 OR (x.flags & ?) != 0)', nullable: true };
           case 'no-response':
-            return { sql: 'x.status IS NULL', nullable: false };
+            // an HTTP exchange without a status had no response; a database call never has a
+            // status, and says it had no reply with its flag (a one-way message expects none)
+            this.bind(ExchangeFlag.NO_RESPONSE);
+            return { sql: "(x.status IS NULL AND (x.protocol = 'http' OR (x.flags & ?) != 0))", nullable: false };
           default:
             // `x.flags != 0` lets a partial index ON exchanges(flags) WHERE flags != 0 find the
             // few flagged exchanges without reading the rest

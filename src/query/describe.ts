@@ -91,6 +91,18 @@ function term(t: Term): string {
       return `tls:${t.decrypted}`;
     case 'scheme':
       return keyed('scheme', t.scheme);
+    case 'proto':
+      return `proto:${t.protocols.join(',')}`;
+    case 'sql':
+      return keyed('sql', t.text);
+    case 'names':
+      return pattern(t.of, t.match);
+    case 'cmd':
+      return keyed('cmd', t.commands.join(','));
+    case 'db':
+      return pattern('db', t.match);
+    case 'count':
+      return `${t.of}:${t.cmp === '>=' ? '' : t.cmp}${t.count}`;
   }
 }
 

@@ -6,9 +6,10 @@ import type { FilterAst, HeaderScope, PathPattern, Regex, StringPattern, Term, T
 import { FilterError } from './errors.js';
 import type { TextToken, ValueToken } from './lexer.js';
 import { asciiLower, canonicalSource, regexFilterError } from './regex.js';
-import { readDuration, readHeader, readMethods, readPid, readPort, readSize, readStatus, readTime } from './values.js';
+import { readCount, readDuration, readHeader, readMethods, readPid, readPort, readProtocols, readSize, readStatus, readTime } from './values.js';
+import { sqlShape } from '../model/query-shape.js';
 
-type KeyReader = (v: ValueToken, key: string) => Term;
+type KeyReader = (v: ValueToken, key: string) => FilterAst;
 
 function regexOf(v: ValueToken): Regex | null {
   return v.kind === 'regex' ? { source: v.source, flags: v.flags } : null;
@@ -56,7 +57,7 @@ function sideTerm(side: 'client' | 'server'): KeyReader {
       : { type: 'process', side, match: stringPattern(v) };
 }
 
-const IS_VALUES = ['error', 'incomplete', 'no-response', 'truncated', 'sendfile', 'upgrade', 'parse-error'] as const;
+const IS_VALUES = ['error', 'incomplete', 'no-response', 'truncated', 'sendfile', 'upgrade', 'parse-error', 'n+1', 'one-way'] as const;
 
 /** key → reader. The first name of each meaning is the one describeFilter prints. */
 export const KEYS: Record<string, KeyReader> = {
@@ -93,6 +94,27 @@ export const KEYS: Record<string, KeyReader> = {
     return { type: 'tls', decrypted: t === 'true' || t === 'yes' };
   },
   scheme: (v, key) => ({ type: 'scheme', scheme: asciiLower(text(v, key).text) }),
+  proto: (v, key) => ({ type: 'proto', protocols: readProtocols(text(v, key)) }),
+  sql: (v, key) => ({ type: 'sql', text: sqlShape(text(v, key, 'for a pattern over the SQL text use body:/…/').text) }),
+  table: (v) => ({ type: 'names', of: 'table', match: stringPattern(v) }),
+  key: (v) => ({ type: 'names', of: 'key', match: stringPattern(v) }),
+  cmd: (v, key) => ({
+    type: 'cmd',
+    commands: text(v, key)
+      .text.split(',')
+      .map((c) => c.trim().toUpperCase())
+      .filter(Boolean),
+  }),
+  db: (v) => ({ type: 'db', match: stringPattern(v) }),
+  queries: (v, key) => ({ type: 'count', of: 'queries', ...readCount(text(v, key), key) }),
+  rows: (v, key) => ({ type: 'count', of: 'rows', ...readCount(text(v, key), key) }),
+  // error:true is is:error; error:false its negation
+  error: (v, key) => {
+    const t = asciiLower(text(v, key).text);
+    if (!['true', 'false', 'yes', 'no'].includes(t)) throw new FilterError(`error: takes true or false, not ${(v as TextToken).text}`, v.start, v.end, 'write error:true or error:false');
+    const term: Term = { type: 'is', what: 'error' };
+    return t === 'true' || t === 'yes' ? term : { type: 'not', item: term };
+  },
   is: (v, key) => {
     const what = asciiLower(text(v, key).text);
     if (!(IS_VALUES as readonly string[]).includes(what))
@@ -103,6 +125,9 @@ export const KEYS: Record<string, KeyReader> = {
 
 /** Other names for keys: DevTools' spellings. */
 export const KEY_ALIASES: Record<string, string> = {
+  protocol: 'proto',
+  command: 'cmd',
+  database: 'db',
   domain: 'host',
   'status-code': 'status',
   'mime-type': 'mime',

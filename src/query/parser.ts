@@ -27,7 +27,7 @@
  *   regex    = "/" , source , "/" , { "i" | "m" | "s" } ;    (no whitespace; then space, ")" or the end)
  *   word     = { char - space } ;        (ends before a ")" that closes a group)
  */
-import type { FilterAst, Term } from './ast.js';
+import type { FilterAst } from './ast.js';
 import { FilterError } from './errors.js';
 import { KEYS, KEY_ALIASES, KNOWN_KEYS, MITM, own } from './keys.js';
 import { Lexer, type Token, type ValueToken } from './lexer.js';
@@ -161,7 +161,7 @@ class Parser {
     }
   }
 
-  private keyed(key: string, value: ValueToken, start: number): Term {
+  private keyed(key: string, value: ValueToken, start: number): FilterAst {
     const read = own(KEYS, own(KEY_ALIASES, key) ?? key);
     if (!read) throw new FilterError(`unknown key '${key}:'`, start, start + key.length + 1, KNOWN_HINT);
     if (value.kind !== 'regex' && value.text === '')

@@ -17,6 +17,17 @@ import { timeSpan } from './values.js';
  * exchange_text row: headers as "Name: value" lines joined by "\n", bodies decoded to text).
  */
 export interface FilterSubject {
+  /** exchanges.protocol: 'http', 'postgresql', 'mysql', 'redis'. */
+  protocol: string;
+  /** The HTTP method or the database call's operation. */
+  operation: string | null;
+  /** A database call's query shape, its names (tables or keys, one per line), database, rows. */
+  shape: string | null;
+  names: string | null;
+  db: string | null;
+  rows: number | null;
+  /** An HTTP exchange's database calls. */
+  queries: number | null;
   method: string | null;
   status: number | null;
   host: string | null;
@@ -61,6 +72,12 @@ const TEXT: Record<TextField, (s: FilterSubject) => string> = {
 
 function contains(hay: string, lowerNeedle: string): boolean {
   return asciiLower(hay).includes(lowerNeedle);
+}
+
+/** One of the names (one per line) matches the pattern: `table:` and `key:`, here and in SQL (functions.ts). */
+export function namesMatch(names: string | null, p: StringPattern, nocase: boolean): boolean {
+  if (names === null) return false;
+  return names.split('\n').some((n) => stringMatches(n, p, nocase));
 }
 
 function stringMatches(value: string | null, p: StringPattern, nocase: boolean): boolean {
@@ -144,12 +161,24 @@ function termMatches(t: Term, s: FilterSubject, now: Date): boolean {
       return ((s.flags & ExchangeFlag.DECRYPTED) !== 0) === t.decrypted;
     case 'scheme':
       return s.scheme === t.scheme;
+    case 'proto':
+      return t.protocols.includes(s.protocol);
+    case 'sql':
+      return s.shape !== null && s.shape.includes(t.text);
+    case 'names':
+      return (s.protocol === 'redis') === (t.of === 'key') && namesMatch(s.names, t.match, t.of === 'table');
+    case 'cmd':
+      return s.protocol !== 'http' && s.operation !== null && t.commands.includes(s.operation);
+    case 'db':
+      return stringMatches(s.db, t.match, false);
+    case 'count':
+      return compare(s[t.of], t.cmp, t.count);
     case 'is':
       switch (t.what) {
         case 'error':
-          return (s.status !== null && s.status >= 400) || (s.flags & ExchangeFlag.PARSE_ERROR) !== 0;
+          return (s.status !== null && s.status >= 400) || (s.flags & (ExchangeFlag.PARSE_ERROR | ExchangeFlag.DB_ERROR)) !== 0;
         case 'no-response':
-          return s.status === null;
+          return s.status === null && (s.protocol === 'http' || (s.flags & ExchangeFlag.NO_RESPONSE) !== 0);
         default:
           return (s.flags & IS_FLAGS[t.what]) !== 0;
       }
@@ -221,6 +250,13 @@ function modelFlags(ex: Exchange): number {
 export function subjectFromExchange(ex: Exchange, flags?: number | bigint): FilterSubject {
   const r = ex.response;
   return {
+    protocol: 'http',
+    operation: ex.request.method || null,
+    shape: null,
+    names: null,
+    db: null,
+    rows: null,
+    queries: null,
     method: ex.request.method || null,
     status: r?.status ?? null,
     host: ex.request.host || null,

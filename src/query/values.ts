@@ -141,6 +141,42 @@ export function readDuration(v: TextToken): { cmp: Cmp; ns: number } {
   return { cmp: (m[1] as Cmp | undefined) ?? '>=', ns };
 }
 
+/** `>10`, `5` (a plain count means at least that many), `=0`. */
+export function readCount(v: TextToken, what: string): { cmp: Cmp; count: number } {
+  const m = /^(>=|<=|>|<|=)?(\d+)$/.exec(v.text);
+  if (!m) fail(v, `bad ${what} count '${v.text}'`, `use a whole number after an optional >, >=, <, <= or =, like ${what}:>10`);
+  const count = Number(m[2]);
+  if (!Number.isSafeInteger(count)) fail(v, `${what} count '${v.text}' is too large`, 'use a smaller number');
+  return { cmp: (m[1] as Cmp | undefined) ?? '>=', count };
+}
+
+/**
+ * The protocols by every name a filter may use for them (`proto:pg`), and the name each is
+ * stored under (exchanges.protocol).
+ */
+export const PROTOCOL_NAMES: Record<string, string> = {
+  http: 'http',
+  https: 'http',
+  postgresql: 'postgresql',
+  postgres: 'postgresql',
+  pg: 'postgresql',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  redis: 'redis',
+};
+
+/** `pg,redis` → the protocols' stored names. */
+export function readProtocols(v: TextToken): string[] {
+  const out: string[] = [];
+  for (const name of v.text.split(',')) {
+    const lower = name.toLowerCase();
+    const p = Object.hasOwn(PROTOCOL_NAMES, lower) ? PROTOCOL_NAMES[lower] : undefined;
+    if (p === undefined) fail(v, `unknown protocol '${name}'`, `use ${Object.keys(PROTOCOL_NAMES).join(', ')}`);
+    if (!out.includes(p)) out.push(p);
+  }
+  return out;
+}
+
 export function formatDuration(ns: number): string {
   for (const [unit, n] of DURATION_UNITS) if (ns !== 0 && ns % n === 0) return `${ns / n}${unit}`;
   return `${ns}ns`;

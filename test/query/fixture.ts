@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { type FilterAst, type FilterSubject, compileFilter, matchesExchange, registerFilterFunctions } from '../../src/query/index.js';
-import { ExchangeFlag as F } from '../../src/reconstruct/exchange-row.js';
+import { ExchangeFlag as F } from '../../src/model/exchange-flags.js';
+import { sqlShape } from '../../src/model/query-shape.js';
 
 const SCHEMA = fileURLToPath(new URL('../../formats/exchanges.sql', import.meta.url));
 
@@ -24,11 +25,13 @@ export const NOW = new Date(2026, 10, 20, 12, 0, 0);
 export type Row = Omit<FilterSubject, 'url' | 'scheme'> & { id: number };
 
 /** https when it was read from TLS plaintext, as the reconstructor writes it. */
-function scheme(r: Pick<Row, 'flags'>): string {
+function scheme(r: Pick<Row, 'flags' | 'protocol'>): string {
+  if (r.protocol !== 'http') return r.protocol;
   return r.flags & F.DECRYPTED ? 'https' : 'http';
 }
 
-function url(r: Pick<Row, 'host' | 'path' | 'query' | 'serverPort' | 'flags'>): string {
+function url(r: Pick<Row, 'host' | 'path' | 'query' | 'serverPort' | 'flags' | 'protocol' | 'db'>): string {
+  if (r.protocol !== 'http') return `${r.protocol}://${r.host}:${r.serverPort}/${r.db ?? ''}`;
   const port = r.serverPort === 80 || r.serverPort === null ? '' : `:${r.serverPort}`;
   return `${scheme(r)}://${r.host}${port}${r.path}${r.query === null ? '' : `?${r.query}`}`;
 }
@@ -37,7 +40,10 @@ const CURL = { clientPid: 4121, clientComm: 'curl' };
 const PY = { serverPid: 5001, serverComm: 'python3' };
 const NODE = { serverPid: 5002, serverComm: 'node' };
 
-export const ROWS: Row[] = [
+/** What an HTTP row has of the protocol-neutral fields. */
+const HTTP = { protocol: 'http', shape: null, names: null, db: null, rows: null, queries: null } as const;
+
+export const ROWS: Row[] = ([
   {
     id: 1, method: 'GET', status: 200, host: 'www.local', path: '/index.html', query: null, ...CURL, ...PY,
     serverPort: 8080, clientPort: 40001, respBodySize: 20, durationNs: 2_000_000, reqStartedNs: localNs(2026, 11, 20, 10, 0),
@@ -108,25 +114,62 @@ export const ROWS: Row[] = [
     respType: 'text/plain', flags: 0,
     reqHeaders: 'Host: a.b:8080\nCookie: SESSION=ok', respHeaders: 'Location: /login\nContent-Type: text/plain', reqBody: 'Ünïcode ÉTÉ', respBody: 'ok',
   },
-];
+] as Omit<Row, keyof typeof HTTP | 'operation'>[]).map((r) => ({ ...HTTP, operation: r.method, ...r }));
 
 export const IDS = ROWS.map((r) => r.id);
+
+const PG = { protocol: 'postgresql', method: null, status: null, host: '127.0.0.1', path: null, query: null, serverPort: 5432, serverComm: 'postgres', respType: null, respBodySize: null, reqHeaders: '', respHeaders: '' } as const;
+const REDIS = { ...PG, protocol: 'redis', serverPort: 6379, serverComm: 'redis-server' } as const;
+
+/**
+ * Database calls beside some of the HTTP rows: the keys only they have (proto:, sql:, table:,
+ * cmd:, key:, db:, queries:, rows:, error:) are tested over ROWS and these together.
+ */
+export const DB_ROWS: Row[] = [
+  {
+    ...PG, id: 11, operation: 'SELECT', shape: sqlShape('SELECT id, name FROM users WHERE id = $1'), names: 'users', db: 'app', rows: 1, queries: null,
+    clientPid: 5002, clientComm: 'node', serverPid: 7001, clientPort: 41011, durationNs: 1_200_000, reqStartedNs: localNs(2026, 11, 20, 10, 30, 0, 1),
+    flags: F.N_PLUS_ONE, reqBody: 'SELECT id, name FROM users WHERE id = $1\n42', respBody: '42\tAda',
+  },
+  {
+    ...PG, id: 12, operation: 'INSERT', shape: sqlShape("INSERT INTO public.orders (user_id, total) VALUES (7, 12.5)"), names: 'public.orders\norders', db: 'shop', rows: 1, queries: null,
+    clientPid: 5002, clientComm: 'node', serverPid: 7001, clientPort: 41011, durationNs: 150_000_000, reqStartedNs: localNs(2026, 11, 20, 10, 30, 1),
+    flags: F.DB_ERROR, reqBody: "INSERT INTO public.orders (user_id, total) VALUES (7, 12.5)", respBody: 'duplicate key',
+  },
+  {
+    ...REDIS, id: 13, operation: 'HGETALL', shape: 'HGETALL session:*', names: 'session:3f2a9c', db: '0', rows: 4, queries: null,
+    clientPid: 5002, clientComm: 'node', serverPid: 7002, clientPort: 41013, durationNs: 300_000, reqStartedNs: localNs(2026, 11, 20, 10, 30, 2),
+    flags: 0, reqBody: 'HGETALL session:3f2a9c', respBody: 'user\n42',
+  },
+  {
+    ...REDIS, id: 14, operation: 'MGET', shape: 'MGET users:* cache', names: 'users:1\ncache', db: '1', rows: 2, queries: null,
+    clientPid: 4121, clientComm: 'curl', serverPid: 7002, clientPort: 41014, durationNs: 200_000, reqStartedNs: localNs(2026, 11, 20, 10, 30, 3),
+    flags: 0, reqBody: 'MGET users:1 cache', respBody: '',
+  },
+  {
+    ...HTTP, id: 15, operation: 'GET', method: 'GET', status: 200, host: 'api.local', path: '/orders', query: null, clientPid: 4121, clientComm: 'curl', ...NODE,
+    serverPort: 3000, clientPort: 40015, respBodySize: 10, durationNs: 40_000_000, reqStartedNs: localNs(2026, 11, 20, 10, 30),
+    respType: 'application/json', flags: F.N_PLUS_ONE, queries: 12,
+    reqHeaders: 'Host: api.local:3000', respHeaders: 'Content-Type: application/json', reqBody: '', respBody: '[]',
+  },
+];
 
 export function subjectOf(r: Row): FilterSubject {
   const { id: _, ...subject } = r;
   return { ...subject, url: url(r), scheme: scheme(r) };
 }
 
-export function makeDb(): Database.Database {
+export function makeDb(rows: Row[] = ROWS): Database.Database {
   const db = new Database(':memory:');
   db.exec(readFileSync(SCHEMA, 'utf8'));
-  const insert = db.prepare(`INSERT INTO exchanges (id, flow_id, seq, client_pid, client_comm, server_pid, server_comm, server_port,
-      client_port, method, scheme, host, path, query, url, status, req_started, duration_ns, resp_body_size, resp_type, flags, digest, detail)
-    VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, x'')`);
+  const insert = db.prepare(`INSERT INTO exchanges (id, flow_id, seq, protocol, operation, client_pid, client_comm, server_pid, server_comm, server_port,
+      client_port, method, scheme, host, path, query, url, status, req_started, duration_ns, resp_body_size, resp_type, flags,
+      db, rows, shape, names, queries, digest, detail)
+    VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, x'')`);
   const text = db.prepare('INSERT INTO exchange_text (id, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)');
-  for (const r of ROWS) {
-    insert.run(r.id, r.id, r.clientPid, r.clientComm, r.serverPid, r.serverComm, r.serverPort, r.clientPort, r.method, scheme(r), r.host, r.path,
-      r.query, url(r), r.status, r.reqStartedNs, r.durationNs, r.respBodySize, r.respType, r.flags);
+  for (const r of rows) {
+    insert.run(r.id, r.id, r.protocol, r.operation, r.clientPid, r.clientComm, r.serverPid, r.serverComm, r.serverPort, r.clientPort, r.method, scheme(r), r.host, r.path,
+      r.query, url(r), r.status, r.reqStartedNs, r.durationNs, r.respBodySize, r.respType, r.flags, r.db, r.rows, r.shape, r.names, r.queries);
     text.run(r.id, url(r), r.reqHeaders, r.respHeaders, r.reqBody, r.respBody);
   }
   db.exec("INSERT INTO exchange_fts(exchange_fts) VALUES('rebuild')");
@@ -141,8 +184,8 @@ export function sqlIds(db: Database.Database, ast: FilterAst, now = NOW): number
 }
 
 /** Ids matchesExchange accepts. */
-export function memoryIds(ast: FilterAst, now = NOW): number[] {
-  return ROWS.filter((r) => matchesExchange(ast, subjectOf(r), { now })).map((r) => r.id);
+export function memoryIds(ast: FilterAst, now = NOW, rows: Row[] = ROWS): number[] {
+  return rows.filter((r) => matchesExchange(ast, subjectOf(r), { now })).map((r) => r.id);
 }
 
 /** EXPLAIN QUERY PLAN of the filter, its lines joined with " | ". */
