@@ -114,7 +114,7 @@ export function registerConns(program: Command): void {
             { title: 'SENT', value: (f) => formatBytes(f.bytes_c2s), right: true },
             { title: 'RECEIVED', value: (f) => formatBytes(f.bytes_s2c), right: true },
             { title: 'DURATION', value: (f) => durationText(f.ended_at === null ? null : f.ended_at - f.started_at), right: true },
-            { title: 'HTTP', value: (f) => (f.exchanges ? String(f.exchanges) : ''), right: true },
+            { title: 'EXCH', value: (f) => (f.exchanges ? String(f.exchanges) : ''), right: true },
           ],
           terminalWidth(),
           useColor(),

@@ -161,7 +161,12 @@ export function registerExport(program: Command): void {
         // the bar shows only when writing to a file from a terminal; counting runs the filter once more
         const bar = progressBar('exporting');
         const showBar = !!flags.output && bar.enabled;
-        const total = showBar ? session.countExchanges(f.where, f.params) : 0;
+        const total = showBar ? session.countExchanges(`(${f.where}) AND x.protocol = 'http'`, f.params) : 0;
+        // HAR, curl and Postman hold HTTP requests: database calls the filter selects are left out, and said so
+        const calls = session.countExchanges(`(${f.where}) AND x.protocol != 'http'`, f.params);
+        const callsNote = () => {
+          if (calls) writeLine(stderr, term`tinytap: left out ${calls} database call${calls === 1 ? '' : 's'}: ${format === 'har' ? 'HAR' : format === 'curl' ? 'curl' : 'Postman'} holds HTTP requests only`);
+        };
         let done = 0;
         const exchanges = selected(session, f, () => {
           done++;
@@ -178,6 +183,7 @@ export function registerExport(program: Command): void {
             bar.done();
           }
           secretsNote();
+          callsNote();
           writeLine(stderr, term`wrote ${done} exchange${done === 1 ? '' : 's'} to ${flags.output}`);
           return;
         }
@@ -193,6 +199,7 @@ export function registerExport(program: Command): void {
         const err = failure as NodeJS.ErrnoException | null;
         if (err && err.code !== 'EPIPE') throw err;
         secretsNote();
+        callsNote();
       } finally {
         session.close();
       }

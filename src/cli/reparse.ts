@@ -8,13 +8,18 @@ import { CliError } from './errors.js';
 import { formatCount } from '../render/format.js';
 import { term } from '../render/terminal-text.js';
 import { progressBar, stdout, writeLine } from './terminal.js';
+import { N_PLUS_ONE_DEFAULT } from '../reconstruct/call-links.js';
+import { UsageError, parseCount } from './units.js';
 
 export function registerReparse(program: Command): void {
   program
     .command('reparse')
     .description('rebuild the exchanges of a session from its raw records with the current parsers')
     .argument('<file>', 'a .tinytap session')
-    .action((file: string) => {
+    .option('--n-plus-one <n>', 'flag a query shape run this many times in one HTTP request (with different parameters) as N+1', String(N_PLUS_ONE_DEFAULT))
+    .action((file: string, flags: { nPlusOne: string }) => {
+      const nPlusOne = parseCount(flags.nPlusOne, '--n-plus-one');
+      if (nPlusOne < 2) throw new UsageError(`bad --n-plus-one '${flags.nPlusOne}': it must be at least 2 (a query run twice can be N+1)`);
       const db = openSessionDb(file);
       if (db.readonly) {
         db.close();
@@ -27,7 +32,7 @@ export function registerReparse(program: Command): void {
       }
       const bar = progressBar('reparsing');
       try {
-        const s = buildExchanges(db, { onProgress: (d, t) => bar.update(d, t) });
+        const s = buildExchanges(db, { onProgress: (d, t) => bar.update(d, t), nPlusOne });
         bar.done();
         writeLine(
           stdout,

@@ -1,5 +1,6 @@
 /** tinytap search FILE TEXT [FILTER]: substring search across URLs, headers and bodies. */
 import type { Command } from 'commander';
+import { callStatusColor, callStatusText, oneLine, protocolText } from '../render/call-format.js';
 
 import type { SecretFilter } from '../export/secrets.js';
 import { type TextMatch, findMatches, textSearchSql } from '../session/text-search.js';
@@ -30,14 +31,22 @@ function sharedText(row: Record<string, string>, secrets: SecretFilter): Record<
   };
 }
 
-function showMatch(m: TextMatch, color: boolean): TerminalText {
-  return term`    ${m.field.padEnd(16)} ${m.cutBefore ? '…' : ''}${m.before}${paint(color, '1;33', m.hit)}${m.after}${m.cutAfter ? '…' : ''}`;
+/** What a database call's text fields hold, by the names a person uses for them. */
+const CALL_FIELDS: Record<string, Record<string, string>> = {
+  redis: { 'request body': 'command', 'response body': 'reply' },
+  sql: { 'request body': 'query', 'response body': 'result' },
+};
+
+function showMatch(m: TextMatch, color: boolean, protocol = 'http'): TerminalText {
+  const names = protocol === 'http' ? null : CALL_FIELDS[protocol === 'redis' ? 'redis' : 'sql'];
+  const field = names?.[m.field] ?? m.field;
+  return term`    ${field.padEnd(16)} ${m.cutBefore ? '…' : ''}${m.before}${paint(color, '1;33', m.hit)}${m.after}${m.cutAfter ? '…' : ''}`;
 }
 
 export function registerSearch(program: Command): void {
   program
     .command('search')
-    .description('find exchanges whose URL, headers or (decoded) bodies contain TEXT')
+    .description('find exchanges whose URL, headers, (decoded) bodies, SQL, Redis commands or replies contain TEXT')
     .argument('<file>', 'a .tinytap session')
     .argument('<text>', 'the text to find (case-insensitive)')
     .argument('[filter...]', 'narrow with a filter, as in tinytap ls')
@@ -62,16 +71,20 @@ export function registerSearch(program: Command): void {
           const row = queries.exchangeText(Number(x.id)) ?? {};
           if (flags.json) {
             const matches = findMatches(sharedText(row, secrets), text);
-            writeLine(stdout, json({ id: Number(x.id), method: x.method, url: secrets.url(x.url), status: x.status === null ? null : Number(x.status), matches }));
+            writeLine(stdout, json({ id: Number(x.id), protocol: x.protocol, method: x.method, operation: x.operation, url: secrets.url(x.url), status: x.status === null ? null : Number(x.status), matches }));
             continue;
           }
           const matches = findMatches(row, text);
-          const status = paint(color, statusColor(x.status) ?? '0', statusText(x));
-          writeLine(
-            stdout,
-            term`${paint(color, '1', `#${x.id}`)}  ${x.method ?? ''} ${x.url}  ${status}  ${party(x.client_pid, x.client_comm)} → ${party(x.server_pid, x.server_comm)}`,
-          );
-          for (const m of matches) writeLine(stdout, showMatch(m, color));
+          const parties = term`${party(x.client_pid, x.client_comm)} → ${party(x.server_pid, x.server_comm)}`;
+          if (x.protocol === 'http') {
+            const status = paint(color, statusColor(x.status) ?? '0', statusText(x));
+            writeLine(stdout, term`${paint(color, '1', `#${x.id}`)}  ${x.method ?? ''} ${x.url}  ${status}  ${parties}`);
+          } else {
+            const what = oneLine(x.target ?? '');
+            const status = paint(color, callStatusColor(x), callStatusText(x));
+            writeLine(stdout, term`${paint(color, '1', `#${x.id}`)}  ${protocolText(x)} ${x.operation ?? ''} ${what.length > 100 ? `${what.slice(0, 99)}…` : what}  ${status}  ${parties}`);
+          }
+          for (const m of matches) writeLine(stdout, showMatch(m, color, x.protocol));
         }
         if (stdout.isTTY && !flags.json) writeLine(stderr, term`${rows.length} exchanges contain "${text}"`);
         sayWhatWasLeftOut(secrets);

@@ -12,13 +12,16 @@ import { openSession, parseId } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, type TextPart, escaped, json, joinText, term } from '../render/terminal-text.js';
 import { stdout, writeLine } from './terminal.js';
-import { UsageError } from './units.js';
+import { UsageError, parseDuration } from './units.js';
+import type { CallExchange } from '../model/exchange.js';
+import { formatCall, formatChildCalls, oneLine } from '../render/call-format.js';
 
 interface ShowFlags {
   raw?: boolean;
   json?: boolean;
   includeSecrets?: boolean;
   full?: boolean;
+  slow?: string;
 }
 
 const ms = (ns: number | null) => (ns === null ? '—' : formatDurationMs(ns / 1e6));
@@ -173,6 +176,46 @@ export function exchangeJson(ex: Exchange, secrets: SecretFilter): Record<string
   };
 }
 
+/** A database call for --json. */
+export function callJson(c: CallExchange): Record<string, unknown> {
+  return {
+    id: c.id,
+    flow: c.flowId,
+    seq: c.seq,
+    protocol: c.protocol,
+    transport: c.transport,
+    client: { pid: c.client.pid, comm: c.client.comm, addr: c.client.addr, port: c.client.port },
+    server: { pid: c.server.pid, comm: c.server.comm, addr: c.server.addr, port: c.server.port },
+    database: c.database,
+    user: c.user,
+    operation: c.operation,
+    text: c.text,
+    params: c.params,
+    names: c.names,
+    shape: c.shape,
+    status: c.status,
+    result: c.result,
+    rows: c.rows,
+    error_code: c.errorCode,
+    error_message: c.errorMessage,
+    one_way: c.oneWay,
+    started_ns: String(c.startedNs),
+    timings_ms: Object.fromEntries(Object.entries(c.timings).map(([k, v]) => [k.replace(/Ns$/, ''), v === null ? null : v / 1e6])),
+    parent: c.parent,
+    detail: c.more,
+    error: c.error,
+  };
+}
+
+/** "HTTP #7 GET /users (the only request node 1234 was serving)": what a call was made for. */
+function parentLine(session: Session, c: CallExchange): string | null {
+  if (!c.parent) return null;
+  const p = session.exchanges({ where: 'x.id = ?', params: [c.parent.id] })[0];
+  if (!p) return null;
+  const how = c.parent.link === 'sole' ? 'the only request its process was serving' : 'one of several requests its process was serving: a best guess';
+  return `HTTP #${c.parent.id} ${p.method ?? ''} ${oneLine(p.url)} (${how})`;
+}
+
 /** The bytes as they crossed the socket: the request, then the response. */
 function writeRaw(session: Session, ex: Exchange): void {
   const wire = session.wireBytes(ex.id)!;
@@ -189,12 +232,21 @@ export function registerShow(program: Command): void {
     .option('--raw', 'print the bytes as captured')
     .option('--json', 'print the exchange as JSON (bodies as text or base64)')
     .option('--full', 'do not cut long bodies')
+    .option('--slow <duration>', 'mark database calls that took at least this long (e.g. 100ms)')
     .option(...INCLUDE_SECRETS)
     .action((file: string, idText: string, flags: ShowFlags) => {
       const id = parseId(idText);
       if (flags.raw && flags.json) throw new UsageError('--raw and --json cannot be used together: --json holds the bodies as text or base64, --raw the bytes as captured');
+      const slowNs = flags.slow === undefined ? undefined : parseDuration(flags.slow, '--slow') * 1e6;
       const session = openSession(file);
       try {
+        const call = session.call(id);
+        if (call) {
+          if (flags.raw) stdout.writeBytes(Buffer.concat(Object.values(session.callWireBytes(id) ?? {})));
+          else if (flags.json) writeLine(stdout, json(callJson(call)));
+          else writeLine(stdout, formatCall(call, useColor(), { slowNs, parentLine: parentLine(session, call) }));
+          return;
+        }
         const ex = session.exchange(id);
         if (!ex) {
           const n = session.countExchanges();
@@ -206,7 +258,12 @@ export function registerShow(program: Command): void {
           writeLine(stdout, json(exchangeJson(ex, secrets)));
           sayWhatWasLeftOut(secrets);
         }
-        else writeLine(stdout, formatExchange(ex, useColor(), !!flags.full));
+        else {
+          const color = useColor();
+          writeLine(stdout, formatExchange(ex, color, !!flags.full));
+          const calls = session.childCalls(id);
+          if (calls.length) writeLine(stdout, joinText(['', formatChildCalls(calls, color, { slowNs })]));
+        }
       } finally {
         session.close();
       }

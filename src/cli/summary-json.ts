@@ -26,5 +26,16 @@ export function summaryJson(x: ExchangeSummary, secrets: SecretFilter): Record<s
     flags: Number(x.flags),
     upgrade: x.upgrade,
     error: x.error,
+    protocol: x.protocol,
+    operation: x.operation,
+    target: x.protocol === 'http' || x.target === null ? x.target && secrets.url(x.target) : x.target,
+    db: x.db,
+    rows: n(x.rows),
+    error_code: x.error_code,
+    shape: x.shape,
+    parent_id: n(x.parent_id),
+    link: x.link,
+    queries: n(x.queries),
+    db_ms: x.db_ns === null ? null : Number(x.db_ns) / 1e6,
   };
 }

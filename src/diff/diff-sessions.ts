@@ -79,6 +79,11 @@ export function diffSessions(a: DiffSource, b: DiffSource, opts: DiffOptions): D
   let done = 0;
   let unreadable = 0;
   for (const pair of matching.pairs()) {
+    // database calls are matched by shape: new, gone, more or fewer, slower; not field by field
+    if (matching.endpoints[pair.endpoint].endpoint.call) {
+      opts.onProgress?.(++done, total);
+      continue;
+    }
     const xa = a.exchange(pair.a);
     const xb = b.exchange(pair.b);
     if (xa && xb) aggregates[pair.endpoint].add(compareExchanges(xa, xb, opts.rules, opts.limits ?? DEFAULT_BODY_LIMITS), { a: pair.a, b: pair.b });

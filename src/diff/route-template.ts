@@ -86,6 +86,8 @@ export interface Endpoint {
   key: string;
   method: string;
   route: string;
+  /** A database call's endpoint: matched by shape and compared by count and latency only. */
+  call?: true;
 }
 
 export interface RouteSource {
@@ -93,6 +95,10 @@ export interface RouteSource {
   path: string | null;
   query: string | null;
   url: string;
+  /** exchanges.protocol; a database call's operation and shape (model/query-shape.ts). */
+  protocol?: string;
+  operation?: string | null;
+  shape?: string | null;
 }
 
 /**
@@ -100,6 +106,12 @@ export interface RouteSource {
  * response whose request was not captured has no method: it is grouped as `(no request)`.
  */
 export function endpointOf(x: RouteSource): Endpoint {
+  if (x.protocol !== undefined && x.protocol !== 'http') {
+    // a query is the same query whatever its literals and parameters: its shape is its route
+    const method = `${x.protocol} ${x.operation ?? ''}`.trim();
+    const route = x.shape ?? x.operation ?? '';
+    return { key: `${x.protocol}: ${route}`, method, route, call: true };
+  }
   const method = x.method ?? '(no request)';
   const keys = queryKeys(x.query);
   const path = x.path === null ? (x.method === null ? '' : x.url) : templatePath(x.path);

@@ -5,6 +5,8 @@
  */
 import { durationText, sizeText, statusColor, statusText, target } from '../render/exchange-format.js';
 import { formatClock } from '../render/format.js';
+import { callStatusColor, callStatusText, oneLine, protocolText } from '../render/call-format.js';
+import { ExchangeFlag } from '../model/exchange-flags.js';
 import { safeText } from '../render/terminal-text.js';
 import type { ExchangeSummary } from '../session/session.js';
 import type { SortOrder } from './exchange-pages.js';
@@ -101,6 +103,12 @@ export function partiesText(x: Parties, width: number): string {
 /** ink colour names of the SGR codes statusColor gives (one colour scheme for ls and the TUI). */
 const SGR_COLORS: Record<string, string> = { '31': 'red', '33': 'yellow', '36': 'cyan', '32': 'green', '35': 'magenta' };
 
+/** A database call's outcome in the list: 'ok', its error code, '—' with no reply. */
+function callStatusSegment(x: ExchangeSummary): Segment {
+  const code = callStatusColor(x);
+  return seg(callStatusText(x), code === '2' ? { dim: true } : { color: SGR_COLORS[code] });
+}
+
 export function statusSegment(x: Pick<ExchangeSummary, 'status' | 'upgrade' | 'error' | 'flags'>, width: number): Segment {
   const code = statusColor(x.status);
   let text = statusText(x);
@@ -120,10 +128,21 @@ export function cell(text: string | Segment | Line, width: number, right = false
 export function exchangeRow(x: ExchangeSummary, l: ExchangeLayout, span: TimeSpan | null): Line {
   const cells: Line[] = [cell(formatClock(x.req_started).slice(0, l.time), l.time)];
   if (l.parties) cells.push(cell(partiesText(x, l.parties), l.parties));
-  cells.push(cell(safeText(x.method ?? '—'), l.method));
-  cells.push(cell(safeText(target(x)), l.target));
-  cells.push(cell(statusSegment(x, l.status), l.status, true));
-  cells.push(cell(sizeText(x.resp_body_size), l.size, true));
+  if (x.protocol === 'http') {
+    cells.push(cell(safeText(x.method ?? '—'), l.method));
+    // an HTTP exchange that ran a query shape N+1 times says so before its URL
+    const nPlusOne = Number(x.flags) & ExchangeFlag.N_PLUS_ONE ? [seg('N+1 ', { color: 'yellow', bold: true })] : [];
+    cells.push(cell([...nPlusOne, seg(safeText(target(x)))], l.target));
+    cells.push(cell(statusSegment(x, l.status), l.status, true));
+    cells.push(cell(sizeText(x.resp_body_size), l.size, true));
+  } else {
+    // a database call: its operation, then the protocol and its SQL or command line
+    cells.push(cell(safeText(x.operation ?? '—'), l.method));
+    const nPlusOne = Number(x.flags) & ExchangeFlag.N_PLUS_ONE ? [seg('N+1 ', { color: 'yellow' })] : [];
+    cells.push(cell([seg(`${protocolText(x)} `, { dim: true }), ...nPlusOne, seg(safeText(oneLine(x.target ?? '')))], l.target));
+    cells.push(cell(callStatusSegment(x), l.status, true));
+    cells.push(cell(x.rows === null ? sizeText(x.resp_size) : `${x.rows}r`, l.size, true));
+  }
   cells.push(cell(durationText(x.duration_ns), l.duration, true));
   if (l.waterfall) cells.push(waterfallBar(span, { start: x.req_started, firstByte: x.resp_started, end: x.resp_ended ?? x.req_ended }, l.waterfall));
   return joinCells(cells);

@@ -4,7 +4,8 @@
  * enough to test without ink; the component only picks the rows on screen.
  */
 import { safeText } from '../render/terminal-text.js';
-import type { Exchange } from '../model/exchange.js';
+import type { CallExchange, Exchange } from '../model/exchange.js';
+import { formatCall, formatChildCalls } from '../render/call-format.js';
 import type { SessionEvent } from '../session/event-reader.js';
 import type { ExchangeSummary, Session } from '../session/session.js';
 import { type TextMatch, findMatches } from '../session/text-search.js';
@@ -15,16 +16,82 @@ import { RAW_EVENT_LIMIT, rawTab } from './detail-raw.js';
 import { timingTab } from './detail-timing.js';
 import type { SessionQueries } from '../session/session-queries.js';
 import { type RowMaker, hasMark, rowMaker } from './row-maker.js';
-import type { Line } from './styled-text.js';
+import { type Line, seg } from './styled-text.js';
 
 export const TABS = ['Headers', 'Request body', 'Response body', 'Timing', 'Connection', 'Raw'] as const;
-export type TabName = (typeof TABS)[number];
+/** An HTTP exchange that made database calls has one more tab; a call has its own two. */
+export const DATABASE_TAB = 'Database';
+export const CALL_TABS = ['Call', 'Raw'] as const;
+export type TabName = (typeof TABS)[number] | typeof DATABASE_TAB | (typeof CALL_TABS)[number];
+
+/** Plain lines (already escaped by the formatter, without colour) as rows. */
+function textRows(text: string, rows: RowMaker): Line[] {
+  return text.split('\n').flatMap((l) => rows.wrap([seg(l)], 2));
+}
 
 /** Exchanges of the same connection listed in the Connection tab. */
 const SIBLING_LIMIT = 200;
 
+/** The detail of a database call: the call as `show` prints it, and its raw events. */
+export class CallDetail {
+  private readonly built = new Map<string, Line[]>();
+  readonly tabs: readonly TabName[] = CALL_TABS;
+
+  constructor(
+    private readonly session: Session,
+    private readonly queries: SessionQueries,
+    readonly call: CallExchange,
+  ) {}
+
+  get id(): number {
+    return this.call.id;
+  }
+
+  rows(tab: TabName, width: number, search = ''): Line[] {
+    const key = `${tab}\u0000${width}\u0000${search}`;
+    let rows = this.built.get(key);
+    if (!rows) {
+      const maker = rowMaker(width, safeText(search));
+      if (tab === 'Raw') {
+        const events = rawEventsOf(this.session, this.call);
+        rows = rawTab(events.events, events.more, maker);
+      } else rows = textRows(formatCall(this.call, false).text, maker);
+      this.built.set(key, rows);
+    }
+    return rows;
+  }
+
+  matches(search: string): TextMatch[] {
+    if (!search) return [];
+    const row = this.queries.exchangeText(this.call.id);
+    return row ? findMatches(row, search, 40, 1000) : [];
+  }
+}
+
+/** The first RAW_EVENT_LIMIT events holding an exchange's bytes. */
+function rawEventsOf(session: Session, ex: Pick<Exchange, 'events' | 'flowId'>): { events: SessionEvent[]; more: boolean } {
+  const events: SessionEvent[] = [];
+  for (const ev of session.rawEvents(ex)) {
+    if (events.length === RAW_EVENT_LIMIT) return { events, more: true };
+    events.push(ev);
+  }
+  return { events, more: false };
+}
+
+/** The detail pane's data, whatever the protocol. */
+export type AnyDetail = ExchangeDetail | CallDetail;
+
+/** The detail of exchange `id`: an HTTP exchange's or a database call's. */
+export function loadDetail(session: Session, queries: SessionQueries, id: number): AnyDetail | null {
+  const ex = ExchangeDetail.load(session, queries, id);
+  if (ex) return ex;
+  const call = session.call(id);
+  return call ? new CallDetail(session, queries, call) : null;
+}
+
 export class ExchangeDetail {
   private readonly built = new Map<string, Line[]>();
+  private calls: ExchangeSummary[] | null = null;
 
   private constructor(
     private readonly session: Session,
@@ -32,9 +99,24 @@ export class ExchangeDetail {
     readonly exchange: Exchange,
   ) {}
 
+  /** The detail of HTTP exchange `id` (loadDetail: of any exchange). */
   static load(session: Session, queries: SessionQueries, id: number): ExchangeDetail | null {
     const ex = session.exchange(id);
     return ex ? new ExchangeDetail(session, queries, ex) : null;
+  }
+
+  get id(): number {
+    return this.exchange.id;
+  }
+
+  /** Its database calls, looked up once. */
+  private childCalls(): ExchangeSummary[] {
+    this.calls ??= this.session.childCalls(this.exchange.id);
+    return this.calls;
+  }
+
+  get tabs(): readonly TabName[] {
+    return this.childCalls().length ? [...TABS, DATABASE_TAB] : TABS;
   }
 
   /** The tab as rows of `width`, the hits of `search` marked. */
@@ -64,9 +146,13 @@ export class ExchangeDetail {
         return connectionTab(ex, siblings.rows, siblings.total, rows);
       }
       case 'Raw': {
-        const events = this.rawEvents();
+        const events = rawEventsOf(this.session, this.exchange);
         return rawTab(events.events, events.more, rows);
       }
+      case 'Database':
+        return textRows(formatChildCalls(this.childCalls(), false).text, rows);
+      case 'Call':
+        return [];
     }
   }
 
@@ -75,15 +161,6 @@ export class ExchangeDetail {
     const rows = this.session.exchanges({ ...q, orderBy: 'req_started', limit: SIBLING_LIMIT });
     const total = rows.length < SIBLING_LIMIT ? rows.length : this.session.countExchanges(q.where, q.params);
     return { rows, total };
-  }
-
-  private rawEvents(): { events: SessionEvent[]; more: boolean } {
-    const events: SessionEvent[] = [];
-    for (const ev of this.session.rawEvents(this.exchange)) {
-      if (events.length === RAW_EVENT_LIMIT) return { events, more: true };
-      events.push(ev);
-    }
-    return { events, more: false };
   }
 
   /** Where the search text occurs in the exchange's indexed text (URL, headers, bodies). */

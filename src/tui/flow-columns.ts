@@ -19,7 +19,7 @@ export interface FlowLayout {
   sent: number;
   received: number;
   duration: number;
-  http: number;
+  exchanges: number;
   waterfall: number;
 }
 
@@ -34,10 +34,10 @@ export function flowLayout(width: number): FlowLayout {
     sent: x.size,
     received: x.size,
     duration: x.duration,
-    http: wide ? 5 : 4,
+    exchanges: wide ? 5 : 4,
     waterfall: width >= 120 ? x.waterfall : 0,
   };
-  const fixed = [l.time, l.parties, l.proto, l.sent, l.received, l.duration, l.http, l.waterfall].filter((w) => w > 0);
+  const fixed = [l.time, l.parties, l.proto, l.sent, l.received, l.duration, l.exchanges, l.waterfall].filter((w) => w > 0);
   l.server = Math.max(8, width - MARKER_WIDTH - fixed.reduce((a, b) => a + b, 0) - fixed.length);
   return l;
 }
@@ -62,7 +62,7 @@ export function flowRow(f: FlowSummary, l: FlowLayout, span: TimeSpan | null): L
   cells.push(cell(formatBytes(f.bytes_c2s), l.sent, true));
   cells.push(cell(formatBytes(f.bytes_s2c), l.received, true));
   cells.push(cell(durationText(f.ended_at === null ? null : f.ended_at - f.started_at), l.duration, true));
-  cells.push(cell(f.exchanges ? String(f.exchanges) : '', l.http, true));
+  cells.push(cell(f.exchanges ? String(f.exchanges) : '', l.exchanges, true));
   if (l.waterfall) cells.push(waterfallBar(span, { start: f.started_at, firstByte: f.started_at, end: f.ended_at ?? span?.endNs ?? null }, l.waterfall));
   return joinCells(cells);
 }
@@ -72,7 +72,7 @@ export function flowHeader(l: FlowLayout): Line {
   const cells: Line[] = [title('START', l.time)];
   if (l.parties) cells.push(title(l.parties > 15 ? 'CLIENT → SERVER' : 'CLIENT→SERVER', l.parties));
   cells.push(title('PROTOCOL', l.proto), title('SERVER', l.server), title('SENT', l.sent, true), title('RECV', l.received, true));
-  cells.push(title('DUR', l.duration, true), title('HTTP', l.http, true));
+  cells.push(title('DUR', l.duration, true), title('EXCH', l.exchanges, true));
   if (l.waterfall) cells.push(title(l.waterfall > 9 ? 'WATERFALL' : 'TIMELINE', l.waterfall));
   return joinCells(cells);
 }

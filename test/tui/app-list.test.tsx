@@ -127,13 +127,13 @@ describe('the exchange list', () => {
       await app.press('v');
       const lines = app.lines();
       expect(lines[0]).toBe('tinytap  Exchanges  [Connections]   v switches');
-      expect(lines[1]).toMatch(/^ {2}START +CLIENT → SERVER +PROTOCOL +SERVER +SENT +RECV +DUR +HTTP$/);
+      expect(lines[1]).toMatch(/^ {2}START +CLIENT → SERVER +PROTOCOL +SERVER +SENT +RECV +DUR +EXCH$/);
       expect(lines[2]).toMatch(/^› .* curl → node +tcp\/http\/1\.1 +127\.0\.0\.1:3000 +213 B +353 B +40 ms +3$/);
-      const redis = lines.find((l) => l.includes('tcp/redis'));
-      expect(redis).toMatch(/^ {2}\d\d:\d\d:\d\d\.\d{3} redis-c… → redis-… +tcp\/redis +127\.0\.0\.1:6379 +14 B +7 B +1\.0 ms$/);
+      const ssh = lines.find((l) => l.includes('tcp/ssh'));
+      expect(ssh).toMatch(/^ {2}\d\d:\d\d:\d\d\.\d{3} ssh → sshd +tcp\/ssh +127\.0\.0\.1:2222 +21 B +11 B +1\.0 ms$/);
       expect(lines.at(-1)).toMatch(/│ 15 connections │ \? help$/);
       await app.press('G');
-      expect(selectedLine(app.lines())).toContain('tcp/redis');
+      expect(selectedLine(app.lines())).toContain('tcp/ssh');
       await app.press(KEY.enter);
       expect(app.lines().at(-1)).toMatch(/│ 15 connections │ no detail pane for connections \(v: the exchanges\)$/);
       await app.press('v');

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { CURL, NODE, PYTHON, type Party, ScriptedSession } from '../helpers/scripted-session.js';
 import { tempDir } from '../helpers/session-files.js';
 
-export const REDIS_CLI: Party = { pid: 6100, comm: 'redis-cli', argv: ['redis-cli', 'ping'] };
-export const REDIS: Party = { pid: 6001, comm: 'redis-server', argv: ['redis-server', '*:6379'] };
+export const SSH: Party = { pid: 6100, comm: 'ssh', argv: ['ssh', '-p', '2222', 'localhost'] };
+export const SSHD: Party = { pid: 6001, comm: 'sshd', argv: ['sshd', '-D', '-p', '2222'] };
 
 export const ITEM_JSON = JSON.stringify({ id: 7, name: 'tinytap', tags: ['a', 'b'], note: 'a needle in the body' });
 export const GZ_TEXT = 'compressed needle text '.repeat(20);
@@ -65,10 +65,11 @@ export function basicSession(files = 12): Promise<string> {
     s.wait(50);
     slow.close();
     s.wait(5);
-    const r = s.tcp(REDIS_CLI, REDIS, { serverPort: 6379, clientPort: 54000 });
-    r.send('c2s', '*1\r\n$4\r\nPING\r\n');
+    // a connection no parser reads: listed with its protocol guess only
+    const r = s.tcp(SSH, SSHD, { serverPort: 2222, clientPort: 54000 });
+    r.send('c2s', 'SSH-2.0-OpenSSH_9.2\r\n');
     s.wait(1);
-    r.send('s2c', '+PONG\r\n');
+    r.send('s2c', 'SSH-2.0-x\r\n');
     r.close();
   });
 }

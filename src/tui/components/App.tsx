@@ -12,7 +12,7 @@ import type { ClipboardDeps } from '../clipboard.js';
 import type { CountCache } from '../counter.js';
 import { curlMessage, exportCurl } from '../curl-export.js';
 import { nextSortColumn, sortLabel } from '../exchange-columns.js';
-import type { ExchangeDetail } from '../exchange-detail.js';
+import { type AnyDetail, ExchangeDetail } from '../exchange-detail.js';
 import { ExchangePages, type SortOrder, walkOrderFor } from '../exchange-pages.js';
 import { FlowPages } from '../flow-pages.js';
 import { useCommands } from '../hooks/use-commands.js';
@@ -103,9 +103,9 @@ export function App(props: AppProps) {
     props.onQuit?.();
     exit();
   };
-  const curl = (id: number, detail: ExchangeDetail | null) => {
-    const ex = detail?.exchange ?? session.exchange(id);
-    if (!ex) return say(`exchange ${id} is not in the session`);
+  const curl = (id: number, detail: AnyDetail | null) => {
+    const ex = detail instanceof ExchangeDetail ? detail.exchange : session.exchange(id);
+    if (!ex) return say(session.protocolOf(id) ? `exchange ${id} is a database call: curl sends HTTP requests only` : `exchange ${id} is not in the session`);
     const clipboard = props.clipboard ?? { env: process.env, writeTerminal: (s: string) => stdout.write(s) };
     exportCurl(ex, props.cwd ?? process.cwd(), clipboard).then(
       (r) => say(curlMessage(r)),

@@ -8,14 +8,15 @@ import { useMemo, useState } from 'react';
 
 import { durationText } from '../../render/exchange-format.js';
 import { safeText } from '../../render/terminal-text.js';
-import { type ExchangeDetail, TABS, type TabName, matchSummary, matchingRows } from '../exchange-detail.js';
+import { type AnyDetail, ExchangeDetail, TABS, type TabName, matchSummary, matchingRows } from '../exchange-detail.js';
+import { protocolText } from '../../render/call-format.js';
 import { useCommands } from '../hooks/use-commands.js';
 import { type Line, fitLine, seg } from '../styled-text.js';
 import { LineView } from './LineView.js';
 import { TabBar } from './TabBar.js';
 
 export interface DetailPaneProps {
-  detail: ExchangeDetail | null;
+  detail: AnyDetail | null;
   width: number;
   height: number;
   active: boolean;
@@ -29,9 +30,16 @@ export interface DetailPaneProps {
 }
 
 /** Tabs whose rows are cheap to build: search hits are counted on them for the tab bar. */
-const COUNTED: TabName[] = ['Headers', 'Request body', 'Response body'];
+const COUNTED: TabName[] = ['Headers', 'Request body', 'Response body', 'Call'];
 
-export function titleLine(detail: ExchangeDetail, width: number): Line {
+export function titleLine(detail: AnyDetail, width: number): Line {
+  if (!(detail instanceof ExchangeDetail)) {
+    const c = detail.call;
+    const line: Line = [seg(`#${c.id}  `, { bold: true }), seg(`${protocolText({ protocol: c.protocol, scheme: c.protocol })} ${safeText(c.operation || '—')}`)];
+    const outcome = c.status === 'error' ? seg(`error ${safeText(c.errorCode ?? '')}`, { bold: true, color: 'red' }) : c.status === 'none' ? seg(c.oneWay ? 'message' : 'no reply', { dim: true }) : seg(safeText(c.result ?? 'ok'), { bold: true });
+    line.push(seg('  →  '), outcome, seg(`  ${durationText(c.timings.totalNs)}`, { dim: true }));
+    return fitLine(line, width);
+  }
   const ex = detail.exchange;
   const r = ex.request;
   const s = ex.response;
@@ -44,15 +52,16 @@ export function titleLine(detail: ExchangeDetail, width: number): Line {
 export function DetailPane({ detail, width, height, active, search, tab, onTab, onBack, onMove, onCurl }: DetailPaneProps) {
   // the scroll position belongs to one exchange and tab: another one starts at the top
   const [scroll, setScroll] = useState({ key: '', top: 0 });
-  const tabName = TABS[tab];
-  const key = `${detail?.exchange.id ?? ''}/${tab}`;
+  const tabs = detail?.tabs ?? TABS;
+  const tabName = tabs[Math.min(tab, tabs.length - 1)];
+  const key = `${detail?.id ?? ''}/${tabName}`;
   const top = scroll.key === key ? scroll.top : 0;
   const bodyHeight = Math.max(1, height - 2 - (search ? 1 : 0));
   const rows = useMemo(() => detail?.rows(tabName, width, search) ?? [], [detail, tabName, width, search]);
   const hits = useMemo(() => matchingRows(rows), [rows]);
   const tabHits = useMemo(() => {
     const out: Partial<Record<TabName, number>> = {};
-    if (detail && search) for (const t of COUNTED) out[t] = matchingRows(detail.rows(t, width, search)).length;
+    if (detail && search) for (const t of COUNTED.filter((c) => detail.tabs.includes(c))) out[t] = matchingRows(detail.rows(t, width, search)).length;
     return out;
   }, [detail, search, width]);
   const summary = useMemo(() => (detail && search ? matchSummary(detail.matches(search)) : ''), [detail, search]);
@@ -60,7 +69,7 @@ export function DetailPane({ detail, width, height, active, search, tab, onTab, 
   const maxTop = Math.max(0, rows.length - bodyHeight);
   const scrollTo = (f: (top: number) => number) =>
     setScroll((s) => ({ key, top: Math.min(maxTop, Math.max(0, f(s.key === key ? s.top : 0))) }));
-  const switchTab = (d: number) => onTab((t) => (t + d + TABS.length) % TABS.length);
+  const switchTab = (d: number) => onTab((t) => (Math.min(t, tabs.length - 1) + d + tabs.length) % tabs.length);
   useCommands(
     'detail',
     {
@@ -93,7 +102,7 @@ export function DetailPane({ detail, width, height, active, search, tab, onTab, 
   return (
     <Box flexDirection="column" height={height}>
       <LineView line={titleLine(detail, width)} />
-      <TabBar tabs={TABS} current={tab} hits={tabHits} where={where} width={width} />
+      <TabBar tabs={tabs} current={Math.min(tab, tabs.length - 1)} hits={tabHits} where={where} width={width} />
       {search ? <LineView line={fitLine([seg(`search "${needle}": `, { dim: true }), seg(summary, { color: 'yellow' }), seg('   n/N next/previous', { dim: true })], width)} /> : null}
       {rows.slice(top, top + bodyHeight).map((row, i) => (
         <LineView key={i} line={fitLine(row, width)} />

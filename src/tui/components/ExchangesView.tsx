@@ -8,7 +8,7 @@ import { useMemo, useState } from 'react';
 
 import type { ExchangeSummary, Session } from '../../session/session.js';
 import { type ExchangeLayout, exchangeHeader, exchangeLayout, exchangeRow } from '../exchange-columns.js';
-import { ExchangeDetail } from '../exchange-detail.js';
+import { type AnyDetail, loadDetail } from '../exchange-detail.js';
 import type { ExchangePages } from '../exchange-pages.js';
 import { useCommands } from '../hooks/use-commands.js';
 import { movementCommands, useListWindow } from '../hooks/use-list-window.js';
@@ -35,7 +35,7 @@ export interface ExchangesViewProps {
   onSortNext: () => void;
   onSortReverse: () => void;
   /** Write the exchange as a curl command. */
-  onCurl: (id: number, detail: ExchangeDetail | null) => void;
+  onCurl: (id: number, detail: AnyDetail | null) => void;
 }
 
 /** Rows of the list when the detail is open: about a third, none on a short terminal. */
@@ -52,7 +52,7 @@ export function ExchangesView(props: ExchangesViewProps) {
   const selected: ExchangeSummary | null = list.view.selected;
   const selectedId = selected ? Number(selected.id) : null;
   const detail = useMemo(
-    () => (detailOpen && selectedId !== null ? ExchangeDetail.load(session, queries, selectedId) : null),
+    () => (detailOpen && selectedId !== null ? loadDetail(session, queries, selectedId) : null),
     [detailOpen, selectedId, session, queries],
   );
   const curl = () => {
