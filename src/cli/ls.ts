@@ -86,7 +86,7 @@ export function registerLs(program: Command): void {
               right: true,
               color: (x) => (isHttp(x) ? statusColor(x.status) : callStatusColor(x)),
             },
-            { title: 'SIZE', value: (x) => (isHttp(x) || x.rows === null ? sizeText(isHttp(x) ? x.resp_body_size : x.resp_size) : `${x.rows} rows`), right: true },
+            { title: 'SIZE', value: (x) => (isHttp(x) || x.rows === null ? sizeText(isHttp(x) ? x.resp_body_size : x.resp_size) : `${x.rows} ${x.rows === 1n ? 'row' : 'rows'}`), right: true },
             { title: 'TIME', value: (x) => durationCell(x, slowNs), right: true },
             ...(linked
               ? [{ title: 'DB', value: (x: ExchangeSummary) => queriesText(x), color: (x: ExchangeSummary) => (Number(x.flags) & ExchangeFlag.N_PLUS_ONE ? '33' : null) }]

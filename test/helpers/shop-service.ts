@@ -21,11 +21,14 @@ export interface Shop {
 
 const START_TIMEOUT_MS = 15_000;
 
-/** Start the service on a free port (it picks one and says which), talking to `pg` and `redis` over TCP. */
-export async function startShop(pg: PostgresServer, redis: DbServer): Promise<Shop> {
+/**
+ * Start the service on `port` (by default a free one it picks and says), talking to `pg` and
+ * `redis` over TCP. A capture test that records by port gives the port first.
+ */
+export async function startShop(pg: PostgresServer, redis: DbServer, port = 0): Promise<Shop> {
   const args = [
     join(SHOP, 'server.mjs'),
-    '--port', '0',
+    '--port', String(port),
     '--pg-host', pg.host, '--pg-port', String(pg.port), '--pg-user', pg.user, '--pg-database', pg.database,
     '--redis-host', redis.host, '--redis-port', String(redis.port),
   ];
