@@ -224,7 +224,8 @@ function differenceLines(d: Difference, p: Paint): TerminalText[] {
     case 'only-in-b':
       return [];
     case 'count':
-      return [term`occurs ${p.a(String(d.a))} times in A, ${p.b(String(d.b))} in B ${p.dim('(the extra ones are not compared)')}`];
+      // a query's extra runs are what matters (an N+1 grew); an HTTP endpoint's are not compared
+      return [term`occurs ${p.a(String(d.a))} times in A, ${p.b(String(d.b))} in B${d.call ? '' : term` ${p.dim('(the extra ones are not compared)')}`}`];
     case 'status':
       return [term`status ${p.a(String(d.a))} → ${p.b(String(d.b))}${pairsNote(d, p)}`];
     case 'response':
@@ -281,6 +282,8 @@ function endpointTitle(e: EndpointReport, p: Paint): TerminalText {
   const name = e.endpoint;
   if (e.b === 0) return term`${p.a('-')} ${p.bold(name)}  ${p.a(`only in A (${e.a})`)}`;
   if (e.a === 0) return term`${p.b('+')} ${p.bold(name)}  ${p.b(`only in B (${e.b})`)}`;
+  // database calls are counted and timed, not compared pair by pair
+  if (e.call) return term`  ${p.bold(name)}  ${p.dim(`${e.a} in A, ${e.b} in B`)}`;
   return term`  ${p.bold(name)}  ${p.dim(`${e.pairs} ${e.pairs === 1 ? 'pair' : 'pairs'}`)}`;
 }
 

@@ -33,7 +33,7 @@ export interface DiffOptions {
 export type Difference =
   | { endpoint: string; kind: 'only-in-a' | 'only-in-b'; count: number }
   /** The endpoint occurs a different number of times: the extra occurrences are not compared. */
-  | { endpoint: string; kind: 'count'; a: number; b: number }
+  | { endpoint: string; kind: 'count'; a: number; b: number; call?: true }
   | (AggregatedDifference & { endpoint: string; of: number })
   | { endpoint: string; kind: 'latency'; a: LatencyStats; b: LatencyStats; changeMs: number; ratio: number }
   /** More distinct differences than were kept for this endpoint. */
@@ -50,6 +50,8 @@ export interface EndpointReport {
   pairs: number;
   identical: number;
   latency: LatencyComparison;
+  /** Database calls (matched by shape): counted and timed, never compared pair by pair. */
+  call: boolean;
 }
 
 export interface DiffReport {
@@ -99,10 +101,10 @@ export function diffSessions(a: DiffSource, b: DiffSource, opts: DiffOptions): D
     const latency = compareLatency(m.a ? latencyStats(m.a.durationsNs) : null, m.b ? latencyStats(m.b.durationsNs) : null, opts.latencyThreshold);
     const na = m.a?.ids.length ?? 0;
     const nb = m.b?.ids.length ?? 0;
-    endpoints.push({ endpoint, method: m.endpoint.method, route: m.endpoint.route, a: na, b: nb, pairs: agg.pairs, identical: agg.identical, latency });
+    endpoints.push({ endpoint, method: m.endpoint.method, route: m.endpoint.route, a: na, b: nb, pairs: agg.pairs, identical: agg.identical, latency, call: !!m.endpoint.call });
     if (!m.b) differences.push({ endpoint, kind: 'only-in-a', count: na });
     else if (!m.a) differences.push({ endpoint, kind: 'only-in-b', count: nb });
-    else if (na !== nb) differences.push({ endpoint, kind: 'count', a: na, b: nb });
+    else if (na !== nb) differences.push({ endpoint, kind: 'count', a: na, b: nb, ...(m.endpoint.call ? { call: true as const } : {}) });
     for (const d of agg.differences()) differences.push({ ...d, endpoint, of: agg.pairs });
     if (agg.omitted) differences.push({ endpoint, kind: 'omitted', count: agg.omitted });
     if (latency.exceeds && latency.a && latency.b)

@@ -180,7 +180,7 @@ export function formatChildCalls(calls: ExchangeSummary[], color: boolean, opts:
     const slowMark = slow ? paint(color, '31', 'SLOW ') : '';
     const text = oneLine(c.target ?? c.operation ?? '');
     out.push(
-      term`  #${String(c.id).padEnd(6)} ${protocolText(c).padEnd(5)} ${ms(c.duration_ns).padStart(9)}  ${paint(color, callStatusColor(c), callStatusText(c).padEnd(6))} ${slowMark}${mark}${text.length > 200 ? `${text.slice(0, 199)}…` : text}`,
+      term`  #${String(c.id).padEnd(6)} ${protocolText(c).padEnd(5)} ${ms(c.duration_ns).padStart(9)}  ${paint(color, callStatusColor(c), callStatusText(c).padEnd(9))}  ${slowMark}${mark}${text.length > 200 ? `${text.slice(0, 199)}…` : text}`,
     );
   }
   return joinText(out);

@@ -55,7 +55,10 @@ export class CallDetail {
       if (tab === 'Raw') {
         const events = rawEventsOf(this.session, this.call);
         rows = rawTab(events.events, events.more, maker);
-      } else rows = textRows(formatCall(this.call, false).text, maker);
+      } else {
+        // the pane's title line says what the first line would
+        rows = textRows(formatCall(this.call, false).text.split('\n').slice(1).join('\n'), maker);
+      }
       this.built.set(key, rows);
     }
     return rows;

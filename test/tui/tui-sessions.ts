@@ -32,7 +32,7 @@ async function write(name: string, script: (s: ScriptedSession) => void): Promis
  *  1 POST api.local/api/items 201 (JSON both ways), 2 GET api.local/gz 200 (gzip text),
  *  3 GET api.local/missing 404 (chunked), on one keep-alive connection curl → node;
  *  4..(3+files) GET 127.0.0.1:8080/file-N.txt from python, every 7th a 500;
- *  then GET /slow with no response; and a redis connection (not HTTP).
+ *  then GET /slow with no response; and an ssh connection (no parser reads it).
  */
 export function basicSession(files = 12): Promise<string> {
   return write(`basic-${files}.tinytap`, (s) => {
@@ -138,5 +138,32 @@ export function longJsonSession(): Promise<string> {
     c.send('c2s', 'GET /items HTTP/1.1\r\nHost: api.local\r\n\r\n');
     c.send('s2c', `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
     c.close();
+  });
+}
+
+export const REDIS: Party = { pid: 6002, comm: 'redis-server', argv: ['redis-server', '*:6379'] };
+
+/**
+ * An HTTP request to node that, while node serves it, runs GET user:N on Redis five times (an
+ * N+1), then a WRONGTYPE error: one timeline of 1 HTTP exchange and 6 Redis calls.
+ */
+export function callsSession(): Promise<string> {
+  return write('calls.tinytap', (s) => {
+    const h = s.tcp(CURL, NODE, { serverPort: 3000, clientPort: 55000 });
+    const r = s.tcp(NODE, REDIS, { serverPort: 6379, clientPort: 55001 });
+    h.send('c2s', 'GET /users HTTP/1.1\r\nHost: api.local\r\n\r\n');
+    for (let i = 1; i <= 5; i++) {
+      s.wait(1);
+      r.send('c2s', `*2\r\n$3\r\nGET\r\n$6\r\nuser:${i}\r\n`);
+      s.wait(1);
+      r.send('s2c', `$5\r\nname${i}\r\n`);
+    }
+    s.wait(1);
+    r.send('c2s', '*3\r\n$5\r\nLPUSH\r\n$6\r\nuser:1\r\n$1\r\nx\r\n');
+    r.send('s2c', '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n');
+    s.wait(1);
+    h.send('s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]');
+    h.close();
+    r.close();
   });
 }
