@@ -1,59 +1,16 @@
-/**
- * The corpus of testdata/http/: each case's streams must give exactly the expected exchanges,
- * and so must the same streams cut in two at every byte (llhttp runs its fixtures the same way).
- * UPDATE_CORPUS=1 rewrites the expected output of every case from the parser's output; review
- * the diff before committing it.
- */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+/** The corpus of testdata/http/ (corpus-suite.ts says how every case is run). */
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { EXPECT_MARKER, loadCase } from '../corpus/corpus-format.js';
+
+import { corpusSuite } from '../corpus/corpus-suite.js';
 import { runAtOnce, runIncrementally } from './run-connection.js';
-import { oneBytePerSegment, singleSplits } from '../corpus/split.js';
 import { summarizeExchanges } from './summarize.js';
 
-const corpusDir = fileURLToPath(new URL('../../../testdata/http/', import.meta.url));
-const files = readdirSync(corpusDir).filter((f) => f.endsWith('.http')).sort();
-const update = process.env.UPDATE_CORPUS === '1';
-
-describe('http1 corpus', () => {
-  it('has cases', () => {
-    expect(files.length).toBeGreaterThanOrEqual(30);
-  });
-
-  for (const file of files) {
-    const path = corpusDir + file;
-    describe(file, () => {
-      const testCase = loadCase(path);
-
-      it(`gives the expected exchanges: ${testCase.title}`, () => {
-        const actual = summarizeExchanges(runIncrementally(testCase.items), testCase.items);
-        if (update) {
-          const text = readFileSync(path, 'utf8');
-          const head = text.slice(0, text.indexOf(`\n${EXPECT_MARKER}\n`));
-          writeFileSync(path, `${head}\n${EXPECT_MARKER}\n${actual}\n`);
-          return;
-        }
-        expect(actual).toBe(testCase.expected);
-        expect(summarizeExchanges(runAtOnce(testCase.items), testCase.items)).toBe(testCase.expected);
-      });
-
-      it.skipIf(update)('gives the same exchanges split at every byte', () => {
-        let variants = 0;
-        for (const variant of singleSplits(testCase.items, testCase.splitEvery)) {
-          const actual = summarizeExchanges(runIncrementally(variant.items), variant.items);
-          if (actual !== testCase.expected) {
-            expect(`${variant.label}\n${actual}`).toBe(`${variant.label}\n${testCase.expected}`);
-          }
-          variants++;
-        }
-        if (testCase.splitEvery > 0) expect(variants).toBeGreaterThan(0);
-      });
-
-      it.skipIf(update || testCase.splitEvery !== 1)('gives the same exchanges with one byte per segment', () => {
-        const items = oneBytePerSegment(testCase.items);
-        expect(summarizeExchanges(runIncrementally(items), items)).toBe(testCase.expected);
-      });
-    });
-  }
+corpusSuite({
+  name: 'http1 corpus',
+  dir: fileURLToPath(new URL('../../../testdata/http/', import.meta.url)),
+  ext: '.http',
+  what: 'exchanges',
+  minCases: 30,
+  incremental: (items) => summarizeExchanges(runIncrementally(items), items),
+  atOnce: (items) => summarizeExchanges(runAtOnce(items), items),
 });

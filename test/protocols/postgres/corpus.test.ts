@@ -1,60 +1,23 @@
-/**
- * The corpus of testdata/protocols/postgres/: each case's streams must give exactly the expected
- * calls, and so must the same streams cut in two at every byte and one byte per segment.
- * UPDATE_CORPUS=1 rewrites the expected output of every case from the parser's output; review
- * the diff before committing it.
- */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+/** The corpus of testdata/protocols/postgres/ (corpus-suite.ts says how every case is run). */
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { EXPECT_MARKER, loadCase } from '../corpus/corpus-format.js';
-import { oneBytePerSegment, singleSplits } from '../corpus/split.js';
+import { expect } from 'vitest';
+
+import { corpusSuite } from '../corpus/corpus-suite.js';
 import { runAtOnce, runIncrementally } from './run-connection.js';
 import { summarizeCalls } from './summarize.js';
 
-const corpusDir = fileURLToPath(new URL('../../../testdata/protocols/postgres/', import.meta.url));
-const files = readdirSync(corpusDir).filter((f) => f.endsWith('.pg')).sort();
-const update = process.env.UPDATE_CORPUS === '1';
 /** What the corpus's auth cases send and what must never come out: passwords, SASL messages, md5 hashes. */
 const SECRETS = /md5secret|scramsecret|pwsecret|wrong|n,,n=|c=biws|md5[0-9a-f]{32}/;
 
-describe('postgres corpus', () => {
-  it('has cases, most from real traffic', () => {
-    expect(files.length).toBeGreaterThanOrEqual(20);
-    expect(files.filter((f) => f.startsWith('real-')).length * 2).toBeGreaterThan(files.length);
-  });
-
-  for (const file of files) {
-    const path = corpusDir + file;
-    describe(file, () => {
-      const testCase = loadCase(path);
-
-      it(`gives the expected calls: ${testCase.title}`, () => {
-        const actual = summarizeCalls(runIncrementally(testCase.items));
-        if (update) {
-          const text = readFileSync(path, 'utf8');
-          const head = text.slice(0, text.indexOf(`\n${EXPECT_MARKER}\n`));
-          writeFileSync(path, `${head}\n${EXPECT_MARKER}\n${actual}\n`);
-          return;
-        }
-        expect(actual).toBe(testCase.expected);
-        expect(summarizeCalls(runAtOnce(testCase.items))).toBe(testCase.expected);
-        expect(actual).not.toMatch(SECRETS);
-      });
-
-      it.skipIf(update)('gives the same calls split at every byte', () => {
-        let variants = 0;
-        for (const variant of singleSplits(testCase.items, testCase.splitEvery)) {
-          const actual = summarizeCalls(runIncrementally(variant.items));
-          if (actual !== testCase.expected) expect(`${variant.label}\n${actual}`).toBe(`${variant.label}\n${testCase.expected}`);
-          variants++;
-        }
-        if (testCase.splitEvery > 0) expect(variants).toBeGreaterThan(0);
-      });
-
-      it.skipIf(update || testCase.splitEvery !== 1)('gives the same calls with one byte per segment', () => {
-        expect(summarizeCalls(runIncrementally(oneBytePerSegment(testCase.items)))).toBe(testCase.expected);
-      });
-    });
-  }
+corpusSuite({
+  name: 'postgres corpus',
+  dir: fileURLToPath(new URL('../../../testdata/protocols/postgres/', import.meta.url)),
+  ext: '.pg',
+  what: 'calls',
+  minCases: 20,
+  incremental: (items) => summarizeCalls(runIncrementally(items)),
+  atOnce: (items) => summarizeCalls(runAtOnce(items)),
+  // most cases are real traffic
+  checkFiles: (files) => expect(files.filter((f) => f.startsWith('real-')).length * 2).toBeGreaterThan(files.length),
+  checkOutput: (summary) => expect(summary).not.toMatch(SECRETS),
 });
