@@ -8,7 +8,7 @@ import type { ExchangeFields } from '../model/exchange-table.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
 import { redisShape, sqlShape, sqlTables } from '../model/query-shape.js';
 import type { ExchangeText, FlowContext, WitnessRef } from './exchange-row.js';
-import { witnessRef } from './exchange-row.js';
+import { wallTimes, witnessRef } from './exchange-row.js';
 
 /** The most characters of a call's text the row's target column holds (the detail has all of it). */
 export const TARGET_CHARS = 1000;
@@ -91,12 +91,7 @@ function textOf(call: DbCall, url: string): ExchangeText {
 }
 
 export function dbCallRow(call: DbCall, ctx: FlowContext, events: { first: number | null; last: number | null }): { row: CallRow; text: ExchangeText } {
-  const t = call.timing;
-  const at = (ts: number | undefined) => (ts === undefined ? null : ctx.baseNs + BigInt(Math.round(ts)));
-  const reqStarted = at(t.requestStart) ?? at(t.responseStart) ?? ctx.baseNs;
-  const reqEnded = at(t.requestEnd);
-  const respStarted = at(t.responseStart);
-  const respEnded = at(t.responseEnd);
+  const times = wallTimes(call.timing, ctx.baseNs);
   const scheme = call.protocol;
   const url = `${scheme}://${hostPort(ctx)}/${call.database ?? ''}`;
   const err = call.errors[0] ?? null;
@@ -121,12 +116,9 @@ export function dbCallRow(call: DbCall, ctx: FlowContext, events: { first: numbe
     httpVersion: null,
     status: null,
     reason: null,
-    reqStarted,
-    reqEnded,
-    respStarted,
-    respEnded,
-    durationNs: respEnded !== null && !call.oneWay ? Number(respEnded - reqStarted) : null,
-    ttfbNs: respStarted !== null && !call.oneWay ? Number(respStarted - (reqEnded ?? reqStarted)) : null,
+    ...times,
+    // a message nobody asked for took no time to answer
+    ...(call.oneWay ? { durationNs: null, ttfbNs: null } : {}),
     reqBodySize: null,
     respBodySize: null,
     reqSize: call.request ? call.request[1] - call.request[0] : null,

@@ -206,6 +206,31 @@ const MAX_INDEXED_CHARS = 1 << 20;
 /** The columns only a database call has, and those its linking (session/call-links.ts) sets. */
 const NOT_A_DB_CALL = { errorCode: null, db: null, rows: null, shape: null, names: null, parentId: null, link: null, queries: null, dbNs: null } as const;
 
+/** When a request and its response crossed (ts: ns since the session began, as the parsers give them). */
+export interface Timing {
+  requestStart?: number;
+  requestEnd?: number;
+  responseStart?: number;
+  responseEnd?: number;
+}
+
+/** The row's times (wall-clock ns) and durations from a parser's timing: one rule for every protocol. */
+export function wallTimes(t: Timing, baseNs: bigint) {
+  const at = (ts: number | undefined) => (ts === undefined ? null : baseNs + BigInt(Math.round(ts)));
+  const reqStarted = at(t.requestStart) ?? at(t.responseStart) ?? baseNs;
+  const reqEnded = at(t.requestEnd);
+  const respStarted = at(t.responseStart);
+  const respEnded = at(t.responseEnd);
+  return {
+    reqStarted,
+    reqEnded,
+    respStarted,
+    respEnded,
+    durationNs: respEnded !== null ? Number(respEnded - reqStarted) : null,
+    ttfbNs: respStarted !== null ? Number(respStarted - (reqEnded ?? reqStarted)) : null,
+  };
+}
+
 /** Build the stored form of one parsed exchange. `bodies` are the captured body bytes. */
 export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyBytes, events: { first: number | null; last: number | null }): { row: ExchangeRow; text: ExchangeText } {
   const req = ex.request ?? null;
@@ -226,12 +251,7 @@ export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyByt
       : `${scheme}://${authority ?? ''}${path ?? ''}${target?.query !== null && target?.query !== undefined ? `?${target.query}` : ''}`
     : `${scheme}://${authority ?? ''}`;
 
-  const t = ex.timing;
-  const at = (ts: number | undefined) => (ts === undefined ? null : ctx.baseNs + BigInt(Math.round(ts)));
-  const reqStarted = at(t.requestStart) ?? at(t.responseStart) ?? ctx.baseNs;
-  const reqEnded = at(t.requestEnd);
-  const respStarted = at(t.responseStart);
-  const respEnded = at(t.responseEnd);
+  const times = wallTimes(ex.timing, ctx.baseNs);
 
   let flags = 0;
   if (!resp) flags |= ExchangeFlag.NO_RESPONSE;
@@ -265,12 +285,7 @@ export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyByt
     httpVersion: req?.version ?? null,
     status: resp?.status ?? null,
     reason: resp?.reason ?? null,
-    reqStarted,
-    reqEnded,
-    respStarted,
-    respEnded,
-    durationNs: respEnded !== null ? Number(respEnded - reqStarted) : null,
-    ttfbNs: respStarted !== null ? Number(respStarted - (reqEnded ?? reqStarted)) : null,
+    ...times,
     reqBodySize: req ? req.body.length : null,
     respBodySize: resp ? resp.body.length : null,
     reqSize: req ? req.end - req.start : null,
