@@ -6,7 +6,7 @@
 import { CAP, COM } from './constants.js';
 import { PayloadReader } from './payload-reader.js';
 import { firstKeyword } from './sql-keyword.js';
-import { redactPasswords } from './sql-secrets.js';
+import { redactPasswords } from '../sql-secrets.js';
 import { bytesAsText, decodeValues, paramValueType } from './values.js';
 
 /** How the server answers: the reply reader's mode. */

@@ -5,6 +5,7 @@
  */
 import type { PgMessage } from './framer.js';
 import { boundedText } from './text.js';
+import { redactPasswords } from '../sql-secrets.js';
 import { CANCEL_REQUEST_CODE, Cursor, GSSENC_REQUEST_CODE, SSL_REQUEST_CODE } from './wire.js';
 
 export type StartupPacket =
@@ -40,7 +41,7 @@ export function decodeParse(m: PgMessage): ParseMessage {
   const c = new Cursor(m.body);
   const statement = boundedText(c.cstring() ?? new Uint8Array(0));
   const sqlBytes = c.cstring() ?? new Uint8Array(0);
-  const sql = boundedText(sqlBytes, c.short);
+  const sql = redactPasswords(boundedText(sqlBytes, c.short));
   const count = c.int16() ?? 0;
   const paramTypes: number[] = [];
   for (let k = 0; k < count && !c.short; k++) {

@@ -7,7 +7,7 @@
  * Bumped whenever the parser's output for the same bytes changes, so that calls derived and
  * stored by an older parser can be recognized and rebuilt.
  */
-export const POSTGRES_PARSER_VERSION = 1;
+export const POSTGRES_PARSER_VERSION = 2;
 
 export { PostgresConnection } from './connection.js';
 export { looksLikePostgres } from './sniff.js';

@@ -18,6 +18,7 @@ import {
   saslMechanism,
 } from './frontend.js';
 import { sqlOperation } from './sql-operation.js';
+import { redactPasswords } from '../sql-secrets.js';
 import type { ConnectionState, Portal } from './state.js';
 import { boundedText } from './text.js';
 import { formatOf, valueText } from './values.js';
@@ -105,7 +106,7 @@ function simpleQuery(state: ConnectionState, m: PgMessage): void {
   closeGroup(state);
   const c = new Cursor(m.body);
   const sqlBytes = c.cstring() ?? new Uint8Array(0);
-  const sql = boundedText(sqlBytes, !m.whole || c.short);
+  const sql = redactPasswords(boundedText(sqlBytes, !m.whole || c.short));
   const call = request(state, m, sqlOperation(sql));
   call.call.text = sql;
   state.expect('query', call);

@@ -5,7 +5,7 @@ import { TYPE } from '../../../src/protocols/mysql/constants.js';
 import { PayloadReader } from '../../../src/protocols/mysql/payload-reader.js';
 import { firstKeyword, useTarget } from '../../../src/protocols/mysql/sql-keyword.js';
 import { looksLikeMysql } from '../../../src/protocols/mysql/index.js';
-import { redactPasswords } from '../../../src/protocols/mysql/sql-secrets.js';
+import { redactPasswords } from '../../../src/protocols/sql-secrets.js';
 import { bytesAsText, decodeBinaryRow, decodeBinaryValue, decodeTextRow, type ValueType } from '../../../src/protocols/mysql/values.js';
 
 const t = (type: number, unsigned = false, binary = false): ValueType => ({ type, unsigned, binary });
