@@ -117,7 +117,8 @@ CREATE INDEX IF NOT EXISTS exchanges_client_comm ON exchanges(client_comm);
 CREATE INDEX IF NOT EXISTS exchanges_server_comm ON exchanges(server_comm);
 CREATE INDEX IF NOT EXISTS exchanges_duration ON exchanges(duration_ns);
 CREATE INDEX IF NOT EXISTS exchanges_resp_body_size ON exchanges(resp_body_size);
-CREATE INDEX IF NOT EXISTS exchanges_protocol ON exchanges(protocol);
+-- by time within a protocol: `ls proto:pg -n 50` walks it in order and stops at the 50th
+CREATE INDEX IF NOT EXISTS exchanges_protocol ON exchanges(protocol, req_started);
 CREATE INDEX IF NOT EXISTS exchanges_parent ON exchanges(parent_id) WHERE parent_id IS NOT NULL;
 
 -- The searchable text of each exchange: URL, header lines, bodies with their content-encoding

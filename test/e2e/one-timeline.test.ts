@@ -92,5 +92,10 @@ describeCapture('one timeline: an HTTP service, its SQL and its Redis calls', ()
     expect(tinytap('ls', file, 'queries:>5')).toContain('/orders-n-plus-one');
     // the users table: /users, /users/1, and the first query of each orders endpoint
     expect(rows(tinytap('ls', file, 'table:users', 'proto:pg'))).toHaveLength(4);
+    // search reads SQL, its results, Redis keys and values as it reads HTTP bodies
+    const found = tinytap('search', file, 'Barbara Liskov');
+    expect(found).toMatch(/ pg SELECT SELECT id, name, email FROM users ORDER BY id .*\n +result +.*Barbara Liskov/);
+    expect(found).toMatch(/ http GET|GET http:\/\/127\.0\.0\.1:\d+\/users /);
+    expect(tinytap('search', file, 'ada@example.com', 'proto:redis')).toMatch(/ redis SET set user:1 .*\n +command +.*ada@example\.com/);
   });
 });
