@@ -120,6 +120,9 @@ CREATE INDEX IF NOT EXISTS exchanges_resp_body_size ON exchanges(resp_body_size)
 -- by time within a protocol: `ls proto:pg -n 50` walks it in order and stops at the 50th
 CREATE INDEX IF NOT EXISTS exchanges_protocol ON exchanges(protocol, req_started);
 CREATE INDEX IF NOT EXISTS exchanges_parent ON exchanges(parent_id) WHERE parent_id IS NOT NULL;
+-- the few flagged exchanges (is:n+1, is:incomplete ...) and requests that made queries (queries:>10)
+CREATE INDEX IF NOT EXISTS exchanges_flagged ON exchanges(flags) WHERE flags != 0;
+CREATE INDEX IF NOT EXISTS exchanges_queries ON exchanges(queries) WHERE queries IS NOT NULL;
 
 -- The searchable text of each exchange: URL, header lines, bodies with their content-encoding
 -- removed (text bodies only, at most 1 MiB each). Indexed by exchange_fts for substring search.

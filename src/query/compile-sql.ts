@@ -206,6 +206,8 @@ class Compiler {
         this.bind(...t.protocols);
         return { sql: t.protocols.length === 1 ? 'x.protocol = ?' : `x.protocol IN (${t.protocols.map(() => '?').join(', ')})`, nullable: false };
       case 'sql':
+        // no index narrows it: the trigram index over the statement's words was tried and made
+        // common words (from, users) slower than reading the shapes in time order (BENCHMARKS.md)
         this.bind(t.text);
         return { sql: 'instr(x.shape, ?) > 0', nullable: true };
       case 'names':

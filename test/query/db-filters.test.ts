@@ -27,6 +27,8 @@ const CASES: [string, number[]][] = [
   ['sql:"from users"', [11]],
   ['sql:"FROM   users where id = 7"', [11]],
   ['sql:orders', [12]],
+  ['sql:"insert into public.orders"', [12]],
+  ['sql:"where id = ?"', [11]],
   ['table:users', [11]],
   ['table:orders', [12]],
   ['table:public.orders', [12]],
