@@ -6,19 +6,10 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { Capture, defaultCaptureOptions } from '../dist/record/capture.js';
 import { batchOf, encodeConn, encodeData, encodeProc, encodeClose } from '../dist/events/encode-records.js';
 import { Direction, Syscall } from '../dist/events/layout.js';
+import { rng } from './lib.mjs';
+import { ORDER_COLUMNS, USER_COLUMNS, orderRows, pgExtendedQuery, pgSimpleQuery, pgStartup, redisCommand, redisReply, userRow } from './db-traffic.mjs';
 
 export const RARE = 'zebra-unicorn-42';
-
-/** A deterministic pseudo-random generator (mulberry32): the same session every run. */
-function rng(seed) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fakeBinding(onRecorder) {
   return {
@@ -112,14 +103,98 @@ const STATUSES = [
 const STATUS_TABLE = STATUSES.flatMap(([c, r, w]) => Array(w).fill([c, r]));
 
 /**
+ * One loopback connection with both ends captured, as the recorder writes it: each end's
+ * connect/accept, every write with the read that received it (20 µs later), each end's close;
+ * and the same traffic as TCP packets in the pcap, if there is one.
+ */
+function loopbackConnection(emit, pw, { client, server, cid, sid, cport, sport, cfd, sfd }) {
+  const off = { c2s: 0, s2c: 0 };
+  const seq = { c2s: 1000, s2c: 5000 };
+  return {
+    open(ts) {
+      emit(encodeConn({ pid: client.pid, comm: client.comm, connId: cid, fd: cfd, role: 1, cause: 1, local: [[127, 0, 0, 1], cport], remote: [[127, 0, 0, 1], sport], tsNs: (ts += 1000n) }));
+      emit(encodeConn({ pid: server.pid, comm: server.comm, connId: sid, fd: sfd, role: 2, cause: 2, local: [[127, 0, 0, 1], sport], remote: [[127, 0, 0, 1], cport], tsNs: (ts += 1000n) }));
+      if (pw) {
+        pw.packet(ts, cport, sport, seq.c2s - 1, 0, 0x02, Buffer.alloc(0));
+        pw.packet(ts, sport, cport, seq.s2c - 1, seq.c2s, 0x12, Buffer.alloc(0));
+        pw.packet(ts, cport, sport, seq.c2s, seq.s2c, 0x10, Buffer.alloc(0));
+      }
+      return ts;
+    },
+    send(dir, bytes, ts, syscall = dir === 'c2s' ? Syscall.WRITE : Syscall.WRITEV) {
+      const [sp, sc, sf, rp, rc, rf] = dir === 'c2s' ? [client, cid, cfd, server, sid, sfd] : [server, sid, sfd, client, cid, cfd];
+      emit(encodeData({ pid: sp.pid, tid: sp.pid, comm: sp.comm, connId: sc, fd: sf, ret: bytes.length, data: bytes, dir: Direction.EGRESS, syscall, streamOff: off[dir], tsNs: ts }));
+      emit(encodeData({ pid: rp.pid, tid: rp.pid, comm: rp.comm, connId: rc, fd: rf, ret: bytes.length, data: bytes, dir: Direction.INGRESS, syscall: Syscall.READ, streamOff: off[dir], tsNs: ts + 20_000n }));
+      if (pw) {
+        const [from, to, other] = dir === 'c2s' ? [cport, sport, 's2c'] : [sport, cport, 'c2s'];
+        pw.packet(ts, from, to, seq[dir], seq[other], 0x18, bytes);
+        seq[dir] += bytes.length;
+      }
+      off[dir] += bytes.length;
+    },
+    close(ts) {
+      emit(encodeClose({ pid: client.pid, connId: cid, fd: cfd, tsNs: (ts += 1000n) }));
+      emit(encodeClose({ pid: server.pid, connId: sid, fd: sfd, tsNs: (ts += 1000n) }));
+      return ts;
+    },
+  };
+}
+
+/** In the mixed session, one SQL query holds this: `search` finds it in one call's text. */
+export const RARE_SQL = 'quokka-sql-7731';
+
+const ORDER_ITEM_COLUMNS = [
+  ['sku', 'text'],
+  ['qty', 'int'],
+];
+
+/**
+ * The database calls the api-server makes while serving one request, in the mixed session:
+ * about one per request. Sessions live in Redis (auth.local); a user is read from a Redis cache
+ * and, on a miss (1 in 4), from PostgreSQL and cached again; writes go to PostgreSQL; an order
+ * is one simple query, and 1 order in 50 loads its lines one query each (an N+1). Static files
+ * make none. Each call is [connection, { request, response }].
+ */
+function serviceCalls(random, { method, host, path, id, rareSql }) {
+  const calls = [];
+  const token = (id * 2654435761 >>> 0).toString(16);
+  if (host.startsWith('auth.')) {
+    if (method === 'GET') calls.push(['redis', { request: redisCommand('GET', `session:${token}`), response: redisReply.bulk(JSON.stringify({ user: id, roles: ['user'] })) }]);
+    else calls.push(['redis', { request: redisCommand('SET', `session:${token}`, JSON.stringify({ user: id, roles: ['user'] }), 'EX', '3600'), response: redisReply.ok() }]);
+  } else if (path.startsWith('/api/users/')) {
+    if (method !== 'GET') calls.push(['pg', pgExtendedQuery('UPDATE users SET name = $1 WHERE id = $2', [`user${id}`, id], null, [], 'UPDATE 1')]);
+    else if (random() < 0.75) calls.push(['redis', { request: redisCommand('GET', `user:${id}`), response: redisReply.bulk(JSON.stringify(userRow(id))) }]);
+    else {
+      calls.push(['redis', { request: redisCommand('GET', `user:${id}`), response: redisReply.bulk(null) }]);
+      calls.push(['pg', pgExtendedQuery('SELECT id, name, email FROM users WHERE id = $1', [id], USER_COLUMNS, [userRow(id)])]);
+      calls.push(['redis', { request: redisCommand('SET', `user:${id}`, JSON.stringify(userRow(id)), 'EX', '300'), response: redisReply.ok() }]);
+    }
+  } else if (path.startsWith('/api/orders/')) {
+    const rows = orderRows(id, 1 + (id % 4));
+    calls.push(['pg', pgSimpleQuery(`SELECT id, status, total FROM orders WHERE customer_id = ${id} ORDER BY id LIMIT 20`, ORDER_COLUMNS, rows)]);
+    if (random() < 0.02)
+      for (const [orderId] of rows.concat(orderRows(id + 1, 6 - rows.length)))
+        calls.push(['pg', pgExtendedQuery('SELECT sku, qty FROM order_items WHERE order_id = $1', [orderId], ORDER_ITEM_COLUMNS, [[`SKU-${orderId}`, orderId % 9]])]);
+  }
+  if (rareSql) calls.push(['pg', pgSimpleQuery(`SELECT id FROM users WHERE email = '${RARE_SQL}@example.com'`, [['id', 'int']], [[id]])]);
+  return calls;
+}
+
+/**
  * Write `exchanges` HTTP exchanges on `flows` keep-alive connections into a session file (and
  * the same traffic into a pcap if asked). Exactly one response body contains RARE.
  * `variant: 1` writes the same traffic as a later version of the server would answer it, for
  * `tinytap diff`: order responses say `"note":"ok (v2)"`, static files carry a Cache-Control
  * header and come 50 ms later. The random sequence is the same, so everything else is equal.
+ * `mixed: true`: the api-server also calls PostgreSQL and Redis while it serves (serviceCalls),
+ * on one connection to each per HTTP connection, both ends captured; `exchanges` then counts
+ * HTTP exchanges and database calls together (the PostgreSQL startups too), and exactly one SQL
+ * query contains RARE_SQL.
  */
-export async function generateSession({ file, exchanges, flows = Math.max(1, Math.round(exchanges / 500)), pcap = null, variant = 0 }) {
+export async function generateSession({ file, exchanges, flows = Math.max(1, Math.round(exchanges / 500)), pcap = null, variant = 0, mixed = false }) {
   const random = rng(42);
+  // the database calls draw from their own sequence: the HTTP traffic is the same either way
+  const dbRandom = rng(43);
   let deliver;
   const cap = new Capture(
     defaultCaptureOptions(file, { create: { force: true }, commitMs: 1_000_000_000 }),
@@ -133,29 +208,39 @@ export async function generateSession({ file, exchanges, flows = Math.max(1, Mat
     deliver(batchOf(records));
     records = [];
   };
+  const emit = (record) => records.push(record);
   const client = { pid: 3000, comm: 'loadgen' };
   const server = { pid: 2000, comm: 'api-server' };
-  records.push(encodeProc({ pid: client.pid, comm: client.comm, argv: ['loadgen', '--rate', '1000'], tsNs: ts }));
-  records.push(encodeProc({ pid: server.pid, comm: server.comm, argv: ['api-server', '--port', '8080'], tsNs: ts }));
+  const postgres = { pid: 4000, comm: 'postgres' };
+  const redis = { pid: 5000, comm: 'redis-server' };
+  emit(encodeProc({ pid: client.pid, comm: client.comm, argv: ['loadgen', '--rate', '1000'], tsNs: ts }));
+  emit(encodeProc({ pid: server.pid, comm: server.comm, argv: ['api-server', '--port', '8080'], tsNs: ts }));
+  if (mixed) {
+    emit(encodeProc({ pid: postgres.pid, comm: postgres.comm, argv: ['postgres', '-D', '/var/lib/postgresql/data'], tsNs: ts }));
+    emit(encodeProc({ pid: redis.pid, comm: redis.comm, argv: ['redis-server', '*:6379'], tsNs: ts }));
+  }
   const rareAt = Math.floor(exchanges * 0.61803);
+  let rareHttp = false;
+  let rareSql = false;
   let n = 0;
   let connId = 1;
   const perFlow = Math.ceil(exchanges / flows);
   for (let f = 0; f < flows && n < exchanges; f++) {
-    const cid = connId++;
-    const sid = connId++;
     const cport = 20000 + (f % 40000);
-    records.push(encodeConn({ pid: client.pid, comm: client.comm, connId: cid, fd: 10, role: 1, cause: 1, local: [[127, 0, 0, 1], cport], remote: [[127, 0, 0, 1], 8080], tsNs: (ts += 1000n) }));
-    records.push(encodeConn({ pid: server.pid, comm: server.comm, connId: sid, fd: 20, role: 2, cause: 2, local: [[127, 0, 0, 1], 8080], remote: [[127, 0, 0, 1], cport], tsNs: (ts += 1000n) }));
-    let cseq = 1000;
-    let sseq = 5000;
-    if (pw) {
-      pw.packet(ts, cport, 8080, cseq - 1, 0, 0x02, Buffer.alloc(0));
-      pw.packet(ts, 8080, cport, sseq - 1, cseq, 0x12, Buffer.alloc(0));
-      pw.packet(ts, cport, 8080, cseq, sseq, 0x10, Buffer.alloc(0));
+    const http = loopbackConnection(emit, pw, { client, server, cid: connId++, sid: connId++, cport, sport: 8080, cfd: 10, sfd: 20 });
+    ts = http.open(ts);
+    const db = {};
+    if (mixed) {
+      db.pg = loopbackConnection(emit, pw, { client: server, server: postgres, cid: connId++, sid: connId++, cport: 40000 + (f % 20000), sport: 5432, cfd: 30, sfd: 9 });
+      db.redis = loopbackConnection(emit, pw, { client: server, server: redis, cid: connId++, sid: connId++, cport: 60000 + (f % 5000), sport: 6379, cfd: 31, sfd: 8 });
+      ts = db.redis.open(db.pg.open(ts));
+      const startup = pgStartup();
+      db.pg.send('c2s', startup.request, (ts += 50_000n));
+      db.pg.send('s2c', startup.response, (ts += 300_000n));
+      n++;
     }
-    const off = { c2s: 0, s2c: 0 };
-    for (let k = 0; k < perFlow && n < exchanges; k++, n++) {
+    const flowEnd = n + perFlow;
+    for (let k = 0; n < flowEnd && n < exchanges; k++, n++) {
       const method = METHODS[Math.floor(random() * METHODS.length)];
       const host = HOSTS[Math.floor(random() * HOSTS.length)];
       const id = Math.floor(random() * 100000);
@@ -167,52 +252,56 @@ export async function generateSession({ file, exchanges, flows = Math.max(1, Mat
         `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: loadgen/1.0\r\nAccept: application/json\r\nX-Request-Id: ${n.toString(36)}-${id}\r\n` +
         (reqBody ? `Content-Type: application/json\r\nContent-Length: ${reqBody.length}\r\n` : '') +
         `\r\n${reqBody}`;
+      const rare = !rareHttp && n >= rareAt;
+      rareHttp ||= rare;
       const payload = {
         id,
         status,
         items: Array.from({ length: 1 + (id % 4) }, (_, i) => ({ sku: `SKU-${id}-${i}`, qty: (id + i) % 9 })),
-        note: n === rareAt ? `special ${RARE} record` : variant && path.startsWith('/api/orders/') ? 'ok (v2)' : 'ok',
+        note: rare ? `special ${RARE} record` : variant && path.startsWith('/api/orders/') ? 'ok (v2)' : 'ok',
       };
       const isStatic = path.startsWith('/static/');
       const respBody = status === 304 ? '' : JSON.stringify(payload);
       const response = `HTTP/1.1 ${status} ${reason}\r\nServer: api-server\r\nContent-Type: application/json\r\n${variant && isStatic ? 'Cache-Control: max-age=3600\r\n' : ''}Content-Length: ${respBody.length}\r\n\r\n${respBody}`;
       const latency =
         BigInt(Math.floor(200_000 + random() * random() * 300_000_000)) + (variant && isStatic ? 50_000_000n : 0n); // 0.2 ms .. 300 ms, mostly short
-      for (const [dir, text] of [['c2s', request], ['s2c', response]]) {
-        const bytes = Buffer.from(text, 'latin1');
-        const [sp, sc, rp, rc, sfd, rfd] = dir === 'c2s' ? [client, cid, server, sid, 10, 20] : [server, sid, client, cid, 20, 10];
-        ts += dir === 's2c' ? latency : 50_000n;
-        records.push(encodeData({ pid: sp.pid, tid: sp.pid, comm: sp.comm, connId: sc, fd: sfd, ret: bytes.length, data: bytes, dir: Direction.EGRESS, syscall: dir === 'c2s' ? Syscall.WRITE : Syscall.WRITEV, streamOff: off[dir], tsNs: ts }));
-        records.push(encodeData({ pid: rp.pid, tid: rp.pid, comm: rp.comm, connId: rc, fd: rfd, ret: bytes.length, data: bytes, dir: Direction.INGRESS, syscall: Syscall.READ, streamOff: off[dir], tsNs: ts + 20_000n }));
-        if (pw) {
-          if (dir === 'c2s') {
-            pw.packet(ts, cport, 8080, cseq, sseq, 0x18, bytes);
-            cseq += bytes.length;
-          } else {
-            pw.packet(ts, 8080, cport, sseq, cseq, 0x18, bytes);
-            sseq += bytes.length;
-          }
+      http.send('c2s', Buffer.from(request, 'latin1'), (ts += 50_000n));
+      if (mixed) {
+        // the calls are made after the request arrived and before the response began: that is
+        // how tinytap links them to it
+        const calls = serviceCalls(dbRandom, { method, host, path, id, rareSql: !rareSql && rare });
+        rareSql ||= rare;
+        for (const [on, call] of calls) {
+          db[on].send('c2s', call.request, (ts += 30_000n));
+          db[on].send('s2c', call.response, (ts += BigInt(Math.floor(50_000 + dbRandom() * dbRandom() * 5_000_000)))); // 50 µs .. 5 ms
         }
-        off[dir] += bytes.length;
+        n += calls.length;
       }
+      http.send('s2c', Buffer.from(response, 'latin1'), (ts += latency));
       if (records.length >= 8192) flush();
     }
-    records.push(encodeClose({ pid: client.pid, connId: cid, fd: 10, tsNs: (ts += 1000n) }));
-    records.push(encodeClose({ pid: server.pid, connId: sid, fd: 20, tsNs: (ts += 1000n) }));
+    ts = http.close(ts);
+    if (mixed) {
+      db.pg.send('c2s', Buffer.from('X\0\0\0\x04', 'latin1'), (ts += 1000n)); // Terminate: a call with no reply
+      n++;
+      ts = db.redis.close(db.pg.close(ts));
+    }
   }
   flush();
   pw?.close();
   await cap.stop('signal');
-  return { exchanges: n, flows, rare: RARE };
+  return { exchanges: n, flows, rare: RARE, rareSql: mixed ? RARE_SQL : null };
 }
 
-// node bench/generate-session.mjs FILE [EXCHANGES] [PCAP] [--variant 1]
+// node bench/generate-session.mjs FILE [EXCHANGES] [PCAP] [--variant 1] [--mixed]
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const v = args.indexOf('--variant');
   const variant = v >= 0 ? Number(args.splice(v, 2)[1]) : 0;
+  const m = args.indexOf('--mixed');
+  const mixed = m >= 0 && args.splice(m, 1).length > 0;
   const n = Number(args[1] ?? 100000);
   const t = Date.now();
-  const r = await generateSession({ file: args[0], exchanges: n, pcap: args[2] ?? null, variant });
+  const r = await generateSession({ file: args[0], exchanges: n, pcap: args[2] ?? null, variant, mixed });
   console.error(`${r.exchanges} exchanges on ${r.flows} connections in ${Date.now() - t} ms`);
 }

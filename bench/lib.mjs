@@ -83,6 +83,17 @@ export function peakRss(pid) {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/** A deterministic pseudo-random generator (mulberry32): the same traffic every run. */
+export function rng(seed) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];

@@ -9,7 +9,7 @@ import { Http1Connection } from '../dist/protocols/http1/index.js';
 import { CLI, fmt, median, tempDir } from './lib.mjs';
 import { RARE, generateSession } from './generate-session.mjs';
 
-function time(cmd, args, opts = {}) {
+export function time(cmd, args, opts = {}) {
   const t = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
@@ -28,14 +28,26 @@ function timeRepeated(cmd, args, n = 3) {
   return { ms: median(runs), runs, stdout: out };
 }
 
-/** The parser alone: keep-alive exchanges of the generator's shape, fed in 1460-byte segments. */
-export function parserThroughput(exchanges = 200_000) {
+/** The lines a command printed: rows of `ls --json`, hits of `search --json`. */
+export const lines = (stdout) => stdout.trim().split('\n').filter(Boolean).length;
+
+/** A tinytap command run 3 times: median ms, and the lines (rows) it printed. */
+export function timeTinytap(args) {
+  const r = timeRepeated(process.execPath, [CLI, ...args]);
+  return { ms: r.ms, runs: r.runs, rows: lines(r.stdout) };
+}
+
+/**
+ * One connection's stream items, as the reconstruction hands them to a parser: `turns` are what
+ * the client wrote and then what the server answered ({ request, response } Buffers), each write
+ * cut in 1460-byte segments (one loopback TCP segment of a 1500-byte MTU).
+ */
+export function streamItems(turns) {
   const items = [];
   const off = { c2s: 0, s2c: 0 };
   let bytes = 0;
   let ts = 0;
-  const push = (dir, text) => {
-    const buf = Buffer.from(text, 'latin1');
+  const push = (dir, buf) => {
     for (let at = 0; at < buf.length; at += 1460) {
       const piece = buf.subarray(at, at + 1460);
       items.push({ kind: 'data', dir, ts: ts++, offset: off[dir], length: piece.length, bytes: piece, eventId: ts });
@@ -43,44 +55,81 @@ export function parserThroughput(exchanges = 200_000) {
     }
     bytes += buf.length;
   };
-  for (let i = 0; i < exchanges; i++) {
-    push('c2s', `GET /api/users/${i}?page=${i % 7} HTTP/1.1\r\nHost: api.local:8080\r\nUser-Agent: loadgen/1.0\r\nAccept: application/json\r\nX-Request-Id: ${i.toString(36)}\r\n\r\n`);
-    const body = JSON.stringify({ id: i, items: [{ sku: `SKU-${i}`, qty: i % 9 }], note: 'ok' });
-    push('s2c', `HTTP/1.1 200 OK\r\nServer: api-server\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  for (const { request, response } of turns) {
+    push('c2s', request);
+    push('s2c', response);
   }
-  const conn = new Http1Connection();
-  const t = process.hrtime.bigint();
+  return { items, bytes };
+}
+
+/**
+ * Feed a parser the items and time it; `take` hands out what it finished (exchanges, calls).
+ * Throws unless it handed out `expected` of them, all complete: a parser that loses or
+ * misreads messages must not look fast.
+ */
+export function timeParser(conn, take, { items, bytes }, expected, isWhole = (x) => x.complete) {
   let n = 0;
+  let broken = 0;
+  const count = (done) => {
+    n += done.length;
+    for (const x of done) if (!isWhole(x)) broken++;
+  };
+  const t = process.hrtime.bigint();
   for (const item of items) {
     conn.push(item);
-    n += conn.takeExchanges().length;
+    count(take(conn));
   }
-  n += conn.finish().length;
-  const s = Number(process.hrtime.bigint() - t) / 1e9;
-  if (n !== exchanges) throw new Error(`parser returned ${n} exchanges, expected ${exchanges}`);
-  return { exchanges, bytes, seconds: s, mbPerSec: bytes / 1e6 / s, exchangesPerSec: exchanges / s };
+  count(conn.finish());
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  if (n !== expected || broken) throw new Error(`${conn.constructor.name} returned ${n} (${broken} incomplete), expected ${expected} complete`);
+  return { bytes, seconds, mbPerSec: bytes / 1e6 / seconds, perSec: expected / seconds };
+}
+
+/** The parser alone: keep-alive exchanges of the generator's shape, fed in 1460-byte segments. */
+export function parserThroughput(exchanges = 200_000) {
+  const turns = [];
+  for (let i = 0; i < exchanges; i++) {
+    const request = `GET /api/users/${i}?page=${i % 7} HTTP/1.1\r\nHost: api.local:8080\r\nUser-Agent: loadgen/1.0\r\nAccept: application/json\r\nX-Request-Id: ${i.toString(36)}\r\n\r\n`;
+    const body = JSON.stringify({ id: i, items: [{ sku: `SKU-${i}`, qty: i % 9 }], note: 'ok' });
+    const response = `HTTP/1.1 200 OK\r\nServer: api-server\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    turns.push({ request: Buffer.from(request, 'latin1'), response: Buffer.from(response, 'latin1') });
+  }
+  const r = timeParser(new Http1Connection(), (c) => c.takeExchanges(), streamItems(turns), exchanges);
+  return { exchanges, bytes: r.bytes, seconds: r.seconds, mbPerSec: r.mbPerSec, exchangesPerSec: r.perSec };
+}
+
+/**
+ * Generate a session, then build its exchanges once (`tinytap reparse`, what the first command
+ * does): the time, and the file's size before and after.
+ */
+export async function generateAndBuild({ file, ...generate }) {
+  const g0 = Date.now();
+  const generated = await generateSession({ file, ...generate });
+  const generateMs = Date.now() - g0;
+  const captured = statSync(file).size;
+  const build = time(process.execPath, [CLI, 'reparse', file]);
+  const capturedBytes = JSON.parse(execFileSync(process.execPath, [CLI, 'info', '--json', '--include-secrets', file], { encoding: 'utf8' })).capturedBytes;
+  return {
+    generated,
+    generateMs,
+    capturedFileBytes: captured,
+    capturedBytes,
+    buildMs: build.ms,
+    buildMbPerSec: capturedBytes / 1e6 / (build.ms / 1000),
+    sessionBytes: statSync(file).size,
+  };
 }
 
 export async function queryBench({ exchanges = 1_000_000, dir = tempDir() } = {}) {
   const file = join(dir, `gen-${exchanges}.tinytap`);
   const pcap = join(dir, `gen-${exchanges}.pcap`);
-  const g0 = Date.now();
-  await generateSession({ file, exchanges, pcap });
-  const generateMs = Date.now() - g0;
-  const captured = statSync(file).size;
-  const build = time(process.execPath, [CLI, 'reparse', file]);
-  const sessionBytes = statSync(file).size;
-  const capturedBytes = JSON.parse(execFileSync(process.execPath, [CLI, 'info', '--json', '--include-secrets', file], { encoding: 'utf8' })).capturedBytes;
-
-  const search = timeRepeated(process.execPath, [CLI, 'search', file, RARE, '--json']);
-  const searchHits = search.stdout.trim().split('\n').filter(Boolean).length;
+  const { generated, ...built } = await generateAndBuild({ file, exchanges, pcap });
+  const search = timeTinytap(['search', file, RARE, '--json']);
   const lsFilter = ['status:500', 'method:POST', 'host:auth.local'];
-  const ls = timeRepeated(process.execPath, [CLI, 'ls', file, ...lsFilter, '--json']);
-  const lsRows = ls.stdout.trim().split('\n').filter(Boolean).length;
-  const lsStatus = timeRepeated(process.execPath, [CLI, 'ls', file, 'status:500', '--json']);
-  const statusRows = lsStatus.stdout.trim().split('\n').filter(Boolean).length;
+  const ls = timeTinytap(['ls', file, ...lsFilter, '--json']);
+  const lsStatus = timeTinytap(['ls', file, 'status:500', '--json']);
   // node's own start-up, part of every command above
-  const startup = timeRepeated(process.execPath, [CLI, '--version']);
+  const startup = timeTinytap(['--version']);
 
   let tshark = null;
   if (existsSync('/usr/bin/tshark')) {
@@ -88,28 +137,23 @@ export async function queryBench({ exchanges = 1_000_000, dir = tempDir() } = {}
     const tsStatus = time('tshark', ['-r', pcap, '-Y', 'http.response.code == 500']);
     tshark = {
       searchMs: ts.ms,
-      searchHits: ts.stdout.trim().split('\n').filter(Boolean).length,
+      searchHits: lines(ts.stdout),
       statusMs: tsStatus.ms,
-      statusRows: tsStatus.stdout.trim().split('\n').filter(Boolean).length,
+      statusRows: lines(tsStatus.stdout),
       pcapBytes: statSync(pcap).size,
     };
   }
   return {
-    exchanges,
-    generateMs,
-    capturedFileBytes: captured,
-    capturedBytes,
-    buildMs: build.ms,
-    buildMbPerSec: capturedBytes / 1e6 / (build.ms / 1000),
-    sessionBytes,
+    exchanges: generated.exchanges,
+    ...built,
     searchMs: search.ms,
     searchRuns: search.runs,
-    searchHits,
+    searchHits: search.rows,
     lsFilter: lsFilter.join(' '),
     lsMs: ls.ms,
-    lsRows,
+    lsRows: ls.rows,
     statusMs: lsStatus.ms,
-    statusRows,
+    statusRows: lsStatus.rows,
     startupMs: startup.ms,
     tshark,
     file,

@@ -6,6 +6,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { CLI, ROOT, fmt, makeCertificate, tempDir } from './lib.mjs';
+import { dbParserMarkdown, dbParserThroughput, dbQueryBench, dbQueryMarkdown } from './db.mjs';
 import { benchDiff, diffMarkdown } from './diff.mjs';
 import { benchHarExport, benchHarExportMarkdown } from './export-har.mjs';
 import { generateSession } from './generate-session.mjs';
@@ -96,6 +97,18 @@ if (want('query')) {
   console.error(JSON.stringify({ ...q, file: undefined, pcap: undefined }));
   sections.push([`Queries on ${fmt(n)} exchanges: search and filter beside tshark`, queryMarkdown(q, p), { ...q, parser: p }]);
   bigSession = q.file;
+}
+
+if (want('db')) {
+  console.error('db: parser throughput per protocol ...');
+  const p = dbParserThroughput();
+  console.error(JSON.stringify(p));
+  sections.push(['Protocol parsers alone: MB/s and calls/s per protocol', dbParserMarkdown(p), p]);
+  const n = Number(process.env.BENCH_EXCHANGES ?? 1_000_000);
+  console.error(`db: generating and querying a mixed session of ${n} HTTP exchanges and database calls ...`);
+  const q = await dbQueryBench({ exchanges: n });
+  console.error(JSON.stringify({ ...q, file: undefined }));
+  sections.push([`Database calls among ${fmt(n)} exchanges: filters and search`, dbQueryMarkdown(q), { ...q, file: undefined }]);
 }
 
 if (want('export')) {
