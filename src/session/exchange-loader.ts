@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 
-import { type ExchangeRowData, READ_COLUMNS, columnTypes } from '../model/exchange-table.js';
+import { type ExchangeRowData, type ExchangeSummary, READ_COLUMNS, SUMMARY_COLUMNS, columnTypes } from '../model/exchange-table.js';
 import { type Body, type CallExchange, type Endpoint, type Exchange, type HeaderField, type MissingReason, holderHow } from '../model/exchange.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
 import { isFlaw, parseHead } from '../protocols/http1/index.js';
@@ -43,6 +43,9 @@ export const EXCHANGE_ROW_COLUMNS = READ_COLUMNS.map((c) => `x.${c}`).join(', ')
  * a file's.
  */
 export const exchangeRowFromArray = rowMaker(READ_COLUMNS) as (a: unknown[]) => ExchangeRowData;
+
+/** The same for a row of the exchange list (SUMMARY_COLUMNS): `ls` of a million rows makes one each. */
+export const summaryFromArray = rowMaker(SUMMARY_COLUMNS) as (a: unknown[]) => ExchangeSummary;
 
 function rowMaker(names: readonly string[]): (a: unknown[]) => Record<string, unknown> {
   if (!names.every((n) => /^[a-z_]+$/.test(n))) throw new Error('a column name that is not an identifier');

@@ -9,7 +9,7 @@ import type { CallExchange, Exchange } from '../model/exchange.js';
 import { type ExchangeSummary, SORTABLE, SUMMARY_COLUMNS, columnTypes } from '../model/exchange-table.js';
 import { type BuildStats, buildExchanges, exchangesAreCurrent } from './build-exchanges.js';
 import { RowCheck, derivedDamage, exactNumber } from './damage.js';
-import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, SharedRows, checkedFlow } from './exchange-loader.js';
+import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, SharedRows, checkedFlow, summaryFromArray } from './exchange-loader.js';
 import { startedAtNs } from './meta.js';
 import { corruptError, isCorruptionError, openSessionDb } from './open-session.js';
 import { isBeingRecorded } from './recorder-alive.js';
@@ -127,7 +127,8 @@ export class Session {
     const rows = this.db
       .prepare(listSql(SUMMARY_LIST, q))
       .safeIntegers(true)
-      .all(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Record<string, unknown>[];
+      .raw()
+      .all(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as unknown[][];
     return rows.map((r) => this.checkedSummary(r));
   }
 
@@ -136,15 +137,19 @@ export class Session {
     const rows = this.db
       .prepare(listSql(SUMMARY_LIST, q))
       .safeIntegers(true)
-      .iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Iterable<Record<string, unknown>>;
+      .raw()
+      .iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Iterable<unknown[]>;
     for (const r of rows) yield this.checkedSummary(r);
   }
 
-  /** A summary row, its values checked against formats/exchanges.sql (damage.ts). */
-  private checkedSummary(r: Record<string, unknown>): ExchangeSummary {
-    const bad = summaryCheck.problem(r);
-    if (bad) throw derivedDamage(this.path, `exchange ${String(r.id)} holds a ${bad} of the wrong type`);
-    return r as unknown as ExchangeSummary;
+  /**
+   * A summary row read as an array (raw: better-sqlite3 building 50-column objects was most of
+   * what `ls` of many rows cost), its values checked against formats/exchanges.sql (damage.ts).
+   */
+  private checkedSummary(r: unknown[]): ExchangeSummary {
+    const bad = summaryCheck.problemAt(r);
+    if (bad) throw derivedDamage(this.path, `exchange ${String(r[0])} holds a ${bad} of the wrong type`);
+    return summaryFromArray(r);
   }
 
   /**
