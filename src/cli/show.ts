@@ -7,6 +7,7 @@ import { bodyKind, bodyNotes, readableBytes, renderBody } from '../render/body.j
 import type { Session } from '../session/session.js';
 import { CliError } from './errors.js';
 import { statusColor } from '../render/exchange-format.js';
+import { otherHolders, where, who } from '../render/endpoint-text.js';
 import { formatBytes, formatDateTime, formatDurationMs, paint, useColor } from '../render/format.js';
 import { openSession, parseId } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
@@ -25,22 +26,6 @@ interface ShowFlags {
 }
 
 const ms = (ns: number | null) => (ns === null ? '—' : formatDurationMs(ns / 1e6));
-
-function who(e: Exchange['client']): string {
-  if (e.pid === null && e.comm === null) return '(not captured: filtered out, or on another host)';
-  const cmd = e.argv?.length ? `  ${e.argv.join(' ')}` : '';
-  return `${e.comm ?? '?'} (${e.pid ?? '?'})${cmd}`;
-}
-
-/** "accepted by postgres (10719)": the other processes that held this end. */
-export function otherHolders(e: Exchange['client']): string {
-  return e.others.map((o) => `${o.how} by ${o.comm ?? '?'} (${o.pid})`).join(', ');
-}
-
-function where(e: Exchange['client']): string {
-  if (!e.addr) return '';
-  return e.port ? `${e.addr.includes(':') ? `[${e.addr}]` : e.addr}:${e.port}` : e.addr;
-}
 
 function headerLines(headers: HeaderField[]): TerminalText[] {
   return headers.map((h) => term`  ${h.name}: ${h.value}`);

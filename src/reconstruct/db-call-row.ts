@@ -8,7 +8,7 @@ import type { ExchangeFields } from '../model/exchange-table.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
 import { redisShape, sqlShape, sqlTables } from '../model/query-shape.js';
 import type { ExchangeText, FlowContext, WitnessRef } from './exchange-row.js';
-import { wallTimes, witnessRef } from './exchange-row.js';
+import { flowFields, wallTimes, witnessRef } from './exchange-row.js';
 
 /** The most characters of a call's text the row's target column holds (the detail has all of it). */
 export const TARGET_CHARS = 1000;
@@ -96,17 +96,11 @@ export function dbCallRow(call: DbCall, ctx: FlowContext, events: { first: numbe
   const url = `${scheme}://${hostPort(ctx)}/${call.database ?? ''}`;
   const err = call.errors[0] ?? null;
   const row: CallRow = {
-    flowId: ctx.flowId,
     seq: call.index,
     protocol: call.protocol,
     operation: call.operation || null,
     target: call.text ? cut(call.text, TARGET_CHARS) : null,
-    clientPid: ctx.clientPid,
-    clientComm: ctx.clientComm,
-    serverPid: ctx.serverPid,
-    serverComm: ctx.serverComm,
-    serverPort: ctx.serverPort,
-    clientPort: ctx.clientPort,
+    ...flowFields(ctx),
     method: null,
     scheme,
     host: ctx.serverAddr,

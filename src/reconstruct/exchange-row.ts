@@ -206,6 +206,19 @@ const MAX_INDEXED_CHARS = 1 << 20;
 /** The columns only a database call has, and those its linking (session/call-links.ts) sets. */
 const NOT_A_DB_CALL = { errorCode: null, db: null, rows: null, shape: null, names: null, parentId: null, link: null, queries: null, dbNs: null } as const;
 
+/** The columns of a row that its flow says, whatever the protocol. */
+export function flowFields(ctx: FlowContext) {
+  return {
+    flowId: ctx.flowId,
+    clientPid: ctx.clientPid,
+    clientComm: ctx.clientComm,
+    serverPid: ctx.serverPid,
+    serverComm: ctx.serverComm,
+    serverPort: ctx.serverPort,
+    clientPort: ctx.clientPort,
+  };
+}
+
 /** When a request and its response crossed (ts: ns since the session began, as the parsers give them). */
 export interface Timing {
   requestStart?: number;
@@ -265,17 +278,11 @@ export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyByt
 
   const err = ex.errors[0] ?? null;
   const row: ExchangeRow = {
-    flowId: ctx.flowId,
     seq: ex.index,
     protocol: 'http',
     operation: req?.method ?? null,
     target: req?.target ?? null,
-    clientPid: ctx.clientPid,
-    clientComm: ctx.clientComm,
-    serverPid: ctx.serverPid,
-    serverComm: ctx.serverComm,
-    serverPort: ctx.serverPort,
-    clientPort: ctx.clientPort,
+    ...flowFields(ctx),
     method: req?.method ?? null,
     scheme,
     host,

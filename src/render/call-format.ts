@@ -9,6 +9,7 @@ import { ExchangeFlag } from '../model/exchange-flags.js';
 import { formatDateTime, formatDurationMs, paint } from './format.js';
 import { type TerminalText, type TextPart, joinText, term } from './terminal-text.js';
 import { redisReplyLines } from './redis-reply.js';
+import { otherHolders, where, who } from './endpoint-text.js';
 
 const SHORT: Record<string, string> = { http: 'http', postgresql: 'pg', mysql: 'mysql', redis: 'redis' };
 
@@ -49,17 +50,6 @@ export function queriesText(x: Pick<ExchangeSummary, 'queries' | 'db_ns' | 'flag
 }
 
 const ms = (ns: number | bigint | null) => (ns === null ? '—' : formatDurationMs(Number(ns) / 1e6));
-
-function who(e: CallExchange['client']): string {
-  if (e.pid === null && e.comm === null) return '(not captured: filtered out, or on another host)';
-  const cmd = e.argv?.length ? `  ${e.argv.join(' ')}` : '';
-  return `${e.comm ?? '?'} (${e.pid ?? '?'})${cmd}`;
-}
-
-function where(e: CallExchange['client']): string {
-  if (!e.addr) return '';
-  return e.port ? `${e.addr.includes(':') ? `[${e.addr}]` : e.addr}:${e.port}` : e.addr;
-}
 
 /** A value as a list shows it: NULL, or the text. */
 function value(v: unknown): string {
@@ -117,7 +107,7 @@ export function formatCall(c: CallExchange, color: boolean, opts: { slowNs?: num
   out.push(term`${paint(color, '1', `#${c.id}`)}  ${proto} ${c.operation}  →  ${outcome}  (${ms(c.timings.totalNs)})${slow}`);
   out.push(term`client      ${who(c.client)}  ${where(c.client)}`);
   out.push(term`server      ${who(c.server)}  ${where(c.server)}`);
-  if (c.server.others.length) out.push(term`            ${c.server.others.map((o) => `${o.how} by ${o.comm ?? '?'} (${o.pid})`).join(', ')}`);
+  if (c.server.others.length) out.push(term`            ${otherHolders(c.server)}`);
   out.push(term`connection  flow ${c.flowId} (${c.transport}), call ${c.seq + 1} on it`);
   if (c.database !== null || c.user !== null) out.push(term`database    ${c.database ?? '—'}${c.user !== null ? term`  as ${c.user}` : ''}`);
   if (c.tls) out.push(term`tls         decrypted by tinytap from ${c.tls.decryptedFrom}`);

@@ -255,13 +255,8 @@ function isMessageRef(v: unknown): boolean {
  * loader reads stream positions from. A string says what is wrong with it.
  */
 export function checkedDetail(blob: unknown): ExchangeDetail | string {
-  if (!Buffer.isBuffer(blob)) return 'its detail is not a blob';
-  let d: unknown;
-  try {
-    d = unpack(blob);
-  } catch {
-    return 'its detail does not decode';
-  }
+  const d = unpackedDetail(blob);
+  if (typeof d === 'string') return d;
   if (!tuple(d, 8) || d[0] !== 2) return 'its detail is of an unknown version';
   const [, c2s, s2c, request, response, informational, protocolSwitch, errors] = d;
   const ok =
@@ -271,9 +266,22 @@ export function checkedDetail(blob: unknown): ExchangeDetail | string {
     isMessageRef(response) &&
     listOf(informational, (i) => tuple(i, 4) && isOffset(i[0]) && isOffset(i[1]) && isOffset(i[2]) && isText(i[3]) && /^-?\d{1,20}$/.test(i[3])) &&
     (protocolSwitch === null || (tuple(protocolSwitch, 3) && isText(protocolSwitch[0]) && isConn(protocolSwitch[1]) && isOffset(protocolSwitch[2]))) &&
-    listOf(errors, (e) => tuple(e, 4) && (e[0] === 0 || e[0] === 1) && isOffset(e[1]) && isText(e[2]) && isText(e[3]));
+    isErrorList(errors);
   return ok ? (d as ExchangeDetail) : 'its detail does not hold what an exchange holds';
 }
+
+/** A detail blob decoded (msgpack), or what is wrong with it: the first step of both checks. */
+function unpackedDetail(blob: unknown): unknown {
+  if (!Buffer.isBuffer(blob)) return 'its detail is not a blob';
+  try {
+    return unpack(blob) as unknown;
+  } catch {
+    return 'its detail does not decode';
+  }
+}
+
+/** `errors` of either detail: [dir (0 request, 1 response), offset, code, message]. */
+const isErrorList = (v: unknown) => listOf(v, (e) => tuple(e, 4) && (e[0] === 0 || e[0] === 1) && isOffset(e[1]) && isText(e[2]) && isText(e[3]));
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
 const optional = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v);
@@ -284,13 +292,8 @@ const optional = (v: unknown, check: (x: unknown) => boolean) => v === undefined
  * shown, through the escaping every captured text gets, so it need only be an object.
  */
 export function checkedCallDetail(blob: unknown): CallDetail | string {
-  if (!Buffer.isBuffer(blob)) return 'its detail is not a blob';
-  let d: unknown;
-  try {
-    d = unpack(blob);
-  } catch {
-    return 'its detail does not decode';
-  }
+  const d = unpackedDetail(blob);
+  if (typeof d === 'string') return d;
   if (!tuple(d, 4) || d[0] !== 'call') return 'its detail is of an unknown version';
   const [, c2s, s2c, c] = d;
   const ok =
@@ -306,7 +309,7 @@ export function checkedCallDetail(blob: unknown): CallDetail | string {
     optional(c.user, isText) &&
     optional(c.request, isRange) &&
     optional(c.response, isRange) &&
-    listOf(c.errors, (e) => tuple(e, 4) && (e[0] === 0 || e[0] === 1) && isOffset(e[1]) && isText(e[2]) && isText(e[3])) &&
+    isErrorList(c.errors) &&
     isPlainObject(c.more);
   return ok ? (d as CallDetail) : 'its detail does not hold what a database call holds';
 }
