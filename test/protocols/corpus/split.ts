@@ -64,3 +64,27 @@ export function oneBytePerSegment(items: StreamItem[]): StreamItem[] {
   }
   return out;
 }
+
+/**
+ * Each data segment cut at up to `most` places, the positions taken in turn from `cuts` (each
+ * modulo what is left of the segment): for property tests, where fast-check picks the cuts.
+ */
+export function recut(items: StreamItem[], cuts: readonly number[], most = 3): StreamItem[] {
+  if (cuts.length === 0) return items;
+  const out: StreamItem[] = [];
+  let k = 0;
+  for (const item of items) {
+    if (item.kind !== 'data') {
+      out.push(item);
+      continue;
+    }
+    let rest: StreamSegment = item;
+    for (let n = 0; n < most && rest.length > 1; n++) {
+      const [a, b] = splitSegment(rest, 1 + (cuts[k++ % cuts.length] % (rest.length - 1)));
+      out.push(a);
+      rest = b;
+    }
+    out.push(rest);
+  }
+  return out;
+}

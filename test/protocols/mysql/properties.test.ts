@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DB_TEXT_LIMIT, type DbCall } from '../../../src/protocols/db-call.js';
 import type { StreamItem, StreamSegment } from '../../../src/protocols/stream.js';
 import { loadCase, type CorpusCase } from '../corpus/corpus-format.js';
-import { splitSegment } from '../corpus/split.js';
+import { recut } from '../corpus/split.js';
 import { runAtOnce, runIncrementally } from './run-connection.js';
 import { summarizeCalls } from './summarize.js';
 
@@ -23,28 +23,6 @@ const cases: CorpusCase[] = readdirSync(corpusDir)
 
 const arbCase = fc.constantFrom(...cases);
 const arbCuts = fc.array(fc.nat(), { maxLength: 60 });
-
-/** Cuts segments at the given positions (each taken modulo the segment it falls in). */
-function recut(items: StreamItem[], cuts: number[]): StreamItem[] {
-  const out: StreamItem[] = [];
-  let k = 0;
-  for (const item of items) {
-    if (item.kind !== 'data') {
-      out.push(item);
-      continue;
-    }
-    let rest: StreamSegment = item;
-    while (k < cuts.length && rest.length > 1 && cuts[k] % 3 !== 0) {
-      const at = 1 + (cuts[k++] % (rest.length - 1));
-      const [a, b] = splitSegment(rest, at);
-      out.push(a);
-      rest = b;
-    }
-    k++;
-    out.push(rest);
-  }
-  return out;
-}
 
 function checkWellFormed(calls: DbCall[], items: StreamItem[]): void {
   const ends = { c2s: 0, s2c: 0 };

@@ -11,7 +11,7 @@ import { DB_TEXT_LIMIT, type DbCall } from '../../../src/protocols/db-call.js';
 import type { StreamDirection, StreamItem, StreamSegment } from '../../../src/protocols/stream.js';
 import { RedisConnection } from '../../../src/protocols/redis/index.js';
 import { loadCase } from '../corpus/corpus-format.js';
-import { splitSegment } from '../corpus/split.js';
+import { recut } from '../corpus/split.js';
 import { arbConversation, encodeCommand, feed, wholeFeed, type Conversation } from './conversation.js';
 import { runAtOnce, runIncrementally } from './run-connection.js';
 import { summarizeCalls } from './summarize.js';
@@ -77,7 +77,7 @@ describe('redis properties', () => {
       fc.property(fc.nat(cases.length - 1), fc.array(arbMutation, { minLength: 1, maxLength: 4 }), arbCuts, (k, mutations, cuts) => {
         const items = mutate(cases[k].items, mutations);
         const expected = summarizeCalls(runAtOnce(items));
-        expect(summarizeCalls(runIncrementally(cutAll(items, cuts)))).toBe(expected);
+        expect(summarizeCalls(runIncrementally(recut(items, cuts, 1)))).toBe(expected);
         checkBounded(runAtOnce(items));
       }),
       { numRuns: 300 },
@@ -159,21 +159,6 @@ function mutate(items: StreamItem[], mutations: { at: number; kind: string; byte
     else chunk[1] = Buffer.concat([bytes.subarray(0, at), Buffer.from([m.byte]), bytes.subarray(at)]);
   }
   return itemsOf(chunks.filter(([, b]) => b.length > 0));
-}
-
-/** Every data segment cut at the given positions (modulo its length). */
-function cutAll(items: StreamItem[], cuts: number[]): StreamItem[] {
-  const out: StreamItem[] = [];
-  let k = 0;
-  for (const item of items) {
-    if (item.kind !== 'data' || item.length < 2 || cuts.length === 0) {
-      out.push(item);
-      continue;
-    }
-    const at = 1 + (cuts[k++ % cuts.length] % (item.length - 1));
-    out.push(...splitSegment(item, at));
-  }
-  return out;
 }
 
 function tsOfByte(items: StreamItem[], dir: StreamDirection, offset: number): number | undefined {
