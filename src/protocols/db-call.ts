@@ -118,6 +118,11 @@ export interface DbCall {
   detail: Record<string, unknown>;
 }
 
+/** A call as it begins, before its request is read: no text, no reply, nothing complete. */
+export function newDbCall(protocol: DbProtocol, index: number, operation: string, detail: Record<string, unknown> = {}): DbCall {
+  return { protocol, index, operation, text: '', status: 'none', timing: {}, complete: false, errors: [], detail };
+}
+
 /** One connection of a database protocol: fed stream items in order, hands out calls. */
 export interface DbConnection {
   /** The next stream item of either direction, in capture order. Never throws. */

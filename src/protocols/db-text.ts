@@ -1,8 +1,8 @@
 /**
- * Bytes of a message as the bounded text a DbCall holds (db-call.ts: every text field is cut at
+ * Bytes of a database message as the bounded text a DbCall holds (db-call.ts: every text field is cut at
  * DB_TEXT_LIMIT characters and then ends with '…'; binary values are `\x` + lower-case hex).
  */
-import { DB_TEXT_LIMIT } from '../db-call.js';
+import { DB_TEXT_LIMIT } from './db-call.js';
 
 const CUT = '…';
 const decoder = new TextDecoder('utf-8', { fatal: false });

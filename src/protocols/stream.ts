@@ -48,3 +48,29 @@ export interface StreamEnd {
 }
 
 export type StreamItem = StreamSegment | StreamEnd;
+
+/** The part of a segment a parser has not had yet. */
+export interface UnseenPart {
+  offset: number;
+  length: number;
+  /** The captured bytes of that part: bytes.length <= length. */
+  bytes: Uint8Array;
+}
+
+/**
+ * What of `segment` is new to a parser that has had the first `received` bytes of its direction:
+ * bytes it already had (a record delivered twice; should not happen) are dropped, and captured
+ * bytes beyond `length` are ignored. Null when nothing is new. Every parser feeds through this.
+ */
+export function unseenPart(segment: StreamSegment, received: number): UnseenPart | null {
+  let { offset, length } = segment;
+  let bytes = segment.bytes.length > length ? segment.bytes.subarray(0, length) : segment.bytes;
+  if (offset < received) {
+    const seen = received - offset;
+    if (seen >= length) return null;
+    bytes = bytes.subarray(Math.min(seen, bytes.length));
+    length -= seen;
+    offset = received;
+  }
+  return length === 0 ? null : { offset, length, bytes };
+}

@@ -13,7 +13,7 @@
  * a head over the limit) ends parsing of this direction with one error carrying the stream
  * offset; the rest of the direction is raw. push() never throws.
  */
-import type { GapReason, StreamDirection, StreamEnd, StreamItem, StreamSegment } from '../stream.js';
+import { type GapReason, type StreamDirection, type StreamEnd, type StreamItem, type StreamSegment, unseenPart } from '../stream.js';
 import { CR, LF, asBuffer, findSectionEnd, indexOfLf, lineContentEnd, sectionScanResume } from './bytes.js';
 import { scanChunkSizeLine } from './chunk-line.js';
 import { parseFieldLines } from './fields.js';
@@ -186,18 +186,10 @@ export class Http1Parser {
   // ---- input: segments and end markers become pieces ----
 
   private pushSegment(segment: StreamSegment): void {
-    let { offset, length } = segment;
-    let bytes = asBuffer(segment.bytes);
-    if (bytes.length > length) bytes = bytes.subarray(0, length);
-    if (offset < this.received) {
-      // bytes we already have (should not happen): keep only the new part
-      const seen = this.received - offset;
-      if (seen >= length) return;
-      bytes = bytes.subarray(Math.min(seen, bytes.length));
-      length -= seen;
-      offset = this.received;
-    }
-    if (length === 0) return;
+    const part = unseenPart(segment, this.received);
+    if (!part) return;
+    const { offset, length } = part;
+    const bytes = asBuffer(part.bytes);
     this.times.forget(this.input.offset - 1);
     if (offset > this.received) {
       // the records of the bytes in between were lost: they were moved, not seen

@@ -17,8 +17,8 @@
  * Compression: zlib (CLIENT_COMPRESS) is inflated (compression.ts) from the packet after the
  * authentication OK on; zstd is not decoded: both directions stop there with a 'compressed' error.
  */
-import type { DbCall, DbConnection, DbParseError } from '../db-call.js';
-import type { StreamDirection, StreamItem, StreamSegment } from '../stream.js';
+import { type DbCall, type DbConnection, type DbParseError, newDbCall } from '../db-call.js';
+import { type StreamDirection, type StreamItem, type StreamSegment, unseenPart } from '../stream.js';
 import { commandName, parseCommand, type Command } from './commands.js';
 import { CAP, COM, capabilityNames } from './constants.js';
 import { applyError, settleCall } from './call-result.js';
@@ -130,16 +130,9 @@ export class MysqlConnection implements DbConnection {
 
   private pushSegment(segment: StreamSegment): void {
     const { dir } = segment;
-    let { offset, length } = segment;
-    let bytes = segment.bytes.subarray(0, Math.min(segment.bytes.length, length));
-    if (offset < this.received[dir]) {
-      // bytes we already have (should not happen): keep only the new part
-      const seen = this.received[dir] - offset;
-      if (seen >= length) return;
-      bytes = bytes.subarray(Math.min(seen, bytes.length));
-      length -= seen;
-      offset = this.received[dir];
-    }
+    const part = unseenPart(segment, this.received[dir]);
+    if (!part) return;
+    const { offset, length, bytes } = part;
     this.catchUp(dir, offset, segment.ts);
     this.received[dir] = offset + length;
     let rest = bytes;
@@ -414,17 +407,7 @@ export class MysqlConnection implements DbConnection {
 
   private newSlot(operation: string): Slot {
     const detail: MysqlCallDetail = {};
-    const call: DbCall = {
-      protocol: 'mysql',
-      index: this.nextIndex++,
-      operation,
-      text: '',
-      status: 'none',
-      timing: {},
-      complete: false,
-      errors: [],
-      detail: detail as Record<string, unknown>,
-    };
+    const call = newDbCall('mysql', this.nextIndex++, operation, detail as Record<string, unknown>);
     if (this.user !== undefined) call.user = this.user;
     if (this.database !== undefined) call.database = this.database;
     const slot: Slot = { call, detail, awaiting: false };

@@ -13,7 +13,8 @@ import type { Packet } from './framing.js';
 import { classifyAuthReply } from './handshake.js';
 import { PayloadReader } from './payload-reader.js';
 import { errResult, parseColumnDef, parseEof, parseErr, parseOk, type ErrPacket, type OkPacket } from './replies.js';
-import { bytesAsText, cutText, decodeBinaryRow, decodeTextRow, type ColumnDef } from './values.js';
+import { cutText } from '../db-text.js';
+import { bytesAsText, decodeBinaryRow, decodeTextRow, type ColumnDef } from './values.js';
 import type { MysqlResultPart } from './types.js';
 
 /** Results kept in detail.results; later ones still count in `rows` and the summary. */

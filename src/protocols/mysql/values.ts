@@ -5,7 +5,8 @@
  * Binary data (binary character set, blob parameters) is `\x` + hex; everything is cut at
  * DB_TEXT_LIMIT. A value running past the end of a cut payload is cut, never an exception.
  */
-import { DB_TEXT_LIMIT, type DbValue } from '../db-call.js';
+import type { DbValue } from '../db-call.js';
+import { boundedText, hexText } from '../db-text.js';
 import { BINARY_CHARSET, TYPE, UNSIGNED_FLAG } from './constants.js';
 import { PayloadReader } from './payload-reader.js';
 
@@ -31,20 +32,9 @@ export function paramValueType(type: number, flag: number): ValueType {
   return { type, unsigned: (flag & 0x80) !== 0, binary: blob || type === TYPE.GEOMETRY };
 }
 
-/** Text is cut at DB_TEXT_LIMIT characters, ending with '…'. */
-export function cutText(text: string): string {
-  return text.length > DB_TEXT_LIMIT ? `${text.slice(0, DB_TEXT_LIMIT - 1)}…` : text;
-}
-
+/** A value's bytes as DbValue text: a binary column's as `\\x` hex, any other's as UTF-8. */
 export function bytesAsText(bytes: Uint8Array, binary: boolean): string {
-  if (binary) {
-    const hexChars = DB_TEXT_LIMIT - 2;
-    const shown = Buffer.from(bytes.subarray(0, Math.ceil(hexChars / 2))).toString('hex');
-    return cutText(`\\x${shown}${bytes.length * 2 > hexChars ? '…' : ''}`);
-  }
-  // 4 bytes per character at most: no need to decode more than the limit can show
-  const part = bytes.length > DB_TEXT_LIMIT * 4 ? bytes.subarray(0, DB_TEXT_LIMIT * 4) : bytes;
-  return cutText(Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('utf8'));
+  return binary ? hexText(bytes) : boundedText(bytes);
 }
 
 /** One text-protocol row: a length-encoded string or 0xfb (NULL) per column. */

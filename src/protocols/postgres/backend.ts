@@ -5,7 +5,7 @@
  */
 import type { PgMessage } from './framer.js';
 import { int16List } from './frontend.js';
-import { boundedText, cutText } from './text.js';
+import { boundedText, cutText } from '../db-text.js';
 import { Cursor } from './wire.js';
 
 const AUTH_METHODS: Record<number, string> = {

@@ -3,10 +3,10 @@
  * request range, the reply messages its response range, and the reply's facts (tags, rows,
  * errors, notices) accumulate until finish() turns them into the DbCall that is handed out.
  */
-import { DB_SAMPLE_ROWS, DB_TEXT_LIMIT, type DbCall, type DbParseError, type DbValue } from '../db-call.js';
+import { DB_SAMPLE_ROWS, DB_TEXT_LIMIT, type DbCall, type DbParseError, type DbValue, newDbCall } from '../db-call.js';
 import type { ServerNotice } from './backend.js';
 import type { PgMessage } from './framer.js';
-import { appendBounded, cutText } from './text.js';
+import { appendBounded, cutText } from '../db-text.js';
 import type { PostgresColumn, PostgresDetail } from './types.js';
 
 export class CallBuilder {
@@ -32,17 +32,7 @@ export class CallBuilder {
   rowShape: PostgresColumn[] | undefined;
 
   constructor(index: number, operation: string) {
-    this.call = {
-      protocol: 'postgresql',
-      index,
-      operation,
-      text: '',
-      status: 'none',
-      timing: {},
-      complete: false,
-      errors: [],
-      detail: this.detail as Record<string, unknown>,
-    };
+    this.call = newDbCall('postgresql', index, operation, this.detail as Record<string, unknown>);
   }
 
   /** Handed out before its reply came, to bound memory (limits.maxCallsInFlight). */

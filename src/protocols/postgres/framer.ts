@@ -12,7 +12,7 @@
  * to find the next message: the direction stops with a 'gap' error. push() never throws.
  */
 import type { DbParseError } from '../db-call.js';
-import type { GapReason, StreamDirection, StreamItem, StreamSegment } from '../stream.js';
+import { type GapReason, type StreamDirection, type StreamItem, type StreamSegment, unseenPart } from '../stream.js';
 import { SegmentTimes } from '../http1/segment-times.js';
 import type { PostgresLimits } from './limits.js';
 import { MAX_STARTUP_LENGTH, typeChar } from './wire.js';
@@ -124,16 +124,9 @@ export class MessageFramer {
   }
 
   private pushSegment(segment: StreamSegment): void {
-    let { offset, length } = segment;
-    let bytes = segment.bytes.length > length ? segment.bytes.subarray(0, length) : segment.bytes;
-    if (offset < this.received) {
-      const seen = this.received - offset;
-      if (seen >= length) return;
-      bytes = bytes.subarray(Math.min(seen, bytes.length));
-      length -= seen;
-      offset = this.received;
-    }
-    if (length === 0) return;
+    const part = unseenPart(segment, this.received);
+    if (!part) return;
+    const { offset, length, bytes } = part;
     if (offset > this.received) this.lostBefore(offset, segment.ts);
     if (this.done) return;
     this.times.note(offset, segment.ts);

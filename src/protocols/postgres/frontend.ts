@@ -4,7 +4,7 @@
  * Raw values (Bind parameters) are subarrays of the body, valid only while the message is handled.
  */
 import type { PgMessage } from './framer.js';
-import { boundedText } from './text.js';
+import { boundedText } from '../db-text.js';
 import { redactPasswords } from '../sql-secrets.js';
 import { CANCEL_REQUEST_CODE, Cursor, GSSENC_REQUEST_CODE, SSL_REQUEST_CODE } from './wire.js';
 

@@ -20,7 +20,7 @@ import {
 import { sqlOperation } from './sql-operation.js';
 import { redactPasswords } from '../sql-secrets.js';
 import type { ConnectionState, Portal } from './state.js';
-import { boundedText } from './text.js';
+import { boundedText } from '../db-text.js';
 import { formatOf, valueText } from './values.js';
 import { Cursor, typeChar } from './wire.js';
 

@@ -4,7 +4,7 @@
  * `\x` hex otherwise, as db-call.ts asks.
  */
 import type { DbValue } from '../db-call.js';
-import { boundedText, hexText } from './text.js';
+import { boundedText, hexText } from '../db-text.js';
 
 const OID = {
   bool: 16,

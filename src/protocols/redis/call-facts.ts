@@ -3,8 +3,8 @@
  * MULTI/EXEC/DISCARD, MONITOR, RESET and subscription confirmations.
  */
 import { DB_SAMPLE_ROWS, type DbCall } from '../db-call.js';
-import { argText, cutText } from './text.js';
-import { DB_TEXT_LIMIT } from '../db-call.js';
+import { cutText } from '../db-text.js';
+import { argText } from './text.js';
 import type { Slot } from './pairing.js';
 import { confirmationOf, isMonitorLine, kindOf } from './pubsub.js';
 import { elementTexts, replyError, replyLine, replyText, replyTree } from './reply-format.js';
@@ -131,10 +131,10 @@ export function oneWayCall(call: DbCall, message: RespMessage, state: Connection
     call.text = replyLine(value);
   } else {
     call.operation = (kind ?? value.type).toUpperCase();
-    call.text = cutText(elements.map(textOf).join(' '), DB_TEXT_LIMIT);
+    call.text = cutText(elements.map(textOf).join(' '));
     if (kind === 'invalidate') {
       call.keys = invalidatedKeys(value);
-      call.text = cutText(['invalidate', ...call.keys].map(textOf).join(' '), DB_TEXT_LIMIT);
+      call.text = cutText(['invalidate', ...call.keys].map(textOf).join(' '));
     }
   }
   if (value.type === 'push' && kind !== undefined) call.detail.push = kind;

@@ -6,7 +6,8 @@
  */
 import { DB_TEXT_LIMIT, type DbValue } from '../db-call.js';
 import { hasKeySpec, keyPositions } from './key-specs.js';
-import { argText, cutText, valueText } from './text.js';
+import { cutText } from '../db-text.js';
+import { argText, valueText } from './text.js';
 import type { RespMessage, RespValue } from './types.js';
 
 /** What a password argument is replaced with, everywhere. */
@@ -69,7 +70,7 @@ export function describeCommand(message: RespMessage): RedisCommand {
   const command: RedisCommand = {
     name,
     operation,
-    text: cutText(text, DB_TEXT_LIMIT, items.length < count),
+    text: cutText(text, items.length < count),
     params,
     argc: Math.max(0, count - 1),
     words,

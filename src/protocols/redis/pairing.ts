@@ -12,7 +12,7 @@
  * Calls are handed out in index order as soon as nothing more can happen to them, so a long
  * connection holds only the calls in flight (at most REDIS_LIMITS.maxInFlight).
  */
-import type { DbCall, DbConnection, DbParseError } from '../db-call.js';
+import { type DbCall, type DbConnection, type DbParseError, newDbCall } from '../db-call.js';
 import type { StreamItem } from '../stream.js';
 import { describeCommand, hideSecretReplies, type RedisCommand } from './command.js';
 import { REDIS_LIMITS } from './limits.js';
@@ -273,17 +273,7 @@ export class RedisConnection implements DbConnection {
   // ---- calls ----
 
   private newSlot(from: { command?: RedisCommand; request?: RespMessage }): Slot {
-    const call: DbCall = {
-      protocol: 'redis',
-      index: this.nextIndex++,
-      operation: '',
-      text: '',
-      status: 'none',
-      timing: {},
-      complete: false,
-      errors: [],
-      detail: {},
-    };
+    const call = newDbCall('redis', this.nextIndex++, '');
     const slot: Slot = { call, ...from, replies: [], expected: 1, settled: false };
     this.slots.push(slot);
     return slot;

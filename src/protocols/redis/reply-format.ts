@@ -5,12 +5,13 @@
  */
 import { DB_SAMPLE_ROWS, DB_TEXT_LIMIT } from '../db-call.js';
 import { REDIS_LIMITS } from './limits.js';
-import { cutText, quoted, valueText } from './text.js';
+import { cutText } from '../db-text.js';
+import { quoted, valueText } from './text.js';
 import type { RedisReplyNode, RespScalar, RespValue } from './types.js';
 
 /** The reply's first line as redis-cli prints it (errors as '(error) CODE message'). */
 export function replyLine(value: RespValue): string {
-  return cutText(oneLine(value), REDIS_LIMITS.resultChars);
+  return cutText(oneLine(value), false, REDIS_LIMITS.resultChars);
 }
 
 function oneLine(value: RespValue): string {
@@ -98,7 +99,7 @@ export function replyText(values: RespValue[]): string | undefined {
   };
   values.forEach(visit);
   if (parts.length === 0) return undefined;
-  return cutText(parts.join('\n'), DB_TEXT_LIMIT);
+  return cutText(parts.join('\n'));
 }
 
 /**

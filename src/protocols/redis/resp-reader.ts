@@ -13,7 +13,7 @@
  * limit end this direction with one error at a stream offset; the rest is raw. push() never throws.
  */
 import type { DbParseError } from '../db-call.js';
-import type { GapReason, StreamDirection, StreamItem } from '../stream.js';
+import { type GapReason, type StreamDirection, type StreamItem, unseenPart } from '../stream.js';
 import { REDIS_LIMITS } from './limits.js';
 import { isKnownCommand } from './command.js';
 import { splitInlineArgs } from './inline.js';
@@ -106,15 +106,10 @@ export class RespReader {
         this.end();
         return;
       }
-      let bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, Math.min(item.bytes.length, item.length));
-      let length = item.length;
-      if (item.offset < this.pos) {
-        // bytes already seen (should not happen): only the new part counts
-        const seen = this.pos - item.offset;
-        if (seen >= length) return;
-        bytes = bytes.subarray(Math.min(seen, bytes.length));
-        length -= seen;
-      }
+      const part = unseenPart(item, this.pos);
+      if (!part) return;
+      const { length } = part;
+      const bytes = Buffer.from(part.bytes.buffer, part.bytes.byteOffset, part.bytes.length);
       if (bytes.length > 0) this.feed(bytes, item.ts);
       if (length > bytes.length) this.gap(length - bytes.length, item.gap ?? 'lost', item.ts);
     } catch (e) {

@@ -3,6 +3,7 @@
  * quoting redis-cli uses to print them (sdscatrepr in sds.c).
  */
 import { DB_TEXT_LIMIT, type DbValue } from '../db-call.js';
+import { cutText } from '../db-text.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -14,14 +15,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function valueText(bytes: Uint8Array, length: number = bytes.length, limit: number = DB_TEXT_LIMIT): DbValue {
   let text = decodeUtf8(bytes, length > bytes.length);
   if (text === undefined) text = `\\x${Buffer.from(bytes.subarray(0, Math.ceil(limit / 2))).toString('hex')}`;
-  return cutText(text, limit, length > bytes.length);
+  return cutText(text, length > bytes.length, limit);
 }
 
-/** Text cut at `limit` characters with '…' (also when `more` says the text was already cut). */
-export function cutText(text: string, limit: number, more = false): string {
-  if (text.length > limit) return `${text.slice(0, Math.max(0, limit - 1))}…`;
-  return more ? `${text}…` : text;
-}
 
 function decodeUtf8(bytes: Uint8Array, mayEndMidCharacter: boolean): string | undefined {
   for (let drop = 0; drop <= (mayEndMidCharacter ? 3 : 0) && drop <= bytes.length; drop++) {

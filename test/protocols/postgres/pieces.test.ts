@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DB_TEXT_LIMIT } from '../../../src/protocols/db-call.js';
 import type { StreamSegment } from '../../../src/protocols/stream.js';
 import { PostgresConnection, looksLikePostgres, sqlOperation } from '../../../src/protocols/postgres/index.js';
-import { boundedText, hexText } from '../../../src/protocols/postgres/text.js';
+import { boundedText, hexText } from '../../../src/protocols/db-text.js';
 import { valueText } from '../../../src/protocols/postgres/values.js';
 import * as w from './wire.js';
 
