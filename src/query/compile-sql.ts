@@ -206,10 +206,11 @@ class Compiler {
         this.bind(...t.protocols);
         return { sql: t.protocols.length === 1 ? 'x.protocol = ?' : `x.protocol IN (${t.protocols.map(() => '?').join(', ')})`, nullable: false };
       case 'sql':
-        // no index narrows it: the trigram index over the statement's words was tried and made
-        // common words (from, users) slower than reading the shapes in time order (BENCHMARKS.md)
+        // a session has few distinct shapes however many queries: those containing the text are
+        // read from exchanges_shape, then their rows. (The trigram index over the statement's
+        // words was tried: common words like "from" made it slower, BENCHMARKS.md.)
         this.bind(t.text);
-        return { sql: 'instr(x.shape, ?) > 0', nullable: true };
+        return { sql: 'x.shape IN (SELECT DISTINCT s.shape FROM exchanges s WHERE s.shape IS NOT NULL AND instr(s.shape, ?) > 0)', nullable: true };
       case 'names':
         // one definition of matching a name (predicate.ts namesMatch), called from SQL
         this.bind('redis', JSON.stringify(t.match), t.of === 'table' ? 1 : 0);

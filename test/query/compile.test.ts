@@ -135,6 +135,7 @@ describe('the indexes do the narrowing (EXPLAIN QUERY PLAN)', () => {
     ['since:10m', ['SEARCH x USING COVERING INDEX exchanges_started (req_started>?)']],
     ['until:10:30', ['SEARCH x USING COVERING INDEX exchanges_started (req_started<?)']],
     ['~q', ['SEARCH x USING INDEX exchanges_status (status=?)']],
+    ['sql:"from users"', ['exchanges_shape (shape=?)', 'SEARCH s USING COVERING INDEX exchanges_shape']],
   ])('%s', (filter, parts) => {
     const p = plan(filter);
     for (const part of parts) expect(p).toContain(part);

@@ -188,10 +188,11 @@ export function memoryIds(ast: FilterAst, now = NOW, rows: Row[] = ROWS): number
   return rows.filter((r) => matchesExchange(ast, subjectOf(r), { now })).map((r) => r.id);
 }
 
-/** EXPLAIN QUERY PLAN of the filter, its lines joined with " | ". */
-export function queryPlan(db: Database.Database, ast: FilterAst, now = NOW): string {
+/** EXPLAIN QUERY PLAN of the filter, its lines joined with " | "; `inTimeOrder` as `ls` lists. */
+export function queryPlan(db: Database.Database, ast: FilterAst, now = NOW, inTimeOrder = false): string {
   const { where, params } = compileFilter(ast, { now });
-  return (db.prepare(`EXPLAIN QUERY PLAN SELECT x.id FROM exchanges x WHERE ${where}`).all(...params) as { detail: string }[])
+  const order = inTimeOrder ? ' ORDER BY x.req_started, x.id' : '';
+  return (db.prepare(`EXPLAIN QUERY PLAN SELECT x.id FROM exchanges x WHERE ${where}${order}`).all(...params) as { detail: string }[])
     .map((r) => r.detail)
     .join(' | ');
 }

@@ -208,6 +208,10 @@ describe('building exchanges from a session', () => {
       ]);
       expect(calls.filter((x) => Number(x.flags) & ExchangeFlag.N_PLUS_ONE)).toHaveLength(5);
       expect(session.childCalls(Number(http[1].id)).map((x) => x.target)).toEqual(['GET user:1', 'GET user:2', 'GET user:3', 'GET user:4', 'GET user:5']);
+      // the build left the planner its counts (countForPlanner), samples included
+      const counted = (t: string) => session.db.prepare(`SELECT count(*) FROM ${t} WHERE tbl = 'exchanges'`).pluck().get() as number;
+      expect(counted('sqlite_stat1')).toBeGreaterThan(0);
+      expect(counted('sqlite_stat4')).toBeGreaterThan(0);
     } finally {
       session.close();
     }
