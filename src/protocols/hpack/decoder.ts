@@ -52,10 +52,18 @@ export class HpackDecoder {
     return this.lostState;
   }
 
-  private fail(result: HpackBlockResult, error: HpackError): void {
-    result.error = error;
+  /**
+   * A header block went by that this decoder could not read (not captured, or over a limit): its
+   * insertions are unknown, so the table is forgotten as after a malformed block.
+   */
+  forget(): void {
     this.table = new DynamicTable(true);
     this.lostState = true;
+  }
+
+  private fail(result: HpackBlockResult, error: HpackError): void {
+    result.error = error;
+    this.forget();
   }
 
   private decodeInto(block: Uint8Array, result: HpackBlockResult): HpackError | undefined {
