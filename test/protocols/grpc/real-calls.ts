@@ -1,7 +1,7 @@
 /** The captured corpus (testdata/protocols/grpc/real-calls.json) and the peers' log beside it. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { BodyChunk, GrpcExchangeInput, HeaderList } from '../../../src/protocols/grpc/types.js';
+import type { BodyChunk, GrpcExchangeInput } from '../../../src/protocols/grpc/types.js';
 
 export const GRPC_TESTDATA = fileURLToPath(new URL('../../../testdata/protocols/grpc/', import.meta.url));
 export const PROTO_DIR = `${GRPC_TESTDATA}protos`;
