@@ -101,7 +101,8 @@ export class WsDirectionReader {
 
   /** Bytes held: a header's, the open messages' kept and compressed bytes, the inflate window. */
   get bufferedBytes(): number {
-    return MAX_HEADER_BYTES + (this.data?.heldBytes ?? 0) + (this.frame?.draft?.heldBytes ?? 0) + (this.inflater?.bufferedBytes ?? 0);
+    const control = this.frame?.draft !== this.data ? this.frame?.draft : undefined;
+    return MAX_HEADER_BYTES + (this.data?.heldBytes ?? 0) + (control?.heldBytes ?? 0) + (this.inflater?.bufferedBytes ?? 0);
   }
 
   private feed(bytes: Uint8Array): void {
@@ -157,7 +158,7 @@ export class WsDirectionReader {
       if (frame.received === frame.header.payloadLength) this.endFrame();
     }
     if (left > 0 && this.phase === 'header') {
-      this.lose(this.pos, 'gap-in-header', `${left} bytes not captured where a frame header was: the framing is lost`);
+      this.lose(this.pos, 'gap-in-header', 'bytes not captured where a frame header was: the framing is lost');
     }
   }
 

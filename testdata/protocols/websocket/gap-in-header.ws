@@ -13,4 +13,4 @@ message 0 s2c text complete
 message 1 c2s text complete
   frames 1 wire 14 payload 14 kept 14 offsets 0 20 ts 3000 3000
   text "client is fine"
-flaw s2c 9 gap-in-header: 3 bytes not captured where a frame header was: the framing is lost
+flaw s2c 9 gap-in-header: bytes not captured where a frame header was: the framing is lost
