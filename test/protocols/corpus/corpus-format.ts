@@ -14,6 +14,8 @@ export interface CorpusCase {
   expected: string;
   /** Split positions the runner tries: every byte, none, or every n-th byte. */
   splitEvery: number;
+  /** The later `#` lines, without the '# ' (where it was captured; what a parser is told, e.g. the negotiated extensions). */
+  notes: string[];
 }
 
 export const EXPECT_MARKER = '=== expect';
@@ -37,6 +39,7 @@ export function loadCase(path: string): CorpusCase {
   let open: OpenSegment | undefined;
   let splitEvery = 1;
   let expectAt = -1;
+  const notes: string[] = [];
 
   const flush = (): void => {
     if (!open) return;
@@ -56,6 +59,7 @@ export function loadCase(path: string): CorpusCase {
       expectAt = n;
       break;
     }
+    if (line.startsWith('#')) notes.push(line.replace(/^# ?/, ''));
     if (line.trim() === '' || line.startsWith('#')) continue;
     if (/[ \t]$/.test(line)) throw new Error(`${where}: trailing whitespace is invisible; write it as \\x20`);
     if (!line.startsWith('> ')) {
@@ -104,7 +108,7 @@ export function loadCase(path: string): CorpusCase {
   flush();
   if (expectAt < 0) throw new Error(`${path}: no "${EXPECT_MARKER}" line`);
   const expected = lines.slice(expectAt + 1).join('\n').trim();
-  return { title, items, expected, splitEvery };
+  return { title, items, expected, splitEvery, notes };
 }
 
 function numberOf(text: string | undefined, where: string): number {

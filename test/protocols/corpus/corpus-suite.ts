@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import type { StreamItem } from '../../../src/protocols/stream.js';
-import { EXPECT_MARKER, loadCase } from './corpus-format.js';
+import { type CorpusCase, EXPECT_MARKER, loadCase } from './corpus-format.js';
 import { oneBytePerSegment, singleSplits } from './split.js';
 
 export interface CorpusSpec {
@@ -22,10 +22,10 @@ export interface CorpusSpec {
   /** What the parser gives, as the expected output names it ('exchanges', 'calls'). */
   what: string;
   minCases: number;
-  /** The summary of the items parsed as they come, segment by segment. */
-  incremental: (items: StreamItem[]) => string;
+  /** The summary of the items parsed as they come, segment by segment (the case: for its notes). */
+  incremental: (items: StreamItem[], testCase: CorpusCase) => string;
   /** The summary of the items parsed with nothing handed out before the end. */
-  atOnce: (items: StreamItem[]) => string;
+  atOnce: (items: StreamItem[], testCase: CorpusCase) => string;
   /** More to check of the case files (that most are real traffic, say). */
   checkFiles?: (files: string[]) => void;
   /** More to check of each case's output (that no secret is in it, say). */
@@ -52,7 +52,7 @@ export function corpusSuite(spec: CorpusSpec): void {
         const testCase = loadCase(path);
 
         it(`gives the expected ${spec.what}: ${testCase.title}`, () => {
-          const actual = spec.incremental(testCase.items);
+          const actual = spec.incremental(testCase.items, testCase);
           if (update) {
             const text = readFileSync(path, 'utf8');
             const head = text.slice(0, text.indexOf(`\n${EXPECT_MARKER}\n`));
@@ -61,7 +61,7 @@ export function corpusSuite(spec: CorpusSpec): void {
           }
           expect(actual).toBe(testCase.expected);
           spec.checkOutput?.(actual);
-          expect(spec.atOnce(testCase.items)).toBe(testCase.expected);
+          expect(spec.atOnce(testCase.items, testCase)).toBe(testCase.expected);
         });
 
         it.skipIf(update)(
@@ -69,7 +69,7 @@ export function corpusSuite(spec: CorpusSpec): void {
           () => {
             let variants = 0;
             for (const variant of singleSplits(testCase.items, testCase.splitEvery)) {
-              const actual = spec.incremental(variant.items);
+              const actual = spec.incremental(variant.items, testCase);
               if (actual !== testCase.expected) expect(`${variant.label}\n${actual}`).toBe(`${variant.label}\n${testCase.expected}`);
               variants++;
             }
@@ -79,7 +79,7 @@ export function corpusSuite(spec: CorpusSpec): void {
         );
 
         it.skipIf(update || testCase.splitEvery !== 1)(`gives the same ${spec.what} with one byte per segment`, () => {
-          expect(spec.incremental(oneBytePerSegment(testCase.items))).toBe(testCase.expected);
+          expect(spec.incremental(oneBytePerSegment(testCase.items), testCase)).toBe(testCase.expected);
         });
       });
     }

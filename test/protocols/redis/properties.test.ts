@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DB_TEXT_LIMIT, type DbCall } from '../../../src/protocols/db-call.js';
-import type { StreamDirection, StreamItem, StreamSegment } from '../../../src/protocols/stream.js';
+import type { StreamDirection, StreamItem } from '../../../src/protocols/stream.js';
 import { RedisConnection } from '../../../src/protocols/redis/index.js';
 import { loadCase } from '../corpus/corpus-format.js';
+import { itemsOf, mutate } from '../corpus/mutate.js';
 import { recut } from '../corpus/split.js';
 import { arbConversation, encodeCommand, feed, wholeFeed, type Conversation } from './conversation.js';
 import { runAtOnce, runIncrementally } from './run-connection.js';
@@ -134,31 +135,6 @@ function checkBounded(calls: DbCall[]): void {
     }
     expect(JSON.stringify(call.detail).length).toBeLessThan(200_000);
   }
-}
-
-function itemsOf(chunks: [StreamDirection, Buffer][]): StreamItem[] {
-  const offsets = { c2s: 0, s2c: 0 };
-  return chunks.map(([dir, bytes], k) => {
-    const item: StreamSegment = { kind: 'data', dir, ts: 1000 + k, offset: offsets[dir], length: bytes.length, bytes, eventId: k + 1 };
-    offsets[dir] += bytes.length;
-    return item;
-  });
-}
-
-/** Each data segment's bytes with a byte flipped, dropped or inserted (offsets recomputed). */
-function mutate(items: StreamItem[], mutations: { at: number; kind: string; byte: number }[]): StreamItem[] {
-  const data = items.filter((i): i is StreamSegment => i.kind === 'data' && i.bytes.length === i.length);
-  const chunks: [StreamDirection, Buffer][] = data.map((i) => [i.dir, Buffer.from(i.bytes)]);
-  for (const m of mutations) {
-    if (chunks.length === 0) break;
-    const chunk = chunks[m.at % chunks.length];
-    const bytes = chunk[1];
-    const at = bytes.length === 0 ? 0 : m.at % bytes.length;
-    if (m.kind === 'flip' && bytes.length > 0) bytes[at] = m.byte;
-    else if (m.kind === 'drop') chunk[1] = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]);
-    else chunk[1] = Buffer.concat([bytes.subarray(0, at), Buffer.from([m.byte]), bytes.subarray(at)]);
-  }
-  return itemsOf(chunks.filter(([, b]) => b.length > 0));
 }
 
 function tsOfByte(items: StreamItem[], dir: StreamDirection, offset: number): number | undefined {
