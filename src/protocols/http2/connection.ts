@@ -41,6 +41,9 @@ export class Http2Connection {
   private readonly first = [0, 0];
   private readonly over: Record<StreamDirection, boolean> = { c2s: false, s2c: false };
   private settled: Http2Exchange[] = [];
+  /** s2c items waiting for the c2s direction to find its frames (push). */
+  private held: StreamItem[] = [];
+  private heldBytes = 0;
   private nextIndex = 0;
   private finished = false;
   private readonly upgraded: boolean;
@@ -72,10 +75,34 @@ export class Http2Connection {
   push(item: StreamItem): void {
     if (this.finished) return;
     try {
+      // Joined mid-connection, the client's first frame is known only once a chain of them
+      // follows it, while the server's answer may chain at once: held back until then, so that a
+      // request is read before its response and the exchange has both. They are let go before
+      // the next server item, never in the middle of the client's bytes, so that however the
+      // client's segments are cut the frames are read in the same order.
+      if (item.dir === 's2c') {
+        if (this.readers.c2s.syncing && this.heldBytes < HTTP2_LIMITS.maxHeldWhileSyncing) {
+          this.held.push(item);
+          if (item.kind === 'data') this.heldBytes += item.bytes.length;
+          return;
+        }
+        this.release();
+      }
       this.readers[item.dir].push(item);
       if (item.kind === 'end') this.directionOver(item.dir);
     } catch (e) {
       this.internalError(item.dir, item.offset, e);
+    }
+  }
+
+  /** The server's items held while the client's direction searched, in their order. */
+  private release(): void {
+    const held = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    for (const item of held) {
+      this.readers.s2c.push(item);
+      if (item.kind === 'end') this.directionOver('s2c');
     }
   }
 
@@ -90,10 +117,11 @@ export class Http2Connection {
   finish(): Http2Exchange[] {
     if (this.finished) return [];
     try {
-      for (const dir of ['c2s', 's2c'] as const) {
-        this.readers[dir].end();
-        this.directionOver(dir);
-      }
+      this.readers.c2s.end();
+      this.directionOver('c2s');
+      this.release();
+      this.readers.s2c.end();
+      this.directionOver('s2c');
       for (const exchange of [...this.open.values()]) this.settle(exchange);
     } catch (e) {
       this.internalError('s2c', 0, e);
@@ -108,9 +136,26 @@ export class Http2Connection {
     return { start, skipped: { c2s: c2s.skipped, s2c: s2c.skipped }, joinedMidway: { c2s: c2s.joinedMidway, s2c: s2c.joinedMidway }, ...this.state };
   }
 
+  /**
+   * The first stream offset of `dir` an exchange not yet handed out may still need (its first
+   * frame; streams interleave, so one finishing says nothing of the bytes before it); null when
+   * none is open. A caller keeping bytes for the exchanges may forget what lies before.
+   */
+  oldestNeeded(dir: StreamDirection): number | null {
+    let oldest: number | null = null;
+    const note = (m: Http2Message | undefined) => {
+      if (m && (oldest === null || m.start < oldest)) oldest = m.start;
+    };
+    for (const ex of [...this.open.values(), ...this.settled]) {
+      if (dir === 'c2s') note(ex.request);
+      else for (const m of [...ex.informational, ex.response]) note(m);
+    }
+    return oldest;
+  }
+
   /** Bytes held: undecided starts, open non-DATA frames, header blocks awaiting their CONTINUATIONs. */
   get bufferedBytes(): number {
-    return this.readers.c2s.bufferedBytes + this.readers.s2c.bufferedBytes + (this.blocks.c2s?.size ?? 0) + (this.blocks.s2c?.size ?? 0);
+    return this.readers.c2s.bufferedBytes + this.readers.s2c.bufferedBytes + (this.blocks.c2s?.size ?? 0) + (this.blocks.s2c?.size ?? 0) + this.heldBytes;
   }
 
   // ---- frames ----

@@ -129,6 +129,11 @@ export class FrameReader {
     return this.held.length + (this.frame?.held ?? 0);
   }
 
+  /** Joined mid-stream, and still looking for where frames begin. */
+  get syncing(): boolean {
+    return this.state === 'sync';
+  }
+
   private bytes(bytes: Buffer, offset: number): void {
     if (this.state === 'start' || this.state === 'sync') {
       this.held = this.held.length === 0 ? Buffer.from(bytes) : Buffer.concat([this.held, bytes]);

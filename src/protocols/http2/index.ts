@@ -7,7 +7,7 @@
 export const HTTP2_PARSER_VERSION = 1;
 
 export { Http2Connection } from './connection.js';
-export { looksLikeHttp2Preface } from './sniff.js';
+export { headersSide, looksLikeHttp2Frames, looksLikeHttp2Preface, startsWithHttp2Frames } from './sniff.js';
 export { HTTP2_LIMITS } from './limits.js';
 export { CLIENT_PREFACE, errorCodeName } from './constants.js';
 export type {

@@ -8,6 +8,12 @@ export const HTTP2_LIMITS = Object.freeze({
   closedStreamsRemembered: 4096,
   /** Bytes searched for a frame boundary when joining mid-connection before the direction is given up. */
   maxSyncSearchBytes: 1024 * 1024,
+  /**
+   * Server bytes held back while the client's direction, joined mid-connection, has not found
+   * its first frame: past this they are parsed anyway (the requests then come after their
+   * responses were handed out, and those exchanges lack them).
+   */
+  maxHeldWhileSyncing: 1024 * 1024,
   /** Plausible frame headers in a row that a mid-connection boundary must start (unless the stream ends first). */
   syncChainFrames: 3,
   /** Ranges kept per body (one per DATA frame); beyond this they are counted, and the length stays true. */
