@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 
 import type { SecretFilter } from '../export/secrets.js';
-import type { Body, Exchange, HeaderField } from '../model/exchange.js';
+import type { Body, Exchange, HeaderField, Http2Facts } from '../model/exchange.js';
 import { bodyKind, bodyNotes, readableBytes, renderBody } from '../render/body.js';
 import type { Session } from '../session/session.js';
 import { CliError } from './errors.js';
@@ -51,6 +51,26 @@ function tlsLine(t: NonNullable<Exchange['tls']>): string {
   return parts.join(' · ');
 }
 
+/** An HTTP/2 exchange's stream, and how it ended when that was not by its end. */
+function http2Line(h: Http2Facts): string {
+  const parts = [`stream ${h.stream}`];
+  if (h.pushedOn !== null) parts.push(`pushed by the server on stream ${h.pushedOn}`);
+  if (h.reset) parts.push(`reset by the ${h.reset.by} (${h.reset.name})`);
+  return parts.join(' · ');
+}
+
+/** What the recording could not know of an HTTP/2 exchange. */
+function http2Notes(h: Http2Facts): string[] {
+  const notes: string[] = [];
+  if (h.startedBeforeRecording) notes.push('the request was sent before the recording began: only its response is here');
+  const { request, response } = h.unknownFields;
+  if (request + response > 0)
+    notes.push(
+      `${request + response} header field${request + response === 1 ? '' : 's'} (${request} of the request, ${response} of the response) referred to HPACK entries made before the recording began: left out, never guessed`,
+    );
+  return notes;
+}
+
 /** The exchange as text for a terminal: every captured value escaped, our colours kept. */
 export function formatExchange(ex: Exchange, color: boolean, full = false): TerminalText {
   const r = ex.request;
@@ -66,6 +86,7 @@ export function formatExchange(ex: Exchange, color: boolean, full = false): Term
     out.push(term`cgroups     client ${ex.client.cgroup ?? '—'}  server ${ex.server.cgroup ?? '—'}`);
   out.push(term`connection  flow ${ex.flowId} (${ex.transport}), exchange ${ex.seq + 1} on it`);
   if (ex.tls) out.push(term`tls         ${tlsLine(ex.tls)}`);
+  if (ex.http2) out.push(term`http/2      ${http2Line(ex.http2)}`);
   out.push(
     term`timing      started ${formatDateTime(r.startedNs)}  send ${ms(ex.timings.sendNs)}  wait ${ms(ex.timings.waitNs)}  receive ${ms(ex.timings.receiveNs)}  total ${ms(ex.timings.totalNs)}`,
   );
@@ -88,6 +109,7 @@ export function formatExchange(ex: Exchange, color: boolean, full = false): Term
   }
   const notes = [...bodyNotes(r.body, 'request body'), ...(s ? bodyNotes(s.body, 'response body') : [])];
   if (ex.upgrade) notes.push(`the connection switched to ${ex.upgrade} after this exchange; what followed is not HTTP`);
+  if (ex.http2) notes.push(...http2Notes(ex.http2));
   if (ex.error) notes.push(`parse error in the ${ex.error.direction} at stream offset ${ex.error.offset}: ${ex.error.message}`);
   if (!s && !ex.error) notes.push('no response was captured (the server did not answer, or the capture ended first)');
   if (notes.length) {
@@ -158,6 +180,7 @@ export function exchangeJson(ex: Exchange, secrets: SecretFilter): Record<string
     timings_ms: Object.fromEntries(Object.entries(ex.timings).map(([k, v]) => [k.replace(/Ns$/, ''), v === null ? null : v / 1e6])),
     upgrade: ex.upgrade,
     error: ex.error,
+    ...(ex.http2 ? { http2: ex.http2 } : {}),
   };
 }
 

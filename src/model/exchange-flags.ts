@@ -14,4 +14,6 @@ export const ExchangeFlag = {
   N_PLUS_ONE: 1 << 11, // an HTTP exchange that ran one query shape N+ times, and those queries
   ONE_WAY: 1 << 12, // a message nobody asked for (pub/sub message, notification)
   DB_ERROR: 1 << 13, // a database call the server answered with an error
+  FIELDS_UNKNOWN: 1 << 14, // HTTP/2 header fields the recording could not decode (HPACK entries from before it began)
+  RESET: 1 << 15, // an HTTP/2 stream ended by RST_STREAM
 } as const;

@@ -141,6 +141,24 @@ export interface Exchange {
   events: { first: number; last: number } | null;
   /** Read from TLS plaintext (an https exchange); null for bytes that crossed in the clear. */
   tls: ExchangeTls | null;
+  /** An HTTP/2 stream's own facts; absent for HTTP/1.x. */
+  http2?: Http2Facts;
+}
+
+/** What an HTTP/2 exchange says beyond its heads and bodies. */
+export interface Http2Facts {
+  stream: number;
+  /** RST_STREAM: who sent it, and its error code and name ('CANCEL'). */
+  reset: { by: 'client' | 'server'; code: number; name: string } | null;
+  /** A server push: the stream whose PUSH_PROMISE announced it. */
+  pushedOn: number | null;
+  /**
+   * Header fields of the request and of the response the recording could not decode: they
+   * referred to HPACK table entries made before it began. Never guessed, left out.
+   */
+  unknownFields: { request: number; response: number };
+  /** Its request was sent before the recording began. */
+  startedBeforeRecording: boolean;
 }
 
 /**

@@ -72,7 +72,7 @@ export type TimeSpec =
   | { kind: 'date'; year: number; month: number; day: number; hour: number | null; minute: number | null; second: number | null };
 
 /** What `is:` can ask. */
-export type IsWhat = 'error' | 'incomplete' | 'no-response' | 'truncated' | 'sendfile' | 'upgrade' | 'parse-error' | 'n+1' | 'one-way';
+export type IsWhat = 'error' | 'incomplete' | 'no-response' | 'truncated' | 'sendfile' | 'upgrade' | 'parse-error' | 'n+1' | 'one-way' | 'reset' | 'unknown-fields';
 
 export type Term =
   /** A substring, ASCII case-insensitive: bare words and "phrases", `body:`, `url:`. */

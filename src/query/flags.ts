@@ -15,4 +15,6 @@ export const IS_FLAGS = {
   'parse-error': ExchangeFlag.PARSE_ERROR,
   'n+1': ExchangeFlag.N_PLUS_ONE,
   'one-way': ExchangeFlag.ONE_WAY,
+  reset: ExchangeFlag.RESET,
+  'unknown-fields': ExchangeFlag.FIELDS_UNKNOWN,
 } as const;

@@ -57,7 +57,7 @@ function sideTerm(side: 'client' | 'server'): KeyReader {
       : { type: 'process', side, match: stringPattern(v) };
 }
 
-const IS_VALUES = ['error', 'incomplete', 'no-response', 'truncated', 'sendfile', 'upgrade', 'parse-error', 'n+1', 'one-way'] as const;
+const IS_VALUES = ['error', 'incomplete', 'no-response', 'truncated', 'sendfile', 'upgrade', 'parse-error', 'n+1', 'one-way', 'reset', 'unknown-fields'] as const;
 
 /** key → reader. The first name of each meaning is the one describeFilter prints. */
 export const KEYS: Record<string, KeyReader> = {

@@ -10,6 +10,7 @@ import type { ExchangeFields } from '../model/exchange-table.js';
 import { looksLikeText } from '../model/text-sniff.js';
 import { decodeContent, parseContentEncoding } from './content-coding.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
+import type { StoredH2 } from './h2-exchange.js';
 
 
 export interface FlowContext {
@@ -40,7 +41,7 @@ export type MessageRef = [
   start: number,
   headEnd: number,
   end: number,
-  framing: number, // 0 none, 1 length, 2 chunked, 3 close
+  framing: number, // 0 none, 1 length, 2 chunked, 3 close, 4 HTTP/2 DATA frames
   bodyLength: number,
   complete: number, // 1: the body's framing reached its end
   ranges: [number, number][] | null, // chunked bodies: one range per chunk; otherwise derived
@@ -48,7 +49,9 @@ export type MessageRef = [
   trailers: [string, string][],
 ];
 
-export type ExchangeDetail = [
+export type ExchangeDetail = Http1Detail | Http2Detail;
+
+export type Http1Detail = [
   version: 2,
   c2s: WitnessRef,
   s2c: WitnessRef,
@@ -57,6 +60,19 @@ export type ExchangeDetail = [
   informational: [start: number, headEnd: number, end: number, ns: string][], // ns: wall clock, decimal
   protocolSwitch: [protocol: string, c2sOffset: number | null, s2cOffset: number] | null,
   errors: [dir: 0 | 1, offset: number, code: string, message: string][],
+];
+
+/** An HTTP/2 stream: the same, with its heads as decoded (they cannot be parsed again) and its stream's facts. */
+export type Http2Detail = [
+  version: 3,
+  c2s: WitnessRef,
+  s2c: WitnessRef,
+  request: MessageRef | null,
+  response: MessageRef | null,
+  informational: Http1Detail[5],
+  protocolSwitch: null,
+  errors: Http1Detail[7],
+  h2: StoredH2,
 ];
 
 /** Where a direction's bytes are: the receiving end's connection, the sending end's (either null). */
@@ -78,17 +94,17 @@ export function witnessesOf(ref: WitnessRef): DirectionWitnesses {
   };
 }
 
-export const FRAMINGS = ['none', 'length', 'chunked', 'close'] as const;
+export const FRAMINGS = ['none', 'length', 'chunked', 'close', 'frames'] as const;
 export const GAP_REASONS = ['truncated', 'zerocopy', 'lost', 'discarded'] as const;
 
-function messageRef(m: HttpRequest | HttpResponse): MessageRef {
+function messageRef(m: HttpRequest | HttpResponse, h2: boolean): MessageRef {
   const b = m.body;
   const derived = b.framing !== 'chunked' && (b.ranges.length === 0 || (b.ranges.length === 1 && b.ranges[0][0] === m.headEnd));
   return [
     m.start,
     m.headEnd,
     m.end,
-    FRAMINGS.indexOf(b.framing),
+    h2 ? FRAMINGS.indexOf('frames') : FRAMINGS.indexOf(b.framing),
     b.length,
     b.complete ? 1 : 0,
     derived ? null : b.ranges,
@@ -103,17 +119,16 @@ export function refRanges(ref: MessageRef): [number, number][] {
   return ref[4] > 0 ? [[ref[1], ref[1] + ref[4]]] : [];
 }
 
-function detailOf(ex: Http1Exchange, ctx: FlowContext): ExchangeDetail {
-  return [
-    2,
-    witnessRef(ctx.witnesses.c2s),
-    witnessRef(ctx.witnesses.s2c),
-    ex.request ? messageRef(ex.request) : null,
-    ex.response ? messageRef(ex.response) : null,
-    ex.informational.map((i) => [i.start, i.headEnd, i.end, String(ctx.baseNs + BigInt(Math.round(i.startTs)))]),
-    ex.protocolSwitch ? [ex.protocolSwitch.protocol, ex.protocolSwitch.c2sOffset ?? null, ex.protocolSwitch.s2cOffset] : null,
-    ex.errors.map((e) => [e.dir === 'c2s' ? 0 : 1, e.offset, e.code, e.message]),
-  ];
+function detailOf(ex: Http1Exchange, ctx: FlowContext, h2: StoredH2 | null): ExchangeDetail {
+  const c2s = witnessRef(ctx.witnesses.c2s);
+  const s2c = witnessRef(ctx.witnesses.s2c);
+  const request = ex.request ? messageRef(ex.request, !!h2) : null;
+  const response = ex.response ? messageRef(ex.response, !!h2) : null;
+  const informational: Http1Detail[5] = ex.informational.map((i) => [i.start, i.headEnd, i.end, String(ctx.baseNs + BigInt(Math.round(i.startTs)))]);
+  const errors: Http1Detail[7] = ex.errors.map((e) => [e.dir === 'c2s' ? 0 : 1, e.offset, e.code, e.message]);
+  if (h2) return [3, c2s, s2c, request, response, informational, null, errors, h2];
+  const protocolSwitch: Http1Detail[6] = ex.protocolSwitch ? [ex.protocolSwitch.protocol, ex.protocolSwitch.c2sOffset ?? null, ex.protocolSwitch.s2cOffset] : null;
+  return [2, c2s, s2c, request, response, informational, protocolSwitch, errors];
 }
 
 export interface ExchangeText {
@@ -245,17 +260,25 @@ export function wallTimes(t: Timing, baseNs: bigint) {
 }
 
 /** Build the stored form of one parsed exchange. `bodies` are the captured body bytes. */
-export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyBytes, events: { first: number | null; last: number | null }): { row: ExchangeRow; text: ExchangeText } {
+export function exchangeRow(
+  ex: Http1Exchange,
+  ctx: FlowContext,
+  bodies: BodyBytes,
+  events: { first: number | null; last: number | null },
+  /** An HTTP/2 stream's own facts and flags (h2-exchange.ts). */
+  h2: { h2: StoredH2; flags: number } | null = null,
+): { row: ExchangeRow; text: ExchangeText } {
   const req = ex.request ?? null;
   const resp = ex.response ?? null;
   const target = req ? splitTarget(req.target) : null;
-  const hostHeader = req ? header(req.headers, 'host') : null;
+  // HTTP/2 names the host in :authority (RFC 9113 §8.3.1), HTTP/1.1 in Host
+  const hostHeader = req ? (header(req.headers, 'host') ?? header(req.headers, ':authority')) : null;
   const serverHostPort = ctx.serverAddr ? (ctx.serverPort ? `${ctx.serverAddr.includes(':') ? `[${ctx.serverAddr}]` : ctx.serverAddr}:${ctx.serverPort}` : ctx.serverAddr) : null;
   const authority = (target?.host ?? hostHeader ?? serverHostPort ?? '').trim() || null;
   // the host column is the name only (filters match names); the URL keeps the port
   const host = authority ? hostName(authority) : null;
   // what the plaintext of a TLS connection carries is https, whatever the request line says
-  const scheme = ctx.layer === 'tls' ? 'https' : (target?.scheme ?? 'http');
+  const scheme = ctx.layer === 'tls' ? 'https' : (target?.scheme ?? (req && header(req.headers, ':scheme')?.toLowerCase()) ?? 'http');
   const isConnect = req?.method === 'CONNECT';
   const path = isConnect ? null : (target?.path ?? null);
   const url = req
@@ -275,6 +298,7 @@ export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyByt
   if (ctx.layer === 'tls') flags |= ExchangeFlag.DECRYPTED;
   if (req) flags |= bodyFlags(req.body, ExchangeFlag.REQ_BODY_PARTIAL);
   if (resp) flags |= bodyFlags(resp.body, ExchangeFlag.RESP_BODY_PARTIAL);
+  if (h2) flags |= h2.flags;
 
   const err = ex.errors[0] ?? null;
   const row: ExchangeRow = {
@@ -308,7 +332,7 @@ export function exchangeRow(ex: Http1Exchange, ctx: FlowContext, bodies: BodyByt
     ...NOT_A_DB_CALL,
     firstEvent: events.first,
     lastEvent: events.last,
-    detail: detailOf(ex, ctx),
+    detail: detailOf(ex, ctx, h2?.h2 ?? null),
   };
   const text: ExchangeText = {
     url,

@@ -12,6 +12,14 @@ import type { CallRow } from './db-call-row.js';
 import type { ConnInfo, ConnUser, FlowPlan } from './flow-plan.js';
 import { LayerParser, type ParsedExchange } from './layer-parser.js';
 import { dbCallRow } from './db-call-row.js';
+import { type StoredH2, fromHttp2 } from './h2-exchange.js';
+import type { Http2Exchange } from '../protocols/http2/types.js';
+
+/** fromHttp2 as build()'s arguments. */
+function fromHttp2Parts(ex: Http2Exchange): [Http1Exchange, { h2: StoredH2; flags: number }] {
+  const { exchange, h2, flags } = fromHttp2(ex);
+  return [exchange, { h2, flags }];
+}
 import type { DbCall } from '../protocols/db-call.js';
 import { parseClientHello, parseServerHello } from '../protocols/tls/hello.js';
 import { type Layer, layerOf } from './stream-items.js';
@@ -165,12 +173,26 @@ export class FlowBuilder {
 
   private collect(layer: Layer, final: boolean): BuiltExchange[] {
     const out: BuiltExchange[] = [];
-    for (const p of this.layers[layer].exchanges(final)) out.push(this.buildParsed(layer, p));
+    const ends = { c2s: -1, s2c: -1 };
+    for (const p of this.layers[layer].exchanges(final)) {
+      out.push(this.buildParsed(layer, p));
+      if (p.kind === 'h2') {
+        ends.c2s = Math.max(ends.c2s, p.ex.request?.end ?? -1);
+        ends.s2c = Math.max(ends.s2c, p.ex.response?.end ?? -1);
+      }
+    }
+    for (const dir of ['c2s', 's2c'] as const) {
+      if (ends[dir] < 0) continue;
+      const oldest = this.layers[layer].oldestNeeded(dir) ?? ends[dir];
+      this.layers[layer].retained[dir].dropBefore(Math.min(oldest, ends[dir]));
+    }
     return out;
   }
 
   private buildParsed(layer: Layer, p: ParsedExchange): BuiltExchange {
-    return p.kind === 'http' ? this.build(layer, p.ex) : this.buildCall(layer, p.call);
+    if (p.kind === 'http') return this.build(layer, p.ex);
+    if (p.kind === 'h2') return this.build(layer, ...fromHttp2Parts(p.ex));
+    return this.buildCall(layer, p.call);
   }
 
   /** The record numbers of the events holding [start, end) of a direction, as far as they are retained. */
@@ -199,7 +221,7 @@ export class FlowBuilder {
     return built;
   }
 
-  private build(layer: Layer, ex: Http1Exchange): BuiltExchange {
+  private build(layer: Layer, ex: Http1Exchange, h2: { h2: StoredH2; flags: number } | null = null): BuiltExchange {
     this.count++;
     const retained = this.layers[layer].retained;
     const req = ex.request;
@@ -225,10 +247,13 @@ export class FlowBuilder {
     const events = ids.length ? { first: Math.min(...ids), last: Math.max(...ids) } : { first: null, last: null };
     if (ex.errors.length && !this.error) this.error = ex.errors[0].message;
     if (ex.protocolSwitch) this.layers[layer].switched(ex.protocolSwitch.protocol);
-    const built = exchangeRow(ex, this.ctx[layer], bodies, events);
-    // nothing before the end of this exchange's messages is needed again
-    if (req) retained.c2s.dropBefore(req.end);
-    if (resp) retained.s2c.dropBefore(resp.end);
+    const built = exchangeRow(ex, this.ctx[layer], bodies, events, h2);
+    // nothing before the end of this exchange's messages is needed again; HTTP/2 streams
+    // interleave, so there collect() forgets what no stream still open can need
+    if (!h2) {
+      if (req) retained.c2s.dropBefore(req.end);
+      if (resp) retained.s2c.dropBefore(resp.end);
+    }
     return built;
   }
 

@@ -5,6 +5,7 @@
  */
 import { Http1Connection, looksLikeHttp1Request, looksLikeHttp1Response } from '../protocols/http1/index.js';
 import type { Http1Exchange } from '../protocols/http1/types.js';
+import { Http2Connection, type Http2Exchange, headersSide, looksLikeHttp2Preface, startsWithHttp2Frames } from '../protocols/http2/index.js';
 import type { DbCall, DbConnection } from '../protocols/db-call.js';
 import { dbConnectionFor } from '../protocols/db-parsers.js';
 import type { StreamDirection, StreamItem } from '../protocols/stream.js';
@@ -23,8 +24,8 @@ const HELLO_BYTES = 16384 + 5 + 4;
 
 const DIRS = ['c2s', 's2c'] as const;
 
-/** What a layer's parser hands out: an HTTP exchange, or a database call. */
-export type ParsedExchange = { kind: 'http'; ex: Http1Exchange } | { kind: 'call'; call: DbCall };
+/** What a layer's parser hands out: an HTTP exchange, an HTTP/2 stream, or a database call. */
+export type ParsedExchange = { kind: 'http'; ex: Http1Exchange } | { kind: 'h2'; ex: Http2Exchange } | { kind: 'call'; call: DbCall };
 
 export class LayerParser {
   witnesses: Record<StreamDirection, DirectionWitnesses>;
@@ -33,6 +34,7 @@ export class LayerParser {
   private readonly sniffed: Record<StreamDirection, Uint8Array[]> = { c2s: [], s2c: [] };
   private sniffedBytes = { c2s: 0, s2c: 0 };
   private http: Http1Connection | null = null;
+  private h2: Http2Connection | null = null;
   private db: DbConnection | null = null;
   /** null: not decided yet; items wait in `held` until it is. */
   protocol: string | null = null;
@@ -96,6 +98,7 @@ export class LayerParser {
   /** Exchanges nothing more can change (all of them, when `final`). */
   exchanges(final: boolean): ParsedExchange[] {
     if (this.http) return (final ? this.http.finish() : this.http.takeExchanges()).map((ex) => ({ kind: 'http', ex }));
+    if (this.h2) return (final ? this.h2.finish() : this.h2.takeExchanges()).map((ex) => ({ kind: 'h2', ex }));
     if (this.db) return (final ? this.db.finish() : this.db.takeCalls()).map((call) => ({ kind: 'call', call }));
     return [];
   }
@@ -185,20 +188,32 @@ export class LayerParser {
     if (this.layer === 'tls' && !this.sawBytes()) return false;
     const enough = item.kind === 'end' || this.sniffedBytes.c2s >= 16 || this.sniffedBytes.s2c >= 16;
     if (!enough) return false;
+    // one HTTP/2 frame from the client of a connection joined mid-way says little alone: wait
+    // for the server's first bytes, as long as the client's fit in what is sniffed
+    for (const [dir, other] of [['c2s', 's2c'], ['s2c', 'c2s']] as const) {
+      if (item.kind !== 'end' && this.sniffedBytes[other] === 0 && this.sniffedBytes[dir] < SNIFF_BYTES && startsWithHttp2Frames(this.sniff(dir), dir) === 'one') return false;
+    }
     const transport = this.plan.transport;
     if (transport === 'udp' || transport === 'unix-dgram') {
       this.protocol = guessProtocol(this.sniff('c2s'), this.sniff('s2c'), this.serverPort(), transport);
       return true;
     }
     if (!looksLikeHttp1Request(this.sniff('c2s')) && looksLikeHttp1Request(this.sniff('s2c'))) this.turnAroundIfServerAsks();
+    // HTTP/2 joined mid-way: a request's HEADERS in the "server's" bytes, or a response's in the "client's"
+    else if (headersSide(this.sniff('c2s')) === 'response' || headersSide(this.sniff('s2c')) === 'request') this.turnAroundIfServerAsks();
     const a = this.sniff('c2s');
     const b = this.sniff('s2c');
-    if (looksLikeHttp1Request(a) || looksLikeHttp1Response(b)) {
+    if (looksLikeHttp2Preface(a)) {
+      this.protocol = 'http/2';
+      this.h2 = new Http2Connection();
+    } else if (looksLikeHttp1Request(a) || looksLikeHttp1Response(b)) {
       this.protocol = 'http/1.1';
       this.http = new Http1Connection();
     } else {
       this.protocol = guessProtocol(a, b, this.serverPort(), transport);
       this.db = dbConnectionFor(this.protocol);
+      // frames without a preface: the connection began before the recording
+      if (this.protocol === 'http/2') this.h2 = new Http2Connection({ joinedMidway: true });
     }
     return true;
   }
@@ -215,7 +230,13 @@ export class LayerParser {
   private toParser(item: StreamItem): void {
     if (item.kind === 'data') this.retained[item.dir].add(item.offset, item.length, item.bytes, item.eventId, item.lastEventId ?? item.eventId);
     this.http?.push(item);
+    this.h2?.push(item);
     this.db?.push(item);
+  }
+
+  /** The first offset of `dir` that exchanges not yet built may need (HTTP/2 streams interleave). */
+  oldestNeeded(dir: StreamDirection): number | null {
+    return this.h2 ? this.h2.oldestNeeded(dir) : null;
   }
 
   /** Switch the parser's protocol after an exchange switched it (101, CONNECT). */

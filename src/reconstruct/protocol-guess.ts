@@ -3,6 +3,7 @@
  * and the TUI: so non-HTTP traffic is never just "unknown" when a glance would tell.
  */
 import { looksLikeHttp1Request, looksLikeHttp1Response } from '../protocols/http1/index.js';
+import { looksLikeHttp2Frames } from '../protocols/http2/index.js';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -31,6 +32,8 @@ export function guessProtocol(c2s: Uint8Array, s2c: Uint8Array, serverPort: numb
   }
   // MySQL: the server speaks first, protocol version 10
   if (s2c.length >= 5 && s2c[4] === 10 && s2c[3] === 0) return 'mysql';
+  // HTTP/2 the recording joined mid-way: frames, no preface
+  if (looksLikeHttp2Frames(c2s, s2c)) return 'http/2';
   if (serverPort === 6379) return 'redis';
   if (serverPort === 5432) return 'postgresql';
   if (serverPort === 443) return 'tls';

@@ -12,6 +12,7 @@ import { EventStream } from '../events/event-stream.js';
 import { endsConnection } from '../events/decode-records.js';
 import { Kind } from '../events/layout.js';
 import { HTTP1_PARSER_VERSION } from '../protocols/http1/index.js';
+import { HTTP2_PARSER_VERSION } from '../protocols/http2/index.js';
 import { DB_PARSER_VERSIONS } from '../protocols/db-parsers.js';
 import { CallLinker, N_PLUS_ONE_DEFAULT, argsHash } from '../reconstruct/call-links.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
@@ -25,7 +26,7 @@ import { type Damage, RowCheck, exactNumber, parsedJson } from './damage.js';
 import { startedAtNs } from './meta.js';
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.${DB_PARSER_VERSIONS}.build-10`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.${DB_PARSER_VERSIONS}.build-10`;
 
 export interface BuildStats {
   flows: number;

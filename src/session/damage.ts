@@ -236,6 +236,34 @@ const isRange = (v: unknown) => tuple(v, 2) && isOffset(v[0]) && isOffset(v[1]) 
 const isWitness = (v: unknown) =>
   Array.isArray(v) && (v.length === 2 || (v.length === 3 && (v[2] === 0 || v[2] === 1))) && isConn(v[0]) && isConn(v[1]);
 
+const isFields = (v: unknown) => listOf(v, (f) => tuple(f, 2) && isText(f[0]) && isText(f[1]));
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function isRequestHead(v: unknown): boolean {
+  return v === null || (isObject(v) && isText(v.method) && isText(v.target) && isText(v.version) && isFields(v.headers));
+}
+
+function isResponseHead(v: unknown): boolean {
+  return isObject(v) && isOffset(v.status) && isText(v.reason) && isText(v.version) && isFields(v.headers);
+}
+
+/** reconstruct/h2-exchange.ts StoredH2: an HTTP/2 stream's heads as decoded, and its facts. */
+function isStoredH2(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const { stream, request, response, informational, unknownFields, reset, pushedOn, startedBeforeRecording } = v;
+  return (
+    isOffset(stream) &&
+    isRequestHead(request) &&
+    (response === null || isResponseHead(response)) &&
+    listOf(informational, isResponseHead) &&
+    tuple(unknownFields, 2) &&
+    unknownFields.every(isOffset) &&
+    (reset === null || (tuple(reset, 3) && (reset[0] === 'client' || reset[0] === 'server') && isOffset(reset[1]) && isText(reset[2]))) &&
+    (pushedOn === null || isOffset(pushedOn)) &&
+    typeof startedBeforeRecording === 'boolean'
+  );
+}
+
 function isMessageRef(v: unknown): boolean {
   if (v === null) return true;
   if (!tuple(v, 9)) return false;
@@ -243,7 +271,7 @@ function isMessageRef(v: unknown): boolean {
   return (
     [start, headEnd, end, framing, length, complete].every(isOffset) &&
     (start as number) <= (headEnd as number) &&
-    (framing as number) <= 3 &&
+    (framing as number) <= 4 &&
     (ranges === null || listOf(ranges, isRange)) &&
     listOf(gaps, (g) => tuple(g, 3) && isRange([g[0], g[1]]) && isOffset(g[2]) && g[2] <= 3) &&
     listOf(trailers, (t) => tuple(t, 2) && isText(t[0]) && isText(t[1]))
@@ -257,7 +285,9 @@ function isMessageRef(v: unknown): boolean {
 export function checkedDetail(blob: unknown): ExchangeDetail | string {
   const d = unpackedDetail(blob);
   if (typeof d === 'string') return d;
-  if (!tuple(d, 8) || d[0] !== 2) return 'its detail is of an unknown version';
+  // 2: HTTP/1.x; 3: an HTTP/2 stream, with its decoded heads after the same eight
+  if (!((tuple(d, 8) && d[0] === 2) || (tuple(d, 9) && d[0] === 3))) return 'its detail is of an unknown version';
+  if (d[0] === 3 && (d[6] !== null || !isStoredH2(d[8]))) return 'its detail does not hold what an HTTP/2 exchange holds';
   const [, c2s, s2c, request, response, informational, protocolSwitch, errors] = d;
   const ok =
     isWitness(c2s) &&

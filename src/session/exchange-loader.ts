@@ -363,8 +363,11 @@ export class ExchangeLoader {
     ref: MessageRef,
     from: number,
     shared: SharedRows | null,
+    /** An HTTP/2 head, decoded when the exchange was built: its bytes are HPACK, not a head to parse. */
+    stored: Head | null = null,
   ): { head: Head; body: Body } {
     const bodyRanges = ref[4] > 0 ? refRanges(ref) : [];
+    if (stored) return { head: stored, body: bodyOf(ref, stored, bodyRanges.length && (src.receiver || src.sender) ? this.bytes.read(src, bodyRanges, from) : null) };
     if (!src.receiver && !src.sender) return { head: NO_HEAD, body: bodyOf(ref, NO_HEAD, null) };
     const [start, headEnd] = ref;
     if (headEnd > start) {
@@ -382,14 +385,18 @@ export class ExchangeLoader {
 
   /** `shared`: rows to reuse, when the caller loads many exchanges in one read transaction. */
   fromRow(row: ExchangeRowData, shared: SharedRows | null = null): Exchange {
-    const [, c2sRef, s2cRef, reqRef, respRef, info, , errors] = this.detailOf(row);
+    const detail = this.detailOf(row);
+    const [, c2sRef, s2cRef, reqRef, respRef, info, , errors] = detail;
+    const h2 = detail[0] === 3 ? detail[8] : null;
+    const storedRequest: Head | null = h2 ? (h2.request ? { line: h2.request, headers: h2.request.headers } : NO_HEAD) : null;
+    const storedResponse: Head | null = h2 ? (h2.response ? { line: h2.response, headers: h2.response.headers } : NO_HEAD) : null;
     const c2s = witnessesOf(c2sRef);
     const s2c = witnessesOf(s2cRef);
     const f = this.flowOf(Number(row.flow_id), shared);
     const from = row.first_event === null ? 0 : Number(row.first_event);
     const num = (v: bigint | null) => (v === null ? null : Number(v));
-    const req = reqRef ? this.message('request', c2s, reqRef, from, shared) : { head: NO_HEAD, body: bodyOf(null, NO_HEAD, null) };
-    const resp = respRef ? this.message('response', s2c, respRef, from, shared) : null;
+    const req = reqRef ? this.message('request', c2s, reqRef, from, shared, storedRequest) : { head: NO_HEAD, body: bodyOf(null, NO_HEAD, null) };
+    const resp = respRef ? this.message('response', s2c, respRef, from, shared, storedResponse) : null;
     const reqHead = req.head;
     const respHead = resp?.head ?? NO_HEAD;
     const reqLine = reqHead.line as RequestLine | null;
@@ -432,8 +439,9 @@ export class ExchangeLoader {
             endedNs: row.resp_ended,
           }
         : null,
-      informational: info.map(([start, headEnd, , ns]) => {
-        const h = this.head('response', s2c, start, headEnd, from);
+      informational: info.map(([start, headEnd, , ns], i) => {
+        const stored = h2?.informational[i];
+        const h = stored ? { line: stored, headers: stored.headers } : this.head('response', s2c, start, headEnd, from);
         const line = h.line as StatusLine | null;
         return { status: line?.status ?? 0, reason: line?.reason ?? '', headers: fields(h.headers), ns: BigInt(ns) };
       }),
@@ -454,6 +462,17 @@ export class ExchangeLoader {
             version: f?.tls_version ?? null,
           }
         : null,
+      ...(h2
+        ? {
+            http2: {
+              stream: h2.stream,
+              reset: h2.reset ? { by: h2.reset[0], code: h2.reset[1], name: h2.reset[2] } : null,
+              pushedOn: h2.pushedOn,
+              unknownFields: { request: h2.unknownFields[0], response: h2.unknownFields[1] },
+              startedBeforeRecording: h2.startedBeforeRecording,
+            },
+          }
+        : {}),
     };
   }
 
