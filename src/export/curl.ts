@@ -89,6 +89,12 @@ function bodyArgs(r: HttpRequest, parts: Parts): void {
   }
 }
 
+/** The HTTP version the exchange was: HTTP/2 in the clear was spoken without asking (h2c). */
+function versionArg(r: Exchange['request']): string {
+  if (r.httpVersion === 'HTTP/2') return r.scheme === 'https' ? '--http2' : '--http2-prior-knowledge';
+  return r.httpVersion === 'HTTP/1.0' ? '--http1.0' : '--http1.1';
+}
+
 /** Lines of the command for one exchange, ending with a newline; comments only if it has none. */
 export function curlCommand(ex: Exchange): string {
   const r = ex.request;
@@ -98,7 +104,7 @@ export function curlCommand(ex: Exchange): string {
   const target = curlTarget(ex);
   const body = sendsBody(r);
   const parts: Parts = { args: [], comments: [], heredoc: null };
-  parts.args.push(r.httpVersion === 'HTTP/1.0' ? '--http1.0' : '--http1.1', ...methodArgs(r, body));
+  parts.args.push(versionArg(r), ...methodArgs(r, body));
   headerArgs(r, target.authority, body, parts);
   if (body) bodyArgs(r, parts);
   for (const [option, value] of target.options) {

@@ -22,7 +22,8 @@ export function replayHeaders(r: HttpRequest, urlAuthority: string): ReplayHeade
   const leftOut: string[] = [];
   for (const h of r.headers) {
     const name = h.name.toLowerCase();
-    const clientSets = CLIENT_SET.has(name) || (name === 'host' && h.value.toLowerCase() === urlAuthority.toLowerCase());
+    // HTTP/2's pseudo-header fields (:method, :path ...) are the request line: the client writes them
+    const clientSets = CLIENT_SET.has(name) || name.startsWith(':') || (name === 'host' && h.value.toLowerCase() === urlAuthority.toLowerCase());
     if (!clientSets) send.push(h);
     else if (!leftOut.some((n) => n.toLowerCase() === name)) leftOut.push(h.name);
   }

@@ -94,13 +94,15 @@ function common(m: Http2Message) {
 }
 
 function requestOf(m: Http2Request): HttpRequest {
+  // stream 1 of an h2c upgrade: the HTTP/1.1 request that asked for it, as it was sent
+  const upgrade = !!m.http1Upgrade;
   return {
     kind: 'request',
-    version: VERSION,
+    version: upgrade ? 'HTTP/1.1' : VERSION,
     // CONNECT has no :path (RFC 9113 §8.5): its target is the authority, as in HTTP/1.1
     method: m.method ?? '',
     target: m.method === 'CONNECT' ? (m.authority ?? '') : (m.path ?? ''),
-    headers: requestFields(m),
+    headers: upgrade ? m.headers : requestFields(m),
     ...common(m),
   };
 }
@@ -120,7 +122,7 @@ const storedResponse = (r: HttpResponse): StoredResponseHead => ({ status: r.sta
 
 /** The stream as an HTTP exchange, what only HTTP/2 says of it, and the flags that says. */
 export function fromHttp2(ex: Http2Exchange): { exchange: Http1Exchange; h2: StoredH2; flags: number } {
-  const request = ex.request && !ex.request.http1Upgrade ? requestOf(ex.request) : undefined;
+  const request = ex.request ? requestOf(ex.request) : undefined;
   const response = ex.response ? responseOf(ex.response) : undefined;
   const informational = ex.informational.map(responseOf);
   const exchange: Http1Exchange = {
@@ -136,7 +138,7 @@ export function fromHttp2(ex: Http2Exchange): { exchange: Http1Exchange; h2: Sto
   const unknown: [number, number] = [ex.request?.unknownFields.length ?? 0, ex.response?.unknownFields.length ?? 0];
   const h2: StoredH2 = {
     stream: ex.streamId,
-    request: request ? { method: request.method, target: request.target, version: VERSION, headers: request.headers } : null,
+    request: request ? { method: request.method, target: request.target, version: request.version, headers: request.headers } : null,
     response: response ? storedResponse(response) : null,
     informational: informational.map(storedResponse),
     unknownFields: unknown,

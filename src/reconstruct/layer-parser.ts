@@ -4,7 +4,7 @@
  * into exchanges. A flow has one of these per layer it has bytes in (flow-builder.ts); pure.
  */
 import { Http1Connection, looksLikeHttp1Request, looksLikeHttp1Response } from '../protocols/http1/index.js';
-import type { Http1Exchange } from '../protocols/http1/types.js';
+import type { Http1Exchange, HttpRequest } from '../protocols/http1/types.js';
 import { Http2Connection, type Http2Exchange, headersSide, looksLikeHttp2Preface, startsWithHttp2Frames } from '../protocols/http2/index.js';
 import type { DbCall, DbConnection } from '../protocols/db-call.js';
 import { dbConnectionFor } from '../protocols/db-parsers.js';
@@ -15,6 +15,8 @@ import { guessProtocol } from './protocol-guess.js';
 import { RetainedBytes } from './retained-bytes.js';
 import { type DirectionWitnesses, type Layer, WitnessedStream, directionWitnesses, witnessOf } from './stream-items.js';
 
+/** Bytes of HTTP/1 items kept for a parser that takes over after an upgrade (LayerParser.tail). */
+const TAIL_BYTES = 4 << 20;
 /** Bytes kept per direction for the search index while an exchange is in progress. */
 const RETAIN_BYTES = 2 << 20;
 /** Bytes of each direction looked at to tell the protocol. */
@@ -35,6 +37,13 @@ export class LayerParser {
   private sniffedBytes = { c2s: 0, s2c: 0 };
   private http: Http1Connection | null = null;
   private h2: Http2Connection | null = null;
+  /**
+   * Items given to the HTTP/1 parser since the exchanges in progress began: when one of them
+   * switches the connection to h2c, the new parser reads what came after the switch from here
+   * (the HTTP/1 parser has taken those items already). At most TAIL_BYTES.
+   */
+  private tail: StreamItem[] = [];
+  private tailBytes = 0;
   private db: DbConnection | null = null;
   /** null: not decided yet; items wait in `held` until it is. */
   protocol: string | null = null;
@@ -97,10 +106,20 @@ export class LayerParser {
 
   /** Exchanges nothing more can change (all of them, when `final`). */
   exchanges(final: boolean): ParsedExchange[] {
-    if (this.http) return (final ? this.http.finish() : this.http.takeExchanges()).map((ex) => ({ kind: 'http', ex }));
-    if (this.h2) return (final ? this.h2.finish() : this.h2.takeExchanges()).map((ex) => ({ kind: 'h2', ex }));
-    if (this.db) return (final ? this.db.finish() : this.db.takeCalls()).map((call) => ({ kind: 'call', call }));
-    return [];
+    const out: ParsedExchange[] = [];
+    const http = this.http;
+    if (http) {
+      for (const ex of final ? http.finish() : http.takeExchanges()) {
+        out.push({ kind: 'http', ex });
+        this.forgetTail(ex);
+        const s = ex.protocolSwitch;
+        if (s?.protocol === 'h2c' && ex.request && s.c2sOffset !== undefined) this.upgradeToH2(ex.request, s.c2sOffset, s.s2cOffset);
+      }
+    }
+    const h2 = this.h2;
+    if (h2) for (const ex of final ? h2.finish() : h2.takeExchanges()) out.push({ kind: 'h2', ex });
+    if (this.db) for (const call of final ? this.db.finish() : this.db.takeCalls()) out.push({ kind: 'call', call });
+    return out;
   }
 
   /** Stream offset and direction of the first byte the two ends disagreed about. */
@@ -227,8 +246,32 @@ export class LayerParser {
     return server ? server.localPort : (client?.remotePort ?? null);
   }
 
+  /** The connection switched to HTTP/2 (`Upgrade: h2c` and 101): what followed is read as such. */
+  private upgradeToH2(request: HttpRequest, c2sOffset: number, s2cOffset: number): void {
+    this.http = null;
+    this.h2 = new Http2Connection({ upgrade: { request, c2sOffset, s2cOffset } });
+    // bytes before the offsets are the HTTP/1 messages: the HTTP/2 parser skips them
+    for (const item of this.tail) this.h2.push(item);
+    this.tail = [];
+    this.tailBytes = 0;
+  }
+
+  /** Items wholly before an exchange's messages' ends are no upgrade's. */
+  private forgetTail(ex: Http1Exchange): void {
+    const ends = { c2s: ex.request?.end ?? 0, s2c: ex.response?.end ?? 0 };
+    this.tail = this.tail.filter((i) => {
+      const keep = i.kind !== 'data' || i.offset + i.length > ends[i.dir];
+      if (!keep) this.tailBytes -= i.bytes.length;
+      return keep;
+    });
+  }
+
   private toParser(item: StreamItem): void {
     if (item.kind === 'data') this.retained[item.dir].add(item.offset, item.length, item.bytes, item.eventId, item.lastEventId ?? item.eventId);
+    if (this.http && (item.kind !== 'data' || this.tailBytes + item.bytes.length <= TAIL_BYTES)) {
+      this.tail.push(item);
+      if (item.kind === 'data') this.tailBytes += item.bytes.length;
+    }
     this.http?.push(item);
     this.h2?.push(item);
     this.db?.push(item);

@@ -12,9 +12,11 @@ import type { Exchange } from '../../src/model/exchange.js';
 import { ExchangeFlag } from '../../src/model/exchange-flags.js';
 import { Session } from '../../src/session/session.js';
 import { CLI, type Server, describeCapture, freePort, recordWhile, runRecorder, startNginx, tempDir, waitForPort } from './harness.js';
+import { type NginxTls, startNginxTls } from './peers.js';
 import { outputOf, requireProgram } from './programs.js';
 
 const PEER = fileURLToPath(new URL('../../testdata/clients/h2/peer.mjs', import.meta.url));
+const H2C_SERVER = fileURLToPath(new URL('../../testdata/servers/h2c_upgrade_server.py', import.meta.url));
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 interface PeerLine {
@@ -73,14 +75,30 @@ describeCapture('HTTP/2 from real peers', () => {
   writeFileSync(join(www, 'big.bin'), big);
   chmodSync(www, 0o755);
   let nginx: Server;
+  let tls: NginxTls;
   let node: { port: number; proc: ChildProcess };
   beforeAll(async () => {
     // Debian's nginx 1.22: `listen ... http2` serves HTTP/2 to clients that know it (h2c)
-    [nginx, node] = await Promise.all([startNginx(www, '', { listen: 'http2' }), startPeerServer()]);
+    [nginx, tls, node] = await Promise.all([startNginx(www, '', { listen: 'http2' }), startNginxTls(www, '', { http2: true }), startPeerServer()]);
   });
   afterAll(async () => {
     node?.proc.kill();
-    await nginx?.stop();
+    await Promise.all([nginx?.stop(), tls?.stop()]);
+  });
+
+  it('curl --http2 over TLS against nginx: h2 chosen by ALPN, read from the plaintext, https', async () => {
+    let said = '';
+    const rec = await recordWhile(['--port', String(tls.port)], async () => {
+      for (const path of ['/a.json', '/big.bin'])
+        said += await outputOf('curl', ['-s', '--http2', '--cacert', tls.certFile, '-w', '%{http_version} %{http_code} %{size_download}\n', '-o', '/dev/null', tls.url(path)], { env: tls.env });
+    });
+    expect(rec.code, rec.stderr).toBe(0);
+    const xs = exchangesOf(rec.file);
+    expect(xs.map((x) => `${x.response?.httpVersion.replace('HTTP/', '')} ${x.response?.status} ${x.response?.body.size}`)).toEqual(said.trim().split('\n'));
+    expect(xs.map((x) => x.request.url)).toEqual([tls.url('/a.json'), tls.url('/big.bin')]);
+    expect(sha(bodyOf(xs[1]))).toBe(sha(big));
+    // TLS 1.3 says the server's choice only encrypted: the client's offers are what the handshake shows
+    expect(xs.every((x) => x.tls !== null && (x.tls.alpn ?? '').split(',').includes('h2'))).toBe(true);
   });
 
   it('curl --http2-prior-knowledge against nginx: each stream as curl saw it, bodies byte for byte', async () => {
@@ -111,6 +129,35 @@ describeCapture('HTTP/2 from real peers', () => {
     const show = await outputOf(process.execPath, [CLI, 'show', rec.file, String(xs[0].id)]);
     expect(show).toMatch(/GET \/a\.json HTTP\/2/);
     expect(show).toContain(':authority: 127.0.0.1');
+  });
+
+  it('h2c by Upgrade: curl --http2 against a hyper-h2 server: the HTTP/1.1 request, its 101, then HTTP/2 on the same connection', async () => {
+    // nginx and nghttpd do not upgrade; hyper-h2 (python3-h2) does
+    const port = await freePort();
+    const server = spawn('/usr/bin/python3', [H2C_SERVER, String(port), www], { stdio: 'ignore' });
+    try {
+      await waitForPort(port);
+      const base = `http://127.0.0.1:${port}`;
+      let said = '';
+      const rec = await recordWhile(['--port', String(port)], async () => {
+        said = await outputOf('curl', ['-s', '--http2', '-w', '%{http_version} %{http_code} %{size_download}\n', '-o', '/dev/null', `${base}/a.json`, '-o', '/dev/null', `${base}/big.bin`]);
+      });
+      expect(rec.code, rec.stderr).toBe(0);
+      expect(said).toBe(`2 200 15\n2 200 ${big.length}\n`);
+      const xs = exchangesOf(rec.file);
+      // the upgrade request answered 101; stream 1 (that same request, answered in HTTP/2);
+      // stream 3 (a request sent in HTTP/2), on one connection
+      expect(xs.map((x) => [x.request.httpVersion, x.request.path, x.response?.httpVersion, x.response?.status, x.upgrade, x.http2?.stream ?? null])).toEqual([
+        ['HTTP/1.1', '/a.json', 'HTTP/1.1', 101, 'h2c', null],
+        ['HTTP/1.1', '/a.json', 'HTTP/2', 200, null, 1],
+        ['HTTP/2', '/big.bin', 'HTTP/2', 200, null, 3],
+      ]);
+      expect(new Set(xs.map((x) => x.flowId)).size).toBe(1);
+      expect(bodyOf(xs[1]).toString()).toBe('{"hello":"h2"}\n');
+      expect(sha(bodyOf(xs[2]))).toBe(sha(big));
+    } finally {
+      server.kill();
+    }
   });
 
   it('nghttp, many streams on one connection against nginx', async () => {

@@ -18,6 +18,31 @@ describe('curl export', () => {
     xs = allExchanges(await variedSession());
   });
 
+  it('replays an HTTP/2 exchange as HTTP/2, its pseudo-header fields left to curl', () => {
+    const get = xs[0];
+    const h2 = (scheme: string): Exchange => ({
+      ...get,
+      request: {
+        ...get.request,
+        scheme,
+        httpVersion: 'HTTP/2',
+        headers: [
+          { name: ':method', value: 'GET' },
+          { name: ':scheme', value: scheme },
+          { name: ':authority', value: '127.0.0.1:3000' },
+          { name: ':path', value: get.request.target },
+          { name: 'x-trace', value: 'abc' },
+        ],
+      },
+    });
+    const clear = curlCommand(h2('http'));
+    expect(clear).toContain('curl --http2-prior-knowledge \\');
+    expect(clear).toContain("-H 'x-trace: abc'");
+    expect(clear).not.toMatch(/-H ':/);
+    expect(clear).toContain('# left out, curl writes them itself: :method, :scheme, :authority, :path');
+    expect(curlCommand(h2('https'))).toContain('curl --http2 \\');
+  });
+
   it('writes one commented command per request', () => {
     expect(curlCommand(xs[1])).toBe(
       [

@@ -36,11 +36,12 @@ export async function makeCertificate(dir: string): Promise<{ certFile: string; 
 }
 
 /** nginx with TLS 1.2 and 1.3 on a free loopback port, serving `root` (readable by nobody). */
-export async function startNginxTls(root: string, extra = ''): Promise<NginxTls> {
+export async function startNginxTls(root: string, extra = '', { http2 = false }: { http2?: boolean } = {}): Promise<NginxTls> {
   const dir = tempDir('tinytap-tls-');
   const { certFile, keyFile } = await makeCertificate(dir);
   const tls = `ssl_certificate ${certFile};\n    ssl_certificate_key ${keyFile};\n    ssl_protocols TLSv1.2 TLSv1.3;`;
-  const server = await startNginx(root, `${tls}\n    ${extra}`, { listen: 'ssl' });
+  // nginx 1.22: `listen ... ssl http2` offers h2 by ALPN
+  const server = await startNginx(root, `${tls}\n    ${extra}`, { listen: http2 ? 'ssl http2' : 'ssl' });
   const keylogFile = join(dir, 'keylog.txt');
   return {
     ...server,
