@@ -259,6 +259,16 @@ export function wallTimes(t: Timing, baseNs: bigint) {
   };
 }
 
+/**
+ * A message's bytes on the wire. An HTTP/2 stream's frames interleave with the other streams',
+ * so its size is its header block and its DATA frames (a 9-byte header each), not the span from
+ * its first frame to its last.
+ */
+function wireSize(m: HttpRequest | HttpResponse, h2: boolean): number {
+  if (!h2 || m.version !== 'HTTP/2') return m.end - m.start;
+  return m.headEnd - m.start + m.body.length + 9 * m.body.ranges.length;
+}
+
 /** Build the stored form of one parsed exchange. `bodies` are the captured body bytes. */
 export function exchangeRow(
   ex: Http1Exchange,
@@ -319,8 +329,8 @@ export function exchangeRow(
     ...times,
     reqBodySize: req ? req.body.length : null,
     respBodySize: resp ? resp.body.length : null,
-    reqSize: req ? req.end - req.start : null,
-    respSize: resp ? resp.end - resp.start : null,
+    reqSize: req ? wireSize(req, !!h2) : null,
+    respSize: resp ? wireSize(resp, !!h2) : null,
     reqType: req ? mediaType(header(req.headers, 'content-type')) : null,
     respType: resp ? mediaType(header(resp.headers, 'content-type')) : null,
     respEncoding: resp ? (header(resp.headers, 'content-encoding')?.trim().toLowerCase() ?? null) : null,

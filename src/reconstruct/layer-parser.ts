@@ -44,6 +44,7 @@ export class LayerParser {
    */
   private tail: StreamItem[] = [];
   private tailBytes = 0;
+  private keepTail = true;
   private db: DbConnection | null = null;
   /** null: not decided yet; items wait in `held` until it is. */
   protocol: string | null = null;
@@ -114,6 +115,7 @@ export class LayerParser {
         this.forgetTail(ex);
         const s = ex.protocolSwitch;
         if (s?.protocol === 'h2c' && ex.request && s.c2sOffset !== undefined) this.upgradeToH2(ex.request, s.c2sOffset, s.s2cOffset);
+        else if (s) this.stopKeepingTail();
       }
     }
     const h2 = this.h2;
@@ -256,6 +258,13 @@ export class LayerParser {
     this.tailBytes = 0;
   }
 
+  /** The connection left HTTP/1 for a protocol nothing here reads: nothing to keep for it. */
+  private stopKeepingTail(): void {
+    this.keepTail = false;
+    this.tail = [];
+    this.tailBytes = 0;
+  }
+
   /** Items wholly before an exchange's messages' ends are no upgrade's. */
   private forgetTail(ex: Http1Exchange): void {
     const ends = { c2s: ex.request?.end ?? 0, s2c: ex.response?.end ?? 0 };
@@ -268,7 +277,7 @@ export class LayerParser {
 
   private toParser(item: StreamItem): void {
     if (item.kind === 'data') this.retained[item.dir].add(item.offset, item.length, item.bytes, item.eventId, item.lastEventId ?? item.eventId);
-    if (this.http && (item.kind !== 'data' || this.tailBytes + item.bytes.length <= TAIL_BYTES)) {
+    if (this.http && this.keepTail && (item.kind !== 'data' || this.tailBytes + item.bytes.length <= TAIL_BYTES)) {
       this.tail.push(item);
       if (item.kind === 'data') this.tailBytes += item.bytes.length;
     }

@@ -121,6 +121,11 @@ describeCapture('HTTP/2 from real peers', () => {
     ]);
     expect(sha(bodyOf(xs[1]))).toBe(sha(big));
     expect(xs[1].response?.body.complete).toBe(true);
+    // a stream's size on the wire: its header block and its DATA frames, 9 bytes of header each
+    // (nginx sends at most 16 kB a frame), never the other streams' frames in between
+    const resp = xs[1].response!;
+    expect(resp.size).toBeGreaterThan(big.length + 9 * Math.ceil(big.length / 16384));
+    expect(resp.size).toBeLessThan(big.length + 9 * Math.ceil(big.length / 16384) + 500);
     expect(xs.every((x) => x.http2 && x.http2.reset === null && x.http2.unknownFields.request === 0)).toBe(true);
     expect(flowProtocols(rec.file)).toContain('http/2');
     // the views: ls names the version, show prints the head as HTTP/2 does
