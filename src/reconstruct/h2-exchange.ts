@@ -8,6 +8,7 @@
 import type { HttpBody, HttpRequest, HttpResponse, Http1ErrorCode, Http1Exchange, HeaderField } from '../protocols/http1/types.js';
 import type { Http2Body, Http2Exchange, Http2Message, Http2Request, Http2Response } from '../protocols/http2/types.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
+import { header } from './exchange-row.js';
 
 /** A head as stored for HTTP/2: its start line's parts and its fields, pseudo-header fields first. */
 export interface StoredRequestHead {
@@ -73,11 +74,6 @@ function body(m: Http2Message, declared: string | null): HttpBody {
   };
 }
 
-function fieldValue(headers: HeaderField[], name: string): string | null {
-  for (const [n, v] of headers) if (n === name) return v;
-  return null;
-}
-
 /** What a request and a response both take from their stream: where they are, their body. */
 function common(m: Http2Message) {
   return {
@@ -88,7 +84,7 @@ function common(m: Http2Message) {
     headEndTs: m.headEndTs,
     endTs: m.endTs,
     keepAlive: true,
-    body: body(m, fieldValue(m.headers, 'content-length')),
+    body: body(m, header(m.headers, 'content-length')),
     complete: m.complete,
   };
 }

@@ -9,9 +9,9 @@
 // carries payload). Runs of one byte longer than 64 become "> repeat" lines, so a big body stays a
 // small file. --cut drops the first bytes of each direction: the case is then what a recording
 // that began mid-connection would hold (its offsets start at 0 after the cut).
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dataLines } from '../case-lines.mjs';
+import { tcpPackets } from '../pcap-packets.mjs';
 
 const [pcap, portText, out, title, ...rest] = process.argv.slice(2);
 if (!title) {
@@ -23,21 +23,7 @@ const option = (name) => {
   return k < 0 ? undefined : rest[k + 1];
 };
 const port = Number(portText);
-const fields = ['frame.time_relative', 'tcp.stream', 'tcp.srcport', 'tcp.payload', 'tcp.flags.fin'];
-const tsv = execFileSync('tshark', ['-r', pcap, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', maxBuffer: 1 << 30 });
-const packets = tsv
-  .trim()
-  .split('\n')
-  .map((line) => {
-    const [time, stream, src, payload, fin] = line.split('\t');
-    return {
-      ts: Math.round(Number(time) * 1e6) * 1000,
-      stream: Number(stream),
-      dir: Number(src) === port ? 's2c' : 'c2s',
-      bytes: Buffer.from(payload ?? '', 'hex'),
-      fin: fin === '1' || fin === 'True',
-    };
-  });
+const packets = tcpPackets(pcap, port);
 const wanted = option('--stream') !== undefined ? Number(option('--stream')) : packets.find((p) => p.bytes.length > 0)?.stream;
 const [cutC2s, cutS2c] = (option('--cut') ?? '0,0').split(',').map(Number);
 const toCut = { c2s: cutC2s, s2c: cutS2c };

@@ -8,9 +8,9 @@
 // SERVER_PORT is s2c. --stream picks the connection (tshark's tcp.stream; default: the first one
 // that carries payload; --stream-with: the first whose client sends TEXT). Runs of one byte longer than 64 become "> repeat" lines, so a big value
 // stays a small file; --split N (or "none") is written for cases too big to cut at every byte.
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dataLines } from '../case-lines.mjs';
+import { tcpPackets } from '../pcap-packets.mjs';
 
 const [pcap, portText, out, title, ...rest] = process.argv.slice(2);
 if (!title) {
@@ -22,24 +22,7 @@ const option = (name) => {
   return k < 0 ? undefined : rest[k + 1];
 };
 const port = Number(portText);
-const fields = ['frame.time_relative', 'tcp.stream', 'tcp.srcport', 'tcp.payload', 'tcp.flags.fin'];
-const tsv = execFileSync('tshark', ['-r', pcap, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], {
-  encoding: 'utf8',
-  maxBuffer: 1 << 30,
-});
-const packets = tsv
-  .trim()
-  .split('\n')
-  .map((line) => {
-    const [time, stream, src, payload, fin] = line.split('\t');
-    return {
-      ts: Math.round(Number(time) * 1e6) * 1000,
-      stream: Number(stream),
-      dir: Number(src) === port ? 's2c' : 'c2s',
-      bytes: Buffer.from(payload ?? '', 'hex'),
-      fin: fin === '1' || fin === 'True',
-    };
-  });
+const packets = tcpPackets(pcap, port);
 const withText = option('--stream-with');
 const wanted =
   option('--stream') !== undefined

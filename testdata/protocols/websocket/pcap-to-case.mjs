@@ -11,6 +11,8 @@
 // dissected: "DIR FIN RSV OPCODE MASKED PAYLOAD_LENGTH".
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { dataLines } from '../case-lines.mjs';
+import { tcpPackets } from '../pcap-packets.mjs';
 
 const [pcap, portText, out, title, ...rest] = process.argv.slice(2);
 if (!title) {
@@ -24,20 +26,7 @@ const option = (name) => {
 const port = Number(portText);
 const tshark = (args) => execFileSync('tshark', ['-r', pcap, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
 
-const fields = ['frame.time_relative', 'tcp.stream', 'tcp.srcport', 'tcp.payload', 'tcp.flags.fin'];
-const packets = tshark(['-T', 'fields', ...fields.flatMap((f) => ['-e', f])])
-  .trim()
-  .split('\n')
-  .map((line) => {
-    const [time, stream, src, payload, fin] = line.split('\t');
-    return {
-      ts: Math.round(Number(time) * 1e6) * 1000,
-      stream: Number(stream),
-      dir: Number(src) === port ? 's2c' : 'c2s',
-      bytes: Buffer.from(payload ?? '', 'hex'),
-      fin: fin === '1' || fin === 'True',
-    };
-  });
+const packets = tcpPackets(pcap, port);
 const wanted = packets.find((p) => p.bytes.length > 0)?.stream;
 const mine = packets.filter((p) => p.stream === wanted);
 const t0 = mine[0]?.ts ?? 0;
@@ -92,41 +81,3 @@ for (const line of tshark(['-d', `tcp.port==${port},http`, '-Y', `websocket && t
   });
 }
 writeFileSync(out.replace(/\.ws$/, '.tshark'), `${frames.join('\n')}\n`);
-
-/** The bytes as data lines: a line ends after each \n or 100 characters, long runs of one byte become repeats. */
-function dataLines(bytes) {
-  const result = [];
-  let line = '';
-  const flush = () => {
-    if (line === '') return;
-    if (line.startsWith('#')) line = `\\x23${line.slice(1)}`;
-    if (line.startsWith('> ')) line = `\\x3e${line.slice(1)}`;
-    if (line.endsWith(' ')) line = `${line.slice(0, -1)}\\x20`;
-    result.push(line);
-    line = '';
-  };
-  for (let i = 0; i < bytes.length; ) {
-    let run = 1;
-    while (i + run < bytes.length && bytes[i + run] === bytes[i]) run++;
-    if (run > 64) {
-      flush();
-      result.push(`> repeat ${run} ${bytes[i] === 0x20 ? '\\x20' : escape(bytes[i])}`);
-      i += run;
-      continue;
-    }
-    line += escape(bytes[i]);
-    if (bytes[i] === 0x0a || line.length > 100) flush();
-    i++;
-  }
-  flush();
-  return result;
-}
-
-function escape(b) {
-  if (b === 0x0d) return '\\r';
-  if (b === 0x0a) return '\\n';
-  if (b === 0x09) return '\\t';
-  if (b === 0x5c) return '\\\\';
-  if (b >= 0x20 && b < 0x7f) return String.fromCharCode(b);
-  return `\\x${b.toString(16).padStart(2, '0')}`;
-}
