@@ -127,6 +127,32 @@ CREATE INDEX IF NOT EXISTS exchanges_queries ON exchanges(queries) WHERE queries
 -- then their rows (a substring cannot use an index; scanning the shapes of every row took 0.5 s)
 CREATE INDEX IF NOT EXISTS exchanges_shape ON exchanges(shape) WHERE shape IS NOT NULL;
 
+-- The messages of a WebSocket connection, listed under the exchange that upgraded it (the 101).
+-- Unlike an HTTP body a message cannot be read again from the raw records by offset (clients
+-- mask every frame, permessage-deflate's window spans messages), so its first bytes are stored:
+-- at most 64 KiB a message and 16 MiB a connection (protocols/websocket/limits.ts), `cut` says
+-- when fewer were kept. Their text is also the upgrade exchange's searchable text.
+CREATE TABLE IF NOT EXISTS ws_messages (
+  exchange_id  INTEGER NOT NULL,  -- exchanges.id of the upgrade
+  seq          INTEGER NOT NULL,  -- position on the connection, from 0, in the order messages ended
+  dir          TEXT NOT NULL,     -- 'c2s' (sent by the client) or 's2c'
+  type         TEXT NOT NULL,     -- 'text', 'binary', 'close', 'ping', 'pong'
+  opcode       INTEGER NOT NULL,  -- of its first frame
+  started      INTEGER NOT NULL,  -- wall-clock ns: its first byte
+  ended        INTEGER NOT NULL,  -- its last byte
+  frames       INTEGER NOT NULL,
+  wire_length  INTEGER NOT NULL,  -- payload bytes on the wire (compressed, when compressed)
+  length       INTEGER,           -- payload bytes after inflating; NULL: could not be inflated
+  flags        INTEGER NOT NULL,  -- 1 compressed, 2 complete, 4 gap (SPEC.md "WebSocket messages")
+  cut          TEXT,              -- why fewer bytes were kept: 'message-limit', 'connection-budget'
+  close_code   INTEGER,
+  close_reason TEXT,
+  text         TEXT,              -- a text message's kept bytes, when they are UTF-8
+  payload      BLOB,              -- the kept bytes of any other message
+  flaws        TEXT,              -- JSON [{code, offset, message}]: protocol errors in its frames
+  PRIMARY KEY (exchange_id, seq)
+) WITHOUT ROWID;
+
 -- The searchable text of each exchange: URL, header lines, bodies with their content-encoding
 -- removed (text bodies only, at most 1 MiB each). Indexed by exchange_fts for substring search.
 -- A database call's request body is its SQL or command line and its parameters, its response

@@ -53,10 +53,15 @@ function* selected(session: Session, f: CompiledArg, onEach: () => void): Genera
   }
 }
 
-function documentOf(format: Format, exchanges: Iterable<Exchange>, file: string, f: CompiledArg, flags: ExportFlags): Iterable<string> {
+function documentOf(format: Format, session: Session, exchanges: Iterable<Exchange>, file: string, f: CompiledArg, flags: ExportFlags): Iterable<string> {
   switch (format) {
     case 'har':
-      return harDocument(exchanges, { includeSecrets: !!flags.includeSecrets, version: TINYTAP_VERSION, filter: f.text });
+      return harDocument(exchanges, {
+        includeSecrets: !!flags.includeSecrets,
+        version: TINYTAP_VERSION,
+        filter: f.text,
+        messagesOf: (id) => session.wsMessages(id),
+      });
     case 'curl':
       return curlScript(exchanges, `tinytap ${TINYTAP_VERSION}: requests of ${basename(file)}${f.text ? ` matching ${f.text}` : ''}`);
     case 'postman':
@@ -172,7 +177,7 @@ export function registerExport(program: Command): void {
           done++;
           if (showBar) bar.update(done, total);
         });
-        const doc = documentOf(format, exchanges, file, f, flags);
+        const doc = documentOf(format, session, exchanges, file, f, flags);
         const secretsNote = () => {
           if (format !== 'curl' && !flags.includeSecrets) writeLine(stderr, term`tinytap: ${SECRETS_LEFT_OUT_NOTE}`);
         };

@@ -35,10 +35,12 @@ function sharedText(row: Record<string, string>, secrets: SecretFilter): Record<
 const CALL_FIELDS: Record<string, Record<string, string>> = {
   redis: { 'request body': 'command', 'response body': 'reply' },
   sql: { 'request body': 'query', 'response body': 'result' },
+  // a WebSocket's text messages are its upgrade exchange's text (derived-writer.ts)
+  websocket: { 'request body': 'messages sent', 'response body': 'messages received' },
 };
 
-function showMatch(m: TextMatch, color: boolean, protocol = 'http'): TerminalText {
-  const names = protocol === 'http' ? null : CALL_FIELDS[protocol === 'redis' ? 'redis' : 'sql'];
+function showMatch(m: TextMatch, color: boolean, protocol = 'http', upgrade: string | null = null): TerminalText {
+  const names = protocol === 'http' ? (upgrade === 'websocket' ? CALL_FIELDS.websocket : null) : CALL_FIELDS[protocol === 'redis' ? 'redis' : 'sql'];
   const field = names?.[m.field] ?? m.field;
   return term`    ${field.padEnd(16)} ${m.cutBefore ? '…' : ''}${m.before}${paint(color, '1;33', m.hit)}${m.after}${m.cutAfter ? '…' : ''}`;
 }
@@ -84,7 +86,7 @@ export function registerSearch(program: Command): void {
             const status = paint(color, callStatusColor(x), callStatusText(x));
             writeLine(stdout, term`${paint(color, '1', `#${x.id}`)}  ${protocolText(x)} ${x.operation ?? ''} ${what.length > 100 ? `${what.slice(0, 99)}…` : what}  ${status}  ${parties}`);
           }
-          for (const m of matches) writeLine(stdout, showMatch(m, color, x.protocol));
+          for (const m of matches) writeLine(stdout, showMatch(m, color, x.protocol, x.upgrade));
         }
         if (stdout.isTTY && !flags.json) writeLine(stderr, term`${rows.length} exchanges contain "${text}"`);
         sayWhatWasLeftOut(secrets);

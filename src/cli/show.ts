@@ -16,6 +16,8 @@ import { stdout, writeLine } from './terminal.js';
 import { UsageError, parseDuration } from './units.js';
 import type { CallExchange } from '../model/exchange.js';
 import { formatCall, formatChildCalls, oneLine } from '../render/call-format.js';
+import type { WebSocketMessage } from '../model/ws-message.js';
+import { SHOWN_MESSAGES, formatMessages } from '../render/ws-format.js';
 
 interface ShowFlags {
   raw?: boolean;
@@ -108,7 +110,7 @@ export function formatExchange(ex: Exchange, color: boolean, full = false): Term
     out.push(...bodySection('Response body', s.body, full));
   }
   const notes = [...bodyNotes(r.body, 'request body'), ...(s ? bodyNotes(s.body, 'response body') : [])];
-  if (ex.upgrade) notes.push(`the connection switched to ${ex.upgrade} after this exchange; what followed is not HTTP`);
+  if (ex.upgrade && !ex.websocket) notes.push(`the connection switched to ${ex.upgrade} after this exchange; what followed is not HTTP`);
   if (ex.http2) notes.push(...http2Notes(ex.http2));
   if (ex.error) notes.push(`parse error in the ${ex.error.direction} at stream offset ${ex.error.offset}: ${ex.error.message}`);
   if (!s && !ex.error) notes.push('no response was captured (the server did not answer, or the capture ended first)');
@@ -144,8 +146,33 @@ function endpointJson(e: Exchange['client'], secrets: SecretFilter): Record<stri
   return { ...e, argv, ...(argumentsLeftOut ? { argv_left_out: argumentsLeftOut } : {}) };
 }
 
+/** A WebSocket message for --json: text as text (its JSON members' secrets left out), the rest base64. */
+export function wsMessageJson(m: WebSocketMessage, secrets: SecretFilter): Record<string, unknown> {
+  return {
+    seq: m.seq,
+    dir: m.dir,
+    type: m.type,
+    opcode: m.opcode,
+    started: new Date(Number(m.startedNs / 1_000_000n)).toISOString(),
+    started_ns: String(m.startedNs),
+    ended_ns: String(m.endedNs),
+    frames: m.frames,
+    size: m.length,
+    wire_size: m.wireLength,
+    compressed: m.compressed,
+    complete: m.complete,
+    gap: m.gap,
+    cut: m.cut,
+    ...(m.close ? { close: m.close } : {}),
+    ...(m.text !== null
+      ? { text: secrets.bodyText(m.text, /^\s*[[{]/.test(m.text) ? 'application/json' : null) }
+      : { base64: Buffer.from(m.payload).toString('base64') }),
+    flaws: m.flaws,
+  };
+}
+
 /** The exchange for --json: credentials left out unless `secrets` keeps them (src/export/secrets.ts). */
-export function exchangeJson(ex: Exchange, secrets: SecretFilter): Record<string, unknown> {
+export function exchangeJson(ex: Exchange, secrets: SecretFilter, messages: WebSocketMessage[] = []): Record<string, unknown> {
   const h = (hs: HeaderField[]) => hs.map((x) => [x.name, secrets.headerOrPlaceholder(x.name, x.value)]);
   return {
     id: ex.id,
@@ -181,6 +208,7 @@ export function exchangeJson(ex: Exchange, secrets: SecretFilter): Record<string
     upgrade: ex.upgrade,
     error: ex.error,
     ...(ex.http2 ? { http2: ex.http2 } : {}),
+    ...(ex.websocket ? { websocket: { ...ex.websocket, messages: messages.map((m) => wsMessageJson(m, secrets)) } } : {}),
   };
 }
 
@@ -263,12 +291,16 @@ export function registerShow(program: Command): void {
         if (flags.raw) writeRaw(session, ex);
         else if (flags.json) {
           const secrets = secretFilter(flags);
-          writeLine(stdout, json(exchangeJson(ex, secrets)));
+          writeLine(stdout, json(exchangeJson(ex, secrets, ex.websocket ? session.wsMessages(id) : [])));
           sayWhatWasLeftOut(secrets);
         }
         else {
           const color = useColor();
           writeLine(stdout, formatExchange(ex, color, !!flags.full));
+          if (ex.websocket) {
+            const messages = session.wsMessages(id, 0, flags.full ? -1 : SHOWN_MESSAGES);
+            writeLine(stdout, joinText(['', ...formatMessages(ex.websocket, messages, color, !!flags.full)]));
+          }
           const calls = session.childCalls(id);
           if (calls.length) writeLine(stdout, joinText(['', formatChildCalls(calls, color, { slowNs })]));
         }

@@ -5,6 +5,7 @@
  * `connection` is the server's port (both importers show it as the remote port). What HAR has
  * no field for is kept in fields prefixed with '_', as the HAR spec allows.
  */
+import type { WebSocketMessage } from '../model/ws-message.js';
 import type { Content, Entry, Header, Param, PostDataCommon, Request, Response, Timings } from 'har-format';
 import { isIP } from 'node:net';
 
@@ -20,6 +21,25 @@ import { exchangeUri } from './url.js';
 export interface HarOptions {
   /** Keep credentials (left out by default: src/export/secrets.ts says which). */
   includeSecrets: boolean;
+  /** The messages of a WebSocket upgrade exchange (Session.wsMessages). */
+  messagesOf?: (exchangeId: number) => WebSocketMessage[];
+}
+
+/**
+ * A WebSocket's messages as Chrome's HAR writes them (`_webSocketMessages`): `send` for what the
+ * client sent, time in seconds since the epoch, opcode, and the data as text (base64 for binary).
+ * Close frames are listed with their code and reason as Chrome shows them, as data.
+ */
+function webSocketMessages(messages: WebSocketMessage[], secrets: SecretFilter) {
+  return messages.map((m) => ({
+    type: m.dir === 'c2s' ? ('send' as const) : ('receive' as const),
+    time: Number(m.startedNs / 1000n) / 1e6,
+    opcode: m.opcode,
+    data:
+      m.text !== null
+        ? secrets.bodyText(m.text, /^\s*[[{]/.test(m.text) ? 'application/json' : null)
+        : Buffer.from(m.payload).toString(m.type === 'binary' ? 'base64' : 'utf8'),
+  }));
 }
 
 /** Fields of tinytap's own, '_'-prefixed as HAR 1.2 asks of custom fields. */
@@ -178,7 +198,7 @@ function notes(ex: Exchange): string[] {
   const out = ex.request.method ? bodyNotes(ex.request.body, 'request body') : ['the request was not captured, only its response'];
   if (ex.response) out.push(...bodyNotes(ex.response.body, 'response body'));
   else if (!ex.error) out.push('no response was captured (the server did not answer, or the capture ended first)');
-  if (ex.upgrade) out.push(`the connection switched to ${ex.upgrade} after this exchange; what followed is not HTTP`);
+  if (ex.upgrade && !ex.websocket) out.push(`the connection switched to ${ex.upgrade} after this exchange; what followed is not HTTP`);
   if (ex.error) out.push(`parse error in the ${ex.error.direction} at stream offset ${ex.error.offset}: ${ex.error.message}`);
   return out;
 }
@@ -206,5 +226,9 @@ export function harEntry(ex: Exchange, opts: HarOptions): Entry {
     _server: party(ex.server, secrets),
     _notes: n.length ? n : undefined,
   };
+  if (ex.websocket) {
+    entry._resourceType = 'websocket';
+    entry._webSocketMessages = webSocketMessages(opts.messagesOf?.(ex.id) ?? [], secrets);
+  }
   return entry;
 }

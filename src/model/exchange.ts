@@ -6,6 +6,7 @@
  * Times are wall-clock nanoseconds since the Unix epoch, as bigint (a number cannot hold them
  * exactly); durations are nanoseconds as number.
  */
+import type { WebSocketFacts } from './ws-message.js';
 
 export interface HeaderField {
   /** As captured, original case. */
@@ -143,6 +144,8 @@ export interface Exchange {
   tls: ExchangeTls | null;
   /** An HTTP/2 stream's own facts; absent for HTTP/1.x. */
   http2?: Http2Facts;
+  /** The WebSocket connection a 101 began: its messages are read with Session.wsMessages. */
+  websocket?: WebSocketFacts;
 }
 
 /** What an HTTP/2 exchange says beyond its heads and bodies. */

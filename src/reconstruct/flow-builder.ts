@@ -21,14 +21,35 @@ function fromHttp2Parts(ex: Http2Exchange): [Http1Exchange, { h2: StoredH2; flag
   return [exchange, { h2, flags }];
 }
 import type { DbCall } from '../protocols/db-call.js';
+import type { WsFlaw, WsMessage } from '../protocols/websocket/index.js';
 import { parseClientHello, parseServerHello } from '../protocols/tls/hello.js';
 import { type Layer, layerOf } from './stream-items.js';
+import type { WsMessageRow } from '../model/ws-message.js';
+import { wsMessageRow } from './ws-message-row.js';
 
 const LAYERS = ['socket', 'tls'] as const;
 
 export interface BuiltExchange {
   row: ExchangeRow | CallRow;
   text: ExchangeText;
+}
+
+/**
+ * WebSocket messages that ended, of the connection the exchange at `upgradeSeq` on this flow
+ * upgraded; `final` once no more will come.
+ */
+export interface BuiltMessages {
+  flowId: number;
+  upgradeSeq: number;
+  messages: WsMessageRow[];
+  final: boolean;
+}
+
+/** What a flow hands out as it is fed: exchanges, and the messages of a WebSocket it carries. */
+export type Built = BuiltExchange | BuiltMessages;
+
+export function isMessages(x: Built): x is BuiltMessages {
+  return 'messages' in x;
 }
 
 export interface FlowRow {
@@ -80,8 +101,8 @@ export class FlowBuilder {
   /** The TLS library that handed over each connection's plaintext (TLS_LIB_NAMES), by conn id. */
   private readonly tlsLibraries = new Map<number, string>();
   private ctx!: Record<Layer, FlowContext>;
-  /** Exchanges completed while finishing the streams, handed out by finish(). */
-  private readonly finished: BuiltExchange[] = [];
+  /** The exchange (its seq) whose 101 switched each layer to WebSocket. */
+  private readonly wsUpgrade: Record<Layer, number | null> = { socket: null, tls: null };
 
   constructor(
     readonly plan: FlowPlan,
@@ -131,7 +152,7 @@ export class FlowBuilder {
   }
 
   /** Feed one event of one of this flow's connections; returns exchanges completed by it. */
-  push(ev: SessionEvent): BuiltExchange[] {
+  push(ev: SessionEvent): Built[] {
     const layer = layerOf(ev);
     if (layer === 'tls' && !this.tlsLibraries.has(ev.connId)) {
       const name = this.libraryName(ev.auxFd);
@@ -142,10 +163,10 @@ export class FlowBuilder {
   }
 
   /** A connection of this flow ended (its last holder let go of it). */
-  close(connId: number, ts: bigint, eventId: number): BuiltExchange[] {
+  close(connId: number, ts: bigint, eventId: number): Built[] {
     const rel = Number(ts - this.baseNs);
     if (this.endedAt === null || ts > this.endedAt) this.endedAt = ts;
-    const out: BuiltExchange[] = [];
+    const out: Built[] = [];
     for (const layer of LAYERS) {
       this.layers[layer].close(connId, rel, eventId);
       out.push(...this.collect(layer, false));
@@ -171,10 +192,15 @@ export class FlowBuilder {
     return true;
   }
 
-  private collect(layer: Layer, final: boolean): BuiltExchange[] {
-    const out: BuiltExchange[] = [];
+  private collect(layer: Layer, final: boolean): Built[] {
+    const out: Built[] = [];
     const ends = { c2s: -1, s2c: -1 };
     for (const p of this.layers[layer].exchanges(final)) {
+      if (p.kind === 'ws') {
+        const built = this.buildMessages(layer, p.messages, p.final, p.flaws);
+        if (built) out.push(built);
+        continue;
+      }
       out.push(this.buildParsed(layer, p));
       if (p.kind === 'h2') {
         ends.c2s = Math.max(ends.c2s, p.ex.request?.end ?? -1);
@@ -189,7 +215,17 @@ export class FlowBuilder {
     return out;
   }
 
-  private buildParsed(layer: Layer, p: ParsedExchange): BuiltExchange {
+  private buildMessages(layer: Layer, messages: WsMessage[], final: boolean, flaws: readonly WsFlaw[]): BuiltMessages | null {
+    const upgradeSeq = this.wsUpgrade[layer];
+    if (upgradeSeq === null) return null;
+    if (flaws.length && !this.error) this.error = `websocket: ${flaws[0].message}`;
+    const retained = this.layers[layer].retained;
+    // a message's bytes are kept in its row: the stream's are not needed again
+    for (const m of messages) retained[m.dir].dropBefore(m.end);
+    return { flowId: this.flowId, upgradeSeq, messages: messages.map((m) => wsMessageRow(m, this.baseNs)), final };
+  }
+
+  private buildParsed(layer: Layer, p: Exclude<ParsedExchange, { kind: 'ws' }>): BuiltExchange {
     if (p.kind === 'http') return this.build(layer, p.ex);
     if (p.kind === 'h2') return this.build(layer, ...fromHttp2Parts(p.ex));
     return this.buildCall(layer, p.call);
@@ -247,6 +283,7 @@ export class FlowBuilder {
     const events = ids.length ? { first: Math.min(...ids), last: Math.max(...ids) } : { first: null, last: null };
     if (ex.errors.length && !this.error) this.error = ex.errors[0].message;
     if (ex.protocolSwitch) this.layers[layer].switched(ex.protocolSwitch.protocol);
+    if (ex.protocolSwitch?.protocol === 'websocket') this.wsUpgrade[layer] = ex.index;
     const built = exchangeRow(ex, this.ctx[layer], bodies, events, h2);
     // nothing before the end of this exchange's messages is needed again; HTTP/2 streams
     // interleave, so there collect() forgets what no stream still open can need
@@ -258,9 +295,9 @@ export class FlowBuilder {
   }
 
   /** End of the capture: whatever is unfinished is reported as incomplete. */
-  finish(): BuiltExchange[] {
+  finish(): Built[] {
     const rel = this.endedAt === null ? 0 : Number(this.endedAt - this.baseNs);
-    const out: BuiltExchange[] = [];
+    const out: Built[] = [];
     for (const layer of LAYERS) {
       this.layers[layer].finish(rel);
       out.push(...this.collect(layer, true));

@@ -8,6 +8,7 @@ import type { Http1Exchange, HttpRequest } from '../protocols/http1/types.js';
 import { Http2Connection, type Http2Exchange, headersSide, looksLikeHttp2Preface, startsWithHttp2Frames } from '../protocols/http2/index.js';
 import type { DbCall, DbConnection } from '../protocols/db-call.js';
 import { dbConnectionFor } from '../protocols/db-parsers.js';
+import { WebSocketConnection, type WsFlaw, type WsMessage } from '../protocols/websocket/index.js';
 import type { StreamDirection, StreamItem } from '../protocols/stream.js';
 import type { SessionEvent } from '../session/event-reader.js';
 import type { FlowPlan } from './flow-plan.js';
@@ -26,8 +27,16 @@ const HELLO_BYTES = 16384 + 5 + 4;
 
 const DIRS = ['c2s', 's2c'] as const;
 
-/** What a layer's parser hands out: an HTTP exchange, an HTTP/2 stream, or a database call. */
-export type ParsedExchange = { kind: 'http'; ex: Http1Exchange } | { kind: 'h2'; ex: Http2Exchange } | { kind: 'call'; call: DbCall };
+/**
+ * What a layer's parser hands out: an HTTP exchange, an HTTP/2 stream, a database call, or the
+ * WebSocket messages that ended since the last call (of the connection the last HTTP exchange
+ * upgraded; `final` once no more will come, with the flaws that belong to no message).
+ */
+export type ParsedExchange =
+  | { kind: 'http'; ex: Http1Exchange }
+  | { kind: 'h2'; ex: Http2Exchange }
+  | { kind: 'call'; call: DbCall }
+  | { kind: 'ws'; messages: WsMessage[]; final: boolean; flaws: readonly WsFlaw[] };
 
 export class LayerParser {
   witnesses: Record<StreamDirection, DirectionWitnesses>;
@@ -46,6 +55,10 @@ export class LayerParser {
   private tailBytes = 0;
   private keepTail = true;
   private db: DbConnection | null = null;
+  private ws: WebSocketConnection | null = null;
+  /** Directions of the WebSocket connection that ended; when both have, its messages are all out. */
+  private wsEnded = { c2s: false, s2c: false };
+  private wsDone = false;
   /** null: not decided yet; items wait in `held` until it is. */
   protocol: string | null = null;
   private held: StreamItem[] = [];
@@ -115,12 +128,20 @@ export class LayerParser {
         this.forgetTail(ex);
         const s = ex.protocolSwitch;
         if (s?.protocol === 'h2c' && ex.request && s.c2sOffset !== undefined) this.upgradeToH2(ex.request, s.c2sOffset, s.s2cOffset);
+        else if (s?.protocol === 'websocket' && ex.response?.status === 101 && s.c2sOffset !== undefined)
+          this.upgradeToWebSocket(ex, s.c2sOffset, s.s2cOffset);
         else if (s) this.stopKeepingTail();
       }
     }
     const h2 = this.h2;
     if (h2) for (const ex of final ? h2.finish() : h2.takeExchanges()) out.push({ kind: 'h2', ex });
     if (this.db) for (const call of final ? this.db.finish() : this.db.takeCalls()) out.push({ kind: 'call', call });
+    if (this.ws && !this.wsDone) {
+      const done = final || (this.wsEnded.c2s && this.wsEnded.s2c);
+      const messages = done ? this.ws.finish() : this.ws.takeMessages();
+      if (done) this.wsDone = true;
+      if (messages.length || done) out.push({ kind: 'ws', messages, final: done, flaws: done ? this.ws.flaws : [] });
+    }
     return out;
   }
 
@@ -258,6 +279,24 @@ export class LayerParser {
     this.tailBytes = 0;
   }
 
+  /**
+   * The connection switched to WebSocket (a 101 to `Upgrade: websocket`): what followed is read as
+   * frames, with the extensions the server accepted.
+   */
+  private upgradeToWebSocket(ex: Http1Exchange, c2sOffset: number, s2cOffset: number): void {
+    this.http = null;
+    const accepted = (ex.response?.headers ?? []).filter(([name]) => name.toLowerCase() === 'sec-websocket-extensions').map(([, value]) => value);
+    this.ws = new WebSocketConnection({ extensions: accepted.length ? accepted.join(', ') : undefined, c2sOffset, s2cOffset });
+    // the HTTP/1 parser has taken what came after the switch already: the frames are in the tail
+    for (const item of this.tail) this.toWebSocket(item);
+    this.stopKeepingTail();
+  }
+
+  private toWebSocket(item: StreamItem): void {
+    this.ws!.push(item);
+    if (item.kind === 'end') this.wsEnded[item.dir] = true;
+  }
+
   /** The connection left HTTP/1 for a protocol nothing here reads: nothing to keep for it. */
   private stopKeepingTail(): void {
     this.keepTail = false;
@@ -284,6 +323,7 @@ export class LayerParser {
     this.http?.push(item);
     this.h2?.push(item);
     this.db?.push(item);
+    if (this.ws) this.toWebSocket(item);
   }
 
   /** The first offset of `dir` that exchanges not yet built may need (HTTP/2 streams interleave). */

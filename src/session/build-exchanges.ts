@@ -13,10 +13,11 @@ import { endsConnection } from '../events/decode-records.js';
 import { Kind } from '../events/layout.js';
 import { HTTP1_PARSER_VERSION } from '../protocols/http1/index.js';
 import { HTTP2_PARSER_VERSION } from '../protocols/http2/index.js';
+import { WEBSOCKET_PARSER_VERSION } from '../protocols/websocket/index.js';
 import { DB_PARSER_VERSIONS } from '../protocols/db-parsers.js';
 import { CallLinker, N_PLUS_ONE_DEFAULT, argsHash } from '../reconstruct/call-links.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
-import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js';
+import { type Built, type BuiltExchange, FlowBuilder, isMessages } from '../reconstruct/flow-builder.js';
 import { DerivedWriter } from './derived-writer.js';
 import { type ConnInfo, type ConnUser, planFlows } from '../reconstruct/flow-plan.js';
 import { EventReader, toSessionEvent } from './event-reader.js';
@@ -25,8 +26,10 @@ import { BUILD_SCRATCH, derivedShape, dropDerivedObjects, storedColumns } from '
 import { type Damage, RowCheck, exactNumber, parsedJson } from './damage.js';
 import { startedAtNs } from './meta.js';
 
+const WEBSOCKET_VERSION = `ws-${WEBSOCKET_PARSER_VERSION}`;
+
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.${DB_PARSER_VERSIONS}.build-10`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.${DB_PARSER_VERSIONS}.${WEBSOCKET_VERSION}.build-11`;
 
 export interface BuildStats {
   flows: number;
@@ -52,7 +55,7 @@ export interface BuildOptions {
   nPlusOne?: number;
 }
 
-export const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'exchanges', 'flows', 'derived_meta'];
+export const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'ws_messages', 'exchanges', 'flows', 'derived_meta'];
 
 /** Records the blocks say they hold (total(), not sum(): a hostile file's counts may pass 64 bits). */
 export function totalRecords(db: Database.Database): number {
@@ -265,8 +268,11 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     db.exec(derivedSchemaSql(schema));
     const out = new DerivedWriter(db);
     const linker = new CallLinker(opts.nPlusOne ?? N_PLUS_ONE_DEFAULT);
-    const write = (b: FlowBuilder, built: BuiltExchange[]) => {
-      for (const x of built) noteForLinks(linker, out.exchange(x.row, x.text), x, baseNs);
+    const write = (b: FlowBuilder, built: Built[]) => {
+      for (const x of built) {
+        if (isMessages(x)) out.messages(x);
+        else noteForLinks(linker, out.exchange(x.row, x.text), x, baseNs);
+      }
     };
     const events = new EventStream((ev: AssembledEvent) => {
       const e = toSessionEvent(ev);

@@ -9,7 +9,8 @@ import { pack } from 'msgpackr';
 import { ALL_COLUMNS, fieldOf } from '../model/exchange-table.js';
 import type { ExchangeText } from '../reconstruct/exchange-row.js';
 import type { ExchangeFields } from '../model/exchange-table.js';
-import type { FlowRow } from '../reconstruct/flow-builder.js';
+import type { BuiltMessages, FlowRow } from '../reconstruct/flow-builder.js';
+import { WS_MESSAGE_COLUMNS, type WsMessageRow } from '../model/ws-message.js';
 
 /** The flows table's columns (formats/exchanges.sql) and where each value comes from. */
 const FLOW_COLUMNS: [string, (f: FlowRow) => unknown][] = [
@@ -50,6 +51,26 @@ const FLOW_COLUMNS: [string, (f: FlowRow) => unknown][] = [
 const SOURCES = ALL_COLUMNS.map((c) => [c, fieldOf(c) as keyof ExchangeFields | undefined] as const);
 const INSERT_EXCHANGE = `INSERT INTO exchanges (${ALL_COLUMNS.join(', ')}) VALUES (${ALL_COLUMNS.map(() => '?').join(', ')})`;
 
+const INSERT_WS_MESSAGE = `INSERT INTO ws_messages (exchange_id, ${WS_MESSAGE_COLUMNS.map(([c]) => c).join(', ')}) VALUES (?${', ?'.repeat(WS_MESSAGE_COLUMNS.length)})`;
+
+function wsMessageValues(exchangeId: number, m: WsMessageRow): unknown[] {
+  return [exchangeId, ...WS_MESSAGE_COLUMNS.map(([, field]) => (field === 'flaws' ? (m.flaws.length ? JSON.stringify(m.flaws) : null) : m[field]))];
+}
+
+/** Characters of a WebSocket's messages added to its upgrade's search text, each way (as for a body). */
+const WS_SEARCH_CHARS = 1 << 20;
+
+/**
+ * A WebSocket's text messages become its upgrade exchange's searchable text once they are all
+ * there: what the client sent as its request body's, what the server sent as its response's.
+ */
+const WS_SEARCH_TEXT = `UPDATE exchange_text SET
+  req_body = req_body || coalesce((SELECT substr(group_concat(text, char(10)), 1, ${WS_SEARCH_CHARS})
+    FROM (SELECT text FROM ws_messages WHERE exchange_id = @id AND dir = 'c2s' AND text IS NOT NULL ORDER BY seq)), ''),
+  resp_body = resp_body || coalesce((SELECT substr(group_concat(text, char(10)), 1, ${WS_SEARCH_CHARS})
+    FROM (SELECT text FROM ws_messages WHERE exchange_id = @id AND dir = 's2c' AND text IS NOT NULL ORDER BY seq)), '')
+  WHERE id = @id`;
+
 function flowValues(f: FlowRow): unknown[] {
   return FLOW_COLUMNS.map(([, value]) => value(f));
 }
@@ -68,6 +89,12 @@ export class DerivedWriter {
   private readonly insertFts: Database.Statement | null;
   private readonly updateFlow: Database.Statement;
   private nextExchangeId: number;
+  private readonly insertWsMessage: Database.Statement;
+  private readonly wsSearchText: Database.Statement;
+  private readonly ftsForget: Database.Statement | null;
+  private readonly ftsAdd: Database.Statement | null;
+  /** The id of each upgrade exchange whose WebSocket messages may still come, by flow and seq. */
+  private readonly openWebSockets = new Map<string, number>();
 
   constructor(
     db: Database.Database,
@@ -86,6 +113,26 @@ export class DerivedWriter {
     this.insertText = db.prepare(
       'INSERT INTO exchange_text (id, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.insertWsMessage = db.prepare(INSERT_WS_MESSAGE);
+    this.wsSearchText = db.prepare(WS_SEARCH_TEXT);
+    const text = 'url, req_headers, resp_headers, req_body, resp_body';
+    this.ftsForget = opts.indexEachRow
+      ? db.prepare(`INSERT INTO exchange_fts (exchange_fts, rowid, ${text}) SELECT 'delete', id, ${text} FROM exchange_text WHERE id = ?`)
+      : null;
+    this.ftsAdd = opts.indexEachRow ? db.prepare(`INSERT INTO exchange_fts (rowid, ${text}) SELECT id, ${text} FROM exchange_text WHERE id = ?`) : null;
+  }
+
+  /** WebSocket messages of an upgrade exchange written before; the last batch makes them searchable. */
+  messages(m: BuiltMessages): void {
+    const key = `${m.flowId}:${m.upgradeSeq}`;
+    const id = this.openWebSockets.get(key);
+    if (id === undefined) return;
+    for (const message of m.messages) this.insertWsMessage.run(wsMessageValues(id, message));
+    if (!m.final) return;
+    this.openWebSockets.delete(key);
+    this.ftsForget?.run(id);
+    this.wsSearchText.run({ id });
+    this.ftsAdd?.run(id);
   }
 
   /** Write one exchange of any protocol; returns its id. */
@@ -97,6 +144,7 @@ export class DerivedWriter {
     this.insertExchange.run(SOURCES.map(([column, field]) => (field ? r[field] : made[column])));
     this.insertText.run(id, t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody);
     this.insertFts?.run(id, t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody);
+    if (r.upgrade === 'websocket') this.openWebSockets.set(`${r.flowId}:${r.seq}`, id);
     return id;
   }
 

@@ -27,6 +27,7 @@ import { type DirectionSource, type DirectionWitnesses, WitnessedStream, witness
 import type { StreamItem } from '../protocols/stream.js';
 import { RowCheck, checkedCallDetail, checkedDetail, derivedDamage, exactNumber, parsedJson } from './damage.js';
 import { EventReader, type SessionEvent } from './event-reader.js';
+import { WsMessageReader } from './ws-messages.js';
 import type { FlowSummary } from './session.js';
 
 /** The columns of ExchangeRowData in order, for statements that read rows as arrays. */
@@ -188,6 +189,12 @@ interface Head {
 
 const NO_HEAD: Head = { line: null, headers: [] };
 
+/** Every value of a header, joined as a list (RFC 9110 §5.3); null when it is absent. */
+function headerValues(headers: [string, string][], name: string): string | null {
+  const values = headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+  return values.length ? values.join(', ') : null;
+}
+
 function parsedHead(kind: 'request' | 'response', bytes: Buffer): Head {
   const parsed = parseHead(kind, bytes, 0, bytes.length);
   return isFlaw(parsed) ? NO_HEAD : { line: parsed.line, headers: parsed.headers };
@@ -263,9 +270,12 @@ export class ExchangeLoader {
   private readonly holder: Database.Statement | null;
   private readonly bytes: StreamBytesReader;
   readonly events: EventReader;
+  /** The messages of WebSocket upgrades. */
+  readonly webSockets: WsMessageReader;
 
   constructor(db: Database.Database) {
     this.file = db.name;
+    this.webSockets = new WsMessageReader(db);
     this.byId = db.prepare(`SELECT ${EXCHANGE_ROW_COLUMNS} FROM exchanges x WHERE x.id = ?`).safeIntegers(true);
     this.flow = db.prepare('SELECT * FROM flows WHERE id = ?').safeIntegers(true);
     this.proc = db
@@ -452,6 +462,9 @@ export class ExchangeLoader {
         totalNs: num(row.duration_ns),
       },
       upgrade: row.upgrade,
+      ...(row.upgrade === 'websocket' && respLine?.status === 101
+        ? { websocket: this.webSockets.facts(Number(row.id), headerValues(respHead.headers, 'sec-websocket-extensions')) }
+        : {}),
       error: err ? { direction: err[0] === 0 ? 'request' : 'response', offset: err[1], message: err[3] } : null,
       events: row.first_event !== null ? { first: Number(row.first_event), last: Number(row.last_event) } : null,
       tls: [c2s, s2c].some((d) => (d.receiver ?? d.sender)?.layer === 'tls')

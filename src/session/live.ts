@@ -18,7 +18,7 @@ import type { AssembledEvent } from '../events/event-assembler.js';
 import { EventStream } from '../events/event-stream.js';
 import { endsConnection } from '../events/decode-records.js';
 import { ConnCause, Kind } from '../events/layout.js';
-import { type BuiltExchange, FlowBuilder } from '../reconstruct/flow-builder.js';
+import { type Built, FlowBuilder, isMessages } from '../reconstruct/flow-builder.js';
 import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
 import { loadConnInfo, sessionStart } from './build-exchanges.js';
 import { DerivedWriter } from './derived-writer.js';
@@ -104,8 +104,11 @@ export class LiveBuild {
     this.write(f.builder.push(toSessionEvent(ev)));
   }
 
-  private write(built: BuiltExchange[]): void {
-    for (const x of built) this.writer.exchange(x.row, x.text);
+  private write(built: Built[]): void {
+    for (const x of built) {
+      if (isMessages(x)) this.writer.messages(x);
+      else this.writer.exchange(x.row, x.text);
+    }
   }
 
   private finishFlow(f: FlowState): void {

@@ -3,6 +3,7 @@
  * first use of a freshly recorded file (build-exchanges.ts), and the queries every command and
  * the TUI share. The only SQL outside src/record/ lives in src/session/.
  */
+import type { WebSocketMessage } from '../model/ws-message.js';
 import type Database from 'better-sqlite3';
 
 import type { CallExchange, Exchange } from '../model/exchange.js';
@@ -177,6 +178,14 @@ export class Session {
    */
   exchange(id: number): Exchange | null {
     return this.protocolOf(id) === 'http' ? this.exchangeLoader.load(id) : null;
+  }
+
+  /**
+   * The WebSocket messages of upgrade exchange `id` in connection order, from the `offset`-th, at
+   * most `limit` (all when negative); none when it upgraded to nothing tinytap reads.
+   */
+  wsMessages(id: number, offset = 0, limit = -1): WebSocketMessage[] {
+    return this.exchangeLoader.webSockets.messages(id, offset, limit);
   }
 
   /** A database call; null if there is no such id, or it is HTTP. */
