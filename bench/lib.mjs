@@ -1,12 +1,15 @@
 // Shared pieces of the benchmarks: real servers, timing, process CPU and memory from /proc.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 import { nginxConf } from '../testdata/servers/nginx-conf.mjs';
+
+const execFileAsync = promisify(execFile);
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const CLI = join(ROOT, 'bin/tinytap.js');
@@ -58,14 +61,30 @@ export function makeCertificate() {
   return { certFile, keyFile };
 }
 
-/** wrk's requests/s and request count. */
+/** wrk's requests/s, request count and the seconds it ran. */
 export function wrk(url, { threads = 1, connections = 16, seconds = 8 } = {}) {
   const out = execFileSync('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, url], {
     encoding: 'utf8',
   });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
-  const requests = Number(/(\d+) requests in/.exec(out)[1]);
-  return { rps, requests, raw: out };
+  const [, requests, took, unit] = /(\d+) requests in ([\d.]+)(ms|s)/.exec(out);
+  return { rps, requests: Number(requests), seconds: Number(took) / (unit === 'ms' ? 1000 : 1), raw: out };
+}
+
+/**
+ * h2load (nghttp2's load generator; `h1` speaks HTTP/1.1 instead): requests/s, the requests that
+ * succeeded, and the seconds it took. Asynchronous, so that a relay in this process
+ * (relay-capture.mjs) can carry its traffic. Several `urls` are requested round robin.
+ */
+export async function h2load(urls, { requests, clients = 1, streams = 1, h1 = false }) {
+  const args = ['-n', String(requests), '-c', String(clients), '-m', String(streams), ...(h1 ? ['--h1'] : []), ...[urls].flat()];
+  const { stdout } = await execFileAsync('h2load', args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const finished = /finished in ([\d.]+)(ms|s), ([\d.]+) req\/s/.exec(stdout);
+  const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(stdout);
+  if (!finished || !done) throw new Error(`h2load ${args.join(' ')}: unexpected output\n${stdout}`);
+  if (Number(done[2]) > 0) throw new Error(`h2load ${args.join(' ')}: ${done[2]} requests failed\n${stdout}`);
+  const seconds = Number(finished[1]) / (finished[2] === 'ms' ? 1000 : 1);
+  return { rps: Number(finished[3]), requests: Number(done[1]), seconds, raw: stdout };
 }
 
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));

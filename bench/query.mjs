@@ -38,28 +38,34 @@ export function timeTinytap(args) {
 }
 
 /**
- * One connection's stream items, as the reconstruction hands them to a parser: `turns` are what
- * the client wrote and then what the server answered ({ request, response } Buffers), each write
- * cut in 1460-byte segments (one loopback TCP segment of a 1500-byte MTU).
+ * One connection's stream items, as the reconstruction hands them to a parser: `writes` are what
+ * either side wrote, in order ([{ dir, bytes }]), each cut in 1460-byte segments (one loopback
+ * TCP segment of a 1500-byte MTU).
  */
-export function streamItems(turns) {
+export function segmentItems(writes) {
   const items = [];
   const off = { c2s: 0, s2c: 0 };
   let bytes = 0;
   let ts = 0;
-  const push = (dir, buf) => {
+  for (const { dir, bytes: buf } of writes) {
     for (let at = 0; at < buf.length; at += 1460) {
       const piece = buf.subarray(at, at + 1460);
       items.push({ kind: 'data', dir, ts: ts++, offset: off[dir], length: piece.length, bytes: piece, eventId: ts });
       off[dir] += piece.length;
     }
     bytes += buf.length;
-  };
-  for (const { request, response } of turns) {
-    push('c2s', request);
-    push('s2c', response);
   }
   return { items, bytes };
+}
+
+/** segmentItems of `turns`: what the client wrote and then what the server answered ({ request, response } Buffers). */
+export function streamItems(turns) {
+  return segmentItems(
+    turns.flatMap(({ request, response }) => [
+      { dir: 'c2s', bytes: request },
+      { dir: 's2c', bytes: response },
+    ]),
+  );
 }
 
 /**

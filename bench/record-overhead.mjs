@@ -1,6 +1,7 @@
-// wrk against nginx on loopback (keep-alive): without recording, while `tinytap record`
-// captures it (in one or more configurations), and while `tcpdump -i lo -w` captures it, in one
-// run, rounds interleaved so a slow moment of the machine hits every configuration alike.
+// A load generator against nginx on loopback (keep-alive): without recording, while `tinytap
+// record` captures it (in one or more configurations), and while `tcpdump -i lo -w` captures it,
+// in one run, rounds interleaved so a slow moment of the machine hits every configuration alike.
+// The load generator is wrk unless the caller passes another (h2load for HTTP/2, bench/h2.mjs).
 import { execFileSync } from 'node:child_process';
 import { statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,28 +11,39 @@ import { CLI, cpuSeconds, fmt, median, peakRss, sleep, startNginx, startProc, te
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-/** wrk against `url` while process `pid` captures it: wrk's figures, and that process's CPU seconds and peak RSS. */
-function wrkBeside(pid, url) {
+/**
+ * What drives the traffic: `run(url)` is one measured run and gives { rps, requests, seconds }
+ * (it may return a promise), `warmUp(url)` a short unmeasured one, `describe` says in words what
+ * one run is, for the table's footnote.
+ */
+export const wrkLoad = {
+  describe: `${SECONDS} s of wrk (1 thread, 16 connections)`,
+  run: (url) => wrk(url, { seconds: SECONDS }),
+  warmUp: (url) => wrk(url, { seconds: 2 }),
+};
+
+/** One run of the load while process `pid` captures it: the load's figures, and that process's CPU seconds and peak RSS. */
+async function loadBeside(load, pid, url) {
   const cpu0 = cpuSeconds(pid);
-  const w = wrk(url, { seconds: SECONDS });
+  const w = await load.run(url);
   return { ...w, cpu: cpuSeconds(pid) - cpu0, rss: peakRss(pid) };
 }
 
-async function withRecorder(url, port, file, extraArgs) {
+async function withRecorder(load, url, port, file, extraArgs) {
   const rec = startProc(process.execPath, [CLI, 'record', '-o', file, '--port', String(port), '--quiet', ...extraArgs]);
   // --quiet prints nothing until the end: give the programs time to load and attach
   await sleep(2000);
-  const w = wrkBeside(rec.proc.pid, url);
+  const w = await loadBeside(load, rec.proc.pid, url);
   rec.proc.kill('SIGINT');
   await rec.exited;
   const info = JSON.parse(execFileSync(process.execPath, [CLI, 'info', '--json', '--include-secrets', file], { encoding: 'utf8' }));
-  return { ...w, file, size: statSync(file).size, events: info.events, drops: info.drops.records };
+  return { ...w, file, size: statSync(file).size, events: info.events, capturedBytes: info.capturedBytes, drops: info.drops.records };
 }
 
-async function withTcpdump(url, port, file) {
+async function withTcpdump(load, url, port, file) {
   const td = startProc('tcpdump', ['-i', 'lo', '-w', file, '-B', '16384', '-s', '0', `tcp port ${port}`], (e) => e.includes('listening on'));
   await td.started;
-  const w = wrkBeside(td.proc.pid, url);
+  const w = await loadBeside(load, td.proc.pid, url);
   td.proc.kill('SIGINT');
   await td.exited;
   const dropped = Number(/(\d+) packets? dropped by kernel/.exec(td.stderr)?.[1] ?? 0);
@@ -40,21 +52,37 @@ async function withTcpdump(url, port, file) {
 
 /**
  * variants: [{ name, args }] tinytap configurations, each measured every round beside the
- * baseline and tcpdump.
+ * baseline and tcpdump. `listen` adds parameters to nginx's listen directive (`http2`).
+ * `inspectSession(file, run)`, if given, is called on each variant's first-round session before
+ * it is deleted (it may return a promise); what it returns is reported as that variant's
+ * `inspected` (the exchanges the session holds, what building them took).
  */
-export async function recordOverhead({ serverBlock, label, path = '/', tls = null, variants = [{ name: '`tinytap record`', args: [] }] }) {
+export async function recordOverhead({
+  serverBlock,
+  label,
+  path = '/',
+  tls = null,
+  listen = '',
+  load = wrkLoad,
+  inspectSession = null,
+  variants = [{ name: '`tinytap record`', args: [] }],
+}) {
   const block = tls ? `ssl_certificate ${tls.certFile};\n    ssl_certificate_key ${tls.keyFile};\n    ${serverBlock}` : serverBlock;
-  const nginx = await startNginx(block, { listen: tls ? 'ssl' : '' });
+  const nginx = await startNginx(block, { listen: [tls ? 'ssl' : '', listen].filter(Boolean).join(' ') });
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${nginx.port}${path}`;
   const dir = tempDir();
   const runs = { baseline: [], tcpdump: [], ...Object.fromEntries(variants.map((v) => [v.name, []])) };
+  const inspected = {};
   try {
-    wrk(url, { seconds: 2 }); // warm up
+    await load.warmUp(url);
     for (let round = 0; round < ROUNDS; round++) {
-      runs.baseline.push(wrk(url, { seconds: SECONDS }));
-      for (const [i, v] of variants.entries())
-        runs[v.name].push(await withRecorder(url, nginx.port, join(dir, `r${round}-${i}.tinytap`), v.args));
-      runs.tcpdump.push(await withTcpdump(url, nginx.port, join(dir, `r${round}.pcap`)));
+      runs.baseline.push(await load.run(url));
+      for (const [i, v] of variants.entries()) {
+        const r = await withRecorder(load, url, nginx.port, join(dir, `r${round}-${i}.tinytap`), v.args);
+        if (round === 0 && inspectSession) inspected[v.name] = await inspectSession(r.file, r);
+        runs[v.name].push(r);
+      }
+      runs.tcpdump.push(await withTcpdump(load, url, nginx.port, join(dir, `r${round}.pcap`)));
     }
   } finally {
     await nginx.stop();
@@ -67,18 +95,18 @@ export async function recordOverhead({ serverBlock, label, path = '/', tls = nul
   const summarize = (r) => ({
     rps: r.rps,
     ratio: r.rps / base.rps,
-    eventsPerSec: r.events !== undefined ? r.events / SECONDS : null,
+    eventsPerSec: r.events !== undefined ? r.events / r.seconds : null,
     drops: r.drops,
-    cpuPercent: (100 * r.cpu) / SECONDS,
+    cpuPercent: (100 * r.cpu) / r.seconds,
     peakRss: r.rss,
     bytesPerRequest: r.size / r.requests,
   });
   const result = {
     label,
-    seconds: SECONDS,
+    load: load.describe,
     rounds: ROUNDS,
     baselineRps: base.rps,
-    variants: variants.map((v) => ({ name: v.name, ...summarize(pick(v.name)) })),
+    variants: variants.map((v) => ({ name: v.name, ...summarize(pick(v.name)), ...(inspected[v.name] ? { inspected: inspected[v.name] } : {}) })),
     tcpdump: summarize(pick('tcpdump')),
     all: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((r) => Math.round(r.rps))])),
   };
@@ -103,5 +131,5 @@ export function recordOverheadMarkdown(r) {
   const sizes = r.variants.map((v) => `${v.name}: ${fmt((100 * v.bytesPerRequest) / r.tcpdump.bytesPerRequest)}% of the pcap's`).join('; ');
   return `${lines.join('\n')}
 
-Requests/s are the median of ${r.rounds} rounds of ${r.seconds} s (all rounds: ${all}). Session size per request: ${sizes}.`;
+Requests/s are the median of ${r.rounds} rounds, each ${r.load} (all rounds: ${all}). Session size per request: ${sizes}.`;
 }

@@ -10,6 +10,7 @@ import { dbParserMarkdown, dbParserThroughput, dbQueryBench, dbQueryMarkdown } f
 import { benchDiff, diffMarkdown } from './diff.mjs';
 import { benchHarExport, benchHarExportMarkdown } from './export-har.mjs';
 import { generateSession } from './generate-session.mjs';
+import { h2Overhead, h2OverheadMarkdown, h2ParserMarkdown, h2ParserThroughput } from './h2.mjs';
 import { parserThroughput, queryBench, queryMarkdown } from './query.mjs';
 import { recordOverhead, recordOverheadMarkdown } from './record-overhead.mjs';
 import { tlsCallCost, tlsCallCostMarkdown } from './tls-call-cost.mjs';
@@ -85,6 +86,22 @@ if (want('tls')) {
     `${recordOverheadMarkdown(r)}\n\nReading TLS plaintext: requests/s with it are ${fmt((100 * withTls.rps) / noTls.rps, 1)}% of those with \`--no-tls\`, in the same run.\n\n${tlsCallCostMarkdown(c)}`,
     { ...r, callCost: c },
   ]);
+}
+
+if (want('h2')) {
+  console.error('h2: the HTTP/2 parser beside HTTP/1.1 on h2load traffic ...');
+  const p = await h2ParserThroughput();
+  console.error(JSON.stringify(p));
+  sections.push(['HTTP/2 parser alone: MB/s and streams/s beside HTTP/1.1 carrying the same requests', h2ParserMarkdown(p), p]);
+  for (const [title, tls] of [
+    ['Recording overhead: h2load against nginx, HTTP/2 cleartext (h2c), small responses', null],
+    ['Recording overhead: h2load against nginx, HTTP/2 over TLS, small responses', makeCertificate()],
+  ]) {
+    console.error(`h2: ${title} ...`);
+    const r = await h2Overhead({ tls });
+    console.error(JSON.stringify(r));
+    sections.push([title, h2OverheadMarkdown(r), r]);
+  }
 }
 
 if (want('query')) {
