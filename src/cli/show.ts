@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 
 import type { SecretFilter } from '../export/secrets.js';
-import type { Body, Exchange, HeaderField, Http2Facts } from '../model/exchange.js';
+import type { Body, Exchange, HeaderField } from '../model/exchange.js';
+import { http2Line, http2Notes, tlsLine } from '../render/exchange-facts.js';
 import { bodyKind, bodyNotes, readableBytes, renderBody } from '../render/body.js';
 import type { Session } from '../session/session.js';
 import { CliError } from './errors.js';
@@ -42,35 +43,6 @@ function bodySection(title: string, body: Body, full: boolean): TerminalText[] {
   const lines = [term`${title} (${type}, ${formatBytes(body.size)}${enc})`, ...rendered.lines.map((l) => term`  ${escaped(l, true)}`)];
   if (rendered.omitted) lines.push(term`  … ${rendered.omitted} (use --full, or tinytap export)`);
   return lines;
-}
-
-/** How an https exchange was read, and what its handshake said. */
-function tlsLine(t: NonNullable<Exchange['tls']>): string {
-  const parts = [`decrypted by tinytap from ${t.decryptedFrom}`];
-  if (t.version) parts.push(t.version);
-  if (t.serverName) parts.push(`SNI ${t.serverName}`);
-  if (t.alpn) parts.push(`ALPN ${t.alpn}`);
-  return parts.join(' · ');
-}
-
-/** An HTTP/2 exchange's stream, and how it ended when that was not by its end. */
-function http2Line(h: Http2Facts): string {
-  const parts = [`stream ${h.stream}`];
-  if (h.pushedOn !== null) parts.push(`pushed by the server on stream ${h.pushedOn}`);
-  if (h.reset) parts.push(`reset by the ${h.reset.by} (${h.reset.name})`);
-  return parts.join(' · ');
-}
-
-/** What the recording could not know of an HTTP/2 exchange. */
-function http2Notes(h: Http2Facts): string[] {
-  const notes: string[] = [];
-  if (h.startedBeforeRecording) notes.push('the request was sent before the recording began: only its response is here');
-  const { request, response } = h.unknownFields;
-  if (request + response > 0)
-    notes.push(
-      `${request + response} header field${request + response === 1 ? '' : 's'} (${request} of the request, ${response} of the response) referred to HPACK entries made before the recording began: left out, never guessed`,
-    );
-  return notes;
 }
 
 /** The exchange as text for a terminal: every captured value escaped, our colours kept. */

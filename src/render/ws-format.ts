@@ -70,12 +70,19 @@ export function formatMessage(m: WebSocketMessage, color: boolean, full: boolean
 }
 
 /** The section `show` adds to an upgrade exchange: a title, then its messages. */
-export function formatMessages(facts: WebSocketFacts, messages: WebSocketMessage[], color: boolean, full: boolean): TerminalText[] {
+export function formatMessages(
+  facts: WebSocketFacts,
+  messages: WebSocketMessage[],
+  color: boolean,
+  full: boolean,
+  /** Where the rest are, when not all are listed. */
+  rest = 'use --full, or --json',
+): TerminalText[] {
   const ext = facts.extensions ? ` · ${facts.extensions}` : '';
   const out: TerminalText[] = [
     paint(color, '1', term`WebSocket  ${String(facts.messages)} message${facts.messages === 1 ? '' : 's'} (${String(facts.sent)} sent by the client, ${String(facts.received)} by the server)${escaped(ext)}`),
   ];
   for (const m of messages) out.push(...formatMessage(m, color, full));
-  if (messages.length < facts.messages) out.push(term`  … ${String(facts.messages - messages.length)} more (use --full, or --json)`);
+  if (messages.length < facts.messages) out.push(term`  … ${String(facts.messages - messages.length)} more (${rest})`);
   return out;
 }

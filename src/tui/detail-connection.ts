@@ -4,6 +4,7 @@
  */
 import { durationText, sizeText, statusText } from '../render/exchange-format.js';
 import { formatClock } from '../render/format.js';
+import { http2Line, http2Notes, tlsLine } from '../render/exchange-facts.js';
 import { safeText } from '../render/terminal-text.js';
 import type { Endpoint, Exchange } from '../model/exchange.js';
 import type { ExchangeSummary } from '../session/session.js';
@@ -47,6 +48,11 @@ export function connectionTab(ex: Exchange, siblings: ExchangeSummary[], totalOn
   out.push([label('Transport'), seg(safeText(ex.transport))]);
   out.push(rows.fit([label('Tuple'), seg(`${endpointText(ex.client.addr, ex.client.port)} → ${endpointText(ex.server.addr, ex.server.port)}`)]));
   out.push([label('Connection'), seg(`flow ${ex.flowId}, exchange ${ex.seq + 1} of ${totalOnFlow} on it`)]);
+  if (ex.tls) out.push(...rows.wrap([label('TLS'), seg(safeText(tlsLine(ex.tls)))], LABEL));
+  if (ex.http2) {
+    out.push(rows.fit([label('HTTP/2'), seg(safeText(http2Line(ex.http2)))]));
+    for (const note of http2Notes(ex.http2)) out.push(...rows.wrap([label(''), seg(note, { color: 'yellow' })], LABEL));
+  }
   if (ex.upgrade) out.push(rows.fit([label('Upgrade'), seg(`switched to ${safeText(ex.upgrade)} after this exchange`, { color: 'yellow' })]));
   out.push([], [seg('Exchanges on this connection', { bold: true })]);
   for (const x of siblings) out.push(siblingRow(x, ex.id, rows));

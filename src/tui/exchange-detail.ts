@@ -12,6 +12,7 @@ import { type TextMatch, findMatches } from '../session/text-search.js';
 import { bodyTab } from './detail-body.js';
 import { connectionTab } from './detail-connection.js';
 import { headersTab } from './detail-headers.js';
+import { MESSAGES_DISPLAY_LIMIT, messagesTab } from './detail-messages.js';
 import { RAW_EVENT_LIMIT, rawTab } from './detail-raw.js';
 import { timingTab } from './detail-timing.js';
 import type { SessionQueries } from '../session/session-queries.js';
@@ -21,8 +22,10 @@ import { type Line, seg } from './styled-text.js';
 export const TABS = ['Headers', 'Request body', 'Response body', 'Timing', 'Connection', 'Raw'] as const;
 /** An HTTP exchange that made database calls has one more tab; a call has its own two. */
 export const DATABASE_TAB = 'Database';
+/** A WebSocket upgrade has its messages' tab, beside its headers as in DevTools. */
+export const MESSAGES_TAB = 'Messages';
 export const CALL_TABS = ['Call', 'Raw'] as const;
-export type TabName = (typeof TABS)[number] | typeof DATABASE_TAB | (typeof CALL_TABS)[number];
+export type TabName = (typeof TABS)[number] | typeof DATABASE_TAB | typeof MESSAGES_TAB | (typeof CALL_TABS)[number];
 
 /** Plain lines (already escaped by the formatter, without colour) as rows. */
 function textRows(text: string, rows: RowMaker): Line[] {
@@ -119,7 +122,10 @@ export class ExchangeDetail {
   }
 
   get tabs(): readonly TabName[] {
-    return this.childCalls().length ? [...TABS, DATABASE_TAB] : TABS;
+    const tabs: TabName[] = [...TABS];
+    if (this.exchange.websocket) tabs.splice(1, 0, MESSAGES_TAB);
+    if (this.childCalls().length) tabs.push(DATABASE_TAB);
+    return tabs;
   }
 
   /** The tab as rows of `width`, the hits of `search` marked. */
@@ -154,6 +160,8 @@ export class ExchangeDetail {
       }
       case 'Database':
         return textRows(formatChildCalls(this.childCalls(), false).text, rows);
+      case 'Messages':
+        return ex.websocket ? messagesTab(ex.id, ex.websocket, this.session.wsMessages(ex.id, 0, MESSAGES_DISPLAY_LIMIT), rows) : [];
       case 'Call':
         return [];
     }

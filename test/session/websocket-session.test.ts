@@ -1,9 +1,7 @@
 // WebSocket messages in the session, without root: scripted records of an upgrade and its frames
 // built into the derived tables, read back, searched, and held against hostile rows.
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
 import { LiveBuild } from '../../src/session/live.js';
@@ -11,27 +9,9 @@ import { Session } from '../../src/session/session.js';
 import { WsMessageReader } from '../../src/session/ws-messages.js';
 import { NODE, PYTHON, ScriptedSession } from '../helpers/scripted-session.js';
 import { tempDir } from '../helpers/session-files.js';
+import { SWITCHED, UPGRADE, deflated, frame } from '../helpers/ws-frames.js';
 
 const dir = tempDir('tinytap-ws-session-');
-
-/** One frame (RFC 6455 §5.2); a client's is masked. */
-function frame(opcode: number, payload: string | Buffer, o: { masked?: boolean; fin?: boolean; rsv1?: boolean } = {}): Buffer {
-  const data = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  const head = [((o.fin ?? true) ? 0x80 : 0) | (o.rsv1 ? 0x40 : 0) | opcode];
-  const mask = o.masked ? 0x80 : 0;
-  if (data.length < 126) head.push(mask | data.length);
-  else head.push(mask | 126, data.length >> 8, data.length & 0xff);
-  if (!o.masked) return Buffer.concat([Buffer.from(head), data]);
-  const key = randomBytes(4);
-  return Buffer.concat([Buffer.from(head), key, Buffer.from(data.map((b, i) => b ^ key[i % 4]))]);
-}
-
-/** A message compressed alone (no context takeover): deflate's sync flush tail taken off (RFC 7692 §7.2.1). */
-const deflated = (text: string) => deflateRawSync(Buffer.from(text), { finishFlush: 2 /* Z_SYNC_FLUSH */ }).subarray(0, -4);
-
-const UPGRADE = 'GET /chat HTTP/1.1\r\nHost: ws.local\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
-const SWITCHED = (ext = '') =>
-  `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n${ext}\r\n`;
 
 async function chat(name: string, ext: string, frames: (['c2s' | 's2c', Buffer, number?])[]): Promise<string> {
   const path = join(dir, name);

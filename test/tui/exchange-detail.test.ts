@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Session } from '../../src/session/session.js';
@@ -6,6 +7,9 @@ import { ExchangeDetail, matchSummary, matchingRows } from '../../src/tui/exchan
 import { SessionQueries } from '../../src/session/session-queries.js';
 import { lineText, lineWidth } from '../../src/tui/styled-text.js';
 import { basicSession, hugeLineSession } from './tui-sessions.js';
+import { NODE, PYTHON, ScriptedSession } from '../helpers/scripted-session.js';
+import { tempDir } from '../helpers/session-files.js';
+import { SWITCHED, UPGRADE, frame } from '../helpers/ws-frames.js';
 
 describe('the detail of one exchange, as rows for a width', () => {
   let session: Session;
@@ -61,6 +65,62 @@ describe('a body of one huge line', () => {
       expect(lineText(rows[0])).toBe('Response body  text/plain · 3.1 MB');
       expect(lineText(rows[2])).toBe('abcdefghij'.repeat(10));
       expect(lineText(rows.at(-1)!)).toBe('… 2,097,152 more bytes (tinytap show --full, or tinytap export)');
+    } finally {
+      session.close();
+    }
+  });
+});
+
+describe('a WebSocket upgrade', () => {
+  it('has a Messages tab beside its headers: one row per message, captured control bytes escaped', async () => {
+    const path = join(tempDir('tinytap-tui-ws-'), 'ws.tinytap');
+    const s = new ScriptedSession(path);
+    const c = s.tcp(NODE, PYTHON, { serverPort: 8765 });
+    c.send('c2s', UPGRADE);
+    c.send('s2c', SWITCHED());
+    c.send('c2s', frame(1, '{"op":"subscribe"}', { masked: true }));
+    c.send('s2c', frame(1, 'evil \x1b[2J\x1b]0;pwned\x07 text'));
+    c.send('s2c', frame(2, Buffer.from([1, 2, 3])));
+    c.close();
+    await s.finish();
+    const session = Session.open(path);
+    try {
+      const d = ExchangeDetail.load(session, new SessionQueries(session), 1)!;
+      expect(d.tabs.slice(0, 3)).toEqual(['Headers', 'Messages', 'Request body']);
+      const rows = d.rows('Messages', 120).map(lineText);
+      expect(rows[0]).toBe('WebSocket  3 messages (1 sent by the client, 2 by the server)');
+      expect(rows.slice(2).map((r) => r.replace(/^ *\d\d:\d\d:\d\d\.\d{3} +/, ''))).toEqual([
+        '→ text       18 B  {"op":"subscribe"}',
+        '← text       24 B  evil \\x1b[2J\\x1b]0;pwned\\x07 text',
+        '← binary      3 B  01 02 03',
+      ]);
+    } finally {
+      session.close();
+    }
+  });
+});
+
+describe('an HTTP/2 stream', () => {
+  /** One frame (RFC 9113 §4.1). */
+  const h2 = (type: number, flags: number, stream: number, payload: number[]) =>
+    Buffer.concat([Buffer.from([0, 0, payload.length, type, flags, 0, 0, 0, stream]), Buffer.from(payload)]);
+
+  it('says its stream and how it ended in the Connection tab', async () => {
+    const path = join(tempDir('tinytap-tui-h2-'), 'h2.tinytap');
+    const s = new ScriptedSession(path);
+    const c = s.tcp(NODE, PYTHON, { serverPort: 8080 });
+    // GET / (static table: :method GET, :scheme http, :path /), answered 200; then one cancelled
+    c.send('c2s', Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), h2(4, 0, 0, []), h2(1, 5, 1, [0x82, 0x86, 0x84])]));
+    c.send('s2c', Buffer.concat([h2(4, 0, 0, []), h2(1, 5, 1, [0x88])]));
+    c.send('c2s', Buffer.concat([h2(1, 5, 3, [0x82, 0x86, 0x84]), h2(3, 0, 3, [0, 0, 0, 8])]));
+    c.close();
+    await s.finish();
+    const session = Session.open(path);
+    try {
+      const queries = new SessionQueries(session);
+      const tab = (id: number) => ExchangeDetail.load(session, queries, id)!.rows('Connection', 100).map(lineText);
+      expect(tab(1)).toContain('HTTP/2     stream 1');
+      expect(tab(2)).toContain('HTTP/2     stream 3 · reset by the client (CANCEL)');
     } finally {
       session.close();
     }

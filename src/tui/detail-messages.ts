@@ -1,0 +1,17 @@
+/**
+ * The Messages tab of a WebSocket upgrade, as DevTools' Messages tab: one row per message (time,
+ * direction, kind, size, content), the first MESSAGES_DISPLAY_LIMIT of them; `show --full` and
+ * `--json` have them all.
+ */
+import type { WebSocketFacts, WebSocketMessage } from '../model/ws-message.js';
+import { formatMessages } from '../render/ws-format.js';
+import type { RowMaker } from './row-maker.js';
+import { type Line, seg } from './styled-text.js';
+
+export const MESSAGES_DISPLAY_LIMIT = 1000;
+
+export function messagesTab(id: number, facts: WebSocketFacts, messages: WebSocketMessage[], rows: RowMaker): Line[] {
+  // the formatter escapes every captured byte; without colour its text is plain lines
+  const text = formatMessages(facts, messages, false, false, `tinytap show FILE ${id} --full lists them all`).map((t) => t.text);
+  return text.flatMap((l, i) => (i === 1 ? [[], ...rows.wrap([seg(l)], 2)] : rows.wrap([seg(l)], 2)));
+}
