@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import {
   DEFAULT_IGNORED_HEADERS,
   DEFAULT_IGNORED_JSON_FIELDS,
+  DIFF_MESSAGE_LIMIT,
   type DiffReport,
   type DiffSource,
   type Difference,
@@ -80,6 +81,7 @@ function sourceOf(session: Session, filter: CompiledArg): DiffSource {
   return {
     summaries: () => session.iterateExchanges({ where: filter.where, params: filter.params }),
     exchange: (id) => session.exchange(id),
+    messages: (id) => session.wsMessages(id),
   };
 }
 
@@ -177,7 +179,7 @@ function sharedReport(r: DiffReport, secrets: SecretFilter): DiffReport {
   const header = (name: string, v: string | null) => (v === null ? null : secrets.headerOrPlaceholder(name, v));
   const shared = (d: Difference): Difference => {
     if (d.kind === 'header') return { ...d, a: header(d.name, d.a), b: header(d.name, d.b) };
-    if (d.kind !== 'body-json') return d;
+    if (d.kind !== 'body-json' && d.kind !== 'ws-json') return d;
     const out = { ...d };
     if ('a' in d) out.a = secrets.jsonAt(d.path, d.a);
     if ('b' in d) out.b = secrets.jsonAt(d.path, d.b);
@@ -273,6 +275,24 @@ function differenceLines(d: Difference, p: Paint): TerminalText[] {
       ];
     case 'omitted':
       return [p.dim(`… and ${formatCount(d.count)} more kinds of difference`)];
+    case 'ws-messages':
+      return [
+        term`websocket ${d.change === 'added' ? p.b(`+${d.count}`) : p.a(`-${d.count}`)} message${d.count === 1 ? '' : 's'} ${d.shape} ${p.dim(d.change === 'added' ? '(more in B)' : '(more in A)')}${pairsNote(d, p)}`,
+      ];
+    case 'ws-json': {
+      const path = d.path;
+      const what =
+        d.change === 'added'
+          ? term`${p.b('+')} ${path} = ${p.b(jsonValue(d.b))}`
+          : d.change === 'removed'
+            ? term`${p.a('-')} ${path} = ${p.a(jsonValue(d.a))}`
+            : term`${path}: ${p.a(jsonValue(d.a))} → ${p.b(jsonValue(d.b))}${d.change === 'type' ? p.dim(' (type changed)') : ''}`;
+      return [term`websocket ${d.shape} ${what}${pairsNote(d, p)}`];
+    }
+    case 'ws-content':
+      return [term`websocket ${d.shape}: ${p.a(d.a)} → ${p.b(d.b)}${pairsNote(d, p)}`];
+    case 'ws-omitted':
+      return [p.dim(`websocket: ${formatCount(d.count)} messages past the first ${formatCount(DIFF_MESSAGE_LIMIT)} not compared`)];
     case 'latency':
       return [p.warn(`slower: p50 ${ms(d.a.p50Ms)} → ${ms(d.b.p50Ms)} (+${ms(d.changeMs)}, ${Number.isFinite(d.ratio) ? `${d.ratio.toFixed(1)}×` : '∞'})`)];
   }

@@ -32,15 +32,25 @@ function keyOf(d: PairDifference): string {
       return `json ${d.message} ${d.change} ${d.path}`;
     case 'body-type':
       return `type ${d.message} ${d.a} ${d.b}`;
+    case 'ws-messages':
+      return `ws ${d.change} ${d.shape}`;
+    case 'ws-json':
+      return `ws json ${d.shape} ${d.change} ${d.path}`;
+    case 'ws-content':
+      return `ws content ${d.shape}`;
+    case 'ws-omitted':
+      return 'ws omitted';
     default:
       return `${d.kind} ${d.message}`;
   }
 }
 
-/** Where a difference is listed within its endpoint: the status, then the request, then the response. */
+/** Where a difference is listed within its endpoint: the status, the request, the response, the messages. */
 function rankOf(d: PairDifference): number {
   if (d.kind === 'status') return 0;
   if (d.kind === 'response') return 1;
+  // a WebSocket's messages come after the response that began it
+  if (!('message' in d)) return 6;
   const base = d.message === 'request' ? 2 : 4;
   return base + (d.kind === 'header' ? 0 : 1);
 }
@@ -65,7 +75,7 @@ export class EndpointAggregate {
       const seen = this.byKey.get(key);
       if (seen) {
         seen.pairs++;
-        if (seen.kind === 'body-json-omitted' && d.kind === 'body-json-omitted') seen.count += d.count;
+        if ((seen.kind === 'body-json-omitted' && d.kind === 'body-json-omitted') || (seen.kind === 'ws-omitted' && d.kind === 'ws-omitted')) seen.count += d.count;
       } else if (this.byKey.size < MAX_DIFFERENCES_PER_ENDPOINT) {
         this.byKey.set(key, { ...d, pairs: 1, example });
       } else {

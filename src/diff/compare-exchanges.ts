@@ -9,6 +9,7 @@ import { type BodyDigest, type BodyDiffLimits, DEFAULT_BODY_LIMITS, diffBodies }
 import { diffHeaders } from './header-diff.js';
 import type { IgnoreRules } from './ignore-rules.js';
 import type { JsonChangeKind } from './json-diff.js';
+import type { WsDifference } from './ws-diff.js';
 
 export type MessageSide = 'request' | 'response';
 
@@ -30,7 +31,9 @@ export type PairDifference =
     }
   | { kind: 'body-binary'; message: MessageSide; a: BodyDigest; b: BodyDigest }
   | { kind: 'body-type'; message: MessageSide; a: BodyKind; b: BodyKind }
-  | { kind: 'body-partial'; message: MessageSide; a: { size: number; captured: number }; b: { size: number; captured: number } };
+  | { kind: 'body-partial'; message: MessageSide; a: { size: number; captured: number }; b: { size: number; captured: number } }
+  /** What differs in the messages of a WebSocket the two exchanges upgraded to (ws-diff.ts). */
+  | WsDifference;
 
 const MAX_VALUE_CHARS = 1000;
 

@@ -8,9 +8,11 @@
  * filter), so this module has no SQL and prints nothing.
  */
 import type { Exchange } from '../model/exchange.js';
+import type { WebSocketMessage } from '../model/ws-message.js';
 import { type AggregatedDifference, EndpointAggregate } from './aggregate.js';
 import { type BodyDiffLimits, DEFAULT_BODY_LIMITS } from './body-diff.js';
 import { compareExchanges } from './compare-exchanges.js';
+import { compareWebSockets } from './ws-diff.js';
 import type { IgnoreRules } from './ignore-rules.js';
 import { type LatencyComparison, type LatencyStats, type LatencyThreshold, compareLatency, latencyStats } from './latency.js';
 import { EndpointCollector, type ExchangeRef, matchEndpoints } from './match-endpoints.js';
@@ -20,6 +22,8 @@ export interface DiffSource {
   summaries(): Iterable<ExchangeRef>;
   /** One whole exchange, bodies included. */
   exchange(id: number): Exchange | null;
+  /** The messages of a WebSocket upgrade exchange, in connection order. */
+  messages?(id: number): WebSocketMessage[];
 }
 
 export interface DiffOptions {
@@ -88,7 +92,12 @@ export function diffSessions(a: DiffSource, b: DiffSource, opts: DiffOptions): D
     }
     const xa = a.exchange(pair.a);
     const xb = b.exchange(pair.b);
-    if (xa && xb) aggregates[pair.endpoint].add(compareExchanges(xa, xb, opts.rules, opts.limits ?? DEFAULT_BODY_LIMITS), { a: pair.a, b: pair.b });
+    if (xa && xb) {
+      const diffs = compareExchanges(xa, xb, opts.rules, opts.limits ?? DEFAULT_BODY_LIMITS);
+      // a WebSocket is compared by what was said on it, message shape by message shape
+      if (xa.websocket && xb.websocket && a.messages && b.messages) diffs.push(...compareWebSockets(a.messages(pair.a), b.messages(pair.b), opts.rules));
+      aggregates[pair.endpoint].add(diffs, { a: pair.a, b: pair.b });
+    }
     else unreadable++;
     opts.onProgress?.(++done, total);
   }

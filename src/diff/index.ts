@@ -4,3 +4,4 @@ export { DEFAULT_IGNORED_HEADERS, DEFAULT_IGNORED_JSON_FIELDS, IgnoreRules, type
 export { type LatencyThreshold, parseLatencyRatio } from './latency.js';
 export { diffReportJson } from './report-json.js';
 export { endpointOf, templatePath } from './route-template.js';
+export { DIFF_MESSAGE_LIMIT } from './ws-diff.js';

@@ -101,6 +101,11 @@ export function curlCommand(ex: Exchange): string {
   const title = `# #${ex.id} ${commentText(r.method)} ${exchangeUri(ex)}`;
   if (!r.method) return `# #${ex.id}: only the response was captured, there is no request to send\n`;
   if (r.method === 'CONNECT') return `${title}\n# a CONNECT opens a tunnel: not exported as a command\n`;
+  // curl would send the handshake and stop at the 101: the conversation is in the messages
+  if (ex.websocket) {
+    const n = ex.websocket.messages;
+    return `${title}\n# a WebSocket: its ${n} message${n === 1 ? '' : 's'} cannot be a curl command (tinytap show ${ex.id} --json has them)\n`;
+  }
   const target = curlTarget(ex);
   const body = sendsBody(r);
   const parts: Parts = { args: [], comments: [], heredoc: null };

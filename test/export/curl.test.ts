@@ -6,6 +6,7 @@ import { curlCommand, curlScript } from '../../src/export/curl.js';
 import type { Exchange } from '../../src/model/exchange.js';
 import { tempDir } from '../helpers/session-files.js';
 import { CURL, NODE } from '../helpers/scripted-session.js';
+import { SWITCHED, UPGRADE, frame } from '../helpers/ws-frames.js';
 import { argText, runWithFakeCurl } from './fake-curl.js';
 import { FORM_BODY, UPLOAD, allExchanges, scripted, variedSession } from './fixtures.js';
 
@@ -201,5 +202,17 @@ describe('curl export of what cannot be sent', () => {
     expect(curlCommand(noRequest)).toBe('# #1: only the response was captured, there is no request to send\n');
     expect(curlCommand(tunnel)).toBe('# #2 CONNECT http://example.test:443\n# a CONNECT opens a tunnel: not exported as a command\n');
     expect(runWithFakeCurl([...curlScript([noRequest, tunnel], 'x')].join(''))).toEqual([]);
+  });
+
+  it('says so for a WebSocket: its messages are not a curl command', async () => {
+    const file = await scripted((s) => {
+      const c = s.tcp(CURL, NODE, { serverPort: 8765 });
+      c.send('c2s', UPGRADE);
+      c.send('s2c', SWITCHED());
+      c.send('c2s', frame(1, 'hello', { masked: true }));
+      c.close();
+    });
+    const [ws] = allExchanges(file);
+    expect(curlCommand(ws)).toBe('# #1 GET http://ws.local/chat\n# a WebSocket: its 1 message cannot be a curl command (tinytap show 1 --json has them)\n');
   });
 });
