@@ -188,6 +188,29 @@ describeCapture('HTTP/2 from real peers', () => {
     expect(ids.every((id) => id % 2 === 1)).toBe(true);
   });
 
+  it('h2load: 300 requests on 3 connections, 20 streams at a time, each an exchange as h2load counted them', async () => {
+    requireProgram('h2load');
+    const base = `http://127.0.0.1:${nginx.port}`;
+    let report = '';
+    const rec = await recordWhile(['--port', String(nginx.port)], async () => {
+      // small bodies: 300 of the 200 kB file in a few ms overflow the default ring buffer (the
+      // recording then says so in its drops); that is the recorder's limit, not the parser's
+      report = await outputOf('h2load', ['-n', '300', '-c', '3', '-m', '20', `${base}/a.json`, `${base}/nope`]);
+    });
+    expect(rec.code, rec.stderr).toBe(0);
+    // h2load's own account: "requests: 300 total, 300 started, 300 done, 201 succeeded, 99 failed,
+    // 0 errored" (a 404 is a failure to it) and "status codes: 201 2xx, 0 3xx, 99 4xx"
+    expect(report).toMatch(/requests: 300 total, 300 started, 300 done, \d+ succeeded, \d+ failed, 0 errored/);
+    const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx/.exec(report)!;
+    const xs = exchangesOf(rec.file);
+    expect(xs).toHaveLength(300);
+    expect(xs.filter((x) => x.response?.status === 200)).toHaveLength(Number(codes[1]));
+    expect(xs.filter((x) => x.response?.status === 404)).toHaveLength(Number(codes[3]));
+    expect(new Set(xs.map((x) => x.flowId)).size).toBe(3);
+    expect(xs.every((x) => x.request.httpVersion === 'HTTP/2' && x.response?.body.complete)).toBe(true);
+    expect(xs.filter((x) => x.request.path === '/a.json').every((x) => Buffer.from(x.response!.body.captured).toString() === '{"hello":"h2"}\n')).toBe(true);
+  });
+
   it("Node's http2: 24 concurrent streams, an upload, trailers and a reset, as the client logged them", async () => {
     let out = '';
     const rec = await recordWhile(['--port', String(node.port)], async () => {
