@@ -7,18 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { callContents, readGrpcCall } from '../../../src/protocols/grpc/index.js';
 import type { BodyChunk, GrpcExchangeInput } from '../../../src/protocols/grpc/types.js';
-import { buildSchema, isSchemaFailure, readProtoDir, type ProtoSchema } from '../../../src/protocols/protobuf/index.js';
 import { decodeProtobuf } from '../../../src/protocols/protobuf/tree.js';
 import { expectAgreesWithProtoc, protocDecodeRaw } from '../protobuf/decode-raw.js';
-import { loadRealCalls, PROTO_DIR } from './real-calls.js';
-
-function loadSchema(): ProtoSchema {
-  const sources = readProtoDir(PROTO_DIR);
-  if (isSchemaFailure(sources)) throw new Error(sources.reason);
-  const schema = buildSchema(sources);
-  if (isSchemaFailure(schema)) throw new Error(schema.reason);
-  return schema;
-}
+import { loadRealCalls, loadSchema } from './real-calls.js';
 
 const calls = loadRealCalls();
 const schema = loadSchema();
