@@ -164,12 +164,13 @@ export function makeDb(rows: Row[] = ROWS): Database.Database {
   db.exec(readFileSync(SCHEMA, 'utf8'));
   const insert = db.prepare(`INSERT INTO exchanges (id, flow_id, seq, protocol, operation, client_pid, client_comm, server_pid, server_comm, server_port,
       client_port, method, scheme, host, path, query, url, status, req_started, duration_ns, resp_body_size, resp_type, flags,
-      db, rows, shape, names, queries, digest, detail)
-    VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, x'')`);
+      db, rows, shape, names, queries, grpc_service, grpc_method, grpc_status, digest, detail)
+    VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, x'')`);
   const text = db.prepare('INSERT INTO exchange_text (id, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)');
   for (const r of rows) {
     insert.run(r.id, r.id, r.protocol, r.operation, r.clientPid, r.clientComm, r.serverPid, r.serverComm, r.serverPort, r.clientPort, r.method, scheme(r), r.host, r.path,
-      r.query, url(r), r.status, r.reqStartedNs, r.durationNs, r.respBodySize, r.respType, r.flags, r.db, r.rows, r.shape, r.names, r.queries);
+      r.query, url(r), r.status, r.reqStartedNs, r.durationNs, r.respBodySize, r.respType, r.flags, r.db, r.rows, r.shape, r.names, r.queries,
+      r.grpcService ?? null, r.grpcMethod ?? null, r.grpcStatus ?? null);
     text.run(r.id, url(r), r.reqHeaders, r.respHeaders, r.reqBody, r.respBody);
   }
   db.exec("INSERT INTO exchange_fts(exchange_fts) VALUES('rebuild')");
