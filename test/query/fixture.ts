@@ -7,7 +7,9 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { type FilterAst, type FilterSubject, compileFilter, matchesExchange, registerFilterFunctions } from '../../src/query/index.js';
+import { expect } from 'vitest';
+
+import { type FilterAst, type FilterSubject, compileFilter, describeFilter, matchesExchange, parseFilter, registerFilterFunctions } from '../../src/query/index.js';
 import { ExchangeFlag as F } from '../../src/model/exchange-flags.js';
 import { sqlShape } from '../../src/model/query-shape.js';
 
@@ -187,6 +189,14 @@ export function sqlIds(db: Database.Database, ast: FilterAst, now = NOW): number
 /** Ids matchesExchange accepts. */
 export function memoryIds(ast: FilterAst, now = NOW, rows: Row[] = ROWS): number[] {
   return rows.filter((r) => matchesExchange(ast, subjectOf(r), { now })).map((r) => r.id);
+}
+
+/** The filter selects exactly `expected` both in SQL and in memory, and what describeFilter prints parses back to it. */
+export function expectSelects(db: Database.Database, rows: Row[], filter: string, expected: number[]): void {
+  const ast = parseFilter(filter);
+  expect(sqlIds(db, ast)).toEqual(expected);
+  expect(memoryIds(ast, NOW, rows)).toEqual(expected);
+  expect(parseFilter(describeFilter(ast))).toEqual(ast);
 }
 
 /** EXPLAIN QUERY PLAN of the filter, its lines joined with " | "; `inTimeOrder` as `ls` lists. */
