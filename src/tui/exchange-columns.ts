@@ -3,7 +3,7 @@
  * to its column, the status coloured by class, and the waterfall bar. Captured text (URL,
  * method, process names) goes through safeText: it must never reach the terminal raw.
  */
-import { durationText, sizeText, statusColor, statusText, target } from '../render/exchange-format.js';
+import { durationText, exchangeStatusColor, sizeText, statusText, target } from '../render/exchange-format.js';
 import { formatClock } from '../render/format.js';
 import { callStatusColor, callStatusText, oneLine, protocolText } from '../render/call-format.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
@@ -109,8 +109,8 @@ function callStatusSegment(x: ExchangeSummary): Segment {
   return seg(callStatusText(x), code === '2' ? { dim: true } : { color: SGR_COLORS[code] });
 }
 
-export function statusSegment(x: Pick<ExchangeSummary, 'status' | 'upgrade' | 'error' | 'flags'>, width: number): Segment {
-  const code = statusColor(x.status);
+export function statusSegment(x: Pick<ExchangeSummary, 'status' | 'upgrade' | 'error' | 'flags'> & Partial<Pick<ExchangeSummary, 'grpc_status'>>, width: number): Segment {
+  const code = exchangeStatusColor(x);
   let text = statusText(x);
   if (text === 'error' && width < 5) text = 'err';
   return seg(text, code === '2' ? { dim: true } : { color: SGR_COLORS[code ?? ''] });
