@@ -51,12 +51,18 @@ function kindOf(requestStream: boolean, responseStream: boolean): GrpcCallKind {
 
 export function grpcView(grpc: GrpcFacts, schema?: ProtoSchema): GrpcView {
   const contents = callContents(grpc, schema);
-  const tagged = (direction: 'request' | 'response', list: LoadedGrpcMessage[], decoded: MessageContent[]): GrpcViewMessage[] =>
-    list.map((message, i) => ({ direction, number: i + 1, message, content: decoded[i] }));
-  // a stable sort: untimed messages (past what the build stored) stay after their direction's last
-  const messages = [...tagged('request', grpc.requests.messages, contents.requests), ...tagged('response', grpc.responses.messages, contents.responses)].sort(
-    (a, b) => (a.message.ns === null || b.message.ns === null ? 0 : a.message.ns < b.message.ns ? -1 : a.message.ns > b.message.ns ? 1 : 0),
-  );
+  // an untimed message (past what the build stored) takes its direction's last time, so it
+  // stays after the messages before it; the sort is stable, requests first at equal times
+  const tagged = (direction: 'request' | 'response', list: LoadedGrpcMessage[], decoded: MessageContent[]) => {
+    let last = -1n;
+    return list.map((message, i) => {
+      last = message.ns ?? last;
+      return { at: last, item: { direction, number: i + 1, message, content: decoded[i] } };
+    });
+  };
+  const messages = [...tagged('request', grpc.requests.messages, contents.requests), ...tagged('response', grpc.responses.messages, contents.responses)]
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    .map((m) => m.item);
   const view: GrpcView = { kind: grpc.kind, kindSource: grpc.kindSource, messages };
   const method = schema ? methodOf(grpc, schema) : undefined;
   if (method && !isSchemaFailure(method)) {
