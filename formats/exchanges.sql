@@ -131,6 +131,7 @@ CREATE INDEX IF NOT EXISTS exchanges_queries ON exchanges(queries) WHERE queries
 CREATE INDEX IF NOT EXISTS exchanges_shape ON exchanges(shape) WHERE shape IS NOT NULL;
 -- `grpc.service:` and `grpc.method:` find the gRPC calls among every other exchange
 CREATE INDEX IF NOT EXISTS exchanges_grpc ON exchanges(grpc_service, grpc_method) WHERE grpc_service IS NOT NULL;
+CREATE INDEX IF NOT EXISTS exchanges_grpc_status ON exchanges(grpc_status) WHERE grpc_status IS NOT NULL;
 
 -- The messages of a WebSocket connection, listed under the exchange that upgraded it (the 101).
 -- Unlike an HTTP body a message cannot be read again from the raw records by offset (clients

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 
 import { SORTABLE, SORT_NAMES } from '../model/exchange-table.js';
-import { durationText, exchangeStatusColor, party, sizeText, statusText, target, timeText } from '../render/exchange-format.js';
+import { durationText, exchangeStatusColor, methodText, party, sizeText, statusText, target, timeText } from '../render/exchange-format.js';
 import { summaryJson } from './summary-json.js';
 import { compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { useColor } from '../render/format.js';
@@ -78,8 +78,7 @@ export function registerLs(program: Command): void {
             { title: 'CLIENT', value: (x) => party(x.client_pid, x.client_comm) },
             { title: 'SERVER', value: (x) => party(x.server_pid, x.server_comm) },
             ...(mixed ? [{ title: 'PROTO', value: (x: ExchangeSummary) => protocolText(x) }] : []),
-            // a gRPC call is an HTTP/2 POST; the list says what it is
-            { title: mixed ? 'OP' : 'METHOD', value: (x) => (x.grpc_service !== null ? 'gRPC' : isHttp(x) ? x.method : x.operation) ?? '—' },
+            { title: mixed ? 'OP' : 'METHOD', value: (x) => (isHttp(x) ? methodText(x) : (x.operation ?? '—')) },
             { title: mixed ? 'TARGET' : 'URL', value: (x) => (isHttp(x) ? target(x) : oneLine(x.target ?? '')), flex: true, min: 16 },
             {
               title: 'STATUS',

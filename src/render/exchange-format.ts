@@ -32,6 +32,11 @@ export function exchangeStatusColor(x: Pick<ExchangeSummary, 'status'> & GrpcSta
   return failedGrpc(x) ? grpcStatusColor(x.grpc_status) : statusColor(x.status);
 }
 
+/** What an HTTP row's METHOD column says: the method, or `gRPC` for a gRPC call (an HTTP/2 POST). */
+export function methodText(x: Pick<ExchangeSummary, 'method' | 'grpc_service'>): string {
+  return x.grpc_service !== null ? 'gRPC' : (x.method ?? '—');
+}
+
 export function party(pid: bigint | number | null, comm: string | null): string {
   if (pid === null && comm === null) return '(not captured)';
   return `${comm ?? '?'} ${pid ?? ''}`.trim();

@@ -79,7 +79,8 @@ describe('gRPC filter keys', () => {
     expect(parseFilter('example.com:8080')).toEqual({ type: 'text', scope: 'all', text: 'example.com:8080' });
   });
 
-  it('finds the calls of a service through its index', () => {
-    expect(queryPlan(db, parseFilter('grpc.service:tinytap.demo.Inventory'))).toContain('exchanges_grpc');
+  it('finds the calls of a service, and those of a status, through their indexes', () => {
+    expect(queryPlan(db, parseFilter('grpc.service:tinytap.demo.Inventory'))).toMatch(/USING (COVERING )?INDEX exchanges_grpc /);
+    expect(queryPlan(db, parseFilter('grpc.status:NOT_FOUND,14'))).toMatch(/USING (COVERING )?INDEX exchanges_grpc_status/);
   });
 });
