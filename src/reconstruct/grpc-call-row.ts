@@ -101,7 +101,8 @@ export function withGrpcCall<B extends { row: ExchangeFields & { detail: unknown
   const input = grpcInput(ex, captured);
   const d = built.row.detail as ExchangeDetail;
   if (!input || d[0] !== 3) return built;
-  const call = readGrpcCall(input);
+  // the build stores the call's shape; its contents are read again when it is loaded
+  const call = readGrpcCall(input, { framingOnly: true });
   const [version, c2s, s2c, request, response, informational, protocolSwitch, errors, h2] = d;
   const detail: Http2Detail = [version, c2s, s2c, request, response, informational, protocolSwitch, errors, h2, storedGrpc(call, Number(built.row.reqStarted - baseNs))];
   return { ...built, row: { ...built.row, grpcService: call.service ?? null, grpcMethod: call.method ?? null, grpcStatus: call.status?.code ?? null, detail } };

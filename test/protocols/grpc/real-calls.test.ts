@@ -74,6 +74,25 @@ describe('real gRPC calls (grpc-js, captured)', () => {
     expect(first.requestAcceptEncoding).toEqual(['identity', 'deflate', 'gzip']);
   });
 
+  it('frames every call the same without keeping or inflating a payload (framingOnly)', () => {
+    for (const real of calls) {
+      const whole = readGrpcCall(real.input);
+      const shape = readGrpcCall(real.input, { framingOnly: true });
+      const facts = (c: typeof whole) => ({
+        ...c,
+        requests: { ...c.requests, messages: c.requests.messages.map((m) => [m.offset, m.ts, m.endTs, m.length, m.compressed, m.complete]) },
+        responses: { ...c.responses, messages: c.responses.messages.map((m) => [m.offset, m.ts, m.endTs, m.length, m.compressed, m.complete]) },
+      });
+      expect(facts(shape)).toEqual(facts(whole));
+      for (const m of [...shape.requests.messages, ...shape.responses.messages]) {
+        expect(m.bytes.length).toBe(0);
+        expect(m.decodedLength).toBeUndefined();
+        expect(m.decodeError).toBeUndefined();
+        expect(m.cut === true).toBe(m.length > 0);
+      }
+    }
+  });
+
   it('inflates the gzip and deflate requests', () => {
     for (const [index, encoding] of [
       [4, 'gzip'],
