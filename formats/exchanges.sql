@@ -98,6 +98,9 @@ CREATE TABLE IF NOT EXISTS exchanges (
   link          TEXT,             -- how sure that is: 'sole' (the only request open), 'overlap' (one of several)
   queries       INTEGER,          -- an HTTP exchange served here: database calls made while serving it
   db_ns         INTEGER,          -- and their summed duration
+  grpc_service  TEXT,             -- a gRPC call (an HTTP/2 exchange, application/grpc): 'pkg.Service' from :path
+  grpc_method   TEXT,             -- its method ('GetItem')
+  grpc_status   INTEGER,          -- its grpc-status (0 OK, 5 NOT_FOUND...); NULL: none was seen
   digest        INTEGER NOT NULL, -- 64 bits of a hash of what it says: reparse counts changes with it
   first_event   INTEGER,          -- record number of the first event holding its bytes
   last_event    INTEGER,          -- and of the last
@@ -126,6 +129,9 @@ CREATE INDEX IF NOT EXISTS exchanges_queries ON exchanges(queries) WHERE queries
 -- `sql:"from users"`: the few distinct shapes that contain the text are found in this index, and
 -- then their rows (a substring cannot use an index; scanning the shapes of every row took 0.5 s)
 CREATE INDEX IF NOT EXISTS exchanges_shape ON exchanges(shape) WHERE shape IS NOT NULL;
+-- `grpc.service:` and `grpc.method:` find the gRPC calls among every other exchange
+CREATE INDEX IF NOT EXISTS exchanges_grpc ON exchanges(grpc_service, grpc_method) WHERE grpc_service IS NOT NULL;
+CREATE INDEX IF NOT EXISTS exchanges_grpc_status ON exchanges(grpc_status) WHERE grpc_status IS NOT NULL;
 
 -- The messages of a WebSocket connection, listed under the exchange that upgraded it (the 101).
 -- Unlike an HTTP body a message cannot be read again from the raw records by offset (clients

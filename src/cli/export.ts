@@ -25,6 +25,8 @@ import { openSession } from './open-session.js';
 import { term } from '../render/terminal-text.js';
 import { progressBar, stderr, writeLine } from './terminal.js';
 import { UsageError } from './units.js';
+import { PROTO_OPTION, protoSchema } from './proto-flag.js';
+import type { ProtoSchema } from '../protocols/protobuf/index.js';
 
 interface ExportFlags {
   har?: boolean;
@@ -33,6 +35,7 @@ interface ExportFlags {
   output?: string;
   force?: boolean;
   includeSecrets?: boolean;
+  proto?: string;
 }
 
 type Format = 'har' | 'curl' | 'postman';
@@ -53,7 +56,7 @@ function* selected(session: Session, f: CompiledArg, onEach: () => void): Genera
   }
 }
 
-function documentOf(format: Format, session: Session, exchanges: Iterable<Exchange>, file: string, f: CompiledArg, flags: ExportFlags): Iterable<string> {
+function documentOf(format: Format, session: Session, exchanges: Iterable<Exchange>, file: string, f: CompiledArg, flags: ExportFlags, schema?: ProtoSchema): Iterable<string> {
   switch (format) {
     case 'har':
       return harDocument(exchanges, {
@@ -61,6 +64,7 @@ function documentOf(format: Format, session: Session, exchanges: Iterable<Exchan
         version: TINYTAP_VERSION,
         filter: f.text,
         messagesOf: (id) => session.wsMessages(id),
+        schema,
       });
     case 'curl':
       return curlScript(exchanges, `tinytap ${TINYTAP_VERSION}: requests of ${basename(file)}${f.text ? ` matching ${f.text}` : ''}`);
@@ -154,8 +158,11 @@ export function registerExport(program: Command): void {
     .option('-o, --output <file>', 'write to a file (created mode 0600) instead of stdout')
     .option('--force', 'overwrite the output file if it exists')
     .option('--include-secrets', 'HAR and Postman: keep credentials (Authorization, cookies, tokens and passwords in URLs and forms, command lines)')
+    .option(PROTO_OPTION[0], `HAR: ${PROTO_OPTION[1]} (in each gRPC entry's _grpc)`)
     .action(async (file: string, filter: string[], flags: ExportFlags) => {
       const format = formatOf(flags);
+      if (flags.proto !== undefined && format !== 'har') throw new UsageError('--proto is for --har: curl and Postman send requests, they do not decode them');
+      const schema = protoSchema(flags.proto);
       if (flags.force && flags.output === undefined) throw new UsageError('--force is for -o FILE: without -o the export goes to stdout');
       const arg = parseFilterArg(filter);
       // before any work: an OUT that is in the way is the one error to report
@@ -177,7 +184,7 @@ export function registerExport(program: Command): void {
           done++;
           if (showBar) bar.update(done, total);
         });
-        const doc = documentOf(format, session, exchanges, file, f, flags);
+        const doc = documentOf(format, session, exchanges, file, f, flags, schema);
         const secretsNote = () => {
           if (format !== 'curl' && !flags.includeSecrets) writeLine(stderr, term`tinytap: ${SECRETS_LEFT_OUT_NOTE}`);
         };

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 
 import { SORTABLE, SORT_NAMES } from '../model/exchange-table.js';
-import { durationText, party, sizeText, statusColor, statusText, target, timeText } from '../render/exchange-format.js';
+import { durationText, exchangeStatusColor, methodText, party, sizeText, statusText, target, timeText } from '../render/exchange-format.js';
 import { summaryJson } from './summary-json.js';
 import { compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { useColor } from '../render/format.js';
@@ -78,13 +78,13 @@ export function registerLs(program: Command): void {
             { title: 'CLIENT', value: (x) => party(x.client_pid, x.client_comm) },
             { title: 'SERVER', value: (x) => party(x.server_pid, x.server_comm) },
             ...(mixed ? [{ title: 'PROTO', value: (x: ExchangeSummary) => protocolText(x) }] : []),
-            { title: mixed ? 'OP' : 'METHOD', value: (x) => (isHttp(x) ? x.method : x.operation) ?? '—' },
+            { title: mixed ? 'OP' : 'METHOD', value: (x) => (isHttp(x) ? methodText(x) : (x.operation ?? '—')) },
             { title: mixed ? 'TARGET' : 'URL', value: (x) => (isHttp(x) ? target(x) : oneLine(x.target ?? '')), flex: true, min: 16 },
             {
               title: 'STATUS',
               value: (x) => (isHttp(x) ? statusText(x) : callStatusText(x)),
               right: true,
-              color: (x) => (isHttp(x) ? statusColor(x.status) : callStatusColor(x)),
+              color: (x) => (isHttp(x) ? exchangeStatusColor(x) : callStatusColor(x)),
             },
             { title: 'SIZE', value: (x) => (isHttp(x) || x.rows === null ? sizeText(isHttp(x) ? x.resp_body_size : x.resp_size) : `${x.rows} ${x.rows === 1n ? 'row' : 'rows'}`), right: true },
             { title: 'TIME', value: (x) => durationCell(x, slowNs), right: true },

@@ -5,7 +5,7 @@ import { callStatusColor, callStatusText, oneLine, protocolText } from '../rende
 import type { SecretFilter } from '../export/secrets.js';
 import { type TextMatch, findMatches, textSearchSql } from '../session/text-search.js';
 import { SessionQueries } from '../session/session-queries.js';
-import { party, statusColor, statusText } from '../render/exchange-format.js';
+import { exchangeStatusColor, party, statusText } from '../render/exchange-format.js';
 import { compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { paint, useColor } from '../render/format.js';
 import { openSession } from './open-session.js';
@@ -79,7 +79,7 @@ export function registerSearch(program: Command): void {
           const matches = findMatches(row, text);
           const parties = term`${party(x.client_pid, x.client_comm)} → ${party(x.server_pid, x.server_comm)}`;
           if (x.protocol === 'http') {
-            const status = paint(color, statusColor(x.status) ?? '0', statusText(x));
+            const status = paint(color, exchangeStatusColor(x) ?? '0', statusText(x));
             writeLine(stdout, term`${paint(color, '1', `#${x.id}`)}  ${x.method ?? ''} ${x.url}  ${status}  ${parties}`);
           } else {
             const what = oneLine(x.target ?? '');

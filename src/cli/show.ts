@@ -19,8 +19,12 @@ import type { CallExchange } from '../model/exchange.js';
 import { formatCall, formatChildCalls, oneLine } from '../render/call-format.js';
 import type { WebSocketMessage } from '../model/ws-message.js';
 import { SHOWN_MESSAGES, formatMessages } from '../render/ws-format.js';
+import { grpcJson, grpcLines, grpcView } from '../render/grpc-format.js';
+import type { ProtoSchema } from '../protocols/protobuf/index.js';
+import { PROTO_OPTION, protoSchema } from './proto-flag.js';
 
 interface ShowFlags {
+  proto?: string;
   raw?: boolean;
   json?: boolean;
   includeSecrets?: boolean;
@@ -46,7 +50,7 @@ function bodySection(title: string, body: Body, full: boolean): TerminalText[] {
 }
 
 /** The exchange as text for a terminal: every captured value escaped, our colours kept. */
-export function formatExchange(ex: Exchange, color: boolean, full = false): TerminalText {
+export function formatExchange(ex: Exchange, color: boolean, full = false, schema?: ProtoSchema): TerminalText {
   const r = ex.request;
   const s = ex.response;
   const status = s ? paint(color, statusColor(s.status) ?? '0', `${s.status} ${s.reason}`) : paint(color, '2', 'no response');
@@ -68,7 +72,8 @@ export function formatExchange(ex: Exchange, color: boolean, full = false): Term
   out.push(paint(color, '1', `Request  ${r.method} ${r.target} ${r.httpVersion}`));
   out.push(...headerLines(r.headers));
   if (r.trailers.length) out.push('  (trailers)', ...headerLines(r.trailers));
-  out.push(...bodySection('Request body', r.body, full));
+  // a gRPC call's bodies are its messages, shown decoded below
+  if (!ex.grpc) out.push(...bodySection('Request body', r.body, full));
   for (const i of ex.informational) {
     out.push('');
     out.push(paint(color, '1', `Response  ${i.status} ${i.reason} (informational)`));
@@ -79,8 +84,9 @@ export function formatExchange(ex: Exchange, color: boolean, full = false): Term
     out.push(paint(color, '1', `Response  ${s.httpVersion} ${s.status} ${s.reason}`));
     out.push(...headerLines(s.headers));
     if (s.trailers.length) out.push('  (trailers)', ...headerLines(s.trailers));
-    out.push(...bodySection('Response body', s.body, full));
+    if (!ex.grpc) out.push(...bodySection('Response body', s.body, full));
   }
+  if (ex.grpc) out.push('', ...grpcLines(ex.grpc, grpcView(ex.grpc, schema), r.startedNs, color));
   const notes = [...bodyNotes(r.body, 'request body'), ...(s ? bodyNotes(s.body, 'response body') : [])];
   if (ex.upgrade && !ex.websocket) notes.push(`the connection switched to ${ex.upgrade} after this exchange; what followed is not HTTP`);
   if (ex.http2) notes.push(...http2Notes(ex.http2));
@@ -144,7 +150,7 @@ export function wsMessageJson(m: WebSocketMessage, secrets: SecretFilter): Recor
 }
 
 /** The exchange for --json: credentials left out unless `secrets` keeps them (src/export/secrets.ts). */
-export function exchangeJson(ex: Exchange, secrets: SecretFilter, messages: WebSocketMessage[] = []): Record<string, unknown> {
+export function exchangeJson(ex: Exchange, secrets: SecretFilter, messages: WebSocketMessage[] = [], schema?: ProtoSchema): Record<string, unknown> {
   const h = (hs: HeaderField[]) => hs.map((x) => [x.name, secrets.headerOrPlaceholder(x.name, x.value)]);
   return {
     id: ex.id,
@@ -181,6 +187,7 @@ export function exchangeJson(ex: Exchange, secrets: SecretFilter, messages: WebS
     error: ex.error,
     ...(ex.http2 ? { http2: ex.http2 } : {}),
     ...(ex.websocket ? { websocket: { ...ex.websocket, messages: messages.map((m) => wsMessageJson(m, secrets)) } } : {}),
+    ...(ex.grpc ? { grpc: grpcJson(ex.grpc, grpcView(ex.grpc, schema), (name, value) => secrets.headerOrPlaceholder(name, value)) } : {}),
   };
 }
 
@@ -241,11 +248,13 @@ export function registerShow(program: Command): void {
     .option('--json', 'print the exchange as JSON (bodies as text or base64)')
     .option('--full', 'do not cut long bodies')
     .option('--slow <duration>', 'mark database calls that took at least this long (e.g. 100ms)')
+    .option(...PROTO_OPTION)
     .option(...INCLUDE_SECRETS)
     .action((file: string, idText: string, flags: ShowFlags) => {
       const id = parseId(idText);
       if (flags.raw && flags.json) throw new UsageError('--raw and --json cannot be used together: --json holds the bodies as text or base64, --raw the bytes as captured');
       const slowNs = flags.slow === undefined ? undefined : parseDuration(flags.slow, '--slow') * 1e6;
+      const schema = protoSchema(flags.proto);
       const session = openSession(file);
       try {
         const call = session.call(id);
@@ -263,12 +272,12 @@ export function registerShow(program: Command): void {
         if (flags.raw) writeRaw(session, ex);
         else if (flags.json) {
           const secrets = secretFilter(flags);
-          writeLine(stdout, json(exchangeJson(ex, secrets, ex.websocket ? session.wsMessages(id) : [])));
+          writeLine(stdout, json(exchangeJson(ex, secrets, ex.websocket ? session.wsMessages(id) : [], schema)));
           sayWhatWasLeftOut(secrets);
         }
         else {
           const color = useColor();
-          writeLine(stdout, formatExchange(ex, color, !!flags.full));
+          writeLine(stdout, formatExchange(ex, color, !!flags.full, schema));
           if (ex.websocket) {
             const messages = session.wsMessages(id, 0, flags.full ? -1 : SHOWN_MESSAGES);
             writeLine(stdout, joinText(['', ...formatMessages(ex.websocket, messages, color, !!flags.full)]));

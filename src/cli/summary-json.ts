@@ -1,6 +1,7 @@
 /** `ls --json`: one exchange as one JSON line. */
 import type { SecretFilter } from '../export/secrets.js';
 import type { ExchangeSummary } from '../session/session.js';
+import { statusName } from '../protocols/grpc/index.js';
 
 /** One exchange as one JSON line for --json, its credentials left out unless `secrets` keeps them. */
 export function summaryJson(x: ExchangeSummary, secrets: SecretFilter): Record<string, unknown> {
@@ -37,5 +38,8 @@ export function summaryJson(x: ExchangeSummary, secrets: SecretFilter): Record<s
     link: x.link,
     queries: n(x.queries),
     db_ms: x.db_ns === null ? null : Number(x.db_ns) / 1e6,
+    ...(x.grpc_service !== null || x.grpc_method !== null
+      ? { grpc: { service: x.grpc_service, method: x.grpc_method, status: n(x.grpc_status), status_name: x.grpc_status === null ? null : (statusName(Number(x.grpc_status)) ?? null) } }
+      : {}),
   };
 }

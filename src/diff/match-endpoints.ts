@@ -1,5 +1,6 @@
 /**
- * Matching two recordings exchange by exchange: both are grouped by endpoint (route-template.ts),
+ * Matching two recordings exchange by exchange: both are grouped by endpoint (route-template.ts:
+ * a route, a database query shape, or a gRPC service and method),
  * and the n-th occurrence of an endpoint in A is paired with the n-th in B. What is kept per
  * exchange is its id, its position and its duration, so a million exchanges fit in memory; the
  * exchanges themselves are loaded later, one pair at a time. Pure.

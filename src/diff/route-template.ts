@@ -99,6 +99,9 @@ export interface RouteSource {
   protocol?: string;
   operation?: string | null;
   shape?: string | null;
+  /** A gRPC call's service and method (exchanges.grpc_service, grpc_method). */
+  grpc_service?: string | null;
+  grpc_method?: string | null;
 }
 
 /**
@@ -111,6 +114,11 @@ export function endpointOf(x: RouteSource): Endpoint {
     const method = `${x.protocol} ${x.operation ?? ''}`.trim();
     const route = x.shape ?? x.operation ?? '';
     return { key: `${x.protocol}: ${route}`, method, route, call: true };
+  }
+  // a gRPC call is its service and method, whatever its path looks like to the templates above
+  if (x.grpc_service !== undefined && x.grpc_service !== null) {
+    const route = `${x.grpc_service}/${x.grpc_method ?? ''}`;
+    return { key: `gRPC ${route}`, method: 'gRPC', route };
   }
   const method = x.method ?? '(no request)';
   const keys = queryKeys(x.query);

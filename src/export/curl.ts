@@ -106,6 +106,8 @@ export function curlCommand(ex: Exchange): string {
     const n = ex.websocket.messages;
     return `${title}\n# a WebSocket: its ${n} message${n === 1 ? '' : 's'} cannot be a curl command (tinytap show ${ex.id} --json has them)\n`;
   }
+  if (ex.grpc)
+    return `${title}\n# a gRPC call (${commentText(`${ex.grpc.service ?? ex.grpc.path}/${ex.grpc.method ?? ''}`)}): curl cannot make it (length-prefixed messages, status in trailers); use a gRPC client such as grpcurl\n`;
   const target = curlTarget(ex);
   const body = sendsBody(r);
   const parts: Parts = { args: [], comments: [], heredoc: null };

@@ -11,6 +11,8 @@ import { isIP } from 'node:net';
 
 import type { Endpoint, Exchange, HeaderField, HttpRequest, HttpResponse } from '../model/exchange.js';
 import { bodyNotes, readableBytes } from '../render/body.js';
+import { grpcJson, grpcView } from '../render/grpc-format.js';
+import type { ProtoSchema } from '../protocols/protobuf/index.js';
 import { requestCookies, responseCookies } from './cookies.js';
 import { requestHeadSize, responseHeadSize } from './message-size.js';
 import { parseParams } from './params.js';
@@ -23,6 +25,8 @@ export interface HarOptions {
   includeSecrets: boolean;
   /** The messages of a WebSocket upgrade exchange (Session.wsMessages). */
   messagesOf?: (exchangeId: number) => WebSocketMessage[];
+  /** Decodes gRPC messages with their types (`--proto DIR`); schema-less without it. */
+  schema?: ProtoSchema;
 }
 
 /**
@@ -225,6 +229,8 @@ export function harEntry(ex: Exchange, opts: HarOptions): Entry {
     _client: party(ex.client, secrets),
     _server: party(ex.server, secrets),
     _notes: n.length ? n : undefined,
+    // an HTTP/2 entry like any other; what it said as a gRPC call, as `show --json` gives it
+    _grpc: ex.grpc ? grpcJson(ex.grpc, grpcView(ex.grpc, opts.schema), (name, value) => secrets.headerOrPlaceholder(name, value)) : undefined,
   };
   if (ex.websocket) {
     entry._resourceType = 'websocket';

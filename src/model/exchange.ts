@@ -7,6 +7,7 @@
  * exactly); durations are nanoseconds as number.
  */
 import type { WebSocketFacts } from './ws-message.js';
+import type { GrpcCall, GrpcDirection, GrpcMessage } from '../protocols/grpc/types.js';
 
 export interface HeaderField {
   /** As captured, original case. */
@@ -146,7 +147,20 @@ export interface Exchange {
   http2?: Http2Facts;
   /** The WebSocket connection a 101 began: its messages are read with Session.wsMessages. */
   websocket?: WebSocketFacts;
+  /** A gRPC call (an HTTP/2 exchange whose request is application/grpc); absent for the rest. */
+  grpc?: GrpcFacts;
 }
+
+/**
+ * A gRPC message as loaded: read again from the captured body, its arrival (the DATA frame
+ * holding its first byte) as wall-clock ns from what the build stored; null past what it stored.
+ */
+export type LoadedGrpcMessage = Omit<GrpcMessage, 'ts' | 'endTs'> & { ns: bigint | null };
+
+export type LoadedGrpcDirection = Omit<GrpcDirection, 'messages'> & { messages: LoadedGrpcMessage[] };
+
+/** A gRPC call as protocols/grpc reads it (types.ts GrpcCall), its messages timed as loaded. */
+export type GrpcFacts = Omit<GrpcCall, 'requests' | 'responses'> & { requests: LoadedGrpcDirection; responses: LoadedGrpcDirection };
 
 /** What an HTTP/2 exchange says beyond its heads and bodies. */
 export interface Http2Facts {

@@ -118,6 +118,10 @@ export type Term =
   | { type: 'cmd'; commands: string[] }
   /** `db:app`: the database a call ran in. */
   | { type: 'db'; match: StringPattern }
+  /** `grpc.service:pkg.Service`, `grpc.method:Get*`: a gRPC call's service or method, case-sensitive as gRPC is. */
+  | { type: 'grpc'; of: 'service' | 'method'; match: StringPattern }
+  /** `grpc.status:NOT_FOUND,14`: a gRPC call's status codes. */
+  | { type: 'grpc-status'; codes: number[] }
   /** `queries:>10`: database calls made while serving an HTTP exchange; `rows:>100`: rows of a result. */
   | { type: 'count'; of: 'queries' | 'rows'; cmp: Cmp; count: number };
 

@@ -220,6 +220,11 @@ class Compiler {
         return { sql: `(x.protocol != 'http' AND x.operation IN (${t.commands.map(() => '?').join(', ')}))`, nullable: true };
       case 'db':
         return this.pattern(['db'], t.match, false);
+      case 'grpc':
+        return this.pattern([t.of === 'service' ? 'grpc_service' : 'grpc_method'], t.match, false);
+      case 'grpc-status':
+        this.bind(...t.codes);
+        return { sql: t.codes.length === 1 ? 'x.grpc_status = ?' : `x.grpc_status IN (${t.codes.map(() => '?').join(', ')})`, nullable: true };
       case 'count':
         return this.columns([t.of], t.cmp, t.count);
       case 'is':

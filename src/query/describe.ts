@@ -5,7 +5,7 @@
  */
 import type { FilterAst, PathPattern, Regex, StringPattern, Term } from './ast.js';
 import { tokensOf, usesRegexSyntax } from './lexer.js';
-import { formatDuration, formatSize, formatStatus, formatTime } from './values.js';
+import { formatDuration, formatGrpcStatus, formatSize, formatStatus, formatTime } from './values.js';
 
 /**
  * A word printed bare must leave no '(' open: the lexer keeps a word's parentheses in it, so
@@ -101,6 +101,10 @@ function term(t: Term): string {
       return keyed('cmd', t.commands.join(','));
     case 'db':
       return pattern('db', t.match);
+    case 'grpc':
+      return pattern(`grpc.${t.of}`, t.match);
+    case 'grpc-status':
+      return `grpc.status:${formatGrpcStatus(t.codes)}`;
     case 'count':
       return `${t.of}:${t.cmp === '>=' ? '' : t.cmp}${t.count}`;
   }

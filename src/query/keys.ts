@@ -6,7 +6,7 @@ import type { FilterAst, HeaderScope, PathPattern, Regex, StringPattern, Term, T
 import { FilterError } from './errors.js';
 import type { TextToken, ValueToken } from './lexer.js';
 import { asciiLower, canonicalSource, regexFilterError } from './regex.js';
-import { readCount, readDuration, readHeader, readMethods, readPid, readPort, readProtocols, readSize, readStatus, readTime } from './values.js';
+import { readCount, readDuration, readGrpcStatus, readHeader, readMethods, readPid, readPort, readProtocols, readSize, readStatus, readTime } from './values.js';
 import { sqlShape } from '../model/query-shape.js';
 
 type KeyReader = (v: ValueToken, key: string) => FilterAst;
@@ -106,6 +106,9 @@ export const KEYS: Record<string, KeyReader> = {
       .filter(Boolean),
   }),
   db: (v) => ({ type: 'db', match: stringPattern(v) }),
+  'grpc.service': (v) => ({ type: 'grpc', of: 'service', match: stringPattern(v) }),
+  'grpc.method': (v) => ({ type: 'grpc', of: 'method', match: stringPattern(v) }),
+  'grpc.status': (v, key) => ({ type: 'grpc-status', codes: readGrpcStatus(text(v, key)) }),
   queries: (v, key) => ({ type: 'count', of: 'queries', ...readCount(text(v, key), key) }),
   rows: (v, key) => ({ type: 'count', of: 'rows', ...readCount(text(v, key), key) }),
   // error:true is is:error; error:false its negation

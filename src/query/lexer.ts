@@ -20,7 +20,8 @@ export type Token =
   | { kind: 'mitm'; op: string; start: number; end: number };
 
 const SPACE = /\s/;
-const KEY = /^([A-Za-z][A-Za-z-]*):/;
+// `grpc.service:`: the one namespace of keys; any other dotted word (example.com:8080) stays text
+const KEY = /^((?:grpc\.)?[A-Za-z][A-Za-z-]*):/i;
 const MITM_OP = /^~[A-Za-z]+/;
 /** For path: and url:, whose values start with '/' themselves: what makes /…/ a regex. */
 const REGEX_SYNTAX = /[\\^$()[\]{}|+?]/;

@@ -28,6 +28,10 @@ export interface FilterSubject {
   rows: number | null;
   /** An HTTP exchange's database calls. */
   queries: number | null;
+  /** A gRPC call's service ('pkg.Service'), method and grpc-status; absent or null for the rest. */
+  grpcService?: string | null;
+  grpcMethod?: string | null;
+  grpcStatus?: number | null;
   method: string | null;
   status: number | null;
   host: string | null;
@@ -171,6 +175,10 @@ function termMatches(t: Term, s: FilterSubject, now: Date): boolean {
       return s.protocol !== 'http' && s.operation !== null && t.commands.includes(s.operation);
     case 'db':
       return stringMatches(s.db, t.match, false);
+    case 'grpc':
+      return stringMatches((t.of === 'service' ? s.grpcService : s.grpcMethod) ?? null, t.match, false);
+    case 'grpc-status':
+      return s.grpcStatus !== undefined && s.grpcStatus !== null && t.codes.includes(s.grpcStatus);
     case 'count':
       return compare(s[t.of], t.cmp, t.count);
     case 'is':
@@ -257,6 +265,9 @@ export function subjectFromExchange(ex: Exchange, flags?: number | bigint): Filt
     db: null,
     rows: null,
     queries: null,
+    grpcService: ex.grpc?.service ?? null,
+    grpcMethod: ex.grpc?.method ?? null,
+    grpcStatus: ex.grpc?.status?.code ?? null,
     method: ex.request.method || null,
     status: r?.status ?? null,
     host: ex.request.host || null,

@@ -8,6 +8,7 @@ import type { Cmp, StatusRange, TimeSpec } from './ast.js';
 import { FilterError } from './errors.js';
 import type { TextToken } from './lexer.js';
 import { asciiLower } from './regex.js';
+import { GRPC_STATUS_NAMES, statusName } from '../protocols/grpc/status.js';
 
 
 /** Offsets of text[from, to) in the input: exact for words; quoted values point at the whole value. */
@@ -48,6 +49,27 @@ export function readStatus(v: TextToken): StatusRange[] {
     at += part.length + 1;
   }
   return ranges;
+}
+
+const GRPC_STATUS_HINT = `a gRPC status is a name (${GRPC_STATUS_NAMES.slice(0, 3).join(', ')}, ...) or a code (0 to 16), e.g. grpc.status:NOT_FOUND,UNAVAILABLE`;
+
+/** `NOT_FOUND`, `not_found,14`: gRPC status codes by name (any case) or number. */
+export function readGrpcStatus(v: TextToken): number[] {
+  const codes: number[] = [];
+  let at = 0;
+  for (const part of v.text.split(',')) {
+    const byName = GRPC_STATUS_NAMES.indexOf(part.toUpperCase().replace(/-/g, '_') as (typeof GRPC_STATUS_NAMES)[number]);
+    const code = byName >= 0 ? byName : /^\d{1,10}$/.test(part) && Number(part) <= 0x7fffffff ? Number(part) : null;
+    if (code === null) fail(v, part ? `bad gRPC status '${part}'` : 'empty gRPC status in the list', GRPC_STATUS_HINT, at, at + Math.max(part.length, 1));
+    codes.push(code);
+    at += part.length + 1;
+  }
+  return codes;
+}
+
+/** Codes by their names where gRPC names them. */
+export function formatGrpcStatus(codes: number[]): string {
+  return codes.map((c) => statusName(c) ?? String(c)).join(',');
 }
 
 export function formatStatus(ranges: StatusRange[]): string {

@@ -9,6 +9,7 @@ import { ExchangeFlag } from '../model/exchange-flags.js';
 import { redisShape, sqlShape, sqlTables } from '../model/query-shape.js';
 import type { ExchangeText, FlowContext, WitnessRef } from './exchange-row.js';
 import { flowFields, wallTimes, witnessRef } from './exchange-row.js';
+import { NOT_GRPC } from './grpc-call-row.js';
 
 /** The most characters of a call's text the row's target column holds (the detail has all of it). */
 export const TARGET_CHARS = 1000;
@@ -133,6 +134,7 @@ export function dbCallRow(call: DbCall, ctx: FlowContext, events: { first: numbe
     parentId: null,
     link: null,
     queries: null,
+    ...NOT_GRPC,
     dbNs: null,
     firstEvent: events.first,
     lastEvent: events.last,

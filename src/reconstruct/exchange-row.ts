@@ -11,6 +11,7 @@ import { looksLikeText } from '../model/text-sniff.js';
 import { decodeContent, parseContentEncoding } from './content-coding.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
 import type { StoredH2 } from './h2-exchange.js';
+import { NOT_GRPC, type StoredGrpc } from './grpc-call-row.js';
 
 
 export interface FlowContext {
@@ -73,6 +74,8 @@ export type Http2Detail = [
   protocolSwitch: null,
   errors: Http1Detail[7],
   h2: StoredH2,
+  /** A gRPC call: what only the build could know of it (grpc-call-row.ts). */
+  grpc?: StoredGrpc,
 ];
 
 /** Where a direction's bytes are: the receiving end's connection, the sending end's (either null). */
@@ -340,6 +343,7 @@ export function exchangeRow(
     errorDir: err ? (err.dir === 'c2s' ? 'request' : 'response') : null,
     errorOffset: err?.offset ?? null,
     ...NOT_A_DB_CALL,
+    ...NOT_GRPC,
     firstEvent: events.first,
     lastEvent: events.last,
     detail: detailOf(ex, ctx, h2?.h2 ?? null),

@@ -13,6 +13,7 @@ import type { ConnInfo, ConnUser, FlowPlan } from './flow-plan.js';
 import { LayerParser, type ParsedExchange } from './layer-parser.js';
 import { dbCallRow } from './db-call-row.js';
 import { type StoredH2, fromHttp2 } from './h2-exchange.js';
+import { withGrpcCall } from './grpc-call-row.js';
 import type { Http2Exchange } from '../protocols/http2/types.js';
 
 /** fromHttp2 as build()'s arguments. */
@@ -227,7 +228,11 @@ export class FlowBuilder {
 
   private buildParsed(layer: Layer, p: Exclude<ParsedExchange, { kind: 'ws' }>): BuiltExchange {
     if (p.kind === 'http') return this.build(layer, p.ex);
-    if (p.kind === 'h2') return this.build(layer, ...fromHttp2Parts(p.ex));
+    if (p.kind === 'h2') {
+      const retained = this.layers[layer].retained;
+      const captured = { c2s: (s: number, e: number) => retained.c2s.pieces(s, e), s2c: (s: number, e: number) => retained.s2c.pieces(s, e) };
+      return withGrpcCall(this.build(layer, ...fromHttp2Parts(p.ex)), p.ex, captured, this.baseNs);
+    }
     return this.buildCall(layer, p.call);
   }
 

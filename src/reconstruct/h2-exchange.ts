@@ -48,14 +48,14 @@ const VERSION = 'HTTP/2';
  * keeps them by name, not in their order on the wire; RFC 9113 §8.3 puts them first, and they
  * are written in the order the RFC lists them.
  */
-function requestFields(m: Http2Request): HeaderField[] {
+export function requestFields(m: Http2Request): HeaderField[] {
   const pseudo: HeaderField[] = [];
   for (const [name, value] of [[':method', m.method], [':scheme', m.scheme], [':authority', m.authority], [':path', m.path]] as const)
     if (value !== undefined) pseudo.push([name, value]);
   return [...pseudo, ...m.headers];
 }
 
-function responseFields(m: Http2Response): HeaderField[] {
+export function responseFields(m: Http2Response): HeaderField[] {
   return [...(m.status !== undefined ? [[':status', String(m.status)] as HeaderField] : []), ...m.headers];
 }
 

@@ -34,12 +34,22 @@ export class RetainedBytes {
   }
 
   /** The kept bytes within [start, end), in order; missing bytes are skipped. */
-  slice(start: number, end: number, out: Uint8Array[] = []): Uint8Array[] {
+  slice(start: number, end: number): Uint8Array[] {
+    return this.pieces(start, end).map((p) => p.bytes);
+  }
+
+  /**
+   * The kept bytes within [start, end), each piece with its stream offset: what a reader that
+   * must know where bytes are missing (a framing inside the body) takes instead of slice().
+   */
+  pieces(start: number, end: number): { offset: number; bytes: Uint8Array }[] {
+    const out: { offset: number; bytes: Uint8Array }[] = [];
     for (let i = this.head; i < this.spans.length; i++) {
       const s = this.spans[i];
       if (s.offset >= end) break;
       if (!s.bytes || s.offset + s.bytes.length <= start) continue;
-      out.push(s.bytes.subarray(Math.max(0, start - s.offset), Math.min(s.bytes.length, end - s.offset)));
+      const from = Math.max(0, start - s.offset);
+      out.push({ offset: s.offset + from, bytes: s.bytes.subarray(from, Math.min(s.bytes.length, end - s.offset)) });
     }
     return out;
   }

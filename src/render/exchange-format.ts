@@ -1,8 +1,16 @@
 /** How exchanges look as text, in the commands and the TUI: the status and its colour, the parties, sizes, times. */
 import type { ExchangeSummary } from '../model/exchange-table.js';
 import { formatBytes, formatClock, formatDurationMs } from './format.js';
+import { grpcStatusColor, grpcStatusText } from './grpc-format.js';
 
-export function statusText(x: Pick<ExchangeSummary, 'status' | 'upgrade' | 'error' | 'flags'>): string {
+/** exchanges.grpc_status, where the caller has it (a row made by hand for one status may not). */
+type GrpcStatusColumn = { grpc_status?: ExchangeSummary['grpc_status'] };
+
+const failedGrpc = (x: GrpcStatusColumn): x is { grpc_status: bigint } => x.grpc_status !== undefined && x.grpc_status !== null && x.grpc_status !== 0n;
+
+/** The status a list shows: a gRPC call's status name when it failed, else the HTTP status. */
+export function statusText(x: Pick<ExchangeSummary, 'status' | 'upgrade' | 'error' | 'flags'> & GrpcStatusColumn): string {
+  if (failedGrpc(x)) return grpcStatusText(x.grpc_status);
   if (x.status !== null) return String(x.status);
   if (x.error) return 'error';
   return '—';
@@ -17,6 +25,16 @@ export function statusColor(status: number | bigint | null): string | null {
   if (s >= 300) return '36';
   if (s >= 200) return '32';
   return '35';
+}
+
+/** The colour of what statusText shows. */
+export function exchangeStatusColor(x: Pick<ExchangeSummary, 'status'> & GrpcStatusColumn): string | null {
+  return failedGrpc(x) ? grpcStatusColor(x.grpc_status) : statusColor(x.status);
+}
+
+/** What an HTTP row's METHOD column says: the method, or `gRPC` for a gRPC call (an HTTP/2 POST). */
+export function methodText(x: Pick<ExchangeSummary, 'method' | 'grpc_service'>): string {
+  return x.grpc_service !== null ? 'gRPC' : (x.method ?? '—');
 }
 
 export function party(pid: bigint | number | null, comm: string | null): string {

@@ -14,6 +14,7 @@ import { Kind } from '../events/layout.js';
 import { HTTP1_PARSER_VERSION } from '../protocols/http1/index.js';
 import { HTTP2_PARSER_VERSION } from '../protocols/http2/index.js';
 import { WEBSOCKET_PARSER_VERSION } from '../protocols/websocket/index.js';
+import { GRPC_READER_VERSION } from '../protocols/grpc/index.js';
 import { DB_PARSER_VERSIONS } from '../protocols/db-parsers.js';
 import { CallLinker, N_PLUS_ONE_DEFAULT, argsHash } from '../reconstruct/call-links.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
@@ -29,7 +30,7 @@ import { startedAtNs } from './meta.js';
 const WEBSOCKET_VERSION = `ws-${WEBSOCKET_PARSER_VERSION}`;
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.${DB_PARSER_VERSIONS}.${WEBSOCKET_VERSION}.build-11`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.grpc-${GRPC_READER_VERSION}.${DB_PARSER_VERSIONS}.${WEBSOCKET_VERSION}.build-12`;
 
 export interface BuildStats {
   flows: number;

@@ -15,6 +15,7 @@ import { isKnownVersion } from '../events/decode-records.js';
 import { BATCH_RECORD_PREFIX, HeaderLayout } from '../events/layout.js';
 import type { ExchangeDetail } from '../reconstruct/exchange-row.js';
 import type { CallDetail } from '../reconstruct/db-call-row.js';
+import { GRPC_LIMITS } from '../protocols/grpc/limits.js';
 import { CODEC_DEFLATE, CODEC_STORED, MAX_BLOCK_RAW_BYTES } from './format.js';
 import type Database from 'better-sqlite3';
 
@@ -264,6 +265,27 @@ function isStoredH2(v: unknown): boolean {
   );
 }
 
+const GRPC_KINDS: readonly unknown[] = ['unary', 'server-streaming', 'client-streaming', 'bidirectional'];
+
+/**
+ * reconstruct/grpc-call-row.ts StoredGrpc: a kind, two counts, and a time (a safe integer, ns
+ * after the request began) for each listed message: never more than counted, nor than listed.
+ */
+function isStoredGrpc(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const { kind, counts, times } = v;
+  const timesFit = (list: unknown, count: unknown) =>
+    Array.isArray(list) && list.length <= (count as number) && list.length <= GRPC_LIMITS.keepMessages && list.every((t) => Number.isSafeInteger(t));
+  return (
+    GRPC_KINDS.includes(kind) &&
+    tuple(counts, 2) &&
+    counts.every(isOffset) &&
+    tuple(times, 2) &&
+    timesFit(times[0], counts[0]) &&
+    timesFit(times[1], counts[1])
+  );
+}
+
 function isMessageRef(v: unknown): boolean {
   if (v === null) return true;
   if (!tuple(v, 9)) return false;
@@ -285,9 +307,10 @@ function isMessageRef(v: unknown): boolean {
 export function checkedDetail(blob: unknown): ExchangeDetail | string {
   const d = unpackedDetail(blob);
   if (typeof d === 'string') return d;
-  // 2: HTTP/1.x; 3: an HTTP/2 stream, with its decoded heads after the same eight
-  if (!((tuple(d, 8) && d[0] === 2) || (tuple(d, 9) && d[0] === 3))) return 'its detail is of an unknown version';
+  // 2: HTTP/1.x; 3: an HTTP/2 stream, with its decoded heads after the same eight, and a gRPC call's summary
+  if (!((tuple(d, 8) && d[0] === 2) || ((tuple(d, 9) || tuple(d, 10)) && d[0] === 3))) return 'its detail is of an unknown version';
   if (d[0] === 3 && (d[6] !== null || !isStoredH2(d[8]))) return 'its detail does not hold what an HTTP/2 exchange holds';
+  if (d.length === 10 && !isStoredGrpc(d[9])) return 'its detail does not hold what a gRPC call holds';
   const [, c2s, s2c, request, response, informational, protocolSwitch, errors] = d;
   const ok =
     isWitness(c2s) &&

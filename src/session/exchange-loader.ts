@@ -28,6 +28,7 @@ import type { StreamItem } from '../protocols/stream.js';
 import { RowCheck, checkedCallDetail, checkedDetail, derivedDamage, exactNumber, parsedJson } from './damage.js';
 import { EventReader, type SessionEvent } from './event-reader.js';
 import { WsMessageReader } from './ws-messages.js';
+import { grpcFacts } from './grpc-facts.js';
 import type { FlowSummary } from './session.js';
 
 /** The columns of ExchangeRowData in order, for statements that read rows as arrays. */
@@ -413,7 +414,7 @@ export class ExchangeLoader {
     const respLine = respHead.line as StatusLine | null;
     const target = reqLine ? splitTarget(reqLine.target) : { path: row.path ?? '', query: row.query };
     const err = errors[0];
-    return {
+    const exchange: Exchange = {
       id: Number(row.id),
       flowId: Number(row.flow_id),
       seq: Number(row.seq),
@@ -487,6 +488,9 @@ export class ExchangeLoader {
           }
         : {}),
     };
+    // a gRPC call is read again from the heads and bodies just loaded (session/grpc-facts.ts)
+    if (detail[0] === 3 && detail[9]) exchange.grpc = grpcFacts(exchange, detail[9]);
+    return exchange;
   }
 
   /** A database call (a row whose protocol is not 'http'); null if there is no such id. */

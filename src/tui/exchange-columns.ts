@@ -3,7 +3,7 @@
  * to its column, the status coloured by class, and the waterfall bar. Captured text (URL,
  * method, process names) goes through safeText: it must never reach the terminal raw.
  */
-import { durationText, sizeText, statusColor, statusText, target } from '../render/exchange-format.js';
+import { durationText, exchangeStatusColor, methodText, sizeText, statusText, target } from '../render/exchange-format.js';
 import { formatClock } from '../render/format.js';
 import { callStatusColor, callStatusText, oneLine, protocolText } from '../render/call-format.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
@@ -109,8 +109,8 @@ function callStatusSegment(x: ExchangeSummary): Segment {
   return seg(callStatusText(x), code === '2' ? { dim: true } : { color: SGR_COLORS[code] });
 }
 
-export function statusSegment(x: Pick<ExchangeSummary, 'status' | 'upgrade' | 'error' | 'flags'>, width: number): Segment {
-  const code = statusColor(x.status);
+export function statusSegment(x: Pick<ExchangeSummary, 'status' | 'upgrade' | 'error' | 'flags'> & Partial<Pick<ExchangeSummary, 'grpc_status'>>, width: number): Segment {
+  const code = exchangeStatusColor(x);
   let text = statusText(x);
   if (text === 'error' && width < 5) text = 'err';
   return seg(text, code === '2' ? { dim: true } : { color: SGR_COLORS[code ?? ''] });
@@ -129,7 +129,7 @@ export function exchangeRow(x: ExchangeSummary, l: ExchangeLayout, span: TimeSpa
   const cells: Line[] = [cell(formatClock(x.req_started).slice(0, l.time), l.time)];
   if (l.parties) cells.push(cell(partiesText(x, l.parties), l.parties));
   if (x.protocol === 'http') {
-    cells.push(cell(safeText(x.method ?? '—'), l.method));
+    cells.push(cell(safeText(methodText(x)), l.method));
     // an HTTP exchange that ran a query shape N+1 times says so before its URL
     const nPlusOne = Number(x.flags) & ExchangeFlag.N_PLUS_ONE ? [seg('N+1 ', { color: 'yellow', bold: true })] : [];
     cells.push(cell([...nPlusOne, seg(safeText(target(x)))], l.target));

@@ -86,3 +86,39 @@ describe('folding the differences of an endpoint', () => {
     expect(agg.omitted).toBe(5);
   });
 });
+
+describe('matching gRPC calls', () => {
+  const call = (id: number, service: string, method: string, path = `/${service}/${method}`) => ({
+    id,
+    method: 'POST',
+    path,
+    query: null,
+    url: `http://x${path}`,
+    protocol: 'http',
+    grpc_service: service,
+    grpc_method: method,
+    duration_ns: 1_000_000,
+  });
+
+  it('pairs calls by service and method, whatever their paths look like to the route templates', () => {
+    const a = new EndpointCollector();
+    const b = new EndpointCollector();
+    // a method named like an id would be templated away, and merged with its neighbours, by its path
+    for (const x of [call(1, 'shop.v1.Orders', 'Get'), call(2, 'shop.v1.Orders', 'A1B2C3D4E5F6G7H8J9K0'), call(3, 'shop.v1.Orders', 'Get')]) a.add(x);
+    for (const x of [call(11, 'shop.v1.Orders', 'Get'), call(12, 'shop.v1.Orders', 'Z9Y8X7W6V5U4T3S2R1Q0'), call(13, 'shop.v2.Orders', 'Get')]) b.add(x);
+    const m = matchEndpoints(a, b);
+    expect(m.endpoints.map((e) => [e.endpoint.key, e.endpoint.method, e.a?.ids ?? null, e.b?.ids ?? null])).toEqual([
+      ['gRPC shop.v1.Orders/Get', 'gRPC', [1, 3], [11]],
+      ['gRPC shop.v1.Orders/A1B2C3D4E5F6G7H8J9K0', 'gRPC', [2], null],
+      ['gRPC shop.v1.Orders/Z9Y8X7W6V5U4T3S2R1Q0', 'gRPC', null, [12]],
+      ['gRPC shop.v2.Orders/Get', 'gRPC', null, [13]],
+    ]);
+    expect([...m.pairs()].map((p) => [p.a, p.b])).toEqual([[1, 11]]);
+  });
+
+  it('leaves a plain HTTP POST to the same path an HTTP endpoint', () => {
+    const c = new EndpointCollector();
+    c.add({ ...call(1, 'shop.v1.Orders', 'Get'), grpc_service: null, grpc_method: null });
+    expect([...c.endpoints.keys()]).toEqual(['POST /shop.v1.Orders/Get']);
+  });
+});

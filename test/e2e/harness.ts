@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe } from 'vitest';
 
+import type { Exchange } from '../../src/model/exchange.js';
 import { EventReader, type SessionEvent } from '../../src/session/event-reader.js';
+import { Session } from '../../src/session/session.js';
 import { nginxConf } from '../../testdata/servers/nginx-conf.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,6 +33,16 @@ export function describeCapture(name: string, fn: () => void): void {
   } else {
     process.stderr.write(`skipping capture tests "${name}": they need root (run as root, or set CI=true to force)\n`);
     describe.skip(name, fn);
+  }
+}
+
+/** Every exchange of a session, whole, in time order. */
+export function exchangesOf(file: string): Exchange[] {
+  const session = Session.open(file);
+  try {
+    return [...session.iterateWholeExchanges({ orderBy: 'req_started' })];
+  } finally {
+    session.close();
   }
 }
 

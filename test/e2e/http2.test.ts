@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Exchange } from '../../src/model/exchange.js';
 import { ExchangeFlag } from '../../src/model/exchange-flags.js';
 import { Session } from '../../src/session/session.js';
-import { CLI, type Server, describeCapture, freePort, recordWhile, runRecorder, startNginx, tempDir, waitForPort } from './harness.js';
+import { CLI, type Server, describeCapture, freePort, recordWhile, runRecorder, startNginx, tempDir, waitForPort, exchangesOf } from './harness.js';
 import { type NginxTls, startNginxTls } from './peers.js';
 import { outputOf, requireProgram } from './programs.js';
 
@@ -29,16 +29,6 @@ interface PeerLine {
   rstCode: number;
   before?: boolean;
   waiting?: boolean;
-}
-
-/** Every exchange of the session, whole, in time order. */
-function exchangesOf(file: string): Exchange[] {
-  const session = Session.open(file);
-  try {
-    return session.exchanges().map((x) => session.exchange(Number(x.id))!);
-  } finally {
-    session.close();
-  }
 }
 
 function flowProtocols(file: string): string[] {

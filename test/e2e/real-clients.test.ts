@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import type { Body, Exchange } from '../../src/model/exchange.js';
 import { Session } from '../../src/session/session.js';
-import { type Server, describeCapture, recordWhile, startNginx, startPythonHttp, tempDir } from './harness.js';
+import { type Server, describeCapture, recordWhile, startNginx, startPythonHttp, tempDir, exchangesOf } from './harness.js';
 import {
   type ForkingHttp,
   type NginxTls,
@@ -82,15 +82,6 @@ function fromWire(w: WireExchange): Compared {
 }
 
 /** The session's exchanges, whole, in the order their requests began. */
-function exchangesOf(file: string): Exchange[] {
-  const session = Session.open(file);
-  try {
-    return [...session.iterateWholeExchanges({ orderBy: 'req_started' })];
-  } finally {
-    session.close();
-  }
-}
-
 /** tinytap's exchanges equal tshark's, in order. */
 async function expectSameExchanges(file: string, pcap: string, opts: Parameters<typeof httpExchangesFromPcap>[1] = {}): Promise<Exchange[]> {
   const wire = await httpExchangesFromPcap(pcap, opts);

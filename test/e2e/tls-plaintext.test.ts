@@ -14,7 +14,7 @@ import type { Exchange } from '../../src/model/exchange.js';
 import { Session } from '../../src/session/session.js';
 import { EventReader } from '../../src/session/event-reader.js';
 import { metaValue } from '../../src/session/recorder-alive.js';
-import { CLI, type Server, describeCapture, freePort, recordWhile, runRecorder, startNginx, tempDir, waitForPort } from './harness.js';
+import { CLI, type Server, describeCapture, freePort, recordWhile, runRecorder, startNginx, tempDir, waitForPort, exchangesOf } from './harness.js';
 import { type NginxTls, startNginxTls } from './peers.js';
 import { type LoggedExchange, type LoggingServer, buildGoTls, goGet, nodeClient, pythonHttps, startGoTlsServer, startNodeTlsServer } from './peers/tls-programs.js';
 import { outputOf, stopAtEnd } from './programs.js';
@@ -37,15 +37,6 @@ function seenOf(x: Exchange): Seen {
 }
 
 const byKey = (a: Seen, b: Seen) => `${a.method} ${a.path}`.localeCompare(`${b.method} ${b.path}`);
-
-function exchangesOf(file: string): Exchange[] {
-  const session = Session.open(file);
-  try {
-    return [...session.iterateWholeExchanges({ orderBy: 'req_started' })];
-  } finally {
-    session.close();
-  }
-}
 
 function flowsOf(file: string) {
   const session = Session.open(file);

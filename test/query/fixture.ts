@@ -7,7 +7,9 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { type FilterAst, type FilterSubject, compileFilter, matchesExchange, registerFilterFunctions } from '../../src/query/index.js';
+import { expect } from 'vitest';
+
+import { type FilterAst, type FilterSubject, compileFilter, describeFilter, matchesExchange, parseFilter, registerFilterFunctions } from '../../src/query/index.js';
 import { ExchangeFlag as F } from '../../src/model/exchange-flags.js';
 import { sqlShape } from '../../src/model/query-shape.js';
 
@@ -164,12 +166,13 @@ export function makeDb(rows: Row[] = ROWS): Database.Database {
   db.exec(readFileSync(SCHEMA, 'utf8'));
   const insert = db.prepare(`INSERT INTO exchanges (id, flow_id, seq, protocol, operation, client_pid, client_comm, server_pid, server_comm, server_port,
       client_port, method, scheme, host, path, query, url, status, req_started, duration_ns, resp_body_size, resp_type, flags,
-      db, rows, shape, names, queries, digest, detail)
-    VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, x'')`);
+      db, rows, shape, names, queries, grpc_service, grpc_method, grpc_status, digest, detail)
+    VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, x'')`);
   const text = db.prepare('INSERT INTO exchange_text (id, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)');
   for (const r of rows) {
     insert.run(r.id, r.id, r.protocol, r.operation, r.clientPid, r.clientComm, r.serverPid, r.serverComm, r.serverPort, r.clientPort, r.method, scheme(r), r.host, r.path,
-      r.query, url(r), r.status, r.reqStartedNs, r.durationNs, r.respBodySize, r.respType, r.flags, r.db, r.rows, r.shape, r.names, r.queries);
+      r.query, url(r), r.status, r.reqStartedNs, r.durationNs, r.respBodySize, r.respType, r.flags, r.db, r.rows, r.shape, r.names, r.queries,
+      r.grpcService ?? null, r.grpcMethod ?? null, r.grpcStatus ?? null);
     text.run(r.id, url(r), r.reqHeaders, r.respHeaders, r.reqBody, r.respBody);
   }
   db.exec("INSERT INTO exchange_fts(exchange_fts) VALUES('rebuild')");
@@ -186,6 +189,14 @@ export function sqlIds(db: Database.Database, ast: FilterAst, now = NOW): number
 /** Ids matchesExchange accepts. */
 export function memoryIds(ast: FilterAst, now = NOW, rows: Row[] = ROWS): number[] {
   return rows.filter((r) => matchesExchange(ast, subjectOf(r), { now })).map((r) => r.id);
+}
+
+/** The filter selects exactly `expected` both in SQL and in memory, and what describeFilter prints parses back to it. */
+export function expectSelects(db: Database.Database, rows: Row[], filter: string, expected: number[]): void {
+  const ast = parseFilter(filter);
+  expect(sqlIds(db, ast)).toEqual(expected);
+  expect(memoryIds(ast, NOW, rows)).toEqual(expected);
+  expect(parseFilter(describeFilter(ast))).toEqual(ast);
 }
 
 /** EXPLAIN QUERY PLAN of the filter, its lines joined with " | "; `inTimeOrder` as `ls` lists. */

@@ -13,11 +13,16 @@ export function isGrpcExchange(requestHeaders: HeaderList): boolean {
 export interface CallOptions {
   /** Whether the method streams each way, from its schema (schema.ts findMethod). */
   streaming?: { requestStream: boolean; responseStream: boolean };
+  /**
+   * Frame the messages but keep and inflate none of their payloads (each is `cut`, its bytes
+   * empty): for a reader that wants the call's shape (counts, times, status), not its contents.
+   */
+  framingOnly?: boolean;
 }
 
 export function readGrpcCall(input: GrpcExchangeInput, options: CallOptions = {}): GrpcCall {
   const path = header(input.requestHeaders, ':path') ?? '';
-  const budget: CallBudget = { bytes: GRPC_LIMITS.keepCallBytes };
+  const budget: CallBudget = { bytes: options.framingOnly ? 0 : GRPC_LIMITS.keepCallBytes };
   const requests = readDirection(input.requestBody, header(input.requestHeaders, 'grpc-encoding') ?? 'identity', budget);
   const responses = readDirection(input.responseBody, header(input.responseHeaders, 'grpc-encoding') ?? 'identity', budget);
   const call: GrpcCall = {

@@ -18,6 +18,15 @@ export type MessageContent =
   /** The payload could not be decoded (GrpcMessage.decodeError). */
   | { format: 'none'; reason: string };
 
+/** What decoding a message reads of it: a GrpcMessage, or one loaded again from a session (its times aside). */
+export type MessageBytes = Pick<GrpcMessage, 'bytes' | 'complete' | 'gap' | 'cut' | 'decodeError'>;
+
+/** What decoding a call's messages reads of it. */
+export type CallMessages = Pick<GrpcCall, 'path' | 'service' | 'method' | 'subtype'> & {
+  requests: { messages: readonly MessageBytes[] };
+  responses: { messages: readonly MessageBytes[] };
+};
+
 export interface CallContents {
   /** Set when a schema was given but has no types for this call. */
   schemaProblem?: string;
@@ -26,23 +35,23 @@ export interface CallContents {
 }
 
 /** The method's types from a schema, or why there are none. */
-export function methodOf(call: GrpcCall, schema: ProtoSchema): MethodTypes | { failed: true; reason: string } {
+export function methodOf(call: Pick<GrpcCall, 'path' | 'service' | 'method'>, schema: ProtoSchema): MethodTypes | { failed: true; reason: string } {
   if (call.service === undefined || call.method === undefined) return { failed: true, reason: `:path ${JSON.stringify(call.path)} names no service and method` };
   return findMethod(schema, call.service, call.method);
 }
 
-export function callContents(call: GrpcCall, schema?: ProtoSchema): CallContents {
+export function callContents(call: CallMessages, schema?: ProtoSchema): CallContents {
   const method = schema ? methodOf(call, schema) : undefined;
   const schemaProblem = method && isSchemaFailure(method) ? method.reason : undefined;
   const types = method && !isSchemaFailure(method) ? method : undefined;
-  const contents = (messages: GrpcMessage[], type: MethodTypes['requestType'] | undefined): MessageContent[] =>
+  const contents = (messages: readonly MessageBytes[], type: MethodTypes['requestType'] | undefined): MessageContent[] =>
     messages.map((message) => messageContent(message, call.subtype, type, schemaProblem));
   const result: CallContents = { requests: contents(call.requests.messages, types?.requestType), responses: contents(call.responses.messages, types?.responseType) };
   if (schemaProblem) result.schemaProblem = schemaProblem;
   return result;
 }
 
-export function messageContent(message: GrpcMessage, subtype: string | undefined, type?: MethodTypes['requestType'], schemaProblem?: string): MessageContent {
+export function messageContent(message: MessageBytes, subtype: string | undefined, type?: MethodTypes['requestType'], schemaProblem?: string): MessageContent {
   if (message.decodeError !== undefined) return { format: 'none', reason: message.decodeError };
   if (subtype === 'json') return { format: 'text', text: Buffer.from(message.bytes).toString('utf8') };
   const partial = message.cut === true || message.gap === true || !message.complete;

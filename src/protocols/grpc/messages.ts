@@ -16,7 +16,8 @@ export function readDirection(body: readonly BodyChunk[], encoding: string, budg
   const messages: GrpcMessage[] = [];
   let count = 0;
   const framer = new GrpcFramer({
-    keep: (compressed) => (count >= GRPC_LIMITS.keepMessages ? 0 : compressed ? GRPC_LIMITS.keepCompressedBytes : Math.min(GRPC_LIMITS.keepMessageBytes, budget.bytes)),
+    // a spent budget keeps nothing of later messages, compressed or not
+    keep: (compressed) => (count >= GRPC_LIMITS.keepMessages || budget.bytes <= 0 ? 0 : compressed ? GRPC_LIMITS.keepCompressedBytes : Math.min(GRPC_LIMITS.keepMessageBytes, budget.bytes)),
     onMessage: (framed) => {
       count++;
       if (messages.length < GRPC_LIMITS.keepMessages) messages.push(decodeMessage(framed, encoding, budget));
@@ -35,6 +36,8 @@ function decodeMessage(framed: FramedMessage, encoding: string, budget: CallBudg
   if (facts.gap) message.gap = true;
   let decoded = kept;
   let decodedLength = facts.length;
+  // nothing kept (the budget was spent): nothing to inflate, the message is only cut
+  if (facts.compressed && kept.length === 0 && facts.length > 0) return { ...message, bytes: kept, cut: true };
   if (facts.compressed) {
     const whole = kept.length === facts.length && facts.complete && !facts.gap;
     const inflated = inflatePayload(encoding, kept, whole);

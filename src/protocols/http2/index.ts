@@ -4,7 +4,7 @@
  * Bumped whenever the parser's output for the same bytes changes, so that exchanges derived and
  * stored by an older parser can be recognized and rebuilt.
  */
-export const HTTP2_PARSER_VERSION = 1;
+export const HTTP2_PARSER_VERSION = 2;
 
 export { Http2Connection } from './connection.js';
 export { headersSide, looksLikeHttp2Frames, looksLikeHttp2Preface, startsWithHttp2Frames } from './sniff.js';

@@ -101,7 +101,8 @@ export function upgradeRequest(request: HttpRequest): Http2Request {
     startTs: request.startTs,
     headEndTs: request.headEndTs,
     endTs: request.endTs,
-    body: { length: request.body.length, ranges: request.body.ranges, omittedRanges: 0, gaps: request.body.gaps },
+    // an HTTP/1.1 body has no frames: its ranges are timed by the end of its head
+    body: { length: request.body.length, ranges: request.body.ranges, times: request.body.ranges.map(() => request.headEndTs), omittedRanges: 0, gaps: request.body.gaps },
     trailers: request.body.trailers,
     complete: request.complete,
     http1Upgrade: true,
@@ -111,15 +112,17 @@ export function upgradeRequest(request: HttpRequest): Http2Request {
 }
 
 export function emptyBody(): Http2Body {
-  return { length: 0, ranges: [], omittedRanges: 0, gaps: [] };
+  return { length: 0, ranges: [], times: [], omittedRanges: 0, gaps: [] };
 }
 
 export function addData(message: Http2Message, data: DataPart, frame: Http2Frame): void {
   const body = message.body;
   body.length += data.end - data.start;
   if (data.end > data.start) {
-    if (body.ranges.length < HTTP2_LIMITS.maxBodyRanges) body.ranges.push([data.start, data.end]);
-    else body.omittedRanges++;
+    if (body.ranges.length < HTTP2_LIMITS.maxBodyRanges) {
+      body.ranges.push([data.start, data.end]);
+      body.times.push(frame.endTs);
+    } else body.omittedRanges++;
   }
   body.gaps.push(...data.gaps);
   extendTo(message, frame);

@@ -24,6 +24,11 @@ export interface Http2Body {
   length: number;
   /** Stream ranges of the data bytes, one per DATA frame, in order. */
   ranges: StreamRange[];
+  /**
+   * When each range's DATA frame had wholly arrived (ns since the session began), one per
+   * range: what a layer above needs to time what the body carries (gRPC messages).
+   */
+  times: number[];
   /** DATA frames past HTTP2_LIMITS.maxBodyRanges, counted in `length` but not listed. */
   omittedRanges: number;
   /** Parts of `ranges` that were moved but not captured. */

@@ -7,18 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { callContents, readGrpcCall } from '../../../src/protocols/grpc/index.js';
 import type { BodyChunk, GrpcExchangeInput } from '../../../src/protocols/grpc/types.js';
-import { buildSchema, isSchemaFailure, readProtoDir, type ProtoSchema } from '../../../src/protocols/protobuf/index.js';
 import { decodeProtobuf } from '../../../src/protocols/protobuf/tree.js';
 import { expectAgreesWithProtoc, protocDecodeRaw } from '../protobuf/decode-raw.js';
-import { loadRealCalls, PROTO_DIR } from './real-calls.js';
-
-function loadSchema(): ProtoSchema {
-  const sources = readProtoDir(PROTO_DIR);
-  if (isSchemaFailure(sources)) throw new Error(sources.reason);
-  const schema = buildSchema(sources);
-  if (isSchemaFailure(schema)) throw new Error(schema.reason);
-  return schema;
-}
+import { loadRealCalls, loadSchema } from './real-calls.js';
 
 const calls = loadRealCalls();
 const schema = loadSchema();
@@ -81,6 +72,25 @@ describe('real gRPC calls (grpc-js, captured)', () => {
     expect(first.timeout).toMatch(/^\d+m$/);
     expect(first.timeoutMs).toBe(Number(first.timeout!.slice(0, -1)));
     expect(first.requestAcceptEncoding).toEqual(['identity', 'deflate', 'gzip']);
+  });
+
+  it('frames every call the same without keeping or inflating a payload (framingOnly)', () => {
+    for (const real of calls) {
+      const whole = readGrpcCall(real.input);
+      const shape = readGrpcCall(real.input, { framingOnly: true });
+      const facts = (c: typeof whole) => ({
+        ...c,
+        requests: { ...c.requests, messages: c.requests.messages.map((m) => [m.offset, m.ts, m.endTs, m.length, m.compressed, m.complete]) },
+        responses: { ...c.responses, messages: c.responses.messages.map((m) => [m.offset, m.ts, m.endTs, m.length, m.compressed, m.complete]) },
+      });
+      expect(facts(shape)).toEqual(facts(whole));
+      for (const m of [...shape.requests.messages, ...shape.responses.messages]) {
+        expect(m.bytes.length).toBe(0);
+        expect(m.decodedLength).toBeUndefined();
+        expect(m.decodeError).toBeUndefined();
+        expect(m.cut === true).toBe(m.length > 0);
+      }
+    }
   });
 
   it('inflates the gzip and deflate requests', () => {

@@ -2,9 +2,19 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BodyChunk, GrpcExchangeInput } from '../../../src/protocols/grpc/types.js';
+import { buildSchema, isSchemaFailure, readProtoDir, type ProtoSchema } from '../../../src/protocols/protobuf/index.js';
 
 export const GRPC_TESTDATA = fileURLToPath(new URL('../../../testdata/protocols/grpc/', import.meta.url));
 export const PROTO_DIR = `${GRPC_TESTDATA}protos`;
+
+/** The schema of protos/, which the peers use. */
+export function loadSchema(): ProtoSchema {
+  const sources = readProtoDir(PROTO_DIR);
+  if (isSchemaFailure(sources)) throw new Error(sources.reason);
+  const schema = buildSchema(sources);
+  if (isSchemaFailure(schema)) throw new Error(schema.reason);
+  return schema;
+}
 
 interface StoredExchange {
   connection: number;
@@ -48,17 +58,31 @@ function peerMessage(call: string, message: Record<string, unknown>): Record<str
 
 const body = (chunks: StoredExchange['requestBody']): BodyChunk[] => chunks.map((c) => ({ bytes: Buffer.from(c.hex, 'hex'), ts: c.ts }));
 
+/** What the peers logged, call by call (each call's entries end with its status). */
+export type LoggedCall = Omit<RealCall, 'input'>;
+
+export function callsOfLog(peerLog: PeerLogEntry[]): LoggedCall[] {
+  const segments: PeerLogEntry[][] = [[]];
+  for (const entry of peerLog) {
+    segments[segments.length - 1].push(entry);
+    if (entry.status) segments.push([]);
+  }
+  return segments
+    .filter((log) => log.length > 0)
+    .map((log) => ({
+      name: log[log.length - 1].call,
+      requests: log.filter((e) => e.side === 'server').map((e) => e.message!),
+      responses: log.filter((e) => e.side === 'client').map((e) => peerMessage(e.call, e.message!)),
+      status: log[log.length - 1].status!,
+    }));
+}
+
 export function loadRealCalls(): RealCall[] {
   const stored = JSON.parse(readFileSync(`${GRPC_TESTDATA}real-calls.json`, 'utf8')) as { exchanges: StoredExchange[]; peerLog: PeerLogEntry[] };
   // the peers made one call at a time, so the calls in time order meet the log's calls in order
   const exchanges = [...stored.exchanges].sort((a, b) => a.requestBody[0].ts - b.requestBody[0].ts);
-  const segments: PeerLogEntry[][] = [[]];
-  for (const entry of stored.peerLog) {
-    segments[segments.length - 1].push(entry);
-    if (entry.status) segments.push([]);
-  }
+  const logged = callsOfLog(stored.peerLog);
   return exchanges.map((exchange, i) => {
-    const log = segments[i];
     const input: GrpcExchangeInput = {
       requestHeaders: exchange.requestHeaders,
       requestBody: body(exchange.requestBody),
@@ -66,12 +90,6 @@ export function loadRealCalls(): RealCall[] {
     };
     if (exchange.responseHeaders) input.responseHeaders = exchange.responseHeaders;
     if (exchange.trailers) input.trailers = exchange.trailers;
-    return {
-      name: log[log.length - 1].call,
-      input,
-      requests: log.filter((e) => e.side === 'server').map((e) => e.message!),
-      responses: log.filter((e) => e.side === 'client').map((e) => peerMessage(e.call, e.message!)),
-      status: log[log.length - 1].status!,
-    };
+    return { ...logged[i], input };
   });
 }

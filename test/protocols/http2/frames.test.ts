@@ -38,7 +38,7 @@ describe('HTTP/2 frames', () => {
     const [ex] = run.exchanges;
     expect(ex.request).toMatchObject({ method: 'GET', path: '/', authority: 'a', complete: true });
     const dataStart = CLIENT_PREFACE.length + 9 + 9 + 6 + 9 + 3 + 9 + 1;
-    expect(ex.request!.body).toEqual({ length: 2, ranges: [[dataStart, dataStart + 2]], omittedRanges: 0, gaps: [] });
+    expect(ex.request!.body).toEqual({ length: 2, ranges: [[dataStart, dataStart + 2]], times: [100], omittedRanges: 0, gaps: [] });
     expect(ex.complete).toBe(true);
   });
 
@@ -57,6 +57,22 @@ describe('HTTP/2 frames', () => {
     expect(response.complete).toBe(true); // every byte of the frame was moved, END_STREAM with it
     // the gap ran on over where the next frame header was
     expect(run.facts.errors.map((e) => e.code)).toEqual(['gap']);
+  });
+
+  it('times each DATA frame by the arrival of its last byte, one time per range', () => {
+    const first = frame(0, 0x00, 1, Buffer.from('abc'));
+    const second = frame(0, 0x01, 1, Buffer.from('defg'));
+    const run = runAtOnce(
+      items(
+        ['c2s', Buffer.concat([CLIENT_PREFACE, SETTINGS, frame(1, 0x05, 1, GET)])],
+        ['s2c', Buffer.concat([SETTINGS, frame(1, 0x04, 1, OK), first, second.subarray(0, 5)])],
+        ['s2c', second.subarray(5)],
+      ),
+    );
+    const body = run.exchanges[0].response!.body;
+    expect(body.ranges).toHaveLength(2);
+    // item 2 (ts 200) holds the first frame whole; the second ends in item 3 (ts 300)
+    expect(body.times).toEqual([200, 300]);
   });
 
   it('takes stream 1 request from the HTTP/1.1 upgrade request (h2c)', () => {

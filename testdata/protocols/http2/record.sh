@@ -58,3 +58,8 @@ for scenario in many trailers push reset; do
   capture "node-$scenario" "$nport" "node:http2 client and server: $scenario" node "$here/node-h2.mjs" "$nport" "$scenario"
 done
 SPLIT=997 capture node-large "$((port + 1))" "node:http2 client and server: a 64 kB upload and a 1 MiB response" node "$here/node-h2.mjs" "$((port + 1))" large
+# gRPC between @grpc/grpc-js peers (../grpc/peers.mjs): the case is its main channel's connection
+# (the gzip and deflate calls have channels of their own); the peers' log is kept beside it
+gport=$((port + 2))
+capture grpc-js "$gport" "grpc-js client and server: unary, server-streaming, client-streaming, bidi, Trailers-Only NOT_FOUND, an error after messages" \
+  node "$here/../grpc/peers.mjs" "$gport" "$here/grpc-js.peers.json"
