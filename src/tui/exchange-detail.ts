@@ -12,7 +12,7 @@ import { type TextMatch, findMatches } from '../session/text-search.js';
 import { bodyTab } from './detail-body.js';
 import { connectionTab } from './detail-connection.js';
 import { headersTab } from './detail-headers.js';
-import { MESSAGES_DISPLAY_LIMIT, messagesTab } from './detail-messages.js';
+import { MESSAGES_DISPLAY_LIMIT, grpcMessagesTab, messagesTab } from './detail-messages.js';
 import { RAW_EVENT_LIMIT, rawTab } from './detail-raw.js';
 import { timingTab } from './detail-timing.js';
 import type { SessionQueries } from '../session/session-queries.js';
@@ -22,7 +22,7 @@ import { type Line, seg } from './styled-text.js';
 export const TABS = ['Headers', 'Request body', 'Response body', 'Timing', 'Connection', 'Raw'] as const;
 /** An HTTP exchange that made database calls has one more tab; a call has its own two. */
 export const DATABASE_TAB = 'Database';
-/** A WebSocket upgrade has its messages' tab, beside its headers as in DevTools. */
+/** A WebSocket upgrade or a gRPC call has its messages' tab, beside its headers as in DevTools. */
 export const MESSAGES_TAB = 'Messages';
 export const CALL_TABS = ['Call', 'Raw'] as const;
 export type TabName = (typeof TABS)[number] | typeof DATABASE_TAB | typeof MESSAGES_TAB | (typeof CALL_TABS)[number];
@@ -123,7 +123,7 @@ export class ExchangeDetail {
 
   get tabs(): readonly TabName[] {
     const tabs: TabName[] = [...TABS];
-    if (this.exchange.websocket) tabs.splice(1, 0, MESSAGES_TAB);
+    if (this.exchange.websocket || this.exchange.grpc) tabs.splice(1, 0, MESSAGES_TAB);
     if (this.childCalls().length) tabs.push(DATABASE_TAB);
     return tabs;
   }
@@ -161,6 +161,7 @@ export class ExchangeDetail {
       case 'Database':
         return textRows(formatChildCalls(this.childCalls(), false).text, rows);
       case 'Messages':
+        if (ex.grpc) return grpcMessagesTab(ex.grpc, ex.request.startedNs, rows);
         return ex.websocket ? messagesTab(ex.id, ex.websocket, this.session.wsMessages(ex.id, 0, MESSAGES_DISPLAY_LIMIT), rows) : [];
       case 'Call':
         return [];

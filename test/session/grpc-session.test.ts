@@ -11,6 +11,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Exchange } from '../../src/model/exchange.js';
 import type { StreamItem } from '../../src/protocols/stream.js';
 import { allExchanges, scripted } from '../export/fixtures.js';
+import { Session } from '../../src/session/session.js';
+import { SessionQueries } from '../../src/session/session-queries.js';
+import { ExchangeDetail } from '../../src/tui/exchange-detail.js';
+import { lineText } from '../../src/tui/styled-text.js';
 import { CURL, NODE } from '../helpers/scripted-session.js';
 import { runCli } from '../helpers/run-cli.js';
 import { loadCase } from '../protocols/corpus/corpus-format.js';
@@ -60,6 +64,27 @@ describe('gRPC calls in a session', () => {
     expect(await ids('grpc.service:tinytap.demo.Inventory', 'grpc.status:0')).toEqual(xs.slice(0, 4).map((x) => x.id));
     const table = (await runCli('ls', file)).out;
     expect(table).toMatch(/gRPC +127\.0\.0\.1:\d+\/tinytap\.demo\.Inventory\/ListItems +RESOURCE_EXHAUSTED/);
+  });
+
+  it('has a Messages tab in open, beside the headers, as show prints the call', () => {
+    const session = Session.open(file);
+    try {
+      const d = ExchangeDetail.load(session, new SessionQueries(session), xs[2].id)!;
+      expect(d.tabs.slice(0, 2)).toEqual(['Headers', 'Messages']);
+      const rows = d.rows('Messages', 200).map(lineText);
+      expect(rows[0]).toBe('gRPC  tinytap.demo.Inventory/RecordStock · client-streaming · OK (0): OK');
+      expect(rows).toContain('  messages    3 requests, 1 response');
+      // each message, with its time and its content as JSON (schema-less: by field number)
+      expect(rows.filter((r) => /^  [→←] (request|response) \d/.test(r)).map((r) => r.trim().split(/ +/).slice(0, 3).join(' '))).toEqual([
+        '→ request 1',
+        '→ request 2',
+        '→ request 3',
+        '← response 1',
+      ]);
+      expect(rows).toContain('      {"1":1,"2":5,"3":"north"}');
+    } finally {
+      session.close();
+    }
   });
 
   it('shows a call with its messages decoded, schema-less and with --proto', async () => {
