@@ -17,6 +17,8 @@ import {
   diffReportJson,
   diffSessions,
   parseLatencyRatio,
+  type TimeWindow,
+  timeWindow,
 } from '../diff/index.js';
 import type { SecretFilter } from '../export/secrets.js';
 import type { Session } from '../session/session.js';
@@ -74,6 +76,10 @@ Ignored by default (--no-default-ignores compares them too):
   shape only   Set-Cookie (names and attributes, not values or expiry), Cookie (names),
                Authorization and Proxy-Authorization (the scheme)
   JSON fields  ${wrap(`named ${DEFAULT_IGNORED_JSON_FIELDS.join(', ')}, at any depth (ignoring case, '_' and '-': request_id and Request-Id too)`, 80, '               ')}
+  JSON values  times, whatever the field is called (epoch s/ms/µs/ns, ISO 8601, HTTP dates)
+               within a day of the recordings; random-looking tokens (UUIDs, hex, base64)
+               that differ on every pair of an endpoint
+The report ends with what each rule left out.
 
 Exit status: 0 nothing differs, 1 something does, 2 the recordings could not be compared.`;
 
@@ -128,6 +134,19 @@ export function registerDiff(program: Command): void {
     });
 }
 
+/** When the two recordings' exchanges happened, widened by a day: a time within it is noise. */
+function recordedWindow(sessions: Session[]): TimeWindow | undefined {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const s of sessions) {
+    const r = s.exchangeTimeRange();
+    if (!r) continue;
+    from = Math.min(from, Number(r.first / 1_000_000n));
+    to = Math.max(to, Number(r.last / 1_000_000n));
+  }
+  return Number.isFinite(from) ? timeWindow(from, to) : undefined;
+}
+
 /** An HTTP field name (RFC 9110 §5.1, a token), or a prefix of one ending in '*'. */
 const HEADER_NAME_PATTERN = /^[!#$%&'+.^_`|~0-9A-Za-z-]+\*?$/;
 
@@ -139,13 +158,18 @@ function checkIgnoredHeaders(names: string[] = []): void {
 
 function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlags): number {
   checkIgnoredHeaders(flags.ignoreHeader);
-  const rules = new IgnoreRules({ headers: flags.ignoreHeader, jsonPaths: flags.ignoreJsonPath, defaults: flags.defaultIgnores });
   const threshold = thresholdOf(flags);
   const arg = parseFilterArg(filter);
   const a = openSession(fileA);
   try {
     const b = openSession(fileB);
     try {
+      const rules = new IgnoreRules({
+        headers: flags.ignoreHeader,
+        jsonPaths: flags.ignoreJsonPath,
+        defaults: flags.defaultIgnores,
+        timeWindow: recordedWindow([a, b]),
+      });
       const fa = compileFilterArg(a, arg);
       const fb = compileFilterArg(b, arg);
       const bar = progressBar('comparing');
@@ -369,5 +393,8 @@ export function formatReport(r: DiffReport, files: { a: string; b: string; filte
     term`${r.differences.length === 0 ? 'no differences' : `${formatCount(r.differences.length)} ${r.differences.length === 1 ? 'difference' : 'differences'} in ${formatCount(byEndpoint.size)} of ${formatCount(r.endpoints.length)} endpoints`}; ${formatCount(both)} endpoints in both, ${formatCount(pairs)} pairs compared, ${formatCount(identical)} identical`,
   );
   if (r.unreadable) out.push(p.warn(`${formatCount(r.unreadable)} pairs could not be read back from their files and were not compared`));
+  const silenced = Object.entries(r.silenced);
+  if (silenced.length)
+    out.push(p.dim(`left out as noise: ${silenced.map(([rule, n]) => `${rule} ×${formatCount(n)}`).join(', ')} (--no-default-ignores compares them)`));
   return out;
 }

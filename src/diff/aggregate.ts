@@ -4,6 +4,7 @@
  * What is kept grows with the kinds of change, not with the number of pairs. Pure.
  */
 import type { PairDifference } from './compare-exchanges.js';
+import { bothRandom } from './noise-values.js';
 
 export interface Example {
   /** Exchange ids in A and in B. */
@@ -55,24 +56,44 @@ function rankOf(d: PairDifference): number {
   return base + (d.kind === 'header' ? 0 : 1);
 }
 
+/** A changed value both sides of which look like random tokens: an id, if every pair shows it. */
+function randomChange(d: PairDifference): boolean {
+  return (d.kind === 'body-json' || d.kind === 'ws-json') && d.change === 'changed' && bothRandom(d.a, d.b);
+}
+
+/** Pairs remembered as "different only by random-looking values" (to count as identical once those are ids). */
+const MAX_REMEMBERED_PAIRS = 10_000;
+
 export class EndpointAggregate {
   private readonly byKey = new Map<string, AggregatedDifference>();
+  /** Keys whose every occurrence was a random-looking value changed. */
+  private readonly allRandom = new Map<string, boolean>();
+  /** Pairs whose every difference was a random-looking value: the keys of each. */
+  private readonly onlyRandom: string[][] = [];
+  private result: { differences: AggregatedDifference[]; identical: number; silencedIds: number } | null = null;
   /** Pairs compared. */
   pairs = 0;
-  /** Pairs with no difference at all. */
-  identical = 0;
+  /** Pairs with no difference at all (before ids are told from the whole endpoint). */
+  private identicalSeen = 0;
   /** Distinct differences beyond MAX_DIFFERENCES_PER_ENDPOINT. */
   omitted = 0;
 
+  /** `idsAreNoise`: the default rules are on (random-looking ids that change on every pair are left out). */
+  constructor(private readonly idsAreNoise = true) {}
+
   add(diffs: readonly PairDifference[], example: Example): void {
+    this.result = null;
     this.pairs++;
     if (diffs.length === 0) {
-      this.identical++;
+      this.identicalSeen++;
       return;
     }
+    if (diffs.every(randomChange) && this.onlyRandom.length < MAX_REMEMBERED_PAIRS) this.onlyRandom.push(diffs.map(keyOf));
     for (const d of diffs) {
       const key = keyOf(d);
       const seen = this.byKey.get(key);
+      // for the differences kept, whether every occurrence was a random-looking value
+      if (seen || this.byKey.size < MAX_DIFFERENCES_PER_ENDPOINT) this.allRandom.set(key, (this.allRandom.get(key) ?? true) && randomChange(d));
       if (seen) {
         seen.pairs++;
         if ((seen.kind === 'body-json-omitted' && d.kind === 'body-json-omitted') || (seen.kind === 'ws-omitted' && d.kind === 'ws-omitted')) seen.count += d.count;
@@ -84,8 +105,33 @@ export class EndpointAggregate {
     }
   }
 
-  /** In listing order; within one rank, in the order they were first seen. */
+  /**
+   * In listing order; within one rank, in the order they were first seen. A value that looked
+   * random and differed on every pair is an id, not a change: left out and counted.
+   */
   differences(): AggregatedDifference[] {
-    return [...this.byKey.values()].map((d, i) => ({ d, i })).sort((x, y) => rankOf(x.d) - rankOf(y.d) || x.i - y.i).map((x) => x.d);
+    return this.settle().differences;
+  }
+
+  /** Pairs with no difference once ids are left out. */
+  get identical(): number {
+    return this.settle().identical;
+  }
+
+  /** Differences left out as random ids (one per pair that showed each). */
+  get silencedIds(): number {
+    return this.settle().silencedIds;
+  }
+
+  private settle() {
+    if (this.result) return this.result;
+    const ids = new Set(this.idsAreNoise ? [...this.byKey].filter(([key, d]) => this.allRandom.get(key) && d.pairs === this.pairs).map(([key]) => key) : []);
+    const kept = [...this.byKey].filter(([key]) => !ids.has(key)).map(([, d]) => d);
+    this.result = {
+      differences: kept.map((d, i) => ({ d, i })).sort((x, y) => rankOf(x.d) - rankOf(y.d) || x.i - y.i).map((x) => x.d),
+      identical: this.identicalSeen + this.onlyRandom.filter((keys) => keys.every((k) => ids.has(k))).length,
+      silencedIds: [...ids].reduce((n, key) => n + this.byKey.get(key)!.pairs, 0),
+    };
+    return this.result;
   }
 }

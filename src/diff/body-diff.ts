@@ -11,7 +11,7 @@ import { diffLines } from 'diff';
 import type { Body } from '../model/exchange.js';
 import { type BodyKind, classifyBody, readableBytes } from '../render/body.js';
 import type { IgnoreRules } from './ignore-rules.js';
-import { type JsonChange, diffJson } from './json-diff.js';
+import { type JsonChange, type JsonDiffOptions, diffJson } from './json-diff.js';
 
 export interface BodyDigest {
   size: number;
@@ -57,6 +57,16 @@ function prefixesAgree(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, n).equals(Buffer.from(b.buffer, b.byteOffset, n));
 }
 
+/** The ignore rules as diffJson takes them, counting what they silence. */
+export function jsonRules(rules: IgnoreRules): Pick<JsonDiffOptions, 'ignore' | 'onIgnored' | 'noise' | 'onNoise'> {
+  return {
+    ignore: (p) => rules.ignoresJsonPath(p),
+    onIgnored: (p) => rules.silence(rules.jsonPathRule(p)),
+    noise: (a, b) => rules.noiseOf(a, b),
+    onNoise: (rule) => rules.silence(rule),
+  };
+}
+
 export function digest(bytes: Uint8Array): BodyDigest {
   return { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
@@ -75,7 +85,7 @@ export function diffBodies(a: Body, b: Body, rules: IgnoreRules, limits: BodyDif
   const kb = cb.kind;
   if (ka !== kb) return { format: 'type', a: ka, b: kb };
   if (ka === 'json') {
-    const r = diffJson(ca.json, cb.json, { ignore: (p) => rules.ignoresJsonPath(p), limit: limits.jsonChanges });
+    const r = diffJson(ca.json, cb.json, { ...jsonRules(rules), limit: limits.jsonChanges });
     return r.changes.length || r.omitted ? { format: 'json', changes: r.changes, omitted: r.omitted } : null;
   }
   if (ka === 'text') return diffText(ba, bb, limits);

@@ -13,7 +13,7 @@ import { type AggregatedDifference, EndpointAggregate } from './aggregate.js';
 import { type BodyDiffLimits, DEFAULT_BODY_LIMITS } from './body-diff.js';
 import { compareExchanges } from './compare-exchanges.js';
 import { compareWebSockets } from './ws-diff.js';
-import type { IgnoreRules } from './ignore-rules.js';
+import { type IgnoreRules, NOISE_RULE } from './ignore-rules.js';
 import { type LatencyComparison, type LatencyStats, type LatencyThreshold, compareLatency, latencyStats } from './latency.js';
 import { EndpointCollector, type ExchangeRef, matchEndpoints } from './match-endpoints.js';
 
@@ -67,6 +67,8 @@ export interface DiffReport {
   latencyThreshold: LatencyThreshold | null;
   /** Pairs whose exchange could not be loaded from its file. */
   unreadable: number;
+  /** Differences the ignore rules left out, by rule (header names, field names, times, ids). */
+  silenced: Record<string, number>;
   differs: boolean;
 }
 
@@ -80,7 +82,7 @@ export function diffSessions(a: DiffSource, b: DiffSource, opts: DiffOptions): D
   const seenA = collect(a);
   const seenB = collect(b);
   const matching = matchEndpoints(seenA, seenB);
-  const aggregates = matching.endpoints.map(() => new EndpointAggregate());
+  const aggregates = matching.endpoints.map(() => new EndpointAggregate(opts.rules.defaults));
   const total = matching.pairCount;
   let done = 0;
   let unreadable = 0;
@@ -107,6 +109,7 @@ export function diffSessions(a: DiffSource, b: DiffSource, opts: DiffOptions): D
   matching.endpoints.forEach((m, k) => {
     const endpoint = m.endpoint.key;
     const agg = aggregates[k];
+    if (agg.silencedIds) opts.rules.silence(NOISE_RULE.randomId, agg.silencedIds);
     const latency = compareLatency(m.a ? latencyStats(m.a.durationsNs) : null, m.b ? latencyStats(m.b.durationsNs) : null, opts.latencyThreshold);
     const na = m.a?.ids.length ?? 0;
     const nb = m.b?.ids.length ?? 0;
@@ -126,6 +129,7 @@ export function diffSessions(a: DiffSource, b: DiffSource, opts: DiffOptions): D
     differences,
     latencyThreshold: opts.latencyThreshold,
     unreadable,
+    silenced: Object.fromEntries([...opts.rules.silenced].sort((x, y) => y[1] - x[1])),
     differs: differences.length > 0,
   };
 }

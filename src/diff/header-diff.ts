@@ -37,7 +37,15 @@ function sameValues(key: string, a: string[], b: string[], rules: IgnoreRules): 
   return a.every((v, i) => rules.headerShape(key, v.trim()) === rules.headerShape(key, b[i].trim()));
 }
 
+/** Headers the rules leave out whose values differ: counted under their rule. */
+function countIgnored(a: readonly HeaderField[], b: readonly HeaderField[], rules: IgnoreRules): void {
+  const values = (hs: readonly HeaderField[], key: string) => hs.filter((h) => h.name.toLowerCase() === key).map((h) => h.value.trim()).join('\n');
+  const keys = new Set([...a, ...b].map((h) => h.name.toLowerCase()).filter((k) => rules.ignoresHeader(k)));
+  for (const key of keys) if (values(a, key) !== values(b, key)) rules.silence(rules.headerRule(key));
+}
+
 export function diffHeaders(a: readonly HeaderField[], b: readonly HeaderField[], rules: IgnoreRules): HeaderChange[] {
+  countIgnored(a, b, rules);
   const ma = byName(a, rules);
   const mb = byName(b, rules);
   const out: HeaderChange[] = [];

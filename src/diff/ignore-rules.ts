@@ -4,6 +4,7 @@
  * changed. Default rules can be extended (`--ignore-header`, `--ignore-json-path`) or switched
  * off (`--no-default-ignores`). Pure.
  */
+import { type TimeWindow, isTimeValue } from './noise-values.js';
 import { type JsonPathPattern, type PathStep, matchesPath, parsePathPattern } from './json-path.js';
 
 /**
@@ -110,22 +111,60 @@ export interface IgnoreOptions {
   jsonPaths?: string[];
   /** The default rules above; true unless switched off. */
   defaults?: boolean;
+  /** When the recordings were made: a time within it is noise by its value (noise-values.ts). */
+  timeWindow?: TimeWindow;
 }
+
+/** The names the report counts silenced differences under. */
+export const NOISE_RULE = { time: 'times by value', randomId: 'random ids differing on every pair' } as const;
 
 export class IgnoreRules {
   private readonly exactHeaders = new Set<string>();
   private readonly headerPrefixes: string[] = [];
   private readonly paths: JsonPathPattern[];
   readonly defaults: boolean;
+  private readonly window: TimeWindow | null;
+  /**
+   * Differences the rules left out of the comparisons made with them, by rule: the report says
+   * what was silenced, so nothing is hidden silently.
+   */
+  readonly silenced = new Map<string, number>();
 
   constructor(opts: IgnoreOptions = {}) {
     this.defaults = opts.defaults ?? true;
+    this.window = opts.timeWindow ?? null;
     const names = [...(this.defaults ? DEFAULT_IGNORED_HEADERS : []), ...(opts.headers ?? [])];
     for (const n of names.map((x) => x.trim().toLowerCase()).filter(Boolean)) {
       if (n.endsWith('*')) this.headerPrefixes.push(n.slice(0, -1));
       else this.exactHeaders.add(n);
     }
     this.paths = (opts.jsonPaths ?? []).map(parsePathPattern);
+    this.pathTexts = opts.jsonPaths ?? [];
+  }
+
+  private readonly pathTexts: string[];
+
+  silence(rule: string, count = 1): void {
+    this.silenced.set(rule, (this.silenced.get(rule) ?? 0) + count);
+  }
+
+  /** The rule that leaves out this header (call only for one it does). */
+  headerRule(name: string): string {
+    return `header ${name.toLowerCase()}`;
+  }
+
+  /** The rule that leaves out this place in a JSON body (call only for one it does). */
+  jsonPathRule(path: readonly PathStep[]): string {
+    const last = path[path.length - 1];
+    if (this.defaults && typeof last === 'string' && DEFAULT_FIELD_KEYS.has(fieldKey(last))) return `field ${last}`;
+    const i = this.paths.findIndex((p) => matchesPath(p, path));
+    return `--ignore-json-path ${this.pathTexts[i] ?? '?'}`;
+  }
+
+  /** Two different values that are noise by what they are (default rules only): the rule, or null. */
+  noiseOf(a: unknown, b: unknown): string | null {
+    if (!this.defaults || !this.window) return null;
+    return isTimeValue(a, this.window) && isTimeValue(b, this.window) ? NOISE_RULE.time : null;
   }
 
   ignoresHeader(name: string): boolean {

@@ -5,3 +5,4 @@ export { type LatencyThreshold, parseLatencyRatio } from './latency.js';
 export { diffReportJson } from './report-json.js';
 export { endpointOf, templatePath } from './route-template.js';
 export { DIFF_MESSAGE_LIMIT } from './ws-diff.js';
+export { type TimeWindow, timeWindow } from './noise-values.js';

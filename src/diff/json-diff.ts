@@ -27,6 +27,12 @@ export interface JsonDiffResult {
 export interface JsonDiffOptions {
   /** Paths left out, with everything under them. */
   ignore?: (path: readonly PathStep[]) => boolean;
+  /** A path left out where the two values differed (what the rule silenced). */
+  onIgnored?: (path: readonly PathStep[]) => void;
+  /** Whether two different values of one place are noise by their values: the rule's name, or null. */
+  noise?: (a: unknown, b: unknown) => string | null;
+  /** A change a noise rule silenced. */
+  onNoise?: (rule: string) => void;
   /** Keep at most this many changes. */
   limit?: number;
 }
@@ -83,7 +89,7 @@ export function diffJson(a: unknown, b: unknown, opts: JsonDiffOptions = {}): Js
       if (!inB) report({ change: 'removed', path: formatPath(path), a: va });
       else if (!inA) report({ change: 'added', path: formatPath(path), b: vb });
       else walk(va, vb);
-    }
+    } else if (opts.onIgnored && !(inA && inB && sameValue(va, vb))) opts.onIgnored(path);
     path.pop();
   };
 
@@ -112,7 +118,10 @@ export function diffJson(a: unknown, b: unknown, opts: JsonDiffOptions = {}): Js
       for (const k of Object.keys(ob)) if (!Object.hasOwn(oa, k)) child(k, false, undefined, true, ob[k]);
       return;
     }
-    if (va !== vb) report({ change: 'changed', path: formatPath(path), a: va, b: vb });
+    if (va === vb) return;
+    const rule = opts.noise?.(va, vb) ?? null;
+    if (rule) opts.onNoise?.(rule);
+    else report({ change: 'changed', path: formatPath(path), a: va, b: vb });
   };
 
   walk(a, b);

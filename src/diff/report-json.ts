@@ -50,5 +50,6 @@ export function diffReportJson(r: DiffReport, files: { a: string; b: string; fil
       latency: latencyJson(e.latency),
     })),
     unreadable: r.unreadable,
+    silenced: r.silenced,
   };
 }

@@ -8,6 +8,7 @@
  */
 import type { WebSocketMessage } from '../model/ws-message.js';
 import type { IgnoreRules } from './ignore-rules.js';
+import { jsonRules } from './body-diff.js';
 import { type JsonChangeKind, diffJson } from './json-diff.js';
 
 /** Messages compared per conversation; the rest are counted (`ws-omitted`). */
@@ -81,7 +82,7 @@ export function compareWebSockets(a: WebSocketMessage[], b: WebSocketMessage[], 
     for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
       const [x, y] = [xs[i], ys[i]];
       if ('json' in x && 'json' in y) {
-        const r = diffJson(x.json, y.json, { ignore: (p) => rules.ignoresJsonPath(p), limit: CHANGES_PER_MESSAGE });
+        const r = diffJson(x.json, y.json, { ...jsonRules(rules), limit: CHANGES_PER_MESSAGE });
         for (const c of r.changes) out.push({ kind: 'ws-json', shape, ...c });
       } else if (x.content !== y.content) out.push({ kind: 'ws-content', shape, a: x.content, b: y.content });
     }

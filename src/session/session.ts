@@ -188,6 +188,15 @@ export class Session {
     return this.exchangeLoader.webSockets.messages(id, offset, limit);
   }
 
+  /** Wall-clock ns of the first exchange's start and the last one's end; null when there are none. */
+  exchangeTimeRange(): { first: bigint; last: bigint } | null {
+    const r = this.db
+      .prepare('SELECT min(req_started) AS first, max(coalesce(resp_ended, req_started)) AS last FROM exchanges')
+      .safeIntegers(true)
+      .get() as { first: unknown; last: unknown };
+    return typeof r.first === 'bigint' && typeof r.last === 'bigint' ? { first: r.first, last: r.last } : null;
+  }
+
   /** A database call; null if there is no such id, or it is HTTP. */
   call(id: number): CallExchange | null {
     const p = this.protocolOf(id);
