@@ -21,6 +21,7 @@ import {
   timeWindow,
 } from '../diff/index.js';
 import type { SecretFilter } from '../export/secrets.js';
+import type { JsonChangeKind } from '../diff/json-diff.js';
 import type { Session } from '../session/session.js';
 import { CliError, reportError } from './errors.js';
 import { type CompiledArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
@@ -243,6 +244,13 @@ function pairsNote(d: { pairs: number; of: number; example: { a: number; b: numb
   return p.dim(`  (${d.pairs === d.of ? (d.of === 1 ? 'the pair' : `all ${d.of} pairs`) : `${d.pairs} of ${d.of} pairs`}, e.g. #${d.example.a} ↔ #${d.example.b})`);
 }
 
+/** A change in a JSON value (a body's or a WebSocket message's): `+ path = b`, `- path = a`, `path: a → b`. */
+function jsonChangeText(d: { change: JsonChangeKind; path: string; a?: unknown; b?: unknown }, p: Paint): TerminalText {
+  if (d.change === 'added') return term`${p.b('+')} ${d.path} = ${p.b(jsonValue(d.b))}`;
+  if (d.change === 'removed') return term`${p.a('-')} ${d.path} = ${p.a(jsonValue(d.a))}`;
+  return term`${d.path}: ${p.a(jsonValue(d.a))} → ${p.b(jsonValue(d.b))}${d.change === 'type' ? p.dim(' (type changed)') : ''}`;
+}
+
 /** The lines of one difference, without its endpoint; every value from a body or a header escaped by `term`. */
 function differenceLines(d: Difference, p: Paint): TerminalText[] {
   switch (d.kind) {
@@ -266,16 +274,8 @@ function differenceLines(d: Difference, p: Paint): TerminalText[] {
             : term`${name}: ${p.a(d.a ?? '')} → ${p.b(d.b ?? '')}`;
       return [term`${d.message} header ${what}${pairsNote(d, p)}`];
     }
-    case 'body-json': {
-      const path = d.path;
-      const what =
-        d.change === 'added'
-          ? term`${p.b('+')} ${path} = ${p.b(jsonValue(d.b))}`
-          : d.change === 'removed'
-            ? term`${p.a('-')} ${path} = ${p.a(jsonValue(d.a))}`
-            : term`${path}: ${p.a(jsonValue(d.a))} → ${p.b(jsonValue(d.b))}${d.change === 'type' ? p.dim(' (type changed)') : ''}`;
-      return [term`${d.message} body ${what}${pairsNote(d, p)}`];
-    }
+    case 'body-json':
+      return [term`${d.message} body ${jsonChangeText(d, p)}${pairsNote(d, p)}`];
     case 'body-json-omitted':
       return [term`${d.message} body: ${formatCount(d.count)} more JSON changes not listed${pairsNote(d, p)}`];
     case 'body-text': {
@@ -303,16 +303,8 @@ function differenceLines(d: Difference, p: Paint): TerminalText[] {
       return [
         term`websocket ${d.change === 'added' ? p.b(`+${d.count}`) : p.a(`-${d.count}`)} message${d.count === 1 ? '' : 's'} ${d.shape} ${p.dim(d.change === 'added' ? '(more in B)' : '(more in A)')}${pairsNote(d, p)}`,
       ];
-    case 'ws-json': {
-      const path = d.path;
-      const what =
-        d.change === 'added'
-          ? term`${p.b('+')} ${path} = ${p.b(jsonValue(d.b))}`
-          : d.change === 'removed'
-            ? term`${p.a('-')} ${path} = ${p.a(jsonValue(d.a))}`
-            : term`${path}: ${p.a(jsonValue(d.a))} → ${p.b(jsonValue(d.b))}${d.change === 'type' ? p.dim(' (type changed)') : ''}`;
-      return [term`websocket ${d.shape} ${what}${pairsNote(d, p)}`];
-    }
+    case 'ws-json':
+      return [term`websocket ${d.shape} ${jsonChangeText(d, p)}${pairsNote(d, p)}`];
     case 'ws-content':
       return [term`websocket ${d.shape}: ${p.a(d.a)} → ${p.b(d.b)}${pairsNote(d, p)}`];
     case 'ws-omitted':

@@ -143,7 +143,7 @@ export function wsMessageJson(m: WebSocketMessage, secrets: SecretFilter): Recor
     cut: m.cut,
     ...(m.close ? { close: m.close } : {}),
     ...(m.text !== null
-      ? { text: secrets.bodyText(m.text, /^\s*[[{]/.test(m.text) ? 'application/json' : null) }
+      ? { text: secrets.messageText(m.text) }
       : { base64: Buffer.from(m.payload).toString('base64') }),
     flaws: m.flaws,
   };

@@ -8,6 +8,7 @@
  */
 import type { WebSocketMessage } from '../model/ws-message.js';
 import type { IgnoreRules } from './ignore-rules.js';
+import { looksLikeJson } from '../model/text-sniff.js';
 import { jsonRules } from './body-diff.js';
 import { type JsonChangeKind, diffJson } from './json-diff.js';
 
@@ -33,7 +34,7 @@ interface Read {
 }
 
 function parsedJson(text: string): { value: unknown } | null {
-  if (!/^\s*[[{]/.test(text)) return null;
+  if (!looksLikeJson(text)) return null;
   try {
     return { value: JSON.parse(text) as unknown };
   } catch {
@@ -50,7 +51,7 @@ function jsonShape(v: unknown): string {
 
 const cut = (s: string) => (s.length > TEXT_CHARS ? `${s.slice(0, TEXT_CHARS)}…` : s);
 
-export function readMessage(m: WebSocketMessage): Read {
+function readMessage(m: WebSocketMessage): Read {
   const who = m.dir === 'c2s' ? 'sent' : 'received';
   if (m.type === 'close') return { shape: `${who} close ${m.close?.code ?? ''}`.trimEnd(), content: m.close?.reason ?? '' };
   if (m.text !== null) {

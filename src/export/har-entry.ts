@@ -41,7 +41,7 @@ function webSocketMessages(messages: WebSocketMessage[], secrets: SecretFilter) 
     opcode: m.opcode,
     data:
       m.text !== null
-        ? secrets.bodyText(m.text, /^\s*[[{]/.test(m.text) ? 'application/json' : null)
+        ? secrets.messageText(m.text)
         : Buffer.from(m.payload).toString(m.type === 'binary' ? 'base64' : 'utf8'),
   }));
 }

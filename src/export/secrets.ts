@@ -22,6 +22,7 @@
  * The output for a person on a terminal (ls, show, search without --json) shows everything:
  * it is the reader's own file and screen.
  */
+import { looksLikeJson } from '../model/text-sniff.js';
 
 /** Words that name a credential (see rule 1); compared with whole words of a name, lowercased. */
 export const SECRET_WORDS = [
@@ -246,6 +247,11 @@ export class SecretFilter {
     if (isFormBody(mimeType)) return redactParams(text, this.placeholder);
     if (isJsonBody(mimeType)) return redactJsonText(text, this.placeholder);
     return text;
+  }
+
+  /** A WebSocket message's text: as a JSON body's when it looks like JSON, else as it is. */
+  messageText(text: string): string {
+    return this.bodyText(text, looksLikeJson(text) ? 'application/json' : null);
   }
 
   /** A value found at `path` in a JSON body (a diff's): replaced if a name on the way is a secret. */

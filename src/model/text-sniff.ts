@@ -18,3 +18,8 @@ export function looksLikeText(bytes: Uint8Array): boolean {
   for (const ch of text) if (ch === '\ufffd') bad++;
   return bad * 50 < n;
 }
+
+/** Text that opens like a JSON object or array (a WebSocket message has no Content-Type to say so). */
+export function looksLikeJson(text: string): boolean {
+  return /^\s*[[{]/.test(text);
+}

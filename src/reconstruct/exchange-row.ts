@@ -142,6 +142,13 @@ export interface ExchangeText {
   respBody: string;
 }
 
+/** Every value of a header, joined as one list (RFC 9110 §5.3); null when it is absent. */
+export function headerValues(headers: readonly HeaderField[], name: string): string | null {
+  const lower = name.toLowerCase();
+  const values = headers.filter(([n]) => n.toLowerCase() === lower).map(([, v]) => v);
+  return values.length ? values.join(', ') : null;
+}
+
 export function header(headers: HeaderField[], name: string): string | null {
   const lower = name.toLowerCase();
   for (const [n, v] of headers) if (n.toLowerCase() === lower) return v;

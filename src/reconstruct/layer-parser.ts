@@ -12,6 +12,7 @@ import { WebSocketConnection, type WsFlaw, type WsMessage } from '../protocols/w
 import type { StreamDirection, StreamItem } from '../protocols/stream.js';
 import type { SessionEvent } from '../session/event-reader.js';
 import type { FlowPlan } from './flow-plan.js';
+import { headerValues } from './exchange-row.js';
 import { guessProtocol } from './protocol-guess.js';
 import { RetainedBytes } from './retained-bytes.js';
 import { type DirectionWitnesses, type Layer, WitnessedStream, directionWitnesses, witnessOf } from './stream-items.js';
@@ -285,8 +286,8 @@ export class LayerParser {
    */
   private upgradeToWebSocket(ex: Http1Exchange, c2sOffset: number, s2cOffset: number): void {
     this.http = null;
-    const accepted = (ex.response?.headers ?? []).filter(([name]) => name.toLowerCase() === 'sec-websocket-extensions').map(([, value]) => value);
-    this.ws = new WebSocketConnection({ extensions: accepted.length ? accepted.join(', ') : undefined, c2sOffset, s2cOffset });
+    const accepted = headerValues(ex.response?.headers ?? [], 'sec-websocket-extensions');
+    this.ws = new WebSocketConnection({ extensions: accepted ?? undefined, c2sOffset, s2cOffset });
     // the HTTP/1 parser has taken what came after the switch already: the frames are in the tail
     for (const item of this.tail) this.toWebSocket(item);
     this.stopKeepingTail();

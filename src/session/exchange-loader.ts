@@ -11,6 +11,7 @@ import { ExchangeFlag } from '../model/exchange-flags.js';
 import { isFlaw, parseHead } from '../protocols/http1/index.js';
 import type { RequestLine, StatusLine } from '../protocols/http1/start-line.js';
 import { decodeContent, parseContentEncoding } from '../reconstruct/content-coding.js';
+import { headerValues } from '../reconstruct/exchange-row.js';
 import {
   charsetOf,
   type ExchangeDetail,
@@ -189,12 +190,6 @@ interface Head {
 }
 
 const NO_HEAD: Head = { line: null, headers: [] };
-
-/** Every value of a header, joined as a list (RFC 9110 §5.3); null when it is absent. */
-function headerValues(headers: [string, string][], name: string): string | null {
-  const values = headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
-  return values.length ? values.join(', ') : null;
-}
 
 function parsedHead(kind: 'request' | 'response', bytes: Buffer): Head {
   const parsed = parseHead(kind, bytes, 0, bytes.length);

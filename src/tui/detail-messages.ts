@@ -19,6 +19,7 @@ export function grpcMessagesTab(grpc: GrpcFacts, startedNs: bigint, rows: RowMak
 
 export function messagesTab(id: number, facts: WebSocketFacts, messages: WebSocketMessage[], rows: RowMaker): Line[] {
   // the formatter escapes every captured byte; without colour its text is plain lines
-  const text = formatMessages(facts, messages, false, false, `tinytap show FILE ${id} --full lists them all`).map((t) => t.text);
-  return text.flatMap((l, i) => (i === 1 ? [[], ...rows.wrap([seg(l)], 2)] : rows.wrap([seg(l)], 2)));
+  const [title, ...lines] = formatMessages(facts, messages, false, false, `tinytap show FILE ${id} --full lists them all`).map((t) => t.text);
+  const wrapped = (l: string) => rows.wrap([seg(l)], 2);
+  return [...wrapped(title), [], ...lines.flatMap(wrapped)];
 }
