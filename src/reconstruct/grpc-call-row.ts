@@ -63,9 +63,9 @@ const fieldList = (fields: [string, string][]): HeaderList => fields;
 
 /** The stream as gRPC's input, when its request says it is a gRPC call; else null. */
 export function grpcInput(ex: Http2Exchange, captured: Record<'c2s' | 's2c', (start: number, end: number) => CapturedPiece[]>): GrpcExchangeInput | null {
-  if (!ex.request) return null;
+  // content-type is a regular field: every HTTP/2 stream is asked before its pseudo-fields are joined
+  if (!ex.request || !isGrpcExchange(ex.request.headers)) return null;
   const requestHeaders = fieldList(requestFields(ex.request));
-  if (!isGrpcExchange(requestHeaders)) return null;
   const input: GrpcExchangeInput = {
     requestHeaders,
     requestBody: bodyChunks(ex.request.body, captured.c2s),

@@ -35,7 +35,10 @@ export class RetainedBytes {
 
   /** The kept bytes within [start, end), in order; missing bytes are skipped. */
   slice(start: number, end: number): Uint8Array[] {
-    return this.pieces(start, end).map((p) => p.bytes);
+    // on the build's hot path (every body range of every exchange): no object per piece
+    const out: Uint8Array[] = [];
+    this.each(start, end, (_offset, bytes) => out.push(bytes));
+    return out;
   }
 
   /**
@@ -44,14 +47,18 @@ export class RetainedBytes {
    */
   pieces(start: number, end: number): { offset: number; bytes: Uint8Array }[] {
     const out: { offset: number; bytes: Uint8Array }[] = [];
+    this.each(start, end, (offset, bytes) => out.push({ offset, bytes }));
+    return out;
+  }
+
+  private each(start: number, end: number, take: (offset: number, bytes: Uint8Array) => void): void {
     for (let i = this.head; i < this.spans.length; i++) {
       const s = this.spans[i];
       if (s.offset >= end) break;
       if (!s.bytes || s.offset + s.bytes.length <= start) continue;
       const from = Math.max(0, start - s.offset);
-      out.push({ offset: s.offset + from, bytes: s.bytes.subarray(from, Math.min(s.bytes.length, end - s.offset)) });
+      take(s.offset + from, s.bytes.subarray(from, Math.min(s.bytes.length, end - s.offset)));
     }
-    return out;
   }
 
   /** The earliest and latest events that hold the byte at `offset`, if still known. */
