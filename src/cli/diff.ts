@@ -14,6 +14,11 @@ import {
   type EndpointReport,
   IgnoreRules,
   type LatencyThreshold,
+  type NoiseEntry,
+  NoiseFileError,
+  noiseEntries,
+  parseNoiseFile,
+  withoutNoise,
   diffReportJson,
   diffSessions,
   parseLatencyRatio,
@@ -30,23 +35,32 @@ import { openSession } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, type TextPart, json, joinText, term } from '../render/terminal-text.js';
 import { setOutputFailureStatus } from './stdout.js';
+import { readSmallFile } from '../files/read-small-file.js';
 import { progressBar, stdout, table, terminalWidth, writeLine } from './terminal.js';
 import { UsageError, parseDuration } from './units.js';
 
-interface DiffFlags {
+export interface CompareFlags {
   json?: boolean;
   includeSecrets?: boolean;
   ignoreHeader?: string[];
   ignoreJsonPath?: string[];
   defaultIgnores: boolean;
+  noise?: string;
   latencyThreshold?: string;
   latencyMinChange: string;
 }
 
+interface DiffFlags extends CompareFlags {
+  noiseFrom?: string;
+}
+
 /** Exit codes: a CI job reads "differs" apart from "could not compare". */
-const EXIT_SAME = 0;
-const EXIT_DIFFERS = 1;
-const EXIT_ERROR = 2;
+export const EXIT_SAME = 0;
+export const EXIT_DIFFERS = 1;
+export const EXIT_ERROR = 2;
+
+/** A noise file is a list of places: 64 MiB holds far more than MAX_NOISE_ENTRIES. */
+const NOISE_FILE_BYTES = 64 << 20;
 
 /** Latency rows shown on a terminal; --json has them all. */
 const LATENCY_ROWS = 10;
@@ -84,7 +98,7 @@ The report ends with what each rule left out.
 
 Exit status: 0 nothing differs, 1 something does, 2 the recordings could not be compared.`;
 
-function sourceOf(session: Session, filter: CompiledArg): DiffSource {
+export function sourceOf(session: Session, filter: CompiledArg): DiffSource {
   return {
     summaries: () => session.iterateExchanges({ where: filter.where, params: filter.params }),
     exchange: (id) => session.exchange(id),
@@ -92,7 +106,7 @@ function sourceOf(session: Session, filter: CompiledArg): DiffSource {
   };
 }
 
-function thresholdOf(flags: DiffFlags): LatencyThreshold | null {
+function thresholdOf(flags: CompareFlags): LatencyThreshold | null {
   if (flags.latencyThreshold === undefined) return null;
   return {
     ratio: parseLatencyRatio(flags.latencyThreshold),
@@ -101,38 +115,99 @@ function thresholdOf(flags: DiffFlags): LatencyThreshold | null {
   };
 }
 
+/** The flags that say how to compare, shared by `diff` and `replay`. */
+export function addCompareOptions(command: Command, latencyDefault?: string): Command {
+  return (
+    command
+      .option('--json', 'print the differences as one JSON document')
+      .option(...INCLUDE_SECRETS)
+      .option('--ignore-header <name>', 'also ignore this header (repeatable; x-foo-* for a prefix)', collect)
+      .option('--ignore-json-path <path>', 'also ignore this place in JSON bodies (repeatable): $.meta.generatedAt, $.items[*].price, $..nonce', collect)
+      .option('--no-default-ignores', 'compare what the default rules below leave out, too')
+      .option('--noise <file>', 'leave out the differences a noise file lists (replay --save-noise writes one)')
+      .option('--latency-threshold <factor>', 'a p50 slowdown beyond this (2x, 1.5x, 50%) is a difference', latencyDefault)
+      // 25 ms: on a busy CI machine the median of a sub-millisecond route moves by several ms
+      // between runs; a gate that flakes gets switched off
+      .option('--latency-min-change <time>', 'with --latency-threshold: smaller slowdowns never count', '25ms')
+  );
+}
+
 export function registerDiff(program: Command): void {
-  program
+  const command = program
     .command('diff')
     .description('what changed between two recordings: endpoints, statuses, headers, bodies, latency (exit 1 if anything did)')
     .argument('<a>', 'the first .tinytap session (before)')
     .argument('<b>', 'the second .tinytap session (after)')
     .argument('[filter...]', 'compare only the exchanges of both that match this filter, as in tinytap ls')
     // "-path:/x" negates a filter term; it is not an option
-    .allowUnknownOption()
-    .option('--json', 'print the differences as one JSON document')
-    .option(...INCLUDE_SECRETS)
-    .option('--ignore-header <name>', 'also ignore this header (repeatable; x-foo-* for a prefix)', collect)
-    .option('--ignore-json-path <path>', 'also ignore this place in JSON bodies (repeatable): $.meta.generatedAt, $.items[*].price, $..nonce', collect)
-    .option('--no-default-ignores', 'compare what the default rules below leave out, too')
-    .option('--latency-threshold <factor>', 'a p50 slowdown beyond this (2x, 1.5x, 50%) is a difference')
-    // 25 ms: on a busy CI machine the median of a sub-millisecond route moves by several ms
-    // between runs; a gate that flakes gets switched off
-    .option('--latency-min-change <time>', 'with --latency-threshold: smaller slowdowns never count', '25ms')
+    .allowUnknownOption();
+  addCompareOptions(command)
+    .option('--noise-from <a2>', 'a second recording of what A recorded: what differs between A and it is noise')
     .addHelpText('after', DEFAULTS_HELP)
     .action((fileA: string, fileB: string, filter: string[], flags: DiffFlags, command: Command) => {
       // an output cut short must not read as "differs" (1)
       setOutputFailureStatus(EXIT_ERROR);
       try {
-        // it has a default: only a value typed on the command line can be a mistake
-        if (flags.latencyThreshold === undefined && command.getOptionValueSource('latencyMinChange') === 'cli')
-          throw new UsageError('--latency-min-change is for --latency-threshold: without a threshold no slowdown counts as a difference');
+        checkCompareFlags(flags, command);
         process.exitCode = runDiff(fileA, fileB, filter, flags);
       } catch (err) {
         // every error, a user's or not, must read as "could not compare", never as "differs"
         process.exitCode = reportError(err instanceof CliError ? new CliError(err.message, EXIT_ERROR) : err, EXIT_ERROR);
       }
     });
+}
+
+/** Usage errors of the compare flags, before any work. */
+export function checkCompareFlags(flags: CompareFlags, command: Command): void {
+  // it has a default: only a value typed on the command line can be a mistake
+  if (flags.latencyThreshold === undefined && command.getOptionValueSource('latencyMinChange') === 'cli')
+    throw new UsageError('--latency-min-change is for --latency-threshold: without a threshold no slowdown counts as a difference');
+  checkIgnoredHeaders(flags.ignoreHeader);
+}
+
+/** The ignore rules the flags say, with the recordings' time window. */
+export function rulesOf(flags: CompareFlags, sessions: Session[]): IgnoreRules {
+  return new IgnoreRules({
+    headers: flags.ignoreHeader,
+    jsonPaths: flags.ignoreJsonPath,
+    defaults: flags.defaultIgnores,
+    timeWindow: recordedWindow(sessions),
+  });
+}
+
+/** The noise a --noise file lists; a user's error when it cannot be read. */
+export function noiseFromFile(file: string | undefined): NoiseEntry[] {
+  if (file === undefined) return [];
+  let text: string;
+  try {
+    text = readSmallFile(file, NOISE_FILE_BYTES);
+  } catch (err) {
+    throw new UsageError(`cannot read --noise ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parseNoiseFile(text);
+  } catch (err) {
+    if (err instanceof NoiseFileError) throw new UsageError(`--noise ${file} is not a noise file tinytap can use: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Compare, leave out the noise, print; the exit code. */
+export function compareAndReport(a: DiffSource, b: DiffSource, files: { a: string; b: string; filter: string }, rules: IgnoreRules, noise: NoiseEntry[], flags: CompareFlags, label = 'comparing', extra: Record<string, unknown> = {}, requests = true): { report: DiffReport; exit: number } {
+  const bar = progressBar(label);
+  let report: DiffReport;
+  try {
+    report = diffSessions(a, b, { rules, latencyThreshold: thresholdOf(flags), requests, onProgress: (d, t) => bar.update(d, t) });
+  } finally {
+    bar.done();
+  }
+  report = withoutNoise(report, noise);
+  if (flags.json) {
+    const secrets = secretFilter(flags);
+    writeLine(stdout, json({ ...extra, ...diffReportJson(sharedReport(report, secrets), files) }));
+    sayWhatWasLeftOut(secrets);
+  } else writeLine(stdout, joinText(formatReport(report, files, useColor())));
+  return { report, exit: report.differs ? EXIT_DIFFERS : EXIT_SAME };
 }
 
 /** When the two recordings' exchanges happened, widened by a day: a time within it is noise. */
@@ -158,40 +233,38 @@ function checkIgnoredHeaders(names: string[] = []): void {
 }
 
 function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlags): number {
-  checkIgnoredHeaders(flags.ignoreHeader);
-  const threshold = thresholdOf(flags);
   const arg = parseFilterArg(filter);
+  const fileNoise = noiseFromFile(flags.noise);
   const a = openSession(fileA);
   try {
     const b = openSession(fileB);
     try {
-      const rules = new IgnoreRules({
-        headers: flags.ignoreHeader,
-        jsonPaths: flags.ignoreJsonPath,
-        defaults: flags.defaultIgnores,
-        timeWindow: recordedWindow([a, b]),
-      });
       const fa = compileFilterArg(a, arg);
       const fb = compileFilterArg(b, arg);
-      const bar = progressBar('comparing');
-      let report: DiffReport;
-      try {
-        report = diffSessions(sourceOf(a, fa), sourceOf(b, fb), { rules, latencyThreshold: threshold, onProgress: (d, t) => bar.update(d, t) });
-      } finally {
-        bar.done();
-      }
-      if (flags.json) {
-        const secrets = secretFilter(flags);
-        writeLine(stdout, json(diffReportJson(sharedReport(report, secrets), { a: fileA, b: fileB, filter: fa.text })));
-        sayWhatWasLeftOut(secrets);
-      }
-      else writeLine(stdout, joinText(formatReport(report, { a: fileA, b: fileB, filter: fa.text }, useColor())));
-      return report.differs ? EXIT_DIFFERS : EXIT_SAME;
+      const noise = [...fileNoise, ...(flags.noiseFrom ? learnedNoise(a, fa, flags.noiseFrom, arg, flags) : [])];
+      return compareAndReport(sourceOf(a, fa), sourceOf(b, fb), { a: fileA, b: fileB, filter: fa.text }, rulesOf(flags, [a, b]), noise, flags).exit;
     } finally {
       b.close();
     }
   } finally {
     a.close();
+  }
+}
+
+/** What differs between A and a second recording of the same requests. */
+function learnedNoise(a: Session, fa: CompiledArg, fileA2: string, arg: ReturnType<typeof parseFilterArg>, flags: DiffFlags): NoiseEntry[] {
+  const a2 = openSession(fileA2);
+  try {
+    const f2 = compileFilterArg(a2, arg);
+    const bar = progressBar('learning noise');
+    try {
+      const report = diffSessions(sourceOf(a, fa), sourceOf(a2, f2), { rules: rulesOf(flags, [a, a2]), latencyThreshold: null, onProgress: (d, t) => bar.update(d, t) });
+      return noiseEntries(report);
+    } finally {
+      bar.done();
+    }
+  } finally {
+    a2.close();
   }
 }
 

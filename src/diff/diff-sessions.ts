@@ -31,6 +31,8 @@ export interface DiffOptions {
   /** When a slowdown counts as a difference; null: latency is reported only. */
   latencyThreshold: LatencyThreshold | null;
   limits?: BodyDiffLimits;
+  /** Compare the requests too (default); false: the responses only (a replay's). */
+  requests?: boolean;
   onProgress?: (pairsDone: number, pairsTotal: number) => void;
 }
 
@@ -95,7 +97,7 @@ export function diffSessions(a: DiffSource, b: DiffSource, opts: DiffOptions): D
     const xa = a.exchange(pair.a);
     const xb = b.exchange(pair.b);
     if (xa && xb) {
-      const diffs = compareExchanges(xa, xb, opts.rules, opts.limits ?? DEFAULT_BODY_LIMITS);
+      const diffs = compareExchanges(xa, xb, opts.rules, opts.limits ?? DEFAULT_BODY_LIMITS, opts.requests ?? true);
       // a WebSocket is compared by what was said on it, message shape by message shape
       if (xa.websocket && xb.websocket && a.messages && b.messages) diffs.push(...compareWebSockets(a.messages(pair.a), b.messages(pair.b), opts.rules));
       aggregates[pair.endpoint].add(diffs, { a: pair.a, b: pair.b });

@@ -20,9 +20,12 @@ export const DEFAULT_IGNORED_HEADERS: readonly string[] = [
   'etag',
   'if-none-match',
   'if-modified-since',
+  // the connection and the framing (a replay's server may choose chunked where the recorded one
+  // sent a length): the body comparison reports what changed in the body, and its length with it
   'keep-alive',
-  // the body comparison reports what changed in the body, and its length with it
+  'connection',
   'content-length',
+  'transfer-encoding',
   // request, correlation and trace ids
   'x-request-id',
   'request-id',

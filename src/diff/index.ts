@@ -6,3 +6,4 @@ export { diffReportJson } from './report-json.js';
 export { endpointOf, templatePath } from './route-template.js';
 export { DIFF_MESSAGE_LIMIT } from './ws-diff.js';
 export { type TimeWindow, timeWindow } from './noise-values.js';
+export { LEARNED_NOISE_RULE, type NoiseEntry, NoiseFileError, noiseEntries, noiseFileText, parseNoiseFile, withoutNoise } from './learned-noise.js';

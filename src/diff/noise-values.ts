@@ -48,15 +48,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX = /^[0-9a-f]{16,}$/i;
 const BASE64 = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
 
-/** A UUID, or a hex or base64 token of at least 16 characters mixing letters and digits. */
+/**
+ * A UUID, or a hex or base64 token of at least 16 characters that mixes letters and digits, or
+ * mixes cases the way random characters do (two capitals side by side: words and camelCase
+ * names rarely have them, a random base64 token without a digit, one in 28, nearly always does).
+ */
 export function looksRandom(v: unknown): boolean {
   if (typeof v !== 'string' || v.length > 512) return false;
   if (UUID.test(v)) return true;
-  if (!/\d/.test(v) || !/[A-Za-z]/.test(v)) return false;
-  return HEX.test(v) || BASE64.test(v);
+  if (!HEX.test(v) && !BASE64.test(v)) return false;
+  if (/\d/.test(v) && /[A-Za-z]/.test(v)) return true;
+  return /[A-Z]{2}/.test(v) && /[a-z]/.test(v);
 }
 
-/** Two values of one place that are both random-looking tokens of the same shape. */
+const tokenShaped = (v: unknown): v is string => typeof v === 'string' && v.length <= 512 && (UUID.test(v) || HEX.test(v) || BASE64.test(v));
+
+/**
+ * Two values of one place that are tokens of the same shape, at least one of them random-looking:
+ * one random token in a few hundred lacks what looksRandom asks for, and a pair is noise by
+ * the two together.
+ */
 export function bothRandom(a: unknown, b: unknown): boolean {
-  return looksRandom(a) && looksRandom(b) && (a as string).length === (b as string).length;
+  return tokenShaped(a) && tokenShaped(b) && a.length === b.length && (looksRandom(a) || looksRandom(b));
 }

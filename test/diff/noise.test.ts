@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { type DiffSource, IgnoreRules, diffSessions, timeWindow } from '../../src/diff/index.js';
-import { isTimeValue, looksRandom } from '../../src/diff/noise-values.js';
+import { bothRandom, isTimeValue, looksRandom } from '../../src/diff/noise-values.js';
 import { Session } from '../../src/session/session.js';
 import { CURL, NODE, ScriptedSession } from '../helpers/scripted-session.js';
 import { tempDir } from '../helpers/session-files.js';
@@ -28,6 +28,16 @@ describe('values that are noise', () => {
       expect(looksRandom(v), v).toBe(true);
     for (const v of ['hello world', 'abcdefghijklmnopqrstuv', '1234567890123456789', 'short1', 'ORDER-2026-0042', 12345])
       expect(looksRandom(v), String(v)).toBe(false);
+  });
+
+  it('a random base64 token without a digit (1 in 28 of 16 characters) is still one; camelCase names are not', () => {
+    // base64 of 12 random bytes, as a server's tag: no digit in it
+    for (const v of ['+vzcNFzQa1l/QPab', 'QWxhZGRpbjpvcGVuIHNlc2FtZQ', 'kXYzNQpeBWoTHbsa']) expect(looksRandom(v), v).toBe(true);
+    for (const v of ['getUserAccountSettings', 'internationalization', 'parseHttpRequestBody']) expect(looksRandom(v), v).toBe(false);
+    // a pair is noise by the two together: one of a pair looking random, both token-shaped, same length
+    expect(bothRandom('+vzcNFzQalpqQPab', 'kXYzNQpeBWoTHbs1')).toBe(true);
+    expect(bothRandom('getUserAccountSe', 'setUserAccountSe')).toBe(false);
+    expect(bothRandom('9f86d081884c7d65', '9f86d081884c7d6')).toBe(false);
   });
 });
 
