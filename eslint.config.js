@@ -84,7 +84,7 @@ export default tseslint.config(
   // queries and parsers ask them. (This object repeats the rule above: a later object's options
   // for a rule replace an earlier one's for the files both match.)
   {
-    files: ['src/{cli,tui,export,render,query,reconstruct,protocols,model,diff,events}/**/*.{ts,tsx}'],
+    files: ['src/{cli,tui,export,render,query,reconstruct,protocols,model,diff,events,replay}/**/*.{ts,tsx}'],
     ignores: ['src/cli/terminal.ts'],
     rules: {
       'no-restricted-syntax': [

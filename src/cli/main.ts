@@ -13,6 +13,7 @@ import { registerLs } from './ls.js';
 import { registerOpen } from './open.js';
 import { registerRecord } from './record.js';
 import { registerReparse } from './reparse.js';
+import { registerReplay } from './replay.js';
 import { registerSearch } from './search.js';
 import { registerShow } from './show.js';
 import { guardStdout, onOutputFailure } from './stdout.js';
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   registerConns(program);
   registerReparse(program);
   registerDiff(program);
+  registerReplay(program);
   registerExport(program);
   try {
     await program.parseAsync(argv);
