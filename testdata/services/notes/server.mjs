@@ -14,8 +14,10 @@
 // Sessions: POST /login {"user"} sets `sid`; /notes needs it (401 without). POST /notes
 // {"text"} answers 201 with the new note's id and Location; GET /notes/:id reads it back.
 // Ids count from --first-id (default 1): a "fresh instance" elsewhere hands out other ids.
-// Usage: node server.mjs PORT --version 1|2 [--first-id N]
+// --log FILE: one line per answered request, `METHOD URL STATUS`, the server's own account.
+// Usage: node server.mjs PORT --version 1|2 [--first-id N] [--log FILE]
 import { randomBytes, randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 const port = Number(process.argv[2]);
@@ -24,9 +26,11 @@ const arg = (name, dflt) => {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const version = arg('--version', 1);
+const logAt = process.argv.indexOf('--log');
+const log = logAt >= 0 ? process.argv[logAt + 1] : null;
 let nextId = arg('--first-id', 1);
 if (!port || (version !== 1 && version !== 2)) {
-  console.error('usage: node server.mjs PORT --version 1|2 [--first-id N]');
+  console.error('usage: node server.mjs PORT --version 1|2 [--first-id N] [--log FILE]');
   process.exit(2);
 }
 
@@ -98,6 +102,7 @@ function route(req, res, url, body) {
 }
 
 const server = createServer((req, res) => {
+  if (log) res.on('finish', () => appendFileSync(log, `${req.method} ${req.url} ${res.statusCode}\n`));
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => route(req, res, new URL(req.url, 'http://x'), Buffer.concat(chunks)));
