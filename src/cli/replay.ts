@@ -57,6 +57,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 /** Substitutions listed on the terminal; the count says how many more. */
 const SHOWN_SUBSTITUTIONS = 20;
+/** Requests with bodies up to this size are made once, in the planning pass, and kept until sent. */
+const KEPT_BODY_BYTES = 16 << 10;
 /** Failed requests listed on the terminal. */
 const SHOWN_FAILURES = 10;
 
@@ -182,8 +184,10 @@ function planOf(session: Session, f: CompiledArg, table: TargetTable, flags: Rep
       continue;
     }
     const position = plan.requests.length;
-    plan.requests.push({ position, exchangeId: ex.id, startedNs: ex.request.startedNs, target: target! });
-    plan.follow?.learn(position, requestParts(ex, target!, edits), ex.response ? { headers: ex.response.headers, body: ex.response.body.captured } : null);
+    const parts = requestParts(ex, target!, edits);
+    // a small request is kept from this pass: loading each exchange again costs more than sending it
+    plan.requests.push({ position, exchangeId: ex.id, startedNs: ex.request.startedNs, target: target!, ...(parts.body.length <= KEPT_BODY_BYTES ? { parts } : {}) });
+    plan.follow?.learn(position, parts, ex.response ? { headers: ex.response.headers, body: ex.response.body.captured } : null);
   }
   return plan;
 }
@@ -359,7 +363,9 @@ async function runReplayCommand(file: string, filter: string[], flags: ReplayFla
       const why = plan.selected === 0 ? `no HTTP exchange in ${file} matches` : `all ${plan.selected} selected requests are skipped (${[...plan.skipped].map(([w, n]) => `${n} ${w}`).join(', ')})`;
       throw new UsageError(`nothing to replay: ${why}`);
     }
+    const started = process.hrtime.bigint();
     const run = await replayInto(output, plan, recorded, flags, edits, addresses, 'replaying');
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     for (const line of summaryLines(plan, run.outcomes, output, run.stopped)) writeLine(stderr, line);
     if (run.stopped) return EXIT_ERROR;
     // nothing to compare is not "something differs": a CI job must tell a down target apart
@@ -388,7 +394,8 @@ async function runReplayCommand(file: string, filter: string[], flags: ReplayFla
         }
       }
       const files = { a: file, b: output, filter: f.text };
-      const extra = { replay: { sent: run.outcomes.filter((o) => o.localPort !== null).length, skipped: Object.fromEntries(plan.skipped), failed: run.outcomes.filter((o) => o.error).map((o) => ({ exchange: o.exchangeId, error: o.error })), substitutions: substitutionsJson(plan, run.outcomes) } };
+      const sent = run.outcomes.filter((o) => o.localPort !== null).length;
+      const extra = { replay: { output, sent, seconds, requestsPerSecond: sent / seconds, skipped: Object.fromEntries(plan.skipped), failed: run.outcomes.filter((o) => o.error).map((o) => ({ exchange: o.exchangeId, error: o.error })), substitutions: substitutionsJson(plan, run.outcomes) } };
       return compareAndReport(recordedSource(recorded, f, run.outcomes), replayedSource(replayed, run.outcomes), files, rulesOf(flags, [recorded, replayed]), noise, flags, 'comparing', extra, false).exit;
     } finally {
       replayed.close();

@@ -22,6 +22,8 @@ export interface PlannedRequest {
   /** When the recorded request started (wall-clock ns): --speed keeps the gaps. */
   startedNs: bigint;
   target: Target;
+  /** The request, made in the planning pass when it is small; otherwise loaded when sent. */
+  parts?: RequestParts;
 }
 
 export interface RequestOutcome {
@@ -114,9 +116,12 @@ export async function runReplay(plan: PlannedRequest[], recorder: OwnRecorder, o
 
   const one = async (p: PlannedRequest): Promise<RequestOutcome> => {
     const base: RequestOutcome = { position: p.position, exchangeId: p.exchangeId, localPort: null, seq: null, status: null, error: null, substitutions: [] };
-    const ex = opts.load(p.exchangeId);
-    if (!ex) return { ...base, error: 'the recorded exchange could not be read from its file' };
-    let parts: RequestParts = requestParts(ex, p.target, opts.edits);
+    let parts = p.parts;
+    if (!parts) {
+      const ex = opts.load(p.exchangeId);
+      if (!ex) return { ...base, error: 'the recorded exchange could not be read from its file' };
+      parts = requestParts(ex, p.target, opts.edits);
+    }
     if (opts.follow) {
       for (const from of opts.follow.sourcesOf(p.position)) await finished[from];
       const applied = opts.follow.apply(p.position, parts);
