@@ -22,3 +22,10 @@ declare module 'postman-collection' {
     forEachItem(callback: (item: Item, parent: ItemGroup) => void): void;
   }
 }
+
+declare module '@usebruno/lang' {
+  /** Bruno's .bru parser (v2/src/bruToJson.js): throws on text that does not parse. */
+  function bruToJsonV2(bru: string): any;
+  const lang: { bruToJsonV2: typeof bruToJsonV2 };
+  export default lang;
+}
