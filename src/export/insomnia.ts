@@ -21,7 +21,7 @@ import type { Exchange } from '../model/exchange.js';
 import { InsomniaSecrets } from './insomnia-template.js';
 import { jsonDocument } from './json-document.js';
 import { decodedParams } from './params.js';
-import { type ReplayRequest, capturedBy, isReplayable, replayRequest, requestName } from './replay-request.js';
+import { HANDSHAKE_HEADERS, type LeftOut, type ReplayRequest, capturedBy, isReplayable, isWebSocketUpgrade, replayRequest, requestName, webSocketUrl } from './replay-request.js';
 import { SecretFilter, isFormBody, isSecretName } from './secrets.js';
 import { bodyText } from './text.js';
 import { uriParts } from './url.js';
@@ -41,14 +41,6 @@ export interface InsomniaOptions {
   /** Counts what the export leaves out, for the command to say. */
   leftOut: LeftOut;
 }
-
-/** Exchanges a collection format cannot hold, counted. */
-export interface LeftOut {
-  grpc: number;
-}
-
-/** Request headers of a WebSocket handshake that the client makes itself for every connection (RFC 6455 §4.1). */
-const HANDSHAKE_HEADERS = new Set(['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']);
 
 /** The request's origin: its group's name. */
 function originOf(url: string): string {
@@ -88,7 +80,7 @@ class InsomniaExport {
       yield { _id: parentId, _type: 'request_group', parentId: this.workspaceId, name: origin, description: '', environment: {}, metaSortKey: this.groups.size };
     }
     this.sortKey++;
-    yield ex.websocket || ex.upgrade === 'websocket' ? this.websocketRequest(ex, r, parentId) : this.request(ex, r, parentId);
+    yield isWebSocketUpgrade(ex) ? this.websocketRequest(ex, r, parentId) : this.request(ex, r, parentId);
   }
 
   private common(ex: Exchange, r: ReplayRequest, parentId: string, headers: ReplayRequest['headers']) {
@@ -114,8 +106,7 @@ class InsomniaExport {
   private websocketRequest(ex: Exchange, r: ReplayRequest, parentId: string) {
     const headers = r.headers.filter((h) => !HANDSHAKE_HEADERS.has(h.name.toLowerCase()));
     const common = this.common(ex, r, parentId, headers);
-    // the handshake's URL as a WebSocket URL (RFC 6455 §3): Insomnia connects to ws: and wss: ones
-    return { _id: `ws-req_${this.prefix}_${ex.id}`, _type: 'websocket_request', ...common, url: common.url.replace(/^http/i, 'ws') };
+    return { _id: `ws-req_${this.prefix}_${ex.id}`, _type: 'websocket_request', ...common, url: webSocketUrl(common.url) };
   }
 
   private body(ex: Exchange, r: ReplayRequest): Record<string, unknown> {

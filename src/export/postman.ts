@@ -9,7 +9,7 @@
 import type { Exchange, HeaderField, HttpResponse } from '../model/exchange.js';
 import { bodyNotes } from '../render/body.js';
 import { jsonDocument } from './json-document.js';
-import { type ReplayRequest, capturedBy, isReplayable, replayRequest, requestName } from './replay-request.js';
+import { type ReplayRequest, braceVariable, capturedBy, isReplayable, replayRequest, requestName } from './replay-request.js';
 import { SecretFilter } from './secrets.js';
 import { bodyText, capturedText, headerValue } from './text.js';
 import { uriParts } from './url.js';
@@ -22,11 +22,6 @@ const POSTMAN_SYSTEM_HEADERS = ['user-agent', 'accept', 'accept-encoding', 'cach
 /** A response's headers, as captured (a saved example shows what came back). */
 const headerList = (fields: readonly HeaderField[], secrets: SecretFilter) =>
   fields.map((h) => ({ key: capturedText(h.name), value: capturedText(secrets.headerOrPlaceholder(h.name, h.value)) }));
-
-/** A credential left out, as a Postman variable named after it: {{access_token}}. */
-export function postmanVariable(name: string): string {
-  return `{{${name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'secret'}}}`;
-}
 
 function postmanUrl(uri: string, p: ReturnType<typeof uriParts>) {
   const url: Record<string, unknown> = {
@@ -91,7 +86,7 @@ function example(name: string, original: Record<string, unknown>, s: HttpRespons
 }
 
 export function postmanItem(ex: Exchange, opts: { includeSecrets: boolean } = { includeSecrets: false }) {
-  const secrets = new SecretFilter(opts.includeSecrets, postmanVariable);
+  const secrets = new SecretFilter(opts.includeSecrets, braceVariable);
   const r = ex.request;
   const { request, notes } = postmanRequest(ex, secrets);
   const name = requestName(ex, secrets);

@@ -78,3 +78,27 @@ export function capturedBy(ex: Exchange): string {
   const who = (e: Exchange['client']) => `${e.comm ?? '?'} (pid ${e.pid ?? '?'})`;
   return `Captured by tinytap: ${who(ex.client)} → ${who(ex.server)}, exchange #${ex.id}.`;
 }
+
+/** A credential left out, as a Postman or Bruno variable named after it: {{access_token}}. */
+export function braceVariable(name: string): string {
+  return `{{${name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'secret'}}}`;
+}
+
+/** Exchanges a collection format cannot hold, counted for the command to say. */
+export interface LeftOut {
+  /** gRPC calls: a collection replays HTTP requests; a gRPC client needs the .proto files. */
+  grpc: number;
+}
+
+/** Request headers of a WebSocket handshake that the client makes itself for every connection (RFC 6455 §4.1). */
+export const HANDSHAKE_HEADERS: ReadonlySet<string> = new Set(['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']);
+
+/** A WebSocket upgrade: a collection holds it as a WebSocket request, not an HTTP one. */
+export function isWebSocketUpgrade(ex: Exchange): boolean {
+  return !!ex.websocket || ex.upgrade === 'websocket';
+}
+
+/** The handshake's URL as a WebSocket URL (RFC 6455 §3): ws: for http:, wss: for https:. */
+export function webSocketUrl(url: string): string {
+  return url.replace(/^http/i, 'ws');
+}
