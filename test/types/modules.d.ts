@@ -24,8 +24,9 @@ declare module 'postman-collection' {
 }
 
 declare module '@usebruno/lang' {
-  /** Bruno's .bru parser (v2/src/bruToJson.js): throws on text that does not parse. */
-  function bruToJsonV2(bru: string): any;
-  const lang: { bruToJsonV2: typeof bruToJsonV2 };
+  const lang: {
+    /** Bruno's .bru parser (v2/src/bruToJson.js): throws on text that does not parse. */
+    bruToJsonV2(bru: string): any;
+  };
   export default lang;
 }
