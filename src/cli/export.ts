@@ -1,6 +1,7 @@
 /**
- * tinytap export FILE (--har | --curl | --postman) [-o OUT] [FILTER]: the exchanges a filter
- * selects, as a HAR file, a sh script of curl commands, or a Postman collection. Streamed:
+ * tinytap export FILE (--har | --curl | --postman | --insomnia | --bruno DIR) [-o OUT] [FILTER]:
+ * the exchanges a filter selects, as a HAR file, a sh script of curl commands, a Postman
+ * collection, an Insomnia v4 export, or a Bruno collection (a directory of files). Streamed:
  * exchanges are read one at a time and written as they come, so memory stays flat however
  * large the session. OUT is created 0600 (exports hold bodies and, with --include-secrets,
  * credentials) and appears only when complete.
@@ -13,10 +14,14 @@ import { finished } from 'node:stream/promises';
 
 import { curlScript } from '../export/curl.js';
 import { harDocument } from '../export/har.js';
+import { brunoCollection } from '../export/bruno.js';
+import { insomniaExport } from '../export/insomnia.js';
 import { postmanCollection } from '../export/postman.js';
+import type { LeftOut } from '../export/replay-request.js';
 import { SECRETS_LEFT_OUT_NOTE } from '../export/secrets.js';
 import { sudoOwner } from '../files/owner.js';
-import { PendingFile, checkNewFile, writeError } from '../files/private-file.js';
+import { PendingDirectory, checkNewDirectory } from '../files/private-dir.js';
+import { FileError, PendingFile, checkNewFile, writeError } from '../files/private-file.js';
 import type { Exchange } from '../model/exchange.js';
 import type { Session } from '../session/session.js';
 import { TINYTAP_VERSION } from '../version.js';
@@ -25,6 +30,7 @@ import { openSession } from './open-session.js';
 import { term } from '../render/terminal-text.js';
 import { progressBar, stderr, writeLine } from './terminal.js';
 import { UsageError } from './units.js';
+import { CliError } from './errors.js';
 import { PROTO_OPTION, protoSchema } from './proto-flag.js';
 import type { ProtoSchema } from '../protocols/protobuf/index.js';
 
@@ -32,20 +38,61 @@ interface ExportFlags {
   har?: boolean;
   curl?: boolean;
   postman?: boolean;
+  insomnia?: boolean;
+  bruno?: string;
   output?: string;
   force?: boolean;
   includeSecrets?: boolean;
   proto?: string;
 }
 
-type Format = 'har' | 'curl' | 'postman';
+const FORMATS = ['har', 'curl', 'postman', 'insomnia', 'bruno'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Each format's name in what the command says. */
+const FORMAT_NAMES: Record<Format, string> = { har: 'HAR', curl: 'curl', postman: 'Postman', insomnia: 'Insomnia', bruno: 'Bruno' };
 
 function formatOf(flags: ExportFlags): Format {
-  const chosen = (['har', 'curl', 'postman'] as const).filter((f) => flags[f]);
-  if (chosen.length !== 1) throw new UsageError('export needs exactly one of --har, --curl or --postman');
+  const chosen = FORMATS.filter((f) => flags[f] !== undefined && flags[f] !== false);
+  if (chosen.length !== 1) throw new UsageError('export needs exactly one of --har, --curl, --postman, --insomnia or --bruno DIR');
   if (flags.includeSecrets && chosen[0] === 'curl')
-    throw new UsageError('--include-secrets is for --har and --postman: curl commands always keep the credentials, to send the requests again');
+    throw new UsageError('--include-secrets is for --har, --postman, --insomnia and --bruno: curl commands always keep the credentials, to send the requests again');
+  if (chosen[0] === 'bruno' && (flags.output !== undefined || flags.force))
+    throw new UsageError('--bruno DIR writes a directory: -o and --force are for the other formats');
   return chosen[0];
+}
+
+/** A directory the user named that cannot be made: one line, and exit 2, as a usage error. */
+function directoryError(err: unknown): unknown {
+  return err instanceof FileError ? new CliError(err.message, 2) : err;
+}
+
+/**
+ * Write a Bruno collection into DIR, which appears only when complete (files/private-dir.ts).
+ * Returns how many requests it holds.
+ */
+function writeBruno(dir: string, exchanges: Iterable<Exchange>, file: string, f: CompiledArg, flags: ExportFlags, leftOut: LeftOut): number {
+  let out: PendingDirectory;
+  try {
+    out = PendingDirectory.begin(dir, sudoOwner());
+  } catch (err) {
+    throw directoryError(err);
+  }
+  let requests = 0;
+  try {
+    for (const piece of brunoCollection(exchanges, { name: basename(file), filter: f.text, includeSecrets: !!flags.includeSecrets, leftOut })) {
+      out.write(piece.name, piece.data);
+      if (piece.name.endsWith('.bru')) requests++;
+    }
+    try {
+      out.commit();
+    } catch (err) {
+      throw directoryError(err);
+    }
+  } finally {
+    out.discard();
+  }
+  return requests;
 }
 
 /** The exchanges a filter selects, whole, in capture order, one at a time. */
@@ -56,7 +103,16 @@ function* selected(session: Session, f: CompiledArg, onEach: () => void): Genera
   }
 }
 
-function documentOf(format: Format, session: Session, exchanges: Iterable<Exchange>, file: string, f: CompiledArg, flags: ExportFlags, schema?: ProtoSchema): Iterable<string> {
+function documentOf(
+  format: Exclude<Format, 'bruno'>,
+  session: Session,
+  exchanges: Iterable<Exchange>,
+  file: string,
+  f: CompiledArg,
+  flags: ExportFlags,
+  leftOut: LeftOut,
+  schema?: ProtoSchema,
+): Iterable<string> {
   switch (format) {
     case 'har':
       return harDocument(exchanges, {
@@ -70,6 +126,16 @@ function documentOf(format: Format, session: Session, exchanges: Iterable<Exchan
       return curlScript(exchanges, `tinytap ${TINYTAP_VERSION}: requests of ${basename(file)}${f.text ? ` matching ${f.text}` : ''}`);
     case 'postman':
       return postmanCollection(exchanges, { name: basename(file), id: randomUUID(), filter: f.text, includeSecrets: !!flags.includeSecrets });
+    case 'insomnia':
+      return insomniaExport(exchanges, {
+        name: basename(file),
+        id: randomUUID(),
+        filter: f.text,
+        includeSecrets: !!flags.includeSecrets,
+        version: TINYTAP_VERSION,
+        date: new Date(),
+        leftOut,
+      });
   }
 }
 
@@ -147,7 +213,7 @@ async function writeFile(out: string, force: boolean, write: (stream: Writable, 
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('export exchanges as HAR 1.2, curl commands or a Postman collection')
+    .description('export exchanges as HAR 1.2, curl commands, or a Postman, Insomnia or Bruno collection')
     .argument('<file>', 'a .tinytap session')
     .argument('[filter...]', 'only the exchanges matching a filter, as in tinytap ls')
     // "-path:/x" negates a filter term; it is not an option
@@ -155,39 +221,65 @@ export function registerExport(program: Command): void {
     .option('--har', 'HAR 1.2, for browser DevTools and HAR viewers')
     .option('--curl', 'a sh script with one curl command per request')
     .option('--postman', 'a Postman Collection v2.1')
+    .option('--insomnia', 'an Insomnia v4 export (Import in Insomnia)')
+    .option('--bruno <dir>', 'a Bruno collection: DIR is made (it must not exist, or be empty), one .bru file per request')
     .option('-o, --output <file>', 'write to a file (created mode 0600) instead of stdout')
     .option('--force', 'overwrite the output file if it exists')
-    .option('--include-secrets', 'HAR and Postman: keep credentials (Authorization, cookies, tokens and passwords in URLs and forms, command lines)')
+    .option('--include-secrets', 'HAR, Postman, Insomnia and Bruno: keep credentials (Authorization, cookies, tokens and passwords in URLs and forms, command lines)')
     .option(PROTO_OPTION[0], `HAR: ${PROTO_OPTION[1]} (in each gRPC entry's _grpc)`)
     .action(async (file: string, filter: string[], flags: ExportFlags) => {
       const format = formatOf(flags);
-      if (flags.proto !== undefined && format !== 'har') throw new UsageError('--proto is for --har: curl and Postman send requests, they do not decode them');
+      if (flags.proto !== undefined && format !== 'har') throw new UsageError('--proto is for --har: curl and the collections send requests, they do not decode them');
       const schema = protoSchema(flags.proto);
       if (flags.force && flags.output === undefined) throw new UsageError('--force is for -o FILE: without -o the export goes to stdout');
       const arg = parseFilterArg(filter);
       // before any work: an OUT that is in the way is the one error to report
       if (flags.output !== undefined) checkNewFile(flags.output, { replace: !!flags.force, owner: sudoOwner() });
+      if (flags.bruno !== undefined) {
+        try {
+          checkNewDirectory(flags.bruno, sudoOwner());
+        } catch (err) {
+          throw directoryError(err);
+        }
+      }
       const session = openSession(file);
       try {
         const f = compileFilterArg(session, arg);
         // the bar shows only when writing to a file from a terminal; counting runs the filter once more
         const bar = progressBar('exporting');
-        const showBar = !!flags.output && bar.enabled;
+        const showBar = !!(flags.output ?? flags.bruno) && bar.enabled;
         const total = showBar ? session.countExchanges(`(${f.where}) AND x.protocol = 'http'`, f.params) : 0;
         // HAR, curl and Postman hold HTTP requests: database calls the filter selects are left out, and said so
         const calls = session.countExchanges(`(${f.where}) AND x.protocol != 'http'`, f.params);
         const callsNote = () => {
-          if (calls) writeLine(stderr, term`tinytap: left out ${calls} database call${calls === 1 ? '' : 's'}: ${format === 'har' ? 'HAR' : format === 'curl' ? 'curl' : 'Postman'} holds HTTP requests only`);
+          if (calls) writeLine(stderr, term`tinytap: left out ${calls} database call${calls === 1 ? '' : 's'}: ${FORMAT_NAMES[format]} holds HTTP requests only`);
+          const grpc = leftOut.grpc;
+          if (grpc)
+            writeLine(stderr, term`tinytap: left out ${grpc} gRPC call${grpc === 1 ? '' : 's'}: ${FORMAT_NAMES[format]} makes gRPC requests from .proto files, which a capture does not have (tinytap export --har keeps them)`);
         };
+        const leftOut: LeftOut = { grpc: 0 };
         let done = 0;
         const exchanges = selected(session, f, () => {
           done++;
           if (showBar) bar.update(done, total);
         });
-        const doc = documentOf(format, session, exchanges, file, f, flags, schema);
         const secretsNote = () => {
           if (format !== 'curl' && !flags.includeSecrets) writeLine(stderr, term`tinytap: ${SECRETS_LEFT_OUT_NOTE}`);
         };
+        if (format === 'bruno') {
+          const dir = flags.bruno ?? '';
+          let requests: number;
+          try {
+            requests = writeBruno(dir, exchanges, file, f, flags, leftOut);
+          } finally {
+            bar.done();
+          }
+          secretsNote();
+          callsNote();
+          writeLine(stderr, term`wrote ${requests} request${requests === 1 ? '' : 's'} to ${dir}`);
+          return;
+        }
+        const doc = documentOf(format, session, exchanges, file, f, flags, leftOut, schema);
         if (flags.output) {
           try {
             await writeFile(flags.output, !!flags.force, (stream, failed) => pump(doc, stream, failed));

@@ -28,8 +28,14 @@ function decodeComponent(s: string): string | null {
   return utf8OrNull(Uint8Array.from(out));
 }
 
-/** Pairs of a Latin-1 string `a=1&b=2` (a query without its '?', or a form body). */
-export function parseParams(text: string): Param[] {
+interface RawParam {
+  rawName: string;
+  rawValue: string;
+  name: string | null;
+  value: string | null;
+}
+
+function splitParams(text: string): RawParam[] {
   if (text === '') return [];
   return text
     .split('&')
@@ -38,6 +44,24 @@ export function parseParams(text: string): Param[] {
       const eq = pair.indexOf('=');
       const rawName = eq < 0 ? pair : pair.slice(0, eq);
       const rawValue = eq < 0 ? '' : pair.slice(eq + 1);
-      return { name: decodeComponent(rawName) ?? rawName, value: decodeComponent(rawValue) ?? rawValue };
+      return { rawName, rawValue, name: decodeComponent(rawName), value: decodeComponent(rawValue) };
     });
+}
+
+/** Pairs of a Latin-1 string `a=1&b=2` (a query without its '?', or a form body). */
+export function parseParams(text: string): Param[] {
+  return splitParams(text).map((p) => ({ name: p.name ?? p.rawName, value: p.value ?? p.rawValue }));
+}
+
+/**
+ * The pairs decoded, or null when some pair's bytes are not UTF-8: a format that holds form
+ * fields decoded, and encodes them again when it sends them, could not send those bytes.
+ */
+export function decodedParams(text: string): Param[] | null {
+  const out: Param[] = [];
+  for (const p of splitParams(text)) {
+    if (p.name === null || p.value === null) return null;
+    out.push({ name: p.name, value: p.value });
+  }
+  return out;
 }

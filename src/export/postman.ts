@@ -6,31 +6,22 @@
  * (secrets.ts) become Postman variables, {{Authorization}}, {{access_token}}, that whoever runs
  * the collection sets in an environment; --include-secrets keeps them.
  */
-import type { Exchange, HeaderField, HttpRequest, HttpResponse } from '../model/exchange.js';
+import type { Exchange, HeaderField, HttpResponse } from '../model/exchange.js';
 import { bodyNotes } from '../render/body.js';
 import { jsonDocument } from './json-document.js';
-import { replayHeaders } from './replay-headers.js';
+import { type ReplayRequest, braceVariable, capturedBy, isReplayable, replayRequest, requestName } from './replay-request.js';
 import { SecretFilter } from './secrets.js';
 import { bodyText, capturedText, headerValue } from './text.js';
-import { exchangeUri, uriParts } from './url.js';
+import { uriParts } from './url.js';
 
 export const POSTMAN_SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 
 /** Headers Postman adds to every request unless an item disables them (protocolProfileBehavior). */
 const POSTMAN_SYSTEM_HEADERS = ['user-agent', 'accept', 'accept-encoding', 'cache-control', 'postman-token'];
 
-interface PostmanHeader {
-  key: string;
-  value: string;
-}
-
-const headerList = (fields: readonly HeaderField[], secrets: SecretFilter): PostmanHeader[] =>
+/** A response's headers, as captured (a saved example shows what came back). */
+const headerList = (fields: readonly HeaderField[], secrets: SecretFilter) =>
   fields.map((h) => ({ key: capturedText(h.name), value: capturedText(secrets.headerOrPlaceholder(h.name, h.value)) }));
-
-/** A credential left out, as a Postman variable named after it: {{access_token}}. */
-export function postmanVariable(name: string): string {
-  return `{{${name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'secret'}}}`;
-}
 
 function postmanUrl(uri: string, p: ReturnType<typeof uriParts>) {
   const url: Record<string, unknown> = {
@@ -58,29 +49,26 @@ function rawLanguage(mimeType: string | null): string {
   return 'text';
 }
 
-function requestBody(r: HttpRequest, notes: string[], secrets: SecretFilter) {
-  if (r.body.size === 0 && r.body.captured.length === 0) return undefined;
-  const body = bodyText(r.body);
-  if (body.base64) {
-    notes.push(`the request body (${r.body.size} bytes, ${r.body.mimeType ?? 'no type'}) is binary and not in this collection: tinytap export --curl reproduces it`);
+function requestBody(r: ReplayRequest, size: number) {
+  const body = r.body;
+  if (body.kind === 'none') return undefined;
+  if (body.kind === 'binary') {
+    r.notes.push(`the request body (${size} bytes, ${body.mimeType ?? 'no type'}) is binary and not in this collection: tinytap export --curl reproduces it`);
     return { mode: 'file', file: { src: null } };
   }
-  return { mode: 'raw', raw: secrets.bodyText(body.text, r.body.mimeType), options: { raw: { language: rawLanguage(r.body.mimeType) } } };
+  return { mode: 'raw', raw: body.text, options: { raw: { language: rawLanguage(body.mimeType) } } };
 }
 
-function postmanRequest(ex: Exchange, uri: string, notes: string[], secrets: SecretFilter) {
-  const r = ex.request;
-  // the authority is taken before the URL's password is replaced: Host is compared with it
-  const authority = ((p) => (p.port ? `${p.host}:${p.port}` : p.host))(uriParts(uri));
-  const shared = secrets.url(uri);
+function postmanRequest(ex: Exchange, secrets: SecretFilter) {
+  const r = replayRequest(ex, secrets);
   const request: Record<string, unknown> = {
     method: r.method,
-    header: headerList(replayHeaders(r, authority).send, secrets),
-    url: postmanUrl(shared, uriParts(shared)),
+    header: r.headers.map((h) => ({ key: h.name, value: h.value })),
+    url: postmanUrl(r.url, uriParts(r.url)),
   };
-  const body = requestBody(r, notes, secrets);
+  const body = requestBody(r, ex.request.body.size);
   if (body) request.body = body;
-  return request;
+  return { request, notes: r.notes };
 }
 
 function example(name: string, original: Record<string, unknown>, s: HttpResponse, notes: string[], secrets: SecretFilter) {
@@ -98,16 +86,13 @@ function example(name: string, original: Record<string, unknown>, s: HttpRespons
 }
 
 export function postmanItem(ex: Exchange, opts: { includeSecrets: boolean } = { includeSecrets: false }) {
-  const secrets = new SecretFilter(opts.includeSecrets, postmanVariable);
+  const secrets = new SecretFilter(opts.includeSecrets, braceVariable);
   const r = ex.request;
-  const uri = exchangeUri(ex);
-  const notes: string[] = [...bodyNotes(r.body, 'request body')];
-  const request = postmanRequest(ex, uri, notes, secrets);
-  const name = `#${ex.id} ${r.method} ${capturedText(secrets.url(r.target))}`;
+  const { request, notes } = postmanRequest(ex, secrets);
+  const name = requestName(ex, secrets);
   const response = ex.response ? [example(`${ex.response.status} ${capturedText(ex.response.reason)}`, request, ex.response, notes, secrets)] : [];
   if (ex.response) notes.push(...bodyNotes(ex.response.body, 'response body'));
-  const who = (e: Exchange['client']) => `${e.comm ?? '?'} (pid ${e.pid ?? '?'})`;
-  const description = [`Captured by tinytap: ${who(ex.client)} → ${who(ex.server)}, exchange #${ex.id}.`, ...notes].join('\n\n');
+  const description = [capturedBy(ex), ...notes].join('\n\n');
   const item: Record<string, unknown> = { name, request: { ...request, description }, response };
   const missing = POSTMAN_SYSTEM_HEADERS.filter((h) => headerValue(r.headers, h) === null);
   // Postman would add these: the captured request had none
@@ -138,6 +123,5 @@ export function* postmanCollection(exchanges: Iterable<Exchange>, opts: PostmanO
 }
 
 function* requestsOnly(exchanges: Iterable<Exchange>, includeSecrets: boolean) {
-  // a response whose request was not captured has nothing to send
-  for (const ex of exchanges) if (ex.request.method && ex.request.method !== 'CONNECT') yield postmanItem(ex, { includeSecrets });
+  for (const ex of exchanges) if (isReplayable(ex)) yield postmanItem(ex, { includeSecrets });
 }

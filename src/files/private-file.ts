@@ -273,7 +273,7 @@ function undoCreate(path: string, fd: number): void {
 }
 
 /** A name for a temporary file beside `path`: same directory, so it can be renamed over it. */
-function tempNameBeside(path: string): string {
+export function tempNameBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tinytap-tmp`);
 }
 

@@ -1,13 +1,15 @@
 // Exports of recorded real traffic: a HAR that passes the HAR 1.2 schema and matches what was
 // sent, curl commands that send the same requests to the same server again (the server logs
 // what it receives, byte for byte), hostile captured bytes that run nothing when the commands
-// are run, and a Postman collection that passes its schema.
+// are run, a Postman collection that passes its schema, and Insomnia and Bruno exports that
+// their own parsers load.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
+import { bruRequest, insomniaRequests, loadInsomnia } from '../export/collection-validators.js';
 import { checkDevToolsImport, harSchemaErrors, loadPostman, postmanSchemaErrors } from '../export/validators.js';
 import { CLI, type Server, TESTDATA, curl, describeCapture, freePort, recordWhile, runAsync, startServer, tempDir } from './harness.js';
 
@@ -187,6 +189,45 @@ describeCapture('export of recorded traffic', () => {
       ['POST', `${base}/form`, Buffer.from(originals[2].body, 'base64').toString()],
       ['PUT', `${base}/echo?kind=bin&n=2`, null],
     ]);
+  });
+  it('Insomnia and Bruno: every recorded request loads in the tool\'s own parser as it was sent', async () => {
+    const expected = [
+      ['GET', `${base}/json?page=2&q=caf%C3%A9`],
+      ['POST', `${base}/echo`],
+      ['POST', `${base}/form`],
+      ['GET', `${base}/gzip`],
+      ['GET', `${base}/image.png`],
+      ['GET', `${base}/missing`],
+      ['GET', `${base}/redirect`],
+      ['GET', `${base}/chunked`],
+      ['PUT', `${base}/echo?kind=bin&n=2`],
+    ];
+    const form = Buffer.from(originals[2].body, 'base64').toString();
+    const r = await tinytap('export', file, '--insomnia');
+    expect(r.code, r.stderr).toBe(0);
+    const { importer, resources } = await loadInsomnia(r.stdout);
+    expect(importer).toBe('insomnia-4');
+    const insomnia = insomniaRequests(resources);
+    expect(insomnia.map((x) => [x.method, x.url])).toEqual(expected);
+    expect(insomnia[0].headers).toContainEqual(['X-Trace', 'abc-123']);
+    expect(insomnia[1]).toMatchObject({ body: JSON_BODY, mimeType: 'application/json' });
+    expect(insomnia[2].body).toEqual([...new URLSearchParams(form)]);
+    expect(insomnia[8]).toMatchObject({ body: null, mimeType: 'application/octet-stream' });
+
+    const dirOut = join(dir, 'bruno');
+    const b = await tinytap('export', file, '--bruno', dirOut);
+    expect(b.code, b.stderr).toBe(0);
+    const names = readdirSync(dirOut).filter((n) => n.endsWith('.bru')).sort();
+    const bruno = names.map((n) => bruRequest(readFileSync(join(dirOut, n), 'utf8')));
+    expect(bruno.map((x) => [x.method, x.url])).toEqual(expected);
+    expect(bruno[0].headers).toContainEqual(['X-Trace', 'abc-123']);
+    expect(bruno[1].body).toBe(JSON_BODY);
+    expect(bruno[2].body).toEqual([...new URLSearchParams(form)]);
+    // the binary PUT's body: the bytes the server received, in the file its request names
+    const put = bruno[8].body as { file: string; contentType: string };
+    expect(put.contentType).toBe('application/octet-stream');
+    expect(readFileSync(join(dirOut, put.file)).toString('base64')).toBe(originals[8].body);
+    for (const x of [...insomnia, ...bruno]) expect(x.headers.some(([n]) => n.startsWith(':') || /^(content-length|transfer-encoding|connection)$/i.test(n))).toBe(false);
   });
 });
 

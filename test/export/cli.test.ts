@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { SECRETS_LEFT_OUT_NOTE } from '../../src/export/secrets.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/session-files.js';
+import { collectionSession } from './collection-fixtures.js';
+import { bruRequest, loadInsomnia } from './collection-validators.js';
 import { variedSession } from './fixtures.js';
 import { harSchemaErrors, postmanSchemaErrors } from './validators.js';
 
@@ -88,13 +90,56 @@ describe('tinytap export', () => {
 
   it('needs exactly one format, and --include-secrets only with --har or --postman', async () => {
     expect(await tinytap('export', file)).toBe(2);
-    expect(err).toBe('tinytap: export needs exactly one of --har, --curl or --postman\n');
+    expect(err).toBe('tinytap: export needs exactly one of --har, --curl, --postman, --insomnia or --bruno DIR\n');
     expect(await tinytap('export', file, '--har', '--curl')).toBe(2);
-    expect(err).toBe('tinytap: export needs exactly one of --har, --curl or --postman\n');
+    expect(err).toBe('tinytap: export needs exactly one of --har, --curl, --postman, --insomnia or --bruno DIR\n');
+    expect(await tinytap('export', file, '--insomnia', '--bruno', join(dir, 'b'))).toBe(2);
+    expect(await tinytap('export', file, '--bruno', join(dir, 'b'), '-o', join(dir, 'x'))).toBe(2);
+    expect(err).toBe('tinytap: --bruno DIR writes a directory: -o and --force are for the other formats\n');
     expect(await tinytap('export', file, '--curl', '--include-secrets')).toBe(2);
-    expect(err).toMatch(/^tinytap: --include-secrets is for --har and --postman: curl commands always keep the credentials/);
+    expect(err).toMatch(/^tinytap: --include-secrets is for --har, --postman, --insomnia and --bruno: curl commands always keep the credentials/);
     expect(await tinytap('export', file, '--har', 'status:abc')).toBe(2);
     expect(err).toMatch(/^tinytap: bad filter: bad status 'abc'/);
     expect(out).toBe('');
+  });
+
+  it('--insomnia writes an Insomnia v4 export that its importer reads, and says what it left out', async () => {
+    expect(await tinytap('export', file, '--insomnia', 'method:GET')).toBe(0);
+    const { importer, resources } = await loadInsomnia(out);
+    expect(importer).toBe('insomnia-4');
+    expect(resources.filter((r) => r._type === 'request')).toHaveLength(5);
+    expect(err).toBe(`tinytap: ${SECRETS_LEFT_OUT_NOTE}\n`);
+    const grpc = await collectionSession();
+    expect(await tinytap('export', grpc, '--insomnia', '--include-secrets')).toBe(0);
+    expect(err).toBe('tinytap: left out 1 gRPC call: Insomnia makes gRPC requests from .proto files, which a capture does not have (tinytap export --har keeps them)\n');
+  });
+
+  it('--bruno DIR makes a private directory of .bru files, only a new or empty one', async () => {
+    const bruno = join(dir, 'collection');
+    expect(await tinytap('export', file, '--bruno', bruno, 'path:/api/*')).toBe(0);
+    expect(err).toBe(`tinytap: ${SECRETS_LEFT_OUT_NOTE}\nwrote 2 requests to ${bruno}\n`);
+    expect(statSync(bruno).mode & 0o777).toBe(0o700);
+    expect(readdirSync(bruno).sort()).toEqual(['0001-get-api-items.bru', '0002-delete-api-items-7.bru', 'bruno.json']);
+    for (const name of readdirSync(bruno)) expect(statSync(join(bruno, name)).mode & 0o777).toBe(0o600);
+    expect(bruRequest(readFileSync(join(bruno, '0002-delete-api-items-7.bru'), 'utf8'))).toMatchObject({ method: 'DELETE', url: 'http://127.0.0.1:3000/api/items/7' });
+    // not empty now: refused, one line, exit 2, and nothing in it changed
+    expect(await tinytap('export', file, '--bruno', bruno)).toBe(2);
+    expect(err).toBe(`tinytap: ${bruno} is not empty: give the name of a new directory, or an empty one\n`);
+    expect(readdirSync(bruno)).toHaveLength(3);
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    expect(await tinytap('export', file, '--bruno', empty, 'method:HEAD')).toBe(0);
+    expect(readdirSync(empty)).toEqual(['0001-head-status.bru', 'bruno.json']);
+    const link = join(dir, 'link-to-empty');
+    mkdirSync(join(dir, 'empty2'));
+    symlinkSync(join(dir, 'empty2'), link);
+    expect(await tinytap('export', file, '--bruno', link)).toBe(2);
+    expect(err).toBe(`tinytap: ${link} is a symbolic link: give the name of a new directory\n`);
+    expect(readdirSync(join(dir, 'empty2'))).toEqual([]);
+    writeFileSync(join(dir, 'plain'), 'x');
+    expect(await tinytap('export', file, '--bruno', join(dir, 'plain'))).toBe(2);
+    expect(await tinytap('export', file, '--bruno', join(dir, 'no', 'b'))).toBe(2);
+    expect(err).toBe(`tinytap: ${join(dir, 'no', 'b')}: no such directory ${join(dir, 'no')}\n`);
+    expect(readdirSync(dir).filter((n) => n.includes('tinytap-tmp'))).toEqual([]);
   });
 });

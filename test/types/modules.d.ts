@@ -22,3 +22,11 @@ declare module 'postman-collection' {
     forEachItem(callback: (item: Item, parent: ItemGroup) => void): void;
   }
 }
+
+declare module '@usebruno/lang' {
+  const lang: {
+    /** Bruno's .bru parser (v2/src/bruToJson.js): throws on text that does not parse. */
+    bruToJsonV2(bru: string): any;
+  };
+  export default lang;
+}
