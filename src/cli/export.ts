@@ -17,7 +17,7 @@ import { harDocument } from '../export/har.js';
 import { brunoCollection } from '../export/bruno.js';
 import { insomniaExport } from '../export/insomnia.js';
 import { postmanCollection } from '../export/postman.js';
-import type { LeftOut } from '../export/replay-request.js';
+import type { LeftOut } from '../export/collection-request.js';
 import { SECRETS_LEFT_OUT_NOTE } from '../export/secrets.js';
 import { sudoOwner } from '../files/owner.js';
 import { PendingDirectory, checkNewDirectory } from '../files/private-dir.js';

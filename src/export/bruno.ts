@@ -28,7 +28,7 @@ import {
   replayRequest,
   requestName,
   webSocketUrl,
-} from './replay-request.js';
+} from './collection-request.js';
 import { SecretFilter, isFormBody, isJsonBody, isSecretName } from './secrets.js';
 import { bodyText } from './text.js';
 

@@ -21,7 +21,7 @@ import type { Exchange } from '../model/exchange.js';
 import { InsomniaSecrets } from './insomnia-template.js';
 import { jsonDocument } from './json-document.js';
 import { decodedParams } from './params.js';
-import { HANDSHAKE_HEADERS, type LeftOut, type ReplayRequest, capturedBy, isReplayable, isWebSocketUpgrade, replayRequest, requestName, webSocketUrl } from './replay-request.js';
+import { HANDSHAKE_HEADERS, type LeftOut, type ReplayRequest, capturedBy, isReplayable, isWebSocketUpgrade, replayRequest, requestName, webSocketUrl } from './collection-request.js';
 import { SecretFilter, isFormBody, isSecretName } from './secrets.js';
 import { bodyText } from './text.js';
 import { uriParts } from './url.js';

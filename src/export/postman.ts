@@ -9,7 +9,7 @@
 import type { Exchange, HeaderField, HttpResponse } from '../model/exchange.js';
 import { bodyNotes } from '../render/body.js';
 import { jsonDocument } from './json-document.js';
-import { type ReplayRequest, braceVariable, capturedBy, isReplayable, replayRequest, requestName } from './replay-request.js';
+import { type ReplayRequest, braceVariable, capturedBy, isReplayable, replayRequest, requestName } from './collection-request.js';
 import { SecretFilter } from './secrets.js';
 import { bodyText, capturedText, headerValue } from './text.js';
 import { uriParts } from './url.js';

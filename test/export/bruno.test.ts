@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { brunoCollection } from '../../src/export/bruno.js';
 import { NAME_HINT_MAX } from '../../src/export/bru-file-names.js';
-import type { LeftOut } from '../../src/export/replay-request.js';
+import type { LeftOut } from '../../src/export/collection-request.js';
 import type { Exchange } from '../../src/model/exchange.js';
 import { H2_JSON, HOSTILE_PATHS, ODD_VALUE, collectionSession } from './collection-fixtures.js';
 import { bruRequest, parseBru } from './collection-validators.js';

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { insomniaLiteral } from '../../src/export/insomnia-template.js';
 import { insomniaExport } from '../../src/export/insomnia.js';
-import type { LeftOut } from '../../src/export/replay-request.js';
+import type { LeftOut } from '../../src/export/collection-request.js';
 import type { Exchange } from '../../src/model/exchange.js';
 import { H2_JSON, HOSTILE_PATHS, ODD_VALUE, collectionSession } from './collection-fixtures.js';
 import { insomniaRequests, loadInsomnia, untemplate } from './collection-validators.js';
