@@ -18,6 +18,7 @@ import { writePrivateFile } from '../files/private-file.js';
 import type { DiffSource } from '../diff/index.js';
 import { type NoiseEntry, diffSessions, noiseEntries, noiseFileText } from '../diff/index.js';
 import type { ExchangeRef } from '../diff/match-endpoints.js';
+import type { RouteSource } from '../diff/route-template.js';
 import { FollowValues, type Substitution, placeText } from '../replay/follow-values.js';
 import { type RequestEdits, type SkipReason, parseHeaderFlag, requestParts, skipReason } from '../replay/replay-request.js';
 import { type PlannedRequest, type RequestOutcome, runReplay } from '../replay/run-replay.js';
@@ -269,9 +270,11 @@ function recordedSource(session: Session, f: CompiledArg, outcomes: RequestOutco
 /**
  * The replayed side, in the order of the recorded exchanges it answers (whatever order the
  * concurrent requests ended in): an exchange is found by its connection's local port and its
- * position on it.
+ * position on it. Each answers one recorded exchange by construction, so it is matched under
+ * that exchange's endpoint: a path the replay had to escape (a space from an HTTP/2 :path) is
+ * still the same request.
  */
-function replayedSource(session: Session, outcomes: RequestOutcome[]): DiffSource {
+function replayedSource(session: Session, outcomes: RequestOutcome[], routes: Map<number, RouteSource>): DiffSource {
   return {
     *summaries() {
       const byPlace = new Map<string, ExchangeRef>();
@@ -279,12 +282,23 @@ function replayedSource(session: Session, outcomes: RequestOutcome[]): DiffSourc
       for (const o of outcomes) {
         if (o.localPort === null) continue;
         const s = byPlace.get(`${o.localPort}:${o.seq}`);
-        if (s) yield s;
+        if (!s) continue;
+        const route = routes.get(o.exchangeId);
+        yield route ? { ...s, ...route } : s;
       }
     },
     exchange: (id) => session.exchange(id),
     messages: (id) => session.wsMessages(id),
   };
+}
+
+/** The route of every recorded exchange sent: the replayed ones are matched under it. */
+function recordedRoutes(session: Session, f: CompiledArg, outcomes: RequestOutcome[]): Map<number, RouteSource> {
+  const sent = new Set(outcomes.map((o) => o.exchangeId));
+  const routes = new Map<number, RouteSource>();
+  for (const s of session.iterateExchanges({ where: f.where, params: f.params }))
+    if (sent.has(Number(s.id))) routes.set(Number(s.id), { method: s.method, path: s.path, query: s.query, url: s.url });
+  return routes;
 }
 
 interface RunResult {
@@ -372,6 +386,7 @@ async function runReplayCommand(file: string, filter: string[], flags: ReplayFla
     if (run.outcomes.every((o) => o.status === null)) throw new CliError(`no request got an answer from the target: is it running? (${run.outcomes[0]?.error ?? 'nothing sent'})`, EXIT_ERROR);
 
     const replayed = openSession(output);
+    const routes = recordedRoutes(recorded, f, run.outcomes);
     try {
       let noise: NoiseEntry[] = fileNoise;
       if (flags.learnNoise) {
@@ -381,7 +396,7 @@ async function runReplayCommand(file: string, filter: string[], flags: ReplayFla
         if (again.stopped) return EXIT_ERROR;
         const twice = openSession(second);
         try {
-          const report = diffSessions(replayedSource(replayed, run.outcomes), replayedSource(twice, again.outcomes), { rules: rulesOf(flags, [replayed, twice]), latencyThreshold: null, requests: false });
+          const report = diffSessions(replayedSource(replayed, run.outcomes, routes), replayedSource(twice, again.outcomes, routes), { rules: rulesOf(flags, [replayed, twice]), latencyThreshold: null, requests: false });
           const learned = noiseEntries(report);
           noise = [...noise, ...learned];
           writeLine(stderr, term`learned ${formatCount(learned.length)} noisy ${learned.length === 1 ? 'place' : 'places'} from a second run → ${second}`);
@@ -396,7 +411,7 @@ async function runReplayCommand(file: string, filter: string[], flags: ReplayFla
       const files = { a: file, b: output, filter: f.text };
       const sent = run.outcomes.filter((o) => o.localPort !== null).length;
       const extra = { replay: { output, sent, seconds, requestsPerSecond: sent / seconds, skipped: Object.fromEntries(plan.skipped), failed: run.outcomes.filter((o) => o.error).map((o) => ({ exchange: o.exchangeId, error: o.error })), substitutions: substitutionsJson(plan, run.outcomes) } };
-      return compareAndReport(recordedSource(recorded, f, run.outcomes), replayedSource(replayed, run.outcomes), files, rulesOf(flags, [recorded, replayed]), noise, flags, 'comparing', extra, false).exit;
+      return compareAndReport(recordedSource(recorded, f, run.outcomes), replayedSource(replayed, run.outcomes, routes), files, rulesOf(flags, [recorded, replayed]), noise, flags, 'comparing', extra, false).exit;
     } finally {
       replayed.close();
     }

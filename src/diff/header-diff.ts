@@ -24,7 +24,9 @@ function byName(headers: readonly HeaderField[], rules: IgnoreRules): Map<string
   const m = new Map<string, Values>();
   for (const h of headers) {
     const key = h.name.toLowerCase();
-    if (rules.ignoresHeader(key)) continue;
+    // HTTP/2's pseudo-header fields are the request and status lines, compared as such (an
+    // HTTP/2 recording beside an HTTP/1.1 one differs in them and nowhere else)
+    if (key.startsWith(':') || rules.ignoresHeader(key)) continue;
     const v = m.get(key);
     if (v) v.values.push(h.value);
     else m.set(key, { name: h.name, values: [h.value] });

@@ -17,7 +17,15 @@ import type { Target } from './targets.js';
 export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Why a selected exchange is not sent; counted, and shown in the summary. */
-export type SkipReason = 'unsafe method' | 'no target' | 'body not wholly captured' | 'websocket' | 'connect tunnel' | 'no request';
+export type SkipReason =
+  | 'unsafe method'
+  | 'no target'
+  | 'body not wholly captured'
+  | 'websocket'
+  | 'connect tunnel'
+  | 'grpc (needs HTTP/2)'
+  | 'a field HTTP/1.1 cannot carry'
+  | 'no request';
 
 export interface RequestEdits {
   keepHost: boolean;
@@ -32,11 +40,18 @@ export function skipReason(ex: Exchange, unsafe: boolean, target: Target | null)
   if (!r.method) return 'no request';
   if (r.method === 'CONNECT' || ex.upgrade === 'connect') return 'connect tunnel';
   if (ex.upgrade === 'websocket' || ex.websocket) return 'websocket';
+  // sent as HTTP/1.1, a gRPC call would be refused: its trailers and framing are HTTP/2's
+  if (ex.grpc) return 'grpc (needs HTTP/2)';
   if (!unsafe && !SAFE_METHODS.has(r.method.toUpperCase())) return 'unsafe method';
   if (!r.body.complete || r.body.captured.length < r.body.size) return 'body not wholly captured';
   if (!target) return 'no target';
+  // HTTP/2 carries field values no HTTP/1.1 line may (RFC 9113 §8.2.1 forbids them, a capture
+  // holds what was sent): written into a head they would end it, or start a forged field
+  if (r.headers.some((h) => !h.name.startsWith(':') && (!FIELD_NAME.test(h.name) || /[\r\n\0]/.test(h.value)))) return 'a field HTTP/1.1 cannot carry';
   return null;
 }
+
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** The recorded target in origin form (a proxy's absolute-form target loses its authority). */
 export function originForm(ex: Exchange): string {
@@ -84,13 +99,26 @@ export function requestParts(ex: Exchange, target: Target, edits: RequestEdits):
   if (!host) headers.unshift({ name: 'Host', value: edits.keepHost && authority ? authority : target.authority });
   const edited = headers.filter((h) => !edits.drop.has(h.name.toLowerCase()) && !edits.set.some((s) => s.name.toLowerCase() === h.name.toLowerCase()));
   edited.push(...edits.set);
-  const path = originForm(ex);
+  // a space or a control byte would end the request line (HTTP/2's :path may hold them), and a
+  // request target is ASCII (RFC 9112 §3.2: Node's server refuses raw UTF-8 with a 400): those
+  // bytes alone are percent-encoded, as a browser would have; every other byte goes as recorded
+  const path = escapeTarget(originForm(ex));
   return {
     method: r.method,
     target: target.basePath && path !== '*' ? target.basePath + path : path,
     headers: edited,
     body: r.body.captured,
   };
+}
+
+/** `target` with every byte a request line cannot carry percent-encoded (see requestParts). */
+export function escapeTarget(target: string): string {
+  let out = '';
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    out += c <= 0x20 || c >= 0x7f ? `%${c.toString(16).toUpperCase().padStart(2, '0')}` : target[i];
+  }
+  return out;
 }
 
 /** Methods whose request means something with a body, so an empty one is still declared. */

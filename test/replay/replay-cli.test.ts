@@ -5,12 +5,14 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type Server as HttpsServer, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Session } from '../../src/session/session.js';
 import { scripted } from '../export/fixtures.js';
+import { H2_JSON, HOSTILE_PATHS, ODD_VALUE, collectionSession } from '../export/collection-fixtures.js';
 import { CURL, NODE } from '../helpers/scripted-session.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/session-files.js';
@@ -186,6 +188,56 @@ describe('tinytap replay', () => {
       expect(half.code).toBe(1);
     } finally {
       await new Promise<void>((res) => rude.close(() => res()));
+    }
+  });
+});
+
+describe('tinytap replay: HTTP/2 recordings, https targets', () => {
+  let server: HttpsServer;
+  let port = 0;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    const tls = join(import.meta.dirname, '../../testdata/tls');
+    server = createHttpsServer({ cert: readFileSync(join(tls, 'cert.pem')), key: readFileSync(join(tls, 'key.pem')) }, (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('latin1')));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} ${req.headers.host} ${String(req.headers['x-odd'] ?? '')}${body ? ` ${body}` : ''}`);
+        res.writeHead(req.url === '/orders?src=h2' ? 201 : 404, { 'content-type': 'text/plain' });
+        res.end(req.url === '/orders?src=h2' ? 'made' : 'no');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('an HTTP/2 recording goes as HTTP/1.1 over TLS: pseudo-header fields become the request line and Host, a path HTTP/1.1 cannot hold is escaped, gRPC is skipped', async () => {
+    const recording = await collectionSession();
+    // a self-signed certificate is refused unless --insecure
+    const refused = await runCli('replay', recording, '--target', `https://localhost:${port}`, '--unsafe', '-o', join(dir, 'h2-refused.tinytap'));
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/self-signed certificate/);
+    expect(seen).toEqual([]);
+
+    const out = join(dir, 'h2.tinytap');
+    const r = await runCli('replay', recording, '--target', `https://localhost:${port}`, '--unsafe', '--insecure', '-o', out);
+    expect(r.err).toContain('skipped 2: 1 grpc (needs HTTP/2), 1 websocket');
+    expect(seen).toEqual([
+      `POST /orders?src=h2 localhost:${port} ${ODD_VALUE} ${H2_JSON}`,
+      ...HOSTILE_PATHS.map((p) => `GET ${Buffer.from(p, 'utf8').toString('latin1').replaceAll('\n', '%0A').replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)} localhost:${port} `),
+    ]);
+    // the recorded answers were plain text, so is this: only the framing and a date differ
+    expect(r.code, r.out).toBe(0);
+    const s = Session.open(out);
+    try {
+      const first = s.exchange(Number(s.exchanges()[0].id))!;
+      expect(first.request.scheme).toBe('https');
+      expect(first.tls?.decryptedFrom).toMatch(/openssl/);
+      expect(first.response?.status).toBe(201);
+    } finally {
+      s.close();
     }
   });
 });
