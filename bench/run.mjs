@@ -13,6 +13,7 @@ import { generateSession } from './generate-session.mjs';
 import { h2Overhead, h2OverheadMarkdown, h2ParserMarkdown, h2ParserThroughput } from './h2.mjs';
 import { parserThroughput, queryBench, queryMarkdown } from './query.mjs';
 import { recordOverhead, recordOverheadMarkdown } from './record-overhead.mjs';
+import { benchReplay, replayMarkdown } from './replay.mjs';
 import { tlsCallCost, tlsCallCostMarkdown } from './tls-call-cost.mjs';
 import { benchTui, tuiMarkdown } from './tui.mjs';
 
@@ -188,6 +189,14 @@ if (want('diff')) {
   const d = await benchDiff(a, b);
   console.error(JSON.stringify(d));
   sections.push([`Diff of two ${fmt(n)}-exchange sessions`, diffMarkdown(d), d]);
+}
+
+if (want('replay')) {
+  const n = Number(process.env.BENCH_REPLAY_EXCHANGES ?? 100_000);
+  console.error(`replay: a session of ${n} exchanges against nginx ...`);
+  const r = await benchReplay({ exchanges: n });
+  console.error(JSON.stringify(r));
+  sections.push([`Replay of a ${fmt(n)}-exchange session`, replayMarkdown(r), r]);
 }
 
 const machine = `${cpus().length} × ${cpus()[0].model.trim()}, ${fmt(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node.js ${process.version}`;
