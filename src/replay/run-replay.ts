@@ -100,6 +100,30 @@ class Pool {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** When (ms, Date.now() scale) requests may start: the recorded gaps scaled by --speed, no closer than --rate allows. */
+export class Pacer {
+  private nextSlot: number;
+
+  constructor(
+    private readonly t0: number,
+    private readonly firstNs: bigint,
+    private readonly speed: number | null,
+    private readonly rate: number | null,
+  ) {
+    this.nextSlot = t0;
+  }
+
+  /** The start of a request recorded at `startedNs`, asked for at `now` (requests are asked for in order). */
+  startOf(startedNs: bigint, now: number): number {
+    let at = this.speed ? this.t0 + Number(startedNs - this.firstNs) / 1e6 / this.speed : now;
+    if (this.rate) {
+      at = Math.max(at, this.nextSlot);
+      this.nextSlot = at + 1000 / this.rate;
+    }
+    return Math.max(at, now);
+  }
+}
+
 /** Sends every planned request; resolves with their outcomes, in plan order. */
 export async function runReplay(plan: PlannedRequest[], recorder: OwnRecorder, opts: RunOptions): Promise<RequestOutcome[]> {
   const pool = new Pool(recorder, opts);
@@ -108,9 +132,7 @@ export async function runReplay(plan: PlannedRequest[], recorder: OwnRecorder, o
   const finished: Promise<void>[] = [];
   const finish: (() => void)[] = [];
   for (let i = 0; i < plan.length; i++) finished.push(new Promise<void>((resolve) => finish.push(resolve)));
-  const t0 = Date.now();
-  const first = plan[0]?.startedNs ?? 0n;
-  let nextSlot = t0;
+  const pacer = new Pacer(Date.now(), plan[0]?.startedNs ?? 0n, opts.speed, opts.rate);
   let next = 0;
   let done = 0;
 
@@ -152,13 +174,8 @@ export async function runReplay(plan: PlannedRequest[], recorder: OwnRecorder, o
   const worker = async () => {
     while (next < plan.length && !opts.stopped?.()) {
       const p = plan[next++];
-      // pacing: the recorded gap (scaled), and the ceiling rate
-      let at = opts.speed ? t0 + Number(p.startedNs - first) / 1e6 / opts.speed : Date.now();
-      if (opts.rate) {
-        at = Math.max(at, nextSlot);
-        nextSlot = at + 1000 / opts.rate;
-      }
-      const wait = at - Date.now();
+      const now = Date.now();
+      const wait = pacer.startOf(p.startedNs, now) - now;
       if (wait > 0) await sleep(wait);
       const o = await one(p);
       outcomes[p.position] = o;

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { Exchange } from '../../src/model/exchange.js';
 import { http1Bytes, parseHeaderFlag, requestParts, skipReason } from '../../src/replay/replay-request.js';
+import { Pacer } from '../../src/replay/run-replay.js';
 import { parseTarget } from '../../src/replay/targets.js';
 import { allExchanges, scripted } from '../export/fixtures.js';
 import { CURL, NODE } from '../helpers/scripted-session.js';
@@ -76,5 +77,23 @@ describe('a recorded exchange as a request to send again', () => {
     expect(skipReason(ex[3], true, TARGET)).toBe('body not wholly captured');
     expect(skipReason(ex.find((x) => x.upgrade === 'websocket')!, false, TARGET)).toBe('websocket');
     expect(ex.map((x) => skipReason(x, true, TARGET))).toEqual([null, null, null, 'body not wholly captured', 'no request', 'websocket']);
+  });
+});
+
+describe('pacing', () => {
+  const MS = 1_000_000n;
+  it('--speed keeps the recorded gaps, scaled; --rate spaces the starts; neither: at once', () => {
+    const starts = (speed: number | null, rate: number | null, recordedMs: number[], now = 1000) => {
+      const p = new Pacer(1000, BigInt(recordedMs[0]) * MS, speed, rate);
+      return recordedMs.map((ms) => p.startOf(BigInt(ms) * MS, now));
+    };
+    expect(starts(null, null, [0, 10, 500])).toEqual([1000, 1000, 1000]);
+    expect(starts(1, null, [0, 10, 500])).toEqual([1000, 1010, 1500]);
+    expect(starts(2, null, [0, 10, 500])).toEqual([1000, 1005, 1250]);
+    expect(starts(null, 100, [0, 0, 0])).toEqual([1000, 1010, 1020]);
+    // the slower of the two wins
+    expect(starts(1, 50, [0, 1, 100])).toEqual([1000, 1020, 1100]);
+    // a request asked for late (the one before it was slow) starts at once, not in the past
+    expect(starts(1, null, [0, 10], 2000)).toEqual([2000, 2000]);
   });
 });
