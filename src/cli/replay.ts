@@ -20,7 +20,7 @@ import { type NoiseEntry, diffSessions, noiseEntries, noiseFileText } from '../d
 import type { ExchangeRef } from '../diff/match-endpoints.js';
 import type { RouteSource } from '../diff/route-template.js';
 import { FollowValues, type Substitution, placeText } from '../replay/follow-values.js';
-import { type RequestEdits, type SkipReason, parseHeaderFlag, requestParts, skipReason } from '../replay/replay-request.js';
+import { type RequestEdits, type SkipReason, parseHeaderFlag, requestParts, sendsHttp2, skipReason } from '../replay/replay-request.js';
 import { type PlannedRequest, type RequestOutcome, runReplay } from '../replay/run-replay.js';
 import { type Target, TargetError, TargetTable, isLoopbackAddress, parseMapping, parseTarget } from '../replay/targets.js';
 import type { Session } from '../session/session.js';
@@ -49,6 +49,7 @@ interface ReplayFlags extends CompareFlags {
   rate?: string;
   timeout: string;
   insecure?: boolean;
+  http1?: boolean;
   followValues?: boolean;
   learnNoise?: boolean;
   saveNoise?: string;
@@ -84,6 +85,7 @@ export function registerReplay(program: Command): void {
     .option('--rate <n/s>', 'start at most this many requests per second')
     .option('--timeout <time>', 'give up on a response after this long', '30s')
     .option('--insecure', 'accept any TLS certificate from an https:// target')
+    .option('--http1', 'send HTTP/2 recordings as HTTP/1.1 requests (gRPC calls are then skipped)')
     .option('--follow-values', 'carry values a response gave (an id, a token, a cookie) into the later requests that used them')
     .option('--learn-noise', 'replay twice: what differs between the two runs is noise, left out of the comparison')
     .option('--save-noise <file>', 'with --learn-noise: write the noise learned to this file, for --noise later');
@@ -178,7 +180,7 @@ function planOf(session: Session, f: CompiledArg, table: TargetTable, flags: Rep
   for (const ex of session.iterateWholeExchanges({ where: f.where, params: f.params })) {
     plan.selected++;
     const target = table.targetOf({ addr: ex.server.addr, port: ex.server.port, host: ex.request.host || null });
-    const why = skipReason(ex, !!flags.unsafe, target);
+    const why = skipReason(ex, !!flags.unsafe, target, !!flags.http1);
     if (why) {
       plan.skipped.set(why, (plan.skipped.get(why) ?? 0) + 1);
       if (why === 'no target') plan.unmapped.add(ex.server.addr ? `${ex.server.addr}:${ex.server.port}` : ex.request.host);
@@ -187,7 +189,7 @@ function planOf(session: Session, f: CompiledArg, table: TargetTable, flags: Rep
     const position = plan.requests.length;
     const parts = requestParts(ex, target!, edits);
     // a small request is kept from this pass: loading each exchange again costs more than sending it
-    plan.requests.push({ position, exchangeId: ex.id, startedNs: ex.request.startedNs, target: target!, ...(parts.body.length <= KEPT_BODY_BYTES ? { parts } : {}) });
+    plan.requests.push({ position, exchangeId: ex.id, startedNs: ex.request.startedNs, target: target!, http2: sendsHttp2(ex, !!flags.http1), ...(parts.body.length <= KEPT_BODY_BYTES ? { parts } : {}) });
     plan.follow?.learn(position, parts, ex.response ? { headers: ex.response.headers, body: ex.response.body.captured } : null);
   }
   return plan;

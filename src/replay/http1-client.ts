@@ -32,6 +32,12 @@ export interface ConnectOptions {
 
 export class ReplayConnectionError extends Error {}
 
+/** Why a connection failed, in one line: OpenSSL's errors are several, with source paths. */
+export function connectFailure(err: Error & { reason?: string }): string {
+  if (/no application protocol/i.test(err.message)) return 'it does not speak HTTP/2 over TLS (ALPN): --http1 sends HTTP/2 recordings as HTTP/1.1';
+  return (err.reason ?? err.message).split('\n')[0];
+}
+
 interface Pending {
   resolve(r: ReplayResponse): void;
   reject(e: Error): void;
@@ -74,7 +80,7 @@ export class Http1ClientConnection {
       this.socket = socket;
       const fail = (err: Error) => {
         this.dead = true;
-        reject(new ReplayConnectionError(`cannot connect to ${this.target.text}: ${err.message}`));
+        reject(new ReplayConnectionError(`cannot connect to ${this.target.text}: ${connectFailure(err)}`));
       };
       socket.once('error', fail);
       socket.setTimeout(this.opts.timeoutMs, () => socket.destroy(new Error(`no answer within ${this.opts.timeoutMs} ms`)));

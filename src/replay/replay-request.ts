@@ -35,19 +35,25 @@ export interface RequestEdits {
   drop: Set<string>;
 }
 
-export function skipReason(ex: Exchange, unsafe: boolean, target: Target | null): SkipReason | null {
+/** Sent over HTTP/2: it was recorded so, unless --http1. */
+export function sendsHttp2(ex: Exchange, http1: boolean): boolean {
+  return !http1 && !!ex.http2;
+}
+
+export function skipReason(ex: Exchange, unsafe: boolean, target: Target | null, http1 = true): SkipReason | null {
   const r = ex.request;
   if (!r.method) return 'no request';
   if (r.method === 'CONNECT' || ex.upgrade === 'connect') return 'connect tunnel';
   if (ex.upgrade === 'websocket' || ex.websocket) return 'websocket';
   // sent as HTTP/1.1, a gRPC call would be refused: its trailers and framing are HTTP/2's
-  if (ex.grpc) return 'grpc (needs HTTP/2)';
+  if (ex.grpc && !sendsHttp2(ex, http1)) return 'grpc (needs HTTP/2)';
   if (!unsafe && !SAFE_METHODS.has(r.method.toUpperCase())) return 'unsafe method';
   if (!r.body.complete || r.body.captured.length < r.body.size) return 'body not wholly captured';
   if (!target) return 'no target';
   // HTTP/2 carries field values no HTTP/1.1 line may (RFC 9113 §8.2.1 forbids them, a capture
   // holds what was sent): written into a head they would end it, or start a forged field
-  if (r.headers.some((h) => !h.name.startsWith(':') && (!FIELD_NAME.test(h.name) || /[\r\n\0]/.test(h.value)))) return 'a field HTTP/1.1 cannot carry';
+  if (!sendsHttp2(ex, http1) && r.headers.some((h) => !h.name.startsWith(':') && (!FIELD_NAME.test(h.name) || /[\r\n\0]/.test(h.value))))
+    return 'a field HTTP/1.1 cannot carry';
   return null;
 }
 

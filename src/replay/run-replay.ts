@@ -12,6 +12,7 @@ import type { Exchange } from '../model/exchange.js';
 import type { OwnRecorder } from '../record/own-sockets.js';
 import { type FollowValues, type Substitution } from './follow-values.js';
 import { Http1ClientConnection, type ReplayResponse } from './http1-client.js';
+import { Http2ClientConnection } from './http2-client.js';
 import { type RequestEdits, type RequestParts, http1Bytes, requestParts } from './replay-request.js';
 import type { Target } from './targets.js';
 
@@ -24,6 +25,8 @@ export interface PlannedRequest {
   target: Target;
   /** The request, made in the planning pass when it is small; otherwise loaded when sent. */
   parts?: RequestParts;
+  /** Sent over HTTP/2 (it was recorded so), else HTTP/1.1. */
+  http2: boolean;
 }
 
 export interface RequestOutcome {
@@ -93,8 +96,32 @@ class Pool {
     this.idle.set(target.text, list);
   }
 
+  private readonly h2 = new Map<string, Promise<Http2ClientConnection>>();
+
+  /** The target's HTTP/2 connection, shared by every request to it (streams are concurrent). */
+  async takeH2(target: Target): Promise<Http2ClientConnection> {
+    const open = this.h2.get(target.text);
+    if (open) {
+      const c = await open;
+      if (!c.dead) return c;
+    }
+    const c = new Http2ClientConnection(target, this.recorder, {
+      address: this.opts.addresses.get(target.text) ?? target.host,
+      insecure: this.opts.insecure,
+      timeoutMs: this.opts.timeoutMs,
+    });
+    const opening = c.open().then(() => c);
+    this.h2.set(target.text, opening);
+    opening.catch(() => this.h2.delete(target.text));
+    this.h2All.add(c);
+    return opening;
+  }
+
+  private readonly h2All = new Set<Http2ClientConnection>();
+
   closeAll(): void {
     for (const c of this.all) c.close();
+    for (const c of this.h2All) c.close();
   }
 }
 
@@ -149,6 +176,22 @@ export async function runReplay(plan: PlannedRequest[], recorder: OwnRecorder, o
       const applied = opts.follow.apply(p.position, parts);
       parts = applied.request;
       base.substitutions = applied.made;
+    }
+    if (p.http2) {
+      let h2: Http2ClientConnection;
+      try {
+        h2 = await pool.takeH2(p.target);
+      } catch (err) {
+        return { ...base, error: (err as Error).message };
+      }
+      const at = { ...base, localPort: h2.localPort, seq: h2.opened };
+      try {
+        const response = await h2.exchange(parts);
+        opts.follow?.given(p.position, response);
+        return { ...at, status: response.status };
+      } catch (err) {
+        return { ...at, error: (err as Error).message };
+      }
     }
     let conn: Http1ClientConnection;
     try {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type Server as HttpsServer, createServer as createHttpsServer } from 'node:https';
+import { type Http2Server, type IncomingHttpHeaders as IncomingHttpHeaders2, type ServerHttp2Stream, createServer as createH2Server, createSecureServer as createSecureH2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,13 +217,17 @@ describe('tinytap replay: HTTP/2 recordings, https targets', () => {
   it('an HTTP/2 recording goes as HTTP/1.1 over TLS: pseudo-header fields become the request line and Host, a path HTTP/1.1 cannot hold is escaped, gRPC is skipped', async () => {
     const recording = await collectionSession();
     // a self-signed certificate is refused unless --insecure
-    const refused = await runCli('replay', recording, '--target', `https://localhost:${port}`, '--unsafe', '-o', join(dir, 'h2-refused.tinytap'));
+    const refused = await runCli('replay', recording, '--target', `https://localhost:${port}`, '--unsafe', '--http1', '-o', join(dir, 'h2-refused.tinytap'));
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/self-signed certificate/);
     expect(seen).toEqual([]);
 
     const out = join(dir, 'h2.tinytap');
-    const r = await runCli('replay', recording, '--target', `https://localhost:${port}`, '--unsafe', '--insecure', '-o', out);
+    // this server speaks HTTP/1.1 only: HTTP/2 is refused by ALPN, and --http1 sends the requests as HTTP/1.1
+    const noH2 = await runCli('replay', recording, '--target', `https://localhost:${port}`, '--unsafe', '--insecure', '-o', join(dir, 'h2-alpn.tinytap'));
+    expect(noH2.err).toMatch(/does not speak HTTP\/2 over TLS \(ALPN\): --http1 sends HTTP\/2 recordings as HTTP\/1\.1/);
+    expect(noH2.code).toBe(2);
+    const r = await runCli('replay', recording, '--target', `https://localhost:${port}`, '--unsafe', '--insecure', '--http1', '-o', out);
     expect(r.err).toContain('skipped 2: 1 grpc (needs HTTP/2), 1 websocket');
     expect(seen).toEqual([
       `POST /orders?src=h2 localhost:${port} ${ODD_VALUE} ${H2_JSON}`,
@@ -238,6 +243,76 @@ describe('tinytap replay: HTTP/2 recordings, https targets', () => {
       expect(first.response?.status).toBe(201);
     } finally {
       s.close();
+    }
+  });
+});
+
+describe('tinytap replay: HTTP/2 recordings over HTTP/2', () => {
+  const seen: string[] = [];
+  const servers: Http2Server[] = [];
+  const GRPC_MESSAGE = Buffer.from([0, 0, 0, 0, 3, 0x08, 0x07, 0x10]);
+
+  function handler(stream: ServerHttp2Stream, headers: IncomingHttpHeaders2): void {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      const path = String(headers[':path']);
+      seen.push(`${String(headers[':method'])} ${path} ${String(headers[':authority'])} ${String(headers['x-odd'] ?? '-')} ${Buffer.concat(chunks).toString('latin1')}`);
+      if (path === '/shop.Items/Get') {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        stream.end(GRPC_MESSAGE);
+        return;
+      }
+      stream.respond({ ':status': path === '/orders?src=h2' ? 201 : 404, 'content-type': 'text/plain' });
+      stream.end(path === '/orders?src=h2' ? 'made' : 'no');
+    });
+  }
+
+  afterAll(() => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))));
+
+  async function listen(server: Http2Server): Promise<number> {
+    servers.push(server);
+    server.on('stream', handler);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return (server.address() as AddressInfo).port;
+  }
+
+  it('h2c and h2 over TLS: every stream on one connection, the gRPC call too, the same answers (exit 0)', async () => {
+    const recording = await collectionSession();
+    const tls = join(import.meta.dirname, '../../testdata/tls');
+    const targets = [
+      `http://127.0.0.1:${await listen(createH2Server())}`,
+      `https://localhost:${await listen(createSecureH2Server({ cert: readFileSync(join(tls, 'cert.pem')), key: readFileSync(join(tls, 'key.pem')) }))}`,
+    ];
+    for (const target of targets) {
+      seen.length = 0;
+      const out = join(dir, `h2-${target.slice(0, 5)}.tinytap`);
+      const r = await runCli('replay', recording, '--target', target, '--unsafe', '--insecure', '--concurrency', '3', '-o', out);
+      expect(r.err, target).toContain('replayed 7 of 8 selected requests');
+      expect(r.err, target).toContain('skipped 1: 1 websocket');
+      const authority = target.replace(/^https?:\/\//, '');
+      expect(seen.sort(), target).toEqual(
+        [
+          `POST /orders?src=h2 ${authority} ${ODD_VALUE} ${H2_JSON}`,
+          `POST /shop.Items/Get ${authority} - ${GRPC_MESSAGE.toString('latin1')}`,
+          ...HOSTILE_PATHS.map((p) => `GET ${Buffer.from(p, 'utf8').toString('latin1').replaceAll('\n', '%0A').replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)} ${authority} - `),
+        ].sort(),
+      );
+      expect(r.code, r.out).toBe(0);
+      const s = Session.open(out);
+      try {
+        const rows = s.exchanges();
+        expect(rows).toHaveLength(7);
+        const all = rows.map((x) => s.exchange(Number(x.id))!);
+        // one connection, seven streams, read back by the session's own HTTP/2 parser
+        expect(new Set(all.map((x) => x.flowId)).size).toBe(1);
+        expect(all.map((x) => x.http2?.stream).sort((a, b) => a! - b!)).toEqual([1, 3, 5, 7, 9, 11, 13]);
+        const grpc = all.find((x) => x.grpc);
+        expect(grpc?.grpc?.status).toMatchObject({ code: 0 });
+      } finally {
+        s.close();
+      }
     }
   });
 });
