@@ -62,13 +62,23 @@ export function makeCertificate() {
 }
 
 /** wrk's requests/s, request count and the seconds it ran. */
-export function wrk(url, { threads = 1, connections = 16, seconds = 8 } = {}) {
-  const out = execFileSync('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, url], {
+export function wrk(url, { threads = 1, connections = 16, seconds = 8, paths = null } = {}) {
+  const script = paths ? roundRobinScript(paths) : null;
+  const out = execFileSync('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, ...(script ? ['-s', script] : []), url], {
     encoding: 'utf8',
   });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
   const [, requests, took, unit] = /(\d+) requests in ([\d.]+)(ms|s)/.exec(out);
   return { rps, requests: Number(requests), seconds: Number(took) / (unit === 'ms' ? 1000 : 1), raw: out };
+}
+
+/** A wrk script that requests `paths` in turn (wrk alone repeats one URL). */
+function roundRobinScript(paths) {
+  const file = join(tempDir('tinytap-bench-wrk-'), 'paths.lua');
+  // long brackets: a path is taken as it is, no escapes to get wrong
+  const list = paths.map((p) => `[==[${p}]==]`).join(',\n');
+  writeFileSync(file, `local paths = {\n${list}\n}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n`);
+  return file;
 }
 
 /**

@@ -1,6 +1,6 @@
 // `tinytap replay` against nginx on loopback: requests/s of the replay (which also records every
-// byte it sends and receives into its own session), beside h2load --h1 sending the same URLs
-// with the same number of connections, one request at a time on each; then `tinytap diff` of
+// byte it sends and receives into its own session), beside h2load --h1 and wrk sending the same
+// URLs with the same number of connections, one request at a time on each; then `tinytap diff` of
 // the recording and its replay, the comparison a replay prints.
 // Standalone: node bench/replay.mjs [EXCHANGES]   (generates the session with generate-session.mjs)
 import { execFileSync, spawn } from 'node:child_process';
@@ -8,9 +8,9 @@ import { join } from 'node:path';
 
 import { benchDiff } from './diff.mjs';
 import { generateSession } from './generate-session.mjs';
-import { CLI, fmt, h2load, startNginx, tempDir } from './lib.mjs';
+import { CLI, fmt, h2load, startNginx, tempDir, wrk } from './lib.mjs';
 
-/** The distinct paths of the session's first HTTP exchanges: the URLs h2load goes round. */
+/** The distinct paths of the session's first HTTP exchanges: the URLs h2load and wrk go round. */
 function sessionPaths(file, n = 200) {
   const out = execFileSync(process.execPath, [CLI, 'ls', file, 'proto:http', '-n', String(n), '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const rows = out.trim().split('\n').map((line) => JSON.parse(line));
@@ -50,7 +50,17 @@ export async function benchReplay({ exchanges = 100_000, concurrencies = [1, 8] 
         paths.map((p) => `http://127.0.0.1:${nginx.port}${p}`),
         { requests: replay.sent, clients: c, streams: 1, h1: true },
       );
-      rows.push({ concurrency: c, sent: replay.sent, replayRps: replay.requestsPerSecond, h2loadRps: baseline.rps, ratio: replay.requestsPerSecond / baseline.rps });
+      // wrk runs for a time, not a count: 5 s is tens of thousands of requests here
+      const byWrk = wrk(`http://127.0.0.1:${nginx.port}/`, { threads: 1, connections: c, seconds: 5, paths });
+      rows.push({
+        concurrency: c,
+        sent: replay.sent,
+        replayRps: replay.requestsPerSecond,
+        h2loadRps: baseline.rps,
+        ratio: replay.requestsPerSecond / baseline.rps,
+        wrkRps: byWrk.rps,
+        wrkRatio: replay.requestsPerSecond / byWrk.rps,
+      });
       if (c === concurrencies[0]) diff = await benchDiff(file, out);
     }
   } finally {
@@ -61,13 +71,13 @@ export async function benchReplay({ exchanges = 100_000, concurrencies = [1, 8] 
 
 export function replayMarkdown(r) {
   const table = r.rows
-    .map((x) => `| ${x.concurrency} | ${fmt(x.sent)} | ${fmt(x.replayRps)} | ${fmt(x.h2loadRps)} | ${fmt(x.ratio, 2)} |`)
+    .map((x) => `| ${x.concurrency} | ${fmt(x.sent)} | ${fmt(x.replayRps)} | ${fmt(x.h2loadRps)} | ${fmt(x.ratio, 2)} | ${fmt(x.wrkRps)} | ${fmt(x.wrkRatio, 2)} |`)
     .join('\n');
   const d = r.diff;
-  return `A generated session of ${fmt(r.exchanges)} exchanges (HTTP ones sent, every method: \`--unsafe\`) replayed against nginx answering every request with a small body; the baseline is h2load --h1 requesting the session's first ${fmt(r.urls)} distinct URLs round robin, the same number of requests on the same number of connections, one request at a time on each. The replay also records every byte it sends and receives into its session, and reads each request from the recording.
+  return `A generated session of ${fmt(r.exchanges)} exchanges (HTTP ones sent, every method: \`--unsafe\`) replayed against nginx answering every request with a small body; the baselines are h2load --h1 requesting the session's first ${fmt(r.urls)} distinct URLs round robin, the same number of requests on the same number of connections, one request at a time on each, and wrk (one thread, the same connections, 5 s) going round the same URLs with a script. The replay also records every byte it sends and receives into its session, and reads each request from the recording.
 
-| connections | requests | \`tinytap replay\` req/s | h2load --h1 req/s | ratio |
-| ---: | ---: | ---: | ---: | ---: |
+| connections | requests | \`tinytap replay\` req/s | h2load --h1 req/s | ratio | wrk req/s | ratio |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${table}
 
 Then the comparison a replay prints, timed alone: \`tinytap diff\` of the recording and its replay (connections ${fmt(r.rows[0].concurrency)}), ${fmt(d.pairs)} pairs across ${fmt(d.endpoints)} endpoints, ${fmt(d.differences)} differences (nginx's answers are not the recorded ones): **${fmt(d.ms / 1000, 1)} s**, ${fmt(d.pairsPerSec)} pairs/s, peak RSS ${fmt(d.peakRssBytes / 2 ** 20)} MiB.`;
