@@ -126,13 +126,18 @@ static __always_inline void finish_walk(struct payload_walk *w)
 /* Defined by sendfile_body.h: load the next kernel page segment of a zero-copy send. */
 static __always_inline bool next_bvec_segment(struct payload_walk *w);
 
-/* One bpf_loop step: write the next chunk, loading the next iovec when a segment is done. */
-static long payload_step(__u32 index, void *ctx)
+/*
+ * One step of a payload walk: write the next chunk, loading the next iovec when a segment is
+ * done; nonzero when the walk is over. A global function, verified once on its own: inlined in
+ * the bpf_loop callback, the verifier follows the walk's counters (iov_next, budget) through
+ * the callback until they stop changing, which for a zero-copy send's kernel pages went past its
+ * million-instruction budget on Linux 6.18 (on_sock_send_length, E2BIG).
+ */
+__noinline int walk_step(struct payload_walk *w)
 {
-	struct payload_walk *w = ctx;
 	__u32 n;
 
-	if (w->budget == 0)
+	if (!w || w->budget == 0)
 		return 1;
 	if (w->seg_left == 0) {
 		struct iovec v = {};
@@ -158,6 +163,51 @@ static long payload_step(__u32 index, void *ctx)
 	w->seg_left -= n;
 	w->budget -= n;
 	return 0;
+}
+
+/* bpf_loop hands its callback a pointer to the caller's stack only, and a walk may be elsewhere. */
+struct walk_ref {
+	struct payload_walk *w;
+};
+
+/* The bpf_loop callback: the step is the global function above. */
+static long payload_step(__u32 index, void *ctx)
+{
+	struct walk_ref *ref = ctx;
+
+	return walk_step(ref->w) ? 1 : 0;
+}
+
+static __always_inline void walk_payload(struct payload_walk *w)
+{
+	struct walk_ref ref = { .w = w };
+
+	bpf_loop(payload_walk_steps(), payload_step, &ref, 0);
+}
+
+/*
+ * The payload walk of a syscall exit, kept off the stack: on it, an exit program's frame and
+ * the functions it calls add up past the 512 bytes of stack Linux allows a call chain (6.18
+ * refused exit_readv at 592, exit_recvmmsg at 768; kernels with private BPF stacks accept it).
+ * One per CPU is enough for the syscall tracepoint programs, the only users: they run with
+ * preemption disabled and never in interrupt context, so no other user can start on the CPU
+ * while one is walking. The TLS uprobes (preemptible) keep theirs on the stack.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct payload_walk);
+} walk_scratch SEC(".maps");
+
+static __always_inline struct payload_walk *fresh_walk(void)
+{
+	__u32 zero = 0;
+	struct payload_walk *w = bpf_map_lookup_elem(&walk_scratch, &zero);
+
+	if (w)
+		__builtin_memset(w, 0, sizeof(*w));
+	return w;
 }
 
 /* Sum of the first TT_MAX_IOV iovec lengths: how much of ret the walk can attribute. */
@@ -192,11 +242,14 @@ static __always_inline __u64 iov_total(__u64 iov, __u64 count)
 /*
  * A small payload in a few iovec segments (a server's writev of headers and body) as one
  * record: the segments are contiguous in the stream, so one chunk holds them all, and the walk
- * above would write a record per segment. The iovec array is read in one go. Each copy lands
- * at an offset below SIZE and is at most SIZE long, so a record reserves twice its class's
- * size: the bound the verifier can check (only chunk_len bytes are copied out). Three
- * classes, so that a small response (nginx's 200 with a short body: about 190 bytes, class 256,
- * 624 bytes reserved) takes no more of the ring than its two per-segment records did (864).
+ * above would write a record per segment. Each copy lands at an offset below SIZE and is at
+ * most SIZE long, so a record reserves twice its class's size: the bound the verifier can check
+ * (only chunk_len bytes are copied out). The copies really fill at most SIZE bytes (they add up
+ * to the budget), so the iovec array is read in one go into the second half, which no copy
+ * reaches: on the stack it made the exit programs' frames and this function's add up to more
+ * than the 512 bytes of stack Linux 6.18 allows a call chain. Three classes, so that a small
+ * response (nginx's 200 with a short body: about 190 bytes, class 256, 624 bytes reserved) takes
+ * no more of the ring than its two per-segment records did (864).
  */
 #define TT_GATHER_IOV 8
 #define TT_GATHER_MAX 512
@@ -209,6 +262,11 @@ static __always_inline __u64 iov_total(__u64 iov, __u64 count)
 		} *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);                                \
 		if (!r)                                                                            \
 			goto dropped;                                                              \
+		v = (struct iovec *)(r->data + (SIZE));                                            \
+		if (bpf_probe_read_user(v, count * sizeof(v[0]), (void *)w->iov)) {                \
+			bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);                                  \
+			return -1;                                                                 \
+		}                                                                                  \
 		__builtin_memcpy(&r->d, &w->tmpl, sizeof(struct tt_data));                         \
 		r->d.flags |= TT_F_LAST;                                                           \
 		for (i = 0; i < TT_GATHER_IOV; i++) {                                              \
@@ -239,7 +297,7 @@ static __always_inline __u64 iov_total(__u64 iov, __u64 count)
 /* 0 if written (or counted as dropped); -1 to leave the payload to the segment walk. */
 __noinline int emit_gathered(struct payload_walk *w)
 {
-	struct iovec v[TT_GATHER_IOV] = {};
+	struct iovec *v;
 	__u32 count, budget, off = 0, at, i;
 
 	if (!w)
@@ -248,8 +306,8 @@ __noinline int emit_gathered(struct payload_walk *w)
 	budget = w->budget;
 	if (count == 0 || count > TT_GATHER_IOV || budget > TT_GATHER_MAX)
 		return -1;
-	if (bpf_probe_read_user(v, count * sizeof(v[0]), (void *)w->iov))
-		return -1;
+	/* the second half of the smallest class holds the whole array */
+	_Static_assert(TT_GATHER_IOV * sizeof(struct iovec) <= 128, "iovec array outgrows class 128");
 	TT_GATHER_CLASS(128)
 	TT_GATHER_CLASS(256)
 	TT_GATHER_CLASS(TT_GATHER_MAX)
@@ -298,7 +356,7 @@ static __always_inline void emit_payload(struct payload_walk *w, __u64 buf, __u6
 		return;
 	}
 	if (!(iov && iov_count <= TT_GATHER_IOV && capturable <= TT_GATHER_MAX && emit_gathered(w) == 0)) {
-		bpf_loop(payload_walk_steps(), payload_step, w, 0);
+		walk_payload(w);
 		finish_walk(w);
 	}
 	if (w->lost)

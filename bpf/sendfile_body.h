@@ -180,7 +180,7 @@ int on_sock_send_length(struct bpf_raw_tracepoint_args *ctx)
 	w.first_skip = z->iov_off;
 	w.kernel = 1;
 	w.budget = capturable;
-	bpf_loop(payload_walk_steps(), payload_step, &w, 0);
+	walk_payload(&w);
 	finish_walk(&w);
 	if (w.lost)
 		stat_add(TT_STAT_DROPPED_EVENTS, 1);

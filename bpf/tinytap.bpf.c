@@ -623,7 +623,7 @@ static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
-	struct payload_walk w = {};
+	struct payload_walk *w;
 	struct call_args a;
 	struct sock_ref ref;
 	struct conn_state *c;
@@ -640,7 +640,10 @@ static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
 	c = conn_for(tgid, a.fd, &ref, ts);
 	if (!c || c->filter == TT_CONN_IGNORED)
 		return 0;
-	receive_flags(&w, &a, c);
+	w = fresh_walk();
+	if (!w)
+		return 0;
+	receive_flags(w, &a, c);
 	switch (a.syscall) {
 	case TT_SYS_READ:
 	case TT_SYS_WRITE:
@@ -648,11 +651,11 @@ static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
 	case TT_SYS_RECVFROM:
 		/* MSG_TRUNC on a datagram: ret is its real length, the tail beyond the buffer is gone */
 		if (!c->stream && ret > 0 && (__u64)ret > a.count)
-			w.tmpl.xflags |= TT_X_DISCARDED;
-		set_peer(&w, c, a.addr);
+			w->tmpl.xflags |= TT_X_DISCARDED;
+		set_peer(w, c, a.addr);
 		break;
 	case TT_SYS_SENDTO:
-		set_peer(&w, c, a.addr);
+		set_peer(w, c, a.addr);
 		break;
 	case TT_SYS_READV:
 	case TT_SYS_WRITEV:
@@ -664,38 +667,38 @@ static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
 
 		bpf_probe_read_user(&msg, sizeof(msg), (void *)a.buf);
 		if (msg.msg_namelen > 0)
-			set_peer(&w, c, (__u64)msg.msg_name);
+			set_peer(w, c, (__u64)msg.msg_name);
 		/* the kernel writes MSG_TRUNC into msg_flags when a datagram did not fit */
 		if (a.syscall == TT_SYS_RECVMSG && !c->stream && (msg.msg_flags & TT_MSG_TRUNC))
-			w.tmpl.xflags |= TT_X_DISCARDED;
+			w->tmpl.xflags |= TT_X_DISCARDED;
 		iov = (__u64)msg.msg_iov;
 		a.count = msg.msg_iovlen;
 		break;
 	}
 	default: /* sendfile, splice: the bytes moved inside the kernel */
-		w.tmpl.flags |= TT_F_ZEROCOPY;
+		w->tmpl.flags |= TT_F_ZEROCOPY;
 		break;
 	}
-	if (!datagram_wanted(c, &w.tmpl.peer, a.fd, &ref, ts))
+	if (!datagram_wanted(c, &w->tmpl.peer, a.fd, &ref, ts))
 		return 0;
 	/* application data a TLS library moves: its plaintext is recorded, the ciphertext's bytes
 	 * need not be (a handshake record, 0x16, is kept: it names the server and the protocols) */
 	if (ret > 0) {
 		bool nested = tls_nested(ref.ino, a.fd);
 
-		if ((nested || c->tls_plain) && !handshake_record(&w, &a, iov))
-			w.tmpl.xflags |= TT_X_TLS_CIPHER;
+		if ((nested || c->tls_plain) && !handshake_record(w, &a, iov))
+			w->tmpl.xflags |= TT_X_TLS_CIPHER;
 		bio_socket_io(c, ref.ino, a.fd, a.dir, ts);
 	}
 	emit_proc_once(tgid);
-	start_walk(&w, &a, c, ret, ts);
-	if (ret < 0 || (w.tmpl.flags & TT_F_ZEROCOPY) || (w.tmpl.xflags & (TT_X_PEEK | TT_X_TLS_CIPHER)) ||
-	    (c->stream && (w.tmpl.xflags & TT_X_DISCARDED))) {
-		emit_marker(&w);
+	start_walk(w, &a, c, ret, ts);
+	if (ret < 0 || (w->tmpl.flags & TT_F_ZEROCOPY) || (w->tmpl.xflags & (TT_X_PEEK | TT_X_TLS_CIPHER)) ||
+	    (c->stream && (w->tmpl.xflags & TT_X_DISCARDED))) {
+		emit_marker(w);
 		return 0;
 	}
 	/* one call site: each bpf_loop site costs the verifier a full walk of its callback */
-	emit_payload(&w, iov ? 0 : a.buf, iov, a.count, ret);
+	emit_payload(w, iov ? 0 : a.buf, iov, a.count, ret);
 	return 0;
 }
 
@@ -705,64 +708,94 @@ static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
  */
 struct mmsg_walk {
 	struct call_args a;
-	struct conn_state *c;
 	struct sock_ref ref;
 	__u64 ts;
 	long count;
 };
 
+/* bpf_loop's context, on the stack: the walk, and the connection (a map value pointer cannot be
+ * kept in a map value). */
+struct mmsg_ctx {
+	struct mmsg_walk *m;
+	struct conn_state *c;
+};
+
+/* Off the stack for the reason walk_scratch is (records.h); used by the mmsg exits only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mmsg_walk);
+} mmsg_scratch SEC(".maps");
+
 static long mmsg_step(__u32 index, void *ctx)
 {
-	struct mmsg_walk *m = ctx;
-	struct payload_walk w = {};
+	struct mmsg_ctx *x = ctx;
+	struct mmsg_walk *m = x->m;
+	struct conn_state *c = x->c;
+	struct payload_walk *w;
 	struct mmsghdr h = {};
 
 	if (index >= m->count)
 		return 1;
 	if (bpf_probe_read_user(&h, sizeof(h), (void *)(m->a.buf + (__u64)index * sizeof(h))))
 		return 1;
+	w = fresh_walk();
+	if (!w)
+		return 1;
 	if (h.msg_hdr.msg_namelen > 0)
-		set_peer(&w, m->c, (__u64)h.msg_hdr.msg_name);
-	if (!datagram_wanted(m->c, &w.tmpl.peer, m->a.fd, &m->ref, m->ts))
+		set_peer(w, c, (__u64)h.msg_hdr.msg_name);
+	if (!datagram_wanted(c, &w->tmpl.peer, m->a.fd, &m->ref, m->ts))
 		return 0;
-	receive_flags(&w, &m->a, m->c);
-	if (m->a.dir == TT_DIR_INGRESS && !m->c->stream && (h.msg_hdr.msg_flags & TT_MSG_TRUNC))
-		w.tmpl.xflags |= TT_X_DISCARDED;
-	start_walk(&w, &m->a, m->c, h.msg_len, m->ts);
-	w.tmpl.msg_index = index;
-	if ((w.tmpl.xflags & TT_X_PEEK) || (m->c->stream && (w.tmpl.xflags & TT_X_DISCARDED))) {
-		emit_marker(&w);
+	receive_flags(w, &m->a, c);
+	if (m->a.dir == TT_DIR_INGRESS && !c->stream && (h.msg_hdr.msg_flags & TT_MSG_TRUNC))
+		w->tmpl.xflags |= TT_X_DISCARDED;
+	start_walk(w, &m->a, c, h.msg_len, m->ts);
+	w->tmpl.msg_index = index;
+	if ((w->tmpl.xflags & TT_X_PEEK) || (c->stream && (w->tmpl.xflags & TT_X_DISCARDED))) {
+		emit_marker(w);
 		return 0;
 	}
-	emit_payload(&w, 0, (__u64)h.msg_hdr.msg_iov, h.msg_hdr.msg_iovlen, h.msg_len);
+	emit_payload(w, 0, (__u64)h.msg_hdr.msg_iov, h.msg_hdr.msg_iovlen, h.msg_len);
 	return 0;
 }
 
 static __always_inline int exit_mmsg(long ret, __u16 syscall, __u8 dir)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct mmsg_walk m = {};
+	__u32 zero = 0;
+	struct mmsg_walk *m = bpf_map_lookup_elem(&mmsg_scratch, &zero);
+	struct conn_state *c;
+	struct mmsg_ctx x;
 
-	if (!take_call(&m.a, syscall, dir, ret) || ret_is_noise(ret, m.a.dir) || ret == 0)
+	if (!m)
 		return 0;
-	if (m.a.dir == TT_DIR_INGRESS && (m.a.msg_flags & TT_MSG_ERRQUEUE))
+	__builtin_memset(m, 0, sizeof(*m));
+	if (!take_call(&m->a, syscall, dir, ret) || ret_is_noise(ret, m->a.dir) || ret == 0)
 		return 0;
-	m.ts = m.a.ts_ns;
-	m.ref.file = (struct file *)m.a.file;
-	m.ref.ino = m.a.ino;
-	m.c = conn_for(tgid, m.a.fd, &m.ref, m.ts);
-	if (!m.c || m.c->filter == TT_CONN_IGNORED)
+	if (m->a.dir == TT_DIR_INGRESS && (m->a.msg_flags & TT_MSG_ERRQUEUE))
+		return 0;
+	m->ts = m->a.ts_ns;
+	m->ref.file = (struct file *)m->a.file;
+	m->ref.ino = m->a.ino;
+	c = conn_for(tgid, m->a.fd, &m->ref, m->ts);
+	if (!c || c->filter == TT_CONN_IGNORED)
 		return 0;
 	emit_proc_once(tgid);
 	if (ret < 0) {
-		struct payload_walk w = {};
-		start_walk(&w, &m.a, m.c, ret, m.ts);
-		emit_marker(&w);
+		struct payload_walk *w = fresh_walk();
+
+		if (!w)
+			return 0;
+		start_walk(w, &m->a, c, ret, m->ts);
+		emit_marker(w);
 		return 0;
 	}
 	/* the kernel moves at most UIO_MAXIOV (TT_MAX_MMSG) messages per call */
-	m.count = ret > TT_MAX_MMSG ? TT_MAX_MMSG : ret;
-	bpf_loop(TT_MAX_MMSG, mmsg_step, &m, 0);
+	m->count = ret > TT_MAX_MMSG ? TT_MAX_MMSG : ret;
+	x.m = m;
+	x.c = c;
+	bpf_loop(TT_MAX_MMSG, mmsg_step, &x, 0);
 	return 0;
 }
 
