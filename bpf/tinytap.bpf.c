@@ -644,7 +644,9 @@ static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
 	if (!w)
 		return 0;
 	receive_flags(w, &a, c);
-	switch (a.syscall) {
+	/* the constant, not a.syscall (which an entry program's map entry makes unknown to the
+	 * verifier): each program is then checked for its own syscall's path only */
+	switch (syscall) {
 	case TT_SYS_READ:
 	case TT_SYS_WRITE:
 		break;
@@ -669,7 +671,7 @@ static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
 		if (msg.msg_namelen > 0)
 			set_peer(w, c, (__u64)msg.msg_name);
 		/* the kernel writes MSG_TRUNC into msg_flags when a datagram did not fit */
-		if (a.syscall == TT_SYS_RECVMSG && !c->stream && (msg.msg_flags & TT_MSG_TRUNC))
+		if (syscall == TT_SYS_RECVMSG && !c->stream && (msg.msg_flags & TT_MSG_TRUNC))
 			w->tmpl.xflags |= TT_X_DISCARDED;
 		iov = (__u64)msg.msg_iov;
 		a.count = msg.msg_iovlen;
@@ -692,8 +694,9 @@ static __always_inline int exit_io(long ret, __u16 syscall, __u8 dir)
 	}
 	emit_proc_once(tgid);
 	start_walk(w, &a, c, ret, ts);
-	if (ret < 0 || (w->tmpl.flags & TT_F_ZEROCOPY) || (w->tmpl.xflags & (TT_X_PEEK | TT_X_TLS_CIPHER)) ||
-	    (c->stream && (w->tmpl.xflags & TT_X_DISCARDED))) {
+	/* sendfile and splice by the constant too: the verifier then skips the payload walk */
+	if (ret < 0 || syscall == TT_SYS_SENDFILE || syscall == TT_SYS_SPLICE ||
+	    (w->tmpl.xflags & (TT_X_PEEK | TT_X_TLS_CIPHER)) || (c->stream && (w->tmpl.xflags & TT_X_DISCARDED))) {
 		emit_marker(w);
 		return 0;
 	}
