@@ -32,7 +32,12 @@ function libraryGroups(elf: ElfFile, kind: 'openssl' | 'gnutls', tables: number[
   const fns = TLS_FUNCTIONS[kind];
   const names = fns.map((f) => f.symbol);
   const symbols = new Map<string, { value: number }>();
-  for (const table of tables) for (const [name, sym] of findSymbols(elf, names, table)) if (!symbols.has(name)) symbols.set(name, sym);
+  for (const table of tables) {
+    // the next table only for what this one lacked: Node's .symtab is another 10 MB to read
+    const left = names.filter((n) => !symbols.has(n));
+    if (left.length === 0) break;
+    for (const [name, sym] of findSymbols(elf, left, table)) symbols.set(name, sym);
+  }
   const missing = fns.filter((f) => f.required && !symbols.has(f.symbol)).map((f) => f.symbol);
   if (missing.length) return { why: `no ${missing.join(', ')} in it` };
   const groups: ProbeGroup[] = [];
