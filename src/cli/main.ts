@@ -5,18 +5,39 @@ import { TINYTAP_VERSION } from '../version.js';
 import { escaped } from '../render/terminal-text.js';
 import { reportError } from './errors.js';
 import { stderr, stdout } from './terminal.js';
-import { registerConns } from './conns.js';
-import { registerDiff } from './diff.js';
-import { registerExport } from './export.js';
-import { registerInfo } from './info.js';
-import { registerLs } from './ls.js';
-import { registerOpen } from './open.js';
-import { registerRecord } from './record.js';
-import { registerReparse } from './reparse.js';
-import { registerReplay } from './replay.js';
-import { registerSearch } from './search.js';
-import { registerShow } from './show.js';
 import { guardStdout, onOutputFailure } from './stdout.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded when needed: loading all of them (and what they import: the
+ * protocol parsers, the diff engine, protobufjs...) took a third of a second before any command
+ * ran, `record`'s start-up included. In the order `--help` lists them.
+ */
+const COMMANDS: [string, () => Promise<Register>][] = [
+  ['record', async () => (await import('./record.js')).registerRecord],
+  ['info', async () => (await import('./info.js')).registerInfo],
+  ['ls', async () => (await import('./ls.js')).registerLs],
+  ['open', async () => (await import('./open.js')).registerOpen],
+  ['show', async () => (await import('./show.js')).registerShow],
+  ['search', async () => (await import('./search.js')).registerSearch],
+  ['conns', async () => (await import('./conns.js')).registerConns],
+  ['reparse', async () => (await import('./reparse.js')).registerReparse],
+  ['diff', async () => (await import('./diff.js')).registerDiff],
+  ['replay', async () => (await import('./replay.js')).registerReplay],
+  ['export', async () => (await import('./export.js')).registerExport],
+];
+
+/**
+ * The commands to register: the one named (the first word that is not an option, as commander
+ * reads it: the program has no options that take a value), or every one for `--help`, `help`,
+ * a mistyped name and no name at all, so that what commander says about them is unchanged.
+ */
+function commandsFor(argv: string[]): [string, () => Promise<Register>][] {
+  const name = argv.slice(2).find((a) => !a.startsWith('-'));
+  const one = COMMANDS.filter(([n]) => n === name);
+  return one.length ? one : COMMANDS;
+}
 
 export async function main(argv: string[]): Promise<number> {
   // `| head` ends a command quietly; a full disk is an error, not a cut document (stdout.ts)
@@ -36,18 +57,8 @@ export async function main(argv: string[]): Promise<number> {
       writeErr: (str) => stderr.write(escaped(str, true)),
       outputError: (str, write) => write(`tinytap: ${str.replace(/^error: /, '')}`),
     });
-  registerRecord(program);
-  registerInfo(program);
-  registerLs(program);
-  registerOpen(program);
-  registerShow(program);
-  registerSearch(program);
-  registerConns(program);
-  registerReparse(program);
-  registerDiff(program);
-  registerReplay(program);
-  registerExport(program);
   try {
+    for (const [, load] of commandsFor(argv)) (await load())(program);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
