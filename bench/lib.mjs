@@ -86,8 +86,8 @@ function roundRobinScript(paths) {
  * succeeded, and the seconds it took. Asynchronous, so that a relay in this process
  * (relay-capture.mjs) can carry its traffic. Several `urls` are requested round robin.
  */
-export async function h2load(urls, { requests, clients = 1, streams = 1, h1 = false }) {
-  const args = ['-n', String(requests), '-c', String(clients), '-m', String(streams), ...(h1 ? ['--h1'] : []), ...[urls].flat()];
+export async function h2load(urls, { requests, clients = 1, streams = 1, h1 = false, rps = null }) {
+  const args = ['-n', String(requests), '-c', String(clients), '-m', String(streams), ...(h1 ? ['--h1'] : []), ...(rps ? [`--rps=${rps}`] : []), ...[urls].flat()];
   const { stdout } = await execFileAsync('h2load', args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   const finished = /finished in ([\d.]+)(ms|s), ([\d.]+) req\/s/.exec(stdout);
   const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(stdout);

@@ -14,6 +14,7 @@ import { h2Overhead, h2OverheadMarkdown, h2ParserMarkdown, h2ParserThroughput } 
 import { parserThroughput, queryBench, queryMarkdown } from './query.mjs';
 import { recordOverhead, recordOverheadMarkdown } from './record-overhead.mjs';
 import { benchReplay, replayMarkdown } from './replay.mjs';
+import { atRestMarkdown, recorderAtRest, startupMarkdown, startupTimes } from './record-startup.mjs';
 import { tlsCallCost, tlsCallCostMarkdown } from './tls-call-cost.mjs';
 import { benchTui, tuiMarkdown } from './tui.mjs';
 
@@ -38,6 +39,7 @@ if (want('record')) {
       // what attaching alone costs: every program runs and returns at its first check
       { name: '`tinytap record --comm none` (attached, captures nothing)', args: ['--comm', 'none'] },
     ],
+    bpfStats: 0,
   });
   console.error(JSON.stringify(r));
   sections.push(['Recording overhead: wrk against nginx, keep-alive, small responses', recordOverheadMarkdown(r), r]);
@@ -56,6 +58,7 @@ if (want('sendfile')) {
       { name: '`tinytap record --no-sendfile-body`', args: ['--no-sendfile-body'] },
       { name: '`tinytap record` (bodies from the TCP send path)', args: [] },
     ],
+    bpfStats: 1,
   });
   console.error(JSON.stringify(r));
   const [without, withBodies] = r.variants;
@@ -64,6 +67,19 @@ if (want('sendfile')) {
     `${recordOverheadMarkdown(r)}\n\nCost of the TCP-send-path body source: requests/s with it are ${fmt((100 * withBodies.rps) / without.rps, 1)}% of those without it, in the same run.`,
     r,
   ]);
+}
+
+if (want('startup')) {
+  console.error('startup: tinytap record and tcpdump, from the command to capturing ...');
+  const r = await startupTimes();
+  console.error(JSON.stringify(r));
+  sections.push(['Start-up: from the command to capturing', startupMarkdown(r), r]);
+}
+
+if (want('at-rest')) {
+  const r = await recorderAtRest();
+  console.error(JSON.stringify(r));
+  sections.push(['Left on: the recorder on an idle machine and under a light load', atRestMarkdown(r), r]);
 }
 
 if (want('tls')) {

@@ -1,0 +1,98 @@
+// What a developer pays to have tinytap recording: how long `tinytap record` takes from the
+// command to "recording to ..." beside tcpdump's "listening on", and the recorder's CPU and
+// memory while left on, on an idle machine and under a light load.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { CLI, cpuSeconds, fmt, h2load, median, peakRss, sleep, startNginx, startProc, tempDir } from './lib.mjs';
+
+const STARTS = Number(process.env.BENCH_STARTS ?? 5);
+const AT_REST_SECONDS = Number(process.env.BENCH_AT_REST_SECONDS ?? 60);
+const LIGHT_RATE = 200;
+
+/** Milliseconds from spawning `cmd` to `ready(stderr)`, then the process is stopped with SIGINT. */
+async function timeToReady(cmd, args, ready) {
+  const t0 = performance.now();
+  const p = startProc(cmd, args, ready);
+  await p.started;
+  const ms = performance.now() - t0;
+  p.proc.kill('SIGINT');
+  await p.exited;
+  return ms;
+}
+
+export async function startupTimes() {
+  const dir = tempDir('tinytap-bench-start-');
+  const variants = [
+    { name: '`tinytap record`', args: [] },
+    { name: '`tinytap record --no-tls`', args: ['--no-tls'] },
+  ];
+  const times = { tcpdump: [], ...Object.fromEntries(variants.map((v) => [v.name, []])) };
+  // interleaved, as the throughput rounds are
+  for (let i = 0; i < STARTS; i++) {
+    for (const v of variants) {
+      const file = join(dir, `s${i}-${v.args.length}.tinytap`);
+      times[v.name].push(await timeToReady(process.execPath, [CLI, 'record', '-o', file, ...v.args], (e) => e.includes('recording to')));
+    }
+    times.tcpdump.push(await timeToReady('tcpdump', ['-i', 'lo', '-w', join(dir, `s${i}.pcap`), 'tcp port 9'], (e) => e.includes('listening on')));
+  }
+  return { starts: STARTS, variants: Object.entries(times).map(([name, ms]) => ({ name, medianMs: median(ms), ms })) };
+}
+
+export function startupMarkdown(r) {
+  const rows = r.variants.map((v) => `| ${v.name === 'tcpdump' ? '`tcpdump -i lo -w`' : v.name} | **${fmt(v.medianMs)}** | ${v.ms.map((x) => fmt(x)).join(', ')} |`);
+  return `From starting the command to its "capture has started" line ("recording to FILE" on stderr; tcpdump's "listening on"), ${r.starts} starts each, interleaved; Node.js start-up included (target: 0.5 s).
+
+| command | median ms | every start (ms) |
+| --- | ---: | --- |
+${rows.join('\n')}`;
+}
+
+/** The recorder's CPU and peak memory over `seconds` of what `during` does. */
+async function recorderOver(seconds, during) {
+  const dir = tempDir('tinytap-bench-rest-');
+  const rec = startProc(process.execPath, [CLI, 'record', '-o', join(dir, 'rest.tinytap')], (e) => e.includes('recording to'));
+  await rec.started;
+  // what start-up used is not what being left on costs
+  await sleep(2000);
+  const cpu0 = cpuSeconds(rec.proc.pid);
+  const rss0 = rssNow(rec.proc.pid);
+  const result = await Promise.all([sleep(seconds * 1000), during()]);
+  const cpu = cpuSeconds(rec.proc.pid) - cpu0;
+  const rss = rssNow(rec.proc.pid);
+  const peak = peakRss(rec.proc.pid);
+  rec.proc.kill('SIGINT');
+  await rec.exited;
+  return { seconds, cpuPercent: (100 * cpu) / seconds, rssStartBytes: rss0, rssEndBytes: rss, peakRssBytes: peak, load: result[1] ?? null };
+}
+
+function rssNow(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+export async function recorderAtRest() {
+  console.error(`at rest: ${AT_REST_SECONDS} s idle ...`);
+  const idle = await recorderOver(AT_REST_SECONDS, async () => null);
+  const nginx = await startNginx('location / { return 200 "hello from nginx, a small response body\\n"; }');
+  try {
+    console.error(`at rest: ${AT_REST_SECONDS} s at ${LIGHT_RATE} requests/s ...`);
+    const light = await recorderOver(AT_REST_SECONDS, () =>
+      h2load([`http://127.0.0.1:${nginx.port}/`], { requests: LIGHT_RATE * AT_REST_SECONDS, clients: 1, streams: 1, h1: true, rps: LIGHT_RATE }),
+    );
+    return { seconds: AT_REST_SECONDS, rate: LIGHT_RATE, idle, light };
+  } finally {
+    await nginx.stop();
+  }
+}
+
+export function atRestMarkdown(r) {
+  const mb = (n) => `${fmt(n / 2 ** 20, 1)} MiB`;
+  const row = (name, x) => `| ${name} | ${fmt(x.cpuPercent, 2)}% | ${mb(x.rssStartBytes)} | ${mb(x.rssEndBytes)} | ${mb(x.peakRssBytes)} |`;
+  return `\`tinytap record\` capturing everything, left on for ${fmt(r.seconds)} s after its start: the recorder process's CPU (user + system, as a share of one core) and resident memory.
+
+| machine | recorder CPU | RSS at the start | RSS at the end | peak RSS |
+| --- | ---: | ---: | ---: | ---: |
+${row('idle', r.idle)}
+${row(`light load: ${fmt(r.rate)} requests/s (h2load --h1 --rps, keep-alive) against nginx`, r.light)}`;
+}
