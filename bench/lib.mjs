@@ -106,11 +106,17 @@ export function cpuSeconds(pid) {
   return (Number(f[11]) + Number(f[12])) / TICK;
 }
 
-/** Peak resident memory in bytes (VmHWM). */
-export function peakRss(pid) {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** A memory figure of /proc/PID/status in bytes (VmHWM: the peak, VmRSS: now). */
+function statusBytes(pid, key) {
+  const m = new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
 }
+
+/** Peak resident memory in bytes (VmHWM). */
+export const peakRss = (pid) => statusBytes(pid, 'VmHWM');
+
+/** Resident memory now, in bytes (VmRSS). */
+export const rssNow = (pid) => statusBytes(pid, 'VmRSS');
 
 /** A deterministic pseudo-random generator (mulberry32): the same traffic every run. */
 export function rng(seed) {

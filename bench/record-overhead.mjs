@@ -61,7 +61,7 @@ function programStats(pid) {
 async function withBpfStats(load, url, port, file, extraArgs) {
   execFileSync('sysctl', ['-q', '-w', 'kernel.bpf_stats_enabled=1']);
   try {
-    const rec = startProc(process.execPath, [CLI, 'record', '-o', file, '--port', String(port), '--quiet', ...extraArgs]);
+    const rec = startProc(...recorderCommand(file, port, extraArgs));
     await sleep(2000);
     const before = programStats(rec.proc.pid);
     const w = await load.run(url);

@@ -1,10 +1,9 @@
 // What a developer pays to have tinytap recording: how long `tinytap record` takes from the
 // command to "recording to ..." beside tcpdump's "listening on", and the recorder's CPU and
 // memory while left on, on an idle machine and under a light load.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { CLI, cpuSeconds, fmt, h2load, median, peakRss, sleep, startNginx, startProc, tempDir } from './lib.mjs';
+import { CLI, cpuSeconds, fmt, h2load, median, peakRss, rssNow, sleep, startNginx, startProc, tempDir } from './lib.mjs';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 const AT_REST_SECONDS = Number(process.env.BENCH_AT_REST_SECONDS ?? 60);
@@ -64,11 +63,6 @@ async function recorderOver(seconds, during) {
   rec.proc.kill('SIGINT');
   await rec.exited;
   return { seconds, cpuPercent: (100 * cpu) / seconds, rssStartBytes: rss0, rssEndBytes: rss, peakRssBytes: peak, load: result[1] ?? null };
-}
-
-function rssNow(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
 }
 
 export async function recorderAtRest() {
