@@ -3,7 +3,7 @@
 // in one run, rounds interleaved so a slow moment of the machine hits every configuration alike.
 // The load generator is wrk unless the caller passes another (h2load for HTTP/2, bench/h2.mjs).
 import { execFileSync } from 'node:child_process';
-import { statSync, unlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { CLI, cpuSeconds, fmt, median, peakRss, sleep, startNginx, startProc, tempDir, wrk } from './lib.mjs';
@@ -46,15 +46,31 @@ async function withRecorder(load, url, port, file, extraArgs, nice) {
   return { ...w, file, size: statSync(file).size, events: info.events, capturedBytes: info.capturedBytes, drops: info.drops.records };
 }
 
+/** The ids of the BPF programs process `pid` holds: its program and link fds say them (fdinfo). */
+function heldProgramIds(pid) {
+  const ids = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      const m = /^prog_id:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+      if (m) ids.add(Number(m[1]));
+    } catch {
+      // an fd closed meanwhile
+    }
+  }
+  return ids;
+}
+
 /**
  * The cost of each BPF program per run (kernel.bpf_stats_enabled: the kernel times every run),
  * over one load run of a recorder of its own: the programs the recorder `pid` holds, as
- * bpftool lists them, with the time and count since they were loaded.
+ * bpftool lists them, with the time and count since they were loaded. (bpftool's own `pids`
+ * field needs a bpftool built with BPF iterators, which Debian's is not.)
  */
 function programStats(pid) {
+  const ids = heldProgramIds(pid);
   const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 }));
   return progs
-    .filter((p) => (p.pids ?? []).some((x) => x.pid === pid) && p.run_cnt > 0)
+    .filter((p) => ids.has(p.id) && p.run_cnt > 0)
     .map((p) => ({ name: p.name, runs: p.run_cnt, ns: p.run_time_ns }));
 }
 
