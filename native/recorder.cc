@@ -356,10 +356,26 @@ void Recorder::OnDelivery(Napi::Env env, Napi::Function on_batch, Delivery* d) {
   size_t argc = 0;
   switch (d->kind) {
     case Delivery::Kind::Batch: {
-      // A copy V8 allocates and can see: an external buffer's memory is invisible to the
-      // garbage collector, which then lets hundreds of megabytes of spent batches pile up.
-      void* copy = nullptr;
-      if (napi_create_buffer_copy(env, d->batch.size(), d->batch.data(), &copy, &args[0]) != napi_ok) return;
+      // The batch's own memory becomes the Buffer: no copy of a MiB per batch on the thread that
+      // also compresses and writes it (a third of the memory traffic it had). V8 is told how
+      // much memory the Buffer holds: external memory it does not know of is memory its garbage
+      // collector never hurries to free, and hundreds of megabytes of spent batches piled up
+      // when it was not told.
+      auto* batch = new Batch(std::move(d->batch));
+      int64_t held = static_cast<int64_t>(batch->capacity());
+      napi_finalize release = [](napi_env fenv, void*, void* hint) {
+        auto* b = static_cast<Batch*>(hint);
+        int64_t freed = -static_cast<int64_t>(b->capacity());
+        delete b;
+        int64_t now;
+        if (fenv != nullptr) napi_adjust_external_memory(fenv, freed, &now);
+      };
+      if (napi_create_external_buffer(env, batch->size(), batch->data(), release, batch, &args[0]) != napi_ok) {
+        delete batch;
+        return;
+      }
+      int64_t now;
+      napi_adjust_external_memory(env, held, &now);
       argc = 1;
       break;
     }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -184,5 +185,45 @@ describe('Capture', () => {
     expect(db.prepare('SELECT p.pid, p.comm FROM connections c JOIN processes p ON p.id = c.process_id').all()).toEqual([
       { pid, comm: '?' },
     ]);
+  });
+  it('a block of many batches, small and large, reads back record for record and compresses as one', async () => {
+    const out = join(dir, 'b.tinytap');
+    const binding = fakeBinding();
+    const cap = new Capture(options(out), binding);
+    cap.start();
+    const batches: Buffer[] = [batchOf([encodeConn({ connId: 1 })])];
+    const sent: string[] = [];
+    const request = (i: number) => `GET /items/${i} HTTP/1.1\r\nHost: localhost:8080\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n`;
+    // 300 one-record batches (a light load flushes every few ms), then batches over a MiB (a busy
+    // one), then small ones again: one block, since nothing commits before the stop
+    for (let i = 0; i < 300; i++) sent.push(request(i));
+    for (let i = 0; i < 300; i++) batches.push(batchOf([encodeData({ connId: 1, ret: sent[i].length, data: sent[i] })]));
+    for (let b = 0; b < 3; b++) {
+      const records: Buffer[] = [];
+      for (let i = 0; i < 12_000; i++) {
+        const text = request(1000 + b * 12_000 + i);
+        sent.push(text);
+        records.push(encodeData({ connId: 1, ret: text.length, data: text }));
+      }
+      batches.push(batchOf(records));
+    }
+    for (let i = 0; i < 50; i++) {
+      const text = request(100_000 + i);
+      sent.push(text);
+      batches.push(batchOf([encodeData({ connId: 1, ret: text.length, data: text })]));
+    }
+    expect(batches.slice(301, 304).every((b) => b.length > 1 << 20)).toBe(true);
+    for (const b of batches) binding.last!.onBatch(b);
+    await cap.stop('signal');
+
+    db = new Database(out, { readonly: true });
+    const blocks = db.prepare('SELECT codec, raw_len, length(data) AS size FROM event_blocks').all() as any[];
+    const raw = Buffer.concat(batches);
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0].raw_len).toBe(raw.length);
+    // the small batches were compressed together, not each with a compressor of its own (which
+    // would make this several times larger): within a few % of one compressor for the block
+    expect(blocks[0].size).toBeLessThan(deflateRawSync(raw, { level: 1 }).length * 1.05);
+    expect([...new EventReader(db).events()].map((e) => e.payload.toString('latin1'))).toEqual(sent);
   });
 });
