@@ -4,6 +4,7 @@
       "target_name": "tinytap",
       "sources": [
         "native/addon.cc",
+        "native/batch.cc",
         "native/layout.cc",
         "native/libbpf_log.cc",
         "native/recorder.cc",

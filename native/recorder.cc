@@ -296,17 +296,19 @@ int Recorder::OnRecord(void* ctx, void* data, size_t size) {
   }
   Batch& b = self->batch_;
   if (b.empty()) self->batch_started_ms_ = NowMs();
-  size_t at = b.size();
-  size_t padded = (keep + 7) & ~size_t(7);
-  b.resize(at + 8 + padded);
+  // appended, not resized and then written: resize would zero every byte before the copy,
+  // a second pass over each MiB (5% of the drain thread's time under a sendfile load, perf)
+  static constexpr uint8_t kZeros[8] = {};
+  uint8_t prefix[8] = {};
   uint32_t len32 = static_cast<uint32_t>(keep);
-  memcpy(b.data() + at, &len32, 4);
-  memset(b.data() + at + 4, 0, 4);
-  uint8_t* rec = b.data() + at + 8;
-  memcpy(rec, data, keep);
-  if (padded > keep) memset(rec + keep, 0, padded - keep);
+  memcpy(prefix, &len32, 4);
+  size_t at = b.size();
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  b.insert(b.end(), prefix, prefix + 8);
+  b.insert(b.end(), bytes, bytes + keep);
+  b.insert(b.end(), kZeros, kZeros + (((keep + 7) & ~size_t(7)) - keep));
   // records leave here with wall-clock time (SPEC.md "Timestamps"), converted once, in C++
-  auto* h = reinterpret_cast<tt_header*>(rec);
+  auto* h = reinterpret_cast<tt_header*>(b.data() + at + 8);
   h->ts_ns += self->clock_offset_ns_;
   return 0;
 }
@@ -325,7 +327,7 @@ void Recorder::Flush() {
   }
   auto* d = new Delivery{Delivery::Kind::Batch, {}, {}, {}};
   d->batch.swap(batch_);
-  batch_.reserve(std::min(opts_.flush_bytes + (64 << 10), d->batch.capacity()));
+  batch_ = TakeBatch(std::min(opts_.flush_bytes + (64 << 10), d->batch.capacity()));
   Deliver(d);
 }
 
@@ -366,6 +368,7 @@ void Recorder::OnDelivery(Napi::Env env, Napi::Function on_batch, Delivery* d) {
       napi_finalize release = [](napi_env fenv, void*, void* hint) {
         auto* b = static_cast<Batch*>(hint);
         int64_t freed = -static_cast<int64_t>(b->capacity());
+        GiveBackBatch(std::move(*b));
         delete b;
         int64_t now;
         if (fenv != nullptr) napi_adjust_external_memory(fenv, freed, &now);

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "batch.h"
+
 struct tinytap_bpf;
 struct ring_buffer;
 struct bpf_link;
@@ -45,7 +47,6 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   // joined, everything detached and freed). A drain error ends the thread's loop while the
   // state is still Running: JS hears of it through onBatch and then calls stop.
   enum class State { Idle, Running, Stopping, Stopped };
-  using Batch = std::vector<uint8_t>;
   // One call into JS through the thread-safe function, in the order the drain thread made it.
   struct Delivery {
     enum class Kind { Batch, Error, End, Execs } kind;
