@@ -39,6 +39,14 @@ constexpr int kPollMs = 5;
 // record (an eighth of the recorder's CPU), so what it takes from the watched programs is small;
 // compressing and writing stay at the process's own niceness.
 constexpr int kDrainNice = -10;
+// Batches (about a MiB each under load) waiting for JS before the drain thread waits and the
+// ring fills. JS compresses and writes at the process's niceness and on a busy machine falls
+// behind for a moment: in the sendfile benchmark a queue of 8 (a quarter of a second of
+// records) overflowed in two rounds of three (25,000-60,000 records lost, the queue found
+// full); with 32, one round lost 2,703. The memory is used only while JS is behind. (Storing
+// records uncompressed while behind was tried and made it worse: 30 times the bytes to write
+// cost SQLite more than deflate saved, bench/NOTES.md.)
+constexpr size_t kDeliveryQueue = 32;
 
 uint64_t NowMs() {
   struct timespec ts;
@@ -287,7 +295,7 @@ Napi::Value Recorder::Start(const Napi::CallbackInfo& info) {
     auto ns = [](const struct timespec& t) { return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + t.tv_nsec; };
     clock_offset_ns_ = ns(real) - (ns(m1) + (ns(m2) - ns(m1)) / 2);
   }
-  tsfn_ = Napi::ThreadSafeFunction::New(env, on_batch_.Value(), "tinytap-drain", 8, 1);
+  tsfn_ = Napi::ThreadSafeFunction::New(env, on_batch_.Value(), "tinytap-drain", kDeliveryQueue, 1);
   // Batches must not keep Node alive by themselves: the JS recorder decides when to stop.
   tsfn_.Unref(env);
   // The drain thread calls back into this object: it must outlive the thread (Finish unrefs).
@@ -343,7 +351,7 @@ void Recorder::Flush() {
   Deliver(d);
 }
 
-// When JS is behind (a queue of 8), wait for room: the ring buffer then fills and the kernel
+// When JS is behind (kDeliveryQueue batches), wait for room: the ring buffer then fills and the kernel
 // counts drops, which is the honest outcome. Not BlockingCall: a thread blocked in it while Node
 // shuts down would wait for a JS thread that no longer runs; this one gives up once abandoned.
 // (The thread-safe function stays allocated until OnCleanup has joined this thread: its own
