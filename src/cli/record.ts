@@ -222,7 +222,7 @@ export function registerRecord(program: Command): void {
     .option('-v, --verbose', 'one line per TLS library watched or not (and why); libbpf\'s warnings, and its log on failure')
     .addHelpText(
       'after',
-      '\nAttaching to the kernel takes a few seconds; capture starts when "recording to FILE" is printed, and\n' +
+      '\nAttaching to the kernel takes most of a second; capture starts when "recording to FILE" is printed, and\n' +
         'traffic before that is not recorded. A script that starts `tinytap record` in the background should\n' +
         'wait for --ready-file, or for the "recording" event of --json, before it sends traffic.',
     )
