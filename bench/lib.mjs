@@ -112,6 +112,9 @@ function statusBytes(pid, key) {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/** Bytes as MiB for a table: `12.3 MiB`. */
+export const mib = (bytes, digits = 1) => `${fmt(bytes / 2 ** 20, digits)} MiB`;
+
 /** Peak resident memory in bytes (VmHWM). */
 export const peakRss = (pid) => statusBytes(pid, 'VmHWM');
 

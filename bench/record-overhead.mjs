@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { CLI, cpuSeconds, fmt, median, peakRss, sleep, startNginx, startProc, tempDir, wrk } from './lib.mjs';
+import { CLI, cpuSeconds, fmt, median, mib, peakRss, sleep, startNginx, startProc, tempDir, wrk } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -29,14 +29,13 @@ async function loadBeside(load, pid, url) {
   return { ...w, cpu: cpuSeconds(pid) - cpu0, rss: peakRss(pid) };
 }
 
-/** The recorder's command; `nice` runs it at that niceness (nice(1) execs: the pid is the recorder's). */
-function recorderCommand(file, port, extraArgs, nice) {
-  const args = [CLI, 'record', '-o', file, '--port', String(port), '--quiet', ...extraArgs];
-  return nice === undefined ? [process.execPath, args] : ['nice', ['-n', String(nice), process.execPath, ...args]];
+/** The recorder's command line, the same for the rounds and the BPF-stats run. */
+function recorderCommand(file, port, extraArgs) {
+  return [process.execPath, [CLI, 'record', '-o', file, '--port', String(port), '--quiet', ...extraArgs]];
 }
 
-async function withRecorder(load, url, port, file, extraArgs, nice) {
-  const rec = startProc(...recorderCommand(file, port, extraArgs, nice));
+async function withRecorder(load, url, port, file, extraArgs) {
+  const rec = startProc(...recorderCommand(file, port, extraArgs));
   // --quiet prints nothing until the end: give the programs time to load and attach
   await sleep(2000);
   const w = await loadBeside(load, rec.proc.pid, url);
@@ -140,7 +139,7 @@ export async function recordOverhead({
     for (let round = 0; round < ROUNDS; round++) {
       runs.baseline.push(await load.run(url));
       for (const [i, v] of variants.entries()) {
-        const r = await withRecorder(load, url, nginx.port, join(dir, `r${round}-${i}.tinytap`), v.args, v.nice);
+        const r = await withRecorder(load, url, nginx.port, join(dir, `r${round}-${i}.tinytap`), v.args);
         if (round === 0 && inspectSession) inspected[v.name] = await inspectSession(r.file, r);
         runs[v.name].push(r);
       }
@@ -191,14 +190,13 @@ export async function recordOverhead({
 }
 
 export function recordOverheadMarkdown(r) {
-  const mb = (n) => `${fmt(n / 1048576, 1)} MiB`;
   const pct = (x) => fmt(100 * x, 1);
   // older results (before per-round ratios) have no spread
   const spread = (x) => (x.ratioMin === undefined ? '' : ` (${pct(x.ratioMin)}–${pct(x.ratioMax)})`);
   const drops = (x) => (x.dropsPerRound && x.drops > 0 ? `**${x.dropsPerRound.map((d) => fmt(d)).join(' / ')}**` : fmt(x.drops));
   const perEvent = (x) => (x.cpuMicrosPerEvent ? fmt(x.cpuMicrosPerEvent, 2) : '');
   const row = (name, x) =>
-    `| ${name} | ${fmt(x.rps)} | ${pct(x.ratio)}%${spread(x)} | ${x.eventsPerSec === null ? '' : fmt(x.eventsPerSec)} | ${drops(x)} | ${fmt(x.cpuPercent)}% | ${perEvent(x)} | ${mb(x.peakRss)} | ${fmt(x.bytesPerRequest, 1)} |`;
+    `| ${name} | ${fmt(x.rps)} | ${pct(x.ratio)}%${spread(x)} | ${x.eventsPerSec === null ? '' : fmt(x.eventsPerSec)} | ${drops(x)} | ${fmt(x.cpuPercent)}% | ${perEvent(x)} | ${mib(x.peakRss)} | ${fmt(x.bytesPerRequest, 1)} |`;
   const lines = [
     '| run | requests/s | vs. baseline: median (min–max) | events/s recorded | drops (any round) | recorder CPU | CPU-µs per event | peak RSS | bytes on disk per request |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -3,7 +3,7 @@
 // memory while left on, on an idle machine and under a light load.
 import { join } from 'node:path';
 
-import { CLI, cpuSeconds, fmt, h2load, median, peakRss, rssNow, sleep, startNginx, startProc, tempDir } from './lib.mjs';
+import { CLI, cpuSeconds, fmt, h2load, median, mib, peakRss, rssNow, sleep, startNginx, startProc, tempDir } from './lib.mjs';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 const AT_REST_SECONDS = Number(process.env.BENCH_AT_REST_SECONDS ?? 60);
@@ -82,8 +82,7 @@ export async function recorderAtRest() {
 }
 
 export function atRestMarkdown(r) {
-  const mb = (n) => `${fmt(n / 2 ** 20, 1)} MiB`;
-  const row = (name, x) => `| ${name} | ${fmt(x.cpuPercent, 2)}% | ${mb(x.rssStartBytes)} | ${mb(x.rssEndBytes)} | ${mb(x.peakRssBytes)} |`;
+  const row = (name, x) => `| ${name} | ${fmt(x.cpuPercent, 2)}% | ${mib(x.rssStartBytes)} | ${mib(x.rssEndBytes)} | ${mib(x.peakRssBytes)} |`;
   return `\`tinytap record\` capturing everything, left on for ${fmt(r.seconds)} s after its start: the recorder process's CPU (user + system, as a share of one core) and resident memory.
 
 | machine | recorder CPU | RSS at the start | RSS at the end | peak RSS |

@@ -8,6 +8,9 @@ namespace {
 // Enough for the batches in flight when JS keeps pace (one filling, one or two delivered); a
 // backlog beyond it is freed as it drains.
 constexpr size_t kPoolBatches = 4;
+// A batch holds what one poll of the ring took, which with a large --buffer-size can be far more
+// than the flush size: such a batch is freed, not kept for ever.
+constexpr size_t kPoolMaxBytes = 4u << 20;
 
 struct Pool {
   std::mutex mutex;
@@ -40,7 +43,7 @@ Batch TakeBatch(size_t bytes) {
 void GiveBackBatch(Batch&& batch) {
   Pool& p = ThePool();
   std::lock_guard<std::mutex> lock(p.mutex);
-  if (p.spent.size() < kPoolBatches) p.spent.push_back(std::move(batch));
+  if (p.spent.size() < kPoolBatches && batch.capacity() <= kPoolMaxBytes) p.spent.push_back(std::move(batch));
 }
 
 }  // namespace tinytap

@@ -35,7 +35,7 @@ constexpr int kPollMs = 5;
 // on a machine whose cores the watched programs keep busy that is a matter of scheduling, not
 // of work: at a 2 kB sendfile load (136 MB/s of records) a 4 MiB ring holds 30 ms, and with
 // wrk, nginx and two busy loops on two cores the thread at the process's niceness lost records
-// in 4 runs of 6 while JS was never behind; at -10, none in 5. The thread does a copy per
+// in 4 runs of 6 while JS was never behind; at -10, none in 8. The thread does a copy per
 // record (an eighth of the recorder's CPU), so what it takes from the watched programs is small;
 // compressing and writing stay at the process's own niceness.
 constexpr int kDrainNice = -10;
@@ -43,7 +43,7 @@ constexpr int kDrainNice = -10;
 // ring fills. JS compresses and writes at the process's niceness and on a busy machine falls
 // behind for a moment: in the sendfile benchmark a queue of 8 (a quarter of a second of
 // records) overflowed in two rounds of three (25,000-60,000 records lost, the queue found
-// full); with 32, one round lost 2,703. The memory is used only while JS is behind. (Storing
+// full); with 32, one round in three lost 2,703 in one run and 18,331 in another. The memory is used only while JS is behind. (Storing
 // records uncompressed while behind was tried and made it worse: 30 times the bytes to write
 // cost SQLite more than deflate saved, bench/NOTES.md.)
 constexpr size_t kDeliveryQueue = 32;
