@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/batch.cc",
+        "native/block_codec.cc",
         "native/layout.cc",
         "native/libbpf_log.cc",
         "native/recorder.cc",
@@ -19,7 +20,7 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wno-missing-field-initializers"],
       "cflags_cc!": ["-fno-exceptions"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
-      "libraries": ["-lbpf"]
+      "libraries": ["-lbpf", "-lzstd"]
     }
   ]
 }

@@ -21,7 +21,7 @@ CREATE TABLE event_blocks (
   events       INTEGER NOT NULL, -- syscall events starting in the block (DATA records with chunk_off 0)
   first_ts     INTEGER NOT NULL, -- wall-clock ns of its first record
   last_ts      INTEGER NOT NULL, -- and of its last
-  codec        INTEGER NOT NULL, -- 0 stored, 1 raw DEFLATE (RFC 1951)
+  codec        INTEGER NOT NULL, -- 0 stored, 1 raw DEFLATE (RFC 1951), 2 zstd frames (RFC 8878; schema 3)
   raw_len      INTEGER NOT NULL, -- bytes once decompressed
   data         BLOB NOT NULL     -- records framed as: u32 length, u32 0, record, zero padding to 8
 );

@@ -1,7 +1,8 @@
 // tinytap's native addon: the BPF loader and ring-buffer drain (recorder.cc), the event layout
-// as compiled (layout.cc), and two system calls (system.cc).
+// as compiled (layout.cc), the block codec (block_codec.cc) and two system calls (system.cc).
 #include <napi.h>
 
+#include "block_codec.h"
 #include "layout.h"
 #include "libbpf_log.h"
 #include "recorder.h"
@@ -16,6 +17,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Recorder", tinytap::Recorder::Define(env));
   exports.Set("layout", Napi::Function::New(env, Layout));
   exports.Set("clocks", Napi::Function::New(env, tinytap::Clocks));
+  exports.Set("zstdCompress", Napi::Function::New(env, tinytap::ZstdCompress));
+  exports.Set("zstdDecompress", Napi::Function::New(env, tinytap::ZstdDecompress));
   exports.Set("mountTracefs", Napi::Function::New(env, tinytap::MountTracefs));
   return exports;
 }

@@ -10,9 +10,9 @@
  * better than any single payload (see BENCHMARKS.md).
  */
 import Database from 'better-sqlite3';
-import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 
-import { APPLICATION_ID, BLOCK_SEAL_BYTES, CODEC_DEFLATE, SCHEMA_VERSION, sessionSchemaSql } from '../session/format.js';
+import { APPLICATION_ID, BLOCK_SEAL_BYTES, CODEC_ZSTD, SCHEMA_VERSION, sessionSchemaSql } from '../session/format.js';
+import { zstdCompress } from '../session/zstd.js';
 import { type BatchScan, emptyScan } from './batch-scan.js';
 import type { CloseRecord, ConnRecord, SockAddr } from '../events/decode-records.js';
 import { CloseFlag, ConnCause } from '../events/layout.js';
@@ -42,22 +42,19 @@ export interface ProcessRow {
 const BLOCK_MAX_RAW_BYTES = BLOCK_SEAL_BYTES;
 
 /**
- * A block's records are compressed batch by batch as they arrive, each batch by a compressor of
- * its own ended with a sync flush (an empty stored block, not a final one): raw DEFLATE has no
- * header and a back-reference never reaches before its own compressor's start, so the parts
- * laid end to end, then an empty final block, are one valid stream (RFC 1951 §3.2.3) of the
+ * A block's records are compressed part by part as they arrive, each part a zstd frame of its
+ * own: frames laid end to end are one input to a decompressor (RFC 8878 §3.1), which gives the
  * records in order. Compared with gluing a block's 8 MiB of records together and compressing
  * that: no copy of the records under load (the drain hands over 1 MiB batches), a raw batch is
  * garbage as soon as it is compressed, and the compressor's work comes in 1 MiB steps instead
  * of one long pause of the recorder (measured in bench/NOTES.md). Smaller batches (a light load
- * flushes every few ms) wait until they make a part of PART_BYTES: a compressor per tiny batch
- * would lose the repetition between them. The ratio is within 1% of one compressor per block.
- * Level 1: nearly all of the gain (these records are very repetitive) for little CPU, which the
- * recorder takes from the processes it watches.
+ * flushes every few ms) wait until they make a part of PART_BYTES: a frame per tiny batch would
+ * lose the repetition between them. zstd rather than the deflate of older files (codec 1, still
+ * read): at its level 1 it is three times as fast on these records and the files are smaller
+ * (bench/NOTES.md, "Block codec"), and the compressor is what the recorder takes from the
+ * processes it watches, and what makes it fall behind when they send large bodies.
  */
-const DEFLATE_PART = { level: 1, finishFlush: zlibConstants.Z_SYNC_FLUSH };
 const PART_BYTES = 1 << 20;
-const DEFLATE_END = deflateRawSync(Buffer.alloc(0), { level: 1 });
 
 function addrText(a: SockAddr): string | null {
   return a.family === 2 || a.family === 10 ? a.addr : null;
@@ -97,7 +94,7 @@ export class SessionWriter {
   /** The open block's records not yet compressed, and their size. */
   private raw: Buffer[] = [];
   private rawBytes = 0;
-  /** The open block's records compressed so far, part by part (DEFLATE_PART). */
+  /** The open block's records compressed so far, a zstd frame per part. */
   private packed: Buffer[] = [];
   /** How many bytes of records the open block holds (raw and packed). */
   private pendingBytes = 0;
@@ -287,7 +284,7 @@ export class SessionWriter {
   private packPart(): void {
     if (this.raw.length === 0) return;
     const part = this.raw.length === 1 ? this.raw[0] : Buffer.concat(this.raw, this.rawBytes);
-    this.packed.push(deflateRawSync(part, DEFLATE_PART));
+    this.packed.push(zstdCompress(part));
     this.raw = [];
     this.rawBytes = 0;
   }
@@ -315,7 +312,6 @@ export class SessionWriter {
   private sealBlock(): void {
     if (this.pendingBytes === 0) return;
     this.packPart();
-    this.packed.push(DEFLATE_END);
     const packed = Buffer.concat(this.packed);
     const s = this.scan;
     const id = this.nextBlockId++;
@@ -326,7 +322,7 @@ export class SessionWriter {
       s.events,
       s.firstTs,
       s.lastTs,
-      CODEC_DEFLATE,
+      CODEC_ZSTD,
       this.pendingBytes,
       packed,
     );

@@ -5,7 +5,7 @@
  * when it is opened: open-session.ts, schema-check.ts.)
  *
  * Nothing here trusts a length, a count or an offset before checking it against what holds it:
- * a block is inflated to at most its declared raw_len, itself at most MAX_BLOCK_RAW_BYTES; a
+ * a block is decompressed to at most its declared raw_len, itself at most MAX_BLOCK_RAW_BYTES; a
  * record frame never reaches past its block.
  */
 import { unpack } from 'msgpackr';
@@ -16,7 +16,8 @@ import { BATCH_RECORD_PREFIX, HeaderLayout } from '../events/layout.js';
 import type { ExchangeDetail } from '../reconstruct/exchange-row.js';
 import type { CallDetail } from '../reconstruct/db-call-row.js';
 import { GRPC_LIMITS } from '../protocols/grpc/limits.js';
-import { CODEC_DEFLATE, CODEC_STORED, MAX_BLOCK_RAW_BYTES } from './format.js';
+import { CODEC_DEFLATE, CODEC_STORED, CODEC_ZSTD, MAX_BLOCK_RAW_BYTES } from './format.js';
+import { zstdDecompress } from './zstd.js';
 import type Database from 'better-sqlite3';
 
 import { SessionError } from './open-session.js';
@@ -108,7 +109,7 @@ export function blockEntry(row: BlockIndexRow, nextRecord: number): BlockEntry |
   const codec = safeInt(row.codec);
   const rawLen = safeInt(row.raw_len);
   if (id === null) return `block ${row.id}: its id is out of range`;
-  if (codec !== CODEC_STORED && codec !== CODEC_DEFLATE) return `block ${id}: unknown codec`;
+  if (codec !== CODEC_STORED && codec !== CODEC_DEFLATE && codec !== CODEC_ZSTD) return `block ${id}: unknown codec`;
   if (rawLen === null || rawLen < 0 || rawLen > MAX_BLOCK_RAW_BYTES)
     return `block ${id}: raw_len ${String(row.raw_len)} is not a length of 0 to ${MAX_BLOCK_RAW_BYTES} bytes`;
   if (row.is_blob !== 1n) return `block ${id}: its data is not a blob`;
@@ -122,6 +123,15 @@ export function blockEntry(row: BlockIndexRow, nextRecord: number): BlockEntry |
 /** A block's records, decompressed: exactly raw_len bytes, or what is wrong with them. */
 export function inflateBlock(entry: BlockEntry, data: Buffer): Buffer | string {
   if (entry.codec === CODEC_STORED) return data.length === entry.rawLen ? data : `block ${entry.id}: not raw_len bytes`;
+  if (entry.codec === CODEC_ZSTD) {
+    try {
+      // into raw_len bytes and no more: a lying block fails there, never at the memory's end
+      return zstdDecompress(data, entry.rawLen);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EZSTD') throw err;
+      return `block ${entry.id}: does not decompress to its raw_len of ${entry.rawLen} bytes (${(err as Error).message})`;
+    }
+  }
   let raw: Buffer;
   try {
     // a lying block stops at raw_len (zlib ends with an error), never at the memory's end

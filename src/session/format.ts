@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 /** PRAGMA application_id of every tinytap session: 0x74746171, "ttaq". */
 export const APPLICATION_ID = 0x74746171;
 /** PRAGMA user_version: the raw schema's version (formats/session.sql). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * What schema 2 added to schema 1 (SPEC.md §3, §4): a schema-1 file holds formats/session.sql
@@ -21,6 +21,7 @@ export const SCHEMA_2_ADDITIONS = {
 /** event_blocks.codec */
 export const CODEC_STORED = 0;
 export const CODEC_DEFLATE = 1;
+export const CODEC_ZSTD = 2;
 
 /** The recorder seals a block once it holds this many bytes of records (session-writer.ts). */
 export const BLOCK_SEAL_BYTES = 8 << 20;

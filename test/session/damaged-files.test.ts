@@ -70,6 +70,9 @@ describe('blocks (item 8: a decompression bomb; item 9: lying lengths and number
 
   it.each([
     ['bomb-declared', /raw_len 1073741824 is not a length of 0 to 67108864 bytes/],
+    ['zstd-bomb-lying', /does not decompress to its raw_len of 4096 bytes \(more than raw_len bytes\)/],
+    ['zstd-flipped', /does not decompress to its raw_len of \d+ bytes \(.+\)/],
+    ['zstd-short', /does not decompress to its raw_len of \d+ bytes \(\d+ bytes, not raw_len\)/],
     ['unknown-codec', /unknown codec/],
     ['data-not-blob', /its data is not a blob/],
     ['stored-length-lies', /bytes stored, raw_len says 100000/],

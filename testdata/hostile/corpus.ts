@@ -20,6 +20,8 @@ import { constants, deflateRawSync } from 'node:zlib';
 import { batchOf, encodeConn, encodeData, encodeUnknownKind } from '../../src/events/encode-records.js';
 import { ConnLayout, DataLayout, Direction, HeaderLayout } from '../../src/events/layout.js';
 import { Session } from '../../src/session/session.js';
+import { CODEC_ZSTD } from '../../src/session/format.js';
+import { zstdCompress } from '../../src/session/zstd.js';
 import { CURL, NODE, ScriptedSession } from '../../test/helpers/scripted-session.js';
 
 export interface HostileCase {
@@ -117,6 +119,18 @@ function data(fields: Partial<Parameters<typeof encodeData>[0]> = {}): Buffer {
 export function deflateBomb(mib = 1024): Buffer {
   const chunk = deflateRawSync(Buffer.alloc(1 << 20), { level: 9, finishFlush: constants.Z_FULL_FLUSH });
   return Buffer.concat([...Array<Buffer>(mib).fill(chunk), Buffer.from([0x03, 0x00])]);
+}
+
+/** 1 GiB of zeros as zstd frames in a few hundred kB: one 1 MiB frame repeated. */
+export function zstdBomb(mib = 1024): Buffer {
+  return Buffer.concat(Array<Buffer>(mib).fill(zstdCompress(Buffer.alloc(1 << 20), 19)));
+}
+
+/** A zstd block of `records` with one byte of its compressed data changed. */
+function zstdFlipped(records: Buffer[]): Buffer {
+  const frame = zstdCompress(batchOf(records));
+  frame[frame.length >> 1] ^= 0x55;
+  return frame;
 }
 
 function bootId(): string {
@@ -320,6 +334,33 @@ export const HOSTILE_CASES: HostileCase[] = [
     outcome: 'read',
     damaged: true,
     make: (p) => addBlock(p, { data: deflateBomb(), rawLen: 4096, recordCount: 1 }),
+  },
+  {
+    name: 'zstd-bomb-lying',
+    exercises: 'a zstd block of 1 GiB of zeros that says 4 kB',
+    from: 'raw',
+    outcome: 'read',
+    damaged: true,
+    make: (p) => addBlock(p, { data: zstdBomb(), codec: CODEC_ZSTD, rawLen: 4096, recordCount: 1 }),
+  },
+  {
+    name: 'zstd-flipped',
+    exercises: 'a zstd block with a byte changed (its frame checksum no longer matches)',
+    from: 'raw',
+    outcome: 'read',
+    damaged: true,
+    make: (p) => {
+      const records = [data(), data({ streamOff: 10_005 })];
+      addBlock(p, { records, data: zstdFlipped(records), codec: CODEC_ZSTD });
+    },
+  },
+  {
+    name: 'zstd-short',
+    exercises: 'a zstd block whose frames hold less than its raw_len',
+    from: 'raw',
+    outcome: 'read',
+    damaged: true,
+    make: (p) => addBlock(p, { data: zstdCompress(batchOf([data()])), codec: CODEC_ZSTD, rawLen: batchOf([data()]).length + 8 }),
   },
   { name: 'unknown-codec', exercises: 'a block of codec 7', from: 'raw', outcome: 'read', damaged: true, make: (p) => addBlock(p, { records: [data()], codec: 7 }) },
   {
