@@ -30,12 +30,12 @@ async function loadBeside(load, pid, url) {
 }
 
 /** The recorder's command line, the same for the rounds and the BPF-stats run. */
-function recorderCommand(file, port, extraArgs) {
-  return [process.execPath, [CLI, 'record', '-o', file, '--port', String(port), '--quiet', ...extraArgs]];
+function recorderCommand(file, port, extraArgs, cli = CLI) {
+  return [process.execPath, [cli, 'record', '-o', file, '--port', String(port), '--quiet', ...extraArgs]];
 }
 
-async function withRecorder(load, url, port, file, extraArgs) {
-  const rec = startProc(...recorderCommand(file, port, extraArgs));
+async function withRecorder(load, url, port, file, extraArgs, cli) {
+  const rec = startProc(...recorderCommand(file, port, extraArgs, cli));
   // --quiet prints nothing until the end: give the programs time to load and attach
   await sleep(2000);
   const w = await loadBeside(load, rec.proc.pid, url);
@@ -109,8 +109,8 @@ async function withTcpdump(load, url, port, file) {
 }
 
 /**
- * variants: [{ name, args }] tinytap configurations, each measured every round beside the
- * baseline and tcpdump. `listen` adds parameters to nginx's listen directive (`http2`).
+ * variants: [{ name, args, cli? }] tinytap configurations, each measured every round beside the
+ * baseline and tcpdump (`cli`: another build's bin/tinytap.js, to compare two builds in one run). `listen` adds parameters to nginx's listen directive (`http2`).
  * `inspectSession(file, run)`, if given, is called on each variant's first-round session before
  * it is deleted (it may return a promise); what it returns is reported as that variant's
  * `inspected` (the exchanges the session holds, what building them took).
@@ -139,7 +139,7 @@ export async function recordOverhead({
     for (let round = 0; round < ROUNDS; round++) {
       runs.baseline.push(await load.run(url));
       for (const [i, v] of variants.entries()) {
-        const r = await withRecorder(load, url, nginx.port, join(dir, `r${round}-${i}.tinytap`), v.args);
+        const r = await withRecorder(load, url, nginx.port, join(dir, `r${round}-${i}.tinytap`), v.args, v.cli);
         if (round === 0 && inspectSession) inspected[v.name] = await inspectSession(r.file, r);
         runs[v.name].push(r);
       }
@@ -172,6 +172,7 @@ export async function recordOverhead({
       cpuPercent: (100 * r.cpu) / r.seconds,
       cpuMicrosPerEvent: r.events ? (1e6 * r.cpu) / r.events : null,
       peakRss: Math.max(...runs[name].map((x) => x.rss)),
+      rssPerRound: runs[name].map((x) => x.rss),
       bytesPerRequest: r.size / r.requests,
     };
   };

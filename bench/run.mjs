@@ -39,6 +39,9 @@ if (want('record')) {
       // wrk and nginx both map libssl, whose functions carry the TLS uprobes: over plain HTTP they
       // are never called, and this shows whether that costs anything
       { name: '`tinytap record --no-tls`', args: ['--no-tls'] },
+      // one end of each connection (wrk's): the records of capturing each loopback byte once,
+      // at best (nginx's syscalls still run the programs, which return at their first check)
+      { name: '`tinytap record --comm wrk` (one end of each connection)', args: ['--comm', 'wrk'] },
       // what attaching alone costs: every program runs and returns at its first check
       { name: '`tinytap record --comm none` (attached, captures nothing)', args: ['--comm', 'none'] },
     ],
