@@ -47,8 +47,11 @@ export function startupMarkdown(r) {
 ${rows.join('\n')}`;
 }
 
-/** The recorder's CPU and peak memory over `seconds` of what `during` does. */
-async function recorderOver(seconds, during) {
+/**
+ * The recorder's CPU and peak memory over `seconds` of what `during` does; with `sampleEvery`
+ * (seconds), its RSS every so often too, to show whether it stays flat.
+ */
+async function recorderOver(seconds, during, sampleEvery = 0) {
   const dir = tempDir('tinytap-bench-rest-');
   const rec = startProc(process.execPath, [CLI, 'record', '-o', join(dir, 'rest.tinytap')], (e) => e.includes('recording to'));
   await rec.started;
@@ -56,13 +59,57 @@ async function recorderOver(seconds, during) {
   await sleep(2000);
   const cpu0 = cpuSeconds(rec.proc.pid);
   const rss0 = rssNow(rec.proc.pid);
+  const samples = [];
+  const sampler = sampleEvery ? setInterval(() => samples.push(rssNow(rec.proc.pid)), sampleEvery * 1000) : null;
   const result = await Promise.all([sleep(seconds * 1000), during()]);
+  if (sampler) clearInterval(sampler);
   const cpu = cpuSeconds(rec.proc.pid) - cpu0;
   const rss = rssNow(rec.proc.pid);
   const peak = peakRss(rec.proc.pid);
   rec.proc.kill('SIGINT');
   await rec.exited;
-  return { seconds, cpuPercent: (100 * cpu) / seconds, rssStartBytes: rss0, rssEndBytes: rss, peakRssBytes: peak, load: result[1] ?? null };
+  return {
+    seconds,
+    cpuPercent: (100 * cpu) / seconds,
+    rssStartBytes: rss0,
+    rssEndBytes: rss,
+    peakRssBytes: peak,
+    load: result[1] ?? null,
+    ...(sampleEvery ? { sampleEvery, rssSamples: samples } : {}),
+  };
+}
+
+const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 600);
+const STEADY_RATE = 5000;
+
+/** The recorder's memory over ten minutes of a steady load: is it flat, or does it creep? */
+export async function recorderSteady() {
+  const nginx = await startNginx('location / { return 200 "hello from nginx, a small response body\\n"; }');
+  try {
+    console.error(`steady: ${STEADY_SECONDS} s at ${STEADY_RATE} requests/s ...`);
+    const r = await recorderOver(
+      STEADY_SECONDS,
+      async () => {
+        const { rps, requests, seconds } = await h2load([`http://127.0.0.1:${nginx.port}/`], { requests: STEADY_RATE * STEADY_SECONDS, clients: 4, streams: 1, h1: true, rps: STEADY_RATE / 4 });
+        return { rps, requests, seconds };
+      },
+      STEADY_SECONDS / 20,
+    );
+    return { ...r, rate: STEADY_RATE };
+  } finally {
+    await nginx.stop();
+  }
+}
+
+export function steadyMarkdown(r) {
+  const tenth = r.rssSamples.length >= 10 ? r.rssSamples[Math.floor(r.rssSamples.length / 10) - 1] : r.rssStartBytes;
+  return `\`tinytap record\` capturing everything for ${r.seconds >= 120 ? `${fmt(r.seconds / 60)} minutes` : `${fmt(r.seconds)} s`} of a steady ${fmt(r.rate)} requests/s (h2load --h1 --rps, 4 keep-alive clients) against nginx: ${fmt(r.load.requests)} requests at ${fmt(r.load.rps)}/s, recorder CPU ${fmt(r.cpuPercent, 1)}% of a core.
+
+| RSS at the start | after ${fmt(r.seconds / 10)} s | at the end | peak |
+| ---: | ---: | ---: | ---: |
+| ${mib(r.rssStartBytes)} | ${mib(tenth)} | ${mib(r.rssEndBytes)} | ${mib(r.peakRssBytes)} |
+
+Every ${fmt(r.sampleEvery)} s: ${r.rssSamples.map((b) => fmt(b / 2 ** 20)).join(', ')} MiB.`;
 }
 
 export async function recorderAtRest() {

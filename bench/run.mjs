@@ -14,7 +14,7 @@ import { h2Overhead, h2OverheadMarkdown, h2ParserMarkdown, h2ParserThroughput } 
 import { parserThroughput, queryBench, queryMarkdown } from './query.mjs';
 import { recordOverhead, recordOverheadMarkdown } from './record-overhead.mjs';
 import { benchReplay, replayMarkdown } from './replay.mjs';
-import { atRestMarkdown, recorderAtRest, startupMarkdown, startupTimes } from './record-startup.mjs';
+import { atRestMarkdown, recorderAtRest, recorderSteady, startupMarkdown, startupTimes, steadyMarkdown } from './record-startup.mjs';
 import { tlsCallCost, tlsCallCostMarkdown } from './tls-call-cost.mjs';
 import { benchTui, tuiMarkdown } from './tui.mjs';
 
@@ -91,6 +91,12 @@ if (want('at-rest')) {
   const r = await recorderAtRest();
   console.error(JSON.stringify(r));
   sections.push(['Left on: the recorder on an idle machine and under a light load', atRestMarkdown(r), r]);
+}
+
+if (want('steady')) {
+  const r = await recorderSteady();
+  console.error(JSON.stringify(r));
+  sections.push(['Left on under a steady load: the recorder\'s memory over ten minutes', steadyMarkdown(r), r]);
 }
 
 if (want('tls')) {
