@@ -1,6 +1,6 @@
-// The session file's block codec (SPEC.md §4.1, codec 2): zstd through libzstd, the reference
+// The session file's block codec (SPEC.md §3.2, codec 2): zstd through libzstd, the reference
 // implementation, rather than a JavaScript or WebAssembly port: it is the recorder's hot path
-// (bench/NOTES.md "Block codec"), and the addon is loaded wherever a session is recorded.
+// (bench/NOTES.md, "Recording overhead"), and the addon is loaded wherever a session is recorded.
 #pragma once
 #include <napi.h>
 

@@ -50,8 +50,8 @@ const BLOCK_MAX_RAW_BYTES = BLOCK_SEAL_BYTES;
  * of one long pause of the recorder (measured in bench/NOTES.md). Smaller batches (a light load
  * flushes every few ms) wait until they make a part of PART_BYTES: a frame per tiny batch would
  * lose the repetition between them. zstd rather than the deflate of older files (codec 1, still
- * read): at its level 1 it is three times as fast on these records and the files are smaller
- * (bench/NOTES.md, "Block codec"), and the compressor is what the recorder takes from the
+ * read): at its level 1 it is two to three times as fast on these records and the files are smaller
+ * (bench/NOTES.md, "Recording overhead"), and the compressor is what the recorder takes from the
  * processes it watches, and what makes it fall behind when they send large bodies.
  */
 const PART_BYTES = 1 << 20;

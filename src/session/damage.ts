@@ -25,7 +25,7 @@ import { type DeclaredColumn, declaredColumns } from './schema-check.js';
 
 /** What was skipped, by kind. */
 export interface DamageCounts {
-  /** Blocks not read at all: their codec, size or numbering is wrong, or they do not inflate. */
+  /** Blocks not read at all: their codec, size or numbering is wrong, or they do not decompress. */
   blocks: number;
   /** Records not read: malformed, of a layout version the file cannot hold, or past their block's frames. */
   records: number;

@@ -1,5 +1,5 @@
 /**
- * zstd (RFC 8878), the codec of the blocks tinytap records (event_blocks.codec 2, SPEC.md §4.1),
+ * zstd (RFC 8878), the codec of the blocks tinytap records (event_blocks.codec 2, SPEC.md §3.2),
  * through libzstd in the native addon (native/block_codec.cc). Node 20's zlib has no zstd, and
  * the JavaScript and WebAssembly ports run at a fraction of libzstd's speed on the recorder's
  * hot path; the addon is there wherever tinytap records. It is loaded on first use, so reading
@@ -13,7 +13,7 @@ interface ZstdBinding {
   zstdDecompress(data: Uint8Array, rawLen: number): Buffer;
 }
 
-/** The recorder's level: bench/NOTES.md ("Block codec") has the levels measured on its records. */
+/** The recorder's level: bench/NOTES.md ("Recording overhead") has the levels measured on its records. */
 export const ZSTD_LEVEL = 1;
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
