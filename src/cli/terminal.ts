@@ -80,7 +80,9 @@ export interface Column<T> {
 /** A table that fits `width` columns: fixed columns as wide as their content, the flex one the rest. */
 export function table<T>(rows: T[], cols: Column<T>[], width: number, colorize: boolean): TerminalText[] {
   const cells = rows.map((r) => cols.map((c) => safeText(c.value(r))));
-  const widths = cols.map((c, i) => Math.max(displayWidth(c.title), ...cells.map((row) => displayWidth(row[i]))));
+  // a loop, not Math.max(...cells): `ls` of a big session has more rows than a call has arguments
+  const widths = cols.map((c) => displayWidth(c.title));
+  for (const row of cells) for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i], displayWidth(row[i]));
   const flexAt = cols.findIndex((c) => c.flex);
   if (flexAt >= 0) {
     const others = widths.reduce((a, w, i) => (i === flexAt ? a : a + w), 0) + 2 * (cols.length - 1);
