@@ -5,8 +5,7 @@
  * hot path; the addon is there wherever tinytap records. It is loaded on first use, so reading
  * a file of deflate blocks never needs it.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '../native-addon.js';
 
 interface ZstdBinding {
   zstdCompress(data: Uint8Array, level: number): Buffer;
@@ -16,27 +15,9 @@ interface ZstdBinding {
 /** The recorder's level: bench/NOTES.md ("Recording overhead") has the levels measured on its records. */
 export const ZSTD_LEVEL = 1;
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-let binding: ZstdBinding | null = null;
-
-function addon(): ZstdBinding {
-  if (binding) return binding;
-  try {
-    // the same module record/binding.ts loads: node-gyp-build finds the build or the prebuild
-    binding = createRequire(import.meta.url)('node-gyp-build')(projectRoot) as ZstdBinding;
-  } catch (err) {
-    const e = new Error(
-      `zstd blocks are read by the native addon, which is not built (${(err as Error).message.split('\n')[0]}): run ./setup.sh or npm run build`,
-    ) as Error & { code: string };
-    e.code = 'ENOADDON';
-    throw e;
-  }
-  return binding;
-}
-
 /** One zstd frame of `data`, with its content size and a checksum. */
 export function zstdCompress(data: Uint8Array, level = ZSTD_LEVEL): Buffer {
-  return addon().zstdCompress(data, level);
+  return loadAddon<ZstdBinding>().zstdCompress(data, level);
 }
 
 /**
@@ -44,5 +25,5 @@ export function zstdCompress(data: Uint8Array, level = ZSTD_LEVEL): Buffer {
  * throws an error of code EZSTD, saying what is wrong, if they do not make exactly that.
  */
 export function zstdDecompress(data: Uint8Array, rawLen: number): Buffer {
-  return addon().zstdDecompress(data, rawLen);
+  return loadAddon<ZstdBinding>().zstdDecompress(data, rawLen);
 }
