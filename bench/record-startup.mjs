@@ -102,7 +102,8 @@ export async function recorderSteady() {
 }
 
 export function steadyMarkdown(r) {
-  const tenth = r.rssSamples.length >= 10 ? r.rssSamples[Math.floor(r.rssSamples.length / 10) - 1] : r.rssStartBytes;
+  // the sample taken a tenth of the way in (the first is taken one interval after the start)
+  const tenth = r.rssSamples[Math.round(r.seconds / 10 / r.sampleEvery) - 1] ?? r.rssStartBytes;
   return `\`tinytap record\` capturing everything for ${r.seconds >= 120 ? `${fmt(r.seconds / 60)} minutes` : `${fmt(r.seconds)} s`} of a steady ${fmt(r.rate)} requests/s (h2load --h1 --rps, 4 keep-alive clients) against nginx: ${fmt(r.load.requests)} requests at ${fmt(r.load.rps)}/s, recorder CPU ${fmt(r.cpuPercent, 1)}% of a core.
 
 | RSS at the start | after ${fmt(r.seconds / 10)} s | at the end | peak |
