@@ -110,8 +110,7 @@ async function withTcpdump(load, url, port, file) {
 
 /**
  * variants: [{ name, args, cli? }] tinytap configurations, each measured every round beside the
- * baseline and tcpdump (`cli`: another build's bin/tinytap.js, to compare two builds in one
- * run). `listen` adds parameters to nginx's listen directive (`http2`).
+ * baseline and tcpdump (`cli`: another build's bin/tinytap.js, to compare two builds in one run). `listen` adds parameters to nginx's listen directive (`http2`).
  * `inspectSession(file, run)`, if given, is called on each variant's first-round session before
  * it is deleted (it may return a promise); what it returns is reported as that variant's
  * `inspected` (the exchanges the session holds, what building them took).

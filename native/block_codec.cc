@@ -42,8 +42,7 @@ Napi::Value ZstdCompress(const Napi::CallbackInfo& info) {
   // a damaged block is reported as damaged, not read as other records (deflate has no check)
   ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
   // into a scratch buffer kept by the thread, then copied out at its real size: a frame is a
-  // fifteenth of its part or less on recorded traffic, so the copy is small beside a
-  // bound-sized allocation per part
+  // fifteenth of its part or less on recorded traffic, so the copy is small beside a bound-sized allocation per part
   thread_local std::vector<uint8_t> scratch;
   size_t bound = ZSTD_compressBound(in.ByteLength());
   if (scratch.size() < bound) scratch.resize(bound);

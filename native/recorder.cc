@@ -43,8 +43,7 @@ constexpr int kDrainNice = -10;
 // ring fills. JS compresses and writes at the process's niceness and on a busy machine falls
 // behind for a moment: in the sendfile benchmark a queue of 8 (a quarter of a second of
 // records) overflowed in two rounds of three (25,000-60,000 records lost, the queue found
-// full); with 32, one round in three lost 2,703 in one run and 18,331 in another. The memory is
-// used only while JS is behind. (Storing
+// full); with 32, one round in three lost 2,703 in one run and 18,331 in another. The memory is used only while JS is behind. (Storing
 // records uncompressed while behind was tried and made it worse: 30 times the bytes to write
 // cost SQLite more than deflate saved, bench/NOTES.md.)
 constexpr size_t kDeliveryQueue = 32;

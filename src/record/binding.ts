@@ -2,7 +2,8 @@
  * The native addon's surface (native/addon.cc), typed. The recorder takes a binding as an
  * argument so its logic is tested against a fake without root; loadBinding() is the real one.
  */
-import { loadAddon } from '../native-addon.js';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 export interface NativeRecorderOptions {
   maxPayload: number;
@@ -62,6 +63,19 @@ export interface NativeBinding {
   mountTracefs(path: string): void;
 }
 
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export class AddonMissingError extends Error {
+  readonly code = 'ENOADDON';
+}
+
 export function loadBinding(): NativeBinding {
-  return loadAddon<NativeBinding>();
+  const require = createRequire(import.meta.url);
+  try {
+    return require('node-gyp-build')(projectRoot) as NativeBinding;
+  } catch (err) {
+    throw new AddonMissingError(
+      `the native addon is not built (${(err as Error).message.split('\n')[0]}): run ./setup.sh or npm run build`,
+    );
+  }
 }

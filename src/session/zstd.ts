@@ -5,7 +5,8 @@
  * hot path; the addon is there wherever tinytap records. It is loaded on first use, so reading
  * a file of deflate blocks never needs it.
  */
-import { loadAddon } from '../native-addon.js';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 interface ZstdBinding {
   zstdCompress(data: Uint8Array, level: number): Buffer;
@@ -15,9 +16,27 @@ interface ZstdBinding {
 /** The recorder's level: bench/NOTES.md ("Recording overhead") has the levels measured on its records. */
 export const ZSTD_LEVEL = 1;
 
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+let binding: ZstdBinding | null = null;
+
+function addon(): ZstdBinding {
+  if (binding) return binding;
+  try {
+    // the same module record/binding.ts loads: node-gyp-build finds the build or the prebuild
+    binding = createRequire(import.meta.url)('node-gyp-build')(projectRoot) as ZstdBinding;
+  } catch (err) {
+    const e = new Error(
+      `zstd blocks are read by the native addon, which is not built (${(err as Error).message.split('\n')[0]}): run ./setup.sh or npm run build`,
+    ) as Error & { code: string };
+    e.code = 'ENOADDON';
+    throw e;
+  }
+  return binding;
+}
+
 /** One zstd frame of `data`, with its content size and a checksum. */
 export function zstdCompress(data: Uint8Array, level = ZSTD_LEVEL): Buffer {
-  return loadAddon<ZstdBinding>().zstdCompress(data, level);
+  return addon().zstdCompress(data, level);
 }
 
 /**
@@ -25,5 +44,5 @@ export function zstdCompress(data: Uint8Array, level = ZSTD_LEVEL): Buffer {
  * throws an error of code EZSTD, saying what is wrong, if they do not make exactly that.
  */
 export function zstdDecompress(data: Uint8Array, rawLen: number): Buffer {
-  return loadAddon<ZstdBinding>().zstdDecompress(data, rawLen);
+  return addon().zstdDecompress(data, rawLen);
 }
