@@ -242,7 +242,9 @@ function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlag
       const fa = compileFilterArg(a, arg);
       const fb = compileFilterArg(b, arg);
       const noise = [...fileNoise, ...(flags.noiseFrom ? learnedNoise(a, fa, flags.noiseFrom, arg, flags) : [])];
-      return compareAndReport(sourceOf(a, fa), sourceOf(b, fb), { a: fileA, b: fileB, filter: fa.text }, rulesOf(flags, [a, b]), noise, flags).exit;
+      // every pair is loaded by id from both files: one read of each for them all
+      const compare = () => compareAndReport(sourceOf(a, fa), sourceOf(b, fb), { a: fileA, b: fileB, filter: fa.text }, rulesOf(flags, [a, b]), noise, flags).exit;
+      return a.inOneRead(() => b.inOneRead(compare));
     } finally {
       b.close();
     }
@@ -258,7 +260,8 @@ function learnedNoise(a: Session, fa: CompiledArg, fileA2: string, arg: ReturnTy
     const f2 = compileFilterArg(a2, arg);
     const bar = progressBar('learning noise');
     try {
-      const report = diffSessions(sourceOf(a, fa), sourceOf(a2, f2), { rules: rulesOf(flags, [a, a2]), latencyThreshold: null, onProgress: (d, t) => bar.update(d, t) });
+      const learn = () => diffSessions(sourceOf(a, fa), sourceOf(a2, f2), { rules: rulesOf(flags, [a, a2]), latencyThreshold: null, onProgress: (d, t) => bar.update(d, t) });
+      const report = a.inOneRead(() => a2.inOneRead(learn));
       return noiseEntries(report);
     } finally {
       bar.done();

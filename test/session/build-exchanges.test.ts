@@ -165,6 +165,38 @@ describe('building exchanges from a session', () => {
     }
   });
 
+  it('loads the same exchanges inside one read as outside it, and ends the read even when it throws', async () => {
+    const file = await scripted('one-read.tinytap', (s) => {
+      const c = s.tcp(CURL, PYTHON, { serverPort: 8080 });
+      c.send('c2s', 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+      c.send('s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      c.close();
+      const r = s.tcp({ pid: 9, comm: 'redis-cli' }, { pid: 10, comm: 'redis-server' }, { serverPort: 6379 });
+      r.send('c2s', '*1\r\n$4\r\nPING\r\n');
+      r.send('s2c', '+PONG\r\n');
+      r.close();
+    });
+    const session = Session.open(file);
+    try {
+      const outside = [session.exchange(1), session.exchange(2), session.exchange(3)];
+      const inside = session.inOneRead(() => {
+        expect(session.db.inTransaction).toBe(true);
+        // twice: the second load of an exchange uses the rows the first looked up
+        return [1, 2, 3, 1].map((id) => session.exchange(id));
+      });
+      expect(inside).toEqual([...outside, outside[0]]);
+      expect(outside[0]).toMatchObject({ client: { comm: 'curl' }, server: { comm: 'python3' } });
+      expect(outside[1]).toBeNull(); // the Redis call
+      expect(session.db.inTransaction).toBe(false);
+      expect(() => session.inOneRead(() => {
+        throw new Error('boom');
+      })).toThrow('boom');
+      expect(session.db.inTransaction).toBe(false);
+    } finally {
+      session.close();
+    }
+  });
+
   it('links the calls a server makes while it serves a request to that request, and flags N+1', async () => {
     const file = await scripted('nplusone.tinytap', (s) => {
       const curl = { pid: 20, comm: 'curl' };
