@@ -1,31 +1,31 @@
 /**
  * Builds the derived tables (formats/exchanges.sql) from a session's raw records: one pass over
- * the record blocks in capture order, each event handed to the builder of its flow, exchanges
- * written as they complete. Idempotent: the derived tables are replaced as a whole, in one
- * transaction, and derived_meta records which parser version built them from how many records.
+ * the record blocks in capture order, each event handed to the builder of its flow (build-pass.ts;
+ * in a worker thread for a large file, parallel-build.ts), exchanges written as they complete,
+ * secondary indexes made once the rows are all there. Idempotent: the derived tables are replaced
+ * as a whole, in one transaction, and derived_meta records which parser version built them from
+ * how many records.
  */
-import { TlsLibraryNames } from './tls-library-names.js';
 import type Database from 'better-sqlite3';
 
-import type { AssembledEvent } from '../events/event-assembler.js';
-import { EventStream } from '../events/event-stream.js';
-import { endsConnection } from '../events/decode-records.js';
-import { Kind } from '../events/layout.js';
 import { HTTP1_PARSER_VERSION } from '../protocols/http1/index.js';
 import { HTTP2_PARSER_VERSION } from '../protocols/http2/index.js';
 import { WEBSOCKET_PARSER_VERSION } from '../protocols/websocket/index.js';
 import { GRPC_READER_VERSION } from '../protocols/grpc/index.js';
 import { DB_PARSER_VERSIONS } from '../protocols/db-parsers.js';
-import { CallLinker, N_PLUS_ONE_DEFAULT, argsHash } from '../reconstruct/call-links.js';
+import { CallLinker, N_PLUS_ONE_DEFAULT } from '../reconstruct/call-links.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
-import { type Built, type BuiltExchange, FlowBuilder, isMessages } from '../reconstruct/flow-builder.js';
-import { DerivedWriter } from './derived-writer.js';
-import { type ConnInfo, type ConnUser, planFlows } from '../reconstruct/flow-plan.js';
-import { EventReader, toSessionEvent } from './event-reader.js';
-import { derivedSchemaSql } from './format.js';
+import type { FlowRow } from '../reconstruct/flow-builder.js';
+import { type ConnInfo, type ConnUser, type FlowPlan, planFlows } from '../reconstruct/flow-plan.js';
+import { BuildPass } from './build-pass.js';
+import { DerivedWriter, type Prepared } from './derived-writer.js';
+import { EventReader } from './event-reader.js';
+import { derivedSchemaParts } from './format.js';
+import { WorkerPass } from './parallel-build.js';
 import { BUILD_SCRATCH, derivedShape, dropDerivedObjects, storedColumns } from './schema-check.js';
 import { type Damage, RowCheck, exactNumber, parsedJson } from './damage.js';
 import { startedAtNs } from './meta.js';
+import { TlsLibraryNames } from './tls-library-names.js';
 
 const WEBSOCKET_VERSION = `ws-${WEBSOCKET_PARSER_VERSION}`;
 
@@ -54,6 +54,13 @@ export interface BuildOptions {
   schema?: 'main' | 'temp';
   /** A query shape run this many times in one request is N+1 (call-links.ts). Default 5. */
   nPlusOne?: number;
+  /**
+   * Parse in a worker thread while this one writes (parallel-build.ts); the exchanges are the
+   * same either way. Default: when the file holds enough records to be worth a thread.
+   */
+  parallel?: boolean;
+  /** The worker's script, for tests that run the TypeScript sources (default: build-worker.js beside parallel-build.js). */
+  workerScript?: string;
 }
 
 export const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'ws_messages', 'exchanges', 'flows', 'derived_meta'];
@@ -199,19 +206,6 @@ function compareWithOld(db: Database.Database, hadOld: boolean): Pick<BuildStats
   };
 }
 
-/** What the linker needs of an exchange just written (HTTP served here, or a database call made here). */
-function noteForLinks(linker: CallLinker, id: number, x: BuiltExchange, baseNs: bigint): void {
-  const r = x.row;
-  const rel = (ns: bigint | null) => (ns === null ? null : Number(ns - baseNs));
-  // a pid is known only for an end that was captured: the server's here, the client's there
-  if (r.detail[0] !== 'call') {
-    if (r.serverPid !== null) linker.addServed(id, r.serverPid, rel(r.reqStarted)!, rel(r.respStarted ?? r.respEnded));
-  } else if (r.clientPid !== null && !(r.flags & ExchangeFlag.ONE_WAY)) {
-    const call = r.detail[3];
-    linker.addCall(id, r.clientPid, rel(r.reqStarted)!, r.durationNs, r.shape, argsHash(`${call.text}\0${JSON.stringify(call.params ?? null)}`));
-  }
-}
-
 /** The links and per-request totals, written onto the rows just built (call-links.ts). */
 function writeLinks(db: Database.Database, linker: CallLinker, schema: 'main' | 'temp'): void {
   const { links, requests } = linker.result();
@@ -233,20 +227,52 @@ export function countForPlanner(db: Database.Database, schema: 'main' | 'temp'):
   db.exec(`PRAGMA analysis_limit = 0; ANALYZE ${schema}.exchanges`);
 }
 
+/**
+ * Records below which a build runs on one thread: starting a worker and loading its modules
+ * costs about what parsing this many records does.
+ */
+const PARALLEL_FROM_RECORDS = 50_000;
+
+/**
+ * The pass over every record, writing what it makes as it comes: in a worker beside this thread
+ * (parallel-build.ts) when `parallel` and it can start one, else here. The flows' rows at the end.
+ */
+function runPass(
+  reader: EventReader,
+  input: { plans: FlowPlan[]; baseNs: bigint; tlsNames: TlsLibraryNames },
+  write: (items: Prepared[]) => void,
+  parallel: { script?: string } | null,
+  progress: (done: number) => void,
+): { id: number; row: FlowRow }[] {
+  const worker = parallel ? WorkerPass.start({ plans: input.plans, baseNs: input.baseNs, tlsNames: input.tlsNames.known() }, write, parallel.script) : null;
+  if (!worker) {
+    const pass = new BuildPass(input.plans, input.baseNs, (auxFd) => input.tlsNames.name(auxFd), write);
+    let done = 0;
+    for (const { n, rec } of reader.records()) {
+      pass.record(rec, n);
+      if (++done % 65536 === 0) progress(done);
+    }
+    return pass.finish();
+  }
+  try {
+    for (const { entry, data } of reader.storedBlocks()) {
+      worker.block(entry, data);
+      progress(entry.firstRecord + entry.records);
+    }
+    const end = worker.finish();
+    reader.damage.merge(end.damage);
+    return end.flows;
+  } finally {
+    worker.stop();
+  }
+}
+
 export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): BuildStats {
   const total = totalRecords(db);
   const baseNs = sessionStart(db);
   const reader = new EventReader(db);
   const plans = planFlows(loadConnInfo(db, 0, reader.damage));
-  const libraries = new TlsLibraryNames(db);
-  const builders = new Map<number, FlowBuilder>(); // conn id -> its flow's builder
-  const all: FlowBuilder[] = [];
-  for (const plan of plans) {
-    const b = new FlowBuilder(plan, plan.index + 1, baseNs, (auxFd) => libraries.name(auxFd));
-    all.push(b);
-    if (plan.client) builders.set(plan.client.id, b);
-    if (plan.server) builders.set(plan.server.id, b);
-  }
+  const tlsNames = new TlsLibraryNames(db);
 
   const run = db.transaction(() => {
     // the previous build stays aside until the new one is compared with it
@@ -266,35 +292,15 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
       // whatever shape they have (an older tinytap's, a damaged or a hostile file's)
       dropDerivedObjects(db, BUILD_SCRATCH);
     } else for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
-    db.exec(derivedSchemaSql(schema));
+    const { tables, indexes } = derivedSchemaParts(schema);
+    db.exec(tables);
     const out = new DerivedWriter(db);
     const linker = new CallLinker(opts.nPlusOne ?? N_PLUS_ONE_DEFAULT);
-    const write = (b: FlowBuilder, built: Built[]) => {
-      for (const x of built) {
-        if (isMessages(x)) out.messages(x);
-        else noteForLinks(linker, out.exchange(x.row, x.text), x, baseNs);
-      }
-    };
-    const events = new EventStream((ev: AssembledEvent) => {
-      const e = toSessionEvent(ev);
-      const b = builders.get(e.connId);
-      if (b) write(b, b.push(e));
-    });
-    let done = 0;
-    for (const { n, rec } of reader.records()) {
-      if (rec.kind === Kind.CLOSE && endsConnection(rec)) {
-        const b = builders.get(rec.connId);
-        if (b) write(b, b.close(rec.connId, rec.tsNs, n));
-      } else events.push(rec, n);
-      if (++done % 65536 === 0) opts.onProgress?.(done, total);
-    }
-    events.flush();
-    for (const b of all) {
-      write(b, b.finish());
-      out.flow(b.flowId, b.row());
-    }
+    const parallel = (opts.parallel ?? total >= PARALLEL_FROM_RECORDS) ? { script: opts.workerScript } : null;
+    const flows = runPass(reader, { plans, baseNs, tlsNames }, (items) => out.write(items, linker), parallel, (done) => opts.onProgress?.(done, total));
+    for (const f of flows) out.flow(f.id, f.row);
     writeLinks(db, linker, schema);
-    db.exec("INSERT INTO exchange_fts(exchange_fts) VALUES ('rebuild')");
+    for (const index of indexes) db.exec(index);
     countForPlanner(db, schema);
     const meta = db.prepare('INSERT OR REPLACE INTO derived_meta (key, value) VALUES (?, ?)');
     meta.run('version', JSON.stringify(DERIVED_VERSION));
@@ -310,5 +316,5 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     return { exchanges: out.exchanges, changes };
   });
   const { exchanges, changes } = run();
-  return { flows: all.length, exchanges, ...changes, damage: reader.damage };
+  return { flows: plans.length, exchanges, ...changes, damage: reader.damage };
 }

@@ -59,6 +59,12 @@ export class Damage {
     for (const k of Object.keys(this.counts) as (keyof DamageCounts)[]) this.counts[k] += other[k];
   }
 
+  /** What another reader found (a parallel build's worker), after what this one found. */
+  merge(other: { counts: DamageCounts; examples: string[] }): void {
+    this.add(other.counts);
+    for (const e of other.examples) if (this.examples.length < 3) this.examples.push(e);
+  }
+
   get total(): number {
     return damageTotal(this.counts);
   }

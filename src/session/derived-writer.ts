@@ -1,6 +1,7 @@
 /**
- * Writing the derived tables (formats/exchanges.sql): flows, exchanges, their text and, for
- * live builds, the search index row by row (a full build rebuilds the index once at the end).
+ * Writing the derived tables (formats/exchanges.sql): flows, exchanges, their text and its
+ * search index, row by row. What needs no database (packing, hashing, the rows' values) is done
+ * apart, by prepare(), so that a parallel build does it in its worker (parallel-build.ts).
  */
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -9,7 +10,9 @@ import { pack } from 'msgpackr';
 import { ALL_COLUMNS, fieldOf } from '../model/exchange-table.js';
 import type { ExchangeText } from '../reconstruct/exchange-row.js';
 import type { ExchangeFields } from '../model/exchange-table.js';
-import type { BuiltMessages, FlowRow } from '../reconstruct/flow-builder.js';
+import { type Built, type BuiltMessages, type FlowRow, isMessages } from '../reconstruct/flow-builder.js';
+import { type CallLinker, argsHash } from '../reconstruct/call-links.js';
+import { ExchangeFlag } from '../model/exchange-flags.js';
 import { WS_MESSAGE_COLUMNS, type WsMessageRow } from '../model/ws-message.js';
 
 /** The flows table's columns (formats/exchanges.sql) and where each value comes from. */
@@ -53,8 +56,8 @@ const INSERT_EXCHANGE = `INSERT INTO exchanges (${ALL_COLUMNS.join(', ')}) VALUE
 
 const INSERT_WS_MESSAGE = `INSERT INTO ws_messages (exchange_id, ${WS_MESSAGE_COLUMNS.map(([c]) => c).join(', ')}) VALUES (?${', ?'.repeat(WS_MESSAGE_COLUMNS.length)})`;
 
-function wsMessageValues(exchangeId: number, m: WsMessageRow): unknown[] {
-  return [exchangeId, ...WS_MESSAGE_COLUMNS.map(([, field]) => (field === 'flaws' ? (m.flaws.length ? JSON.stringify(m.flaws) : null) : m[field]))];
+function wsMessageValues(m: WsMessageRow): unknown[] {
+  return WS_MESSAGE_COLUMNS.map(([, field]) => (field === 'flaws' ? (m.flaws.length ? JSON.stringify(m.flaws) : null) : m[field]));
 }
 
 /** Characters of a WebSocket's messages added to its upgrade's search text, each way (as for a body). */
@@ -82,30 +85,101 @@ function digest(parts: unknown[]): bigint {
   return h.digest().readBigInt64LE(0);
 }
 
+/**
+ * What the call linker (call-links.ts) needs of an exchange, but its id: an HTTP exchange a
+ * local process served, or a database call a local process made.
+ */
+export type LinkNote =
+  | { served: true; pid: number; start: number; end: number | null }
+  | { served: false; pid: number; start: number; durationNs: number | null; shape: string | null; args: number };
+
+function linkNote(r: ExchangeFields & { detail: unknown }, baseNs: bigint): LinkNote | null {
+  const rel = (ns: bigint | null) => (ns === null ? null : Number(ns - baseNs));
+  // a pid is known only for an end that was captured: the server's here, the client's there
+  const detail = r.detail as unknown[];
+  if (detail[0] !== 'call') {
+    return r.serverPid === null ? null : { served: true, pid: r.serverPid, start: rel(r.reqStarted)!, end: rel(r.respStarted ?? r.respEnded) };
+  }
+  if (r.clientPid === null || r.flags & ExchangeFlag.ONE_WAY) return null;
+  const call = detail[3] as { text: string; params?: unknown };
+  return { served: false, pid: r.clientPid, start: rel(r.reqStarted)!, durationNs: r.durationNs, shape: r.shape, args: argsHash(`${call.text}\0${JSON.stringify(call.params ?? null)}`) };
+}
+
+export function addLinkNote(linker: CallLinker, id: number, n: LinkNote): void {
+  if (n.served) linker.addServed(id, n.pid, n.start, n.end);
+  else linker.addCall(id, n.pid, n.start, n.durationNs, n.shape, n.args);
+}
+
+/**
+ * An exchange made ready to write: everything the writer does that needs no database, so a
+ * parallel build (parallel-build.ts) does it beside the thread that writes. Plain values only
+ * (they cross threads by structured clone).
+ */
+export interface PreparedExchange {
+  /** The exchanges row in ALL_COLUMNS order, its id left null: ids are given as rows are written. */
+  values: unknown[];
+  /** exchange_text's url, req_headers, resp_headers, req_body, resp_body. */
+  text: [string, string, string, string, string];
+  /** flow:seq of a WebSocket upgrade, whose messages come later. */
+  webSocket: string | null;
+  link: LinkNote | null;
+}
+
+/** WebSocket messages made ready to write: ws_messages rows but the exchange id. */
+export interface PreparedMessages {
+  webSocket: string;
+  rows: unknown[][];
+  final: boolean;
+}
+
+export type Prepared = PreparedExchange | PreparedMessages;
+
+export function isPreparedMessages(p: Prepared): p is PreparedMessages {
+  return 'rows' in p;
+}
+
+const ID_AT = ALL_COLUMNS.indexOf('id');
+
+export function prepareExchange(r: ExchangeFields & { detail: unknown }, t: ExchangeText, baseNs: bigint): PreparedExchange {
+  const detail = pack(r.detail);
+  const sum = digest([r.protocol, r.operation, r.url, r.status, r.reqSize, r.respSize, r.flags, r.error, r.errorCode, r.rows, detail]);
+  const made: Record<string, unknown> = { id: null, digest: sum, detail };
+  return {
+    values: SOURCES.map(([column, field]) => (field ? r[field] : made[column])),
+    text: [t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody],
+    webSocket: r.upgrade === 'websocket' ? `${r.flowId}:${r.seq}` : null,
+    link: linkNote(r, baseNs),
+  };
+}
+
+export function prepareMessages(m: BuiltMessages): PreparedMessages {
+  return { webSocket: `${m.flowId}:${m.upgradeSeq}`, rows: m.messages.map(wsMessageValues), final: m.final };
+}
+
+/** A flow builder's output made ready to write, in order. */
+export function prepare(built: Built[], baseNs: bigint): Prepared[] {
+  return built.map((x) => (isMessages(x) ? prepareMessages(x) : prepareExchange(x.row, x.text, baseNs)));
+}
+
 export class DerivedWriter {
   private readonly insertFlow: Database.Statement;
   private readonly insertExchange: Database.Statement;
   private readonly insertText: Database.Statement;
-  private readonly insertFts: Database.Statement | null;
+  private readonly insertFts: Database.Statement;
   private readonly updateFlow: Database.Statement;
   private nextExchangeId: number;
   private readonly insertWsMessage: Database.Statement;
   private readonly wsSearchText: Database.Statement;
-  private readonly ftsForget: Database.Statement | null;
-  private readonly ftsAdd: Database.Statement | null;
+  private readonly ftsForget: Database.Statement;
+  private readonly ftsAdd: Database.Statement;
   /** The id of each upgrade exchange whose WebSocket messages may still come, by flow and seq. */
   private readonly openWebSockets = new Map<string, number>();
 
-  constructor(
-    db: Database.Database,
-    opts: { indexEachRow?: boolean; firstId?: number } = {},
-  ) {
-    this.nextExchangeId = opts.firstId ?? 1;
-    this.insertFts = opts.indexEachRow
-      ? db.prepare(
-          'INSERT INTO exchange_fts (rowid, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-      : null;
+  constructor(db: Database.Database) {
+    this.nextExchangeId = 1;
+    // indexed as written, not by one 'rebuild' at the end: a parallel build does it while its
+    // worker parses (and a live build must, row by row)
+    this.insertFts = db.prepare('INSERT INTO exchange_fts (rowid, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)');
     const columns = FLOW_COLUMNS.map(([name]) => name);
     this.updateFlow = db.prepare(`UPDATE flows SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`);
     this.insertFlow = db.prepare(`INSERT INTO flows (${columns.join(', ')}, id) VALUES (${columns.map(() => '?').join(', ')}, ?)`);
@@ -116,36 +190,42 @@ export class DerivedWriter {
     this.insertWsMessage = db.prepare(INSERT_WS_MESSAGE);
     this.wsSearchText = db.prepare(WS_SEARCH_TEXT);
     const text = 'url, req_headers, resp_headers, req_body, resp_body';
-    this.ftsForget = opts.indexEachRow
-      ? db.prepare(`INSERT INTO exchange_fts (exchange_fts, rowid, ${text}) SELECT 'delete', id, ${text} FROM exchange_text WHERE id = ?`)
-      : null;
-    this.ftsAdd = opts.indexEachRow ? db.prepare(`INSERT INTO exchange_fts (rowid, ${text}) SELECT id, ${text} FROM exchange_text WHERE id = ?`) : null;
+    this.ftsForget = db.prepare(`INSERT INTO exchange_fts (exchange_fts, rowid, ${text}) SELECT 'delete', id, ${text} FROM exchange_text WHERE id = ?`);
+    this.ftsAdd = db.prepare(`INSERT INTO exchange_fts (rowid, ${text}) SELECT id, ${text} FROM exchange_text WHERE id = ?`);
   }
 
   /** WebSocket messages of an upgrade exchange written before; the last batch makes them searchable. */
-  messages(m: BuiltMessages): void {
-    const key = `${m.flowId}:${m.upgradeSeq}`;
-    const id = this.openWebSockets.get(key);
+  messages(m: PreparedMessages): void {
+    const id = this.openWebSockets.get(m.webSocket);
     if (id === undefined) return;
-    for (const message of m.messages) this.insertWsMessage.run(wsMessageValues(id, message));
+    for (const row of m.rows) this.insertWsMessage.run(id, ...row);
     if (!m.final) return;
-    this.openWebSockets.delete(key);
-    this.ftsForget?.run(id);
+    this.openWebSockets.delete(m.webSocket);
+    this.ftsForget.run(id);
     this.wsSearchText.run({ id });
-    this.ftsAdd?.run(id);
+    this.ftsAdd.run(id);
   }
 
   /** Write one exchange of any protocol; returns its id. */
-  exchange(r: ExchangeFields & { detail: unknown }, t: ExchangeText): number {
+  exchange(p: PreparedExchange): number {
     const id = this.nextExchangeId++;
-    const detail = pack(r.detail);
-    const sum = digest([r.protocol, r.operation, r.url, r.status, r.reqSize, r.respSize, r.flags, r.error, r.errorCode, r.rows, detail]);
-    const made: Record<string, unknown> = { id, digest: sum, detail };
-    this.insertExchange.run(SOURCES.map(([column, field]) => (field ? r[field] : made[column])));
-    this.insertText.run(id, t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody);
-    this.insertFts?.run(id, t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody);
-    if (r.upgrade === 'websocket') this.openWebSockets.set(`${r.flowId}:${r.seq}`, id);
+    p.values[ID_AT] = id;
+    this.insertExchange.run(p.values);
+    this.insertText.run(id, ...p.text);
+    this.insertFts.run(id, ...p.text);
+    if (p.webSocket !== null) this.openWebSockets.set(p.webSocket, id);
     return id;
+  }
+
+  /** Write what a flow builder handed out, in order; the linker hears of each exchange. */
+  write(items: Prepared[], linker: CallLinker | null): void {
+    for (const p of items) {
+      if (isPreparedMessages(p)) this.messages(p);
+      else {
+        const id = this.exchange(p);
+        if (linker && p.link) addLinkNote(linker, id, p.link);
+      }
+    }
   }
 
   flow(id: number, f: FlowRow): void {
@@ -158,7 +238,7 @@ export class DerivedWriter {
     if (this.updateFlow.run(...values, id).changes === 0) this.insertFlow.run(...values, id);
   }
 
-  /** Exchanges written so far (by this writer, from firstId). */
+  /** Exchanges written so far. */
   get exchanges(): number {
     return this.nextExchangeId - 1;
   }

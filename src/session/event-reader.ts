@@ -75,7 +75,7 @@ export interface ReadOptions {
  * A block decompressed, with where each of its records starts: reading from a record number
  * jumps there instead of decoding every record before it.
  */
-interface InflatedBlock {
+export interface InflatedBlock {
   firstRecord: number;
   raw: Buffer;
   /** Byte offset of each record's length prefix. */
@@ -133,6 +133,57 @@ function isFromSource(raw: Buffer, at: number, sources: { connId: number; dir: n
   const connId = peekConnId(raw, at);
   const dir = raw[at + DataLayout.dir];
   return sources.some((s) => s.connId === connId && s.dir === dir && s.layer === layer);
+}
+
+/** A block's data decompressed and its records found; null when it cannot be read (counted). */
+export function openBlock(entry: BlockEntry, data: Buffer, damage: Damage): InflatedBlock | null {
+  const raw = inflateBlock(entry, data);
+  if (typeof raw === 'string') {
+    damage.note('blocks', raw);
+    return null;
+  }
+  return { firstRecord: entry.firstRecord, raw, starts: recordFrames(entry, raw, damage) };
+}
+
+/**
+ * Where the i-th record of a block is and its kind; null when its layout version or its kind is
+ * one this reader does not know (passed over, SPEC.md §4), or it is shorter than its kind (counted).
+ */
+function frameAt(block: InflatedBlock, i: number, damage: Damage): { at: number; len: number; kind: number } | null {
+  const { raw, starts } = block;
+  const len = raw.readUInt32LE(starts[i]);
+  const at = starts[i] + BATCH_RECORD_PREFIX;
+  if (!recordVersionKnown(raw, at, len)) {
+    damage.note('records', `record ${block.firstRecord + i}: a layout version this file cannot hold`);
+    return null;
+  }
+  const kind = raw[at + HeaderLayout.kind];
+  const min = minRecordSize(kind);
+  if (min === undefined) return null;
+  if (len < min) {
+    damage.note('records', `record ${block.firstRecord + i}: ${len} bytes, shorter than its kind`);
+    return null;
+  }
+  return { at, len, kind };
+}
+
+function decodeFrame(block: InflatedBlock, i: number, frame: { at: number; len: number }, damage: Damage): CaptureRecord | null {
+  try {
+    return decodeRecord(block.raw, frame.at, frame.len);
+  } catch (err) {
+    if (!(err instanceof RecordFormatError)) throw err;
+    damage.note('records', `record ${block.firstRecord + i}: ${err.message}`);
+    return null;
+  }
+}
+
+/** Every record of an opened block, decoded, in order; damaged ones skipped and counted. */
+export function* blockRecordsOf(block: InflatedBlock, damage: Damage): Generator<{ n: number; rec: CaptureRecord }> {
+  for (let i = 0; i < block.starts.length; i++) {
+    const frame = frameAt(block, i, damage);
+    const rec = frame && decodeFrame(block, i, frame, damage);
+    if (rec) yield { n: block.firstRecord + i, rec };
+  }
 }
 
 /**
@@ -274,13 +325,11 @@ export class EventReader {
     }
     const entry = this.index.get(id);
     if (!entry || this.unreadable.has(id)) return null;
-    const raw = inflateBlock(entry, this.blockData.get(id) as Buffer);
-    if (typeof raw === 'string') {
+    const block = openBlock(entry, this.blockData.get(id) as Buffer, this.damage);
+    if (!block) {
       this.unreadable.add(id);
-      this.damage.note('blocks', raw);
       return null;
     }
-    const block = { firstRecord: entry.firstRecord, raw, starts: recordFrames(entry, raw, this.damage) };
     this.remember(id, block);
     return block;
   }
@@ -291,31 +340,14 @@ export class EventReader {
    * (counted).
    */
   private recordAt(block: InflatedBlock, i: number, opts: ReadOptions, conns: Set<number> | null): CaptureRecord | null {
-    const { raw, starts } = block;
-    const len = raw.readUInt32LE(starts[i]);
-    const at = starts[i] + BATCH_RECORD_PREFIX;
-    const n = block.firstRecord + i;
-    if (!recordVersionKnown(raw, at, len)) {
-      this.damage.note('records', `record ${n}: a layout version this file cannot hold`);
-      return null;
-    }
-    const kind = raw[at + HeaderLayout.kind];
-    const min = minRecordSize(kind);
-    if (min === undefined) return null;
-    if (len < min) {
-      this.damage.note('records', `record ${n}: ${len} bytes, shorter than its kind`);
-      return null;
-    }
+    const frame = frameAt(block, i, this.damage);
+    if (!frame) return null;
+    const { raw } = block;
+    const { at, kind } = frame;
     if (conns && (kind === Kind.PROC || !(conns.has(peekConnId(raw, at)) || awaitsJoinRecord(raw, at)))) return null;
     if (opts.dir !== undefined && (kind !== Kind.DATA || raw[at + DataLayout.dir] !== opts.dir)) return null;
     if (opts.sources && !isFromSource(raw, at, opts.sources)) return null;
-    try {
-      return decodeRecord(raw, at, len);
-    } catch (err) {
-      if (!(err instanceof RecordFormatError)) throw err;
-      this.damage.note('records', `record ${n}: ${err.message}`);
-      return null;
-    }
+    return decodeFrame(block, i, frame, this.damage);
   }
 
   /** Every record (DATA chunks, CONN, CLOSE, PROC) as captured. */
@@ -332,6 +364,16 @@ export class EventReader {
     }
   }
 
+  /**
+   * Every block that can be read, as stored (compressed): for a reader elsewhere (a parallel
+   * build's worker, which opens them with openBlock). Each is fetched only when reached.
+   */
+  *storedBlocks(): Generator<{ entry: BlockEntry; data: Buffer }> {
+    this.index.refresh();
+    // as records() reads them: a block of no records is not opened
+    for (const entry of this.index.from(0)) yield { entry, data: this.blockData.get(entry.id) as Buffer };
+  }
+
   /** The ids of the blocks after block `afterId` that can be read, taking in any committed since the last look. */
   blocksAfter(afterId: number): number[] {
     this.index.refresh();
@@ -344,11 +386,7 @@ export class EventReader {
   /** Every record of one block, in order (nothing if it cannot be read). */
   *blockRecords(id: number): Generator<{ n: number; rec: CaptureRecord }> {
     const block = this.block(id);
-    if (!block) return;
-    for (let i = 0; i < block.starts.length; i++) {
-      const rec = this.recordAt(block, i, {}, null);
-      if (rec) yield { n: block.firstRecord + i, rec };
-    }
+    if (block) yield* blockRecordsOf(block, this.damage);
   }
 
   /**

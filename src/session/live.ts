@@ -18,10 +18,10 @@ import type { AssembledEvent } from '../events/event-assembler.js';
 import { EventStream } from '../events/event-stream.js';
 import { endsConnection } from '../events/decode-records.js';
 import { ConnCause, Kind } from '../events/layout.js';
-import { type Built, FlowBuilder, isMessages } from '../reconstruct/flow-builder.js';
+import { type Built, FlowBuilder } from '../reconstruct/flow-builder.js';
 import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
 import { loadConnInfo, sessionStart } from './build-exchanges.js';
-import { DerivedWriter } from './derived-writer.js';
+import { DerivedWriter, prepare } from './derived-writer.js';
 import { EventReader, toSessionEvent } from './event-reader.js';
 import { derivedSchemaSql } from './format.js';
 import { isBeingRecorded } from './recorder-alive.js';
@@ -64,7 +64,7 @@ export class LiveBuild {
   constructor(private readonly db: Database.Database) {
     db.exec(derivedSchemaSql('temp'));
     db.prepare('INSERT OR REPLACE INTO temp.derived_meta (key, value) VALUES (?, ?)').run('version', JSON.stringify('live'));
-    this.writer = new DerivedWriter(db, { indexEachRow: true });
+    this.writer = new DerivedWriter(db);
     this.reader = new EventReader(db);
     this.baseNs = sessionStart(db);
     this.libraries = new TlsLibraryNames(db);
@@ -105,10 +105,8 @@ export class LiveBuild {
   }
 
   private write(built: Built[]): void {
-    for (const x of built) {
-      if (isMessages(x)) this.writer.messages(x);
-      else this.writer.exchange(x.row, x.text);
-    }
+    // live builds link no calls (a full build does, when the recording has stopped)
+    this.writer.write(prepare(built, this.baseNs), null);
   }
 
   private finishFlow(f: FlowState): void {

@@ -17,6 +17,18 @@ export class TlsLibraryNames {
     this.load();
   }
 
+  /** The names known now, to hand to a worker (parallel-build.ts): a build reads one snapshot. */
+  known(): [number, string][] {
+    return [...this.byNumber];
+  }
+
+  /** Names handed over by known(), with no file to look in again. */
+  static of(known: [number, string][]): TlsLibraryNames {
+    const names = new TlsLibraryNames(null);
+    for (const [n, name] of known) names.byNumber.set(n, name);
+    return names;
+  }
+
   /** 'openssl 3.0.19', 'gnutls 3.7.9', 'go crypto/tls go1.19.8', or the kind alone. */
   name(auxFd: number): string | null {
     const kind = TLS_LIB_NAMES[auxFd & 0xff] ?? null;

@@ -1,0 +1,79 @@
+/**
+ * The worker of a parallel build (parallel-build.ts): runs the build's pass (build-pass.ts) over
+ * the blocks the building thread sends, and sends back what it makes ready to write, in order.
+ * It opens no file: the blocks come as event_blocks holds them, and are decompressed and
+ * checked here (damage found is counted here and handed back at the end).
+ */
+import { type MessagePort, workerData } from 'node:worker_threads';
+
+import type { FlowRow } from '../reconstruct/flow-builder.js';
+import type { FlowPlan } from '../reconstruct/flow-plan.js';
+import { BuildPass } from './build-pass.js';
+import { type BlockEntry, Damage } from './damage.js';
+import type { Prepared } from './derived-writer.js';
+import { blockRecordsOf, openBlock } from './event-reader.js';
+import { TlsLibraryNames } from './tls-library-names.js';
+
+export interface WorkerInput {
+  port: MessagePort;
+  /** Bumped (and notified) after every message this worker sends: the building thread waits on it. */
+  signal: Int32Array;
+  plans: FlowPlan[];
+  baseNs: bigint;
+  tlsNames: [number, string][];
+}
+
+/** From the building thread: a block to read, or the end of the blocks. */
+export type ToWorker = { block: BlockEntry; data: Uint8Array } | { finish: true };
+
+/** To the building thread: items ready to write, a block read, the end, or an error. */
+export type FromWorker =
+  | { items: Prepared[] }
+  | { blockDone: true }
+  | { end: { flows: { id: number; row: FlowRow }[]; damage: { counts: Damage['counts']; examples: string[] } } }
+  | { error: string };
+
+/** Items sent in one message: fewer messages, and no more held than a block's worth. */
+const BATCH = 1024;
+
+const input = workerData as WorkerInput;
+const { port, signal } = input;
+const damage = new Damage();
+let batch: Prepared[] = [];
+
+function send(m: FromWorker): void {
+  port.postMessage(m);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+function flush(): void {
+  if (batch.length === 0) return;
+  send({ items: batch });
+  batch = [];
+}
+
+const pass = new BuildPass(input.plans, input.baseNs, (auxFd) => names.name(auxFd), (items) => {
+  for (const item of items) batch.push(item);
+  if (batch.length >= BATCH) flush();
+});
+const names = TlsLibraryNames.of(input.tlsNames);
+
+port.on('message', (m: ToWorker) => {
+  try {
+    if ('block' in m) {
+      const block = openBlock(m.block, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), damage);
+      if (block) for (const { n, rec } of blockRecordsOf(block, damage)) pass.record(rec, n);
+      flush();
+      send({ blockDone: true });
+    } else {
+      const flows = pass.finish();
+      flush();
+      send({ end: { flows, damage: { counts: damage.counts, examples: damage.examples } } });
+      port.close();
+    }
+  } catch (err) {
+    send({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    port.close();
+  }
+});

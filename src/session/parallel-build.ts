@@ -1,0 +1,123 @@
+/**
+ * A build's pass (build-pass.ts) run in a worker thread, so that parsing the records and
+ * writing the rows use two cores: this thread reads the compressed blocks and writes what comes
+ * back; the worker decompresses, decodes, assembles and parses. The items come back in the
+ * order one thread would make them, so the exchanges, their ids included, are the same.
+ *
+ * Synchronous for the caller: a build is one SQLite transaction, which better-sqlite3 runs on
+ * this thread without yielding to the event loop. Messages are taken off the port with
+ * receiveMessageOnPort, and this thread sleeps on a shared counter (Atomics.wait) that the
+ * worker bumps after each message.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+
+import type { FlowRow } from '../reconstruct/flow-builder.js';
+import type { FlowPlan } from '../reconstruct/flow-plan.js';
+import type { FromWorker, ToWorker, WorkerInput } from './build-worker.js';
+import type { BlockEntry, Damage } from './damage.js';
+import type { Prepared } from './derived-writer.js';
+
+/**
+ * Blocks sent ahead of what the worker has finished: enough that it never waits for the next,
+ * few enough that the items it has made but this thread has not written stay a few blocks' worth.
+ */
+const AHEAD = 2;
+
+/** How long to sleep at most between looks at a worker that sends nothing (it may have died). */
+const WAIT_MS = 1000;
+
+/**
+ * The worker's script beside this module. A bundle of tinytap's code (the TUI's) has no file
+ * there: it builds on one thread.
+ */
+function workerScript(): string | null {
+  const path = fileURLToPath(new URL('./build-worker.js', import.meta.url));
+  return existsSync(path) ? path : null;
+}
+
+export class WorkerPass {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private ahead = 0;
+  private ended: { flows: { id: number; row: FlowRow }[]; damage: { counts: Damage['counts']; examples: string[] } } | null = null;
+  private exited = false;
+
+  private constructor(
+    script: string,
+    input: { plans: FlowPlan[]; baseNs: bigint; tlsNames: [number, string][] },
+    private readonly onItems: (items: Prepared[]) => void,
+  ) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const data: WorkerInput = { ...input, port: port2, signal: this.signal };
+    this.worker = new Worker(script, { workerData: data, transferList: [port2] });
+    this.worker.on('exit', () => (this.exited = true));
+  }
+
+  /** A worker running the pass; null when there is no worker script to run (one thread then). */
+  static start(
+    input: { plans: FlowPlan[]; baseNs: bigint; tlsNames: [number, string][] },
+    onItems: (items: Prepared[]) => void,
+    script = workerScript(),
+  ): WorkerPass | null {
+    return script ? new WorkerPass(script, input, onItems) : null;
+  }
+
+  /** Hand over one block (its event_blocks row, checked, and its data as stored). */
+  block(entry: BlockEntry, data: Buffer): void {
+    // the data is copied across: a Buffer better-sqlite3 made may share its memory with others
+    this.post({ block: entry, data });
+    this.ahead++;
+    this.take();
+    while (this.ahead > AHEAD) this.wait();
+  }
+
+  /** The end of the blocks: waits for the rest of the items; the flows' rows and the damage found. */
+  finish(): { flows: { id: number; row: FlowRow }[]; damage: { counts: Damage['counts']; examples: string[] } } {
+    this.post({ finish: true });
+    while (!this.ended) this.wait();
+    return this.ended;
+  }
+
+  /** Stop the worker (after finish(), or when the build failed). */
+  stop(): void {
+    this.port.close();
+    void this.worker.terminate();
+  }
+
+  private post(m: ToWorker): void {
+    this.port.postMessage(m);
+  }
+
+  /** Sleep until the worker sends something, then take it. */
+  private wait(): void {
+    const seen = Atomics.load(this.signal, 0);
+    if (this.take()) return;
+    const r = Atomics.wait(this.signal, 0, seen, WAIT_MS);
+    // a worker that died sends nothing more: the exit event cannot reach a thread that never
+    // yields, so a silence longer than WAIT_MS is asked about
+    if (r === 'timed-out' && !this.take() && (this.exited || !this.alive())) throw new Error('the build worker stopped without finishing');
+  }
+
+  private alive(): boolean {
+    // threadId is -1 once the worker has exited
+    return this.worker.threadId >= 0;
+  }
+
+  /** Take every message the worker has sent; whether there was any. */
+  private take(): boolean {
+    let any = false;
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
+      any = true;
+      const msg = m.message as FromWorker;
+      if ('items' in msg) this.onItems(msg.items);
+      else if ('blockDone' in msg) this.ahead--;
+      else if ('end' in msg) this.ended = msg.end;
+      else throw new Error(`the build worker failed: ${msg.error}`);
+    }
+    return any;
+  }
+}
