@@ -98,9 +98,12 @@ The report ends with what each rule left out.
 
 Exit status: 0 nothing differs, 1 something does, 2 the recordings could not be compared.`;
 
+/** What matching exchanges reads of each (ExchangeRef). */
+const REF_COLUMNS = ['id', 'duration_ns', 'method', 'path', 'query', 'url', 'protocol', 'operation', 'shape', 'grpc_service', 'grpc_method'] as const;
+
 export function sourceOf(session: Session, filter: CompiledArg): DiffSource {
   return {
-    summaries: () => session.iterateExchanges({ where: filter.where, params: filter.params }),
+    summaries: () => session.iterateColumns(REF_COLUMNS, { where: filter.where, params: filter.params }),
     exchange: (id) => session.exchange(id),
     messages: (id) => session.wsMessages(id),
   };

@@ -50,7 +50,7 @@ export const exchangeRowFromArray = rowMaker(READ_COLUMNS) as (a: unknown[]) => 
 /** The same for a row of the exchange list (SUMMARY_COLUMNS): `ls` of a million rows makes one each. */
 export const summaryFromArray = rowMaker(SUMMARY_COLUMNS) as (a: unknown[]) => ExchangeSummary;
 
-function rowMaker(names: readonly string[]): (a: unknown[]) => Record<string, unknown> {
+export function rowMaker(names: readonly string[]): (a: unknown[]) => Record<string, unknown> {
   if (!names.every((n) => /^[a-z_]+$/.test(n))) throw new Error('a column name that is not an identifier');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('a', `return { ${names.map((n, i) => `${n}: a[${i}]`).join(', ')} };`) as (a: unknown[]) => Record<string, unknown>;
