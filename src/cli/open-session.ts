@@ -9,7 +9,7 @@ export function openSession(path: string, opts: { build?: boolean } = {}): Sessi
   const bar = progressBar('building exchanges');
   let session: Session;
   try {
-    session = Session.open(path, { build: opts.build ?? true, onBuildProgress: (d, t) => bar.update(d, t) });
+    session = Session.open(path, { build: opts.build ?? true, onBuildProgress: (d, t) => bar.update(d, t), onBuildStage: (what) => bar.stage(what) });
   } finally {
     bar.done();
   }

@@ -32,7 +32,7 @@ export function registerReparse(program: Command): void {
       }
       const bar = progressBar('reparsing');
       try {
-        const s = buildExchanges(db, { onProgress: (d, t) => bar.update(d, t), nPlusOne });
+        const s = buildExchanges(db, { onProgress: (d, t) => bar.update(d, t), onStage: (what) => bar.stage(what), nPlusOne });
         bar.done();
         writeLine(
           stdout,

@@ -104,9 +104,24 @@ export function table<T>(rows: T[], cols: Column<T>[], width: number, colorize: 
   return out;
 }
 
-/** A progress bar on stderr, only on a terminal; returns a function to update it and one to end it. */
+/**
+ * What is left of a task `frac` done after `elapsedMs`, in words ("~12 s left", "~3 min left");
+ * null until it is worth saying: a second in, and enough done that the rate means something.
+ */
+export function timeLeft(elapsedMs: number, frac: number): string | null {
+  if (elapsedMs < 1000 || frac < 0.02 || frac >= 1) return null;
+  const s = Math.ceil((elapsedMs * (1 - frac)) / frac / 1000);
+  return s < 120 ? `~${s} s left` : `~${Math.round(s / 60)} min left`;
+}
+
+/**
+ * A progress bar on stderr, only on a terminal: update() with a count done of a total, stage()
+ * when the rest of the work is one step with no count of its own (the bar gives way to what
+ * that step is), done() to take it away.
+ */
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr) {
   let last = 0;
+  const started = Date.now();
   const enabled = !!stream.isTTY;
   const clearLine = controlSequence`\r\x1b[K`;
   return {
@@ -117,10 +132,16 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
       const now = Date.now();
       if (now - last < 100 && done < total) return;
       last = now;
-      const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - label.length - 20));
+      const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - label.length - 34));
       const frac = total > 0 ? Math.min(1, done / total) : 1;
       const filled = Math.round(frac * width);
-      stream.write(term`${clearLine}${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(frac * 100)}%`.text);
+      const left = timeLeft(now - started, frac);
+      stream.write(term`${clearLine}${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(frac * 100)}%${left ? `  ${left}` : ''}`.text);
+    },
+    stage(what: string) {
+      if (!enabled) return;
+      last = Date.now();
+      stream.write(term`${clearLine}${label}: ${what}…`.text);
     },
     done() {
       if (enabled && last) stream.write(clearLine.text);

@@ -47,6 +47,8 @@ export interface BuildStats {
 export interface BuildOptions {
   /** Called now and then with records processed so far and in all. */
   onProgress?: (done: number, total: number) => void;
+  /** Called when the records are all read, with each step left: what it does, in a few words. */
+  onStage?: (what: string) => void;
   /**
    * 'temp': build into the connection's own temp tables, leaving the file as it is (a file that
    * is being recorded; recorder-alive.ts). Default 'main', the file itself.
@@ -299,6 +301,7 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     const parallel = (opts.parallel ?? total >= PARALLEL_FROM_RECORDS) ? { script: opts.workerScript } : null;
     const flows = runPass(reader, { plans, baseNs, tlsNames }, (items) => out.write(items, linker), parallel, (done) => opts.onProgress?.(done, total));
     for (const f of flows) out.flow(f.id, f.row);
+    opts.onStage?.('indexing');
     writeLinks(db, linker, schema);
     for (const index of indexes) db.exec(index);
     countForPlanner(db, schema);
@@ -310,7 +313,7 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     meta.run('n_plus_one', JSON.stringify(opts.nPlusOne ?? N_PLUS_ONE_DEFAULT));
     // what reading every block found (tinytap info shows it without reading them again)
     meta.run('damage', JSON.stringify({ blocks: reader.damage.counts.blocks, records: reader.damage.counts.records }));
-    opts.onProgress?.(total, total);
+    if (hadOld) opts.onStage?.('comparing with the previous build');
     const changes = compareWithOld(db, hadOld);
     if (hadOld) db.exec('DROP TABLE main.old_exchanges; DROP TABLE main.old_flows');
     return { exchanges: out.exchanges, changes };

@@ -19,6 +19,8 @@ export interface OpenOptions {
   /** Build the exchanges if they are missing or stale (needs write access). Default true. */
   build?: boolean;
   onBuildProgress?: (done: number, total: number) => void;
+  /** Each step of the build after the records are read (build-exchanges.ts onStage). */
+  onBuildStage?: (what: string) => void;
 }
 
 export type { ExchangeSummary } from '../model/exchange-table.js';
@@ -99,7 +101,7 @@ export class Session {
         // a recorder is writing the file, or it cannot be written: build beside it, in this
         // connection's temp tables (SQLite reads them before the file's own, stale or not)
         const schema = db.readonly || isBeingRecorded(db) ? 'temp' : 'main';
-        s.built = buildExchanges(db, { onProgress: opts.onBuildProgress, schema });
+        s.built = buildExchanges(db, { onProgress: opts.onBuildProgress, onStage: opts.onBuildStage, schema });
       }
     } catch (err) {
       db.close();
