@@ -29,11 +29,13 @@ const AHEAD = 2;
 const WAIT_MS = 1000;
 
 /**
- * The worker's script beside this module. A bundle of tinytap's code (the TUI's) has no file
- * there: it builds on one thread.
+ * The worker's script, dist/session/build-worker.js. Named from the directory above this
+ * module's, so that the same path finds it from dist/session/ and from the TUI's bundle in
+ * dist/tui/; from the TypeScript sources (tests) there is no such file, and the build runs on
+ * one thread unless given a script.
  */
 function workerScript(): string | null {
-  const path = fileURLToPath(new URL('./build-worker.js', import.meta.url));
+  const path = fileURLToPath(new URL('../session/build-worker.js', import.meta.url));
   return existsSync(path) ? path : null;
 }
 
