@@ -8,11 +8,8 @@ import { type MessagePort, workerData } from 'node:worker_threads';
 
 import type { FlowRow } from '../reconstruct/flow-builder.js';
 import type { FlowPlan } from '../reconstruct/flow-plan.js';
-import { BuildPass } from './build-pass.js';
-import { type BlockEntry, Damage } from './damage.js';
+import type { BlockEntry, Damage } from './damage.js';
 import type { Prepared } from './derived-writer.js';
-import { blockRecordsOf, openBlock } from './event-reader.js';
-import { TlsLibraryNames } from './tls-library-names.js';
 
 export interface WorkerInput {
   port: MessagePort;
@@ -38,8 +35,6 @@ const BATCH = 1024;
 
 const input = workerData as WorkerInput;
 const { port, signal } = input;
-const damage = new Damage();
-let batch: Prepared[] = [];
 
 function send(m: FromWorker): void {
   port.postMessage(m);
@@ -47,33 +42,52 @@ function send(m: FromWorker): void {
   Atomics.notify(signal, 0);
 }
 
-function flush(): void {
-  if (batch.length === 0) return;
-  send({ items: batch });
-  batch = [];
+function fail(err: unknown): void {
+  send({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  port.close();
 }
 
-const pass = new BuildPass(input.plans, input.baseNs, (auxFd) => names.name(auxFd), (items) => {
-  for (const item of items) batch.push(item);
-  if (batch.length >= BATCH) flush();
-});
-const names = TlsLibraryNames.of(input.tlsNames);
-
-port.on('message', (m: ToWorker) => {
-  try {
-    if ('block' in m) {
-      const block = openBlock(m.block, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), damage);
-      if (block) for (const { n, rec } of blockRecordsOf(block, damage)) pass.record(rec, n);
-      flush();
-      send({ blockDone: true });
-    } else {
-      const flows = pass.finish();
-      flush();
-      send({ end: { flows, damage: { counts: damage.counts, examples: damage.examples } } });
-      port.close();
+/**
+ * The modules are loaded here, not imported above: the building thread sleeps until this worker
+ * sends something and cannot hear of a worker that failed to load them (its 'error' event needs
+ * the event loop that thread is holding), so that failure is sent like any other.
+ */
+try {
+  const [{ BuildPass }, { Damage }, { blockRecordsOf, openBlock }, { TlsLibraryNames }] = await Promise.all([
+    import('./build-pass.js'),
+    import('./damage.js'),
+    import('./event-reader.js'),
+    import('./tls-library-names.js'),
+  ]);
+  const damage = new Damage();
+  const names = TlsLibraryNames.of(input.tlsNames);
+  let batch: Prepared[] = [];
+  const flush = () => {
+    if (batch.length === 0) return;
+    send({ items: batch });
+    batch = [];
+  };
+  const pass = new BuildPass(input.plans, input.baseNs, (auxFd) => names.name(auxFd), (items) => {
+    for (const item of items) batch.push(item);
+    if (batch.length >= BATCH) flush();
+  });
+  port.on('message', (m: ToWorker) => {
+    try {
+      if ('block' in m) {
+        const block = openBlock(m.block, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), damage);
+        if (block) for (const { n, rec } of blockRecordsOf(block, damage)) pass.record(rec, n);
+        flush();
+        send({ blockDone: true });
+      } else {
+        const flows = pass.finish();
+        flush();
+        send({ end: { flows, damage: { counts: damage.counts, examples: damage.examples } } });
+        port.close();
+      }
+    } catch (err) {
+      fail(err);
     }
-  } catch (err) {
-    send({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-    port.close();
-  }
-});
+  });
+} catch (err) {
+  fail(err);
+}

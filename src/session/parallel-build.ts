@@ -25,8 +25,12 @@ import type { Prepared } from './derived-writer.js';
  */
 const AHEAD = 2;
 
-/** How long to sleep at most between looks at a worker that sends nothing (it may have died). */
-const WAIT_MS = 1000;
+/**
+ * A worker silent this long has died without a word (a crash the worker could not report: it
+ * sends something at least every block, and a block takes a second or two at most). Its 'exit'
+ * event cannot reach this thread, which holds the event loop while it waits.
+ */
+const SILENT_MS = 120_000;
 
 /**
  * The worker's script, dist/session/build-worker.js. Named from the directory above this
@@ -45,7 +49,6 @@ export class WorkerPass {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private ahead = 0;
   private ended: { flows: { id: number; row: FlowRow }[]; damage: { counts: Damage['counts']; examples: string[] } } | null = null;
-  private exited = false;
 
   private constructor(
     script: string,
@@ -56,7 +59,8 @@ export class WorkerPass {
     this.port = port1;
     const data: WorkerInput = { ...input, port: port2, signal: this.signal };
     this.worker = new Worker(script, { workerData: data, transferList: [port2] });
-    this.worker.on('exit', () => (this.exited = true));
+    // what went wrong comes through the port, as a message: the event would come too late
+    this.worker.on('error', () => {});
   }
 
   /** A worker running the pass; null when there is no worker script to run (one thread then). */
@@ -98,15 +102,8 @@ export class WorkerPass {
   private wait(): void {
     const seen = Atomics.load(this.signal, 0);
     if (this.take()) return;
-    const r = Atomics.wait(this.signal, 0, seen, WAIT_MS);
-    // a worker that died sends nothing more: the exit event cannot reach a thread that never
-    // yields, so a silence longer than WAIT_MS is asked about
-    if (r === 'timed-out' && !this.take() && (this.exited || !this.alive())) throw new Error('the build worker stopped without finishing');
-  }
-
-  private alive(): boolean {
-    // threadId is -1 once the worker has exited
-    return this.worker.threadId >= 0;
+    if (Atomics.wait(this.signal, 0, seen, SILENT_MS) === 'timed-out' && !this.take())
+      throw new Error(`the build worker sent nothing for ${SILENT_MS / 1000} s: it died`);
   }
 
   /** Take every message the worker has sent; whether there was any. */

@@ -9,13 +9,15 @@ import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let bundles = 0;
 
-export async function bundleWorker(entry: URL): Promise<URL> {
+/** `replace`: the source to bundle instead of a module's own (a module made to fail), by its path. */
+export async function bundleWorker(entry: URL, replace: (path: string) => string | undefined = () => undefined): Promise<URL> {
   // under node_modules, so that the bundle's own imports (better-sqlite3, a native addon that is
   // not bundled) resolve to the project's packages
   const dir = join(ROOT, 'node_modules/.cache/tinytap-test-workers');
   mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, `${basename(entry.pathname, '.ts')}-${process.pid}.mjs`);
+  const outfile = join(dir, `${basename(entry.pathname, '.ts')}-${process.pid}-${bundles++}.mjs`);
   await build({
     entryPoints: [fileURLToPath(entry)],
     bundle: true,
@@ -31,7 +33,7 @@ export async function bundleWorker(entry: URL): Promise<URL> {
         name: 'source-file-urls',
         setup(b) {
           b.onLoad({ filter: /\.ts$/ }, (args) => ({
-            contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+            contents: replace(args.path) ?? readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
             loader: 'ts',
           }));
         },

@@ -150,6 +150,27 @@ describe('a parallel build', () => {
     }
   }, 60_000);
 
+  it('stops with the worker\'s error, leaving the file as it was, when the worker cannot load its code', async () => {
+    // the building thread sleeps while it waits for the worker, and would never hear an 'error'
+    // event: a worker that fails to load must say so through its port
+    const broken = fileURLToPath(
+      await bundleWorker(new URL('../../src/session/build-worker.ts', import.meta.url), (path) =>
+        path.endsWith('tls-library-names.ts') ? "throw new Error('a module that does not load');" : undefined,
+      ),
+    );
+    const file = join(dir, 'broken-worker.tinytap');
+    await writeBusySession(file, 1_000);
+    const db = openSessionDb(file);
+    try {
+      expect(() => buildExchanges(db, { parallel: true, workerScript: broken })).toThrow(/build worker failed: Error: a module that does not load/);
+      expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'exchanges'").pluck().get()).toBe(0);
+      // and the next build, on one thread, reads it
+      expect(buildExchanges(db, { parallel: false }).exchanges).toBe(1_000);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+
   it('makes the same rows from the sessions kept in testdata', () => {
     const sessions = fileURLToPath(new URL('../../testdata/sessions/', import.meta.url));
     const files = readdirSync(sessions).filter((f) => f.endsWith('.tinytap'));
