@@ -5,6 +5,7 @@
 import { type FilterAst, FilterError, compileFilter, parseFilter, registerFilterFunctions } from '../query/index.js';
 import type { Session } from '../session/session.js';
 import { CliError } from './errors.js';
+import { ensureTextIndex } from './open-session.js';
 import { UsageError } from './units.js';
 
 export interface FilterArg {
@@ -35,5 +36,7 @@ export function parseFilterArg(words: string[]): FilterArg {
 export function compileFilterArg(session: Session, arg: FilterArg): CompiledArg {
   registerFilterFunctions(session.db);
   const { where, params } = compileFilter(arg.ast);
+  // a filter on text searches the index: filled now, with a progress line, if it is not yet
+  if (where.includes('exchange_fts')) ensureTextIndex(session);
   return { where, params, text: arg.text };
 }

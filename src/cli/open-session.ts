@@ -19,6 +19,16 @@ export function openSession(path: string, opts: { build?: boolean } = {}): Sessi
   return session;
 }
 
+/** The search index, filled now with a progress line if the build left it for the first search. */
+export function ensureTextIndex(session: Session): void {
+  const bar = progressBar('building exchanges');
+  try {
+    session.ensureTextIndex((what) => bar.stage(what));
+  } finally {
+    bar.done();
+  }
+}
+
 /** "2 blocks, 1 record": the kinds of damage found, for a message. */
 export function damageCounts(d: DamageCounts): string {
   const parts: [number, string][] = [

@@ -8,7 +8,7 @@ import { SessionQueries } from '../session/session-queries.js';
 import { exchangeStatusColor, party, statusText } from '../render/exchange-format.js';
 import { compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { paint, useColor } from '../render/format.js';
-import { openSession } from './open-session.js';
+import { ensureTextIndex, openSession } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, json, term } from '../render/terminal-text.js';
 import { stderr, stdout, writeLine } from './terminal.js';
@@ -64,6 +64,7 @@ export function registerSearch(program: Command): void {
       const session = openSession(file);
       try {
         const f = compileFilterArg(session, arg);
+        ensureTextIndex(session);
         const t = textSearchSql(text);
         const rows = session.exchanges({ where: `(${t.where}) AND (${f.where})`, params: [...t.params, ...f.params], limit });
         const color = useColor();

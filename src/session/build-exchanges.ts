@@ -30,7 +30,7 @@ import { TlsLibraryNames } from './tls-library-names.js';
 const WEBSOCKET_VERSION = `ws-${WEBSOCKET_PARSER_VERSION}`;
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.grpc-${GRPC_READER_VERSION}.${DB_PARSER_VERSIONS}.${WEBSOCKET_VERSION}.build-12`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.grpc-${GRPC_READER_VERSION}.${DB_PARSER_VERSIONS}.${WEBSOCKET_VERSION}.build-13`;
 
 export interface BuildStats {
   flows: number;
@@ -63,7 +63,16 @@ export interface BuildOptions {
   parallel?: boolean;
   /** The worker's script, for tests that run the TypeScript sources (default: build-worker.js beside parallel-build.js). */
   workerScript?: string;
+  /**
+   * Fill the search index now. Default false: it is left for the first search
+   * (Session.ensureTextIndex), so a first `ls` does not wait for it: it was about half of the
+   * writing thread's time (18-28 s of a million exchanges).
+   */
+  textIndex?: boolean;
 }
+
+/** derived_meta key saying the search index is empty until the first search fills it. */
+export const TEXT_INDEX_PENDING = 'text_index_pending';
 
 export const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'ws_messages', 'exchanges', 'flows', 'derived_meta'];
 
@@ -208,6 +217,31 @@ function compareWithOld(db: Database.Database, hadOld: boolean): Pick<BuildStats
   };
 }
 
+/**
+ * Whether the search index of the derived tables that queries read (temp's before main's) was
+ * left for the first search.
+ */
+export function textIndexPending(db: Database.Database): boolean {
+  // a session opened without building may have no derived tables at all
+  if (!tableExists(db, 'derived_meta') && !db.prepare("SELECT 1 FROM temp.sqlite_master WHERE name = 'derived_meta'").get()) return false;
+  return !!db.prepare('SELECT 1 FROM derived_meta WHERE key = ?').get(TEXT_INDEX_PENDING);
+}
+
+/**
+ * Fill the search index that a build left for the first search, from exchange_text, in the
+ * schema the derived tables are in. False when it cannot be written there (a file this process
+ * may not write): the caller builds everything again in temp, index and all.
+ */
+export function fillTextIndex(db: Database.Database): boolean {
+  const schema = db.prepare("SELECT 1 FROM temp.sqlite_master WHERE name = 'exchanges'").get() ? 'temp' : 'main';
+  if (schema === 'main' && (db.readonly || db.pragma('query_only', { simple: true }))) return false;
+  db.transaction(() => {
+    db.exec(`INSERT INTO ${schema}.exchange_fts (exchange_fts) VALUES ('rebuild')`);
+    db.prepare(`DELETE FROM ${schema}.derived_meta WHERE key = ?`).run(TEXT_INDEX_PENDING);
+  })();
+  return true;
+}
+
 /** The links and per-request totals, written onto the rows just built (call-links.ts). */
 function writeLinks(db: Database.Database, linker: CallLinker, schema: 'main' | 'temp'): void {
   const { links, requests } = linker.result();
@@ -296,7 +330,7 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     } else for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
     const { tables, indexes } = derivedSchemaParts(schema);
     db.exec(tables);
-    const out = new DerivedWriter(db);
+    const out = new DerivedWriter(db, !!opts.textIndex);
     const linker = new CallLinker(opts.nPlusOne ?? N_PLUS_ONE_DEFAULT);
     const parallel = (opts.parallel ?? total >= PARALLEL_FROM_RECORDS) ? { script: opts.workerScript } : null;
     const flows = runPass(reader, { plans, baseNs, tlsNames }, (items) => out.write(items, linker), parallel, (done) => opts.onProgress?.(done, total));
@@ -313,6 +347,7 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     meta.run('n_plus_one', JSON.stringify(opts.nPlusOne ?? N_PLUS_ONE_DEFAULT));
     // what reading every block found (tinytap info shows it without reading them again)
     meta.run('damage', JSON.stringify({ blocks: reader.damage.counts.blocks, records: reader.damage.counts.records }));
+    if (!opts.textIndex) meta.run(TEXT_INDEX_PENDING, 'true');
     if (hadOld) opts.onStage?.('comparing with the previous build');
     const changes = compareWithOld(db, hadOld);
     if (hadOld) db.exec('DROP TABLE main.old_exchanges; DROP TABLE main.old_flows');

@@ -175,13 +175,19 @@ export class DerivedWriter {
   /** The id of each upgrade exchange whose WebSocket messages may still come, by flow and seq. */
   private readonly openWebSockets = new Map<string, number>();
 
-  constructor(db: Database.Database) {
+  /**
+   * `indexText`: fill the search index as rows are written; false leaves it for the first search
+   * (Session.ensureTextIndex), which a full build does (SPEC.md §3.6, derived_meta text_index).
+   */
+  constructor(
+    db: Database.Database,
+    private readonly indexText = true,
+  ) {
     this.nextExchangeId = 1;
-    // indexed as written, not by one 'rebuild' at the end: a parallel build does it while its
-    // worker parses (and a live build must, row by row). FTS5 merges its segments 4 at a time by
-    // default, which rewrote the index again and again: indexing a million exchanges' text took
-    // 25.8 s so, 18.2 s merging 16 at a time, and searches were no slower (2 ms for a rare
-    // string, 40 ms for a common one, the same size).
+    // FTS5 merges its segments 4 at a time by default, which rewrote the index again and again:
+    // indexing a million exchanges' text row by row took 25.8 s so, 18.2 s merging 16 at a time,
+    // and searches were no slower (2 ms for a rare string, 40 ms for a common one, the same
+    // size). The setting is kept in the index: its 'rebuild' on the first search merges so too.
     db.exec("INSERT INTO exchange_fts (exchange_fts, rank) VALUES ('automerge', 16)");
     this.insertFts = db.prepare('INSERT INTO exchange_fts (rowid, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)');
     const columns = FLOW_COLUMNS.map(([name]) => name);
@@ -205,9 +211,9 @@ export class DerivedWriter {
     for (const row of m.rows) this.insertWsMessage.run(id, ...row);
     if (!m.final) return;
     this.openWebSockets.delete(m.webSocket);
-    this.ftsForget.run(id);
+    if (this.indexText) this.ftsForget.run(id);
     this.wsSearchText.run({ id });
-    this.ftsAdd.run(id);
+    if (this.indexText) this.ftsAdd.run(id);
   }
 
   /** Write one exchange of any protocol; returns its id. */
@@ -216,7 +222,7 @@ export class DerivedWriter {
     p.values[ID_AT] = id;
     this.insertExchange.run(p.values);
     this.insertText.run(id, ...p.text);
-    this.insertFts.run(id, ...p.text);
+    if (this.indexText) this.insertFts.run(id, ...p.text);
     if (p.webSocket !== null) this.openWebSockets.set(p.webSocket, id);
     return id;
   }

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 
 import type { CallExchange, Exchange } from '../model/exchange.js';
 import { type ExchangeSummary, SORTABLE, SUMMARY_COLUMNS, columnTypes } from '../model/exchange-table.js';
-import { type BuildStats, buildExchanges, exchangesAreCurrent } from './build-exchanges.js';
+import { type BuildStats, buildExchanges, exchangesAreCurrent, fillTextIndex, textIndexPending } from './build-exchanges.js';
 import { RowCheck, derivedDamage, exactNumber } from './damage.js';
 import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, SharedRows, checkedFlow, rowMaker, summaryFromArray } from './exchange-loader.js';
 import { startedAtNs } from './meta.js';
@@ -111,6 +111,26 @@ export class Session {
     return s;
   }
 
+  /**
+   * The search index, filled now if the build left it for the first search (SPEC.md §3.6). A
+   * file this process cannot write has its exchanges built again in temp, index and all.
+   */
+  ensureTextIndex(onStage?: (what: string) => void): void {
+    if (!textIndexPending(this.db)) return;
+    onStage?.('indexing the text for search');
+    if (!fillTextIndex(this.db)) this.built = buildExchanges(this.db, { schema: 'temp', textIndex: true, onStage });
+  }
+
+  /** A query that searches the text needs the index filled: the commands do it first, with a progress line; this is the net. */
+  private textIndexFor(where: string | undefined): void {
+    if (where?.includes('exchange_fts')) this.ensureTextIndex();
+  }
+
+  private listSql(columns: string, q: ExchangeQuery): string {
+    this.textIndexFor(q.where);
+    return listSql(columns, q);
+  }
+
   close(): void {
     this.db.close();
   }
@@ -130,7 +150,7 @@ export class Session {
 
   exchanges(q: ExchangeQuery = {}): ExchangeSummary[] {
     const rows = this.db
-      .prepare(listSql(SUMMARY_LIST, q))
+      .prepare(this.listSql(SUMMARY_LIST, q))
       .safeIntegers(true)
       .raw()
       .all(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as unknown[][];
@@ -140,7 +160,7 @@ export class Session {
   /** Iterate without holding the whole result (exports of a million exchanges). */
   *iterateExchanges(q: ExchangeQuery = {}): Generator<ExchangeSummary> {
     const rows = this.db
-      .prepare(listSql(SUMMARY_LIST, q))
+      .prepare(this.listSql(SUMMARY_LIST, q))
       .safeIntegers(true)
       .raw()
       .iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Iterable<unknown[]>;
@@ -156,7 +176,7 @@ export class Session {
     const check = new RowCheck(columnTypes(columns));
     const make = rowMaker(columns);
     const rows = this.db
-      .prepare(listSql(columns.map((c) => `x.${c}`).join(', '), q))
+      .prepare(this.listSql(columns.map((c) => `x.${c}`).join(', '), q))
       .safeIntegers(true)
       .raw()
       .iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Iterable<unknown[]>;
@@ -184,7 +204,7 @@ export class Session {
    */
   *iterateWholeExchanges(q: ExchangeQuery = {}): Generator<Exchange> {
     // HTTP exchanges only: what takes whole ones (HAR, curl, Postman, diff) is HTTP's
-    const sql = listSql(EXCHANGE_ROW_COLUMNS, { ...q, where: `(${q.where ?? '1'}) AND x.protocol = 'http'` });
+    const sql = this.listSql(EXCHANGE_ROW_COLUMNS, { ...q, where: `(${q.where ?? '1'}) AND x.protocol = 'http'` });
     // the statement's read transaction lasts the whole iteration: flows and processes cannot
     // change meanwhile, so each is looked up once
     const shared = new SharedRows();
@@ -193,6 +213,7 @@ export class Session {
   }
 
   countExchanges(where = '1', params: unknown[] = []): number {
+    this.textIndexFor(where);
     return Number(this.db.prepare(`SELECT count(*) FROM exchanges x WHERE ${where}`).pluck().get(...params));
   }
 

@@ -5,7 +5,7 @@
  */
 import { render } from 'ink';
 
-import { openSession } from '../cli/open-session.js';
+import { ensureTextIndex, openSession } from '../cli/open-session.js';
 import { useColor } from '../render/format.js';
 import { registerFilterFunctions } from '../query/index.js';
 import { followSession } from '../session/live.js';
@@ -53,7 +53,11 @@ function openFor(opts: TuiOptions): Opened {
     const live = followSession(opts.file, { intervalMs: opts.intervalMs });
     return { session: live.session, live };
   }
-  return { session: openSession(opts.file), live: null };
+  const session = openSession(opts.file);
+  // the list has a search box: the index is filled before the UI starts, with a progress line,
+  // rather than in the middle of it with the screen frozen
+  ensureTextIndex(session);
+  return { session, live: null };
 }
 
 function counterFor(file: string, session: Session): Counter {

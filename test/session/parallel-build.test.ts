@@ -59,7 +59,7 @@ function buildBoth(file: string, name: string): { inline: unknown; parallel: unk
       continue;
     }
     try {
-      const stats = buildExchanges(db, { parallel: mode === 'parallel', workerScript });
+      const stats = buildExchanges(db, { parallel: mode === 'parallel', workerScript, textIndex: true });
       exchanges = stats.exchanges;
       out[mode] = { stats: { ...stats, damage: stats.damage.counts }, rows: null };
     } catch (err) {
@@ -129,7 +129,7 @@ describe('a parallel build', () => {
     const rows = (r.inline as { rows: Record<string, unknown[][]> }).rows;
     expect(rows.ws.length).toBeGreaterThan(50);
     expect(rows.exchanges.some((x) => x.includes('sole'))).toBe(true);
-  });
+  }, 60_000);
 
   it('makes the same rows from a session of many blocks, with the worker sent blocks ahead', async () => {
     const file = join(dir, 'busy.tinytap');
@@ -181,5 +181,5 @@ describe('a parallel build', () => {
       expect(r.exchanges).toBeGreaterThan(0);
       expect(r.parallel).toEqual(r.inline);
     }
-  });
+  }, 60_000);
 });

@@ -64,6 +64,7 @@ describe('WebSocket messages in the session', () => {
       // a page of them
       expect(session.wsMessages(ex.id, 2, 2).map((m) => m.seq)).toEqual([2, 3]);
       // the text of the messages is the upgrade's searchable text, by the side that sent it
+      session.ensureTextIndex();
       const fts = (col: string, text: string) => session.db.prepare(`SELECT rowid FROM exchange_fts WHERE ${col} LIKE ?`).pluck().all(`%${text}%`);
       expect(fts('req_body', 'subscribe')).toEqual([ex.id]);
       expect(fts('resp_body', 'said the server')).toEqual([ex.id]);
