@@ -11,13 +11,23 @@ import type { FlowPlan } from '../reconstruct/flow-plan.js';
 import type { BlockEntry, Damage } from './damage.js';
 import type { Prepared } from './derived-writer.js';
 
-export interface WorkerInput {
-  port: MessagePort;
-  /** Bumped (and notified) after every message this worker sends: the building thread waits on it. */
-  signal: Int32Array;
+/** What the pass needs to start: the flows planned, the session's start, the TLS libraries' names. */
+export interface PassInput {
   plans: FlowPlan[];
   baseNs: bigint;
   tlsNames: [number, string][];
+}
+
+/** What the pass ends with: each flow's row, and the damage the worker found reading the blocks. */
+export interface PassEnd {
+  flows: { id: number; row: FlowRow }[];
+  damage: { counts: Damage['counts']; examples: string[] };
+}
+
+export interface WorkerInput extends PassInput {
+  port: MessagePort;
+  /** Bumped (and notified) after every message this worker sends: the building thread waits on it. */
+  signal: Int32Array;
 }
 
 /** From the building thread: a block to read, or the end of the blocks. */
@@ -27,7 +37,7 @@ export type ToWorker = { block: BlockEntry; data: Uint8Array } | { finish: true 
 export type FromWorker =
   | { items: Prepared[] }
   | { blockDone: true }
-  | { end: { flows: { id: number; row: FlowRow }[]; damage: { counts: Damage['counts']; examples: string[] } } }
+  | { end: PassEnd }
   | { error: string };
 
 /** Items sent in one message: fewer messages, and no more held than a block's worth. */

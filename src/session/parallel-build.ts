@@ -13,10 +13,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 
-import type { FlowRow } from '../reconstruct/flow-builder.js';
-import type { FlowPlan } from '../reconstruct/flow-plan.js';
-import type { FromWorker, ToWorker, WorkerInput } from './build-worker.js';
-import type { BlockEntry, Damage } from './damage.js';
+import type { FromWorker, PassEnd, PassInput, ToWorker, WorkerInput } from './build-worker.js';
+import type { BlockEntry } from './damage.js';
 import type { Prepared } from './derived-writer.js';
 
 /**
@@ -48,11 +46,11 @@ export class WorkerPass {
   private readonly port: MessagePort;
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private ahead = 0;
-  private ended: { flows: { id: number; row: FlowRow }[]; damage: { counts: Damage['counts']; examples: string[] } } | null = null;
+  private ended: PassEnd | null = null;
 
   private constructor(
     script: string,
-    input: { plans: FlowPlan[]; baseNs: bigint; tlsNames: [number, string][] },
+    input: PassInput,
     private readonly onItems: (items: Prepared[]) => void,
   ) {
     const { port1, port2 } = new MessageChannel();
@@ -65,7 +63,7 @@ export class WorkerPass {
 
   /** A worker running the pass; null when there is no worker script to run (one thread then). */
   static start(
-    input: { plans: FlowPlan[]; baseNs: bigint; tlsNames: [number, string][] },
+    input: PassInput,
     onItems: (items: Prepared[]) => void,
     script = workerScript(),
   ): WorkerPass | null {
@@ -82,7 +80,7 @@ export class WorkerPass {
   }
 
   /** The end of the blocks: waits for the rest of the items; the flows' rows and the damage found. */
-  finish(): { flows: { id: number; row: FlowRow }[]; damage: { counts: Damage['counts']; examples: string[] } } {
+  finish(): PassEnd {
     this.post({ finish: true });
     while (!this.ended) this.wait();
     return this.ended;
