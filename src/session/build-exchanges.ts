@@ -217,6 +217,11 @@ function compareWithOld(db: Database.Database, hadOld: boolean): Pick<BuildStats
   };
 }
 
+/** The exchanges queries read are in this connection's temp tables (a file being recorded, or not writable). */
+export function derivedInTemp(db: Database.Database): boolean {
+  return !!db.prepare("SELECT 1 FROM temp.sqlite_master WHERE name = 'exchanges'").get();
+}
+
 /**
  * Whether the search index of the derived tables that queries read (temp's before main's) was
  * left for the first search.
@@ -233,7 +238,7 @@ export function textIndexPending(db: Database.Database): boolean {
  * may not write): the caller builds everything again in temp, index and all.
  */
 export function fillTextIndex(db: Database.Database): boolean {
-  const schema = db.prepare("SELECT 1 FROM temp.sqlite_master WHERE name = 'exchanges'").get() ? 'temp' : 'main';
+  const schema = derivedInTemp(db) ? 'temp' : 'main';
   if (schema === 'main' && (db.readonly || db.pragma('query_only', { simple: true }))) return false;
   db.transaction(() => {
     db.exec(`INSERT INTO ${schema}.exchange_fts (exchange_fts) VALUES ('rebuild')`);

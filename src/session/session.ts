@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 
 import type { CallExchange, Exchange } from '../model/exchange.js';
 import { type ExchangeSummary, SORTABLE, SUMMARY_COLUMNS, columnTypes } from '../model/exchange-table.js';
-import { type BuildStats, buildExchanges, exchangesAreCurrent, fillTextIndex, textIndexPending } from './build-exchanges.js';
+import { type BuildStats, buildExchanges, derivedInTemp, exchangesAreCurrent, fillTextIndex, textIndexPending } from './build-exchanges.js';
 import { RowCheck, derivedDamage, exactNumber } from './damage.js';
 import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, SharedRows, checkedFlow, rowMaker, summaryFromArray } from './exchange-loader.js';
 import { startedAtNs } from './meta.js';
@@ -140,7 +140,7 @@ export class Session {
    * (recorder-alive.ts): no other connection sees them.
    */
   derivedInTemp(): boolean {
-    return !!this.db.prepare("SELECT 1 FROM temp.sqlite_master WHERE name = 'exchanges'").get();
+    return derivedInTemp(this.db);
   }
 
   private get exchangeLoader(): ExchangeLoader {
@@ -180,11 +180,7 @@ export class Session {
       .safeIntegers(true)
       .raw()
       .iterate(...(q.params ?? []), q.limit ?? -1, q.offset ?? 0) as Iterable<unknown[]>;
-    for (const r of rows) {
-      const bad = check.problemAt(r);
-      if (bad) throw derivedDamage(this.path, `exchange ${String(r[0])} holds a ${bad} of the wrong type`);
-      yield make(r) as Pick<ExchangeSummary, C>;
-    }
+    for (const r of rows) yield this.checked(check, r, make) as Pick<ExchangeSummary, C>;
   }
 
   /**
@@ -192,9 +188,14 @@ export class Session {
    * what `ls` of many rows cost), its values checked against formats/exchanges.sql (damage.ts).
    */
   private checkedSummary(r: unknown[]): ExchangeSummary {
-    const bad = summaryCheck.problemAt(r);
+    return this.checked(summaryCheck, r, summaryFromArray);
+  }
+
+  /** A row of exchanges read as an array, checked against `check`, made into an object. */
+  private checked<T>(check: RowCheck, r: unknown[], make: (r: unknown[]) => T): T {
+    const bad = check.problemAt(r);
     if (bad) throw derivedDamage(this.path, `exchange ${String(r[0])} holds a ${bad} of the wrong type`);
-    return summaryFromArray(r);
+    return make(r);
   }
 
   /**
