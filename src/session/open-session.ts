@@ -57,6 +57,10 @@ function checkFileShape(path: string): { walWithoutLog: boolean } {
     throw new SessionError('ENOTSESSION', `${path} is not a tinytap session (not an SQLite database)`);
   // With a WAL beside it the main file may legitimately be shorter: SQLite reads pages from both.
   if (existsSync(path + '-wal')) return { walWithoutLog: false };
+  // With a journal beside it (checked above: the session's own), a transaction was cut short
+  // (Ctrl-C in a build): its header may count pages never written, and SQLite rolls it back to
+  // the file as it was on the first read. A file truncated for good still fails then, in one line.
+  if (existsSync(path + '-journal')) return { walWithoutLog: false };
   const rawPageSize = header.readUInt16BE(16);
   const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
   const pages = header.readUInt32BE(28);
