@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -64,6 +65,26 @@ describe('openSessionDb', () => {
     expect(openError(cut)).toMatchObject({ code: 'ECORRUPT', message: expect.stringContaining('truncated') });
   });
 
+  it('rolls back a transaction cut short whose header counts pages not yet written', () => {
+    // A real transaction killed in its commit, as Ctrl-C at the end of a build can be: SQLite
+    // writes page 1 first, its header already counting the pages the transaction added, then the
+    // rest. A file size limit stops the commit there, deterministically, and the process dies: the
+    // file is shorter than its header says, with a hot journal beside it.
+    const cut = join(dir, 'killed.tinytap');
+    copyFileSync(good, cut);
+    const limitKiB = Math.ceil(statSync(cut).size / 1024) + 16;
+    const child = spawnSync('sh', ['-c', `ulimit -f ${limitKiB} && exec python3 -c "$0" "$1"`, DIES_IN_COMMIT, cut], { encoding: 'utf8' });
+    expect(child.signal, child.stderr).toBe('SIGXFSZ');
+    const header = readFileSync(cut).subarray(0, 100);
+    expect(header.readUInt32BE(28) * header.readUInt16BE(16)).toBeGreaterThan(statSync(cut).size);
+    expect(existsSync(`${cut}-journal`)).toBe(true);
+
+    const db = openSessionDb(cut);
+    expect(db.prepare('SELECT sum(events) FROM event_blocks').pluck().get()).toBe(1);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'grown'").pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('detects garbage in the schema pages', () => {
     const bad = join(dir, 'bad.tinytap');
     const bytes = readFileSync(good);
@@ -73,3 +94,18 @@ describe('openSessionDb', () => {
     expect(openError(bad).code).toBe('ECORRUPT');
   });
 });
+
+/** Grows the session by ~1 MB in one transaction (within SQLite's default page cache, so nothing
+ *  is written before the commit) and commits, past the file size limit the test sets: the kernel
+ *  kills it with SIGXFSZ mid-commit, before SQLite can roll back. Python, not Node: Node ignores
+ *  SIGXFSZ, and SQLite rolls back the failed write before the error reaches JavaScript. */
+const DIES_IN_COMMIT = `
+import signal, sqlite3, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute('BEGIN')
+db.execute('CREATE TABLE grown (x BLOB)')
+for _ in range(1000):
+    db.execute('INSERT INTO grown VALUES (randomblob(1000))')
+db.execute('COMMIT')
+`;
