@@ -73,7 +73,9 @@ if (mode === 'server') {
   });
   ws.on('close', (code, reason) => {
     say({ dir: 'closed', code, reason: reason.toString() });
-    process.exit(0);
+    // exit once stdout has taken every line: CI once lost the line of the last message sent
+    // (after the 208 kB one) to an exit with writes still queued
+    process.stdout.write('', () => process.exit(0));
   });
   ws.on('error', (e) => {
     console.error(e.message);
