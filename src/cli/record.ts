@@ -11,7 +11,7 @@ import { checkSessionFiles } from '../files/session-files.js';
 
 import { loadBinding } from '../record/binding.js';
 import type { CaptureOptions } from '../record/capture.js';
-import { describeRecordError } from '../record/errors.js';
+import { DOCTOR_HINT, describeRecordError, isSetupFailure } from '../record/errors.js';
 import { findProgram, spawnHeld, waitStopped } from '../record/held-command.js';
 import { type RunAs, runAsUser } from '../record/run-as.js';
 import { preflight } from '../record/preflight.js';
@@ -162,6 +162,16 @@ function checkOutputs(plan: RunPlan): void {
   if (plan.tui && plan.command.length) checkNewFile(`${output}.log`, { replace: create?.force, owner: create?.owner });
 }
 
+/** The kernel, the privileges and the addon, checked before anything is created. */
+function checkSetup(): void {
+  try {
+    preflight(loadBinding());
+  } catch (err) {
+    if (isSetupFailure(err)) throw new CliError(err.message + DOCTOR_HINT);
+    throw err;
+  }
+}
+
 export async function recordAction(command: string[], flags: RecordFlags): Promise<void> {
   // every flag is checked before anything is created or attached
   const output = flags.output ?? defaultOutputName();
@@ -173,7 +183,7 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
     throw new UsageError('record --tui needs a terminal; without --tui, record prints one line per connection');
   if (command.length && !findProgram(command[0])) throw new CliError(`cannot run ${command[0]}: no such command (not a file, and not in PATH)`, 127);
   if (plan.readyFile) checkReadyFile(plan.readyFile);
-  preflight(loadBinding());
+  checkSetup();
   checkOutputs(plan);
 
   const out = new RecordOutput({

@@ -63,19 +63,31 @@ export interface NativeBinding {
   mountTracefs(path: string): void;
 }
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+/** Where tinytap is installed: node-gyp-build looks for the addon below it. */
+export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export class AddonMissingError extends Error {
   readonly code = 'ENOADDON';
+
+  constructor(
+    /** node-gyp-build's or the loader's first line: why there is no addon to use. */
+    readonly reason: string,
+  ) {
+    super(`the native addon is not built (${reason}): run npm rebuild -g tinytap (in a checkout: ./setup.sh)`);
+  }
+}
+
+/** The addon file node-gyp-build picks (build/Release when built here, else a prebuild); throws if none. */
+export function bindingPath(): string {
+  return createRequire(import.meta.url)('node-gyp-build').path(projectRoot) as string;
 }
 
 export function loadBinding(): NativeBinding {
   const require = createRequire(import.meta.url);
   try {
-    return require('node-gyp-build')(projectRoot) as NativeBinding;
+    // the file bindingPath() names, so that doctor reports the one record uses
+    return require(bindingPath()) as NativeBinding;
   } catch (err) {
-    throw new AddonMissingError(
-      `the native addon is not built (${(err as Error).message.split('\n')[0]}): run ./setup.sh or npm run build`,
-    );
+    throw new AddonMissingError((err as Error).message.split('\n')[0]);
   }
 }

@@ -184,7 +184,9 @@ describeCapture('record: lifecycle', () => {
     chmodSync(dir, 0o777);
     const r = await runAsync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, CLI, 'record', '-o', join(dir, 'x.tinytap'), '--duration', '1s']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('tinytap: tinytap record needs root to load eBPF programs: run it with sudo (or grant CAP_BPF and CAP_PERFMON)\n');
+    expect(r.stderr).toBe(
+      'tinytap: tinytap record needs root to load eBPF programs: run it with sudo (or grant CAP_BPF and CAP_PERFMON); tinytap doctor checks everything record needs\n',
+    );
     expect(existsSync(join(dir, 'x.tinytap'))).toBe(false);
   });
 

@@ -27,9 +27,18 @@ describe('preflight checks', () => {
   it('turns the addon\'s error codes into one line, with the verifier log only when asked', () => {
     const err = { code: 'ELOAD', message: 'loading the BPF programs failed: Invalid argument', libbpfLog: 'R1 invalid mem access\nprocessed 12 insns\n' };
     expect(describeRecordError(err, false)).toBe(
-      "the kernel rejected tinytap's eBPF programs (loading the BPF programs failed: Invalid argument): run with --verbose to see the verifier's last lines",
+      "the kernel rejected tinytap's eBPF programs (loading the BPF programs failed: Invalid argument): run with --verbose to see the verifier's last lines; tinytap doctor checks everything record needs",
     );
-    expect(describeRecordError(err, true)).toContain('R1 invalid mem access');
+    expect(describeRecordError(err, true)).toBe(
+      "the kernel rejected tinytap's eBPF programs (loading the BPF programs failed: Invalid argument); tinytap doctor checks everything record needs\nR1 invalid mem access\nprocessed 12 insns",
+    );
     expect(describeRecordError({ code: 'EPERM', message: 'x' }, false)).toMatch(/^the kernel refused to load tinytap's eBPF programs \(permission denied\): run as root/);
+  });
+
+  it('points to doctor after what doctor checks (kernel, privileges, addon), not after a file that exists', () => {
+    expect(describeRecordError({ code: 'ENOADDON', message: 'the native addon is not built' }, false)).toBe(
+      'the native addon is not built; tinytap doctor checks everything record needs',
+    );
+    expect(describeRecordError({ code: 'EEXIST', message: 'x.tinytap already exists' }, false)).toBe('x.tinytap already exists');
   });
 });
