@@ -145,7 +145,7 @@ export function registerDiff(program: Command): void {
     // "-path:/x" negates a filter term; it is not an option
     .allowUnknownOption();
   addCompareOptions(command)
-    .option('--noise-from <a2>', 'a second recording of what A recorded: what differs between A and it is noise')
+    .option('--noise-from <a2>', 'a second .tinytap recording of what A recorded: what differs between A and it is noise')
     .addHelpText('after', DEFAULTS_HELP)
     .action((fileA: string, fileB: string, filter: string[], flags: DiffFlags, command: Command) => {
       // an output cut short must not read as "differs" (1)

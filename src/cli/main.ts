@@ -27,6 +27,8 @@ const COMMANDS: [string, () => Promise<Register>][] = [
   ['diff', async () => (await import('./diff.js')).registerDiff],
   ['replay', async () => (await import('./replay.js')).registerReplay],
   ['export', async () => (await import('./export.js')).registerExport],
+  ['completion', async () => (await import('./completion.js')).registerCompletion],
+  ['man', async () => (await import('./man.js')).registerMan],
 ];
 
 /**
@@ -40,12 +42,16 @@ function commandsFor(argv: string[]): [string, () => Promise<Register>][] {
   return one.length ? one : COMMANDS;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  // `| head` ends a command quietly; a full disk is an error, not a cut document (stdout.ts)
-  guardStdout(process.stdout);
-  onOutputFailure(null);
-  const program = new Command();
-  program
+/** The program with every command, in order: what completion and the man page describe. */
+export async function fullProgram(): Promise<Command> {
+  const program = tinytapProgram();
+  for (const [, load] of COMMANDS) (await load())(program);
+  return program;
+}
+
+/** The program without its commands. */
+function tinytapProgram(): Command {
+  return new Command()
     .name('tinytap')
     .description('the DevTools Network tab for every process on this Linux machine, recorded to disk')
     .version(TINYTAP_VERSION)
@@ -58,6 +64,13 @@ export async function main(argv: string[]): Promise<number> {
       writeErr: (str) => stderr.write(escaped(str, true)),
       outputError: (str, write) => write(`tinytap: ${str.replace(/^error: /, '')}`),
     });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // `| head` ends a command quietly; a full disk is an error, not a cut document (stdout.ts)
+  guardStdout(process.stdout);
+  onOutputFailure(null);
+  const program = tinytapProgram();
   try {
     for (const [, load] of commandsFor(argv)) (await load())(program);
     await program.parseAsync(argv);
