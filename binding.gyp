@@ -20,7 +20,27 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wno-missing-field-initializers"],
       "cflags_cc!": ["-fno-exceptions"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
-      "libraries": ["-lbpf", "-lzstd"]
+      "actions": [
+        {
+          "action_name": "bpf_skeleton",
+          "message": "Building the BPF object and its skeleton (bpf/Makefile)",
+          "inputs": [
+            "bpf/Makefile",
+            "bpf/tinytap.bpf.c",
+            "bpf/maps.h",
+            "bpf/records.h",
+            "bpf/sendfile_body.h",
+            "bpf/sockets.h",
+            "bpf/tls_calls.h",
+            "bpf/tls_probes.h",
+            "formats/tinytap_events.h"
+          ],
+          "outputs": ["bpf/.output/tinytap.skel.h"],
+          "action": ["make", "-s", "-C", "bpf"]
+        }
+      ],
+      "libraries": ["-lbpf", "-lzstd"],
+      "ldflags": ["-Wl,--disable-new-dtags", "-Wl,-rpath,'$$ORIGIN'"]
     }
   ]
 }

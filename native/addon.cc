@@ -20,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("zstdCompress", Napi::Function::New(env, tinytap::ZstdCompress));
   exports.Set("zstdDecompress", Napi::Function::New(env, tinytap::ZstdDecompress));
   exports.Set("mountTracefs", Napi::Function::New(env, tinytap::MountTracefs));
+  exports.Set("builtWith", Napi::Function::New(env, tinytap::BuiltWith));
   return exports;
 }
 

@@ -23,6 +23,7 @@ extern "C" {
 #include "tinytap_events.h"
 }
 #include "tinytap.skel.h"
+#include <zstd.h>
 
 namespace tinytap {
 namespace {
@@ -705,6 +706,17 @@ void Recorder::OnCleanup(void* arg) {
   self->tsfn_ = Napi::ThreadSafeFunction();
   self->FreeCapture();
   if (self->state_ != State::Idle) self->state_ = State::Stopped;
+}
+
+Napi::Value BuiltWith(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t size = 0;
+  const void* elf = tinytap_bpf__elf_bytes(&size);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("bpfObject", Napi::Buffer<uint8_t>::Copy(env, static_cast<const uint8_t*>(elf), size));
+  out.Set("libbpf", std::to_string(libbpf_major_version()) + "." + std::to_string(libbpf_minor_version()));
+  out.Set("zstd", ZSTD_versionString());
+  return out;
 }
 
 }  // namespace tinytap

@@ -117,4 +117,8 @@ class Recorder : public Napi::ObjectWrap<Recorder> {
   Napi::Env env_;
 };
 
+// What the addon was built with: the BPF object it embeds (its ELF bytes, for --version to name
+// by digest) and the libbpf and zstd it loaded.
+Napi::Value BuiltWith(const Napi::CallbackInfo& info);
+
 }  // namespace tinytap

@@ -70,6 +70,12 @@ export async function main(argv: string[]): Promise<number> {
   // `| head` ends a command quietly; a full disk is an error, not a cut document (stdout.ts)
   guardStdout(process.stdout);
   onOutputFailure(null);
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    // more than commander's one line: which addon, BPF object and formats (loaded only for this)
+    stdout.write(escaped(`${(await import('./version-text.js')).versionText()}\n`, true));
+    return 0;
+  }
   const program = tinytapProgram();
   try {
     for (const [, load] of commandsFor(argv)) (await load())(program);

@@ -61,6 +61,8 @@ export interface NativeBinding {
     constants: Record<string, number>;
   };
   mountTracefs(path: string): void;
+  /** The BPF object the addon embeds (ELF bytes) and the libbpf and zstd versions it runs with. */
+  builtWith(): { bpfObject: Buffer; libbpf: string; zstd: string };
 }
 
 /** Where tinytap is installed: node-gyp-build looks for the addon below it. */

@@ -216,6 +216,7 @@ export function ownSocketsBinding(): NativeBinding & { recorder(): OwnRecorder |
       throw new Error('not used when recording own sockets');
     },
     mountTracefs: () => {},
+    builtWith: () => ({ bpfObject: Buffer.alloc(0), libbpf: '-', zstd: '-' }),
   };
 }
 

@@ -26,7 +26,7 @@ function addon(): ZstdBinding {
     binding = createRequire(import.meta.url)('node-gyp-build')(projectRoot) as ZstdBinding;
   } catch (err) {
     const e = new Error(
-      `zstd blocks are read by the native addon, which is not built (${(err as Error).message.split('\n')[0]}): run ./setup.sh or npm run build`,
+      `zstd blocks are read by the native addon, which is not built (${(err as Error).message.split('\n')[0]}): run npm rebuild -g tinytap (in a checkout: ./setup.sh)`,
     ) as Error & { code: string };
     e.code = 'ENOADDON';
     throw e;

@@ -73,6 +73,7 @@ export function fakeBinding(opts: FakeBindingOptions = {}): NativeBinding & { la
       throw new Error('not in the fake');
     },
     mountTracefs: () => {},
+    builtWith: () => ({ bpfObject: Buffer.alloc(0), libbpf: '-', zstd: '-' }),
   };
   return b;
 }
