@@ -9,11 +9,12 @@
  * Every file attached gets a number, which the kernel writes into its records (the attach cookie,
  * SPEC.md §2.9): `conns` then names the library and its version.
  */
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import type { TlsKind } from './tls-functions.js';
 import { type ProbePlan, type Uprobe, executableProbes, libraryProbes } from './tls-probes.js';
-import { type FileId, type TlsFile, type TlsLibraryFile, processExecutable, processTlsLibraries, runningPids, systemTlsLibraries } from './tls-targets.js';
+import { type FileId, type TlsFile, type TlsLibraryFile, fileKey, processExecutable, processTlsLibraries, runningPids, systemTlsLibraries } from './tls-targets.js';
 
 /** One file watched (or that could not be), as the session's `tls` meta lists it. */
 export interface TlsLibraryEntry {
@@ -109,25 +110,52 @@ export class TlsAttacher {
 
   private library(lib: TlsLibraryFile, late: boolean): void {
     if (this.seen.has(lib.key)) return;
-    this.seen.add(lib.key);
-    const plan = libraryProbes(lib.path, lib.kind, cryptoBeside(lib));
-    this.attach(lib, 'why' in plan ? { kind: lib.kind, why: plan.why } : plan, late);
+    this.held(lib, (path) => {
+      const plan = libraryProbes(path, lib.kind, cryptoBeside(lib));
+      this.attach(lib, path, 'why' in plan ? { kind: lib.kind, why: plan.why } : plan, late);
+    });
   }
 
   private executable(exe: TlsFile, late: boolean, pid: number): void {
     if (this.memoryBio.has(exe.key)) this.markMemoryBio(pid, exe.id);
     if (this.seen.has(exe.key)) return;
-    this.seen.add(exe.key);
-    const plan = executableProbes(exe.path);
-    if (plan === null) return; // no TLS of its own
-    // an OpenSSL linked into a program: Node's, with memory BIOs (its socket I/O happens outside
-    // SSL_read and SSL_write): its processes' socket reads are remembered from their first
-    if (!('why' in plan) && plan.kind === 'openssl') {
-      this.memoryBio.add(exe.key);
-      this.markMemoryBio(pid, exe.id);
+    this.held(exe, (path) => {
+      const plan = executableProbes(path);
+      if (plan === null) return; // no TLS of its own
+      // an OpenSSL linked into a program: Node's, with memory BIOs (its socket I/O happens outside
+      // SSL_read and SSL_write): its processes' socket reads are remembered from their first
+      if (!('why' in plan) && plan.kind === 'openssl') {
+        this.memoryBio.add(exe.key);
+        this.markMemoryBio(pid, exe.id);
+      }
+      // a Go binary whose crypto/tls could not be read: worth saying, under the kind it would be
+      this.attach(exe, path, 'why' in plan ? { kind: 'go', why: plan.why } : plan, late);
+    });
+  }
+
+  /**
+   * Look at a file and put its probes on through a descriptor of our own (/proc/self/fd/N, which
+   * the kernel resolves for the uprobe as it does any path): the process whose /proc entry named
+   * it may exit meanwhile (reading a large program takes a while), and its /proc/PID/exe or
+   * /proc/PID/root/... with it, which made the attach fail with ENOENT and every later process of
+   * that program go unwatched. A file already gone, or replaced since it was named (an exec), is
+   * not marked seen: the next process that maps it brings it again.
+   */
+  private held(file: TlsFile, use: (path: string) => void): void {
+    let fd: number;
+    try {
+      fd = openSync(file.path, 'r');
+    } catch {
+      return;
     }
-    // a Go binary whose crypto/tls could not be read: worth saying, under the kind it would be
-    this.attach(exe, 'why' in plan ? { kind: 'go', why: plan.why } : plan, late);
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      if (fileKey(st) !== file.key) return;
+      this.seen.add(file.key);
+      use(`/proc/self/fd/${fd}`);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   private markMemoryBio(pid: number, id: FileId): void {
@@ -138,7 +166,8 @@ export class TlsAttacher {
     }
   }
 
-  private attach(file: TlsFile, plan: ProbePlan | { kind: TlsKind; why: string }, late: boolean): void {
+  /** `path`: where the file is reached now (a descriptor held open while its probes go on). */
+  private attach(file: TlsFile, path: string, plan: ProbePlan | { kind: TlsKind; why: string }, late: boolean): void {
     if ('why' in plan) {
       this.add({ number: 0, kind: plan.kind, name: file.name, version: null, functions: [], error: plan.why }, late);
       return;
@@ -148,7 +177,7 @@ export class TlsAttacher {
     const errors: string[] = [];
     for (const group of plan.groups) {
       try {
-        this.native.attachUprobes(file.path, group.probes, number);
+        this.native.attachUprobes(path, group.probes, number);
         functions.push(group.label);
       } catch (err) {
         errors.push(`${group.label}: ${(err as Error).message}`);

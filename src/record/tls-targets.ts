@@ -74,11 +74,16 @@ export function splitDev(dev: bigint): { major: number; minor: number } {
 }
 
 /** The identity of the file at `path` (following links), or null when it is gone or not a file. */
+/** A file's identity as a map key: its device and inode. */
+export function fileKey(st: { dev: bigint; ino: bigint }): string {
+  return `${st.dev}:${st.ino}`;
+}
+
 export function fileIdentity(path: string): { key: string; id: FileId } | null {
   try {
     const st = statSync(path, { bigint: true });
     if (!st.isFile()) return null;
-    return { key: `${st.dev}:${st.ino}`, id: { ...splitDev(st.dev), ino: Number(st.ino) } };
+    return { key: fileKey(st), id: { ...splitDev(st.dev), ino: Number(st.ino) } };
   } catch {
     return null; // gone, or not ours to see
   }

@@ -1,7 +1,7 @@
 // Finding TLS implementations and placing their uprobes, without root: real libraries and
 // programs of this machine, a /proc made of links to them, and a stand-in for the addon.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -105,9 +105,13 @@ class FakeNative implements UprobeAttacher {
   attached: { path: string; programs: string[]; cookie: number }[] = [];
   memoryBio: number[] = [];
   refuse = new Set<string>();
+  /** Called before each attach, as time passing would: a process may exit. */
+  beforeAttach = () => {};
   attachUprobes(path: string, probes: { program: string; offset: number }[], cookie: number): number {
+    this.beforeAttach();
     if (probes.some((p) => this.refuse.has(p.program))) throw Object.assign(new Error('Invalid argument'), { code: 'ETLS' });
-    this.attached.push({ path, programs: probes.map((p) => p.program), cookie });
+    // the kernel resolves the path when the probe goes on: a file gone by then fails with ENOENT
+    this.attached.push({ path: realpathSync(path), programs: probes.map((p) => p.program), cookie });
     return probes.length;
   }
   markMemoryBio(pid: number): void {
@@ -154,6 +158,34 @@ describe('TlsAttacher', () => {
     attacher.onProcess(200);
     expect(native.attached.length).toBe(before);
     expect(native.memoryBio).toEqual([100, 100]);
+    attacher.stop();
+  });
+
+  it('puts the probes on a program whose process exited while it was being read', () => {
+    // before: attached through /proc/PID/exe, gone with the process (ENOENT), and the program
+    // marked seen, so none of its later processes were watched either
+    const proc = fakeProc({ 300: { exe: process.execPath, libs: [LIBSSL] } });
+    const native = new FakeNative();
+    native.beforeAttach = () => rmSync(join(proc, '300'), { recursive: true, force: true });
+    const attacher = new TlsAttacher(native, () => {}, proc);
+    attacher.onProcess(300);
+    // (its maps went with it: its libraries wait for another process)
+    expect(attacher.libraries.map((e) => [e.name, e.error, e.functions.length > 0])).toEqual([[process.execPath, null, true]]);
+    expect(new Set(native.attached.map((a) => a.path))).toEqual(new Set([realpathSync(process.execPath)]));
+    attacher.stop();
+  });
+
+  it('leaves a program whose process is gone before it is looked at to the next process that runs it', () => {
+    const proc = fakeProc({ 400: { exe: process.execPath, libs: [] }, 401: { exe: process.execPath, libs: [] } });
+    const native = new FakeNative();
+    const attacher = new TlsAttacher(native, () => {}, proc);
+    // 400 exits between being listed and being opened: /proc/400/exe names a file no more
+    rmSync(join(proc, '400', 'exe'));
+    symlinkSync(join(proc, 'nothing-here'), join(proc, '400', 'exe'));
+    attacher.onProcess(400);
+    expect(native.attached).toEqual([]);
+    attacher.onProcess(401);
+    expect(native.attached.map((a) => a.path)).toContain(realpathSync(process.execPath));
     attacher.stop();
   });
 });
