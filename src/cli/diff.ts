@@ -30,6 +30,7 @@ import type { JsonChangeKind } from '../diff/json-diff.js';
 import type { Session } from '../session/session.js';
 import { CliError, reportError } from './errors.js';
 import { type CompiledArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
+import { type TimeFlags, addTimeOptions } from './time-flags.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from '../render/format.js';
 import { openSession } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
@@ -50,7 +51,7 @@ export interface CompareFlags {
   latencyMinChange: string;
 }
 
-interface DiffFlags extends CompareFlags {
+interface DiffFlags extends CompareFlags, TimeFlags {
   noiseFrom?: string;
 }
 
@@ -144,7 +145,7 @@ export function registerDiff(program: Command): void {
     .argument('[filter...]', 'compare only the exchanges of both that match this filter, as in tinytap ls')
     // "-path:/x" negates a filter term; it is not an option
     .allowUnknownOption();
-  addCompareOptions(command)
+  addTimeOptions(addCompareOptions(command))
     .option('--noise-from <a2>', 'a second .tinytap recording of what A recorded: what differs between A and it is noise')
     .addHelpText('after', DEFAULTS_HELP)
     .action((fileA: string, fileB: string, filter: string[], flags: DiffFlags, command: Command) => {
@@ -236,7 +237,7 @@ function checkIgnoredHeaders(names: string[] = []): void {
 }
 
 function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlags): number {
-  const arg = parseFilterArg(filter);
+  const arg = parseFilterArg(filter, flags);
   const fileNoise = noiseFromFile(flags.noise);
   const a = openSession(fileA);
   try {

@@ -26,6 +26,7 @@ import type { Exchange } from '../model/exchange.js';
 import type { Session } from '../session/session.js';
 import { TINYTAP_VERSION } from '../version.js';
 import { type CompiledArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
+import { type TimeFlags, addTimeOptions } from './time-flags.js';
 import { openSession } from './open-session.js';
 import { term } from '../render/terminal-text.js';
 import { progressBar, stderr, writeLine } from './terminal.js';
@@ -34,7 +35,7 @@ import { CliError } from './errors.js';
 import { PROTO_OPTION, protoSchema } from './proto-flag.js';
 import type { ProtoSchema } from '../protocols/protobuf/index.js';
 
-interface ExportFlags {
+interface ExportFlags extends TimeFlags {
   har?: boolean;
   curl?: boolean;
   postman?: boolean;
@@ -211,7 +212,7 @@ async function writeFile(out: string, force: boolean, write: (stream: Writable, 
 }
 
 export function registerExport(program: Command): void {
-  program
+  const command = program
     .command('export')
     .description('export exchanges as HAR 1.2, curl commands, or a Postman, Insomnia or Bruno collection')
     .argument('<file>', 'a .tinytap session')
@@ -226,13 +227,14 @@ export function registerExport(program: Command): void {
     .option('-o, --output <file>', 'write to a file (created mode 0600) instead of stdout')
     .option('--force', 'overwrite the output file if it exists')
     .option('--include-secrets', 'HAR, Postman, Insomnia and Bruno: keep credentials (Authorization, cookies, tokens and passwords in URLs and forms, command lines)')
-    .option(PROTO_OPTION[0], `HAR: ${PROTO_OPTION[1]} (in each gRPC entry's _grpc)`)
+    .option(PROTO_OPTION[0], `HAR: ${PROTO_OPTION[1]} (in each gRPC entry's _grpc)`);
+  addTimeOptions(command)
     .action(async (file: string, filter: string[], flags: ExportFlags) => {
       const format = formatOf(flags);
       if (flags.proto !== undefined && format !== 'har') throw new UsageError('--proto is for --har: curl and the collections send requests, they do not decode them');
       const schema = protoSchema(flags.proto);
       if (flags.force && flags.output === undefined) throw new UsageError('--force is for -o FILE: without -o the export goes to stdout');
-      const arg = parseFilterArg(filter);
+      const arg = parseFilterArg(filter, flags);
       // before any work: an OUT that is in the way is the one error to report
       if (flags.output !== undefined) checkNewFile(flags.output, { replace: !!flags.force, owner: sudoOwner() });
       if (flags.bruno !== undefined) {

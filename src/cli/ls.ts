@@ -5,6 +5,7 @@ import { SORTABLE, SORT_NAMES } from '../model/exchange-table.js';
 import { durationText, exchangeStatusColor, methodText, party, sizeText, statusText, target, timeText } from '../render/exchange-format.js';
 import { summaryJson } from './summary-json.js';
 import { compileFilterArg, parseFilterArg } from './filter-arg.js';
+import { type TimeFlags, addTimeOptions } from './time-flags.js';
 import { useColor } from '../render/format.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { openSession } from './open-session.js';
@@ -15,7 +16,7 @@ import { callStatusColor, callStatusText, oneLine, protocolText, queriesText } f
 import { ExchangeFlag } from '../model/exchange-flags.js';
 import type { ExchangeSummary } from '../session/session.js';
 
-interface LsFlags {
+interface LsFlags extends TimeFlags {
   json?: boolean;
   includeSecrets?: boolean;
   sort?: string;
@@ -33,7 +34,7 @@ function durationCell(x: ExchangeSummary, slowNs: number | undefined): string {
 }
 
 export function registerLs(program: Command): void {
-  program
+  const command = program
     .command('ls')
     .description('list the exchanges of a session (HTTP requests, SQL queries, Redis commands), one per line')
     .argument('<file>', 'a .tinytap session')
@@ -45,13 +46,14 @@ export function registerLs(program: Command): void {
     .option('-r, --reverse', 'reverse the order')
     .option('-n, --limit <n>', 'show at most n exchanges')
     .option('--slow <duration>', 'mark exchanges that took at least this long (e.g. 100ms)')
-    .option(...INCLUDE_SECRETS)
+    .option(...INCLUDE_SECRETS);
+  addTimeOptions(command)
     .action((file: string, filter: string[], flags: LsFlags) => {
       const sort = SORT_NAMES[flags.sort ?? 'time'];
       if (!sort || !SORTABLE.has(sort)) throw new UsageError(`bad --sort '${flags.sort}': use one of ${Object.keys(SORT_NAMES).join(', ')}`);
       const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
       const slowNs = flags.slow === undefined ? undefined : parseDuration(flags.slow, '--slow') * 1e6;
-      const arg = parseFilterArg(filter);
+      const arg = parseFilterArg(filter, flags);
       const session = openSession(file);
       try {
         const f = compileFilterArg(session, arg);

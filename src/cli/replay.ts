@@ -29,12 +29,13 @@ import { type TerminalText, term } from '../render/terminal-text.js';
 import { CliError, reportError } from './errors.js';
 import { type CompareFlags, EXIT_ERROR, addCompareOptions, checkCompareFlags, compareAndReport, noiseFromFile, rulesOf } from './diff.js';
 import { type CompiledArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
+import { type TimeFlags, addTimeOptions } from './time-flags.js';
 import { openSession } from './open-session.js';
 import { setOutputFailureStatus } from './stdout.js';
 import { progressBar, stderr, writeLine } from './terminal.js';
 import { UsageError, parseCount, parseDuration } from './units.js';
 
-interface ReplayFlags extends CompareFlags {
+interface ReplayFlags extends CompareFlags, TimeFlags {
   target?: string;
   map?: string[];
   output?: string;
@@ -91,7 +92,7 @@ export function registerReplay(program: Command): void {
     .option('--save-noise <file>', 'with --learn-noise: write the noise learned to this file, for --noise later');
   // a replay's recorded timings are another machine's, or a busier moment's: a route counts as
   // slower when its median doubles and grows by 50 ms, not by any jitter
-  addCompareOptions(command, '2x');
+  addTimeOptions(addCompareOptions(command, '2x'));
   command.setOptionValueWithSource('latencyMinChange', '50ms', 'default');
   command.action(async (file: string, filter: string[], flags: ReplayFlags, cmd: Command) => {
     setOutputFailureStatus(EXIT_ERROR);
@@ -368,7 +369,7 @@ async function runReplayCommand(file: string, filter: string[], flags: ReplayFla
   if (flags.rate) parseRate(flags.rate);
   parseDuration(flags.timeout, '--timeout');
   const fileNoise = noiseFromFile(flags.noise);
-  const arg = parseFilterArg(filter);
+  const arg = parseFilterArg(filter, flags);
   const addresses = await resolveTargets(table.targets, !!flags.allowRemote);
   const output = flags.output ?? defaultReplayOutput(file);
   const recorded = openSession(file);

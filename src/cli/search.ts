@@ -7,6 +7,7 @@ import { type TextMatch, findMatches, textSearchSql } from '../session/text-sear
 import { SessionQueries } from '../session/session-queries.js';
 import { exchangeStatusColor, party, statusText } from '../render/exchange-format.js';
 import { compileFilterArg, parseFilterArg } from './filter-arg.js';
+import { type TimeFlags, addTimeOptions } from './time-flags.js';
 import { paint, useColor } from '../render/format.js';
 import { ensureTextIndex, openSession } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
@@ -46,7 +47,7 @@ function showMatch(m: TextMatch, color: boolean, protocol = 'http', upgrade: str
 }
 
 export function registerSearch(program: Command): void {
-  program
+  const command = program
     .command('search')
     .description('find exchanges whose URL, headers, (decoded) bodies, SQL, Redis commands or replies contain TEXT')
     .argument('<file>', 'a .tinytap session')
@@ -56,11 +57,12 @@ export function registerSearch(program: Command): void {
     .allowUnknownOption()
     .option('--json', 'one JSON object per line, with the matches')
     .option('-n, --limit <n>', 'stop after n exchanges')
-    .option(...INCLUDE_SECRETS)
-    .action((file: string, text: string, filter: string[], flags: { json?: boolean; limit?: string; includeSecrets?: boolean }) => {
+    .option(...INCLUDE_SECRETS);
+  addTimeOptions(command)
+    .action((file: string, text: string, filter: string[], flags: { json?: boolean; limit?: string; includeSecrets?: boolean } & TimeFlags) => {
       if (!text) throw new UsageError('search needs some text to look for');
       const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
-      const arg = parseFilterArg(filter);
+      const arg = parseFilterArg(filter, flags);
       const session = openSession(file);
       try {
         const f = compileFilterArg(session, arg);

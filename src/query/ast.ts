@@ -58,18 +58,44 @@ export type StatusRange = [low: number, high: number];
 
 export type Cmp = '=' | '>' | '>=' | '<' | '<=';
 
+/** The days of the week in Date.getDay() order, by the names a filter prints. */
+export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
 /**
  * A moment as written; resolved against `now` and the local time zone when compiled or matched.
  * Each covers a span at its precision (10:30 is that whole minute, a date that whole day), so
- * `until:` includes all of it.
+ * `until:` includes all of it. A time of day is hour, minute and second; second null: the minute.
  */
 export type TimeSpec =
-  /** `5m`: that long before now (an instant). */
-  | { kind: 'ago'; amount: number; unit: 's' | 'm' | 'h' | 'd' }
-  /** `10:30`, `10:30:15`: today, local time. */
+  /** `5m`, `5m ago`: that long before now (an instant). */
+  | { kind: 'ago'; amount: number; unit: 's' | 'm' | 'h' | 'd' | 'w' }
+  /** `10:30`, `10:30:15`, `today 10:30`: today, local time. */
   | { kind: 'clock'; hour: number; minute: number; second: number | null }
-  /** `2026-11-20`, `2026-11-20T10:30`, `2026-11-20T10:30:15`: local time. */
-  | { kind: 'date'; year: number; month: number; day: number; hour: number | null; minute: number | null; second: number | null };
+  /**
+   * `today`, `yesterday`, `thursday` (also `last thursday`), `yesterday 14:00`, `thursday 10:00`:
+   * a day named from today, local time; the whole day when hour is null. A weekday is the latest
+   * one whose start (its midnight, or its time) is not after now: on a Thursday afternoon,
+   * `thursday 10:00` is this morning. `today` with a time is the 'clock' kind.
+   */
+  | { kind: 'day'; day: 'today' | 'yesterday' | Weekday; hour: number | null; minute: number | null; second: number | null }
+  /**
+   * `2026-11-20`, `2026-11-20T10:30`, `2026-11-20T10:30:15.250`, `2026-11-20T10:30:15Z`,
+   * `2026-11-20T10:30+01:00`. `fraction`: the digits after the second's point, as written (their
+   * count is the precision: `.5` is a tenth of a second); `offset`: minutes east of UTC, null for
+   * local time. Both null unless a second (fraction) or an hour (offset) is given.
+   */
+  | {
+      kind: 'date';
+      year: number;
+      month: number;
+      day: number;
+      hour: number | null;
+      minute: number | null;
+      second: number | null;
+      fraction: string | null;
+      offset: number | null;
+    };
 
 /** What `is:` can ask. */
 export type IsWhat = 'error' | 'incomplete' | 'no-response' | 'truncated' | 'sendfile' | 'upgrade' | 'parse-error' | 'n+1' | 'one-way' | 'reset' | 'unknown-fields';

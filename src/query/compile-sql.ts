@@ -32,7 +32,7 @@ import type { FilterAst, Regex, StringPattern, Term, TextField } from './ast.js'
 import { HEADER_FIELDS, SCOPE_FIELDS } from './ast.js';
 import { ExchangeFlag, IS_FLAGS } from './flags.js';
 import { asciiLower, encodeRegex, headerFieldRegex, requiredLiteral } from './regex.js';
-import { timeSpan } from './values.js';
+import { timeSpan } from './time-span.js';
 
 export interface CompiledFilter {
   /** An SQL boolean expression over `exchanges` aliased `x`; '1' for the empty filter. */

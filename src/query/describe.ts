@@ -5,7 +5,8 @@
  */
 import type { FilterAst, PathPattern, Regex, StringPattern, Term } from './ast.js';
 import { tokensOf, usesRegexSyntax } from './lexer.js';
-import { formatDuration, formatGrpcStatus, formatSize, formatStatus, formatTime } from './values.js';
+import { continuesTime, formatTime } from './time-values.js';
+import { formatDuration, formatGrpcStatus, formatSize, formatStatus } from './values.js';
 
 /**
  * A word printed bare must leave no '(' open: the lexer keeps a word's parentheses in it, so
@@ -34,7 +35,7 @@ function keyed(key: string, text: string, quoteIf?: (t: string) => boolean): str
 function bareText(text: string): string {
   const tokens = tokensOf(text);
   const t = tokens?.length === 1 ? tokens[0] : null;
-  return t?.kind === 'word' && t.text === text && balanced(text) ? text : quote(text);
+  return t?.kind === 'word' && t.text === text && balanced(text) && !continuesTime(text) ? text : quote(text);
 }
 
 function regex(r: Regex, needsSyntax = false): string {
@@ -76,7 +77,7 @@ function term(t: Term): string {
     case 'duration':
       return `duration:${t.cmp === '>=' ? '' : t.cmp}${formatDuration(t.ns)}`;
     case 'time':
-      return `${t.bound}:${formatTime(t.at)}`;
+      return keyed(t.bound, formatTime(t.at));
     case 'header':
       return keyed(t.scope, t.contains === null ? t.name : `${t.name}=${t.contains}`);
     case 'header-regex':

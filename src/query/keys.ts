@@ -6,7 +6,8 @@ import type { FilterAst, HeaderScope, PathPattern, Regex, StringPattern, Term, T
 import { FilterError } from './errors.js';
 import type { TextToken, ValueToken } from './lexer.js';
 import { asciiLower, canonicalSource, regexFilterError } from './regex.js';
-import { readCount, readDuration, readGrpcStatus, readHeader, readMethods, readPid, readPort, readProtocols, readSize, readStatus, readTime } from './values.js';
+import { readCount, readDuration, readGrpcStatus, readHeader, readMethods, readPid, readPort, readProtocols, readSize, readStatus } from './values.js';
+import { readTime } from './time-values.js';
 import { sqlShape } from '../model/query-shape.js';
 
 type KeyReader = (v: ValueToken, key: string) => FilterAst;

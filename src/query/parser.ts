@@ -31,6 +31,7 @@ import type { FilterAst } from './ast.js';
 import { FilterError } from './errors.js';
 import { KEYS, KEY_ALIASES, KNOWN_KEYS, MITM, own } from './keys.js';
 import { Lexer, type Token, type ValueToken } from './lexer.js';
+import { timeCutBySpace } from './time-values.js';
 
 /** Deeper nesting than this is refused (a recursive parser must not overflow the stack). */
 const MAX_DEPTH = 100;
@@ -162,11 +163,19 @@ class Parser {
   }
 
   private keyed(key: string, value: ValueToken, start: number): FilterAst {
-    const read = own(KEYS, own(KEY_ALIASES, key) ?? key);
+    const name = own(KEY_ALIASES, key) ?? key;
+    const read = own(KEYS, name);
     if (!read) throw new FilterError(`unknown key '${key}:'`, start, start + key.length + 1, KNOWN_HINT);
     if (value.kind !== 'regex' && value.text === '')
       throw new FilterError(`'${key}:' needs a value`, start, Math.max(value.end, start + key.length + 1), `write ${key}:value, with no space after the ':'`);
+    if ((name === 'since' || name === 'until') && value.kind === 'word') this.refuseCutTime(key, value.text, start, value.end);
     return read(value, key);
+  }
+
+  /** `since:yesterday 14:00` would be since:yesterday and a search for "14:00": said, not run. */
+  private refuseCutTime(key: string, value: string, start: number, end: number): void {
+    const cut = timeCutBySpace(value, this.lexer.input.slice(end));
+    if (cut) throw new FilterError(`the time after '${key}:' has a space in it`, start, end + cut.length, `quote it: ${key}:"${cut.time}"`);
   }
 
   private mitm(op: string, start: number, end: number): FilterAst {

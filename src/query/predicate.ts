@@ -10,7 +10,7 @@ import type { Body, Exchange, HeaderField } from '../model/exchange.js';
 import { looksLikeText } from '../model/text-sniff.js';
 import { ExchangeFlag, IS_FLAGS } from './flags.js';
 import { asciiLower, globMatches, headerFieldRegex, regexMatches } from './regex.js';
-import { timeSpan } from './values.js';
+import { timeSpan } from './time-span.js';
 
 /**
  * What a filter can look at: an exchanges row's values and its searchable text (the

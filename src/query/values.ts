@@ -1,10 +1,10 @@
 /**
- * The values of the filter language's keys: status codes, sizes, durations, times, header specs.
- * Each reader takes the value's text and its token (for error positions) and either returns
- * the meaning or throws a FilterError pointing at the bad part; each has its printer beside it
- * (describe.ts), and printing then reading a value gives the same value back.
+ * The values of the filter language's keys: status codes, sizes, durations, header specs (times
+ * are in time-values.ts). Each reader takes the value's text and its token (for error positions)
+ * and either returns the meaning or throws a FilterError pointing at the bad part; each has its
+ * printer beside it (describe.ts), and printing then reading a value gives the same value back.
  */
-import type { Cmp, StatusRange, TimeSpec } from './ast.js';
+import type { Cmp, StatusRange } from './ast.js';
 import { FilterError } from './errors.js';
 import type { TextToken } from './lexer.js';
 import { asciiLower } from './regex.js';
@@ -16,7 +16,8 @@ function span(v: TextToken, from: number, to: number): [number, number] {
   return v.kind === 'word' ? [v.start + from, v.start + to] : [v.start, v.end];
 }
 
-function fail(v: TextToken, problem: string, hint: string, from = 0, to = v.text.length): never {
+/** Throws a FilterError for text[from, to) of the value. */
+export function fail(v: TextToken, problem: string, hint: string, from = 0, to = v.text.length): never {
   const [start, end] = span(v, from, to);
   throw new FilterError(problem, start, end, hint);
 }
@@ -202,93 +203,6 @@ export function readProtocols(v: TextToken): string[] {
 export function formatDuration(ns: number): string {
   for (const [unit, n] of DURATION_UNITS) if (ns !== 0 && ns % n === 0) return `${ns / n}${unit}`;
   return `${ns}ns`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// times
-
-const TIME_HINT = 'use a time today (10:30, 10:30:15), a date (2026-11-20, 2026-11-20T10:30), or how long ago (30s, 5m, 2h, 1d)';
-const AGO_NS = { s: 1e9, m: 60e9, h: 3600e9, d: 86400e9 } as const;
-
-function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-export function readTime(v: TextToken): TimeSpec {
-  const t = v.text;
-  let m: RegExpExecArray | null;
-  if ((m = /^(\d+(?:\.\d+)?)([smhd])$/.exec(t))) {
-    const amount = Number(m[1]);
-    const unit = m[2] as keyof typeof AGO_NS;
-    // String(amount) is how describeFilter prints it: 1e-7 would not read back
-    if (!Number.isSafeInteger(Math.round(amount * AGO_NS[unit])) || !/^\d+(\.\d+)?$/.test(String(amount)))
-      fail(v, `bad time '${t}'`, TIME_HINT);
-    return { kind: 'ago', amount, unit };
-  }
-  if ((m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(t))) {
-    const [hour, minute, second] = [Number(m[1]), Number(m[2]), m[3] === undefined ? null : Number(m[3])];
-    if (hour > 23 || minute > 59 || (second ?? 0) > 59) fail(v, `bad time of day '${t}'`, TIME_HINT);
-    return { kind: 'clock', hour, minute, second };
-  }
-  if ((m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t))) {
-    const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) fail(v, `bad date '${t}'`, TIME_HINT, 0, 10);
-    const hour = m[4] === undefined ? null : Number(m[4]);
-    const minute = m[5] === undefined ? null : Number(m[5]);
-    const second = m[6] === undefined ? null : Number(m[6]);
-    if ((hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59) fail(v, `bad time of day in '${t}'`, TIME_HINT, 11, t.length);
-    return { kind: 'date', year, month, day, hour, minute, second };
-  }
-  fail(v, `bad time '${t}'`, TIME_HINT);
-}
-
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
-export function formatTime(t: TimeSpec): string {
-  switch (t.kind) {
-    case 'ago':
-      return `${t.amount}${t.unit}`;
-    case 'clock':
-      return `${pad(t.hour)}:${pad(t.minute)}${t.second === null ? '' : `:${pad(t.second)}`}`;
-    case 'date': {
-      const date = `${pad(t.year, 4)}-${pad(t.month)}-${pad(t.day)}`;
-      if (t.hour === null || t.minute === null) return date;
-      return `${date}T${pad(t.hour)}:${pad(t.minute)}${t.second === null ? '' : `:${pad(t.second)}`}`;
-    }
-  }
-}
-
-/**
- * The span a time covers, as wall-clock ns [start, end): an instant for `5m`, a second or a
- * minute for a time of day (its precision), a whole day for a date. Local time: the TZ of the
- * environment, as `new Date(y, m, d)` reads it.
- */
-export function timeSpan(t: TimeSpec, now: Date): [bigint, bigint] {
-  const ns = (ms: number) => BigInt(ms) * 1_000_000n;
-  switch (t.kind) {
-    case 'ago': {
-      const at = ns(now.getTime()) - BigInt(Math.round(t.amount * AGO_NS[t.unit]));
-      return [at, at + 1n];
-    }
-    case 'clock': {
-      const d = new Date(now.getTime());
-      d.setHours(t.hour, t.minute, t.second ?? 0, 0);
-      return [ns(d.getTime()), ns(d.getTime() + (t.second === null ? 60_000 : 1000))];
-    }
-    case 'date': {
-      const d = new Date(0);
-      d.setFullYear(t.year, t.month - 1, t.day);
-      d.setHours(t.hour ?? 0, t.minute ?? 0, t.second ?? 0, 0);
-      if (t.hour === null) {
-        // the next midnight, not 24 hours on: a day with a DST change is 23 or 25 hours long
-        const next = new Date(d.getTime());
-        next.setDate(next.getDate() + 1);
-        next.setHours(0, 0, 0, 0);
-        return [ns(d.getTime()), ns(next.getTime())];
-      }
-      return [ns(d.getTime()), ns(d.getTime() + (t.second === null ? 60_000 : 1000))];
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import {
   describeFilter,
   parseFilter,
 } from '../../src/query/index.js';
+import { WEEKDAYS } from '../../src/query/ast.js';
 import { canonicalSource, regexProblem } from '../../src/query/regex.js';
 import { usesRegexSyntax } from '../../src/query/lexer.js';
 import { makeDb, memoryIds, sqlIds } from './fixture.js';
@@ -28,7 +29,7 @@ const piece = fc.constantFrom(
   'status:', 'method:', 'host:', 'path:', 'url:', 'pid:', 'comm:', 'client:', 'server:', 'port:', 'larger-than:',
   'smaller-than:', 'duration:', 'since:', 'until:', 'body:', 'req-body:', 'header:', 'mime:', 'type:', 'is:',
   '~m ', '~c ', '~d ', '~u ', '~h ', '~b ', '~q', '~s', '404', '5xx', '>=', '<', '10k', '100ms', '10:30',
-  '2026-11-20', '5m', 'api', '*.local', '/users', '/^a$/', '/x/i', '[', ']', '{', '?', '+', '$', '^', '.', '=',
+  '2026-11-20', '5m', 'api', 'yesterday', 'thu', 'last', 'ago', 'T10:30:00.5Z', '+01:00', '1w', '*.local', '/users', '/^a$/', '/x/i', '[', ']', '{', '?', '+', '$', '^', '.', '=',
   'x-id', 'error', 'GET', 'ok', 'é', 'Ü', 'constructor:', '\\u0020', '\\s',
 );
 const soup = fc.array(fc.oneof(piece, fc.string({ maxLength: 3 })), { maxLength: 12 }).map((p) => p.join(''));
@@ -104,23 +105,31 @@ const stringPattern: fc.Arbitrary<StringPattern> = fc.oneof(
 );
 
 const clock = fc.record({ hour: fc.integer({ min: 0, max: 23 }), minute: fc.integer({ min: 0, max: 59 }), second: fc.option(fc.integer({ min: 0, max: 59 })) });
+/** A time of day with a second's fraction and a zone, each where the written form can have one. */
+const isoClock = fc
+  .tuple(clock, fc.option(fc.stringMatching(/^\d{1,9}$/)), fc.option(fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 })))
+  .map(([c, fraction, offset]) => ({ ...c, fraction: c.second === null ? null : fraction, offset }));
+const noTime = { hour: null, minute: null, second: null };
 const timeSpec = fc.oneof(
   fc.record({
     kind: fc.constant('ago' as const),
     amount: fc.tuple(fc.integer({ min: 0, max: 100 }), fc.constantFrom(1, 10, 100)).map(([n, d]) => n / d),
-    unit: fc.constantFrom('s' as const, 'm' as const, 'h' as const, 'd' as const),
+    unit: fc.constantFrom('s' as const, 'm' as const, 'h' as const, 'd' as const, 'w' as const),
   }),
   clock.map((c) => ({ kind: 'clock' as const, ...c })),
+  // `today` with a time is the 'clock' kind
+  fc.constant({ kind: 'day' as const, day: 'today' as const, ...noTime }),
   fc
-    .tuple(fc.date({ min: new Date(2000, 0, 1), max: new Date(2099, 11, 31), noInvalidDate: true }), fc.option(clock))
+    .tuple(fc.constantFrom(...(['yesterday', ...WEEKDAYS] as const)), fc.option(clock))
+    .map(([day, c]) => ({ kind: 'day' as const, day, ...(c ?? noTime) })),
+  fc
+    .tuple(fc.date({ min: new Date(2000, 0, 1), max: new Date(2099, 11, 31), noInvalidDate: true }), fc.option(isoClock))
     .map(([d, c]) => ({
       kind: 'date' as const,
       year: d.getFullYear(),
       month: d.getMonth() + 1,
       day: d.getDate(),
-      hour: c?.hour ?? null,
-      minute: c?.minute ?? null,
-      second: c ? c.second : null,
+      ...(c ?? { ...noTime, fraction: null, offset: null }),
     })),
 );
 
