@@ -27,6 +27,8 @@ const STOP_REASONS: Record<Exclude<StopReason, 'start-failed'>, string> = {
 
 function stopReasonText(reason: string | null, color: boolean): TextPart {
   if (reason === null) return 'no reason recorded';
+  // record --dir closed it on schedule: not a lifecycle's end, the chain went on
+  if (reason === 'rotated') return 'rotated: the recording went on in the next file of its chain (--dir)';
   const words = STOP_REASONS[reason as keyof typeof STOP_REASONS];
   // a reason this tinytap does not know (a newer one wrote the file) is shown as it is
   if (!words) return reason;
@@ -58,6 +60,11 @@ export function formatInfo(i: SessionInfo, color: boolean): TerminalText {
     ['duration', i.durationMs === null ? '?' : formatDurationMs(i.durationMs)],
     ['command', i.commandLine.join(' ')],
   ];
+  if (i.chain)
+    rows.push([
+      'chain',
+      term`file ${String(i.chain.sequence)} of a --dir recording; after ${i.chain.previous ?? '(the first)'}, before ${i.chain.next ?? '(none yet)'}`,
+    ]);
   const f = i.filters;
   const filters = f
     ? [

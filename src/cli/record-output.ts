@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 
-import type { CaptureCounts, ConnectionNotice } from '../record/capture.js';
+import type { CaptureCounts, ConnectionNotice, Rotated } from '../record/capture.js';
 import { ConnCause, Role, TLS_LIB_NAMES } from '../events/layout.js';
 import { sessionBytes } from '../files/session-files.js';
 import type { StartInfo } from '../record/recording.js';
@@ -161,6 +161,20 @@ export class RecordOutput implements RunReporter {
     writeLine(this.o.stderr, term`${tlsLibraryLine(entry)}`);
   }
 
+  /** record --dir: the file the chain went on in last. */
+  private lastFile: string | null = null;
+
+  /** record --dir: one line per new file, and per file the budget deleted or had to keep. */
+  rotated(r: Rotated): void {
+    this.lastFile = r.opened;
+    if (this.o.json) return this.json({ event: 'rotated', closed: resolve(r.closed), opened: resolve(r.opened), deleted: r.deleted, notes: r.notes });
+    if (this.o.quiet) return;
+    this.clearStatus();
+    writeLine(this.o.stderr, term`recording to ${r.opened} (${r.closed} is complete)`);
+    for (const name of r.deleted) writeLine(this.o.stderr, term`deleted ${name} (past the --keep budget)`);
+    for (const note of r.notes) writeLine(this.o.stderr, term`note: ${note}`);
+  }
+
   connection(n: ConnectionNotice): void {
     this.clearStatus();
     if (this.o.json) this.json(connectionEvent(n));
@@ -178,7 +192,9 @@ export class RecordOutput implements RunReporter {
   }
 
   /** The end: the summary (when capture had started) and the `ended` event. */
+  /** `output`: the first file; a --dir chain ends in the one it rotated to last. */
   finished(outcome: RunOutcome, output: string): void {
+    output = this.lastFile ?? output;
     this.clearStatus();
     if (outcome.ended.reason !== 'start-failed') {
       writeLine(this.o.stderr, joinText(summaryLines(outcome.ended.counts, outcome.elapsedMs, output, this.o.stderrColor)));

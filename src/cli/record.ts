@@ -4,9 +4,12 @@
  */
 import type { Command } from 'commander';
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { sudoOwner } from '../files/owner.js';
 import { checkNewFile } from '../files/private-file.js';
+import { ensureOwnDirectory } from '../files/private-dir.js';
 import { checkSessionFiles } from '../files/session-files.js';
 
 import { loadBinding } from '../record/binding.js';
@@ -17,6 +20,7 @@ import { type RunAs, runAsUser } from '../record/run-as.js';
 import { preflight } from '../record/preflight.js';
 import { checkReadyFile, writeReadyFile } from '../record/ready-file.js';
 import { Recording } from '../record/recording.js';
+import { type RotationPlan, nextChainName, sessionFileName } from '../record/rotation.js';
 import { type RunDeps, type RunPlan, type SignalSource, runRecording } from '../record/run-recording.js';
 import { CliError } from './errors.js';
 import { loadTui } from './load-tui.js';
@@ -24,7 +28,7 @@ import { RecordOutput } from './record-output.js';
 import { describeWriteError, onOutputFailure } from './stdout.js';
 import { useColor } from '../render/format.js';
 import { stderr, stdout } from './terminal.js';
-import { UsageError, parseLivePid, parsePort, parseSize, parseTimeout } from './units.js';
+import { MAX_TIMER_MS, UsageError, parseDuration, parseLivePid, parsePort, parseSize, parseTimeout } from './units.js';
 
 interface RecordFlags {
   output?: string;
@@ -43,15 +47,56 @@ interface RecordFlags {
   json?: boolean;
   readyFile?: string;
   asRoot?: boolean;
+  /** --dir with no value: true (the default directory). */
+  dir?: string | true;
+  rotate?: string;
+  keep?: string;
 }
+
+/** Where `record --dir` writes when given no directory: root's, as a system service's would be. */
+const DEFAULT_CHAIN_DIR = '/var/lib/tinytap';
+
+/**
+ * `--rotate 15m`, `--rotate 256MB`, `--rotate 15m,256MB`: a value ending in B (KB, MB, GB, MiB...)
+ * is a size, any other a duration (15m is minutes, as in --duration; 256m would be ambiguous).
+ */
+function parseLimits(text: string, flag: string, durationOk: (ms: number) => boolean): { ms: number | null; bytes: number | null } {
+  const out = { ms: null as number | null, bytes: null as number | null };
+  for (const part of text.split(',')) {
+    const value = part.trim();
+    if (/b$/i.test(value)) {
+      const bytes = parseSize(value, flag);
+      if (bytes < 1 || out.bytes !== null) throw new UsageError(`bad ${flag} '${text}': give at most one size (like 256MB) and one duration (like 15m)`);
+      out.bytes = bytes;
+    } else {
+      const ms = parseDuration(value, flag);
+      if (!durationOk(ms) || out.ms !== null) throw new UsageError(`bad ${flag} '${text}': give at most one duration (like 15m) and one size (like 256MB), each more than 0`);
+      out.ms = ms;
+    }
+  }
+  return out;
+}
+
+/** record --dir: the chain's directory and its rotation and budget; null without --dir. */
+function rotationPlan(flags: RecordFlags): RotationPlan | null {
+  if (flags.dir === undefined) {
+    if (flags.rotate !== undefined || flags.keep !== undefined) throw new UsageError('--rotate and --keep are for a recording into a directory: add --dir DIR');
+    return null;
+  }
+  if (flags.output !== undefined) throw new UsageError('--dir and -o cannot be used together: with --dir, tinytap names each file of the chain');
+  if (flags.tui) throw new UsageError('--dir and --tui cannot be used together yet: watch the newest file with tinytap open FILE --follow');
+  const dir = flags.dir === true ? DEFAULT_CHAIN_DIR : flags.dir;
+  if (dir === '') throw new UsageError('bad --dir: the directory name is empty');
+  const every = parseLimits(flags.rotate ?? '15m', '--rotate', (ms) => ms >= 1000 && ms <= MAX_TIMER_MS);
+  const keep = flags.keep === undefined ? { ms: null, bytes: null } : parseLimits(flags.keep, '--keep', (ms) => ms >= 1000);
+  return { dir, everyMs: every.ms, everyBytes: every.bytes, keepMs: keep.ms, keepBytes: keep.bytes };
+}
+
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function defaultOutputName(now = new Date()): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const date = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}`;
-  const time = `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  return `tinytap-${date}-${time}.tinytap`;
+  return sessionFileName(now);
 }
 
 /** The ring buffer: the kernel takes powers of two of a page or more; past 1g it is kernel memory wasted. */
@@ -174,8 +219,9 @@ function checkSetup(): void {
 
 export async function recordAction(command: string[], flags: RecordFlags): Promise<void> {
   // every flag is checked before anything is created or attached
-  const output = flags.output ?? defaultOutputName();
-  const options = buildOptions(flags, command, output);
+  const rotation = rotationPlan(flags);
+  const output = rotation ? join(rotation.dir, nextChainName(new Date(), (name) => existsSync(join(rotation.dir, name)))) : (flags.output ?? defaultOutputName());
+  const options = { ...buildOptions(flags, command, output), ...(rotation ? { rotation } : {}) };
   const plan = buildPlan(flags, command, options);
   if (flags.tui && flags.json) throw new UsageError('--json and --tui cannot be used together: the UI needs the terminal that --json writes to');
   // the UI draws on the terminal and reads its keys: refuse before anything is recorded
@@ -184,6 +230,7 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   if (command.length && !findProgram(command[0])) throw new CliError(`cannot run ${command[0]}: no such command (not a file, and not in PATH)`, 127);
   if (plan.readyFile) checkReadyFile(plan.readyFile);
   checkSetup();
+  if (rotation) ensureOwnDirectory(rotation.dir, sudoOwner());
   checkOutputs(plan);
 
   const out = new RecordOutput({
@@ -216,6 +263,9 @@ export function registerRecord(program: Command): void {
     .argument('[command...]', 'run this command and capture it and its children (after --)')
     .option('-o, --output <file>', 'session file to write (default: tinytap-YYYYMMDD-HHMMSS.tinytap)')
     .option('--force', 'overwrite the output file if it exists')
+    .option('--dir [dir]', `write a chain of session files into this directory, a new one at each --rotate (default: ${DEFAULT_CHAIN_DIR})`)
+    .option('--rotate <when>', 'with --dir: start a new file after this long or at this size, or both (15m, 256MB, 15m,256MB; default 15m)')
+    .option('--keep <budget>', 'with --dir: delete the oldest files once older than this or past this total (7d, 5GB, 7d,5GB; default: keep all)')
     .option('--pid <pid>', 'capture only this process and its children (repeatable)', collect, [])
     .option('--comm <name>', 'capture only processes with this name (repeatable)', collect, [])
     .option('--port <port>', 'capture only connections with this local or remote port (repeatable)', collect, [])

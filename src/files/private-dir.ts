@@ -6,7 +6,7 @@
  * invoking user's own (one made for the export): rename(2) replaces an empty directory and
  * nothing else, and never follows a symbolic link at the path.
  */
-import { closeSync, fchownSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, chmodSync, constants } from 'node:fs';
+import { chownSync, closeSync, fchownSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, chmodSync, constants } from 'node:fs';
 import { join } from 'node:path';
 
 import { type FileOwner, isOwnUid } from './owner.js';
@@ -101,4 +101,29 @@ export class PendingDirectory {
     if (!this.settled) rmSync(this.tempPath, { recursive: true, force: true });
     this.settled = true;
   }
+}
+
+/**
+ * The directory `record --dir` keeps its chain of files in, made (0700, the invoking user's) if
+ * it is not there. One that is there must be a directory of that user's (or root's) that no one
+ * else can write to: the recorder deletes old files in it, and another user's or a shared
+ * directory could have a file put there to be deleted or read as ours.
+ */
+export function ensureOwnDirectory(path: string, owner: FileOwner | null): void {
+  if (path === '') throw new FileError('EFILE', 'the directory name is empty: give a directory name');
+  let st = entryAt(path);
+  if (!st) {
+    parentDirectory(path);
+    try {
+      mkdirSync(path, { mode: DIR_MODE });
+    } catch (err) {
+      throw createError(path, err);
+    }
+    if (owner) chownSync(path, owner.uid, owner.gid);
+    st = entryAt(path)!;
+  }
+  if (!st.isDirectory()) throw new FileError('EEXIST', `${path} is ${kindOf(st)}: give a directory for the recording's files`);
+  if (!isOwnUid(st.uid, owner)) throw new FileError('EFILE', `${path} belongs to another user (uid ${st.uid}): give a directory of yours`);
+  if (st.mode & 0o022)
+    throw new FileError('EFILE', `${path} can be written by other users (mode ${(st.mode & 0o777).toString(8)}): run chmod go-w on it, or give another directory`);
 }

@@ -5,7 +5,10 @@
  * Runs wherever it is created; the CLI runs it in a worker thread (record-worker.ts) so the
  * terminal stays responsive.
  */
+import { randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { hostname, release } from 'node:os';
+import { basename, join } from 'node:path';
 
 import type { NativeBinding, NativeRecorder } from './binding.js';
 import {
@@ -21,10 +24,12 @@ import {
 import { scanBatch } from './batch-scan.js';
 import { TlsAttacher, type TlsLibraryEntry } from './tls-attacher.js';
 import type { CaptureRecord, ConnRecord, ProcRecord } from '../events/decode-records.js';
-import { ConnCause, Kind, LAYOUT_VERSION } from '../events/layout.js';
+import { CloseFlag, ConnCause, Kind, LAYOUT_VERSION } from '../events/layout.js';
 import { type Drops, dropsFromStats, noDrops } from '../session/drops.js';
 import { CgroupResolver, readProcInfo } from './proc-info.js';
-import { type CreateOptions, SessionWriter } from './session-writer.js';
+import { type CreateOptions, type ProcessRow, SessionWriter } from './session-writer.js';
+import { type RotationPlan, listChainFiles, nextChainName, overBudget, rotationDue } from './rotation.js';
+import { removeOwnSessionFiles } from '../files/session-files.js';
 import { isDiskFull } from '../files/private-file.js';
 import { TINYTAP_VERSION } from '../version.js';
 import { thisRecorder } from '../session/recorder-alive.js';
@@ -51,6 +56,8 @@ export interface CaptureOptions {
   /** `-- CMD ...` being recorded, if any. */
   command?: string[];
   commitMs?: number;
+  /** record --dir: a chain of files in plan.dir; `output` is then its first file. */
+  rotation?: RotationPlan;
 }
 
 /** Options for a recording with tinytap's defaults (tests and benchmarks write sessions too). */
@@ -97,8 +104,18 @@ export interface CaptureCounts {
 
 export interface CaptureHooks {
   onConnection?(notice: ConnectionNotice): void;
+  /** record --dir: `opened` follows `closed`; `deleted` went to keep the budget. */
+  onRotate?(rotated: Rotated): void;
   /** A TLS library or program was found after start (watched, or why not). */
   onTlsLibrary?(entry: TlsLibraryEntry): void;
+}
+
+export interface Rotated {
+  closed: string;
+  opened: string;
+  deleted: string[];
+  /** Why a file the budget would delete was kept (another process has it open), or a delete failed. */
+  notes: string[];
 }
 
 export function zeroCounts(): CaptureCounts {
@@ -118,8 +135,26 @@ function endpoint(family: number, addr: string, port: number, path: string | nul
   return family === 10 ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
+/** A connection the kernel has not closed: a new file of a chain starts with it (rotate()). */
+interface OpenConnection {
+  rec: ConnRecord;
+  /** Each process going on with it (SHARED records), by pid. */
+  users: Map<number, ConnRecord>;
+}
+
 export class Capture {
-  private readonly writer: SessionWriter;
+  private writer: SessionWriter;
+  /** The file being written (opts.output, then each file of a --dir chain). */
+  private output: string;
+  private fileStartedMs = Date.now();
+  /** The counts when the file being written started: each file's meta counts its own. */
+  private fileBase: CaptureCounts = zeroCounts();
+  /** record --dir: the chain's identity, and this file's place in it. */
+  private readonly chainId = randomUUID();
+  private sequence = 1;
+  private readonly openConnections = new Map<number, OpenConnection>();
+  /** The latest processes row of each pid: a new file of a chain describes the living again. */
+  private readonly processRows = new Map<number, ProcessRow>();
   private native: NativeRecorder | null = null;
   private readonly lifecycle = new Lifecycle<CaptureCounts>();
   private readonly cgroups = new CgroupResolver();
@@ -141,7 +176,13 @@ export class Capture {
     private readonly binding: NativeBinding,
     private readonly hooks: CaptureHooks = {},
   ) {
+    this.output = opts.output;
     this.writer = SessionWriter.create(opts.output, opts.create);
+  }
+
+  /** The file being written now. */
+  get currentFile(): string {
+    return this.output;
   }
 
   get phase(): Phase {
@@ -190,12 +231,7 @@ export class Capture {
     // records arrive in wall-clock time; the offset still converts the kernel's other clocks
     this.clockOffset = this.native.clockOffsetNs();
     try {
-      this.writeStartMeta();
-      const features = this.native.features();
-      this.writer.setMeta('sendfile_bodies', {
-        captured: features.sendfileBodies,
-        note: features.sendfileBodiesNote || null,
-      });
+      this.writeStartMeta(null);
       this.tls = this.opts.tls ? new TlsAttacher(this.native, (entry) => this.onTlsLibrary(entry)) : null;
       this.tlsLibraries = this.tls?.start() ?? null;
       this.writeTlsMeta();
@@ -319,7 +355,7 @@ export class Capture {
     const why = err?.message ?? 'the drain thread stopped';
     this.end('capture-error', {
       code: err?.code ?? 'ECAPTURE',
-      message: `capture failed (${why}): recording stopped; ${this.opts.output} holds everything captured until then`,
+      message: `capture failed (${why}): recording stopped; ${this.output} holds everything captured until then`,
     });
   }
 
@@ -327,7 +363,8 @@ export class Capture {
     return this.binding.clocks().realtimeNs;
   }
 
-  private writeStartMeta(): void {
+  /** `previous`: the file a chain's new file follows (null for the first). */
+  private writeStartMeta(previous: string | null): void {
     const w = this.writer;
     w.setMeta('format', 'tinytap-session');
     w.setMeta('tinytap_version', TINYTAP_VERSION);
@@ -346,18 +383,25 @@ export class Capture {
     });
     w.setMeta('max_payload', this.opts.maxPayload);
     w.setMeta('ring_bytes', this.opts.ringBytes);
+    const features = this.native!.features();
+    w.setMeta('sendfile_bodies', { captured: features.sendfileBodies, note: features.sendfileBodiesNote || null });
+    if (this.opts.rotation) w.setMeta('chain', { id: this.chainId, sequence: this.sequence, previous, next: null });
   }
 
+  /** This file's counts: since it started (the whole recording's for a single file). */
   private writeCountsMeta(): void {
     const c = this.snapshot();
+    const b = this.fileBase;
     this.writer.setMeta('counts', {
-      events: c.events,
-      bytes: c.bytes,
-      captured_bytes: c.capturedBytes,
-      connections: c.connections,
-      processes: c.processes,
+      events: c.events - b.events,
+      bytes: c.bytes - b.bytes,
+      captured_bytes: c.capturedBytes - b.capturedBytes,
+      connections: c.connections - b.connections,
+      processes: c.processes - b.processes,
     });
-    this.writer.setMeta('drops', c.drops);
+    const drops = { ...c.drops };
+    for (const k of Object.keys(drops) as (keyof typeof drops)[]) drops[k] -= b.drops[k];
+    this.writer.setMeta('drops', drops);
   }
 
   private commit(): void {
@@ -366,9 +410,90 @@ export class Capture {
       this.resolveMissingProcesses(MISSING_PROCESS_GRACE_MS);
       this.writeCountsMeta();
       this.writer.commit();
+      const plan = this.opts.rotation;
+      if (plan && this.lifecycle.phase === 'running' && rotationDue(plan, Date.now() - this.fileStartedMs, statSync(this.output).size + walBytes(this.output))) this.rotate(plan);
     } catch (err) {
       this.fail(err);
     }
+  }
+
+  /**
+   * Close the file being written and go on in a new one, between two batches: every record is in
+   * exactly one file. The new file describes again what the records to come may name: the
+   * processes still alive and the connections still open (their opened_at says they began before
+   * it), so each file reads alone. Then the oldest files go, to keep the budget.
+   */
+  private rotate(plan: RotationPlan): void {
+    const closed = this.output;
+    const next = join(plan.dir, nextChainName(new Date(), (name) => existsSync(join(plan.dir, name))));
+    this.writer.setMeta('chain', { id: this.chainId, sequence: this.sequence, previous: this.previousName, next: basename(next) });
+    this.writer.setMeta('stopped_at', String(this.wallNow()));
+    this.writer.setMeta('stop_reason', 'rotated');
+    this.writer.close();
+    this.writer = SessionWriter.create(next, this.opts.create);
+    this.output = next;
+    this.previousName = basename(closed);
+    this.sequence++;
+    this.fileStartedMs = Date.now();
+    this.fileBase = this.snapshot();
+    this.fileBase.connections -= this.openConnections.size;
+    this.writeStartMeta(this.previousName);
+    this.writeTlsMeta();
+    this.carryOver();
+    this.writeCountsMeta();
+    this.writer.commit();
+    const { deleted, notes } = this.keepBudget(plan);
+    this.hooks.onRotate?.({ closed, opened: next, deleted, notes });
+  }
+
+  /** The name of the file the one being written follows in its chain. */
+  private previousName: string | null = null;
+
+  /** Into a new file of a chain: the processes that may still be named, the open connections. */
+  private carryOver(): void {
+    this.processIds.clear();
+    const named = new Set<number>();
+    for (const c of this.openConnections.values()) {
+      named.add(c.rec.pid);
+      for (const pid of c.users.keys()) named.add(pid);
+    }
+    for (const [pid, row] of this.processRows) {
+      // a process gone, which no open connection names, is named no more
+      if (!named.has(pid) && !existsSync(`/proc/${pid}`)) {
+        this.processRows.delete(pid);
+        continue;
+      }
+      this.processIds.set(pid, this.writer.addProcess(row));
+    }
+    for (const c of this.openConnections.values()) {
+      this.writer.addConnection(c.rec, this.processIds.get(c.rec.pid) ?? null);
+      for (const user of c.users.values()) this.writer.addConnection(user, this.processIds.get(user.pid) ?? null);
+    }
+  }
+
+  /** Delete the oldest files past the budget; a file another process has open stays. */
+  private keepBudget(plan: RotationPlan): { deleted: string[]; notes: string[] } {
+    if (plan.keepMs === null && plan.keepBytes === null) return { deleted: [], notes: [] };
+    const files = listChainFiles(plan.dir);
+    const current = basename(this.output);
+    const deleted: string[] = [];
+    const notes: string[] = [];
+    for (const name of overBudget(files, plan, Date.now(), current)) {
+      try {
+        removeOwnSessionFiles(join(plan.dir, name), this.opts.create?.owner ?? null);
+        deleted.push(name);
+      } catch (err) {
+        notes.push(`cannot delete ${name}: ${(err as Error).message}`);
+      }
+    }
+    const kept = overBudget(
+      files.map((f) => ({ ...f, open: false })),
+      plan,
+      Date.now(),
+      current,
+    ).filter((name) => !deleted.includes(name));
+    for (const name of kept) notes.push(`${name} is past the budget but open in another process: kept for now`);
+    return { deleted, notes };
   }
 
   /** A write failed: drop the open transaction and end the recording with what was committed. */
@@ -380,11 +505,11 @@ export class Capture {
     } catch {
       // nothing more can be written; what was committed stays
     }
-    const kept = `${this.opts.output} holds everything up to the last commit`;
-    if (isDiskFull(err, this.opts.output)) this.end('disk-full', { code: 'EDISKFULL', message: `the disk is full: recording stopped; ${kept}` });
+    const kept = `${this.output} holds everything up to the last commit`;
+    if (isDiskFull(err, this.output)) this.end('disk-full', { code: 'EDISKFULL', message: `the disk is full: recording stopped; ${kept}` });
     else {
       const e = toEndError(err, 'EWRITE');
-      this.end('write-error', { code: 'EWRITE', message: `writing ${this.opts.output} failed (${e.message}): recording stopped; ${kept}` });
+      this.end('write-error', { code: 'EWRITE', message: `writing ${this.output} failed (${e.message}): recording stopped; ${kept}` });
     }
   }
 
@@ -410,6 +535,8 @@ export class Capture {
         break;
       case Kind.CLOSE:
         this.writer.closeConnection(rec);
+        if (rec.flags & CloseFlag.STILL_OPEN) this.openConnections.get(rec.connId)?.users.delete(rec.pid);
+        else this.openConnections.delete(rec.connId);
         break;
       case Kind.PROC:
         this.writeProcess(rec);
@@ -421,6 +548,7 @@ export class Capture {
 
   private writeConnection(rec: ConnRecord): void {
     const wallNs = rec.tsNs;
+    this.trackConnection(rec);
     if (this.writer.addConnection(rec, this.processIds.get(rec.pid) ?? null)) this.counts.connections++;
     if (!this.processIds.has(rec.pid) && !this.pidsWithoutProcess.has(rec.pid)) this.pidsWithoutProcess.set(rec.pid, Date.now());
     this.hooks.onConnection?.({
@@ -439,6 +567,19 @@ export class Capture {
     });
   }
 
+  /** The connections a chain's next file starts with (what the writer made of each CONN record). */
+  private trackConnection(rec: ConnRecord): void {
+    if (rec.cause === ConnCause.SHARED) this.openConnections.get(rec.connId)?.users.set(rec.pid, rec);
+    else if (rec.cause === ConnCause.CONNECT_FAILED) this.openConnections.delete(rec.connId);
+    else if (!this.openConnections.has(rec.connId)) this.openConnections.set(rec.connId, { rec, users: new Map() });
+  }
+
+  private addProcess(row: ProcessRow): number {
+    const id = this.writer.addProcess(row);
+    this.processRows.set(row.pid, row);
+    return id;
+  }
+
   private writeProcess(rec: ProcRecord): void {
     // an exec keeps pid and start time: the command line tells the programs apart
     const key = `${rec.pid}:${rec.startNs}:${rec.comm}:${rec.argv.join('\0')}`;
@@ -447,7 +588,7 @@ export class Capture {
     const info = readProcInfo(rec.pid);
     // /proc may already describe another program (exec) or another process (pid reuse)
     const live = info && info.comm === rec.comm ? info : null;
-    const id = this.writer.addProcess({
+    const id = this.addProcess({
       pid: rec.pid,
       ppid: rec.ppid,
       uid: rec.uid,
@@ -484,7 +625,7 @@ export class Capture {
       if (now - since < graceMs) continue;
       this.pidsWithoutProcess.delete(pid);
       const info = readProcInfo(pid);
-      const id = this.writer.addProcess({
+      const id = this.addProcess({
         pid,
         ppid: info?.ppid ?? null,
         uid: null,
@@ -501,5 +642,14 @@ export class Capture {
       this.processIds.set(pid, id);
       this.counts.processes++;
     }
+  }
+}
+
+/** The WAL beside a file being written: its commits until a checkpoint folds them in. */
+function walBytes(path: string): number {
+  try {
+    return statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
   }
 }

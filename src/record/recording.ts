@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
-import { type CaptureCounts, type ConnectionNotice, zeroCounts } from './capture.js';
+import { type CaptureCounts, type ConnectionNotice, type Rotated, zeroCounts } from './capture.js';
 import { type EndError, type Ended, Lifecycle, type Phase, type RequestedStop, isFault } from './lifecycle.js';
 import { markWorkerExit } from './mark-worker-exit.js';
 import type { TlsLibraryEntry } from './tls-attacher.js';
@@ -37,6 +37,7 @@ export interface StartInfo {
 export interface RecordingEvents {
   connection: [ConnectionNotice];
   tls: [TlsLibraryEntry];
+  rotated: [Rotated];
 }
 
 export class Recording extends EventEmitter<RecordingEvents> {
@@ -81,6 +82,9 @@ export class Recording extends EventEmitter<RecordingEvents> {
         break;
       case 'tls':
         this.emit('tls', msg.library);
+        break;
+      case 'rotated':
+        this.emit('rotated', msg.rotated);
         break;
       case 'ack':
         this.acks.get(msg.ack)?.(msg.added);

@@ -13,7 +13,7 @@ import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 
 import { FileError, createPrivateFile } from '../files/private-file.js';
-import type { CaptureCounts, ConnectionNotice } from './capture.js';
+import type { CaptureCounts, ConnectionNotice, Rotated } from './capture.js';
 import type { Ended, RequestedStop } from './lifecycle.js';
 import type { ReadyInfo } from './ready-file.js';
 import type { Recording, StartInfo } from './recording.js';
@@ -41,6 +41,8 @@ export interface RunReporter {
   connection(notice: ConnectionNotice): void;
   /** A TLS library or program found after start. */
   tlsLibrary?(entry: TlsLibraryEntry): void;
+  /** record --dir: the recording went on in a new file. */
+  rotated?(rotated: Rotated): void;
   status(counts: CaptureCounts, elapsedMs: number): void;
   /** `-- CMD` could not be run. */
   commandFailed(program: string, err: Error): void;
@@ -98,6 +100,7 @@ export async function runRecording(plan: RunPlan, deps: RunDeps, report: RunRepo
   const early: ConnectionNotice[] = [];
   if (!plan.tui) recording.on('connection', (n) => (announced ? report.connection(n) : early.push(n)));
   if (!plan.tui) recording.on('tls', (entry) => report.tlsLibrary?.(entry));
+  recording.on('rotated', (rotated) => report.rotated?.(rotated));
 
   let durationTimer: NodeJS.Timeout | null = null;
   let statusTimer: NodeJS.Timeout | null = null;

@@ -31,6 +31,7 @@ export function serveCapture(port: CapturePort, input: WorkerInput, loadBinding:
         hooks.afterConnection?.();
       },
       onTlsLibrary: (library) => send({ type: 'tls', library }),
+      onRotate: (rotated) => send({ type: 'rotated', rotated }),
     });
   } catch (err) {
     // no addon, or the file exists: nothing was created, nothing started

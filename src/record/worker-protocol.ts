@@ -1,6 +1,6 @@
 /** Messages between the CLI's main thread (recording.ts) and the recording worker (serve-capture.ts). */
 import type { TlsLibraryEntry } from './tls-attacher.js';
-import type { CaptureCounts, CaptureOptions, ConnectionNotice } from './capture.js';
+import type { CaptureCounts, CaptureOptions, ConnectionNotice, Rotated } from './capture.js';
 import type { EndError, Ended, RequestedStop, StopReason } from './lifecycle.js';
 
 export type ToWorker =
@@ -15,6 +15,8 @@ export type FromWorker =
   /** A TLS library or program found after start (the CLI names it under --verbose). */
   | { type: 'tls'; library: TlsLibraryEntry }
   | { type: 'connection'; notice: ConnectionNotice }
+  /** record --dir: the recording went on in a new file. */
+  | { type: 'rotated'; rotated: Rotated }
   | { type: 'stats'; counts: CaptureCounts }
   /** `added`: the kernel now captures the pid (false once the recording is ending). */
   | { type: 'ack'; ack: number; added: boolean }

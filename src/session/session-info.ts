@@ -13,6 +13,8 @@ import { isRecorder, liveRecorder } from './recorder-alive.js';
 
 export interface SessionInfo {
   file: string;
+  /** record --dir: this file's place in its chain (SPEC.md §3.1 `chain`); null for a lone file. */
+  chain: { id: string; sequence: number; previous: string | null; next: string | null } | null;
   fileBytes: number;
   schemaVersion: number;
   tinytapVersion: string | null;
@@ -64,6 +66,12 @@ const isFilters = isShaped<NonNullable<SessionInfo['filters']>>({
 const isSendfileBodies = isShaped<NonNullable<SessionInfo['sendfileBodies']>>({
   captured: (v) => typeof v === 'boolean',
   note: (v) => v === null || isText(v),
+});
+const isChain = isShaped<NonNullable<SessionInfo['chain']>>({
+  id: isText,
+  sequence: isCount,
+  previous: (v) => v === null || isText(v),
+  next: (v) => v === null || isText(v),
 });
 const isCounts = isShaped<{ captured_bytes: number }>({ captured_bytes: isCount });
 const isDrops = (v: unknown): v is Record<string, number> =>
@@ -131,6 +139,7 @@ export function sessionInfo(db: Database.Database, file: string, fileBytes: numb
     filters: meta.get('filters', isFilters),
     maxPayload: meta.get('max_payload', isCount),
     sendfileBodies: meta.get('sendfile_bodies', isSendfileBodies),
+    chain: meta.get('chain', isChain),
   };
   // checked (and counted if it is not a recorder's identity); liveRecorder() reads it again
   meta.get('recorder', isRecorder);

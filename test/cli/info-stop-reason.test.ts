@@ -9,6 +9,7 @@ function info(stopReason: string | null): SessionInfo {
   return {
     file: 's.tinytap',
     fileBytes: 1000,
+    chain: null,
     schemaVersion: 1,
     tinytapVersion: '0.1.0',
     host: 'h',
