@@ -17,6 +17,7 @@ type Register = (program: Command) => void;
 const COMMANDS: [string, () => Promise<Register>][] = [
   ['record', async () => (await import('./record.js')).registerRecord],
   ['doctor', async () => (await import('./doctor.js')).registerDoctor],
+  ['service', async () => (await import('./service.js')).registerService],
   ['info', async () => (await import('./info.js')).registerInfo],
   ['ls', async () => (await import('./ls.js')).registerLs],
   ['open', async () => (await import('./open.js')).registerOpen],

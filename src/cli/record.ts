@@ -54,7 +54,8 @@ interface RecordFlags {
 }
 
 /** Where `record --dir` writes when given no directory: root's, as a system service's would be. */
-const DEFAULT_CHAIN_DIR = '/var/lib/tinytap';
+export const DEFAULT_CHAIN_DIR = '/var/lib/tinytap';
+export const DEFAULT_ROTATE = '15m';
 
 /**
  * `--rotate 15m`, `--rotate 256MB`, `--rotate 15m,256MB`: a value ending in B (KB, MB, GB, MiB...)
@@ -85,11 +86,16 @@ function rotationPlan(flags: RecordFlags): RotationPlan | null {
   }
   if (flags.output !== undefined) throw new UsageError('--dir and -o cannot be used together: with --dir, tinytap names each file of the chain');
   if (flags.tui) throw new UsageError('--dir and --tui cannot be used together yet: watch the newest file with tinytap open FILE --follow');
-  const dir = flags.dir === true ? DEFAULT_CHAIN_DIR : flags.dir;
+  return parseChainPlan(flags.dir, flags.rotate, flags.keep);
+}
+
+/** --dir [DIR] --rotate WHEN --keep BUDGET, checked (record, and service install which runs it). */
+export function parseChainPlan(dirFlag: string | true, rotate = DEFAULT_ROTATE, keep?: string): RotationPlan {
+  const dir = dirFlag === true ? DEFAULT_CHAIN_DIR : dirFlag;
   if (dir === '') throw new UsageError('bad --dir: the directory name is empty');
-  const every = parseLimits(flags.rotate ?? '15m', '--rotate', (ms) => ms >= 1000 && ms <= MAX_TIMER_MS);
-  const keep = flags.keep === undefined ? { ms: null, bytes: null } : parseLimits(flags.keep, '--keep', (ms) => ms >= 1000);
-  return { dir, everyMs: every.ms, everyBytes: every.bytes, keepMs: keep.ms, keepBytes: keep.bytes };
+  const every = parseLimits(rotate, '--rotate', (ms) => ms >= 1000 && ms <= MAX_TIMER_MS);
+  const budget = keep === undefined ? { ms: null, bytes: null } : parseLimits(keep, '--keep', (ms) => ms >= 1000);
+  return { dir, everyMs: every.ms, everyBytes: every.bytes, keepMs: budget.ms, keepBytes: budget.bytes };
 }
 
 
@@ -119,7 +125,7 @@ function parseMaxPayload(text: string): number {
   return bytes;
 }
 
-function parseComm(text: string): string {
+export function parseComm(text: string): string {
   const bytes = Buffer.byteLength(text);
   if (bytes < 1 || bytes > MAX_COMM_BYTES)
     throw new UsageError(`bad --comm '${text}': a process name has 1 to ${MAX_COMM_BYTES} bytes, as the kernel keeps it (see ps -o comm)`);
@@ -264,7 +270,7 @@ export function registerRecord(program: Command): void {
     .option('-o, --output <file>', 'session file to write (default: tinytap-YYYYMMDD-HHMMSS.tinytap)')
     .option('--force', 'overwrite the output file if it exists')
     .option('--dir [dir]', `write a chain of session files into this directory, a new one at each --rotate (default: ${DEFAULT_CHAIN_DIR})`)
-    .option('--rotate <when>', 'with --dir: start a new file after this long or at this size, or both (15m, 256MB, 15m,256MB; default 15m)')
+    .option('--rotate <when>', `with --dir: start a new file after this long or at this size, or both (15m, 256MB, 15m,256MB; default ${DEFAULT_ROTATE})`)
     .option('--keep <budget>', 'with --dir: delete the oldest files once older than this or past this total (7d, 5GB, 7d,5GB; default: keep all)')
     .option('--pid <pid>', 'capture only this process and its children (repeatable)', collect, [])
     .option('--comm <name>', 'capture only processes with this name (repeatable)', collect, [])

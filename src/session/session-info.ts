@@ -165,3 +165,24 @@ export function sessionInfo(db: Database.Database, file: string, fileBytes: numb
     complete: isComplete(dropCounts) && damageTotal(damage.counts) === 0,
   };
 }
+
+/** What `tinytap service status` reads of each file of a chain: the meta only, no block read. */
+export interface ChainFacts {
+  chain: SessionInfo['chain'];
+  /** Wall-clock ns. */
+  startedAt: bigint | null;
+  drops: Drops;
+  /** The recorder writing it, if it still runs. */
+  recorderPid: number | null;
+}
+
+export function chainFacts(db: Database.Database): ChainFacts {
+  const meta = new MetaReader(db, new Damage());
+  const started = meta.get('started_at', isDecimalNs);
+  return {
+    chain: meta.get('chain', isChain),
+    startedAt: started === null ? null : BigInt(started),
+    drops: dropsFromMeta(meta.get('drops', isDrops)),
+    recorderPid: liveRecorder(db)?.pid ?? null,
+  };
+}
