@@ -39,13 +39,15 @@ export interface OptionNode {
 
 export interface CommandNode {
   name: string;
-  /** `ls [options] <file> [filter...]` */
+  /** `ls [options] <file> [filter...]`; a subcommand's after its command's name: `service install [options]` */
   usage: string;
   description: string;
   args: ArgumentNode[];
   options: OptionNode[];
   /** Text added to --help around the generated part (addHelpText). */
   notes: string;
+  /** `service install`, `service status`...: one level of them (empty for most commands, and for a subcommand). */
+  subcommands: CommandNode[];
 }
 
 export interface ProgramNode {
@@ -97,16 +99,19 @@ function helpText(cmd: Command, position: 'before' | 'after'): string {
   return text.trim();
 }
 
-function commandNode(cmd: Command, help: Help, program: Command): CommandNode {
-  // commander makes the `help` command for --help only: it is not among program.commands
-  const commands = program.commands.includes(cmd) ? null : help.visibleCommands(program).map((c) => c.name());
+/** `parent`: the program, or the command whose subcommand `cmd` is (then `path` is that command's name). */
+function commandNode(cmd: Command, help: Help, parent: Command, path = ''): CommandNode {
+  // commander makes the `help` command for --help only: it is not among parent.commands
+  const commands = parent.commands.includes(cmd) ? null : help.visibleCommands(parent).map((c) => c.name());
+  const name = path ? `${path} ${cmd.name()}` : cmd.name();
   return {
     name: cmd.name(),
-    usage: `${cmd.name()} ${cmd.usage()}`,
+    usage: `${name} ${cmd.usage()}`,
     description: help.commandDescription(cmd),
     args: cmd.registeredArguments.map((a) => argumentNode(a, help, commands)),
     options: help.visibleOptions(cmd).map((o) => optionNode(o, help)),
     notes: [helpText(cmd, 'before'), helpText(cmd, 'after')].filter(Boolean).join('\n\n'),
+    subcommands: path ? [] : help.visibleCommands(cmd).map((c) => commandNode(c, help, cmd, name)),
   };
 }
 

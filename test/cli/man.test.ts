@@ -67,6 +67,18 @@ describe.skipIf(missing('groff'))('tinytap man', () => {
     for (const k of KNOWN_KEYS) expect(text).toContain(`${k}:`);
   });
 
+  it("describes each subcommand under its command: usage, description, options with their defaults", async () => {
+    const program = programNode(await fullProgram());
+    const service = program.commands.find((c) => c.name === 'service')!;
+    const asSet = (s: string) => s.replace(/[<>]/g, '');
+    for (const sub of service.subcommands) expect(text).toContain(`\n   service ${sub.name}\n       tinytap ${asSet(sub.usage)}\n`);
+    const install = text.slice(text.indexOf('\n   service install\n'), text.indexOf('\n   service uninstall\n'));
+    expect(install).toContain('write the systemd unit and start it');
+    expect(install).toMatch(/^ +--rotate when\n +a new file after this long or at this size .*\(default: "15m"\)$/m);
+    expect(install).toMatch(/^ +--unit-dir dir\n +where the unit file goes \(default: "\/etc\/systemd\/system"\)$/m);
+    expect(text.indexOf('\n   service install\n')).toBeGreaterThan(text.indexOf('\n   service\n'));
+  });
+
   it('sets text from the definitions as text', () => {
     const evil = ".SH NOT A SECTION \\fB '\\\" -- µ";
     const p = new Command().name('tinytap').description(evil).version('1');

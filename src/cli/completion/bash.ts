@@ -4,7 +4,7 @@
  */
 import type { ProgramNode, ValueSpec } from '../command-tree.js';
 import { singleQuoted } from './quote.js';
-import { argumentSlots, optionNames } from './slots.js';
+import { argumentSlots, everyCommand, optionNames, subcommandNames } from './slots.js';
 
 function words(list: readonly string[]): string {
   return list.map(singleQuoted).join(' ');
@@ -16,26 +16,37 @@ function valueAssignments(value: ValueSpec): string {
 }
 
 function optionsCase(program: ProgramNode): string {
-  const arms = [['', program.options] as const, ...program.commands.map((c) => [c.name, c.options] as const)].map(
+  const arms = [['', program.options] as const, ...everyCommand(program).map(({ path, cmd }) => [path, cmd.options] as const)].map(
     ([name, options]) => `    ${singleQuoted(name)}) opts=(${words(options.flatMap(optionNames))}) ;;`,
   );
   return `_tinytap_options() {\n  opts=()\n  case $1 in\n${arms.join('\n')}\n  esac\n}`;
 }
 
-/** `'CMD --opt'` for an option's value, `'CMD #N'` for the N-th argument; the first match wins. */
+/**
+ * `'CMD --opt'` for an option's value, `'CMD #N'` for the N-th argument (CMD a command, or a
+ * subcommand as `service install`); the first match wins.
+ */
 function valueCase(program: ProgramNode): string {
   const commands: ValueSpec = { kind: 'choice', choices: program.commands.map((c) => c.name) };
   const arms = [`    ' #1') ${valueAssignments(commands)} ;;`];
-  for (const cmd of program.commands) {
+  for (const { path, cmd } of everyCommand(program)) {
     for (const option of cmd.options) {
-      if (option.value) arms.push(`    ${optionNames(option).map((n) => singleQuoted(`${cmd.name} ${n}`)).join('|')}) ${valueAssignments(option.value)} ;;`);
+      if (option.value) arms.push(`    ${optionNames(option).map((n) => singleQuoted(`${path} ${n}`)).join('|')}) ${valueAssignments(option.value)} ;;`);
     }
+    if (cmd.subcommands.length) arms.push(`    ${singleQuoted(`${path} #1`)}) ${valueAssignments(subcommandNames(cmd))} ;;`);
     for (const slot of argumentSlots(cmd)) {
-      const pattern = slot.repeats ? `${singleQuoted(`${cmd.name} #`)}*` : singleQuoted(`${cmd.name} #${slot.position}`);
+      const pattern = slot.repeats ? `${singleQuoted(`${path} #`)}*` : singleQuoted(`${path} #${slot.position}`);
       arms.push(`    ${pattern}) ${valueAssignments(slot.value)} ;;`);
     }
   }
   return `_tinytap_value() {\n  kind='' choices=()\n  case "$1 $2" in\n${arms.join('\n')}\n  esac\n}`;
+}
+
+/** `_tinytap_subcommand CMD WORD`: WORD names a subcommand of CMD (`service install`). */
+function subcommandCase(program: ProgramNode): string {
+  const paths = program.commands.flatMap((c) => c.subcommands.map((sub) => singleQuoted(`${c.name} ${sub.name}`)));
+  const arm = paths.length ? `    ${paths.join('|')}) return 0 ;;\n` : '';
+  return `_tinytap_subcommand() {\n  case "$1 $2" in\n${arm}  esac\n  return 1\n}`;
 }
 
 function replyFunction(filterKeys: readonly string[]): string {
@@ -100,6 +111,8 @@ _tinytap() {
       i=$((i + 1))
     elif [[ -z $cmd ]]; then
       cmd=$w
+    elif ((n == 0)) && _tinytap_subcommand "$cmd" "$w"; then
+      cmd+=" $w"
     else
       n=$((n + 1))
     fi
@@ -140,6 +153,8 @@ export function bashScript(program: ProgramNode, filterKeys: readonly string[]):
     optionsCase(program),
     '',
     valueCase(program),
+    '',
+    subcommandCase(program),
     '',
     replyFunction(filterKeys),
     '',

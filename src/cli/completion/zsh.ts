@@ -47,31 +47,45 @@ function argumentSpecs(cmd: CommandNode): string[] {
   });
 }
 
-function commandArm(cmd: CommandNode): string {
-  const specs = [...cmd.options.flatMap(optionSpecs), ...argumentSpecs(cmd)];
-  return `      (${singleQuoted(cmd.name)})\n        _arguments -s -S \\\n          ${specs.join(' \\\n          ')} && ret=0 ;;`;
+/**
+ * Completion where a command name comes first (`tinytap COMMAND`, `tinytap service
+ * SUBCOMMAND`): the names with their descriptions, then the arguments of the one named.
+ * `words`: the words so far, `tinytap` or `tinytap service`; `pad`: the indentation of the lines
+ * after the first.
+ */
+function dispatch(words: string, flags: string, specs: string[], commands: CommandNode[], pad: string): string {
+  const context = words.replaceAll(' ', '-');
+  const names = commands.map((c) => singleQuoted(`${c.name.replaceAll(':', '\\:')}:${c.description}`));
+  const all = [...specs, singleQuoted('1:command:->command'), singleQuoted('*::argument:->argument')];
+  return `_arguments ${flags} \\
+${pad}  ${all.join(` \\\n${pad}  `)} && ret=0
+${pad}case $state in
+${pad}  (command)
+${pad}    local -a commands=(
+${pad}      ${names.join(`\n${pad}      `)}
+${pad}    )
+${pad}    _describe -t commands ${singleQuoted(`${words} command`)} commands && ret=0 ;;
+${pad}  (argument)
+${pad}    curcontext=\${curcontext%:*:*}:${context}-$words[1]:
+${pad}    case $words[1] in
+${commands.map((c) => commandArm(words, c, `${pad}    `)).join('\n')}
+${pad}    esac ;;
+${pad}esac`;
+}
+
+function commandArm(words: string, cmd: CommandNode, pad: string): string {
+  const options = cmd.options.flatMap(optionSpecs);
+  const body = cmd.subcommands.length
+    ? dispatch(`${words} ${cmd.name}`, '-C -s -S', options, cmd.subcommands, `${pad}  `)
+    : `_arguments -s -S \\\n${pad}    ${[...options, ...argumentSpecs(cmd)].join(` \\\n${pad}    `)} && ret=0`;
+  return `${pad}(${singleQuoted(cmd.name)})\n${pad}  ${body} ;;`;
 }
 
 function mainFunction(program: ProgramNode): string {
-  const commands = program.commands.map((c) => singleQuoted(`${c.name.replaceAll(':', '\\:')}:${c.description}`));
-  const top = [...program.options.flatMap(optionSpecs), singleQuoted('1:command:->command'), singleQuoted('*::argument:->argument')];
   return `_tinytap() {
   local curcontext=$curcontext state state_descr line ret=1
   typeset -A opt_args
-  _arguments -C \\
-    ${top.join(' \\\n    ')} && ret=0
-  case $state in
-    (command)
-      local -a commands=(
-        ${commands.join('\n        ')}
-      )
-      _describe -t commands 'tinytap command' commands && ret=0 ;;
-    (argument)
-      curcontext=\${curcontext%:*:*}:tinytap-$words[1]:
-      case $words[1] in
-${program.commands.map(commandArm).join('\n')}
-      esac ;;
-  esac
+  ${dispatch('tinytap', '-C', program.options.flatMap(optionSpecs), program.commands, '  ')}
   return ret
 }`;
 }

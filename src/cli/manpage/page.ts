@@ -12,12 +12,13 @@ function optionItems(options: OptionNode[]): string[] {
   return options.flatMap((o) => item(synopsisText(o.flags), o.description));
 }
 
-function commandSection(program: ProgramNode, cmd: CommandNode): string[] {
-  const lines = ['.SS ' + roffText(cmd.name), synopsisText(`${program.name} ${cmd.usage}`), '.PP', roffLines(cmd.description)];
+/** A command's section, then one for each of its subcommands (`path`: `service install`). */
+function commandSection(program: ProgramNode, cmd: CommandNode, path = cmd.name): string[] {
+  const lines = ['.SS ' + roffText(path), synopsisText(`${program.name} ${cmd.usage}`), '.PP', roffLines(cmd.description)];
   if (cmd.args.length) lines.push('.PP', 'Arguments:', ...cmd.args.flatMap((a) => item(italic(a.name), a.description)));
   if (cmd.options.length) lines.push('.PP', 'Options:', ...optionItems(cmd.options));
   if (cmd.notes) lines.push(...notes(cmd.notes));
-  return lines;
+  return [...lines, ...cmd.subcommands.flatMap((sub) => commandSection(program, sub, `${path} ${sub.name}`))];
 }
 
 /**
@@ -63,7 +64,10 @@ export function manPageOf(program: ProgramNode, words: FilterWords): string {
     '.SH NAME',
     `${roffText(name)} \\- ${roffText(program.description)}`,
     '.SH SYNOPSIS',
-    program.commands.map((c) => synopsisText(`${name} ${c.usage}`)).join('\n.br\n'),
+    program.commands
+      .flatMap((c) => [c, ...c.subcommands])
+      .map((c) => synopsisText(`${name} ${c.usage}`))
+      .join('\n.br\n'),
     '.SH DESCRIPTION',
     roffLines(`${name}: ${program.description}.`),
     `Each command is described below; ${bold(`${name} help`)} ${italic('command')} prints the same.`,

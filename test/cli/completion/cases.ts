@@ -42,6 +42,16 @@ function cases(program: ProgramNode): Case[] {
     { line: 'tinytap export a.tinytap -o ', offers: ['notes.txt', 'a.tinytap'] },
     { line: 'tinytap export a.tinytap --bruno ', offers: ['sub'], not: ['notes.txt', 'a.tinytap'] },
     { line: 'tinytap completion ', offers: ['bash', 'zsh', 'fish'] },
+    // service's subcommands, each with its own options (not ls's --sort, nor status's or record's)
+    { line: 'tinytap service ', offers: ['install', 'uninstall', 'status'], not: ['record', 'ls', 'a.tinytap'] },
+    {
+      line: 'tinytap service install --',
+      offers: ['--dir', '--rotate', '--keep', '--port', '--comm', '--force', '--no-start', '--name', '--unit-dir', '--help'],
+      not: ['--sort', '--output', '--version'],
+    },
+    { line: 'tinytap service status --', offers: ['--name', '--unit-dir'], not: ['--rotate', '--dir'] },
+    { line: 'tinytap service install --dir ', offers: ['sub'], not: ['notes.txt', 'a.tinytap', 'install'] },
+    { line: 'tinytap service install --name x --unit-dir ', offers: ['sub'], not: ['notes.txt', 'a.tinytap'] },
     { line: 'tinytap help e', offers: ['export'], not: ['ls'] },
   ];
 }

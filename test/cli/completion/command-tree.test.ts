@@ -46,6 +46,20 @@ describe('the command tree', () => {
     expect(command('record').args[0].kind).toBe('program');
   });
 
+  it("a command's subcommands, with their own options; other commands have none", () => {
+    const service = command('service');
+    expect(service.subcommands.map((c) => c.name)).toEqual(['install', 'uninstall', 'status', 'help']);
+    const install = service.subcommands[0];
+    expect(install.usage).toBe('service install [options]');
+    expect(install.options.map((o) => o.long)).toEqual(expect.arrayContaining(['--dir', '--rotate', '--keep', '--no-start', '--unit-dir']));
+    expect(install.options.find((o) => o.long === '--dir')?.value?.kind).toBe('dir');
+    expect(install.options.find((o) => o.long === '--unit-dir')?.value?.kind).toBe('dir');
+    expect(install.subcommands).toEqual([]);
+    // `service help` names service's subcommands, as `help` names the commands
+    expect(service.subcommands[3].args[0].choices).toEqual(['install', 'uninstall', 'status', 'help']);
+    expect(program.commands.filter((c) => c.subcommands.length).map((c) => c.name)).toEqual(['service']);
+  });
+
   it('keeps the text --help adds after the options', () => {
     expect(command('diff').notes).toMatch(/^Exchanges are matched by method and route/);
   });
