@@ -28,7 +28,8 @@ import { CloseFlag, ConnCause, Kind, LAYOUT_VERSION } from '../events/layout.js'
 import { type Drops, dropsFromStats, noDrops } from '../session/drops.js';
 import { CgroupResolver, readProcInfo } from './proc-info.js';
 import { type CreateOptions, type ProcessRow, SessionWriter } from './session-writer.js';
-import { type RotationPlan, listChainFiles, nextChainName, overBudget, rotationDue } from './rotation.js';
+import { type RotationPlan, listChainFiles, overBudget, rotationDue } from './rotation.js';
+import { nextChainName } from '../files/chain-names.js';
 import { removeOwnSessionFiles } from '../files/session-files.js';
 import { isDiskFull } from '../files/private-file.js';
 import { TINYTAP_VERSION } from '../version.js';

@@ -7,6 +7,7 @@
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { compareChainNames, isChainFileName } from '../files/chain-names.js';
 import { sessionBytes } from '../files/session-files.js';
 
 export interface RotationPlan {
@@ -17,36 +18,6 @@ export interface RotationPlan {
   /** Files ended longer ago than this, or past this total size, oldest first, are deleted. */
   keepMs: number | null;
   keepBytes: number | null;
-}
-
-/** `tinytap-YYYYMMDD-HHMMSS.tinytap`, in local time: the name `record` gives a file by default. */
-export function sessionFileName(now = new Date(), suffix = ''): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const date = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}`;
-  const time = `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  return `tinytap-${date}-${time}${suffix}.tinytap`;
-}
-
-/** The files of a chain sort by name in the order they were written (a second's files by -N). */
-const CHAIN_FILE = /^tinytap-(\d{8})-(\d{6})(?:-(\d+))?\.tinytap$/;
-
-export function isChainFileName(name: string): boolean {
-  return CHAIN_FILE.test(name);
-}
-
-/** Oldest first: by the time in the name, then the number after it (none is first). */
-export function compareChainNames(a: string, b: string): number {
-  const ma = CHAIN_FILE.exec(a)!;
-  const mb = CHAIN_FILE.exec(b)!;
-  const key = (m: RegExpExecArray) => `${m[1]}${m[2]}${(m[3] ?? '0').padStart(6, '0')}`;
-  return key(ma) < key(mb) ? -1 : key(ma) > key(mb) ? 1 : 0;
-}
-
-/** A name in `dir` for a file started `now` that no file there has (-2, -3... within one second). */
-export function nextChainName(now: Date, taken: (name: string) => boolean): string {
-  let name = sessionFileName(now);
-  for (let n = 2; taken(name); n++) name = sessionFileName(now, `-${n}`);
-  return name;
 }
 
 /** Whether the file being written has had its time or reached its size. */

@@ -8,12 +8,14 @@
  * writes (schema-check.ts) before anything reads it.
  */
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { LAYOUT_VERSION } from '../events/layout.js';
 import { sudoOwner } from '../files/owner.js';
 import { entryAt, kindOf } from '../files/private-file.js';
 import { SIDECARS } from '../files/session-files.js';
+import { compareChainNames, isChainFileName } from '../files/chain-names.js';
 import { APPLICATION_ID, SCHEMA_VERSION } from './format.js';
 import { SchemaError, checkSchema, quoteName } from './schema-check.js';
 
@@ -42,6 +44,22 @@ function readHeader(path: string): Buffer {
 }
 
 /**
+ * A directory given where a session goes: most likely a `record --dir` chain, whose files are
+ * read one at a time until reading a chain as one history exists (issue 16). Names its newest.
+ */
+function directoryMessage(path: string): string {
+  let names: string[] = [];
+  try {
+    names = readdirSync(path).filter(isChainFileName).sort(compareChainNames);
+  } catch {
+    // not ours to list: the message says what it can
+  }
+  const newest = names.at(-1);
+  if (!newest) return `${path} is a directory, not a session file: give a .tinytap file`;
+  return `${path} is a directory (a record --dir chain of ${names.length} files): reading it as one is not supported yet; give one of its files, e.g. the newest: ${join(path, newest)}`;
+}
+
+/**
  * The checks SQLite itself would only make lazily, on the first page it cannot find. Says
  * whether the file is in WAL mode without its log beside it (a killed recorder's file, copied
  * alone).
@@ -49,6 +67,7 @@ function readHeader(path: string): Buffer {
 function checkFileShape(path: string): { walWithoutLog: boolean } {
   if (!existsSync(path)) throw new SessionError('ENOENT', `no such file: ${path}`);
   const st = statSync(path);
+  if (st.isDirectory()) throw new SessionError('ENOTSESSION', directoryMessage(path));
   if (!st.isFile()) throw new SessionError('ENOTSESSION', `${path} is not a file`);
   if (st.size === 0) throw new SessionError('ENOTSESSION', `${path} is empty: it is not a tinytap session`);
   checkSidecars(path, st.uid);

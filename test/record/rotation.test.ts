@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 
 import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 import { Capture, type Rotated, defaultCaptureOptions } from '../../src/record/capture.js';
-import { type ChainFile, type RotationPlan, compareChainNames, nextChainName, overBudget, rotationDue, sessionFileName } from '../../src/record/rotation.js';
+import { compareChainNames, nextChainName, sessionFileName } from '../../src/files/chain-names.js';
+import { type ChainFile, type RotationPlan, overBudget, rotationDue } from '../../src/record/rotation.js';
 import { EventReader } from '../../src/session/event-reader.js';
 import { fakeBinding } from '../helpers/fake-binding.js';
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -56,6 +56,19 @@ describe('openSessionDb', () => {
     db.pragma('user_version = 99');
     db.close();
     expect(openError(newer)).toMatchObject({ code: 'ENEWER', message: expect.stringContaining('upgrade tinytap') });
+  });
+
+  it('a directory: says so, and for a record --dir chain names its newest file', () => {
+    const empty = join(dir, 'a-dir');
+    mkdirSync(empty);
+    expect(openError(empty)).toMatchObject({ code: 'ENOTSESSION', message: `${empty} is a directory, not a session file: give a .tinytap file` });
+    const chain = join(dir, 'chain');
+    mkdirSync(chain);
+    for (const name of ['tinytap-20261203-100000.tinytap', 'tinytap-20261203-100002.tinytap', 'tinytap-20261203-100002-2.tinytap', 'notes.txt'])
+      writeFileSync(join(chain, name), '');
+    expect(openError(chain).message).toBe(
+      `${chain} is a directory (a record --dir chain of 3 files): reading it as one is not supported yet; give one of its files, e.g. the newest: ${join(chain, 'tinytap-20261203-100002-2.tinytap')}`,
+    );
   });
 
   it('detects a truncated file', () => {
