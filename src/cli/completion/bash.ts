@@ -3,7 +3,7 @@
  * statements, read by a fixed function that finds where on the line the cursor is.
  */
 import type { ProgramNode, ValueSpec } from '../command-tree.js';
-import { singleQuoted } from './quote.js';
+import { singleQuoted } from '../../export/shell-words.js';
 import { argumentSlots, everyCommand, optionNames, subcommandNames } from './slots.js';
 
 function words(list: readonly string[]): string {

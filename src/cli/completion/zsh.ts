@@ -1,6 +1,6 @@
 /** The zsh completion script: one `_arguments` call per command, as zsh's own completions do. */
 import type { CommandNode, OptionNode, ProgramNode, ValueSpec } from '../command-tree.js';
-import { singleQuoted } from './quote.js';
+import { singleQuoted } from '../../export/shell-words.js';
 import { argumentSlots, optionNames } from './slots.js';
 
 /** Text inside an _arguments spec's [description] or :message: (its own specials escaped). */
