@@ -29,10 +29,12 @@ import type { SecretFilter } from '../export/secrets.js';
 import type { JsonChangeKind } from '../diff/json-diff.js';
 import type { Session } from '../session/session.js';
 import { CliError, reportError } from './errors.js';
-import { type CompiledArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
+import { type CompiledArg, type FilterArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
+import { type SideFlags, historySource, sideFilter } from './history-diff.js';
+import { lstatSync } from 'node:fs';
 import { type TimeFlags, addTimeOptions } from './time-flags.js';
 import { formatBytes, formatCount, formatDurationMs, paint, useColor } from '../render/format.js';
-import { openSession } from './open-session.js';
+import { openHistory, openSession } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, type TextPart, json, joinText, term } from '../render/terminal-text.js';
 import { setOutputFailureStatus } from './stdout.js';
@@ -51,7 +53,7 @@ export interface CompareFlags {
   latencyMinChange: string;
 }
 
-interface DiffFlags extends CompareFlags, TimeFlags {
+interface DiffFlags extends CompareFlags, TimeFlags, SideFlags {
   noiseFrom?: string;
 }
 
@@ -140,13 +142,17 @@ export function registerDiff(program: Command): void {
   const command = program
     .command('diff')
     .description('what changed between two recordings: endpoints, statuses, headers, bodies, latency (exit 1 if anything did)')
-    .argument('<a>', 'the first .tinytap session (before)')
-    .argument('<b>', 'the second .tinytap session (after)')
+    .argument('<a>', 'the first .tinytap session (before), or a directory of them')
+    .argument('<b>', 'the second .tinytap session (after), or a directory of them (the same one, with --a-since/--b-since)')
     .argument('[filter...]', 'compare only the exchanges of both that match this filter, as in tinytap ls')
     // "-path:/x" negates a filter term; it is not an option
     .allowUnknownOption();
   addTimeOptions(addCompareOptions(command))
     .option('--noise-from <a2>', 'a second .tinytap recording of what A recorded: what differs between A and it is noise')
+    .option('--a-since <time>', 'A: only exchanges from TIME on (A may be a directory: two time ranges of one history compare)')
+    .option('--a-until <time>', 'A: only exchanges up to TIME')
+    .option('--b-since <time>', 'B: only exchanges from TIME on')
+    .option('--b-until <time>', 'B: only exchanges up to TIME')
     .addHelpText('after', DEFAULTS_HELP)
     .action((fileA: string, fileB: string, filter: string[], flags: DiffFlags, command: Command) => {
       // an output cut short must not read as "differs" (1)
@@ -238,6 +244,11 @@ function checkIgnoredHeaders(names: string[] = []): void {
 
 function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlags): number {
   const arg = parseFilterArg(filter, flags);
+  const sided = [flags.aSince, flags.aUntil, flags.bSince, flags.bUntil].some((v) => v !== undefined);
+  if (sided || isDirectory(fileA) || isDirectory(fileB)) {
+    if (flags.noiseFrom !== undefined) throw new UsageError('--noise-from compares two files: give files, not directories or time ranges (or learn the noise into a file with replay --save-noise)');
+    return runHistoryDiff(fileA, fileB, filter, arg, flags);
+  }
   const fileNoise = noiseFromFile(flags.noise);
   const a = openSession(fileA);
   try {
@@ -255,6 +266,59 @@ function runDiff(fileA: string, fileB: string, filter: string[], flags: DiffFlag
   } finally {
     a.close();
   }
+}
+
+const isDirectory = (p: string) => !!lstatSync(p, { throwIfNoEntry: false })?.isDirectory();
+
+/** A diff where a side is a directory or a time range: each side a history (history-diff.ts). */
+function runHistoryDiff(pathA: string, pathB: string, filter: string[], arg: FilterArg, flags: DiffFlags): number {
+  const now = new Date();
+  const argA = sideFilter(arg, flags.aSince, flags.aUntil, filter, 'a');
+  const argB = sideFilter(arg, flags.bSince, flags.bUntil, filter, 'b');
+  const a = openHistory([pathA]);
+  try {
+    const b = openHistory([pathB]);
+    try {
+      const span = { first: null as bigint | null, last: null as bigint | null };
+      const sa = historySource(a, argA, now, span);
+      const sb = historySource(b, argB, now, span);
+      // the window of times that are noise is known once the summaries are read: the rules ask for it later
+      const rules = new IgnoreRules({
+        headers: flags.ignoreHeader,
+        jsonPaths: flags.ignoreJsonPath,
+        defaults: flags.defaultIgnores,
+        timeWindow: lazyWindow(span),
+      });
+      const names = { a: sideName(pathA, flags.aSince, flags.aUntil), b: sideName(pathB, flags.bSince, flags.bUntil), filter: arg.text };
+      return compareAndReport(sa, sb, names, rules, noiseFromFile(flags.noise), flags).exit;
+    } finally {
+      b.close();
+    }
+  } finally {
+    a.close();
+  }
+}
+
+/**
+ * The recordings' window of times (noise-values.ts), read when the rules first ask: by then both
+ * sides' summaries, which widen `span`, have been read.
+ */
+function lazyWindow(span: { first: bigint | null; last: bigint | null }): TimeWindow {
+  const now = () => (span.first === null || span.last === null ? timeWindow(0, 0) : timeWindow(Number(span.first / 1_000_000n), Number(span.last / 1_000_000n)));
+  return {
+    get fromMs() {
+      return now().fromMs;
+    },
+    get toMs() {
+      return now().toMs;
+    },
+  };
+}
+
+/** A side as the report names it: its path, and its range. */
+function sideName(path: string, since: string | undefined, until: string | undefined): string {
+  if (since === undefined && until === undefined) return path;
+  return `${path} (${since ?? 'start'} to ${until ?? 'end'})`;
 }
 
 /** What differs between A and a second recording of the same requests. */
@@ -320,7 +384,7 @@ function jsonValue(v: unknown): string {
   return JSON.stringify(v) ?? 'undefined';
 }
 
-function pairsNote(d: { pairs: number; of: number; example: { a: number; b: number } }, p: Paint): TerminalText {
+function pairsNote(d: { pairs: number; of: number; example: { a: number | string; b: number | string } }, p: Paint): TerminalText {
   return p.dim(`  (${d.pairs === d.of ? (d.of === 1 ? 'the pair' : `all ${d.of} pairs`) : `${d.pairs} of ${d.of} pairs`}, e.g. #${d.example.a} ↔ #${d.example.b})`);
 }
 

@@ -27,7 +27,11 @@ import type { Session } from '../session/session.js';
 import { TINYTAP_VERSION } from '../version.js';
 import { type CompiledArg, compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { type TimeFlags, addTimeOptions } from './time-flags.js';
-import { openSession } from './open-session.js';
+import { openHistory, sessionPaths } from './open-session.js';
+import type { History, HistoryFile } from '../history/history.js';
+import type { QueryBounds } from '../history/catalog.js';
+import { queryBounds } from '../history/query-bounds.js';
+import type { WebSocketMessage } from '../model/ws-message.js';
 import { term } from '../render/terminal-text.js';
 import { progressBar, stderr, writeLine } from './terminal.js';
 import { UsageError } from './units.js';
@@ -72,7 +76,7 @@ function directoryError(err: unknown): unknown {
  * Write a Bruno collection into DIR, which appears only when complete (files/private-dir.ts).
  * Returns how many requests it holds.
  */
-function writeBruno(dir: string, exchanges: Iterable<Exchange>, file: string, f: CompiledArg, flags: ExportFlags, leftOut: LeftOut): number {
+function writeBruno(dir: string, exchanges: Iterable<Exchange>, file: string, f: { text: string }, flags: ExportFlags, leftOut: LeftOut): number {
   let out: PendingDirectory;
   try {
     out = PendingDirectory.begin(dir, sudoOwner());
@@ -96,20 +100,37 @@ function writeBruno(dir: string, exchanges: Iterable<Exchange>, file: string, f:
   return requests;
 }
 
-/** The exchanges a filter selects, whole, in capture order, one at a time. */
-function* selected(session: Session, f: CompiledArg, onEach: () => void): Generator<Exchange> {
-  for (const ex of session.iterateWholeExchanges({ where: f.where, params: f.params })) {
+/**
+ * The exchanges a filter selects, whole, in capture order (file after file in a history), one at
+ * a time; `fileOf` says which file each came from, for what is read from it later (its
+ * WebSocket messages) and the id it is known by.
+ */
+function* selected(
+  history: History,
+  select: (s: Session) => CompiledArg,
+  bounds: QueryBounds,
+  fileOf: WeakMap<Exchange, HistoryFile>,
+  onEach: () => void,
+): Generator<Exchange> {
+  for (const { file, ex } of history.wholeExchanges(select, bounds)) {
+    fileOf.set(ex, file);
+    if (history.tagged) ex.label = history.idText(file, ex.id);
     yield ex;
     onEach();
   }
 }
 
+/** Where a history's exchange is read from again. */
+interface Origin {
+  messagesOf: (ex: Exchange) => WebSocketMessage[];
+}
+
 function documentOf(
   format: Exclude<Format, 'bruno'>,
-  session: Session,
+  origin: Origin,
   exchanges: Iterable<Exchange>,
   file: string,
-  f: CompiledArg,
+  f: { text: string },
   flags: ExportFlags,
   leftOut: LeftOut,
   schema?: ProtoSchema,
@@ -120,7 +141,7 @@ function documentOf(
         includeSecrets: !!flags.includeSecrets,
         version: TINYTAP_VERSION,
         filter: f.text,
-        messagesOf: (id) => session.wsMessages(id),
+        messagesOf: origin.messagesOf,
         schema,
       });
     case 'curl':
@@ -215,7 +236,7 @@ export function registerExport(program: Command): void {
   const command = program
     .command('export')
     .description('export exchanges as HAR 1.2, curl commands, or a Postman, Insomnia or Bruno collection')
-    .argument('<file>', 'a .tinytap session')
+    .argument('<file>', 'a .tinytap session, or a directory of them (record --dir); several may be given')
     .argument('[filter...]', 'only the exchanges matching a filter, as in tinytap ls')
     // "-path:/x" negates a filter term; it is not an option
     .allowUnknownOption()
@@ -229,7 +250,10 @@ export function registerExport(program: Command): void {
     .option('--include-secrets', 'HAR, Postman, Insomnia and Bruno: keep credentials (Authorization, cookies, tokens and passwords in URLs and forms, command lines)')
     .option(PROTO_OPTION[0], `HAR: ${PROTO_OPTION[1]} (in each gRPC entry's _grpc)`);
   addTimeOptions(command)
-    .action(async (file: string, filter: string[], flags: ExportFlags) => {
+    .action(async (file: string, words: string[], flags: ExportFlags) => {
+      const { paths, rest: filter } = sessionPaths(file, words);
+      // what the collection is named after: the file, or the directory of a history
+      const name = paths.length === 1 ? file.replace(/\/+$/, '') : 'tinytap';
       const format = formatOf(flags);
       if (flags.proto !== undefined && format !== 'har') throw new UsageError('--proto is for --har: curl and the collections send requests, they do not decode them');
       const schema = protoSchema(flags.proto);
@@ -244,15 +268,22 @@ export function registerExport(program: Command): void {
           throw directoryError(err);
         }
       }
-      const session = openSession(file);
+      const now = new Date();
+      const history = openHistory(paths);
       try {
-        const f = compileFilterArg(session, arg);
+        const select = (s: Session) => compileFilterArg(s, arg, now);
+        const bounds = queryBounds(arg.ast, now);
+        const count = (also: string) => history.count((s) => {
+          const f = select(s);
+          return { where: `(${f.where}) AND ${also}`, params: f.params };
+        }, bounds);
+        const f = { text: arg.text };
         // the bar shows only when writing to a file from a terminal; counting runs the filter once more
         const bar = progressBar('exporting');
         const showBar = !!(flags.output ?? flags.bruno) && bar.enabled;
-        const total = showBar ? session.countExchanges(`(${f.where}) AND x.protocol = 'http'`, f.params) : 0;
+        const total = showBar ? count("x.protocol = 'http'") : 0;
         // HAR, curl and Postman hold HTTP requests: database calls the filter selects are left out, and said so
-        const calls = session.countExchanges(`(${f.where}) AND x.protocol != 'http'`, f.params);
+        const calls = count("x.protocol != 'http'");
         const callsNote = () => {
           if (calls) writeLine(stderr, term`tinytap: left out ${calls} database call${calls === 1 ? '' : 's'}: ${FORMAT_NAMES[format]} holds HTTP requests only`);
           const grpc = leftOut.grpc;
@@ -261,7 +292,14 @@ export function registerExport(program: Command): void {
         };
         const leftOut: LeftOut = { grpc: 0 };
         let done = 0;
-        const exchanges = selected(session, f, () => {
+        const fileOf = new WeakMap<Exchange, HistoryFile>();
+        const origin: Origin = {
+          messagesOf: (ex) => {
+            const from = fileOf.get(ex);
+            return from ? history.session(from).wsMessages(ex.id) : [];
+          },
+        };
+        const exchanges = selected(history, select, bounds, fileOf, () => {
           done++;
           if (showBar) bar.update(done, total);
         });
@@ -272,7 +310,7 @@ export function registerExport(program: Command): void {
           const dir = flags.bruno ?? '';
           let requests: number;
           try {
-            requests = writeBruno(dir, exchanges, file, f, flags, leftOut);
+            requests = writeBruno(dir, exchanges, name, f, flags, leftOut);
           } finally {
             bar.done();
           }
@@ -281,7 +319,7 @@ export function registerExport(program: Command): void {
           writeLine(stderr, term`wrote ${requests} request${requests === 1 ? '' : 's'} to ${dir}`);
           return;
         }
-        const doc = documentOf(format, session, exchanges, file, f, flags, leftOut, schema);
+        const doc = documentOf(format, origin, exchanges, name, f, flags, leftOut, schema);
         if (flags.output) {
           try {
             await writeFile(flags.output, !!flags.force, (stream, failed) => pump(doc, stream, failed));
@@ -307,7 +345,7 @@ export function registerExport(program: Command): void {
         secretsNote();
         callsNote();
       } finally {
-        session.close();
+        history.close();
       }
     });
 }

@@ -44,9 +44,10 @@ export function parseFilterArg(words: string[], times: TimeFlags = {}): FilterAr
   return { ast: items.length === 1 ? items[0] : { type: 'and', items }, text: [...typed, ...timeTerms.map(describeFilter)].join(' ') };
 }
 
-export function compileFilterArg(session: Session, arg: FilterArg): CompiledArg {
+/** `now`: what since:5m is relative to; one value for every file of a history, so they agree. */
+export function compileFilterArg(session: Session, arg: FilterArg, now = new Date()): CompiledArg {
   registerFilterFunctions(session.db);
-  const { where, params } = compileFilter(arg.ast);
+  const { where, params } = compileFilter(arg.ast, { now });
   // a filter on text searches the index: filled now, with a progress line, if it is not yet
   if (where.includes('exchange_fts')) ensureTextIndex(session);
   return { where, params, text: arg.text };

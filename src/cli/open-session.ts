@@ -1,4 +1,7 @@
 /** Opening a session for a command: exchanges built on first use, with a progress bar. */
+import { lstatSync, readdirSync } from 'node:fs';
+
+import { History } from '../history/history.js';
 import type { DamageCounts } from '../session/damage.js';
 import { Session } from '../session/session.js';
 import { formatCount } from '../render/format.js';
@@ -48,14 +51,34 @@ export function damageNote(path: string, d: DamageCounts): string {
   return `${path} is damaged: ${damageCounts(d)} could not be read; the exchanges are built from the rest (tinytap info --check ${path})`;
 }
 
-/** An exchange id from the command line: a positive integer. */
-export function parseId(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
-    const err = new Error(`bad exchange id '${text}': use the number in the first column of tinytap ls`);
-    (err as { code?: string }).code = 'EUSAGE';
-    throw err;
-  }
-  return n;
+/**
+ * The sessions a reading command was given: FILE, DIR, or several of them before the filter.
+ * The paths are the leading words that name an existing .tinytap file or a directory holding
+ * one: a word of a filter or a search text that happens to name some other file is not taken.
+ */
+export function sessionPaths(first: string, words: string[]): { paths: string[]; rest: string[] } {
+  let i = 0;
+  const isPath = (w: string) => {
+    const st = lstatSync(w, { throwIfNoEntry: false });
+    if (st?.isFile()) return w.endsWith('.tinytap');
+    return !!st?.isDirectory() && holdsSessions(w);
+  };
+  while (i < words.length && isPath(words[i])) i++;
+  return { paths: [first, ...words.slice(0, i)], rest: words.slice(i) };
 }
 
+/** A history over the paths (history/history.ts), its files opened with the progress bar above. */
+export function openHistory(paths: string[]): History {
+  return History.open(paths, {
+    open: (p) => openSession(p),
+    note: (text) => writeLine(stderr, term`tinytap: ${text}`),
+  });
+}
+
+function holdsSessions(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((n) => n.endsWith('.tinytap'));
+  } catch {
+    return false;
+  }
+}

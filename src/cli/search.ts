@@ -9,7 +9,9 @@ import { exchangeStatusColor, party, statusText } from '../render/exchange-forma
 import { compileFilterArg, parseFilterArg } from './filter-arg.js';
 import { type TimeFlags, addTimeOptions } from './time-flags.js';
 import { paint, useColor } from '../render/format.js';
-import { ensureTextIndex, openSession } from './open-session.js';
+import { ensureTextIndex, openHistory, sessionPaths } from './open-session.js';
+import { queryBounds } from '../history/query-bounds.js';
+import type { Session } from '../session/session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, json, term } from '../render/terminal-text.js';
 import { stderr, stdout, writeLine } from './terminal.js';
@@ -50,7 +52,7 @@ export function registerSearch(program: Command): void {
   const command = program
     .command('search')
     .description('find exchanges whose URL, headers, (decoded) bodies, SQL, Redis commands or replies contain TEXT')
-    .argument('<file>', 'a .tinytap session')
+    .argument('<file>', 'a .tinytap session, or a directory of them (record --dir); several may be given')
     .argument('<text>', 'the text to find (case-insensitive)')
     .argument('[filter...]', 'narrow with a filter, as in tinytap ls')
     // "-path:/x" negates a filter term; it is not an option
@@ -59,43 +61,53 @@ export function registerSearch(program: Command): void {
     .option('-n, --limit <n>', 'stop after n exchanges')
     .option(...INCLUDE_SECRETS);
   addTimeOptions(command)
-    .action((file: string, text: string, filter: string[], flags: { json?: boolean; limit?: string; includeSecrets?: boolean } & TimeFlags) => {
-      if (!text) throw new UsageError('search needs some text to look for');
+    .action((file: string, text: string, words: string[], flags: { json?: boolean; limit?: string; includeSecrets?: boolean } & TimeFlags) => {
+      // `search DIR a.tinytap TEXT`: the paths come first, the text after them
+      const given = sessionPaths(file, [text, ...words]);
+      const [needle, ...filter] = given.rest;
+      if (!needle) throw new UsageError('search needs some text to look for');
       const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit');
       const arg = parseFilterArg(filter, flags);
-      const session = openSession(file);
+      const now = new Date();
+      const history = openHistory(given.paths);
       try {
-        const f = compileFilterArg(session, arg);
-        ensureTextIndex(session);
-        const t = textSearchSql(text);
-        const rows = session.exchanges({ where: `(${t.where}) AND (${f.where})`, params: [...t.params, ...f.params], limit });
+        const select = (s: Session) => {
+          const f = compileFilterArg(s, arg, now);
+          ensureTextIndex(s);
+          const t = textSearchSql(needle);
+          return { where: `(${t.where}) AND (${f.where})`, params: [...t.params, ...f.params] };
+        };
         const color = useColor();
-        const queries = new SessionQueries(session);
         const secrets = secretFilter(flags);
-        for (const x of rows) {
-          const row = queries.exchangeText(Number(x.id)) ?? {};
+        let found = 0;
+        for (const r of history.rows(select, { limit }, queryBounds(arg.ast, now))) {
+          const x = r.x;
+          found++;
+          const id = history.idText(r.file, x.id);
+          const row = new SessionQueries(history.session(r.file)).exchangeText(Number(x.id)) ?? {};
           if (flags.json) {
-            const matches = findMatches(sharedText(row, secrets), text);
-            writeLine(stdout, json({ id: Number(x.id), protocol: x.protocol, method: x.method, operation: x.operation, url: secrets.url(x.url), status: x.status === null ? null : Number(x.status), matches }));
+            const matches = findMatches(sharedText(row, secrets), needle);
+            const line = { id: Number(x.id), protocol: x.protocol, method: x.method, operation: x.operation, url: secrets.url(x.url), status: x.status === null ? null : Number(x.status), matches };
+            writeLine(stdout, json(history.tagged ? { ...line, id, file: r.file.path } : line));
             continue;
           }
-          const matches = findMatches(row, text);
+          const matches = findMatches(row, needle);
           const parties = term`${party(x.client_pid, x.client_comm)} → ${party(x.server_pid, x.server_comm)}`;
           if (x.protocol === 'http') {
             const status = paint(color, exchangeStatusColor(x) ?? '0', statusText(x));
-            writeLine(stdout, term`${paint(color, '1', `#${x.id}`)}  ${x.method ?? ''} ${x.url}  ${status}  ${parties}`);
+            writeLine(stdout, term`${paint(color, '1', `#${id}`)}  ${x.method ?? ''} ${x.url}  ${status}  ${parties}`);
           } else {
             const what = oneLine(x.target ?? '');
             const status = paint(color, callStatusColor(x), callStatusText(x));
-            writeLine(stdout, term`${paint(color, '1', `#${x.id}`)}  ${protocolText(x)} ${x.operation ?? ''} ${what.length > 100 ? `${what.slice(0, 99)}…` : what}  ${status}  ${parties}`);
+            writeLine(stdout, term`${paint(color, '1', `#${id}`)}  ${protocolText(x)} ${x.operation ?? ''} ${what.length > 100 ? `${what.slice(0, 99)}…` : what}  ${status}  ${parties}`);
           }
           for (const m of matches) writeLine(stdout, showMatch(m, color, x.protocol, x.upgrade));
         }
-        if (stdout.isTTY && !flags.json) writeLine(stderr, term`${rows.length} exchanges contain "${text}"`);
+        if (stdout.isTTY && !flags.json) writeLine(stderr, term`${found} exchanges contain "${needle}"`);
         sayWhatWasLeftOut(secrets);
-        if (rows.length === 0) process.exitCode = 1;
+        if (found === 0) process.exitCode = 1;
       } finally {
-        session.close();
+        history.close();
       }
     });
 }

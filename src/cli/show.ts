@@ -10,7 +10,7 @@ import { CliError } from './errors.js';
 import { statusColor } from '../render/exchange-format.js';
 import { otherHolders, where, who } from '../render/endpoint-text.js';
 import { formatBytes, formatDateTime, formatDurationMs, paint, useColor } from '../render/format.js';
-import { openSession, parseId } from './open-session.js';
+import { openHistory } from './open-session.js';
 import { INCLUDE_SECRETS, sayWhatWasLeftOut, secretFilter } from './secrets-flag.js';
 import { type TerminalText, type TextPart, escaped, json, joinText, term } from '../render/terminal-text.js';
 import { stdout, writeLine } from './terminal.js';
@@ -50,12 +50,13 @@ function bodySection(title: string, body: Body, full: boolean): TerminalText[] {
 }
 
 /** The exchange as text for a terminal: every captured value escaped, our colours kept. */
-export function formatExchange(ex: Exchange, color: boolean, full = false, schema?: ProtoSchema): TerminalText {
+/** `label`: the id as the user names it (`TAG/ID` in a history of several files). */
+export function formatExchange(ex: Exchange, color: boolean, full = false, schema?: ProtoSchema, label = String(ex.id)): TerminalText {
   const r = ex.request;
   const s = ex.response;
   const status = s ? paint(color, statusColor(s.status) ?? '0', `${s.status} ${s.reason}`) : paint(color, '2', 'no response');
   const out: TextPart[] = [];
-  out.push(term`${paint(color, '1', `#${ex.id}`)}  ${r.method} ${r.url}  →  ${status}  (${ms(ex.timings.totalNs)})`);
+  out.push(term`${paint(color, '1', `#${label}`)}  ${r.method} ${r.url}  →  ${status}  (${ms(ex.timings.totalNs)})`);
   out.push(term`client      ${who(ex.client)}  ${where(ex.client)}`);
   if (ex.client.others.length) out.push(term`            ${otherHolders(ex.client)}`);
   out.push(term`server      ${who(ex.server)}  ${where(ex.server)}`);
@@ -242,8 +243,8 @@ export function registerShow(program: Command): void {
   program
     .command('show')
     .description('show one exchange: processes, connection, timings, headers and bodies')
-    .argument('<file>', 'a .tinytap session')
-    .argument('<id>', 'exchange id (first column of tinytap ls)')
+    .argument('<file>', 'a .tinytap session, or a directory of them (record --dir)')
+    .argument('<id>', 'exchange id (first column of tinytap ls; TAG/ID in a directory)')
     .option('--raw', 'print the bytes as captured')
     .option('--json', 'print the exchange as JSON (bodies as text or base64)')
     .option('--full', 'do not cut long bodies')
@@ -251,33 +252,37 @@ export function registerShow(program: Command): void {
     .option(...PROTO_OPTION)
     .option(...INCLUDE_SECRETS)
     .action((file: string, idText: string, flags: ShowFlags) => {
-      const id = parseId(idText);
       if (flags.raw && flags.json) throw new UsageError('--raw and --json cannot be used together: --json holds the bodies as text or base64, --raw the bytes as captured');
       const slowNs = flags.slow === undefined ? undefined : parseDuration(flags.slow, '--slow') * 1e6;
       const schema = protoSchema(flags.proto);
-      const session = openSession(file);
+      const history = openHistory([file]);
       try {
+        const { file: where, id } = history.find(idText);
+        const session = history.session(where);
+        const label = history.idText(where, id);
+        // in a history the JSON names the exchange as ls does, and its file
+        const named = (j: Record<string, unknown>) => (history.tagged ? { ...j, id: label, file: where.path } : j);
         const call = session.call(id);
         if (call) {
           if (flags.raw) stdout.writeBytes(Buffer.concat(Object.values(session.callWireBytes(id) ?? {})));
-          else if (flags.json) writeLine(stdout, json(callJson(call)));
-          else writeLine(stdout, formatCall(call, useColor(), { slowNs, parentLine: parentLine(session, call) }));
+          else if (flags.json) writeLine(stdout, json(named(callJson(call))));
+          else writeLine(stdout, formatCall(call, useColor(), { slowNs, parentLine: parentLine(session, call), label }));
           return;
         }
         const ex = session.exchange(id);
         if (!ex) {
           const n = session.countExchanges();
-          throw new CliError(`no exchange ${id} in ${file}: it has ${n} (ids 1 to ${n}, see tinytap ls)`);
+          throw new CliError(`no exchange ${label} in ${where.path}: it has ${n} (ids ${history.idText(where, 1)} to ${history.idText(where, n)}, see tinytap ls)`);
         }
         if (flags.raw) writeRaw(session, ex);
         else if (flags.json) {
           const secrets = secretFilter(flags);
-          writeLine(stdout, json(exchangeJson(ex, secrets, ex.websocket ? session.wsMessages(id) : [], schema)));
+          writeLine(stdout, json(named(exchangeJson(ex, secrets, ex.websocket ? session.wsMessages(id) : [], schema))));
           sayWhatWasLeftOut(secrets);
         }
         else {
           const color = useColor();
-          writeLine(stdout, formatExchange(ex, color, !!flags.full, schema));
+          writeLine(stdout, formatExchange(ex, color, !!flags.full, schema, label));
           if (ex.websocket) {
             const messages = session.wsMessages(id, 0, flags.full ? -1 : SHOWN_MESSAGES);
             writeLine(stdout, joinText(['', ...formatMessages(ex.websocket, messages, color, !!flags.full)]));
@@ -286,7 +291,7 @@ export function registerShow(program: Command): void {
           if (calls.length) writeLine(stdout, joinText(['', formatChildCalls(calls, color, { slowNs })]));
         }
       } finally {
-        session.close();
+        history.close();
       }
     });
 }

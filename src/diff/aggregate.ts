@@ -7,9 +7,9 @@ import type { PairDifference } from './compare-exchanges.js';
 import { bothRandom } from './noise-values.js';
 
 export interface Example {
-  /** Exchange ids in A and in B. */
-  a: number;
-  b: number;
+  /** Exchange ids in A and in B (labels, `TAG/ID`, where a side is a history of several files). */
+  a: number | string;
+  b: number | string;
 }
 
 export type AggregatedDifference = PairDifference & {

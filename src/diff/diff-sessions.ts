@@ -100,7 +100,7 @@ export function diffSessions(a: DiffSource, b: DiffSource, opts: DiffOptions): D
       const diffs = compareExchanges(xa, xb, opts.rules, opts.limits ?? DEFAULT_BODY_LIMITS, opts.requests ?? true);
       // a WebSocket is compared by what was said on it, message shape by message shape
       if (xa.websocket && xb.websocket && a.messages && b.messages) diffs.push(...compareWebSockets(a.messages(pair.a), b.messages(pair.b), opts.rules));
-      aggregates[pair.endpoint].add(diffs, { a: pair.a, b: pair.b });
+      aggregates[pair.endpoint].add(diffs, { a: xa.label ?? pair.a, b: xb.label ?? pair.b });
     }
     else unreadable++;
     opts.onProgress?.(++done, total);

@@ -13,7 +13,7 @@
  * out and counted (Bruno's grpc requests need the .proto files). Credentials left out are
  * Bruno variables, {{access_token}}, to set in an environment.
  */
-import type { Exchange } from '../model/exchange.js';
+import { type Exchange, exchangeLabel } from '../model/exchange.js';
 import { bruDictionary, bruKey, bruTextBlock, bruValue, fitsTextBlock } from './bru-text.js';
 import { requestFileBase } from './bru-file-names.js';
 import { decodedParams } from './params.js';
@@ -84,7 +84,7 @@ class BrunoRequest {
     const body = ws ? null : this.body();
     const name = oneLine(requestName(this.ex, this.secrets));
     const meta = bruDictionary('meta', [
-      ['name', bruValue(name) ?? `#${this.ex.id}`],
+      ['name', bruValue(name) ?? `#${exchangeLabel(this.ex)}`],
       ['type', ws ? 'ws' : 'http'],
       ['seq', String(this.seq)],
     ]);

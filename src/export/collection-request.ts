@@ -4,7 +4,7 @@
  * its body as text or as bytes, with credentials replaced by the format's placeholders
  * (secrets.ts) unless kept. What each format then does with a body it cannot hold is its own.
  */
-import type { Exchange } from '../model/exchange.js';
+import { type Exchange, exchangeLabel } from '../model/exchange.js';
 import { bodyNotes } from '../render/body.js';
 import { replayHeaders } from './replay-headers.js';
 import type { SecretFilter } from './secrets.js';
@@ -70,13 +70,13 @@ export function isReplayable(ex: Exchange): boolean {
 
 /** A request's name in a collection: "#12 GET /api/items?q=1", its secrets replaced. */
 export function requestName(ex: Exchange, secrets: SecretFilter): string {
-  return `#${ex.id} ${ex.request.method} ${capturedText(secrets.url(ex.request.target))}`;
+  return `#${exchangeLabel(ex)} ${ex.request.method} ${capturedText(secrets.url(ex.request.target))}`;
 }
 
 /** Who sent it and to whom, for a request's description. */
 export function capturedBy(ex: Exchange): string {
   const who = (e: Exchange['client']) => `${e.comm ?? '?'} (pid ${e.pid ?? '?'})`;
-  return `Captured by tinytap: ${who(ex.client)} → ${who(ex.server)}, exchange #${ex.id}.`;
+  return `Captured by tinytap: ${who(ex.client)} → ${who(ex.server)}, exchange #${exchangeLabel(ex)}.`;
 }
 
 /** A credential left out, as a Postman or Bruno variable named after it: {{access_token}}. */

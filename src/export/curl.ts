@@ -7,7 +7,7 @@
  * Why not @readme/httpsnippet: it needs Node 22, builds commands from HAR strings (a NUL or
  * bytes that are not UTF-8 cannot survive that), and quotes for bash ($'...'), not for sh.
  */
-import type { Exchange, HttpRequest } from '../model/exchange.js';
+import { type Exchange, type HttpRequest, exchangeLabel } from '../model/exchange.js';
 import { curlTarget } from './curl-target.js';
 import { replayHeaders } from './replay-headers.js';
 import { shellWordLatin1, singleQuoted } from './shell-words.js';
@@ -98,13 +98,13 @@ function versionArg(r: Exchange['request']): string {
 /** Lines of the command for one exchange, ending with a newline; comments only if it has none. */
 export function curlCommand(ex: Exchange): string {
   const r = ex.request;
-  const title = `# #${ex.id} ${commentText(r.method)} ${exchangeUri(ex)}`;
-  if (!r.method) return `# #${ex.id}: only the response was captured, there is no request to send\n`;
+  const title = `# #${exchangeLabel(ex)} ${commentText(r.method)} ${exchangeUri(ex)}`;
+  if (!r.method) return `# #${exchangeLabel(ex)}: only the response was captured, there is no request to send\n`;
   if (r.method === 'CONNECT') return `${title}\n# a CONNECT opens a tunnel: not exported as a command\n`;
   // curl would send the handshake and stop at the 101: the conversation is in the messages
   if (ex.websocket) {
     const n = ex.websocket.messages;
-    return `${title}\n# a WebSocket: its ${n} message${n === 1 ? '' : 's'} cannot be a curl command (tinytap show ${ex.id} --json has them)\n`;
+    return `${title}\n# a WebSocket: its ${n} message${n === 1 ? '' : 's'} cannot be a curl command (tinytap show ${exchangeLabel(ex)} --json has them)\n`;
   }
   if (ex.grpc)
     return `${title}\n# a gRPC call (${commentText(`${ex.grpc.service ?? ex.grpc.path}/${ex.grpc.method ?? ''}`)}): curl cannot make it (length-prefixed messages, status in trailers); use a gRPC client such as grpcurl\n`;

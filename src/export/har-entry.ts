@@ -24,7 +24,7 @@ export interface HarOptions {
   /** Keep credentials (left out by default: src/export/secrets.ts says which). */
   includeSecrets: boolean;
   /** The messages of a WebSocket upgrade exchange (Session.wsMessages). */
-  messagesOf?: (exchangeId: number) => WebSocketMessage[];
+  messagesOf?: (ex: Exchange) => WebSocketMessage[];
   /** Decodes gRPC messages with their types (`--proto DIR`); schema-less without it. */
   schema?: ProtoSchema;
 }
@@ -221,7 +221,7 @@ export function harEntry(ex: Exchange, opts: HarOptions): Entry {
     serverIPAddress: ex.server.addr && isIP(ex.server.addr) ? ex.server.addr : undefined,
     connection: String(ex.server.port ?? ex.flowId),
     _connectionId: String(ex.flowId),
-    _tinytapId: ex.id,
+    _tinytapId: ex.label ?? ex.id,
     _transport: ex.transport,
     // as DevTools writes it: the connection was encrypted or it was not
     _securityState: ex.tls ? 'secure' : 'insecure',
@@ -234,7 +234,7 @@ export function harEntry(ex: Exchange, opts: HarOptions): Entry {
   };
   if (ex.websocket) {
     entry._resourceType = 'websocket';
-    entry._webSocketMessages = webSocketMessages(opts.messagesOf?.(ex.id) ?? [], secrets);
+    entry._webSocketMessages = webSocketMessages(opts.messagesOf?.(ex) ?? [], secrets);
   }
   return entry;
 }

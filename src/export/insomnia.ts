@@ -18,6 +18,9 @@
  * does not have.
  */
 import type { Exchange } from '../model/exchange.js';
+
+/** The exchange's part of an Insomnia _id: its label with '/' (a history's TAG/ID) made '_'. */
+const idPart = (ex: Exchange) => (ex.label ?? String(ex.id)).replace(/\//g, '_');
 import { InsomniaSecrets } from './insomnia-template.js';
 import { jsonDocument } from './json-document.js';
 import { decodedParams } from './params.js';
@@ -100,13 +103,13 @@ class InsomniaExport {
 
   private request(ex: Exchange, r: ReplayRequest, parentId: string) {
     const body = this.body(ex, r);
-    return { _id: `req_${this.prefix}_${ex.id}`, _type: 'request', method: r.method, ...this.common(ex, r, parentId, r.headers), body };
+    return { _id: `req_${this.prefix}_${idPart(ex)}`, _type: 'request', method: r.method, ...this.common(ex, r, parentId, r.headers), body };
   }
 
   private websocketRequest(ex: Exchange, r: ReplayRequest, parentId: string) {
     const headers = r.headers.filter((h) => !HANDSHAKE_HEADERS.has(h.name.toLowerCase()));
     const common = this.common(ex, r, parentId, headers);
-    return { _id: `ws-req_${this.prefix}_${ex.id}`, _type: 'websocket_request', ...common, url: webSocketUrl(common.url) };
+    return { _id: `ws-req_${this.prefix}_${idPart(ex)}`, _type: 'websocket_request', ...common, url: webSocketUrl(common.url) };
   }
 
   private body(ex: Exchange, r: ReplayRequest): Record<string, unknown> {

@@ -122,8 +122,13 @@ export interface ExchangeTls {
   version: string | null;
 }
 
+/** What an exchange is called in messages and exports: its label, else its id. */
+export const exchangeLabel = (ex: Pick<Exchange, 'id' | 'label'>): string => ex.label ?? String(ex.id);
+
 export interface Exchange {
   id: number;
+  /** The id as the user knows it when it is not plain: `TAG/ID` in a history of several files (history/history-id.ts). */
+  label?: string;
   flowId: number;
   /** Position on its connection, from 0. */
   seq: number;

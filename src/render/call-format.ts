@@ -92,7 +92,8 @@ function moreLines(more: Record<string, unknown>): TextPart[] {
 }
 
 /** One call whole, for `show` and the TUI's detail pane. */
-export function formatCall(c: CallExchange, color: boolean, opts: { slowNs?: number; parentLine?: string | null } = {}): TerminalText {
+/** `opts.label`: the id as the user names it (`TAG/ID` in a history of several files). */
+export function formatCall(c: CallExchange, color: boolean, opts: { slowNs?: number; parentLine?: string | null; label?: string } = {}): TerminalText {
   const proto = SHORT[c.protocol] ?? c.protocol;
   const outcome =
     c.status === 'error'
@@ -104,7 +105,7 @@ export function formatCall(c: CallExchange, color: boolean, opts: { slowNs?: num
           : paint(color, '32', c.result ?? 'ok');
   const slow = opts.slowNs !== undefined && c.timings.totalNs !== null && c.timings.totalNs >= opts.slowNs ? paint(color, '31', '  SLOW') : '';
   const out: TextPart[] = [];
-  out.push(term`${paint(color, '1', `#${c.id}`)}  ${proto} ${c.operation}  →  ${outcome}  (${ms(c.timings.totalNs)})${slow}`);
+  out.push(term`${paint(color, '1', `#${opts.label ?? c.id}`)}  ${proto} ${c.operation}  →  ${outcome}  (${ms(c.timings.totalNs)})${slow}`);
   out.push(term`client      ${who(c.client)}  ${where(c.client)}`);
   out.push(term`server      ${who(c.server)}  ${where(c.server)}`);
   if (c.server.others.length) out.push(term`            ${otherHolders(c.server)}`);

@@ -1,6 +1,6 @@
 /** How exchanges look as text, in the commands and the TUI: the status and its colour, the parties, sizes, times. */
 import type { ExchangeSummary } from '../model/exchange-table.js';
-import { formatBytes, formatClock, formatDurationMs } from './format.js';
+import { formatBytes, formatClock, formatDateTime, formatDurationMs } from './format.js';
 import { grpcStatusColor, grpcStatusText } from './grpc-format.js';
 
 /** exchanges.grpc_status, where the caller has it (a row made by hand for one status may not). */
@@ -59,6 +59,12 @@ export function durationText(ns: bigint | number | null): string {
   return ns === null ? '—' : formatDurationMs(Number(ns) / 1e6);
 }
 
-export function timeText(ns: bigint): string {
-  return formatClock(ns);
+/** The clock time; with the date when a list spans more than one day (a history of many files). */
+export function timeText(ns: bigint, withDate = false): string {
+  return withDate ? formatDateTime(ns) : formatClock(ns);
+}
+
+/** Whether times from `first` to `last` fall on different local days. */
+export function spansDays(first: bigint, last: bigint): boolean {
+  return formatDateTime(first).slice(0, 10) !== formatDateTime(last).slice(0, 10);
 }

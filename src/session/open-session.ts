@@ -44,8 +44,8 @@ function readHeader(path: string): Buffer {
 }
 
 /**
- * A directory given where a session goes: most likely a `record --dir` chain, whose files are
- * read one at a time until reading a chain as one history exists (issue 16). Names its newest.
+ * A directory given to a command that reads one session (info, conns, reparse, replay): most
+ * likely a `record --dir` chain. Names its newest file, and the commands that read it whole.
  */
 function directoryMessage(path: string): string {
   let names: string[] = [];
@@ -56,7 +56,7 @@ function directoryMessage(path: string): string {
   }
   const newest = names.at(-1);
   if (!newest) return `${path} is a directory, not a session file: give a .tinytap file`;
-  return `${path} is a directory (a record --dir chain of ${names.length} files): reading it as one is not supported yet; give one of its files, e.g. the newest: ${join(path, newest)}`;
+  return `${path} is a directory (a record --dir chain of ${names.length} files): this command reads one file, e.g. the newest: ${join(path, newest)} (ls, search, show, export, diff and open read the directory)`;
 }
 
 /**

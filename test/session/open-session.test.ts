@@ -58,7 +58,7 @@ describe('openSessionDb', () => {
     expect(openError(newer)).toMatchObject({ code: 'ENEWER', message: expect.stringContaining('upgrade tinytap') });
   });
 
-  it('a directory: says so, and for a record --dir chain names its newest file', () => {
+  it('a directory, to a command that reads one file: says so, and for a record --dir chain names its newest file', () => {
     const empty = join(dir, 'a-dir');
     mkdirSync(empty);
     expect(openError(empty)).toMatchObject({ code: 'ENOTSESSION', message: `${empty} is a directory, not a session file: give a .tinytap file` });
@@ -67,7 +67,7 @@ describe('openSessionDb', () => {
     for (const name of ['tinytap-20261203-100000.tinytap', 'tinytap-20261203-100002.tinytap', 'tinytap-20261203-100002-2.tinytap', 'notes.txt'])
       writeFileSync(join(chain, name), '');
     expect(openError(chain).message).toBe(
-      `${chain} is a directory (a record --dir chain of 3 files): reading it as one is not supported yet; give one of its files, e.g. the newest: ${join(chain, 'tinytap-20261203-100002-2.tinytap')}`,
+      `${chain} is a directory (a record --dir chain of 3 files): this command reads one file, e.g. the newest: ${join(chain, 'tinytap-20261203-100002-2.tinytap')} (ls, search, show, export, diff and open read the directory)`,
     );
   });
 
