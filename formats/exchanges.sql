@@ -182,3 +182,23 @@ CREATE VIRTUAL TABLE IF NOT EXISTS exchange_fts USING fts5(
   content = 'exchange_text', content_rowid = 'id',
   tokenize = 'trigram', detail = 'none'
 );
+
+-- The records a file of a `record --dir` chain begins with but does not hold: those of exchanges
+-- that were in flight when the file before it ended, copied from that file (or the ones before
+-- it) when this file is built, so that the exchange is whole here, the file that holds its last
+-- byte (SPEC.md §3.1). Laid out as event_blocks, with negative ids and record numbers (the last
+-- record is -1): they come before this file's own records, and exchanges name them as they name
+-- any record (first_event). Built again from the file before, if it is there, by a rebuild.
+CREATE TABLE IF NOT EXISTS carried_blocks (
+  id           INTEGER PRIMARY KEY,  -- negative, increasing in capture order
+  first_record INTEGER NOT NULL,     -- negative record number of its first record
+  records      INTEGER NOT NULL,
+  events       INTEGER NOT NULL,
+  first_ts     INTEGER NOT NULL,
+  last_ts      INTEGER NOT NULL,
+  codec        INTEGER NOT NULL,     -- as event_blocks.codec
+  raw_len      INTEGER NOT NULL,
+  data         BLOB NOT NULL,        -- records framed as in event_blocks
+  origin_file  TEXT NOT NULL,        -- the file each of its records was recorded in
+  origins      BLOB NOT NULL         -- each record's number there: a little-endian i64 per record
+);

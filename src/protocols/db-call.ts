@@ -137,4 +137,10 @@ export interface DbConnection {
    * that are not parsed (the TLS layer's plaintext is, if tinytap read it).
    */
   readonly switchedTo: string | null;
+  /**
+   * Parsing can start again at the first call not handed out, with nothing that came before
+   * (SPEC.md §3.1: a later file of a chain restarts there). Absent: this protocol keeps state
+   * across calls that a restart would lose (prepared statements, the startup), so it cannot.
+   */
+  readonly restartable?: boolean;
 }

@@ -25,6 +25,7 @@ import type { DbCall } from '../protocols/db-call.js';
 import type { WsFlaw, WsMessage } from '../protocols/websocket/index.js';
 import { parseClientHello, parseServerHello } from '../protocols/tls/hello.js';
 import { type Layer, layerOf } from './stream-items.js';
+import { CARRY_MAX_BYTES, CarriedStarts, type FlowCarry, type LayerCarry, streamStarts } from './chain-carry.js';
 import type { WsMessageRow } from '../model/ws-message.js';
 import { wsMessageRow } from './ws-message-row.js';
 
@@ -111,12 +112,30 @@ export class FlowBuilder {
     private readonly baseNs: bigint,
     /** The library a TLS record's aux_fd names ('openssl 3.0.19'); by default its kind. */
     private readonly libraryName: (auxFd: number) => string | null = (auxFd) => TLS_LIB_NAMES[auxFd & 0xff] ?? null,
+    /**
+     * What the file before in a chain handed on (SPEC.md §3.1): where the flow's streams go on
+     * from, or why they could not (said in the flow's error).
+     */
+    carried: { starts?: CarriedStarts; note?: string | null } = {},
   ) {
     this.client = plan.client;
     this.server = plan.server;
+    this.carriedNote = carried.note ?? null;
     const turnAround = () => this.turnAround();
-    this.layers = { socket: new LayerParser('socket', plan, baseNs, turnAround), tls: new LayerParser('tls', plan, baseNs, turnAround) };
+    const starts = carried.starts ?? new CarriedStarts();
+    this.layers = {
+      socket: new LayerParser('socket', plan, baseNs, turnAround, starts),
+      tls: new LayerParser('tls', plan, baseNs, turnAround, starts),
+    };
     this.updateContext();
+  }
+
+  /** Why the file before left this flow's exchanges in flight split between the two files, if it did. */
+  private carriedNote: string | null;
+
+  /** The flow began in a file before this one, whose exchanges in flight could not be carried in: the row says so. */
+  noteCarried(note: string): void {
+    this.carriedNote ??= note;
   }
 
   /**
@@ -301,11 +320,52 @@ export class FlowBuilder {
 
   /** End of the capture: whatever is unfinished is reported as incomplete. */
   finish(): Built[] {
+    return this.finishLayers(new Set());
+  }
+
+  /**
+   * The end of a file a later file of its chain goes on from, with this flow still open
+   * (SPEC.md §3.1): an exchange belongs to the file holding its last byte, so those still in
+   * flight are left to that file, which reads the flow on from the end of the ones handed out
+   * here. A flow that cannot be read from the middle of its connection (or has more in flight
+   * than CARRY_MAX_BYTES) ends as finish() ends it, its carry saying why. Null: nothing to hand on.
+   */
+  carryOut(): { built: Built[]; carry: FlowCarry | null } {
+    const carries = LAYERS.map((layer) => ({ layer, c: this.layers[layer].carry() }));
+    const restarts = carries.filter((x): x is { layer: Layer; c: Extract<LayerCarry, { kind: 'restart' }> } => x.c.kind === 'restart');
+    const split = carries.find((x) => x.c.kind === 'split');
+    const pending = restarts.reduce((n, x) => n + x.c.pendingBytes, 0);
+    const reason =
+      split?.c.kind === 'split' ? split.c.reason : pending > CARRY_MAX_BYTES ? `more than ${CARRY_MAX_BYTES >> 20} MiB were in flight` : null;
+    const conns: FlowCarry['conns'] = [this.client?.id ?? null, this.server?.id ?? null];
+    if (reason !== null) {
+      const built = this.finish();
+      const layer = split?.layer ?? restarts[0].layer;
+      return { built, carry: { conns, protocol: this.layers[layer].protocol ?? 'unknown', carry: 'split', reason, starts: [], at: null } };
+    }
+    if (restarts.length === 0) return { built: this.finish(), carry: null };
+    const built = this.finishLayers(new Set(restarts.map((x) => x.layer)));
+    const ats = restarts.map((x) => x.c.at).filter((at): at is number => at !== null);
+    return {
+      built,
+      carry: {
+        conns,
+        protocol: this.layers[restarts[restarts.length - 1].layer].protocol ?? 'unknown',
+        carry: 'restart',
+        reason: null,
+        starts: restarts.flatMap((x) => streamStarts(this.layers[x.layer].witnesses, x.layer, x.c.starts)),
+        at: ats.length ? Math.min(...ats) : null,
+      },
+    };
+  }
+
+  /** Every layer's end; the exchanges of the `withheld` layers are not handed out (a later file has them). */
+  private finishLayers(withheld: Set<Layer>): Built[] {
     const rel = this.endedAt === null ? 0 : Number(this.endedAt - this.baseNs);
     const out: Built[] = [];
     for (const layer of LAYERS) {
       this.layers[layer].finish(rel);
-      out.push(...this.collect(layer, true));
+      if (!withheld.has(layer)) out.push(...this.collect(layer, true));
     }
     return out;
   }
@@ -346,7 +406,7 @@ export class FlowBuilder {
       bytesC2s: socket.bytes.c2s,
       bytesS2c: socket.bytes.s2c,
       exchanges: this.count,
-      error: this.disagreementError() ?? this.error,
+      error: this.disagreementError() ?? ([this.carriedNote, this.error].filter(Boolean).join('; ') || null),
       clientProcesses: c && c.users.length > 1 ? c.users : null,
       serverProcesses: s && s.users.length > 1 ? s.users : null,
       tls: this.tlsLibraryText(),

@@ -16,6 +16,7 @@ import { headerValues } from './exchange-row.js';
 import { guessProtocol } from './protocol-guess.js';
 import { RetainedBytes } from './retained-bytes.js';
 import { type DirectionWitnesses, type Layer, WitnessedStream, directionWitnesses, witnessOf } from './stream-items.js';
+import { CarriedStarts, type LayerCarry } from './chain-carry.js';
 
 /** Bytes of HTTP/1 items kept for a parser that takes over after an upgrade (LayerParser.tail). */
 const TAIL_BYTES = 4 << 20;
@@ -63,7 +64,10 @@ export class LayerParser {
   /** null: not decided yet; items wait in `held` until it is. */
   protocol: string | null = null;
   private held: StreamItem[] = [];
+  /** Bytes of each direction this file holds (flows.bytes_c2s, bytes_s2c). */
   readonly bytes = { c2s: 0, s2c: 0 };
+  /** Bytes seen, those carried in from the file before included. */
+  private seenBytes = 0;
   /** The first bytes of each direction while they may be a TLS handshake (they start 0x16). */
   private readonly hello: Record<StreamDirection, { parts: Uint8Array[]; size: number; done: boolean }> = {
     c2s: { parts: [], size: 0, done: false },
@@ -71,6 +75,11 @@ export class LayerParser {
   };
   /** Wall-clock ns of the last byte seen. */
   lastTs: number | null = null;
+  /**
+   * Where each direction's exchanges handed out so far end: what comes after is what a later
+   * file of a chain reads on from (carry()).
+   */
+  private kept: Record<StreamDirection, number>;
 
   constructor(
     readonly layer: Layer,
@@ -78,13 +87,16 @@ export class LayerParser {
     baseNs: bigint,
     /** Roles only guessed from ports: the first layer to see a request decides them. */
     private readonly turnAroundIfServerAsks: () => boolean,
+    /** Where the file before in a chain left each witness's stream (SPEC.md §3.1). */
+    starts = new CarriedStarts(),
   ) {
     this.witnesses = directionWitnesses(plan, layer);
     const stream = (dir: StreamDirection) => {
       const w = this.witnesses[dir];
-      return new WitnessedStream(dir, baseNs, { receiver: !!w.receiver, sender: !!w.sender });
+      return new WitnessedStream(dir, baseNs, { receiver: !!w.receiver, sender: !!w.sender }, starts.startOf(w));
     };
     this.streams = { c2s: stream('c2s'), s2c: stream('s2c') };
+    this.kept = { c2s: this.streams.c2s.start, s2c: this.streams.s2c.start };
     this.retained = { c2s: new RetainedBytes(RETAIN_BYTES), s2c: new RetainedBytes(RETAIN_BYTES) };
   }
 
@@ -126,6 +138,8 @@ export class LayerParser {
     if (http) {
       for (const ex of final ? http.finish() : http.takeExchanges()) {
         out.push({ kind: 'http', ex });
+        this.keep('c2s', ex.request?.end);
+        for (const m of [...ex.informational, ex.response]) this.keep('s2c', m?.end);
         this.forgetTail(ex);
         const s = ex.protocolSwitch;
         if (s?.protocol === 'h2c' && ex.request && s.c2sOffset !== undefined) this.upgradeToH2(ex.request, s.c2sOffset, s.s2cOffset);
@@ -136,7 +150,12 @@ export class LayerParser {
     }
     const h2 = this.h2;
     if (h2) for (const ex of final ? h2.finish() : h2.takeExchanges()) out.push({ kind: 'h2', ex });
-    if (this.db) for (const call of final ? this.db.finish() : this.db.takeCalls()) out.push({ kind: 'call', call });
+    if (this.db)
+      for (const call of final ? this.db.finish() : this.db.takeCalls()) {
+        out.push({ kind: 'call', call });
+        this.keep('c2s', call.request?.[1]);
+        this.keep('s2c', call.response?.[1]);
+      }
     if (this.ws && !this.wsDone) {
       const done = final || (this.wsEnded.c2s && this.wsEnded.s2c);
       const messages = done ? this.ws.finish() : this.ws.takeMessages();
@@ -144,6 +163,44 @@ export class LayerParser {
       if (messages.length || done) out.push({ kind: 'ws', messages, final: done, flaws: done ? this.ws.flaws : [] });
     }
     return out;
+  }
+
+  private keep(dir: StreamDirection, end: number | undefined): void {
+    if (end !== undefined && end > this.kept[dir]) this.kept[dir] = end;
+  }
+
+  /**
+   * What a later file of a chain reads this layer on from (SPEC.md §3.1): the end of the
+   * exchanges handed out, when its parser can start again there; else why not. Before finish().
+   */
+  carry(): LayerCarry {
+    const split = this.splitReason();
+    if (split) return { kind: 'split', reason: split };
+    const started = this.kept.c2s !== 0 || this.kept.s2c !== 0;
+    if (!this.sawBytes() && !started) return { kind: 'none' };
+    // a protocol that carries no exchanges (TLS ciphertext, ssh): nothing in flight to hand on
+    if (this.protocol !== null && !this.http && !this.db) return { kind: 'none' };
+    let at: number | null = null;
+    let pendingBytes = 0;
+    const earliest = (id: number | null) => {
+      if (id !== null && (at === null || id < at)) at = id;
+    };
+    for (const dir of DIRS) {
+      earliest(this.retained[dir].firstEventFrom(this.kept[dir]));
+      earliest(this.streams[dir].firstPendingEvent());
+      pendingBytes += Math.max(0, this.streams[dir].sentEnd - this.kept[dir]);
+    }
+    for (const item of this.held) earliest(item.eventId);
+    return { kind: 'restart', starts: { ...this.kept }, at, pendingBytes };
+  }
+
+  /** Why this layer cannot be read on from the middle of its connection, if it cannot. */
+  private splitReason(): string | null {
+    if (this.ws) return 'websocket frames cannot be read from the middle of a connection (a compression window spans messages)';
+    if (this.h2) return `${this.protocol ?? 'http/2'} cannot be read from the middle of a connection (its HPACK table is the connection's)`;
+    if (this.db && !this.db.restartable) return `${this.protocol} cannot be read from the middle of a connection (its startup and prepared statements came before)`;
+    if (this.db?.restartable === true || this.http?.restartable === true || !this.http) return null;
+    return this.protocol === 'http/1.1' ? 'the HTTP/1.x parser gave up on this connection' : `the connection switched to ${this.protocol}`;
   }
 
   /** Stream offset and direction of the first byte the two ends disagreed about. */
@@ -163,6 +220,7 @@ export class LayerParser {
     [this.sniffedBytes.c2s, this.sniffedBytes.s2c] = [this.sniffedBytes.s2c, this.sniffedBytes.c2s];
     [this.bytes.c2s, this.bytes.s2c] = [this.bytes.s2c, this.bytes.c2s];
     [this.hello.c2s, this.hello.s2c] = [this.hello.s2c, this.hello.c2s];
+    [this.kept.c2s, this.kept.s2c] = [this.kept.s2c, this.kept.c2s];
     const streams = this.streams as { c2s: WitnessedStream; s2c: WitnessedStream };
     [streams.c2s, streams.s2c] = [streams.s2c, streams.c2s];
     streams.c2s.dir = 'c2s';
@@ -172,7 +230,9 @@ export class LayerParser {
   private feed(items: StreamItem[]): void {
     for (const item of items) {
       if (item.kind === 'data') {
-        this.bytes[item.dir] += item.length;
+        // bytes of records the file before carried in were counted there
+        if (item.eventId >= 0) this.bytes[item.dir] += item.length;
+        this.seenBytes += item.length;
         this.lastTs = item.ts;
         this.keepHello(item);
         if (this.sniffedBytes[item.dir] < SNIFF_BYTES && item.bytes.length) {
@@ -251,18 +311,23 @@ export class LayerParser {
       this.h2 = new Http2Connection();
     } else if (looksLikeHttp1Request(a) || looksLikeHttp1Response(b)) {
       this.protocol = 'http/1.1';
-      this.http = new Http1Connection();
+      this.http = new Http1Connection({}, this.startOffsets());
     } else {
       this.protocol = guessProtocol(a, b, this.serverPort(), transport);
-      this.db = dbConnectionFor(this.protocol);
+      this.db = dbConnectionFor(this.protocol, this.startOffsets());
       // frames without a preface: the connection began before the recording
       if (this.protocol === 'http/2') this.h2 = new Http2Connection({ joinedMidway: true });
     }
     return true;
   }
 
+  /** Where each direction's stream begins: a parser starts there, at an exchange boundary. */
+  private startOffsets(): Record<StreamDirection, number> {
+    return { c2s: this.streams.c2s.start, s2c: this.streams.s2c.start };
+  }
+
   private sawBytes(): boolean {
-    return this.bytes.c2s + this.bytes.s2c > 0;
+    return this.seenBytes > 0;
   }
 
   private serverPort(): number | null {

@@ -71,6 +71,16 @@ export class RetainedBytes {
     return null;
   }
 
+  /** The earliest event holding a byte at or after `offset`, if any is kept. */
+  firstEventFrom(offset: number): number | null {
+    let first: number | null = null;
+    for (let i = this.head; i < this.spans.length; i++) {
+      const s = this.spans[i];
+      if (s.offset + s.length > offset && (first === null || s.eventId < first)) first = s.eventId;
+    }
+    return first;
+  }
+
   /** Forget everything before `offset`: no exchange will need it again. */
   dropBefore(offset: number): void {
     while (this.head < this.spans.length && this.spans[this.head].offset + this.spans[this.head].length <= offset) {

@@ -120,7 +120,14 @@ export class WitnessedStream {
     /** Wall-clock ns that ts 0 stands for: items carry ns since the session began. */
     private readonly baseNs: bigint,
     private readonly witnesses: { receiver: boolean; sender: boolean },
-  ) {}
+    /**
+     * Stream offset the direction is read from: bytes before it are not this reading's (a later
+     * file of a chain goes on from where the file before kept its last exchange, SPEC.md §3.1).
+     */
+    readonly start = 0,
+  ) {
+    this.nextOffset = start;
+  }
 
   private rel(ev: SessionEvent): number {
     return Number(ev.ts - this.baseNs);
@@ -206,6 +213,19 @@ export class WitnessedStream {
 
   get offset(): number {
     return this.nextOffset;
+  }
+
+  /** Where the bytes sent so far end, read or not yet read. */
+  get sentEnd(): number {
+    const last = this.pending[this.pending.length - 1];
+    return last ? Math.max(this.nextOffset, last.offset + last.length) : this.nextOffset;
+  }
+
+  /** The earliest event of the bytes sent that the receiver has not read yet, if any. */
+  firstPendingEvent(): number | null {
+    let first: number | null = null;
+    for (const p of this.pending) if (first === null || p.eventId < first) first = p.eventId;
+    return first;
   }
 
   private receiverEnded(reason: 'eof' | 'close' | 'error', ts: number, eventId: number): StreamItem[] {

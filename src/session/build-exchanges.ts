@@ -7,6 +7,7 @@
  * how many records.
  */
 import type Database from 'better-sqlite3';
+import { basename } from 'node:path';
 
 import { HTTP1_PARSER_VERSION } from '../protocols/http1/index.js';
 import { HTTP2_PARSER_VERSION } from '../protocols/http2/index.js';
@@ -15,9 +16,10 @@ import { GRPC_READER_VERSION } from '../protocols/grpc/index.js';
 import { DB_PARSER_VERSIONS } from '../protocols/db-parsers.js';
 import { CallLinker, N_PLUS_ONE_DEFAULT } from '../reconstruct/call-links.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
-import type { FlowRow } from '../reconstruct/flow-builder.js';
 import { type ConnInfo, type ConnUser, type FlowPlan, planFlows } from '../reconstruct/flow-plan.js';
-import { BuildPass } from './build-pass.js';
+import { BuildPass, type PassChain, type PassResult } from './build-pass.js';
+import { type BuildParts, CARRIED_IN_KEY, CARRY_OUT_KEY, type CarryIn, type CarriedFlow, carryInto, chainOf } from './chain-carry-in.js';
+import { type CarriedRecord, writeCarriedBlocks } from './carried-blocks.js';
 import { DerivedWriter, type Prepared } from './derived-writer.js';
 import { EventReader } from './event-reader.js';
 import { derivedSchemaParts } from './format.js';
@@ -30,7 +32,7 @@ import { TlsLibraryNames } from './tls-library-names.js';
 const WEBSOCKET_VERSION = `ws-${WEBSOCKET_PARSER_VERSION}`;
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.grpc-${GRPC_READER_VERSION}.${DB_PARSER_VERSIONS}.${WEBSOCKET_VERSION}.build-13`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.grpc-${GRPC_READER_VERSION}.${DB_PARSER_VERSIONS}.${WEBSOCKET_VERSION}.build-14`;
 
 export interface BuildStats {
   flows: number;
@@ -74,7 +76,7 @@ export interface BuildOptions {
 /** derived_meta key saying the search index is empty until the first search fills it. */
 export const TEXT_INDEX_PENDING = 'text_index_pending';
 
-export const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'ws_messages', 'exchanges', 'flows', 'derived_meta'];
+export const DERIVED_TABLES = ['exchange_fts', 'exchange_text', 'ws_messages', 'exchanges', 'flows', 'derived_meta', 'carried_blocks'];
 
 /** Records the blocks say they hold (total(), not sum(): a hostile file's counts may pass 64 bits). */
 export function totalRecords(db: Database.Database): number {
@@ -93,7 +95,9 @@ export function exchangesAreCurrent(db: Database.Database): boolean {
   if (derivedShape(db) !== 'current') return false;
   const rows = db.prepare('SELECT key, value FROM main.derived_meta').all() as { key: unknown; value: unknown }[];
   const meta = new Map(rows.map((r) => [r.key, parsedJson(r.value)]));
-  return meta.get('version') === DERIVED_VERSION && meta.get('records') === totalRecords(db);
+  // a build made before the file was closed for the next of its chain kept what it now hands on
+  const handsOn = !!chainOf(db)?.next === meta.has(CARRY_OUT_KEY);
+  return meta.get('version') === DERIVED_VERSION && meta.get('records') === totalRecords(db) && handsOn;
 }
 
 /** A process's name from a joined processes row: text, or unknown. */
@@ -280,14 +284,16 @@ const PARALLEL_FROM_RECORDS = 50_000;
  */
 function runPass(
   reader: EventReader,
-  input: { plans: FlowPlan[]; baseNs: bigint; tlsNames: TlsLibraryNames },
+  input: { plans: FlowPlan[]; baseNs: bigint; tlsNames: TlsLibraryNames; chain: PassChain | null },
   write: (items: Prepared[]) => void,
   parallel: { script?: string } | null,
   progress: (done: number) => void,
-): { id: number; row: FlowRow }[] {
-  const worker = parallel ? WorkerPass.start({ plans: input.plans, baseNs: input.baseNs, tlsNames: input.tlsNames.known() }, write, parallel.script) : null;
+): PassResult {
+  const worker = parallel
+    ? WorkerPass.start({ plans: input.plans, baseNs: input.baseNs, tlsNames: input.tlsNames.known(), chain: input.chain }, write, parallel.script)
+    : null;
   if (!worker) {
-    const pass = new BuildPass(input.plans, input.baseNs, (auxFd) => input.tlsNames.name(auxFd), write);
+    const pass = new BuildPass(input.plans, input.baseNs, (auxFd) => input.tlsNames.name(auxFd), write, input.chain);
     let done = 0;
     for (const { n, rec } of reader.records()) {
       pass.record(rec, n);
@@ -302,18 +308,52 @@ function runPass(
     }
     const end = worker.finish();
     reader.damage.merge(end.damage);
-    return end.flows;
+    return { flows: end.flows, carry: end.carry };
   } finally {
     worker.stop();
   }
 }
 
+/** How this tinytap builds, for chain-carry-in.ts to work out what a file not built handed on. */
+const BUILD_PARTS: BuildParts = {
+  isCurrent: (db) => exchangesAreCurrent(db),
+  plans: (db) => planFlows(loadConnInfo(db)),
+  start: (db) => sessionStart(db),
+};
+
+/** A file of a chain: where the flows handed to it go on from, why others are split, whether it hands on (SPEC.md §3.1). */
+function passChain(db: Database.Database, carryIn: CarryIn): PassChain | null {
+  const chain = chainOf(db);
+  if (!chain) return null;
+  const notes: [number, string][] = [];
+  for (const f of carryIn.flows)
+    if (f.carry === 'split')
+      for (const c of f.conns)
+        if (c !== null) notes.push([c, `began in ${carryIn.file}, and ${f.reason}: what was in flight when that file ended is in part in each, flagged`]);
+  return {
+    starts: carryIn.flows.filter((f) => f.carry === 'restart').flatMap((f) => f.starts),
+    notes,
+    beganBefore: carryIn.note ? `began before this file; ${carryIn.note}` : null,
+    handOn: chain.next !== null,
+  };
+}
+
+/** What the flows still open hand on, each with where its first byte in flight was recorded. */
+function carriedOut(db: Database.Database, carry: PassResult['carry'], carried: readonly CarriedRecord[]): CarriedFlow[] {
+  const file = basename(db.name);
+  return carry.map((f) => ({
+    ...f,
+    from: f.at === null ? null : f.at < 0 ? (carried[f.at + carried.length]?.origin ?? null) : { file, record: f.at },
+  }));
+}
+
 export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): BuildStats {
   const total = totalRecords(db);
   const baseNs = sessionStart(db);
-  const reader = new EventReader(db);
-  const plans = planFlows(loadConnInfo(db, 0, reader.damage));
   const tlsNames = new TlsLibraryNames(db);
+  // before the transaction: it reads the file before in the chain, never this one's derived tables
+  const carryIn = carryInto(db, BUILD_PARTS);
+  const chain = passChain(db, carryIn);
 
   const run = db.transaction(() => {
     // the previous build stays aside until the new one is compared with it
@@ -335,10 +375,14 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     } else for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
     const { tables, indexes } = derivedSchemaParts(schema);
     db.exec(tables);
+    writeCarriedBlocks(db, schema, carryIn.records);
+    // made after carried_blocks, so that it reads them before the file's own records
+    const reader = new EventReader(db);
+    const plans = planFlows(loadConnInfo(db, 0, reader.damage));
     const out = new DerivedWriter(db, !!opts.textIndex);
     const linker = new CallLinker(opts.nPlusOne ?? N_PLUS_ONE_DEFAULT);
     const parallel = (opts.parallel ?? total >= PARALLEL_FROM_RECORDS) ? { script: opts.workerScript } : null;
-    const flows = runPass(reader, { plans, baseNs, tlsNames }, (items) => out.write(items, linker), parallel, (done) => opts.onProgress?.(done, total));
+    const { flows, carry } = runPass(reader, { plans, baseNs, tlsNames, chain }, (items) => out.write(items, linker), parallel, (done) => opts.onProgress?.(done, total));
     for (const f of flows) out.flow(f.id, f.row);
     opts.onStage?.('indexing');
     writeLinks(db, linker, schema);
@@ -353,11 +397,15 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
     // what reading every block found (tinytap info shows it without reading them again)
     meta.run('damage', JSON.stringify({ blocks: reader.damage.counts.blocks, records: reader.damage.counts.records }));
     if (!opts.textIndex) meta.run(TEXT_INDEX_PENDING, 'true');
+    const next = chainOf(db)?.next;
+    if (next) meta.run(CARRY_OUT_KEY, JSON.stringify({ next, flows: carriedOut(db, carry, carryIn.records) }));
+    if (carryIn.file)
+      meta.run(CARRIED_IN_KEY, JSON.stringify({ file: carryIn.file, note: carryIn.note, records: carryIn.records.length, flows: carryIn.flows }));
     if (hadOld) opts.onStage?.('comparing with the previous build');
     const changes = compareWithOld(db, hadOld);
     if (hadOld) db.exec('DROP TABLE main.old_exchanges; DROP TABLE main.old_flows');
-    return { exchanges: out.exchanges, changes };
+    return { exchanges: out.exchanges, changes, flows: plans.length, damage: reader.damage };
   });
-  const { exchanges, changes } = run();
-  return { flows: plans.length, exchanges, ...changes, damage: reader.damage };
+  const { exchanges, changes, flows, damage } = run();
+  return { flows, exchanges, ...changes, damage };
 }

@@ -6,21 +6,21 @@
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 
-import type { FlowRow } from '../reconstruct/flow-builder.js';
 import type { FlowPlan } from '../reconstruct/flow-plan.js';
+import type { PassChain, PassResult } from './build-pass.js';
 import type { BlockEntry, Damage } from './damage.js';
 import type { Prepared } from './derived-writer.js';
 
-/** What the pass needs to start: the flows planned, the session's start, the TLS libraries' names. */
+/** What the pass needs to start: the flows planned, the session's start, the TLS libraries' names, its place in a chain. */
 export interface PassInput {
   plans: FlowPlan[];
   baseNs: bigint;
   tlsNames: [number, string][];
+  chain: PassChain | null;
 }
 
-/** What the pass ends with: each flow's row, and the damage the worker found reading the blocks. */
-export interface PassEnd {
-  flows: { id: number; row: FlowRow }[];
+/** What the pass ends with (each flow's row, what is handed on), and the damage the worker found reading the blocks. */
+export interface PassEnd extends PassResult {
   damage: { counts: Damage['counts']; examples: string[] };
 }
 
@@ -77,10 +77,16 @@ try {
     send({ items: batch });
     batch = [];
   };
-  const pass = new BuildPass(input.plans, input.baseNs, (auxFd) => names.name(auxFd), (items) => {
-    for (const item of items) batch.push(item);
-    if (batch.length >= BATCH) flush();
-  });
+  const pass = new BuildPass(
+    input.plans,
+    input.baseNs,
+    (auxFd) => names.name(auxFd),
+    (items) => {
+      for (const item of items) batch.push(item);
+      if (batch.length >= BATCH) flush();
+    },
+    input.chain,
+  );
   port.on('message', (m: ToWorker) => {
     try {
       if ('block' in m) {
@@ -89,9 +95,9 @@ try {
         flush();
         send({ blockDone: true });
       } else {
-        const flows = pass.finish();
+        const result = pass.finish();
         flush();
-        send({ end: { flows, damage: { counts: damage.counts, examples: damage.examples } } });
+        send({ end: { ...result, damage: { counts: damage.counts, examples: damage.examples } } });
         port.close();
       }
     } catch (err) {

@@ -97,6 +97,10 @@ export interface BlockIndexRow {
 export const BLOCK_INDEX_SQL = `SELECT id, first_record, records, codec, raw_len, typeof(data) = 'blob' AS is_blob, length(data) AS size
   FROM event_blocks WHERE id > ? ORDER BY id`;
 
+/** The same of the blocks a build carried in from the file before in a chain (SPEC.md §3.6). */
+export const CARRIED_INDEX_SQL = `SELECT id, first_record, records, codec, raw_len, typeof(data) = 'blob' AS is_blob, length(data) AS size
+  FROM carried_blocks ORDER BY id`;
+
 function safeInt(v: unknown): number | null {
   if (typeof v !== 'bigint' || v < BigInt(Number.MIN_SAFE_INTEGER) || v > BigInt(Number.MAX_SAFE_INTEGER)) return null;
   return Number(v);

@@ -12,6 +12,7 @@ import { EventStream } from '../events/event-stream.js';
 import { BATCH_RECORD_PREFIX, DataFlag, DataLayout, Direction, HeaderLayout, Kind, TlsJoinLayout } from '../events/layout.js';
 import {
   BLOCK_INDEX_SQL,
+  CARRIED_INDEX_SQL,
   type BlockEntry,
   type BlockIndexRow,
   Damage,
@@ -58,7 +59,10 @@ export interface SessionEvent {
 export interface ReadOptions {
   /** Only these connections' events (read through conn_blocks, skipping other blocks). */
   connIds?: number[];
-  /** Only events at or after this record number (an exchange's first event, say). */
+  /**
+   * Only events at or after this record number (an exchange's first event, say). Records a file
+   * of a chain carried in from the file before are numbered below 0 (SPEC.md §3.6 carried_blocks).
+   */
   fromRecord?: number;
   /** Only DATA records of this direction (Direction.EGRESS or INGRESS), no other records. */
   dir?: number;
@@ -186,9 +190,19 @@ export function* blockRecordsOf(block: InflatedBlock, damage: Damage): Generator
   }
 }
 
+/** Record numbers start here, below which a file's own records are never numbered. */
+const FIRST_CARRIED = Number.MIN_SAFE_INTEGER;
+
+/** A derived table of this name is there (the build's, in temp or in the file). */
+function hasTable(db: Database.Database, name: string): boolean {
+  return !!db.prepare("SELECT 1 FROM temp.sqlite_master WHERE type = 'table' AND name = ? UNION ALL SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?").get(name, name);
+}
+
 /**
  * The file's blocks as event_blocks lists them, each checked (damage.ts blockEntry) before any
- * is read: the ones that can be read, in id order, numbered without overlap.
+ * is read: the ones that can be read, in id order, numbered without overlap. First the blocks a
+ * build carried in from the file before in a chain (carried_blocks: negative ids and record
+ * numbers), which hold the start of exchanges this file ends.
  */
 class BlockIndex {
   private readonly entries: BlockEntry[] = [];
@@ -197,13 +211,42 @@ class BlockIndex {
   /** The last id looked at (read or not). */
   private lastId = -(2n ** 63n);
   private nextRecord = 0;
+  /** How many of `entries` are carried blocks (they come first). */
+  readonly carried: number;
+  private readonly carriedIds = new Set<number>();
 
   constructor(
     db: Database.Database,
     private readonly damage: Damage,
   ) {
     this.after = db.prepare(BLOCK_INDEX_SQL).safeIntegers(true);
+    this.carried = hasTable(db, 'carried_blocks') ? this.takeCarried(db) : 0;
     this.refresh();
+  }
+
+  private takeCarried(db: Database.Database): number {
+    let next = FIRST_CARRIED;
+    for (const row of db.prepare(CARRIED_INDEX_SQL).safeIntegers(true).iterate() as Iterable<BlockIndexRow>) {
+      const entry = blockEntry(row, next);
+      if (typeof entry === 'string' || entry.id >= 0 || entry.firstRecord + entry.records > 0) {
+        this.damage.note('blocks', typeof entry === 'string' ? `carried ${entry}` : `carried block ${entry.id}: numbered as the file's own`);
+        continue;
+      }
+      this.add(entry);
+      this.carriedIds.add(entry.id);
+      next = entry.firstRecord + entry.records;
+    }
+    return this.entries.length;
+  }
+
+  private add(entry: BlockEntry): void {
+    this.entries.push(entry);
+    this.byId.set(entry.id, entry);
+  }
+
+  /** Whether a block id is one of the carried blocks. */
+  isCarried(id: number): boolean {
+    return this.carriedIds.has(id);
   }
 
   /** Take in the blocks committed since the last look (a file being recorded grows). */
@@ -211,14 +254,18 @@ class BlockIndex {
     for (const row of this.after.iterate(this.lastId) as Iterable<BlockIndexRow>) {
       this.lastId = row.id;
       const entry = blockEntry(row, this.nextRecord);
-      if (typeof entry === 'string') {
-        this.damage.note('blocks', entry);
+      if (typeof entry === 'string' || this.byId.has(entry.id)) {
+        this.damage.note('blocks', typeof entry === 'string' ? entry : `block ${entry.id}: its id is a carried block's`);
         continue;
       }
-      this.entries.push(entry);
-      this.byId.set(entry.id, entry);
+      this.add(entry);
       this.nextRecord = entry.firstRecord + entry.records;
     }
+  }
+
+  /** The carried blocks holding records numbered `from` or later. */
+  carriedFrom(from: number): BlockEntry[] {
+    return this.entries.slice(0, this.carried).filter((e) => e.firstRecord + e.records > from);
   }
 
   get(id: number): BlockEntry | undefined {
@@ -231,7 +278,7 @@ class BlockIndex {
   }
 
   get lastBlockId(): number {
-    return this.entries.length ? this.entries[this.entries.length - 1].id : 0;
+    return this.entries.length > this.carried ? this.entries[this.entries.length - 1].id : 0;
   }
 }
 
@@ -241,6 +288,7 @@ export class EventReader {
   private readonly cache = new Map<number, InflatedBlock>();
   private readonly index: BlockIndex;
   private readonly blockData: Database.Statement;
+  private readonly carriedData: Database.Statement | null;
   private readonly connBlockList: Database.Statement;
   private readonly connBlocks = new Map<number, ConnBlocks>();
   /** Blocks found damaged when read, counted once. */
@@ -249,6 +297,7 @@ export class EventReader {
   constructor(private readonly db: Database.Database) {
     this.index = new BlockIndex(db, this.damage);
     this.blockData = db.prepare('SELECT data FROM event_blocks WHERE id = ?').pluck();
+    this.carriedData = this.index.carried ? db.prepare('SELECT data FROM carried_blocks WHERE id = ?').pluck() : null;
     this.connBlockList = db.prepare('SELECT block_id FROM conn_blocks WHERE conn_id = ? ORDER BY block_id').pluck();
   }
 
@@ -256,7 +305,7 @@ export class EventReader {
   private usable(ids: unknown[], from: number): number[] {
     const out: number[] = [];
     for (const id of ids) {
-      const e = typeof id === 'number' ? this.index.get(id) : undefined;
+      const e = typeof id === 'number' && !this.index.isCarried(id) ? this.index.get(id) : undefined;
       if (e && e.firstRecord + e.records > from) out.push(e.id);
     }
     return out;
@@ -268,15 +317,17 @@ export class EventReader {
    * being iterated).
    */
   private blockIds(opts: ReadOptions): number[] {
-    const from = Math.floor(opts.fromRecord ?? 0);
+    const from = Math.floor(opts.fromRecord ?? FIRST_CARRIED);
     if (opts.lastBlock === undefined) this.index.refresh();
     // blocks are in record order: skip those that end before `from`
     if (!opts.connIds) return this.index.from(from).map((e) => e.id);
     if (opts.connIds.length === 0) return [];
-    if (opts.connIds.length === 1) return this.oneConnBlockIds(Math.floor(opts.connIds[0]), from, this.index.lastBlockId);
+    // carried blocks hold only connections a flow went on with, and are few: each is read
+    const carried = this.index.carriedFrom(from).map((e) => e.id);
+    if (opts.connIds.length === 1) return [...carried, ...this.oneConnBlockIds(Math.floor(opts.connIds[0]), from, this.index.lastBlockId)];
     const conns = opts.connIds.map((c) => Math.floor(c)).join(',');
     const ids = this.db.prepare(`SELECT DISTINCT block_id FROM conn_blocks WHERE conn_id IN (${conns}) ORDER BY block_id`).pluck().all();
-    return this.usable(ids, from);
+    return [...carried, ...this.usable(ids, from)];
   }
 
   /** The id of the file's last block that can be read (0 if none). */
@@ -325,13 +376,18 @@ export class EventReader {
     }
     const entry = this.index.get(id);
     if (!entry || this.unreadable.has(id)) return null;
-    const block = openBlock(entry, this.blockData.get(id) as Buffer, this.damage);
+    const block = openBlock(entry, this.dataOf(id), this.damage);
     if (!block) {
       this.unreadable.add(id);
       return null;
     }
     this.remember(id, block);
     return block;
+  }
+
+  /** A block's data as stored. */
+  private dataOf(id: number): Buffer {
+    return ((this.index.isCarried(id) ? this.carriedData! : this.blockData).get(id) as Buffer | undefined) ?? Buffer.alloc(0);
   }
 
   /**
@@ -352,14 +408,21 @@ export class EventReader {
 
   /** Every record (DATA chunks, CONN, CLOSE, PROC) as captured. */
   *records(opts: ReadOptions = {}): Generator<{ n: number; rec: CaptureRecord }> {
+    for (const { n, rec } of this.framed(opts)) yield { n, rec };
+  }
+
+  /** Every record as records() gives it, with its bytes as stored (its frame's record, without the length prefix). */
+  *framed(opts: ReadOptions = {}): Generator<{ n: number; rec: CaptureRecord; bytes: Buffer }> {
     const conns = opts.connIds ? new Set(opts.connIds) : null;
-    const from = opts.fromRecord ?? 0;
+    const from = opts.fromRecord ?? FIRST_CARRIED;
     for (const id of this.blockIds(opts)) {
       const block = this.block(id);
       if (!block) continue;
       for (let i = Math.max(0, Math.ceil(from) - block.firstRecord); i < block.starts.length; i++) {
         const rec = this.recordAt(block, i, opts, conns);
-        if (rec) yield { n: block.firstRecord + i, rec };
+        if (!rec) continue;
+        const at = block.starts[i];
+        yield { n: block.firstRecord + i, rec, bytes: block.raw.subarray(at + BATCH_RECORD_PREFIX, at + BATCH_RECORD_PREFIX + block.raw.readUInt32LE(at)) };
       }
     }
   }
@@ -371,7 +434,7 @@ export class EventReader {
   *storedBlocks(): Generator<{ entry: BlockEntry; data: Buffer }> {
     this.index.refresh();
     // as records() reads them: a block of no records is not opened
-    for (const entry of this.index.from(0)) yield { entry, data: this.blockData.get(entry.id) as Buffer };
+    for (const entry of this.index.from(FIRST_CARRIED)) yield { entry, data: this.dataOf(entry.id) };
   }
 
   /** The ids of the blocks after block `afterId` that can be read, taking in any committed since the last look. */

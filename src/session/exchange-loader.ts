@@ -399,7 +399,7 @@ export class ExchangeLoader {
     const c2s = witnessesOf(c2sRef);
     const s2c = witnessesOf(s2cRef);
     const f = this.flowOf(Number(row.flow_id), shared);
-    const from = row.first_event === null ? 0 : Number(row.first_event);
+    const from = row.first_event === null ? Number.MIN_SAFE_INTEGER : Number(row.first_event);
     const num = (v: bigint | null) => (v === null ? null : Number(v));
     const req = reqRef ? this.message('request', c2s, reqRef, from, shared, storedRequest) : { head: NO_HEAD, body: bodyOf(null, NO_HEAD, null) };
     const resp = respRef ? this.message('response', s2c, respRef, from, shared, storedResponse) : null;
@@ -549,7 +549,7 @@ export class ExchangeLoader {
     const d = checkedCallDetail(row.detail);
     if (typeof d === 'string') throw derivedDamage(this.file, `exchange ${row.id}: ${d}`);
     const [, c2sRef, s2cRef, c] = d;
-    const from = row.first_event === null ? 0 : Number(row.first_event);
+    const from = row.first_event === null ? Number.MIN_SAFE_INTEGER : Number(row.first_event);
     const read = (src: WitnessRef, r: [number, number] | undefined) => (r && r[1] > r[0] ? this.bytes.read(witnessesOf(src), [r], from).bytes : Buffer.alloc(0));
     return { request: read(c2sRef, c.request), response: read(s2cRef, c.response) };
   }
@@ -559,7 +559,7 @@ export class ExchangeLoader {
     const row = this.row(id);
     if (!row) return null;
     const [, c2sRef, s2cRef, req, resp, info] = this.detailOf(row);
-    const from = row.first_event === null ? 0 : Number(row.first_event);
+    const from = row.first_event === null ? Number.MIN_SAFE_INTEGER : Number(row.first_event);
     const read = (src: WitnessRef, start: number, end: number) =>
       end > start ? this.bytes.read(witnessesOf(src), [[start, end]], from).bytes : Buffer.alloc(0);
     return {

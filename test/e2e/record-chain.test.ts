@@ -3,7 +3,9 @@
  * under a steady load while files rotate every second or two. Every byte each request and
  * response carried is in exactly one file; each file reads alone (the processes and connections
  * still open are described again at its start); the budget deletes only old files no other
- * process holds open; a recorder killed with SIGKILL leaves every file readable.
+ * process holds open; a recorder killed with SIGKILL leaves every file readable. An exchange in
+ * flight at a switch is read whole from the file of its last byte, so the files' exchanges add
+ * up to exactly the requests made (ab -k's keep-alive connections span every switch).
  */
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readdirSync, statSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { ConnCause, Kind } from '../../src/events/layout.js';
 import { EventReader } from '../../src/session/event-reader.js';
-import { CLI, type Server, describeCapture, runRecorder, startNginx, tempDir } from './harness.js';
+import { CLI, type Server, curl, describeCapture, freePort, runRecorder, startNginx, startServer, tempDir } from './harness.js';
 import { ab } from './peers/clients.js';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,6 +81,57 @@ async function keepAlive(port: number): Promise<{ get: () => Promise<void>; clos
   };
 }
 
+interface LsLine {
+  id: number;
+  path: string;
+  status: number | null;
+  response_size: number | null;
+  flags: number;
+  duration_ms: number | null;
+  protocol: string;
+}
+
+/** `tinytap ls --json FILE` of each file, in order: the HTTP exchanges each holds. */
+function lsEach(files: string[]): LsLine[][] {
+  return files.map((file) => {
+    const r = spawnSync(process.execPath, [CLI, 'ls', '--json', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`ls ${file}: ${r.stderr}`);
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as LsLine)
+      .filter((x) => x.protocol === 'http');
+  });
+}
+
+/** No response, did not reach its end, parse error (SPEC.md §3.6 flags). */
+const NOT_WHOLE = 8 | 16 | 64;
+
+/**
+ * An HTTP/1.1 server whose /slow sends the head and half the body, waits `pauseMs`, then the
+ * rest; any other path answers at once. Keep-alive, as curl asks.
+ */
+const SLOW_SERVER = `
+import sys, time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+pause = float(sys.argv[2])
+class H(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    def log_message(self, *a): pass
+    def do_GET(self):
+        body = b'hello' if self.path == '/slow' else b'ok'
+        self.send_response(200)
+        self.send_header('Content-Length', str(10 if self.path == '/slow' else 2))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        if self.path == '/slow':
+            time.sleep(pause)
+            self.wfile.write(b'world')
+            self.wfile.flush()
+HTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
+`;
+
 function info(file: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, 'info', file], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -137,6 +190,76 @@ describeCapture('record --dir: a chain of files', () => {
     }
     for (const f of files) expect(info(f).status, f).toBe(0);
   });
+
+  it('an exchange in flight at a switch is whole in the file of its last byte, once, and its connection goes on there', async () => {
+    const port = await freePort();
+    const server = await startServer('python3', ['-c', SLOW_SERVER, String(port), '2.5'], port);
+    const dir = join(tempDir(), 'chain');
+    const rec = runRecorder(['--dir', dir, '--rotate', '1s', '--port', String(port)]);
+    try {
+      await rec.ready;
+      // one connection: /slow's body crosses at least one switch, then two more requests
+      const r = await curl('-s', `http://127.0.0.1:${port}/slow`, `http://127.0.0.1:${port}/a`, `http://127.0.0.1:${port}/b`);
+      expect(r.stdout).toBe('helloworldokok');
+      await wait(1500);
+    } finally {
+      rec.proc.kill('SIGINT');
+      await server.stop();
+    }
+    expect((await rec.exited).code, rec.stderr).toBe(0);
+    const files = chainFiles(dir);
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    const byFile = lsEach(files);
+    const all = byFile.flat();
+    expect(all.map((x) => x.path).sort()).toEqual(['/a', '/b', '/slow']);
+    for (const x of all) expect(x.flags & NOT_WHOLE, JSON.stringify(x)).toBe(0);
+    const slow = all.find((x) => x.path === '/slow')!;
+    expect(slow).toMatchObject({ status: 200, response_size: 10 });
+    expect(slow.duration_ms).toBeGreaterThan(2000);
+    // not in the file it began in: that file ended before its last byte
+    const slowFile = byFile.findIndex((xs) => xs.some((x) => x.path === '/slow'));
+    expect(slowFile).toBeGreaterThan(0);
+    // its body, read back from the file that holds it
+    const shown = spawnSync(process.execPath, [CLI, 'show', files[slowFile], String(slow.id)], { encoding: 'utf8' });
+    expect(shown.stdout, shown.stderr).toContain('helloworld');
+  }, 30_000);
+
+  it('ab -k across rotations: the HTTP exchanges of all the files are exactly the requests ab completed', async () => {
+    const dir = join(tempDir(), 'chain');
+    const rec = runRecorder(['--dir', dir, '--rotate', '1s', '--port', String(nginx.port)]);
+    let complete = 0;
+    try {
+      await rec.ready;
+      const until = Date.now() + 6_000;
+      while (Date.now() < until) {
+        const r = await ab(`http://127.0.0.1:${nginx.port}/index.html`, { requests: 2000, concurrency: 4, keepAlive: true });
+        expect(r.failed).toBe(0);
+        expect(r.keepAlive).toBe(r.complete);
+        complete += r.complete;
+      }
+      await wait(300);
+    } finally {
+      rec.proc.kill('SIGINT');
+    }
+    expect((await rec.exited).code, rec.stderr).toBe(0);
+    const files = chainFiles(dir);
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    const byFile = lsEach(files);
+    const all = byFile.flat();
+    expect(all.filter((x) => x.flags & NOT_WHOLE)).toEqual([]);
+    expect(all.length).toBe(complete);
+    // switches did fall inside exchanges: their starts were carried into the next file
+    const carried = files.map((f) => {
+      const db = new Database(f, { readonly: true });
+      try {
+        const v = db.prepare("SELECT value FROM derived_meta WHERE key = 'carried_in'").pluck().get() as string | undefined;
+        return v ? (JSON.parse(v) as { records: number }).records : 0;
+      } finally {
+        db.close();
+      }
+    });
+    expect(carried.filter((n) => n > 0).length).toBeGreaterThan(0);
+  }, 60_000);
 
   it('--keep deletes the oldest files, never one another process has open', async () => {
     const dir = join(tempDir(), 'chain');

@@ -3,6 +3,8 @@
  * fake addon: what the kernel would have recorded for processes talking over loopback, so the
  * layers above (exchanges, queries, exports, the TUI) are tested without root.
  */
+import { dirname } from 'node:path';
+
 import { Capture, defaultCaptureOptions } from '../../src/record/capture.js';
 import { CloseFlag, ConnCause, DataFlag, Direction, EventFlag, Kind, Syscall, TlsLib } from '../../src/events/layout.js';
 import { batchOf, encodeClose, encodeConn, encodeData, encodeProc, encodeTlsJoin } from '../../src/events/encode-records.js';
@@ -44,6 +46,8 @@ const TLS_OVERHEAD = 22;
 
 /** A marker in the record list: the recorder commits there (a block ends). */
 const COMMIT = Buffer.alloc(0);
+/** A marker in the record list: a `record --dir` recorder goes on in a new file there. */
+const ROTATE = Buffer.alloc(0);
 
 const T0 = 1_795_000_000_000_000_000n;
 
@@ -216,14 +220,27 @@ export class ScriptedSession {
     this.records.push(COMMIT);
   }
 
-  /** Write the session file. */
-  async finish(): Promise<void> {
+  /**
+   * A `record --dir` recorder closes the file here and goes on in the next of its chain (beside
+   * the script's path, which must be a chain file name): finish() then writes the chain. A
+   * script that rotates cannot also commit (each commit of such a recorder rotates).
+   */
+  rotate(): void {
+    this.records.push(ROTATE);
+  }
+
+  /** Write the session file, or the files of the chain the script rotates through (in order). */
+  async finish(): Promise<string[]> {
     const binding = fakeBinding();
-    const cap = new Capture(defaultCaptureOptions(this.path, { commitMs: 1_000_000 }), binding);
+    const chain = this.records.includes(ROTATE);
+    if (chain && this.records.includes(COMMIT)) throw new Error('a script that rotates cannot commit');
+    const rotation = chain ? { dir: dirname(this.path), everyMs: null, everyBytes: 1, keepMs: null, keepBytes: null } : undefined;
+    const files = [this.path];
+    const cap = new Capture(defaultCaptureOptions(this.path, { commitMs: 1_000_000, rotation }), binding, { onRotate: (r) => files.push(r.opened) });
     cap.start();
     // several batches, as the addon would deliver them, cut where the script commits
     const parts: Buffer[][] = [[]];
-    for (const r of this.records) if (r === COMMIT) parts.push([]);
+    for (const r of this.records) if (r === COMMIT || r === ROTATE) parts.push([]);
     else parts[parts.length - 1].push(r);
     for (const [i, part] of parts.entries()) {
       // the commit timer would do this; the script says where
@@ -231,6 +248,7 @@ export class ScriptedSession {
       for (let j = 0; j < part.length; j += 64) binding.last!.onBatch(batchOf(part.slice(j, j + 64)));
     }
     await cap.stop('signal');
+    return files;
   }
 }
 

@@ -8,7 +8,7 @@
  * Exchanges are handed out in request order as soon as nothing more can happen to them
  * (takeExchanges), so a long connection holds only the exchanges still in flight.
  */
-import type { StreamItem } from '../stream.js';
+import type { StreamDirection, StreamItem } from '../stream.js';
 import { isInformational, mayUpgrade, switchProtocolName, switchesProtocol, upgradeToken } from './framing.js';
 import { Http1Parser, type Http1ParserHooks } from './parser.js';
 import type { Http1Exchange, Http1Limits, HttpRequest, HttpResponse } from './types.js';
@@ -44,9 +44,10 @@ export class Http1Connection {
   private nextIndex = 0;
   private finished = false;
 
-  constructor(limits: Partial<Http1Limits> = {}) {
-    this.requests = new Http1Parser('request', 'c2s', this.requestHooks(), limits);
-    this.responses = new Http1Parser('response', 's2c', this.responseHooks(), limits);
+  /** `start`: the stream offsets each direction begins at, at an exchange boundary (Http1Parser). */
+  constructor(limits: Partial<Http1Limits> = {}, start: Record<StreamDirection, number> = { c2s: 0, s2c: 0 }) {
+    this.requests = new Http1Parser('request', 'c2s', this.requestHooks(), limits, start.c2s);
+    this.responses = new Http1Parser('response', 's2c', this.responseHooks(), limits, start.s2c);
   }
 
   /** Feeds the next item of either direction, in capture order. Never throws. */
@@ -85,6 +86,14 @@ export class Http1Connection {
   /** Bytes the two parsers hold in memory. */
   get bufferedBytes(): number {
     return this.requests.bufferedBytes + this.responses.bufferedBytes;
+  }
+
+  /**
+   * Parsing can start again at the first exchange not handed out: neither direction gave up or
+   * left HTTP/1.x (a later file of a chain restarts there, SPEC.md §3.1).
+   */
+  get restartable(): boolean {
+    return [this.requests.phase, this.responses.phase].every((p) => p !== 'failed' && p !== 'opaque');
   }
 
   // ---- requests (c2s) ----

@@ -108,8 +108,14 @@ export class Http1Parser {
     readonly dir: StreamDirection,
     private readonly hooks: Http1ParserHooks,
     limits: Partial<Http1Limits> = {},
+    /**
+     * Stream offset of the first byte this parser is given: a message starts there. A file of a
+     * `record --dir` chain goes on from the end of the exchanges the file before kept (SPEC.md §3.1).
+     */
+    startOffset = 0,
   ) {
     this.limits = { ...DEFAULT_HTTP1_LIMITS, ...limits };
+    this.received = this.lastMessageEnd = this.sectionScan = this.input.offset = startOffset;
   }
 
   /** Feeds the next item of this direction. Never throws. */

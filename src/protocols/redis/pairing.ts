@@ -13,7 +13,7 @@
  * connection holds only the calls in flight (at most REDIS_LIMITS.maxInFlight).
  */
 import { type DbCall, type DbConnection, type DbParseError, newDbCall } from '../db-call.js';
-import type { StreamItem } from '../stream.js';
+import type { StreamDirection, StreamItem } from '../stream.js';
 import { describeCommand, hideSecretReplies, type RedisCommand } from './command.js';
 import { REDIS_LIMITS } from './limits.js';
 import { applyReply, oneWayCall, settleCall } from './call-facts.js';
@@ -56,17 +56,31 @@ export class RedisConnection implements DbConnection {
   private nextIndex = 0;
   private finished = false;
 
-  constructor() {
-    this.requests = new RespReader('c2s', {
-      onMessage: (m) => this.onRequest(m),
-      onError: (e) => this.onRequestError(e),
-      onSkip: () => this.onRequestTail(),
-    });
-    this.replies = new RespReader('s2c', {
-      onMessage: (m) => this.onReply(m),
-      onError: (e) => this.onReplyError(e),
-      onEnd: () => this.noMoreReplies(),
-    });
+  /** `start`: the stream offsets each direction begins at, at a call boundary. */
+  constructor(start: Record<StreamDirection, number> = { c2s: 0, s2c: 0 }) {
+    this.requests = new RespReader(
+      'c2s',
+      {
+        onMessage: (m) => this.onRequest(m),
+        onError: (e) => this.onRequestError(e),
+        onSkip: () => this.onRequestTail(),
+      },
+      start.c2s,
+    );
+    this.replies = new RespReader(
+      's2c',
+      {
+        onMessage: (m) => this.onReply(m),
+        onError: (e) => this.onReplyError(e),
+        onEnd: () => this.noMoreReplies(),
+      },
+      start.s2c,
+    );
+  }
+
+  /** Neither direction gave up: parsing can start again at a command (SPEC.md §3.1). */
+  get restartable(): boolean {
+    return !this.requests.failed && !this.replies.failed;
   }
 
   push(item: StreamItem): void {

@@ -95,7 +95,16 @@ export class RespReader {
   constructor(
     readonly dir: StreamDirection,
     private readonly hooks: RespReaderHooks,
-  ) {}
+    /** Stream offset of the first byte it is given: a message starts there. */
+    startOffset = 0,
+  ) {
+    this.pos = this.lineStart = startOffset;
+  }
+
+  /** It gave up on this direction. */
+  get failed(): boolean {
+    return this.state === 'failed';
+  }
 
   /** Feeds the next item of this direction. Never throws. */
   push(item: StreamItem): void {
