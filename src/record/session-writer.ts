@@ -88,6 +88,14 @@ function firstPages(): Buffer {
   }
 }
 
+/** How long closing waits for readers to let go before it leaves the file in WAL mode. */
+const CLOSE_WAIT_MS = 100;
+
+const isBusy = (err: unknown) => {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+};
+
 export class SessionWriter {
   readonly db: Database.Database;
   private inTransaction = false;
@@ -387,8 +395,15 @@ export class SessionWriter {
   close(): void {
     this.commit();
     try {
+      // Folding the log in and leaving WAL mode need every other connection gone. A reader may
+      // be there (open --follow, ls of a record --dir directory as the chain moves on): waiting
+      // for it would stall the capture and end in SQLITE_BUSY. The file then stays in WAL mode,
+      // which every reader reads, and the last connection that may write folds the log in.
+      this.db.pragma(`busy_timeout = ${CLOSE_WAIT_MS}`);
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.pragma('journal_mode = DELETE');
+    } catch (err) {
+      if (!isBusy(err)) throw err;
     } finally {
       this.db.close();
       this.files.tidy();

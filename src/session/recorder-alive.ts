@@ -66,3 +66,13 @@ export function liveRecorder(db: Database.Database): RecorderIdentity | null {
 export function isBeingRecorded(db: Database.Database): boolean {
   return liveRecorder(db) !== null;
 }
+
+/**
+ * A file a recorder has just made and not yet described: every recorder writes started_at in
+ * its first commit. A `record --dir` chain makes its next file while readers list the
+ * directory; one that built into such a file would hold its write lock and stop the recording.
+ */
+export function isBeingBorn(db: Database.Database): boolean {
+  const meta = new MetaReader(db);
+  return !meta.has('started_at') && !meta.has('stopped_at');
+}

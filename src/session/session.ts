@@ -13,7 +13,7 @@ import { RowCheck, derivedDamage, exactNumber } from './damage.js';
 import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, SharedRows, checkedFlow, rowMaker, summaryFromArray } from './exchange-loader.js';
 import { startedAtNs } from './meta.js';
 import { corruptError, isCorruptionError, openSessionDb } from './open-session.js';
-import { isBeingRecorded } from './recorder-alive.js';
+import { isBeingBorn, isBeingRecorded } from './recorder-alive.js';
 
 export interface OpenOptions {
   /** Build the exchanges if they are missing or stale (needs write access). Default true. */
@@ -98,9 +98,9 @@ export class Session {
     const s = new Session(db, path);
     try {
       if (build && !exchangesAreCurrent(db)) {
-        // a recorder is writing the file, or it cannot be written: build beside it, in this
-        // connection's temp tables (SQLite reads them before the file's own, stale or not)
-        const schema = db.readonly || isBeingRecorded(db) ? 'temp' : 'main';
+        // a recorder is writing the file (or has just made it), or it cannot be written: build
+        // beside it, in this connection's temp tables (SQLite reads them before the file's own)
+        const schema = db.readonly || isBeingRecorded(db) || isBeingBorn(db) ? 'temp' : 'main';
         s.built = buildExchanges(db, { onProgress: opts.onBuildProgress, onStage: opts.onBuildStage, schema });
       }
     } catch (err) {

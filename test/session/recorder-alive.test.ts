@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { Capture, defaultCaptureOptions } from '../../src/record/capture.js';
+import { SessionWriter } from '../../src/record/session-writer.js';
 import { batchOf, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 import { Direction, Syscall } from '../../src/events/layout.js';
 import { isBeingRecorded, thisRecorder } from '../../src/session/recorder-alive.js';
@@ -59,6 +60,22 @@ describe('a session that is being recorded', () => {
     expect(derivedInFile(after.db)).toHaveLength(3); // built into the file once the recorder stopped
     expect(after.derivedInTemp()).toBe(false);
     after.close();
+  });
+
+  it('just made, before its first commit, is not built into: the recorder would find it locked (record --dir\'s next file)', () => {
+    const file = join(tempDir('tinytap-born-'), 'next.tinytap');
+    const writer = SessionWriter.create(file);
+    try {
+      const s = Session.open(file);
+      expect(derivedInFile(s.db)).toEqual([]);
+      expect(s.derivedInTemp()).toBe(true);
+      // the reader holds no write lock: the recorder's first commit goes through
+      writer.setMeta('started_at', '1');
+      writer.commit();
+      s.close();
+    } finally {
+      writer.close();
+    }
   });
 
   it('is told apart from the file of a recorder that was killed', async () => {
