@@ -86,7 +86,6 @@ function rotationPlan(flags: RecordFlags): RotationPlan | null {
     return null;
   }
   if (flags.output !== undefined) throw new UsageError('--dir and -o cannot be used together: with --dir, tinytap names each file of the chain');
-  if (flags.tui) throw new UsageError('--dir and --tui cannot be used together yet: watch the newest file with tinytap open FILE --follow');
   return parseChainPlan(flags.dir, flags.rotate, flags.keep);
 }
 

@@ -3,6 +3,8 @@
  * on the alternate screen, and put the terminal back as it was however it ends. `tinytap open`
  * calls it, and so can `tinytap record --tui` (with follow: the file it is writing).
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { render } from 'ink';
 
 import { ensureTextIndex, openSession } from '../cli/open-session.js';
@@ -15,6 +17,8 @@ import { ColorContext } from './components/theme.js';
 import { CountCache, type Counter, InlineCounter, WorkerCounter, countWorkerScript } from './counter.js';
 import type { LiveUpdates } from './hooks/use-live.js';
 import { SessionQueries } from '../session/session-queries.js';
+import { chainFacts } from '../session/session-info.js';
+import { isBeingBorn } from '../session/recorder-alive.js';
 
 export interface TuiOptions {
   /** The session file. */
@@ -67,8 +71,45 @@ function counterFor(file: string, session: Session): Counter {
   return script ? new WorkerCounter(file, script) : new InlineCounter(session);
 }
 
-/** Show the session until the user quits (q) or `signal` aborts. */
+/**
+ * Show the session until the user quits (q) or `signal` aborts. A followed file of a `record
+ * --dir` chain that the recorder closes for the next is followed on into the next.
+ */
 export async function runTui(opts: TuiOptions): Promise<void> {
+  let file: string | null = opts.file;
+  while (file !== null) {
+    const next: string | null = await showOne({ ...opts, file });
+    if (next !== null) await described(next);
+    file = next;
+  }
+}
+
+/**
+ * Wait (a few seconds at most) for the recorder to describe a file it has just made: followed
+ * before its first commit, it would look like a file nobody records.
+ */
+async function described(path: string): Promise<void> {
+  for (let waited = 0; waited < 5000; waited += 50) {
+    const s = Session.open(path, { build: false });
+    try {
+      if (!isBeingBorn(s.db)) return;
+    } finally {
+      s.close();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The file the recorder went on in, when it closed `session` on schedule (meta chain.next). */
+function nextOfChain(path: string, session: Session): string | null {
+  const next = chainFacts(session.db).chain?.next;
+  if (!next || next.includes('/')) return null;
+  const file = join(dirname(path), next);
+  return existsSync(file) ? file : null;
+}
+
+/** One file shown; the next of its chain if the UI moved on to it, else null. */
+async function showOne(opts: TuiOptions): Promise<string | null> {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   const { session, live } = openFor(opts);
@@ -84,6 +125,12 @@ export async function runTui(opts: TuiOptions): Promise<void> {
     </ColorContext.Provider>,
     { stdout, stdin, exitOnCtrlC: false, patchConsole: true, incrementalRendering: true },
   );
+  let moved: string | null = null;
+  const unfollow = live?.onUpdate((u) => {
+    if (u.recording || moved !== null) return;
+    moved = nextOfChain(opts.file, session);
+    if (moved !== null) instance.unmount();
+  });
   opts.signal?.addEventListener('abort', onSignal, { once: true });
   process.once('SIGTERM', onSignal);
   process.once('SIGHUP', onSignal);
@@ -95,8 +142,10 @@ export async function runTui(opts: TuiOptions): Promise<void> {
     process.off('SIGHUP', onSignal);
     instance.cleanup();
     restore();
+    unfollow?.();
     live?.stop();
     counts.close();
     session.close();
   }
+  return opts.signal?.aborted ? null : moved;
 }

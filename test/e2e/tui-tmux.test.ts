@@ -155,6 +155,42 @@ describeCapture('tinytap open --follow in a real terminal', () => {
   });
 });
 
+describeCapture('tinytap open --follow DIR: the newest file of a running record --dir, then the next', () => {
+  let node: Server;
+  const t = new Terminal(CLI);
+  afterAll(async () => {
+    t.kill();
+    await node?.stop();
+  });
+
+  it('follows the recorder into each new file of its chain', async () => {
+    if (!hasTmux) throw new Error('these tests need tmux (apt-get install tmux)');
+    node = await startNodeServer();
+    const dir = join(tempDir('tinytap-tui-chain-'), 'chain');
+    const rec = runRecorder(['--dir', dir, '--rotate', '2s', '--port', String(node.port)]);
+    await rec.ready;
+    const files = () => readdirSync(dir).filter((n) => n.endsWith('.tinytap')).length;
+    try {
+      t.start(['open', '--follow', dir]);
+      await t.waitFor((s) => s.includes('● recording'), 'the recording indicator');
+      await curl('-o', '/dev/null', `http://127.0.0.1:${node.port}/json`);
+      await t.waitFor((s) => /GET +127\.0\.0\.1:\d+\/json +200 /.test(s), 'the first exchange');
+      // the recorder closes this file for the next one: the UI goes on in that one
+      const before = files();
+      while (files() === before) await new Promise((r) => setTimeout(r, 50));
+      await curl('-o', '/dev/null', `http://127.0.0.1:${node.port}/missing`);
+      await t.waitFor((s) => /GET +127\.0\.0\.1:\d+\/missing +404 /.test(s), 'an exchange recorded into the next file');
+      expect(t.screen()).toContain('● recording');
+    } finally {
+      rec.proc.kill('SIGINT');
+      await rec.exited;
+    }
+    t.keys('q');
+    await t.waitFor(() => t.exitStatus() !== null, 'tinytap to exit');
+    expect(t.exitStatus()).toBe(0);
+  });
+});
+
 describeCapture('tinytap record --tui', () => {
   let node: Server;
   const t = new Terminal(CLI);
