@@ -113,7 +113,7 @@ export function registerLs(program: Command): void {
         );
         writeLine(stdout, joinText(lines));
         if (stdout.isTTY) {
-          const total = history.count(() => ({}));
+          const total = history.totalExchanges();
           const shown = list.length;
           const files = history.tagged ? ` in ${history.files.length} ${history.files.length === 1 ? 'file' : 'files'}` : '';
           writeLine(stderr, term`${shown} of ${total} exchanges${files}${arg.text ? term` matching ${arg.text}` : ''}`);

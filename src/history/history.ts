@@ -207,6 +207,8 @@ export class History {
   private learn(file: HistoryFile, s: Session): void {
     const stamp = stampOf(file.path);
     if (!stamp) return;
+    // opened without building: what the catalog says of its exchanges still holds
+    if (file.entry.built && sameStamp(file.entry, stamp)) return;
     const entry: CatalogEntry = { ...file.entry, ...stamp, built: builtFacts(s.db) };
     // a file being recorded has its exchanges built beside it, not in it: what they say now is not what it will hold
     if (s.derivedInTemp()) entry.built = null;
@@ -346,6 +348,19 @@ export class History {
       const q = query(s);
       total += s.countExchanges(q.where, q.params);
       this.release(f);
+    }
+    return total;
+  }
+
+  /** Every exchange of every file: from the catalog where it knows, else by opening the file. */
+  totalExchanges(): number {
+    let total = 0;
+    for (const f of this.files) {
+      if (f.entry.built && sameStamp(f.entry, stampOf(f.path) ?? { size: -1, mtimeMs: 0, ino: 0 })) total += f.entry.built.exchanges;
+      else {
+        total += this.session(f).countExchanges();
+        this.release(f);
+      }
     }
     return total;
   }
