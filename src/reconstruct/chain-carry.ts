@@ -50,6 +50,18 @@ export function streamStarts(witnesses: Record<StreamDirection, DirectionWitness
   return out;
 }
 
+/**
+ * A flow that began before its file and whose start nobody handed on (the file before is gone,
+ * deleted by a --keep budget): it is read from the first request this file holds, as a
+ * connection first seen in the middle of a recording is, rather than not at all. The response
+ * direction starts with the first bytes sent after that request began: those before answer a
+ * request of the file before.
+ */
+export class MidwayStart {
+  /** Wall-clock-relative time of the first request byte read here; null until there is one. */
+  requestTs: number | null = null;
+}
+
 /** Stream starts handed on by the file before, looked up by witness. */
 export class CarriedStarts {
   private readonly byWitness = new Map<string, number>();
@@ -58,10 +70,10 @@ export class CarriedStarts {
     for (const [connId, dir, layer, offset] of starts) this.byWitness.set(`${connId}/${dir}/${layer}`, offset);
   }
 
-  /** Where a direction read from these witnesses begins: the receiver's start, else the sender's, else 0. */
-  startOf(w: DirectionWitnesses): number {
+  /** Where a direction read from these witnesses begins: the receiver's start, else the sender's; null if neither was handed on. */
+  startOf(w: DirectionWitnesses): number | null {
     const of = (s: DirectionSource | null) => (s ? this.byWitness.get(`${s.connId}/${s.dir}/${s.layer}`) : undefined);
-    return of(w.receiver) ?? of(w.sender) ?? 0;
+    return of(w.receiver) ?? of(w.sender) ?? null;
   }
 
   get size(): number {

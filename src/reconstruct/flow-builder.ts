@@ -116,7 +116,7 @@ export class FlowBuilder {
      * What the file before in a chain handed on (SPEC.md §3.1): where the flow's streams go on
      * from, or why they could not (said in the flow's error).
      */
-    carried: { starts?: CarriedStarts; note?: string | null } = {},
+    carried: { starts?: CarriedStarts; note?: string | null; midway?: boolean } = {},
   ) {
     this.client = plan.client;
     this.server = plan.server;
@@ -124,8 +124,8 @@ export class FlowBuilder {
     const turnAround = () => this.turnAround();
     const starts = carried.starts ?? new CarriedStarts();
     this.layers = {
-      socket: new LayerParser('socket', plan, baseNs, turnAround, starts),
-      tls: new LayerParser('tls', plan, baseNs, turnAround, starts),
+      socket: new LayerParser('socket', plan, baseNs, turnAround, starts, !!carried.midway),
+      tls: new LayerParser('tls', plan, baseNs, turnAround, starts, !!carried.midway),
     };
     this.updateContext();
   }

@@ -16,7 +16,7 @@ import { headerValues } from './exchange-row.js';
 import { guessProtocol } from './protocol-guess.js';
 import { RetainedBytes } from './retained-bytes.js';
 import { type DirectionWitnesses, type Layer, WitnessedStream, directionWitnesses, witnessOf } from './stream-items.js';
-import { CarriedStarts, type LayerCarry } from './chain-carry.js';
+import { CarriedStarts, type LayerCarry, MidwayStart } from './chain-carry.js';
 
 /** Bytes of HTTP/1 items kept for a parser that takes over after an upgrade (LayerParser.tail). */
 const TAIL_BYTES = 4 << 20;
@@ -89,11 +89,15 @@ export class LayerParser {
     private readonly turnAroundIfServerAsks: () => boolean,
     /** Where the file before in a chain left each witness's stream (SPEC.md §3.1). */
     starts = new CarriedStarts(),
+    /** The flow began before this file and nothing was handed on: read it from its first request here. */
+    private readonly midway = false,
   ) {
     this.witnesses = directionWitnesses(plan, layer);
+    const gate = midway ? new MidwayStart() : null;
     const stream = (dir: StreamDirection) => {
       const w = this.witnesses[dir];
-      return new WitnessedStream(dir, baseNs, { receiver: !!w.receiver, sender: !!w.sender }, starts.startOf(w));
+      const start = starts.startOf(w);
+      return new WitnessedStream(dir, baseNs, { receiver: !!w.receiver, sender: !!w.sender }, start ?? (gate ? null : 0), start === null ? gate : null);
     };
     this.streams = { c2s: stream('c2s'), s2c: stream('s2c') };
     this.kept = { c2s: this.streams.c2s.start, s2c: this.streams.s2c.start };
@@ -176,7 +180,9 @@ export class LayerParser {
   carry(): LayerCarry {
     const split = this.splitReason();
     if (split) return { kind: 'split', reason: split };
-    const started = this.kept.c2s !== 0 || this.kept.s2c !== 0;
+    // a stream read from midway starts where this file first held it
+    const kept = { c2s: Math.max(this.kept.c2s, this.streams.c2s.start), s2c: Math.max(this.kept.s2c, this.streams.s2c.start) };
+    const started = kept.c2s !== 0 || kept.s2c !== 0;
     if (!this.sawBytes() && !started) return { kind: 'none' };
     // a protocol that carries no exchanges (TLS ciphertext, ssh): nothing in flight to hand on
     if (this.protocol !== null && !this.http && !this.db) return { kind: 'none' };
@@ -186,12 +192,12 @@ export class LayerParser {
       if (id !== null && (at === null || id < at)) at = id;
     };
     for (const dir of DIRS) {
-      earliest(this.retained[dir].firstEventFrom(this.kept[dir]));
+      earliest(this.retained[dir].firstEventFrom(kept[dir]));
       earliest(this.streams[dir].firstPendingEvent());
-      pendingBytes += Math.max(0, this.streams[dir].sentEnd - this.kept[dir]);
+      pendingBytes += Math.max(0, this.streams[dir].sentEnd - kept[dir]);
     }
     for (const item of this.held) earliest(item.eventId);
-    return { kind: 'restart', starts: { ...this.kept }, at, pendingBytes };
+    return { kind: 'restart', starts: kept, at, pendingBytes };
   }
 
   /** Why this layer cannot be read on from the middle of its connection, if it cannot. */
@@ -291,6 +297,9 @@ export class LayerParser {
     if (this.layer === 'tls' && !this.sawBytes()) return false;
     const enough = item.kind === 'end' || this.sniffedBytes.c2s >= 16 || this.sniffedBytes.s2c >= 16;
     if (!enough) return false;
+    // read from midway: a parser starts each direction where its stream began, which the answers
+    // say only once they come (the request before them is held meanwhile)
+    if (this.midway && item.kind !== 'end' && (this.streams.c2s.knownStart === null || this.streams.s2c.knownStart === null)) return false;
     // one HTTP/2 frame from the client of a connection joined mid-way says little alone: wait
     // for the server's first bytes, as long as the client's fit in what is sniffed
     for (const [dir, other] of [['c2s', 's2c'], ['s2c', 'c2s']] as const) {

@@ -19,6 +19,7 @@ import { DataFlag, Direction, EventFlag } from '../events/layout.js';
 import type { GapReason, StreamDirection, StreamItem, StreamSegment } from '../protocols/stream.js';
 import { EVENT_RECORDS_LOST } from '../session/event-reader.js';
 import { endsAligned, type FlowPlan } from './flow-plan.js';
+import type { MidwayStart } from './chain-carry.js';
 
 /**
  * A flow's bytes in two layers: the socket's (what the syscalls moved: plain bytes, or TLS
@@ -123,10 +124,39 @@ export class WitnessedStream {
     /**
      * Stream offset the direction is read from: bytes before it are not this reading's (a later
      * file of a chain goes on from where the file before kept its last exchange, SPEC.md §3.1).
+     * Null, with `midway`: from where this file first holds the stream (chain-carry.ts MidwayStart).
      */
-    readonly start = 0,
+    start: number | null = 0,
+    private readonly midway: MidwayStart | null = null,
   ) {
-    this.nextOffset = start;
+    this.startAt = start;
+    this.nextOffset = start ?? 0;
+  }
+
+  private startAt: number | null;
+
+  get start(): number {
+    return this.startAt ?? this.nextOffset;
+  }
+
+  /** Where it starts, once known: null for a stream read from midway that has had no byte yet. */
+  get knownStart(): number | null {
+    return this.startAt;
+  }
+
+  /**
+   * A stream read from midway takes the offset of its first event here as its start; false for
+   * an event before that start (a response to a request this reading does not have).
+   */
+  private begins(ev: SessionEvent, ts: number): boolean {
+    if (this.startAt !== null) return true;
+    const m = this.midway;
+    if (m) {
+      if (this.dir === 'c2s') m.requestTs ??= ts;
+      else if (m.requestTs === null || ts < m.requestTs) return false;
+    }
+    this.startAt = this.nextOffset = ev.streamOff;
+    return true;
   }
 
   private rel(ev: SessionEvent): number {
@@ -140,6 +170,7 @@ export class WitnessedStream {
     if (ev.ret < 0) return this.receiverEnded('error', ts, ev.id);
     // a read of 0 bytes: the peer shut down its side, everything it sent has been read
     if (ev.ret === 0) return this.receiverEnded('eof', ts, ev.id);
+    if (!this.begins(ev, ts)) return [];
     const items: StreamItem[] = [];
     const start = ev.streamOff;
     const end = ev.streamOff + ev.ret;
@@ -178,6 +209,7 @@ export class WitnessedStream {
       return items;
     }
     if (ev.ret === 0) return [];
+    if (!this.begins(ev, ts)) return [];
     this.addPending({
       offset: ev.streamOff,
       length: ev.ret,

@@ -18,7 +18,7 @@ import { CallLinker, N_PLUS_ONE_DEFAULT } from '../reconstruct/call-links.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
 import { type ConnInfo, type ConnUser, type FlowPlan, planFlows } from '../reconstruct/flow-plan.js';
 import { BuildPass, type PassChain, type PassResult } from './build-pass.js';
-import { type BuildParts, CARRIED_IN_KEY, CARRY_OUT_KEY, type CarryIn, type CarriedFlow, carryInto, chainOf } from './chain-carry-in.js';
+import { type BuildParts, CARRIED_IN_KEY, CARRY_OUT_KEY, type CarriedFlow, carryInto, chainOf, passChainOf } from './chain-carry-in.js';
 import { type CarriedRecord, writeCarriedBlocks } from './carried-blocks.js';
 import { DerivedWriter, type Prepared } from './derived-writer.js';
 import { EventReader } from './event-reader.js';
@@ -32,7 +32,7 @@ import { TlsLibraryNames } from './tls-library-names.js';
 const WEBSOCKET_VERSION = `ws-${WEBSOCKET_PARSER_VERSION}`;
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.grpc-${GRPC_READER_VERSION}.${DB_PARSER_VERSIONS}.${WEBSOCKET_VERSION}.build-14`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.grpc-${GRPC_READER_VERSION}.${DB_PARSER_VERSIONS}.${WEBSOCKET_VERSION}.build-15`;
 
 export interface BuildStats {
   flows: number;
@@ -321,23 +321,6 @@ const BUILD_PARTS: BuildParts = {
   start: (db) => sessionStart(db),
 };
 
-/** A file of a chain: where the flows handed to it go on from, why others are split, whether it hands on (SPEC.md §3.1). */
-function passChain(db: Database.Database, carryIn: CarryIn): PassChain | null {
-  const chain = chainOf(db);
-  if (!chain) return null;
-  const notes: [number, string][] = [];
-  for (const f of carryIn.flows)
-    if (f.carry === 'split')
-      for (const c of f.conns)
-        if (c !== null) notes.push([c, `began in ${carryIn.file}, and ${f.reason}: what was in flight when that file ended is in part in each, flagged`]);
-  return {
-    starts: carryIn.flows.filter((f) => f.carry === 'restart').flatMap((f) => f.starts),
-    notes,
-    beganBefore: carryIn.note ? `began before this file; ${carryIn.note}` : null,
-    handOn: chain.next !== null,
-  };
-}
-
 /** What the flows still open hand on, each with where its first byte in flight was recorded. */
 function carriedOut(db: Database.Database, carry: PassResult['carry'], carried: readonly CarriedRecord[]): CarriedFlow[] {
   const file = basename(db.name);
@@ -353,7 +336,7 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
   const tlsNames = new TlsLibraryNames(db);
   // before the transaction: it reads the file before in the chain, never this one's derived tables
   const carryIn = carryInto(db, BUILD_PARTS);
-  const chain = passChain(db, carryIn);
+  const chain = passChainOf(db, carryIn);
 
   const run = db.transaction(() => {
     // the previous build stays aside until the new one is compared with it

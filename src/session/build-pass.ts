@@ -24,6 +24,8 @@ export interface PassChain {
   beganBefore: string | null;
   /** A later file goes on from this one: flows still open at its end hand it their exchanges in flight. */
   handOn: boolean;
+  /** Wall-clock ns of this file's first record: a connection opened before it began in a file before. */
+  firstTs: bigint | null;
 }
 
 /** What the pass ends with: each flow's row, by id, and what the flows still open hand on. */
@@ -53,9 +55,14 @@ export class BuildPass {
   ) {
     const starts = new CarriedStarts(chain?.starts);
     const notes = new Map(chain?.notes);
+    const handedOn = new Set(chain?.starts.map(([connId]) => connId));
     for (const plan of plans) {
       const note = notes.get(plan.client?.id ?? -1) ?? notes.get(plan.server?.id ?? -1) ?? null;
-      const b = new FlowBuilder(plan, plan.index + 1, baseNs, tlsName, { starts, note });
+      const conns = [plan.client, plan.server].filter((c) => c !== null);
+      // began in a file before, which handed nothing on (gone, or not built): read from its first request here
+      const firstTs = chain?.firstTs ?? null;
+      const midway = firstTs !== null && note === null && conns.every((c) => c.openedAt < firstTs && !handedOn.has(c.id));
+      const b = new FlowBuilder(plan, plan.index + 1, baseNs, tlsName, { starts, note, midway });
       this.builders.push(b);
       if (plan.client) this.byConn.set(plan.client.id, b);
       if (plan.server) this.byConn.set(plan.server.id, b);

@@ -17,7 +17,7 @@ import { Direction, Kind } from '../events/layout.js';
 import { isChainFileName } from '../files/chain-names.js';
 import type { FlowCarry } from '../reconstruct/chain-carry.js';
 import type { FlowPlan } from '../reconstruct/flow-plan.js';
-import { BuildPass } from './build-pass.js';
+import { BuildPass, type PassChain } from './build-pass.js';
 import { type CarriedRecord, type RecordOrigin, carriedOrigins } from './carried-blocks.js';
 import { parsedJson } from './damage.js';
 import { EventReader } from './event-reader.js';
@@ -48,6 +48,34 @@ const isChain = isShaped<ChainMeta>({ id: isText, sequence: isCount, previous: i
 /** A file's place in its chain (meta `chain`), or null when it is not a chain's. */
 export function chainOf(db: Database.Database): ChainMeta | null {
   return new MetaReader(db).get('chain', isChain);
+}
+
+/** Wall-clock ns of the file's own first record (not one carried in), or null for a file with none. */
+function firstRecordTs(db: Database.Database): bigint | null {
+  const first = db.prepare("SELECT min(first_ts) FROM main.event_blocks WHERE typeof(first_ts) = 'integer'").pluck().safeIntegers(true).get();
+  return typeof first === 'bigint' ? first : null;
+}
+
+/**
+ * How a file of a chain is built (build-pass.ts PassChain): where the flows handed to it go on
+ * from, why others are split, whether it hands on. The same for a build of the file and for
+ * working out what it handed on, so both read its flows alike.
+ */
+export function passChainOf(db: Database.Database, carryIn: CarryIn): PassChain | null {
+  const chain = chainOf(db);
+  if (!chain) return null;
+  const notes: [number, string][] = [];
+  for (const f of carryIn.flows)
+    if (f.carry === 'split')
+      for (const c of f.conns)
+        if (c !== null) notes.push([c, `began in ${carryIn.file}, and ${f.reason}: what was in flight when that file ended is in part in each, flagged`]);
+  return {
+    starts: carryIn.flows.filter((f) => f.carry === 'restart').flatMap((f) => f.starts),
+    notes,
+    beganBefore: carryIn.note ? `began before this file; ${carryIn.note}` : null,
+    handOn: chain.next !== null,
+    firstTs: firstRecordTs(db),
+  };
 }
 
 /** A flow handed on, with where its first byte in flight was recorded (null: nothing in flight). */
@@ -173,12 +201,7 @@ function workedOut(prev: Database.Database, prevPath: string, name: string, conn
   const flowConns = new Set(plans.flatMap((p) => [p.client?.id, p.server?.id]).filter((c): c is number => c !== undefined));
   const before = carryInOf(prev, prevPath, flowConns, depth + 1, parts);
   const names = new TlsLibraryNames(prev);
-  const pass = new BuildPass(plans, parts.start(prev), (auxFd) => names.name(auxFd), () => {}, {
-    starts: before.flows.flatMap((f) => f.starts),
-    notes: [],
-    beganBefore: null,
-    handOn: true,
-  });
+  const pass = new BuildPass(plans, parts.start(prev), (auxFd) => names.name(auxFd), () => {}, passChainOf(prev, before));
   for (const r of before.records) pass.record(r.rec, r.n);
   const reader = new EventReader(prev);
   // its own records only: carried_blocks of an older build are not what `before` is

@@ -11,7 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 
 import { CLI, type Server, describeCapture, runRecorder, startNginx, tempDir } from './harness.js';
 import { ab } from './peers/clients.js';
@@ -39,9 +39,9 @@ function lsDir(dir: string, ...filter: string[]): Listed[] {
   return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Listed);
 }
 
-/** curl asking for /n?i=FIRST..LAST in order on one connection, at `rate` per second; resolves with the numbers it got answers for. */
-function numbered(port: number, first: number, last: number, rate: string) {
-  const proc = spawn('curl', ['-s', '--rate', rate, '-o', '/dev/null', '-w', '%{http_code} %{url_effective}\\n', `http://127.0.0.1:${port}/n?i=[${first}-${last}]`], {
+/** curl asking for PATH?i=FIRST..LAST in order on one connection, at `rate` per second. */
+function numbered(port: number, path: string, first: number, last: number, rate: string) {
+  const proc = spawn('curl', ['-s', '-N', '--rate', rate, '-o', '/dev/null', '-w', '%{http_code} %{url_effective}\\n', `http://127.0.0.1:${port}${path}?i=[${first}-${last}]`], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   let out = '';
@@ -50,9 +50,15 @@ function numbered(port: number, first: number, last: number, rate: string) {
   return {
     proc,
     done,
-    /** The numbers curl has printed an answer for so far. */
+    /** The numbers curl has printed an answer for so far (its output may lag: nginx's log is the reference). */
     answered: () => [...out.matchAll(/^200 \S+\?i=(\d+)$/gm)].map((m) => Number(m[1])),
   };
+}
+
+/** The numbers nginx's access log says it answered on `path`, in order. */
+function served(log: string, path: string): number[] {
+  const line = new RegExp(`"GET ${path.replace('/', '\\/')}\\?i=(\\d+) HTTP\\/1\\.1" 200`, 'g');
+  return [...readFileSync(log, 'utf8').matchAll(line)].map((m) => Number(m[1]));
 }
 
 const numbers = (rows: Listed[]) => rows.map((r) => Number(/^i=(\d+)$/.exec(r.query ?? '')?.[1])).filter((n) => Number.isInteger(n));
@@ -69,6 +75,7 @@ describeCapture('record --dir read back as one history', () => {
       www,
       `access_log ${accessLog};
     location = /n { return 200 "number\\n"; }
+    location = /k { return 200 "number\\n"; }
     location = /slow.bin { limit_rate 40k; }
     location / { return 200 "page\\n"; }`,
     );
@@ -80,7 +87,9 @@ describeCapture('record --dir read back as one history', () => {
     const rec = runRecorder(['--dir', dir, '--rotate', '2s', '--keep', '10s', '--port', String(nginx.port)]);
     await rec.ready;
     const started = Date.now();
-    const curl = numbered(nginx.port, 1, 100_000, '50/s');
+    const curl = numbered(nginx.port, '/n', 1, 100_000, '50/s');
+    // whatever fails below, the next test must not record this one's client
+    onTestFinished(() => void curl.proc.kill('SIGTERM'));
     let slow: Promise<unknown> | null = null;
     while (Date.now() - started < 30_000) {
       const r = await ab(`http://127.0.0.1:${nginx.port}/page`, { requests: 50, concurrency: 2 });
@@ -90,14 +99,19 @@ describeCapture('record --dir read back as one history', () => {
         slow = new Promise((resolve) => spawn('curl', ['-s', '-o', '/dev/null', `http://127.0.0.1:${nginx.port}/slow.bin`]).on('exit', resolve));
       await wait(200);
     }
+    // while it records: the newest file, being written, is part of the directory's history
+    const latest = curl.answered().at(-1)!;
+    const live = numbers(lsDir(dir, 'path:/n'));
+    expect(Math.max(...live)).toBeGreaterThanOrEqual(latest - 100);
     await slow;
     curl.proc.kill('SIGTERM');
     await curl.done;
     await wait(500);
     rec.proc.kill('SIGINT');
     expect((await rec.exited).code, rec.stderr).toBe(0);
-    const made = curl.answered();
+    const made = served(accessLog, '/n');
     expect(made.length).toBeGreaterThan(1000);
+    expect(curl.answered()).toEqual(made.slice(0, curl.answered().length));
 
     // the budget: old files went, only closed ones, and what is left ended within --keep of the last switch
     const deleted = [...rec.stderr.matchAll(/^deleted (\S+) \(past the --keep budget\)$/gm)].map((m) => m[1]);
@@ -114,37 +128,49 @@ describeCapture('record --dir read back as one history', () => {
     expect(new Set(listed).size, 'no request listed twice').toBe(listed.length);
     const first = Math.min(...listed);
     expect(first).toBeGreaterThan(1);
-    expect(listed).toEqual(made.filter((n) => n >= first));
+    // the files kept span --keep (10 s) at least: at 50 a second, some 500 requests
+    expect(listed.length).toBeGreaterThan(400);
     // nginx's own account of the same requests
-    const served = [...readFileSync(accessLog, 'utf8').matchAll(/"GET \/n\?i=(\d+) HTTP\/1\.1" 200/g)].map((m) => Number(m[1]));
-    expect(served.filter((n) => n >= first)).toEqual(listed);
+    expect(listed).toEqual(made.filter((n) => n >= first));
 
     // the download that spanned files: one exchange, its whole body
     const slowRows = lsDir(dir, 'path:/slow.bin');
     expect(slowRows.map((r) => [r.status, r.response_size])).toEqual([[200, 240_000]]);
+
+    // search, show and export read the same history, by the ids ls gives
+    const pick = lsDir(dir, 'path:/n').at(-3)!;
+    const search = spawnSync(process.execPath, [CLI, 'search', dir, pick.query!, '--json'], { encoding: 'utf8' });
+    expect(search.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toContain(pick.id);
+    const show = spawnSync(process.execPath, [CLI, 'show', dir, pick.id, '--json'], { encoding: 'utf8' });
+    expect(show.status, show.stderr).toBe(0);
+    expect(JSON.parse(show.stdout)).toMatchObject({ id: pick.id, file: pick.file });
+    const har = spawnSync(process.execPath, [CLI, 'export', dir, '--har', 'path:/slow.bin'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const entries = (JSON.parse(har.stdout) as { log: { entries: { _tinytapId: string; response: { content: { size: number } } }[] } }).log.entries;
+    expect(entries.map((e) => [e._tinytapId, e.response.content.size])).toEqual([[slowRows[0].id, 240_000]]);
   });
 
   it('SIGKILL as a new file of the chain appears: every file readable, nothing lost beyond the commit interval', async () => {
     const dir = join(tempDir(), 'chain');
     const rec = runRecorder(['--dir', dir, '--rotate', '1s', '--port', String(nginx.port)]);
     await rec.ready;
-    const curl = numbered(nginx.port, 1, 100_000, '100/s');
+    const curl = numbered(nginx.port, '/k', 1, 100_000, '100/s');
+    onTestFinished(() => void curl.proc.kill('SIGTERM'));
     await wait(2_500);
     // the moment the next file is made, the recorder is inside its switch
     const before = chainFiles(dir).length;
     while (chainFiles(dir).length === before) await wait(2);
     rec.proc.kill('SIGKILL');
-    // what curl had been answered when the recorder died (its exit, the programs detached, comes later)
-    const answeredAtKill = curl.answered().length;
+    // what nginx had answered when the recorder died (its exit, the programs detached, comes later)
+    const answeredAtKill = served(accessLog, '/k').length;
     await rec.exited;
     curl.proc.kill('SIGTERM');
     await curl.done;
-    const answered = curl.answered();
+    const answered = served(accessLog, '/k');
     for (const name of chainFiles(dir)) {
       const r = spawnSync(process.execPath, [CLI, 'info', join(dir, name)], { encoding: 'utf8' });
       expect(r.status, `${name}: ${r.stderr}`).toBe(0);
     }
-    const listed = numbers(lsDir(dir, 'path:/n'));
+    const listed = numbers(lsDir(dir, 'path:/k'));
     expect(new Set(listed).size).toBe(listed.length);
     expect(listed[0]).toBe(1);
     expect(listed).toEqual(answered.slice(0, listed.length));

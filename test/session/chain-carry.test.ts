@@ -49,6 +49,15 @@ async function keepAliveChain(): Promise<string[]> {
   return s.finish();
 }
 
+function statuses(file: string): [string, number | null][] {
+  const s = Session.open(file);
+  try {
+    return s.exchanges().map((x) => [String(x.path), x.status === null ? null : Number(x.status)]);
+  } finally {
+    s.close();
+  }
+}
+
 function paths(file: string): string[] {
   const s = Session.open(file);
   try {
@@ -154,6 +163,11 @@ describe('a chain switched with an exchange in flight', () => {
       s.close();
     }
     expect(derivedMeta(join(alone, basename(files[1])), 'carried_in')).toMatchObject({ records: 0, note: expect.stringMatching(/not beside it/) });
+    // the connection is read from the first request the file holds (the rest of /slow before it answers a request of the file gone)
+    expect(statuses(join(alone, basename(files[1])))).toEqual([['/a', 404], ['/b', 200]]);
+    // and the file after it, built with the first one gone (a --keep budget), goes on from it
+    copyFileSync(files[2], join(alone, basename(files[2])));
+    expect(statuses(join(alone, basename(files[2])))).toEqual([['/c', 200]]);
     // the first file alone keeps to itself what belongs to the next
     renameSync(files[1], files[1] + '.away');
     expect(paths(files[0])).toEqual(['/first']);
