@@ -175,11 +175,13 @@ describeCapture('tinytap open --follow DIR: the newest file of a running record 
       await t.waitFor((s) => s.includes('● recording'), 'the recording indicator');
       await curl('-o', '/dev/null', `http://127.0.0.1:${node.port}/json`);
       await t.waitFor((s) => /GET +127\.0\.0\.1:\d+\/json +200 /.test(s), 'the first exchange');
-      // the recorder closes this file for the next one: the UI goes on in that one
+      // the recorder closes this file for the next one: the UI goes on in that one, where a
+      // keep-alive connection open across the switch (curl, a request a second) goes on too
       const before = files();
+      const kept = curl('--rate', '1/s', ...['/gzip', '/json', '/missing'].flatMap((p) => ['-o', '/dev/null', `http://127.0.0.1:${node.port}${p}`]));
       while (files() === before) await new Promise((r) => setTimeout(r, 50));
-      await curl('-o', '/dev/null', `http://127.0.0.1:${node.port}/missing`);
-      await t.waitFor((s) => /GET +127\.0\.0\.1:\d+\/missing +404 /.test(s), 'an exchange recorded into the next file');
+      await kept;
+      await t.waitFor((s) => /GET +127\.0\.0\.1:\d+\/missing +404 /.test(s), 'an exchange on a connection opened in the file before');
       expect(t.screen()).toContain('● recording');
     } finally {
       rec.proc.kill('SIGINT');
