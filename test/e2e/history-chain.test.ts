@@ -137,6 +137,14 @@ describeCapture('record --dir read back as one history', () => {
     const slowRows = lsDir(dir, 'path:/slow.bin');
     expect(slowRows.map((r) => [r.status, r.response_size])).toEqual([[200, 240_000]]);
 
+    // a time range: from the middle of what is kept, only what started since then, in order
+    const all = lsDir(dir, 'path:/n') as (Listed & { started_ns: string })[];
+    const middle = all[Math.floor(all.length / 2)];
+    const since = new Date(Number(BigInt(middle.started_ns) / 1_000_000n)).toISOString();
+    const later = all.filter((r) => BigInt(r.started_ns) >= BigInt(Date.parse(since)) * 1_000_000n).map((r) => r.id);
+    expect(lsDir(dir, 'path:/n', '--since', since).map((r) => r.id)).toEqual(later);
+    expect(later.length).toBeGreaterThan(100);
+
     // search, show and export read the same history, by the ids ls gives
     const pick = lsDir(dir, 'path:/n').at(-3)!;
     const search = spawnSync(process.execPath, [CLI, 'search', dir, pick.query!, '--json'], { encoding: 'utf8' });
