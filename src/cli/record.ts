@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { sudoOwner } from '../files/owner.js';
 import { checkNewFile } from '../files/private-file.js';
 import { ensureOwnDirectory } from '../files/private-dir.js';
+import { checkUserDataParent, userDataDir } from '../files/user-data-dir.js';
 import { checkSessionFiles } from '../files/session-files.js';
 
 import { loadBinding } from '../record/binding.js';
@@ -50,6 +51,8 @@ interface RecordFlags {
   asRoot?: boolean;
   /** --dir with no value: true (the default directory). */
   dir?: string | true;
+  /** --dir --user: the invoking user's data directory. */
+  user?: boolean;
   rotate?: string;
   keep?: string;
 }
@@ -82,10 +85,16 @@ function parseLimits(text: string, flag: string, durationOk: (ms: number) => boo
 /** record --dir: the chain's directory and its rotation and budget; null without --dir. */
 function rotationPlan(flags: RecordFlags): RotationPlan | null {
   if (flags.dir === undefined) {
-    if (flags.rotate !== undefined || flags.keep !== undefined) throw new UsageError('--rotate and --keep are for a recording into a directory: add --dir DIR');
+    if (flags.rotate !== undefined || flags.keep !== undefined || flags.user) throw new UsageError('--rotate, --keep and --user are for a recording into a directory: add --dir DIR (or --dir --user)');
     return null;
   }
   if (flags.output !== undefined) throw new UsageError('--dir and -o cannot be used together: with --dir, tinytap names each file of the chain');
+  if (flags.user) {
+    if (flags.dir !== true) throw new UsageError('--user chooses the directory: give --dir DIR, or --dir --user');
+    const dir = userDataDir(process.env, process.getuid?.() ?? 0);
+    if (dir === null) throw new UsageError('--user: your home directory cannot be told (not in /etc/passwd): give --dir DIR');
+    return parseChainPlan(dir, flags.rotate, flags.keep);
+  }
   return parseChainPlan(flags.dir, flags.rotate, flags.keep);
 }
 
@@ -236,6 +245,7 @@ export async function recordAction(command: string[], flags: RecordFlags): Promi
   if (command.length && !findProgram(command[0])) throw new CliError(`cannot run ${command[0]}: no such command (not a file, and not in PATH)`, 127);
   if (plan.readyFile) checkReadyFile(plan.readyFile);
   checkSetup();
+  if (rotation && flags.user) checkUserDataParent(rotation.dir, sudoOwner());
   if (rotation) ensureOwnDirectory(rotation.dir, sudoOwner());
   checkOutputs(plan);
 
@@ -270,6 +280,7 @@ export function registerRecord(program: Command): void {
     .option('-o, --output <file>', 'session file to write (default: tinytap-YYYYMMDD-HHMMSS.tinytap)')
     .option('--force', 'overwrite the output file if it exists')
     .option('--dir [dir]', `write a chain of session files into this directory, a new one at each --rotate (default: ${DEFAULT_CHAIN_DIR})`)
+    .option('--user', "with --dir and no DIR: the invoking user's data directory (~/.local/share/tinytap) instead of /var/lib/tinytap")
     .option('--rotate <when>', `with --dir: start a new file after this long or at this size, or both (15m, 256MB, 15m,256MB; default ${DEFAULT_ROTATE})`)
     .option('--keep <budget>', 'with --dir: delete the oldest files once older than this or past this total (7d, 5GB, 7d,5GB; default: keep all)')
     .option('--pid <pid>', 'capture only this process and its children (repeatable)', collect, [])
