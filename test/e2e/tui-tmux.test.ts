@@ -178,10 +178,18 @@ describeCapture('tinytap open --follow DIR: the newest file of a running record 
       // the recorder closes this file for the next one: the UI goes on in that one, where a
       // keep-alive connection open across the switch (curl, a request a second) goes on too
       const before = files();
-      const kept = curl('--rate', '1/s', ...['/gzip', '/json', '/missing'].flatMap((p) => ['-o', '/dev/null', `http://127.0.0.1:${node.port}${p}`]));
+      // /gzip for four seconds (the switch comes within two), then /missing each second: whichever
+      // file the UI has reached, the connection goes on in it
+      const urls = [...Array<string>(4).fill('/gzip'), ...Array<string>(8).fill('/missing')];
+      const kept = curl('--rate', '1/s', ...urls.flatMap((p) => ['-o', '/dev/null', `http://127.0.0.1:${node.port}${p}`]));
       while (files() === before) await new Promise((r) => setTimeout(r, 50));
-      await kept;
+      const first = readdirSync(dir).filter((n) => n.endsWith('.tinytap')).sort()[0];
       await t.waitFor((s) => /GET +127\.0\.0\.1:\d+\/missing +404 /.test(s), 'an exchange on a connection opened in the file before');
+      await kept;
+      // the first /missing came after the switch, on the connection opened before it
+      const inFirst = spawnSync(process.execPath, [CLI, 'ls', join(dir, first), '--json'], { encoding: 'utf8' }).stdout;
+      expect(inFirst).toContain('/gzip');
+      expect(inFirst).not.toContain('/missing');
       expect(t.screen()).toContain('● recording');
     } finally {
       rec.proc.kill('SIGINT');
