@@ -1,9 +1,13 @@
 // A large session written as the recorder would have written it (both ends of every loopback
-// connection captured), and a pcap of the same traffic, for the query benchmarks.
-// Usage from other benchmarks: generateSession({ exchanges, file, pcap }).
+// connection captured), and a pcap of the same traffic, for the query benchmarks; or the same
+// traffic as a `record --dir` chain of files, for the history benchmark.
+// Usage from other benchmarks: generateSession({ exchanges, file, pcap }),
+// generateChain({ exchanges, dir, files }).
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { Capture, defaultCaptureOptions } from '../dist/record/capture.js';
+import { sessionFileName } from '../dist/files/chain-names.js';
 import { batchOf, encodeConn, encodeData, encodeProc, encodeClose } from '../dist/events/encode-records.js';
 import { Direction, Syscall } from '../dist/events/layout.js';
 import { rng } from './lib.mjs';
@@ -11,7 +15,12 @@ import { ORDER_COLUMNS, USER_COLUMNS, orderRows, pgExtendedQuery, pgSimpleQuery,
 
 export const RARE = 'zebra-unicorn-42';
 
-function fakeBinding(onRecorder) {
+/**
+ * The addon's stand-in: `onRecorder` receives the function the drain thread would hand batches
+ * to; its wall clock is `clock.ns`, which the traffic moves on as it is written (started_at,
+ * stopped_at and a chain's file names then agree with the records' times).
+ */
+function fakeBinding(onRecorder, clock) {
   return {
     Recorder: class {
       constructor(opts, onBatch) {
@@ -30,7 +39,7 @@ function fakeBinding(onRecorder) {
         return 0n;
       }
     },
-    clocks: () => ({ monotonicNs: 0n, realtimeNs: 1_795_000_000_000_000_000n }),
+    clocks: () => ({ monotonicNs: 0n, realtimeNs: clock.ns }),
     layout: () => ({}),
     mountTracefs: () => {},
   };
@@ -180,33 +189,88 @@ function serviceCalls(random, { method, host, path, id, rareSql }) {
   return calls;
 }
 
+/** The wall-clock time of the first record, 2026-11-18 11:06:40 UTC: every generated session starts there. */
+const T0 = 1_795_000_000_000_000_000n;
+
 /**
  * Write `exchanges` HTTP exchanges on `flows` keep-alive connections into a session file (and
- * the same traffic into a pcap if asked). Exactly one response body contains RARE.
+ * the same traffic into a pcap if asked). Exactly one response body contains RARE, unless
+ * `rareAt` says where: the first HTTP exchange at or after each of its fractions of `exchanges`.
  * `variant: 1` writes the same traffic as a later version of the server would answer it, for
  * `tinytap diff`: order responses say `"note":"ok (v2)"`, static files carry a Cache-Control
  * header and come 50 ms later. The random sequence is the same, so everything else is equal.
  * `mixed: true`: the api-server also calls PostgreSQL and Redis while it serves (serviceCalls),
  * on one connection to each per HTTP connection, both ends captured; `exchanges` then counts
  * HTTP exchanges and database calls together (the PostgreSQL startups too), and exactly one SQL
- * query contains RARE_SQL.
+ * query contains RARE_SQL (in the first exchange that has RARE).
  */
-export async function generateSession({ file, exchanges, flows = Math.max(1, Math.round(exchanges / 500)), pcap = null, variant = 0, mixed = false }) {
-  const random = rng(42);
-  // the database calls draw from their own sequence: the HTTP traffic is the same either way
-  const dbRandom = rng(43);
+export async function generateSession({ file, ...traffic }) {
+  const clock = { ns: T0 };
   let deliver;
   const cap = new Capture(
     defaultCaptureOptions(file, { create: { force: true }, commitMs: 1_000_000_000 }),
-    fakeBinding((b) => (deliver = b)),
+    fakeBinding((b) => (deliver = b), clock),
   );
   cap.start();
+  const written = await writeTraffic(traffic, { deliver: (batch) => deliver(batch), clock });
+  await cap.stop('signal');
+  return written;
+}
+
+/**
+ * The same traffic as `record --dir DIR --rotate ...` writes it: a chain of `files` files in
+ * `dir`, switched by Capture's own rotation after each `exchanges / files` exchanges (at the end
+ * of the batch that reaches them, as the recorder switches between two batches of the drain:
+ * keep-alive connections go on in the next file). `rareAt` as for generateSession; the files
+ * are named, and their meta timed, by the traffic's clock. Returns the files in chain order.
+ */
+export async function generateChain({ dir, files, ...traffic }) {
+  const clock = { ns: T0 };
+  let deliver;
+  let rotated = () => {};
+  const chain = [join(dir, sessionFileName(new Date(Number(T0 / 1_000_000n))))];
+  const cap = new Capture(
+    defaultCaptureOptions(chain[0], {
+      create: { force: true },
+      // the traffic is written without yielding, so the commit timer fires only where a file is
+      // to end (afterBatch below), and that commit rotates: the file has reached `everyBytes`
+      commitMs: 1,
+      rotation: { dir, everyMs: null, everyBytes: 1, keepMs: null, keepBytes: null },
+    }),
+    fakeBinding((b) => (deliver = b), clock),
+    { onRotate: (r) => (chain.push(r.opened), rotated()) },
+  );
+  cap.start();
+  const perFile = traffic.exchanges / files;
+  const written = await writeTraffic(traffic, {
+    deliver: (batch) => deliver(batch),
+    clock,
+    afterBatch: (n) => (chain.length < files && n >= chain.length * perFile ? new Promise((resolve) => (rotated = resolve)) : null),
+  });
+  await cap.stop('signal');
+  return { ...written, files: chain };
+}
+
+/**
+ * The traffic itself, one definition for a single file and a chain: batches of records handed
+ * to `deliver` as the drain thread hands them, `clock.ns` moved on with them, and after each
+ * batch `afterBatch(exchanges so far)` awaited if it returns a promise.
+ */
+async function writeTraffic(
+  { exchanges, flows = Math.max(1, Math.round(exchanges / 500)), pcap = null, variant = 0, mixed = false, rareAt = [0.61803] },
+  { deliver, clock, afterBatch = () => null },
+) {
+  const random = rng(42);
+  // the database calls draw from their own sequence: the HTTP traffic is the same either way
+  const dbRandom = rng(43);
   const pw = pcap ? new PcapWriter(pcap) : null;
-  let ts = 1_795_000_000_000_000_000n;
+  let ts = T0;
   let records = [];
   const flush = () => {
+    clock.ns = ts;
     deliver(batchOf(records));
     records = [];
+    return afterBatch(n);
   };
   const emit = (record) => records.push(record);
   const client = { pid: 3000, comm: 'loadgen' };
@@ -219,8 +283,8 @@ export async function generateSession({ file, exchanges, flows = Math.max(1, Mat
     emit(encodeProc({ pid: postgres.pid, comm: postgres.comm, argv: ['postgres', '-D', '/var/lib/postgresql/data'], tsNs: ts }));
     emit(encodeProc({ pid: redis.pid, comm: redis.comm, argv: ['redis-server', '*:6379'], tsNs: ts }));
   }
-  const rareAt = Math.floor(exchanges * 0.61803);
-  let rareHttp = false;
+  const rareFrom = rareAt.map((f) => Math.floor(exchanges * f));
+  let rareHttp = 0;
   let rareSql = false;
   let n = 0;
   let connId = 1;
@@ -252,8 +316,8 @@ export async function generateSession({ file, exchanges, flows = Math.max(1, Mat
         `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: loadgen/1.0\r\nAccept: application/json\r\nX-Request-Id: ${n.toString(36)}-${id}\r\n` +
         (reqBody ? `Content-Type: application/json\r\nContent-Length: ${reqBody.length}\r\n` : '') +
         `\r\n${reqBody}`;
-      const rare = !rareHttp && n >= rareAt;
-      rareHttp ||= rare;
+      const rare = rareHttp < rareFrom.length && n >= rareFrom[rareHttp];
+      if (rare) rareHttp++;
       const payload = {
         id,
         status,
@@ -278,7 +342,7 @@ export async function generateSession({ file, exchanges, flows = Math.max(1, Mat
         n += calls.length;
       }
       http.send('s2c', Buffer.from(response, 'latin1'), (ts += latency));
-      if (records.length >= 8192) flush();
+      if (records.length >= 8192) await flush();
     }
     ts = http.close(ts);
     if (mixed) {
@@ -287,21 +351,27 @@ export async function generateSession({ file, exchanges, flows = Math.max(1, Mat
       ts = db.redis.close(db.pg.close(ts));
     }
   }
-  flush();
+  await flush();
   pw?.close();
-  await cap.stop('signal');
-  return { exchanges: n, flows, rare: RARE, rareSql: mixed ? RARE_SQL : null };
+  return { exchanges: n, flows, rare: RARE, rareHits: rareHttp, rareSql: mixed ? RARE_SQL : null };
 }
 
 // node bench/generate-session.mjs FILE [EXCHANGES] [PCAP] [--variant 1] [--mixed]
+// node bench/generate-session.mjs DIR [EXCHANGES] --chain FILES      (a chain of FILES files in DIR)
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
-  const v = args.indexOf('--variant');
-  const variant = v >= 0 ? Number(args.splice(v, 2)[1]) : 0;
+  const flag = (name) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args.splice(i, 2)[1] : undefined;
+  };
+  const variant = Number(flag('--variant') ?? 0);
+  const chain = flag('--chain');
   const m = args.indexOf('--mixed');
   const mixed = m >= 0 && args.splice(m, 1).length > 0;
   const n = Number(args[1] ?? 100000);
   const t = Date.now();
-  const r = await generateSession({ file: args[0], exchanges: n, pcap: args[2] ?? null, variant, mixed });
-  console.error(`${r.exchanges} exchanges on ${r.flows} connections in ${Date.now() - t} ms`);
+  const r = chain
+    ? await generateChain({ dir: args[0], files: Number(chain), exchanges: n, mixed })
+    : await generateSession({ file: args[0], exchanges: n, pcap: args[2] ?? null, variant, mixed });
+  console.error(`${r.exchanges} exchanges on ${r.flows} connections${r.files ? ` in ${r.files.length} files` : ''} in ${Date.now() - t} ms`);
 }

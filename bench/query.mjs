@@ -9,19 +9,20 @@ import { Http1Connection } from '../dist/protocols/http1/index.js';
 import { CLI, fmt, median, tempDir } from './lib.mjs';
 import { RARE, generateSession } from './generate-session.mjs';
 
-export function time(cmd, args, opts = {}) {
+/** Run a command and time it; it must exit with one of `exitCodes` (0), unless `allowFail`. */
+export function time(cmd, args, { exitCodes = [0], allowFail = false, ...opts } = {}) {
   const t = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  if (!exitCodes.includes(r.status) && !allowFail) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
   return { ms, stdout: r.stdout };
 }
 
-function timeRepeated(cmd, args, n = 3) {
+function timeRepeated(cmd, args, n = 3, opts = {}) {
   const runs = [];
   let out = '';
   for (let i = 0; i < n; i++) {
-    const r = time(cmd, args);
+    const r = time(cmd, args, opts);
     runs.push(r.ms);
     out = r.stdout;
   }
@@ -31,9 +32,9 @@ function timeRepeated(cmd, args, n = 3) {
 /** The lines a command printed: rows of `ls --json`, hits of `search --json`. */
 export const lines = (stdout) => stdout.trim().split('\n').filter(Boolean).length;
 
-/** A tinytap command run 3 times: median ms, and the lines (rows) it printed. */
-export function timeTinytap(args) {
-  const r = timeRepeated(process.execPath, [CLI, ...args]);
+/** A tinytap command run `n` times: median ms, and the lines (rows) it printed. */
+export function timeTinytap(args, n = 3, opts = {}) {
+  const r = timeRepeated(process.execPath, [CLI, ...args], n, opts);
   return { ms: r.ms, runs: r.runs, rows: lines(r.stdout) };
 }
 

@@ -9,6 +9,7 @@ import { CLI, ROOT, fmt, makeCertificate, tempDir } from './lib.mjs';
 import { dbParserMarkdown, dbParserThroughput, dbQueryBench, dbQueryMarkdown } from './db.mjs';
 import { benchDiff, diffMarkdown } from './diff.mjs';
 import { benchHarExport, benchHarExportMarkdown } from './export-har.mjs';
+import { historyBench, historyMarkdown } from './history.mjs';
 import { generateSession } from './generate-session.mjs';
 import { h2Overhead, h2OverheadMarkdown, h2ParserMarkdown, h2ParserThroughput } from './h2.mjs';
 import { parserThroughput, queryBench, queryMarkdown } from './query.mjs';
@@ -178,6 +179,16 @@ if (want('export')) {
     `${benchHarExportMarkdown(r)}\n\nAt this rate 100,000 exchanges take ${fmt(per100k, 2)} s (target: under 5 s); memory stays flat whatever the size (the entries are streamed).`,
     r,
   ]);
+}
+
+if (want('history')) {
+  // issue 16's scale; BENCH_HISTORY_EXCHANGES=1000000 for a quick run, BENCH_HISTORY_DATA=DIR to
+  // keep the generated and built files there and reuse them next time
+  const exchanges = Number(process.env.BENCH_HISTORY_EXCHANGES ?? 10_000_000);
+  const files = Number(process.env.BENCH_HISTORY_FILES ?? 30);
+  const h = await historyBench({ exchanges, files, dir: process.env.BENCH_HISTORY_DATA ?? null });
+  console.error(JSON.stringify(h));
+  sections.push([`History: search and ls over a chain of ${files} files beside one file, ${fmt(exchanges)} exchanges`, historyMarkdown(h), h]);
 }
 
 if (want('tui')) {

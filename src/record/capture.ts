@@ -426,7 +426,9 @@ export class Capture {
    */
   private rotate(plan: RotationPlan): void {
     const closed = this.output;
-    const next = join(plan.dir, nextChainName(new Date(), (name) => existsSync(join(plan.dir, name))));
+    // named by the clock its started_at is read from: a file's name and its meta say the same start
+    const startsAt = new Date(Number(this.wallNow() / 1_000_000n));
+    const next = join(plan.dir, nextChainName(startsAt, (name) => existsSync(join(plan.dir, name))));
     this.writer.setMeta('chain', { id: this.chainId, sequence: this.sequence, previous: this.previousName, next: basename(next) });
     this.writer.setMeta('stopped_at', String(this.wallNow()));
     this.writer.setMeta('stop_reason', 'rotated');

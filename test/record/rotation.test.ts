@@ -117,6 +117,9 @@ describe('Capture into a chain of files', () => {
       return { ...(meta.chain as { id: string }), stop: meta.stop_reason as string };
     });
     const names = files.map((f) => f.slice(dir.length + 1));
+    // named by the recorder's clock, the one each file's started_at is read from (the fake's stands still)
+    const startedAt = new Date(1_795_000_000_000);
+    expect(names.slice(1)).toEqual([sessionFileName(startedAt), sessionFileName(startedAt, '-2'), sessionFileName(startedAt, '-3')]);
     chain.forEach((c, i) => expect(c).toMatchObject({ sequence: i + 1, previous: names[i - 1] ?? null, next: names[i + 1] ?? null, stop: i < files.length - 1 ? 'rotated' : 'signal' }));
     expect(new Set(chain.map((c) => c.id)).size).toBe(1);
   });
