@@ -155,6 +155,32 @@ describeCapture('tinytap open --follow in a real terminal', () => {
   });
 });
 
+describe('tinytap open DIR: the newest file of a record --dir chain', () => {
+  const t = new Terminal(CLI);
+  afterAll(() => t.kill());
+
+  it('opens the newest file (its name in the status line)', async () => {
+    if (!hasTmux) throw new Error('these tests need tmux (apt-get install tmux)');
+    const dir = tempDir('tinytap-tui-dir-');
+    const s = new ScriptedSession(join(dir, 'tinytap-20261203-100000.tinytap'));
+    const c = s.tcp(CURL, NODE, { serverPort: 8080 });
+    c.send('c2s', 'GET /in-the-first HTTP/1.1\r\nHost: a\r\n\r\n');
+    c.send('s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+    s.rotate();
+    c.send('c2s', 'GET /in-the-newest HTTP/1.1\r\nHost: a\r\n\r\n');
+    c.send('s2c', 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+    c.close();
+    const files = await s.finish();
+    t.start(['open', dir]);
+    await t.waitFor((screen) => /GET +a\/in-the-newest +404 /.test(screen), 'the newest file\'s exchange');
+    expect(t.screen()).not.toContain('in-the-first');
+    expect(t.screen()).toContain(files[1].slice(dir.length + 1));
+    t.keys('q');
+    await t.waitFor(() => t.exitStatus() !== null, 'tinytap to exit');
+    expect(t.exitStatus()).toBe(0);
+  });
+});
+
 describeCapture('tinytap record --tui', () => {
   let node: Server;
   const t = new Terminal(CLI);
