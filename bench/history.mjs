@@ -11,8 +11,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, statfsSync, writ
 import { basename, join } from 'node:path';
 
 import { RARE, generateChain, generateSession } from './generate-session.mjs';
-import { CLI, fmt, tempDir } from './lib.mjs';
-import { time, timeTinytap } from './query.mjs';
+import { CLI, fmt, median, tempDir } from './lib.mjs';
+import { lines, time, timeTinytap } from './query.mjs';
 
 /** What the built files take per million exchanges, with room: about 1.4 GB measured (query section). */
 const BYTES_PER_MILLION = 1.6e9;
@@ -139,11 +139,12 @@ function narrowRange(chainFiles) {
 /** The chain files a command opened, as strace saw them (null without strace). */
 function filesOpened(args, chainDir) {
   if (!existsSync('/usr/bin/strace')) return null;
-  const log = join(tempDir('tinytap-bench-strace-'), 'openat');
+  const dir = tempDir('tinytap-bench-strace-');
+  const log = join(dir, 'openat');
   spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat', '-o', log, process.execPath, CLI, ...args], { stdio: 'ignore' });
   const opened = new Set();
   for (const m of readFileSync(log, 'utf8').matchAll(/openat\([^"]*"([^"]+\.tinytap)"/g)) if (m[1].startsWith(chainDir)) opened.add(m[1]);
-  rmSync(log, { force: true });
+  rmSync(dir, { recursive: true, force: true });
   return opened.size;
 }
 
@@ -152,26 +153,30 @@ const failure = (err) => /tinytap: (.*)/.exec(String(err.message))?.[1] ?? Strin
 
 /**
  * One command on the chain and on the single file, each run once untimed (it finds the files
- * built, or builds them) and then `runs` times: the median, and the rows printed. `one` is null
- * when the single file could not be built.
+ * built, or builds them), then `runs` times in turn, so that the machine's moods fall on both
+ * alike: the medians, and the rows printed. `one` is null when the single file could not be built.
  */
 function beside(name, args, { chainDir, one, runs }) {
-  const measure = (target) => {
+  const targets = { one, chain: chainDir };
+  const out = { one: { error: 'not built' }, chain: null };
+  const ms = { one: [], chain: [] };
+  for (const [k, target] of Object.entries(targets)) {
+    if (!target) continue;
     try {
-      time(process.execPath, [CLI, ...args(target)], SEARCHED);
-      return timeTinytap(args(target), runs, SEARCHED);
+      out[k] = { rows: lines(time(process.execPath, [CLI, ...args(target)], SEARCHED).stdout) };
     } catch (err) {
-      return { error: failure(err) };
+      out[k] = { error: failure(err) };
     }
-  };
-  const onOne = one ? measure(one) : { error: 'not built' };
-  const onChain = measure(chainDir);
-  if (!onChain.error) onChain.opened = filesOpened(args(chainDir), chainDir);
-  return { name, one: onOne, chain: onChain };
+  }
+  const live = Object.keys(targets).filter((k) => out[k] && !out[k].error);
+  for (let i = 0; i < runs; i++) for (const k of live) ms[k].push(time(process.execPath, [CLI, ...args(targets[k])], SEARCHED).ms);
+  for (const k of live) Object.assign(out[k], { ms: median(ms[k]), runs: ms[k] });
+  if (!out.chain.error) out.chain.opened = filesOpened(args(chainDir), chainDir);
+  return { name, ...out };
 }
 
 /**
- * The first command on the directory, which reads each file's range and writes the catalog
+ * The first command on the directory, which opens every file to learn what it holds and writes the catalog
  * (DIR/.tinytap-catalog.json), and the next, which finds it: `ls DIR -n 1`.
  */
 function firstDirCommand(chainDir) {
@@ -187,7 +192,7 @@ function firstDirCommand(chainDir) {
 
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 
-export async function historyBench({ exchanges = 10_000_000, files = 30, dir = null, runs = 5, log = console.error } = {}) {
+export async function historyBench({ exchanges = 10_000_000, files = 30, dir = null, runs = 7, log = console.error } = {}) {
   const keep = dir !== null;
   dir ??= tempDir('tinytap-bench-history-');
   try {
@@ -262,11 +267,11 @@ the chain's files built and searched: ${fmt(chain.builtBytes / 1e9, 1)} GB${one.
 | --- | ---: | ---: | ---: | ---: |
 ${table}
 
-Whole commands, median of ${h.runs} runs after one untimed run, the files in the page cache, including Node.js start-up (${ms(h.startupMs)}
+Whole commands, median of ${h.runs} runs after one untimed run (the two columns' runs taken in turn), the files in the page cache, including Node.js start-up (${ms(h.startupMs)}
 for \`tinytap --version\`); rows are the JSON lines printed, and the files a command opened were counted with strace.
 \`search\` on one file of the chain alone (1/${h.files} of the data): ${ms(h.oneOfChainSearchMs)}. The time range is ten minutes a quarter of
 the way into ${h.range.file}, the chain's middle file.
-${h.firstDir.error ? '' : `The first command on the directory (\`ls DIR -n 1\`), which reads each file's time range and writes the directory's catalog of them${h.firstDir.catalog ? '' : ' (not written)'}: ${ms(h.firstDir.firstMs)}; the next, which reads the catalog: ${ms(h.firstDir.nextMs)}.`}
+${h.firstDir.error ? '' : `The first command on the directory (\`ls DIR -n 1\`, no catalog yet), which opens every file to learn what it holds (time span, count, hosts, processes) and writes the directory's catalog${h.firstDir.catalog ? '' : ' (it could not)'}: ${ms(h.firstDir.firstMs)}; the next, which reads the catalog: ${ms(h.firstDir.nextMs)}.`}
 
 Untimed, before: generating took ${s(chain.generateMs)} as the chain and ${s(one.generateMs)} as one file. ${oneBuilt}`;
 }
