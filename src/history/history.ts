@@ -6,7 +6,7 @@
  * are opened (and built on first use) one after another, as the merge reaches them.
  */
 import { lstatSync, readdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 
 import type { Exchange } from '../model/exchange.js';
 import type { ExchangeSummary } from '../model/exchange-table.js';
@@ -363,15 +363,5 @@ export class History {
       }
     }
     return total;
-  }
-
-  /** The path of the one file of a one-file history (messages name it as before). */
-  get onlyPath(): string | null {
-    return this.tagged ? null : this.files[0].path;
-  }
-
-  /** The directory or files it was opened on, for messages. */
-  describe(paths: string[]): string {
-    return paths.map((p) => resolve(p)).join(', ');
   }
 }
