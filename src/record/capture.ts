@@ -429,11 +429,19 @@ export class Capture {
     // named by the clock its started_at is read from: a file's name and its meta say the same start
     const startsAt = new Date(Number(this.wallNow() / 1_000_000n));
     const next = join(plan.dir, nextChainName(startsAt, (name) => existsSync(join(plan.dir, name))));
-    this.writer.setMeta('chain', { id: this.chainId, sequence: this.sequence, previous: this.previousName, next: basename(next) });
-    this.writer.setMeta('stopped_at', String(this.wallNow()));
-    this.writer.setMeta('stop_reason', 'rotated');
-    this.writer.close();
-    this.writer = SessionWriter.create(next, this.opts.create);
+    // made before the closing commit names it: a follower that reads chain.next goes on into a
+    // file that is there (until its started_at it is one being born, which readers leave alone)
+    const nextWriter = SessionWriter.create(next, this.opts.create);
+    try {
+      this.writer.setMeta('chain', { id: this.chainId, sequence: this.sequence, previous: this.previousName, next: basename(next) });
+      this.writer.setMeta('stopped_at', String(this.wallNow()));
+      this.writer.setMeta('stop_reason', 'rotated');
+      this.writer.close();
+    } catch (err) {
+      nextWriter.discard();
+      throw err;
+    }
+    this.writer = nextWriter;
     this.output = next;
     this.previousName = basename(closed);
     this.sequence++;

@@ -181,6 +181,52 @@ describe('tinytap open DIR: the newest file of a record --dir chain', () => {
   });
 });
 
+describeCapture('tinytap open --follow DIR: the newest file of a running record --dir, then the next', () => {
+  let node: Server;
+  const t = new Terminal(CLI);
+  afterAll(async () => {
+    t.kill();
+    await node?.stop();
+  });
+
+  it('follows the recorder into each new file of its chain', async () => {
+    if (!hasTmux) throw new Error('these tests need tmux (apt-get install tmux)');
+    node = await startNodeServer();
+    const dir = join(tempDir('tinytap-tui-chain-'), 'chain');
+    const rec = runRecorder(['--dir', dir, '--rotate', '2s', '--port', String(node.port)]);
+    await rec.ready;
+    const files = () => readdirSync(dir).filter((n) => n.endsWith('.tinytap')).length;
+    try {
+      t.start(['open', '--follow', dir]);
+      await t.waitFor((s) => s.includes('● recording'), 'the recording indicator');
+      await curl('-o', '/dev/null', `http://127.0.0.1:${node.port}/json`);
+      await t.waitFor((s) => /GET +127\.0\.0\.1:\d+\/json +200 /.test(s), 'the first exchange');
+      // the recorder closes this file for the next one: the UI goes on in that one, where a
+      // keep-alive connection open across the switch (curl, a request a second) goes on too
+      const before = files();
+      // /gzip for four seconds (the switch comes within two), then /missing each second: whichever
+      // file the UI has reached, the connection goes on in it
+      const urls = [...Array<string>(4).fill('/gzip'), ...Array<string>(8).fill('/missing')];
+      const kept = curl('--rate', '1/s', ...urls.flatMap((p) => ['-o', '/dev/null', `http://127.0.0.1:${node.port}${p}`]));
+      while (files() === before) await new Promise((r) => setTimeout(r, 50));
+      const first = readdirSync(dir).filter((n) => n.endsWith('.tinytap')).sort()[0];
+      await t.waitFor((s) => /GET +127\.0\.0\.1:\d+\/missing +404 /.test(s), 'an exchange on a connection opened in the file before');
+      await kept;
+      // the first /missing came after the switch, on the connection opened before it
+      const inFirst = spawnSync(process.execPath, [CLI, 'ls', join(dir, first), '--json'], { encoding: 'utf8' }).stdout;
+      expect(inFirst).toContain('/gzip');
+      expect(inFirst).not.toContain('/missing');
+      expect(t.screen()).toContain('● recording');
+    } finally {
+      rec.proc.kill('SIGINT');
+      await rec.exited;
+    }
+    t.keys('q');
+    await t.waitFor(() => t.exitStatus() !== null, 'tinytap to exit');
+    expect(t.exitStatus()).toBe(0);
+  });
+});
+
 describeCapture('tinytap record --tui', () => {
   let node: Server;
   const t = new Terminal(CLI);

@@ -4,13 +4,14 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 import { Capture, type Rotated, defaultCaptureOptions } from '../../src/record/capture.js';
 import { compareChainNames, nextChainName, sessionFileName } from '../../src/files/chain-names.js';
 import { type ChainFile, type RotationPlan, overBudget, rotationDue } from '../../src/record/rotation.js';
 import { EventReader } from '../../src/session/event-reader.js';
+import { SessionWriter } from '../../src/record/session-writer.js';
 import { fakeBinding } from '../helpers/fake-binding.js';
 
 const plan = (extra: Partial<RotationPlan> = {}): RotationPlan => ({ dir: '/x', everyMs: null, everyBytes: null, keepMs: null, keepBytes: null, ...extra });
@@ -122,6 +123,36 @@ describe('Capture into a chain of files', () => {
     expect(names.slice(1)).toEqual([sessionFileName(startedAt), sessionFileName(startedAt, '-2'), sessionFileName(startedAt, '-3')]);
     chain.forEach((c, i) => expect(c).toMatchObject({ sequence: i + 1, previous: names[i - 1] ?? null, next: names[i + 1] ?? null, stop: i < files.length - 1 ? 'rotated' : 'signal' }));
     expect(new Set(chain.map((c) => c.id)).size).toBe(1);
+  });
+
+  it('names the next file in the closing commit only once that file is there', async () => {
+    // a follower (open --follow DIR) moves on when it reads chain.next: named before it was made,
+    // the follower found no file and stayed on the closed one for good
+    const dir = mkdtempSync(join(tmpdir(), 'tinytap-chain-'));
+    const binding = fakeBinding();
+    const rotations: Rotated[] = [];
+    const seen: { next: string; there: boolean }[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with its writer as this, below
+    const close = SessionWriter.prototype.close;
+    const spy = vi.spyOn(SessionWriter.prototype, 'close').mockImplementation(function (this: SessionWriter) {
+      const file = this.db.name;
+      close.call(this);
+      // what a reader sees the moment the closing commit is in
+      const next = (JSON.parse(rowsOf(file, "SELECT value FROM meta WHERE key = 'chain'").map((r) => (r as { value: string }).value)[0]) as { next: string | null }).next;
+      if (next) seen.push({ next, there: existsSync(join(dir, next)) });
+    });
+    try {
+      const cap = new Capture(defaultCaptureOptions(join(dir, sessionFileName(new Date(2026, 0, 1))), { commitMs: 5, rotation: plan({ dir, everyBytes: 1 }) }), binding, {
+        onRotate: (r) => rotations.push(r),
+      });
+      cap.start();
+      while (rotations.length < 3) await new Promise((r) => setTimeout(r, 5));
+      await cap.stop('signal');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    for (const s of seen) expect(s).toEqual({ next: s.next, there: true });
   });
 
   it('keeps the budget: the oldest files go, never the one being written', async () => {
