@@ -21,6 +21,7 @@ import { ConnCause, Kind } from '../events/layout.js';
 import { type Built, FlowBuilder } from '../reconstruct/flow-builder.js';
 import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
 import { loadConnInfo, sessionStart } from './build-exchanges.js';
+import { chainOf } from './chain-carry-in.js';
 import { DerivedWriter, prepare } from './derived-writer.js';
 import { EventReader, toSessionEvent } from './event-reader.js';
 import { derivedSchemaSql } from './format.js';
@@ -60,6 +61,8 @@ export class LiveBuild {
   private nextFlowId = 1;
   records = 0;
   private readonly baseNs: bigint;
+  /** A file of a record --dir chain: the connections it starts with began in the file before. */
+  private readonly inChain: boolean;
 
   constructor(private readonly db: Database.Database) {
     db.exec(derivedSchemaSql('temp'));
@@ -67,6 +70,7 @@ export class LiveBuild {
     this.writer = new DerivedWriter(db);
     this.reader = new EventReader(db);
     this.baseNs = sessionStart(db);
+    this.inChain = chainOf(db) !== null;
     this.libraries = new TlsLibraryNames(db);
   }
 
@@ -85,7 +89,11 @@ export class LiveBuild {
       const previous = [...new Set(conns.map((c) => this.byConn.get(c)).filter((f): f is FlowState => !!f))];
       const id = previous[0]?.builder.flowId ?? this.nextFlowId++;
       for (const p of previous.slice(1)) this.db.prepare('DELETE FROM flows WHERE id = ?').run(p.builder.flowId);
-      const state: FlowState = { builder: new FlowBuilder({ ...plan, index: id - 1 }, id, this.baseNs, (auxFd) => this.libraries.name(auxFd)), conns, closed: new Set(), fed: false };
+      // a connection a chain's file started with (a keep-alive client across the switch): what
+      // was in flight is in the file before, so it is read from the first request this file holds
+      const midway = this.inChain && [plan.client, plan.server].every((c) => c === null || c.openedAt < this.baseNs);
+      const builder = new FlowBuilder({ ...plan, index: id - 1 }, id, this.baseNs, (auxFd) => this.libraries.name(auxFd), { midway });
+      const state: FlowState = { builder, conns, closed: new Set(), fed: false };
       for (const c of conns) this.byConn.set(c, state);
       this.writer.upsertFlow(id, state.builder.row());
     }

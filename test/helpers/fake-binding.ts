@@ -56,6 +56,8 @@ export class FakeRecorder implements NativeRecorder {
 export interface FakeBindingOptions {
   /** Every recorder's start() throws this. */
   startError?: Error & { code?: string; libbpfLog?: string };
+  /** The wall clock (a file's started_at): by default it stands still. */
+  realtimeNs?: () => bigint;
 }
 
 export function fakeBinding(opts: FakeBindingOptions = {}): NativeBinding & { last: FakeRecorder | null } {
@@ -68,7 +70,7 @@ export function fakeBinding(opts: FakeBindingOptions = {}): NativeBinding & { la
         b.last = this;
       }
     },
-    clocks: () => ({ monotonicNs: 1_000_000_000n, realtimeNs: 1_795_000_000_000_000_000n }),
+    clocks: () => ({ monotonicNs: 1_000_000_000n, realtimeNs: opts.realtimeNs?.() ?? 1_795_000_000_000_000_000n }),
     layout: () => {
       throw new Error('not in the fake');
     },

@@ -7,6 +7,7 @@ import { batchOf, encodeClose, encodeConn, encodeData, encodeProc } from '../../
 import { CloseFlag, ConnCause, Direction, Syscall } from '../../src/events/layout.js';
 import { buildExchanges } from '../../src/session/build-exchanges.js';
 import { LiveBuild } from '../../src/session/live.js';
+import type { RotationPlan } from '../../src/record/rotation.js';
 import { fakeBinding } from '../helpers/fake-binding.js';
 import { tempDir } from '../helpers/session-files.js';
 
@@ -141,6 +142,45 @@ describe('following a session while it is recorded', () => {
     live.poll();
     expect(db.prepare('SELECT count(*) FROM exchanges').pluck().get()).toBe(2);
     await cap.stop('signal');
+    db.close();
+  });
+
+  it('reads a connection a chain file started with from the first request the file holds', async () => {
+    // open --follow DIR moves into each next file: a keep-alive client goes on there, its
+    // earlier requests in the file before
+    const dir = tempDir('tinytap-live-chain-');
+    const binding = fakeBinding({ realtimeNs: () => ts });
+    const rotation: RotationPlan = { dir, everyMs: null, everyBytes: 1, keepMs: null, keepBytes: null };
+    const files: string[] = [];
+    const cap = new Capture(defaultCaptureOptions(join(dir, 'tinytap-20261205-050000.tinytap'), { commitMs: 5, rotation }), binding, {
+      onRotate: (r) => files.push(r.opened),
+    });
+    cap.start();
+    // each batch is committed into a file of its own (a rotation at every commit)
+    const send = async (records: Buffer[]) => {
+      const before = files.length;
+      binding.last!.onBatch(batchOf(records));
+      while (files.length === before) await new Promise((r) => setTimeout(r, 5));
+    };
+    const off = { c2s: 0, s2c: 0 };
+    await send([
+      encodeProc({ pid: 1, comm: 'curl', argv: ['curl'], tsNs: tick() }),
+      encodeConn({ pid: 1, comm: 'curl', connId: 1, role: 1, cause: 1, local: [[127, 0, 0, 1], 40003], remote: [[127, 0, 0, 1], 82], tsNs: tick() }),
+      encodeProc({ pid: 2, comm: 'srv', argv: ['srv'], tsNs: tick() }),
+      encodeConn({ pid: 2, comm: 'srv', connId: 2, role: 2, cause: 2, local: [[127, 0, 0, 1], 82], remote: [[127, 0, 0, 1], 40003], tsNs: tick() }),
+      ...exchange(1, 2, off, '/first'),
+    ]);
+    await send([...exchange(1, 2, off, '/second'), ...exchange(1, 2, off, '/third')]);
+    await cap.stop('signal');
+    const second = files[0];
+    const db = new Database(second);
+    const live = new LiveBuild(db);
+    live.poll();
+    live.finish();
+    expect(db.prepare('SELECT path, status FROM exchanges ORDER BY id').all()).toEqual([
+      { path: '/second', status: 200 },
+      { path: '/third', status: 200 },
+    ]);
     db.close();
   });
 });
