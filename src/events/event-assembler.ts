@@ -103,6 +103,19 @@ export class EventAssembler {
     }
   }
 
+  /**
+   * The calls of these connections still waiting for a chunk, emitted as incomplete: the
+   * connections are closed, so no chunk of theirs is to come (as flush(), for a few).
+   */
+  flushConns(connIds: ReadonlySet<number>, emit: (ev: AssembledEvent) => void): void {
+    for (const [tid, p] of [...this.pending]) {
+      if (!connIds.has(p.first.connId)) continue;
+      p.lost = true;
+      this.pending.delete(tid);
+      emit(this.finish(p));
+    }
+  }
+
   get pendingCount(): number {
     return this.pending.size;
   }

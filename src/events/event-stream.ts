@@ -22,6 +22,11 @@ export class EventStream {
     else if (rec.kind === Kind.TLS_JOIN) this.joiner.join(rec, this.emit);
   }
 
+  /** These connections are closed: their calls still waiting for a chunk are passed on as they are. */
+  flushConns(connIds: ReadonlySet<number>): void {
+    this.assembler.flushConns(connIds, this.joined);
+  }
+
   /** The end of the records: whatever is incomplete or unjoined is passed on as it is. */
   flush(): void {
     this.assembler.flush(this.joined);

@@ -32,7 +32,7 @@ import { TlsLibraryNames } from './tls-library-names.js';
 const WEBSOCKET_VERSION = `ws-${WEBSOCKET_PARSER_VERSION}`;
 
 /** Bumped with any change to how exchanges are derived (the HTTP parser's version is included). */
-export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.grpc-${GRPC_READER_VERSION}.${DB_PARSER_VERSIONS}.${WEBSOCKET_VERSION}.build-15`;
+export const DERIVED_VERSION = `http1-${HTTP1_PARSER_VERSION}.h2-${HTTP2_PARSER_VERSION}.grpc-${GRPC_READER_VERSION}.${DB_PARSER_VERSIONS}.${WEBSOCKET_VERSION}.build-16`;
 
 export interface BuildStats {
   flows: number;

@@ -39,9 +39,19 @@ function stillOpen(plan: FlowPlan): boolean {
   return [plan.client, plan.server].some((c) => c !== null && c.closedAt === null);
 }
 
+/** A flow done with: its row, kept in place of its builder. */
+interface Retired {
+  id: number;
+  row: FlowRow;
+}
+
 export class BuildPass {
   private readonly byConn = new Map<number, FlowBuilder>();
-  private readonly builders: FlowBuilder[] = [];
+  /** In plan order: a builder, or the row of a flow whose connections have all closed. */
+  private readonly flows: (FlowBuilder | Retired)[] = [];
+  private readonly slot = new Map<FlowBuilder, number>();
+  /** Each open flow's connections no CLOSE has ended yet. */
+  private readonly unclosed = new Map<FlowBuilder, Set<number>>();
   private readonly events: EventStream;
   /** Connections whose CONN record is in this file: the others began in a file before it. */
   private readonly openedHere = new Set<number>();
@@ -63,7 +73,9 @@ export class BuildPass {
       const firstTs = chain?.firstTs ?? null;
       const midway = firstTs !== null && note === null && conns.every((c) => c.openedAt < firstTs && !handedOn.has(c.id));
       const b = new FlowBuilder(plan, plan.index + 1, baseNs, tlsName, { starts, note, midway });
-      this.builders.push(b);
+      this.slot.set(b, this.flows.length);
+      this.flows.push(b);
+      this.unclosed.set(b, new Set(conns.map((c) => c.id)));
       if (plan.client) this.byConn.set(plan.client.id, b);
       if (plan.server) this.byConn.set(plan.server.id, b);
     }
@@ -83,8 +95,48 @@ export class BuildPass {
     if (rec.kind === Kind.CONN && rec.cause !== ConnCause.SHARED && n >= 0) this.openedHere.add(rec.connId);
     if (rec.kind === Kind.CLOSE && endsConnection(rec)) {
       const b = this.byConn.get(rec.connId);
-      if (b) this.emit(b.close(rec.connId, rec.tsNs, n));
+      if (!b) return;
+      this.emit(b.close(rec.connId, rec.tsNs, n));
+      const left = this.unclosed.get(b)!;
+      left.delete(rec.connId);
+      if (left.size === 0) this.retire(b);
     } else this.events.push(rec, n);
+  }
+
+  /**
+   * Every connection of the flow is closed: it is finished now rather than at the end of the
+   * records, and its builder let go. Kept to the end, the builders of a long recording's
+   * thousands of closed flows held on to their last bytes and parser state: a 10,000,000-exchange
+   * file grew past 12 GiB and its build died.
+   */
+  private retire(b: FlowBuilder): void {
+    // a flow a later file goes on with is ended at the end, by finish()
+    if (this.chain?.handOn && stillOpen(b.plan)) return;
+    const conns = new Set([b.plan.client?.id, b.plan.server?.id].filter((c) => c !== undefined));
+    // a call of theirs still waiting for a chunk comes to the builder as finish() would have had it
+    this.events.flushConns(conns);
+    this.emit(this.end(b));
+    this.flows[this.slot.get(b)!] = { id: b.flowId, row: b.row() };
+    for (const c of conns) this.byConn.delete(c);
+    this.slot.delete(b);
+    this.unclosed.delete(b);
+  }
+
+  /** Flows whose builders are held: those with a connection no CLOSE has ended yet. */
+  get openFlows(): number {
+    return this.slot.size;
+  }
+
+  /** What a flow hands out at its end. */
+  private end(b: FlowBuilder): ReturnType<FlowBuilder['finish']> {
+    this.noteBeganBefore(b);
+    return b.finish();
+  }
+
+  /** A flow none of whose connections opened in this file, when the file before handed nothing on, says so. */
+  private noteBeganBefore(b: FlowBuilder): void {
+    const beganBefore = this.chain?.beganBefore;
+    if (beganBefore && ![b.plan.client, b.plan.server].some((c) => c && this.openedHere.has(c.id))) b.noteCarried(beganBefore);
   }
 
   /**
@@ -94,14 +146,14 @@ export class BuildPass {
   finish(): PassResult {
     this.events.flush();
     const carry: FlowCarry[] = [];
-    const beganBefore = this.chain?.beganBefore;
-    const flows = this.builders.map((b) => {
-      if (beganBefore && ![b.plan.client, b.plan.server].some((c) => c && this.openedHere.has(c.id))) b.noteCarried(beganBefore);
+    const flows = this.flows.map((b) => {
+      if (!(b instanceof FlowBuilder)) return b;
       if (this.chain?.handOn && stillOpen(b.plan)) {
+        this.noteBeganBefore(b);
         const out = b.carryOut();
         this.emit(out.built);
         if (out.carry) carry.push(out.carry);
-      } else this.emit(b.finish());
+      } else this.emit(this.end(b));
       return { id: b.flowId, row: b.row() };
     });
     return { flows, carry };

@@ -60,6 +60,19 @@ describe('EventAssembler', () => {
     expect(out[0].lost).toBe(true);
   });
 
+  it('passes on, as incomplete, the calls still waiting of connections that closed, and no others', () => {
+    const a = new EventAssembler();
+    const out: AssembledEvent[] = [];
+    for (const r of records([
+      { tid: 1, tsNs: 5n, connId: 1, ret: 9, data: 'abc', chunkOff: 0, flags: 0 },
+      { tid: 2, tsNs: 6n, connId: 2, ret: 9, data: 'xyz', chunkOff: 0, flags: 0 },
+    ]))
+      a.push(r, (e) => out.push(e));
+    a.flushConns(new Set([1]), (e) => out.push(e));
+    expect(out.map((e) => [e.first.connId, e.payload.toString(), e.lost])).toEqual([[1, 'abc', true]]);
+    expect(a.pendingCount).toBe(1);
+  });
+
   it('copies payloads out of the batch buffer', () => {
     const batch = batchOf([encodeData({ connId: 1, ret: 3, data: 'abc' })]);
     const a = new EventAssembler();
