@@ -1,7 +1,7 @@
 /**
  * Writing the derived tables (formats/exchanges.sql): flows, exchanges, their text and its
- * search index, row by row. What needs no database (packing, hashing, the rows' values) is done
- * apart, by prepare(), so that a parallel build does it in its worker (parallel-build.ts).
+ * search index, row by row. What needs no database (packing, the rows' values) is done apart, by
+ * prepare(), so that a parallel build does it in its worker (parallel-build.ts).
  */
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -78,10 +78,24 @@ function flowValues(f: FlowRow): unknown[] {
   return FLOW_COLUMNS.map(([, value]) => value(f));
 }
 
-/** 64 bits of a hash of what an exchange says, to count what a rebuild changed. */
-function digest(parts: unknown[]): bigint {
+/** What an exchange's digest is made of: the fields that say what it was, its packed detail. */
+const DIGEST_FIELDS: (keyof ExchangeFields | 'detail')[] = ['protocol', 'operation', 'url', 'status', 'reqSize', 'respSize', 'flags', 'error', 'errorCode', 'rows', 'detail'];
+const DIGEST_AT = DIGEST_FIELDS.map((f) => {
+  const at = f === 'detail' ? ALL_COLUMNS.indexOf('detail') : ALL_COLUMNS.findIndex((c) => fieldOf(c) === f);
+  if (at < 0) throw new Error(`no exchanges column holds ${f}`);
+  return at;
+});
+
+/**
+ * 64 bits of a hash of what an exchange says (its row's values), to count what a rebuild changed.
+ * Taken by the thread that writes: in a parallel build the parsing worker is the busier thread.
+ */
+function digest(values: unknown[]): bigint {
   const h = createHash('sha1');
-  for (const p of parts) h.update(p instanceof Uint8Array ? p : String(p)).update('\0');
+  for (const at of DIGEST_AT) {
+    const p = values[at];
+    h.update(p instanceof Uint8Array ? p : String(p)).update('\0');
+  }
   return h.digest().readBigInt64LE(0);
 }
 
@@ -116,7 +130,7 @@ export function addLinkNote(linker: CallLinker, id: number, n: LinkNote): void {
  * (they cross threads by structured clone).
  */
 export interface PreparedExchange {
-  /** The exchanges row in ALL_COLUMNS order, its id left null: ids are given as rows are written. */
+  /** The exchanges row in ALL_COLUMNS order, its id and digest left null: both are made as rows are written. */
   values: unknown[];
   /** exchange_text's url, req_headers, resp_headers, req_body, resp_body. */
   text: [string, string, string, string, string];
@@ -139,11 +153,10 @@ export function isPreparedMessages(p: Prepared): p is PreparedMessages {
 }
 
 const ID_AT = ALL_COLUMNS.indexOf('id');
+const DIGEST_VALUE_AT = ALL_COLUMNS.indexOf('digest');
 
 export function prepareExchange(r: ExchangeFields & { detail: unknown }, t: ExchangeText, baseNs: bigint): PreparedExchange {
-  const detail = pack(r.detail);
-  const sum = digest([r.protocol, r.operation, r.url, r.status, r.reqSize, r.respSize, r.flags, r.error, r.errorCode, r.rows, detail]);
-  const made: Record<string, unknown> = { id: null, digest: sum, detail };
+  const made: Record<string, unknown> = { id: null, digest: null, detail: pack(r.detail) };
   return {
     values: SOURCES.map(([column, field]) => (field ? r[field] : made[column])),
     text: [t.url, t.reqHeaders, t.respHeaders, t.reqBody, t.respBody],
@@ -220,6 +233,7 @@ export class DerivedWriter {
   exchange(p: PreparedExchange): number {
     const id = this.nextExchangeId++;
     p.values[ID_AT] = id;
+    p.values[DIGEST_VALUE_AT] = digest(p.values);
     this.insertExchange.run(p.values);
     this.insertText.run(id, ...p.text);
     if (this.indexText) this.insertFts.run(id, ...p.text);
