@@ -4,46 +4,19 @@
 // building is `tinytap ls`'s cost too, and is not the export's.
 // Usage: node bench/export-har.mjs FILE   (after npm run build:ts)
 // From run.mjs: const r = await benchHarExport(file); benchHarExportMarkdown(r)
-import { spawn } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { ROOT, fmt, tempDir } from './lib.mjs';
-
-const MAIN = pathToFileURL(join(ROOT, 'dist/cli/main.js')).href;
-
-/** Run the CLI in a fresh node process; its exit code, stderr, wall time and peak RSS. */
-function runCli(args) {
-  // the CLI's own main(), then the process's own peak RSS (rusage maxRSS, KiB), on fd 3
-  const code = `const { main } = await import(${JSON.stringify(MAIN)});
-const status = await main(['node', 'tinytap', ...${JSON.stringify(args)}]);
-const u = process.resourceUsage();
-require('node:fs').writeSync(3, JSON.stringify({ maxRssKiB: u.maxRSS, cpuMicros: u.userCPUTime + u.systemCPUTime }));
-process.exit(status);`;
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const p = spawn(process.execPath, ['--input-type=commonjs', '-e', `(async () => { ${code} })()`], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let usage = '';
-    p.stderr.on('data', (d) => (stderr += d));
-    p.stdio[3].on('data', (d) => (usage += d));
-    p.on('error', reject);
-    p.on('close', (status) => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const u = usage ? JSON.parse(usage) : { maxRssKiB: 0, cpuMicros: 0 };
-      resolve({ status, stderr, seconds, cpuSeconds: u.cpuMicros / 1e6, peakRssBytes: u.maxRssKiB * 1024 });
-    });
-  });
-}
+import { fmt, runCliMeasured, tempDir } from './lib.mjs';
 
 export async function benchHarExport(file) {
-  const build = await runCli(['ls', file, '--json', '--limit', '1']);
+  const build = await runCliMeasured(['ls', file, '--json', '--limit', '1']);
   if (build.status !== 0) throw new Error(`tinytap ls ${file} failed: ${build.stderr}`);
   const dir = tempDir('tinytap-bench-export-');
   const out = join(dir, 'session.har');
   try {
-    const r = await runCli(['export', file, '--har', '-o', out]);
+    const r = await runCliMeasured(['export', file, '--har', '-o', out]);
     if (r.status !== 0) throw new Error(`tinytap export failed: ${r.stderr}`);
     const m = /wrote (\d+) exchanges? to/.exec(r.stderr);
     const exchanges = m ? Number(m[1]) : 0;

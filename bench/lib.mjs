@@ -14,6 +14,24 @@ const execFileAsync = promisify(execFile);
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const CLI = join(ROOT, 'bin/tinytap.js');
 
+/** Run the CLI in a fresh node process; its exit code, stderr, wall time, CPU time and peak RSS (workers included). */
+export function runCliMeasured(args) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const p = spawn(process.execPath, [join(ROOT, 'bench/cli-usage.mjs'), ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let usage = '';
+    p.stderr.on('data', (d) => (stderr += d));
+    p.stdio[3].on('data', (d) => (usage += d));
+    p.on('error', reject);
+    p.on('close', (status) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const u = usage ? JSON.parse(usage) : { maxRssKiB: 0, cpuMicros: 0 };
+      resolve({ status, stderr, seconds, cpuSeconds: u.cpuMicros / 1e6, peakRssBytes: u.maxRssKiB * 1024 });
+    });
+  });
+}
+
 export function tempDir(prefix = 'tinytap-bench-') {
   return mkdtempSync(join(tmpdir(), prefix));
 }

@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Http1Connection } from '../dist/protocols/http1/index.js';
-import { CLI, fmt, median, tempDir } from './lib.mjs';
+import { CLI, fmt, median, runCliMeasured, tempDir } from './lib.mjs';
 import { RARE, generateSession } from './generate-session.mjs';
 
 /** Run a command and time it; it must exit with one of `exitCodes` (0), unless `allowFail`. */
@@ -114,15 +114,18 @@ export async function generateAndBuild({ file, ...generate }) {
   const generated = await generateSession({ file, ...generate });
   const generateMs = Date.now() - g0;
   const captured = statSync(file).size;
-  const build = time(process.execPath, [CLI, 'reparse', file]);
+  const build = await runCliMeasured(['reparse', file]);
+  if (build.status !== 0) throw new Error(`reparse failed: ${build.stderr}`);
   const capturedBytes = JSON.parse(execFileSync(process.execPath, [CLI, 'info', '--json', '--include-secrets', file], { encoding: 'utf8' })).capturedBytes;
   return {
     generated,
     generateMs,
     capturedFileBytes: captured,
     capturedBytes,
-    buildMs: build.ms,
-    buildMbPerSec: capturedBytes / 1e6 / (build.ms / 1000),
+    buildMs: build.seconds * 1000,
+    buildCpuSeconds: build.cpuSeconds,
+    buildPeakRssBytes: build.peakRssBytes,
+    buildMbPerSec: capturedBytes / 1e6 / build.seconds,
     sessionBytes: statSync(file).size,
   };
 }
@@ -188,7 +191,7 @@ The pcap of the same traffic is ${t ? fmt(t.pcapBytes / 1e6) : '—'} MB.
 
 tinytap times are whole commands (median of 3 runs), including Node.js start-up (${fmt(q.startupMs)} ms for \`tinytap --version\`).
 Building the exchanges once (\`tinytap reparse\`, done on first use): ${fmt(q.buildMs / 1000, 1)} s, ${fmt(q.buildMbPerSec, 1)} MB/s of captured bytes
-(decompression, reconstruction, parsing, and writing the tables)${q.firstSearchMs ? `; the first search, which makes the search index: ${fmt(q.firstSearchMs / 1000, 1)} s` : ''}.
+(decompression, reconstruction, parsing, and writing the tables)${q.buildPeakRssBytes ? `, ${fmt(q.buildCpuSeconds, 1)} s of CPU, peak memory ${fmt(q.buildPeakRssBytes / 2 ** 20)} MiB` : ''}${q.firstSearchMs ? `; the first search, which makes the search index: ${fmt(q.firstSearchMs / 1000, 1)} s` : ''}.
 
 HTTP/1.x parser alone: ${fmt(p.mbPerSec, 1)} MB/s (${fmt(p.exchangesPerSec)} exchanges/s) on ${fmt(p.exchanges)} small keep-alive exchanges fed in 1,460-byte segments.`;
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import { CLI, ROOT, fmt, makeCertificate, tempDir } from './lib.mjs';
 import { dbParserMarkdown, dbParserThroughput, dbQueryBench, dbQueryMarkdown } from './db.mjs';
+import { bigRecordingsMarkdown } from './big-recordings.mjs';
 import { benchDiff, diffMarkdown } from './diff.mjs';
 import { benchHarExport, benchHarExportMarkdown } from './export-har.mjs';
 import { historyBench, historyMarkdown } from './history.mjs';
@@ -29,6 +30,8 @@ const only = process.argv.slice(2);
 let bigSession = null;
 const want = (name) => only.length === 0 || only.includes(name);
 const sections = [];
+/** The query, export and diff sections' results, for the table of all three. */
+const measuredBig = {};
 
 if (want('record')) {
   console.error('record overhead: wrk against nginx (small responses) ...');
@@ -149,6 +152,7 @@ if (want('query')) {
   console.error(JSON.stringify({ ...q, file: undefined, pcap: undefined }));
   sections.push([`Queries on ${fmt(n)} exchanges: search and filter beside tshark`, queryMarkdown(q, p), { ...q, parser: p }]);
   bigSession = q.file;
+  measuredBig.query = q;
 }
 
 if (want('db')) {
@@ -173,6 +177,7 @@ if (want('export')) {
   console.error('export: HAR of the whole session ...');
   const r = await benchHarExport(bigSession);
   console.error(JSON.stringify(r));
+  measuredBig.har = r;
   const per100k = (100_000 / r.exchanges) * r.seconds;
   sections.push([
     `HAR export of ${fmt(r.exchanges)} exchanges`,
@@ -233,6 +238,13 @@ if (want('diff')) {
   const d = await benchDiff(a, b);
   console.error(JSON.stringify(d));
   sections.push([`Diff of two ${fmt(n)}-exchange sessions`, diffMarkdown(d), d]);
+  measuredBig.diff = d;
+}
+
+// issue 18's figures side by side, when this run measured all of them
+if (measuredBig.query && measuredBig.har && measuredBig.diff) {
+  const { query, har, diff } = measuredBig;
+  sections.push(['Big recordings: the build, size, search, HAR export and diff in one run', bigRecordingsMarkdown(query, har, diff), { query: { ...query, file: undefined, pcap: undefined }, har, diff }]);
 }
 
 if (want('replay')) {
