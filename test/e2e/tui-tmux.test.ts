@@ -209,11 +209,19 @@ describeCapture('tinytap open --follow DIR: the newest file of a running record 
       const kept = curl('--rate', '1/s', ...urls.flatMap((p) => ['-o', '/dev/null', `http://127.0.0.1:${node.port}${p}`]));
       const seen = await t.waitFor((s) => /GET +127\.0\.0\.1:\d+\/missing +404 /.test(s), 'an exchange on a connection opened in a file before');
       await kept;
-      // every request once across the chain, the one connection going on through the switches
-      const rows = spawnSync(process.execPath, [CLI, 'ls', dir, '--json'], { encoding: 'utf8' })
-        .stdout.trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { path: string; file: string });
+      // every request once across the chain, the one connection going on through the switches;
+      // the last ones are in the file being written once the recorder's next commit is in
+      const listed = () =>
+        spawnSync(process.execPath, [CLI, 'ls', dir, '--json'], { encoding: 'utf8' })
+          .stdout.trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { path: string; file: string });
+      let rows = listed();
+      for (let tries = 0; rows.length < urls.length + 1 && tries < 20; tries++) {
+        await new Promise((r) => setTimeout(r, 250));
+        rows = listed();
+      }
       expect(rows.map((r) => r.path)).toEqual(['/json', ...urls]);
       const gzipFile = basename(rows[1].file);
       expect(compareChainNames(basename(rows[rows.length - 1].file), gzipFile)).toBeGreaterThan(0);
