@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, statfsSync, writ
 import { basename, join } from 'node:path';
 
 import { RARE, generateChain, generateSession } from './generate-session.mjs';
-import { CLI, fmt, median, tempDir } from './lib.mjs';
+import { CLI, fmt, median, runCliMeasured, tempDir } from './lib.mjs';
 import { lines, time, timeTinytap } from './query.mjs';
 
 /** What the built files take per million exchanges, with room: about 1.4 GB measured (query section). */
@@ -36,24 +36,21 @@ function info(file) {
   return JSON.parse(execFileSync(process.execPath, [CLI, 'info', '--json', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
 }
 
-/** A command's wall time and peak resident memory (GNU time's maximum RSS), and how it failed if it did. */
-function timeWithPeak(args, exitCodes = [0]) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'peak-rss-kb %M', process.execPath, CLI, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  const peakRssBytes = Number(/peak-rss-kb (\d+)/.exec(r.stderr)?.[1] ?? 0) * 1024;
+/** A command's wall time and peak resident memory, and how it failed if it did. */
+async function timeWithPeak(args, exitCodes = [0]) {
+  const r = await runCliMeasured(args);
   const error = exitCodes.includes(r.status) ? null : (/tinytap: (.*)/.exec(r.stderr)?.[1] ?? (r.stderr.trim().split('\n')[0] || `exit ${r.status}`));
-  return { ms, peakRssBytes, error };
+  return { ms: r.seconds * 1000, peakRssBytes: r.peakRssBytes, error };
 }
 
 /**
  * Build a file's exchanges (`reparse`, what the first command does) and then its search index
  * (the first search makes it): the milliseconds and peak memory of each, or where it failed.
  */
-function build(file) {
-  const b = timeWithPeak(['reparse', file]);
+async function build(file) {
+  const b = await timeWithPeak(['reparse', file]);
   if (b.error) return { buildMs: b.ms, buildPeakRssBytes: b.peakRssBytes, error: `reparse: ${b.error}` };
-  const s = timeWithPeak(['search', file, RARE, '--json'], SEARCHED.exitCodes);
+  const s = await timeWithPeak(['search', file, RARE, '--json'], SEARCHED.exitCodes);
   return { buildMs: b.ms, buildPeakRssBytes: b.peakRssBytes, indexMs: s.ms, indexPeakRssBytes: s.peakRssBytes, error: s.error && `search: ${s.error}` };
 }
 
@@ -91,12 +88,13 @@ async function prepare({ exchanges, files, dir, log }) {
     const generateMs = Date.now() - t;
     log(`  ${fmt(generateMs / 1000, 1)} s; building the ${files} files (reparse, then the first search) ...`);
     const capturedBytes = chain.files.reduce((sum, f) => sum + sessionFilesBytes(f), 0);
-    const perFile = chain.files.map((f, i) => {
-      const b = build(f);
+    const perFile = [];
+    for (const [i, f] of chain.files.entries()) {
+      const b = await build(f);
       log(`  ${i + 1}/${files} ${basename(f)}: ${builtLine(b)}`);
       if (b.error) throw new Error(`history: building ${f} failed: ${b.error}`);
-      return { file: basename(f), ...b, bytes: sessionFilesBytes(f) };
-    });
+      perFile.push({ file: basename(f), ...b, bytes: sessionFilesBytes(f) });
+    }
     state.chain = { dir: chainDir, files: chain.files, generatedExchanges: chain.exchanges, rareHits: chain.rareHits, generateMs, capturedBytes, perFile };
     save();
   }
@@ -109,7 +107,7 @@ async function prepare({ exchanges, files, dir, log }) {
     const generateMs = Date.now() - t;
     log(`  ${fmt(generateMs / 1000, 1)} s; building it ...`);
     const capturedBytes = sessionFilesBytes(file);
-    const b = build(file);
+    const b = await build(file);
     log(`  ${builtLine(b)}`);
     state.one = { file, generatedExchanges: one.exchanges, rareHits: one.rareHits, generateMs, capturedBytes, ...b, bytes: sessionFilesBytes(file) };
     save();

@@ -39,19 +39,20 @@ function stillOpen(plan: FlowPlan): boolean {
   return [plan.client, plan.server].some((c) => c !== null && c.closedAt === null);
 }
 
-/** A flow done with: its row, kept in place of its builder. */
-interface Retired {
+/** One flow of the plan: its builder while a connection of it is open, then only its row. */
+interface FlowSlot {
   id: number;
-  row: FlowRow;
+  builder: FlowBuilder | null;
+  row: FlowRow | null;
+  /** Its connections no CLOSE has ended yet. */
+  unclosed: Set<number>;
 }
 
 export class BuildPass {
-  private readonly byConn = new Map<number, FlowBuilder>();
-  /** In plan order: a builder, or the row of a flow whose connections have all closed. */
-  private readonly flows: (FlowBuilder | Retired)[] = [];
-  private readonly slot = new Map<FlowBuilder, number>();
-  /** Each open flow's connections no CLOSE has ended yet. */
-  private readonly unclosed = new Map<FlowBuilder, Set<number>>();
+  private readonly byConn = new Map<number, FlowSlot>();
+  /** In plan order. */
+  private readonly slots: FlowSlot[] = [];
+  private held = 0;
   private readonly events: EventStream;
   /** Connections whose CONN record is in this file: the others began in a file before it. */
   private readonly openedHere = new Set<number>();
@@ -72,16 +73,15 @@ export class BuildPass {
       // began in a file before, which handed nothing on (gone, or not built): read from its first request here
       const firstTs = chain?.firstTs ?? null;
       const midway = firstTs !== null && note === null && conns.every((c) => c.openedAt < firstTs && !handedOn.has(c.id));
-      const b = new FlowBuilder(plan, plan.index + 1, baseNs, tlsName, { starts, note, midway });
-      this.slot.set(b, this.flows.length);
-      this.flows.push(b);
-      this.unclosed.set(b, new Set(conns.map((c) => c.id)));
-      if (plan.client) this.byConn.set(plan.client.id, b);
-      if (plan.server) this.byConn.set(plan.server.id, b);
+      const builder = new FlowBuilder(plan, plan.index + 1, baseNs, tlsName, { starts, note, midway });
+      const slot: FlowSlot = { id: builder.flowId, builder, row: null, unclosed: new Set(conns.map((c) => c.id)) };
+      this.slots.push(slot);
+      this.held++;
+      for (const c of conns) this.byConn.set(c.id, slot);
     }
     this.events = new EventStream((ev: AssembledEvent) => {
       const e = toSessionEvent(ev);
-      const b = this.byConn.get(e.connId);
+      const b = this.byConn.get(e.connId)?.builder;
       if (b) this.emit(b.push(e));
     });
   }
@@ -94,12 +94,11 @@ export class BuildPass {
   record(rec: CaptureRecord, n: number): void {
     if (rec.kind === Kind.CONN && rec.cause !== ConnCause.SHARED && n >= 0) this.openedHere.add(rec.connId);
     if (rec.kind === Kind.CLOSE && endsConnection(rec)) {
-      const b = this.byConn.get(rec.connId);
-      if (!b) return;
-      this.emit(b.close(rec.connId, rec.tsNs, n));
-      const left = this.unclosed.get(b)!;
-      left.delete(rec.connId);
-      if (left.size === 0) this.retire(b);
+      const slot = this.byConn.get(rec.connId);
+      if (!slot?.builder) return;
+      this.emit(slot.builder.close(rec.connId, rec.tsNs, n));
+      slot.unclosed.delete(rec.connId);
+      if (slot.unclosed.size === 0) this.retire(slot, slot.builder);
     } else this.events.push(rec, n);
   }
 
@@ -109,22 +108,22 @@ export class BuildPass {
    * thousands of closed flows held on to their last bytes and parser state: a 10,000,000-exchange
    * file grew past 12 GiB and its build died.
    */
-  private retire(b: FlowBuilder): void {
+  private retire(slot: FlowSlot, b: FlowBuilder): void {
     // a flow a later file goes on with is ended at the end, by finish()
     if (this.chain?.handOn && stillOpen(b.plan)) return;
     const conns = new Set([b.plan.client?.id, b.plan.server?.id].filter((c) => c !== undefined));
     // a call of theirs still waiting for a chunk comes to the builder as finish() would have had it
     this.events.flushConns(conns);
     this.emit(this.end(b));
-    this.flows[this.slot.get(b)!] = { id: b.flowId, row: b.row() };
+    slot.row = b.row();
+    slot.builder = null;
+    this.held--;
     for (const c of conns) this.byConn.delete(c);
-    this.slot.delete(b);
-    this.unclosed.delete(b);
   }
 
   /** Flows whose builders are held: those with a connection no CLOSE has ended yet. */
   get openFlows(): number {
-    return this.slot.size;
+    return this.held;
   }
 
   /** What a flow hands out at its end. */
@@ -146,8 +145,9 @@ export class BuildPass {
   finish(): PassResult {
     this.events.flush();
     const carry: FlowCarry[] = [];
-    const flows = this.flows.map((b) => {
-      if (!(b instanceof FlowBuilder)) return b;
+    const flows = this.slots.map((slot) => {
+      const b = slot.builder;
+      if (!b) return { id: slot.id, row: slot.row! };
       if (this.chain?.handOn && stillOpen(b.plan)) {
         this.noteBeganBefore(b);
         const out = b.carryOut();
