@@ -252,7 +252,7 @@ export function fillTextIndex(db: Database.Database): boolean {
 }
 
 /** The links and per-request totals, written onto the rows just built (call-links.ts). */
-function writeLinks(db: Database.Database, linker: CallLinker, schema: 'main' | 'temp'): void {
+export function writeLinks(db: Database.Database, linker: CallLinker, schema: 'main' | 'temp'): void {
   const { links, requests } = linker.result();
   const link = db.prepare(`UPDATE ${schema}.exchanges SET parent_id = ?, link = ?, flags = flags | ? WHERE id = ?`);
   for (const l of links) link.run(l.parentId, l.link, l.nPlusOne ? ExchangeFlag.N_PLUS_ONE : 0, l.callId);

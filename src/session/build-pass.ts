@@ -46,44 +46,90 @@ interface FlowSlot {
   row: FlowRow | null;
   /** Its connections no CLOSE has ended yet. */
   unclosed: Set<number>;
+  /** Its builder has been handed an event. */
+  fed: boolean;
 }
 
+/**
+ * The pass is given every flow of the file at the start (a build), or each flow as its
+ * connections appear (a follower of a file being recorded, live.ts): either way each record
+ * goes through the same steps, so a follower's exchanges are a full build's.
+ */
 export class BuildPass {
   private readonly byConn = new Map<number, FlowSlot>();
-  /** In plan order. */
-  private readonly slots: FlowSlot[] = [];
-  private held = 0;
+  /** By flow id, in the order the flows were added (a build: plan order). */
+  private readonly slots = new Map<number, FlowSlot>();
+  /** The slots whose builder is held: a connection of theirs is not closed yet. */
+  private readonly open = new Set<FlowSlot>();
   private readonly events: EventStream;
   /** Connections whose CONN record is in this file: the others began in a file before it. */
   private readonly openedHere = new Set<number>();
+  private readonly starts: CarriedStarts;
+  private readonly notes: Map<number, string>;
+  private readonly handedOn: Set<number>;
+  /** Told of each flow's row when its last connection closes and it is let go. */
+  onRetired: ((id: number, row: FlowRow) => void) | null = null;
 
   constructor(
     plans: FlowPlan[],
     private readonly baseNs: bigint,
-    tlsName: (auxFd: number) => string | null,
+    private readonly tlsName: (auxFd: number) => string | null,
     private readonly out: (items: Prepared[]) => void,
     private readonly chain: PassChain | null = null,
   ) {
-    const starts = new CarriedStarts(chain?.starts);
-    const notes = new Map(chain?.notes);
-    const handedOn = new Set(chain?.starts.map(([connId]) => connId));
-    for (const plan of plans) {
-      const note = notes.get(plan.client?.id ?? -1) ?? notes.get(plan.server?.id ?? -1) ?? null;
-      const conns = [plan.client, plan.server].filter((c) => c !== null);
-      // began in a file before, which handed nothing on (gone, or not built): read from its first request here
-      const firstTs = chain?.firstTs ?? null;
-      const midway = firstTs !== null && note === null && conns.every((c) => c.openedAt < firstTs && !handedOn.has(c.id));
-      const builder = new FlowBuilder(plan, plan.index + 1, baseNs, tlsName, { starts, note, midway });
-      const slot: FlowSlot = { id: builder.flowId, builder, row: null, unclosed: new Set(conns.map((c) => c.id)) };
-      this.slots.push(slot);
-      this.held++;
-      for (const c of conns) this.byConn.set(c.id, slot);
-    }
+    this.starts = new CarriedStarts(chain?.starts);
+    this.notes = new Map(chain?.notes);
+    this.handedOn = new Set(chain?.starts.map(([connId]) => connId));
+    for (const plan of plans) this.addFlow(plan, plan.index + 1);
     this.events = new EventStream((ev: AssembledEvent) => {
       const e = toSessionEvent(ev);
-      const b = this.byConn.get(e.connId)?.builder;
-      if (b) this.emit(b.push(e));
+      const slot = this.byConn.get(e.connId);
+      if (!slot?.builder) return;
+      slot.fed = true;
+      this.emit(slot.builder.push(e));
     });
+  }
+
+  /** A flow to build from the next record on, as flow `id`. */
+  addFlow(plan: FlowPlan, id: number): FlowBuilder {
+    const note = this.notes.get(plan.client?.id ?? -1) ?? this.notes.get(plan.server?.id ?? -1) ?? null;
+    const conns = [plan.client, plan.server].filter((c) => c !== null);
+    // began in a file before, which handed nothing on (gone, or not built): read from its first request here
+    const firstTs = this.chain?.firstTs ?? null;
+    const midway = firstTs !== null && note === null && conns.every((c) => c.openedAt < firstTs && !this.handedOn.has(c.id));
+    const builder = new FlowBuilder(plan, id, this.baseNs, this.tlsName, { starts: this.starts, note, midway });
+    const slot: FlowSlot = { id, builder, row: null, unclosed: new Set(conns.map((c) => c.id)), fed: false };
+    this.slots.set(id, slot);
+    this.open.add(slot);
+    for (const c of conns) this.byConn.set(c.id, slot);
+    return builder;
+  }
+
+  /**
+   * The open flows no event has reached yet. A follower plans a connection when its CONN row
+   * appears, and its other end may appear later: such a flow is planned again with it.
+   */
+  unfedFlows(): { id: number; plan: FlowPlan }[] {
+    return [...this.open].filter((s) => !s.fed).map((s) => ({ id: s.id, plan: s.builder!.plan }));
+  }
+
+  /** Forget an open flow no event has reached (unfedFlows). */
+  dropUnfed(id: number): void {
+    const slot = this.slots.get(id);
+    if (!slot?.builder || slot.fed) throw new Error(`flow ${id} is not an open flow without events`);
+    for (const c of [slot.builder.plan.client, slot.builder.plan.server]) if (c && this.byConn.get(c.id) === slot) this.byConn.delete(c.id);
+    this.slots.delete(id);
+    this.open.delete(slot);
+  }
+
+  /** The builder of a connection's flow while it is open. */
+  builderOf(connId: number): FlowBuilder | null {
+    return this.byConn.get(connId)?.builder ?? null;
+  }
+
+  /** The rows so far of the open flows some event has reached: a follower shows their progress. */
+  openRows(): { id: number; row: FlowRow }[] {
+    return [...this.open].filter((s) => s.fed).map((s) => ({ id: s.id, row: s.builder!.row() }));
   }
 
   private emit(built: ReturnType<FlowBuilder['push']>): void {
@@ -117,13 +163,14 @@ export class BuildPass {
     this.emit(this.end(b));
     slot.row = b.row();
     slot.builder = null;
-    this.held--;
+    this.open.delete(slot);
     for (const c of conns) this.byConn.delete(c);
+    this.onRetired?.(slot.id, slot.row);
   }
 
   /** Flows whose builders are held: those with a connection no CLOSE has ended yet. */
   get openFlows(): number {
-    return this.held;
+    return this.open.size;
   }
 
   /** What a flow hands out at its end. */
@@ -145,7 +192,7 @@ export class BuildPass {
   finish(): PassResult {
     this.events.flush();
     const carry: FlowCarry[] = [];
-    const flows = this.slots.map((slot) => {
+    const flows = [...this.slots.values()].map((slot) => {
       const b = slot.builder;
       if (!b) return { id: slot.id, row: slot.row! };
       if (this.chain?.handOn && stillOpen(b.plan)) {

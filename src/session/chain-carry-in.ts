@@ -101,7 +101,8 @@ export interface CarryIn {
   records: CarriedRecord[];
 }
 
-const NOTHING: CarryIn = { file: null, note: null, flows: [], records: [] };
+/** Nothing carried in: not a later file of a chain, or a follower, which reads no file before. */
+export const NOTHING: CarryIn = { file: null, note: null, flows: [], records: [] };
 
 /** What of a build this needs, handed over by build-exchanges.ts (which uses this module). */
 export interface BuildParts {

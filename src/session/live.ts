@@ -11,22 +11,21 @@
  * unqualified table names in `temp` first, so the queries need not know. Following needs only
  * read access, and the file is left as the recorder wrote it: the next plain open builds it.
  */
-import { TlsLibraryNames } from './tls-library-names.js';
 import type Database from 'better-sqlite3';
 
-import type { AssembledEvent } from '../events/event-assembler.js';
-import { EventStream } from '../events/event-stream.js';
-import { endsConnection } from '../events/decode-records.js';
 import { ConnCause, Kind } from '../events/layout.js';
-import { type Built, FlowBuilder } from '../reconstruct/flow-builder.js';
+import { CallLinker, N_PLUS_ONE_DEFAULT } from '../reconstruct/call-links.js';
 import { type ConnInfo, planFlows } from '../reconstruct/flow-plan.js';
-import { loadConnInfo, sessionStart } from './build-exchanges.js';
-import { chainOf } from './chain-carry-in.js';
-import { DerivedWriter, prepare } from './derived-writer.js';
-import { EventReader, toSessionEvent } from './event-reader.js';
+import { BuildPass } from './build-pass.js';
+import { loadConnInfo, sessionStart, writeLinks } from './build-exchanges.js';
+import { NOTHING, passChainOf } from './chain-carry-in.js';
+import { DerivedWriter } from './derived-writer.js';
+import { EventReader } from './event-reader.js';
 import { derivedSchemaSql } from './format.js';
+import { startedAtNs } from './meta.js';
 import { isBeingRecorded } from './recorder-alive.js';
 import { Session } from './session.js';
+import { TlsLibraryNames } from './tls-library-names.js';
 
 export interface LiveUpdate {
   exchanges: number;
@@ -41,61 +40,67 @@ export interface LiveSession {
   stop(): void;
 }
 
-interface FlowState {
-  builder: FlowBuilder;
-  conns: number[];
-  closed: Set<number>;
-  /** A builder that has seen no data may still be re-planned with a partner that appears later. */
-  fed: boolean;
-}
-
-/** The incremental build: state that survives between polls. */
+/**
+ * The incremental build: the pass of a full build (build-pass.ts), kept between polls and handed
+ * each block as it is committed, and each flow as its connections appear. Its exchanges are a
+ * full build's, ids included (test/session/incremental-build.test.ts); what a follower does not
+ * do is carry in what the file before in a chain had in flight (it reads no other file).
+ */
 export class LiveBuild {
   private readonly writer: DerivedWriter;
-  private readonly byConn = new Map<number, FlowState>();
-  private readonly events = new EventStream((ev) => this.onEvent(ev));
-  private readonly libraries: TlsLibraryNames;
+  private readonly linker = new CallLinker(N_PLUS_ONE_DEFAULT);
+  /** Made at the first poll that can know the session's start (live.ts makePass). */
+  private pass: BuildPass | null = null;
   private readonly reader: EventReader;
+  private readonly libraries: TlsLibraryNames;
   private lastConn = 0;
   private lastBlock = 0;
   private nextFlowId = 1;
   records = 0;
-  private readonly baseNs: bigint;
-  /** A file of a record --dir chain: the connections it starts with began in the file before. */
-  private readonly inChain: boolean;
 
   constructor(private readonly db: Database.Database) {
     db.exec(derivedSchemaSql('temp'));
     db.prepare('INSERT OR REPLACE INTO temp.derived_meta (key, value) VALUES (?, ?)').run('version', JSON.stringify('live'));
     this.writer = new DerivedWriter(db);
     this.reader = new EventReader(db);
-    this.baseNs = sessionStart(db);
-    this.inChain = chainOf(db) !== null;
     this.libraries = new TlsLibraryNames(db);
+  }
+
+  /**
+   * The pass, once the session's start is known: times are kept relative to it, as a full build
+   * keeps them (its meta started_at, else its first record's time: a file whose meta cannot be
+   * read has no start until its first block is committed).
+   */
+  private makePass(): BuildPass | null {
+    if (startedAtNs(this.db) === null && this.reader.blocksAfter(0).length === 0) return null;
+    // a connection that opened before the file's first record began in the file before; with
+    // no record yet, before the recorder started this file
+    const chain = passChainOf(this.db, NOTHING);
+    if (chain) chain.firstTs ??= startedAtNs(this.db);
+    const pass = new BuildPass([], sessionStart(this.db), (auxFd) => this.libraries.name(auxFd), (items) => this.writer.write(items, this.linker), chain);
+    pass.onRetired = (id, row) => this.writer.upsertFlow(id, row);
+    return pass;
   }
 
   get exchanges(): number {
     return this.writer.exchanges;
   }
 
-  private addConnections(fresh: ConnInfo[]): void {
+  private addConnections(pass: BuildPass, fresh: ConnInfo[]): void {
     if (fresh.length === 0) return;
     // a connection that has no data yet may be the other end of one that just appeared
-    const open = [...new Set(this.byConn.values())].filter((f) => !f.fed);
-    const candidates = [...fresh, ...open.flatMap((f) => [f.builder.plan.client, f.builder.plan.server].filter((c): c is ConnInfo => !!c))];
+    const unfed = pass.unfedFlows();
+    const flowOf = new Map<number, number>();
+    for (const f of unfed) for (const c of [f.plan.client, f.plan.server]) if (c) flowOf.set(c.id, f.id);
+    const candidates = [...fresh, ...unfed.flatMap((f) => [f.plan.client, f.plan.server].filter((c): c is ConnInfo => c !== null))];
     for (const plan of planFlows(candidates)) {
       const conns = [plan.client?.id, plan.server?.id].filter((c): c is number => c !== undefined);
-      // a flow re-planned with a partner keeps its id; one it absorbed (no data yet) goes away
-      const previous = [...new Set(conns.map((c) => this.byConn.get(c)).filter((f): f is FlowState => !!f))];
-      const id = previous[0]?.builder.flowId ?? this.nextFlowId++;
-      for (const p of previous.slice(1)) this.db.prepare('DELETE FROM flows WHERE id = ?').run(p.builder.flowId);
-      // a connection a chain's file started with (a keep-alive client across the switch): what
-      // was in flight is in the file before, so it is read from the first request this file holds
-      const midway = this.inChain && [plan.client, plan.server].every((c) => c === null || c.openedAt < this.baseNs);
-      const builder = new FlowBuilder({ ...plan, index: id - 1 }, id, this.baseNs, (auxFd) => this.libraries.name(auxFd), { midway });
-      const state: FlowState = { builder, conns, closed: new Set(), fed: false };
-      for (const c of conns) this.byConn.set(c, state);
-      this.writer.upsertFlow(id, state.builder.row());
+      // a flow planned again with a partner keeps its id; one it absorbed goes away
+      const previous = [...new Set(conns.map((c) => flowOf.get(c)).filter((id): id is number => id !== undefined))];
+      for (const id of previous) pass.dropUnfed(id);
+      for (const id of previous.slice(1)) this.db.prepare('DELETE FROM flows WHERE id = ?').run(id);
+      const id = previous[0] ?? this.nextFlowId++;
+      this.writer.upsertFlow(id, pass.addFlow(plan, id).row());
     }
   }
 
@@ -105,60 +110,41 @@ export class LiveBuild {
     return typeof comm === 'string' ? comm : null;
   }
 
-  private onEvent(ev: AssembledEvent): void {
-    const f = this.byConn.get(ev.first.connId);
-    if (!f) return;
-    f.fed = true;
-    this.write(f.builder.push(toSessionEvent(ev)));
-  }
-
-  private write(built: Built[]): void {
-    // live builds link no calls (a full build does, when the recording has stopped)
-    this.writer.write(prepare(built, this.baseNs), null);
-  }
-
-  private finishFlow(f: FlowState): void {
-    this.write(f.builder.finish());
-    this.writer.upsertFlow(f.builder.flowId, f.builder.row());
-    for (const c of f.conns) this.byConn.delete(c);
-  }
-
   /** Take in whatever was committed since the last poll. Returns whether anything was. */
   poll(): boolean {
     // one read snapshot for both: blocks committed after the connections were read could hold
     // records of connections this poll has not seen
     return this.db.transaction(() => {
+      const pass = (this.pass ??= this.makePass());
+      if (!pass) return false;
       const fresh = loadConnInfo(this.db, this.lastConn, this.reader.damage);
       const blocks = this.reader.blocksAfter(this.lastBlock);
       if (fresh.length === 0 && blocks.length === 0) return false;
-      this.addConnections(fresh);
+      this.addConnections(pass, fresh);
       if (fresh.length) this.lastConn = fresh[fresh.length - 1].id;
       for (const block of blocks) {
         for (const { n, rec } of this.reader.blockRecords(block)) {
           this.records++;
+          // a full build knows every process that used a connection from its row; a follower
+          // learns of one that took a connection over from the record that says so
           if (rec.kind === Kind.CONN && rec.cause === ConnCause.SHARED)
-            this.byConn.get(rec.connId)?.builder.addHolder(rec.connId, { pid: rec.pid, comm: this.commOf(rec.pid) ?? rec.comm, cause: rec.cause });
-          else if (rec.kind === Kind.CLOSE && endsConnection(rec)) {
-            const f = this.byConn.get(rec.connId);
-            if (!f) continue;
-            this.write(f.builder.close(rec.connId, rec.tsNs, n));
-            f.closed.add(rec.connId);
-            if (f.conns.every((c) => f.closed.has(c))) this.finishFlow(f);
-          } else this.events.push(rec, n);
+            pass.builderOf(rec.connId)?.addHolder(rec.connId, { pid: rec.pid, comm: this.commOf(rec.pid) ?? rec.comm, cause: rec.cause });
+          pass.record(rec, n);
         }
         this.lastBlock = block;
       }
       // flows still open show their progress (bytes, exchanges so far)
-      for (const f of new Set(this.byConn.values())) if (f.fed) this.writer.upsertFlow(f.builder.flowId, f.builder.row());
+      for (const f of pass.openRows()) this.writer.upsertFlow(f.id, f.row);
       return true;
     })();
   }
 
-  /** The recording ended: whatever is unfinished is written as incomplete. */
+  /** The recording ended: whatever is unfinished is written as incomplete, and calls linked to the requests they served. */
   finish(): void {
     this.db.transaction(() => {
-      this.events.flush();
-      for (const f of new Set(this.byConn.values())) this.finishFlow(f);
+      this.pass ??= this.makePass();
+      for (const f of this.pass?.finish().flows ?? []) this.writer.upsertFlow(f.id, f.row);
+      writeLinks(this.db, this.linker, 'temp');
     })();
   }
 }

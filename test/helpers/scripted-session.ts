@@ -229,8 +229,11 @@ export class ScriptedSession {
     this.records.push(ROTATE);
   }
 
-  /** Write the session file, or the files of the chain the script rotates through (in order). */
-  async finish(): Promise<string[]> {
+  /**
+   * Write the session file, or the files of the chain the script rotates through (in order).
+   * `onCommit`: called after each commit the script makes, while the recorder goes on (a follower polls there).
+   */
+  async finish(opts: { onCommit?: () => void } = {}): Promise<string[]> {
     const binding = fakeBinding();
     const chain = this.records.includes(ROTATE);
     if (chain && this.records.includes(COMMIT)) throw new Error('a script that rotates cannot commit');
@@ -244,7 +247,10 @@ export class ScriptedSession {
     else parts[parts.length - 1].push(r);
     for (const [i, part] of parts.entries()) {
       // the commit timer would do this; the script says where
-      if (i > 0) (cap as unknown as { commit(): void }).commit();
+      if (i > 0) {
+        (cap as unknown as { commit(): void }).commit();
+        opts.onCommit?.();
+      }
       for (let j = 0; j < part.length; j += 64) binding.last!.onBatch(batchOf(part.slice(j, j + 64)));
     }
     await cap.stop('signal');

@@ -1,22 +1,21 @@
 // A parallel build (a worker thread parses while this one writes) gives the same derived tables
 // as the one-thread build, row for row, ids, digests and the search index's own pages included,
-// over every kind of session the tests make: many interleaved connections over many blocks,
-// WebSockets, database calls linked to the requests that made them, TLS plaintext, one-ended
-// and damaged or hostile files.
+// over every kind of session the tests make: every case of the protocol corpus, many
+// interleaved connections over many blocks, WebSockets, database calls linked to the requests
+// that made them, TLS plaintext, one-ended and damaged or hostile files.
 import Database from 'better-sqlite3';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { buildExchanges } from '../../src/session/build-exchanges.js';
 import { openSessionDb } from '../../src/session/open-session.js';
 import { HOSTILE_CASES, writeBusySession, writeCorpus } from '../../testdata/hostile/corpus.js';
 import { bundleWorker } from '../helpers/bundle-worker.js';
-import { CURL, NODE, PYTHON, ScriptedSession } from '../helpers/scripted-session.js';
+import { CORPUS_DIRS, scriptCorpus } from '../helpers/corpus-sessions.js';
+import { scriptEverything } from '../helpers/mixed-session.js';
 import { tempDir } from '../helpers/session-files.js';
-import { SWITCHED, UPGRADE, frame } from '../helpers/ws-frames.js';
 
 const dir = tempDir('tinytap-parallel-build-');
 let workerScript = '';
@@ -73,56 +72,10 @@ function buildBoth(file: string, name: string): { inline: unknown; parallel: unk
   return { inline: out.inline, parallel: out.parallel, exchanges };
 }
 
-/** Many connections at once, every protocol the builder reads, over many blocks. */
-async function everything(path: string): Promise<void> {
-  const s = new ScriptedSession(path);
-  const app = { pid: 21, comm: 'node' };
-  const redis = { pid: 22, comm: 'redis-server' };
-  const gz = gzipSync(Buffer.from('compressed needle text '.repeat(40)));
-  const conns = Array.from({ length: 12 }, (_, k) => s.tcp({ pid: 100 + k, comm: 'curl' }, app, { serverPort: 3000 }));
-  const r = s.tcp(app, redis, { serverPort: 6379 });
-  for (let round = 0; round < 40; round++) {
-    for (const [k, c] of conns.entries()) {
-      c.send('c2s', `GET /items/${round}/${k}?q=${round * k} HTTP/1.1\r\nHost: app.local\r\nAccept: */*\r\n\r\n`);
-      // the server asks Redis while it serves: linked to the request, N+1 past five
-      for (let q = 0; q < (k % 7); q++) {
-        r.send('c2s', `*2\r\n$3\r\nGET\r\n$6\r\nuser:${q}\r\n`);
-        r.send('s2c', '$1\r\n1\r\n');
-      }
-      if (k % 3 === 0) c.send('s2c', Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`), gz]));
-      else c.send('s2c', `HTTP/1.1 ${k % 4 === 1 ? '404 Not Found' : '200 OK'}\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"round":${String(round).padStart(4, '0')}}`);
-      s.wait(1);
-    }
-    if (round % 5 === 4) s.commit();
-  }
-  // a request that never got its answer, on a connection left open
-  conns[0].send('c2s', 'POST /late HTTP/1.1\r\nHost: app.local\r\nContent-Length: 4\r\n\r\nlate');
-  for (const c of conns.slice(1)) c.close();
-  r.close();
-  const ws = s.tcp(NODE, PYTHON, { serverPort: 8765 });
-  ws.send('c2s', UPGRADE);
-  ws.send('s2c', Buffer.concat([Buffer.from(SWITCHED(''), 'latin1'), frame(1, 'welcome')]));
-  for (let i = 0; i < 30; i++) {
-    ws.send('c2s', frame(1, `{"subscribe":"prices-${i}"}`, { masked: true }));
-    ws.send('s2c', frame(1, `price ${i}`));
-    if (i % 10 === 9) s.commit();
-  }
-  ws.close();
-  const tls = s.tcp(CURL, NODE, { serverPort: 8443, tls: {} });
-  tls.send('c2s', 'GET /secret HTTP/1.1\r\nHost: tls.local\r\n\r\n');
-  tls.send('s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret');
-  tls.close();
-  const remote = s.tcp(CURL, NODE, { serverPort: 9000, only: 'client' });
-  remote.send('c2s', 'GET /far HTTP/1.1\r\nHost: far\r\n\r\n');
-  remote.send('s2c', 'HTTP/1.1 204 No Content\r\n\r\n');
-  remote.close();
-  await s.finish();
-}
-
 describe('a parallel build', () => {
   it('makes the same rows as one thread from many connections, protocols and blocks', async () => {
     const file = join(dir, 'everything.tinytap');
-    await everything(file);
+    await scriptEverything(file).finish();
     const r = buildBoth(file, 'everything');
     expect(r.exchanges).toBeGreaterThan(900);
     expect(r.parallel).toEqual(r.inline);
@@ -130,6 +83,15 @@ describe('a parallel build', () => {
     expect(rows.ws.length).toBeGreaterThan(50);
     expect(rows.exchanges.some((x) => x.includes('sole'))).toBe(true);
   }, 60_000);
+
+  for (const corpus of CORPUS_DIRS)
+    it(`makes the same rows from every ${corpus.name} case of the protocol corpus`, async () => {
+      const file = join(dir, `corpus-${corpus.name}.tinytap`);
+      await scriptCorpus(file, corpus).finish();
+      const r = buildBoth(file, `corpus-${corpus.name}`);
+      expect(r.exchanges).toBeGreaterThan(5);
+      expect(r.parallel).toEqual(r.inline);
+    }, 60_000);
 
   it('makes the same rows from a session of many blocks, with the worker sent blocks ahead', async () => {
     const file = join(dir, 'busy.tinytap');
