@@ -10,6 +10,7 @@ import { dbParserMarkdown, dbParserThroughput, dbQueryBench, dbQueryMarkdown } f
 import { bigRecordingsMarkdown } from './big-recordings.mjs';
 import { benchDiff, diffMarkdown } from './diff.mjs';
 import { benchHarExport, benchHarExportMarkdown } from './export-har.mjs';
+import { followBench, followMarkdown } from './follow.mjs';
 import { historyBench, historyMarkdown } from './history.mjs';
 import { generateSession } from './generate-session.mjs';
 import { h2Overhead, h2OverheadMarkdown, h2ParserMarkdown, h2ParserThroughput } from './h2.mjs';
@@ -245,6 +246,23 @@ if (want('diff')) {
 if (measuredBig.query && measuredBig.har && measuredBig.diff) {
   const { query, har, diff } = measuredBig;
   sections.push(['Big recordings: the build, size, search, HAR export and diff in one run', bigRecordingsMarkdown(query, har, diff), { query: { ...query, file: undefined, pcap: undefined }, har, diff }]);
+}
+
+if (want('follow')) {
+  const n = Number(process.env.BENCH_FOLLOW_EXCHANGES ?? 100_000);
+  const file = join(tempDir(), 'follow.tinytap');
+  console.error(`follow: a session of ${n} exchanges, followed as its blocks are added ...`);
+  await generateSession({ file, exchanges: n, mixed: true });
+  const f = await followBench({ file, blocksPerCommit: 1 });
+  console.error(JSON.stringify(f));
+  if (!f.sameCount) throw new Error('follow: the follower and the full build disagree on the number of exchanges');
+  sections.push([
+    `Following a recording: the follower's build on ${fmt(f.exchanges)} exchanges`,
+    `${followMarkdown(f)}
+
+The follower (\`tinytap open --follow\`, \`record --tui\`) keeps the full build's pass between polls and is handed each block as it is committed; its time is its polls and its end, not the copying of blocks. It does more per exchange than a full build: the secondary indexes and the search index are kept up to date as rows are written (a full build makes them once at the end, and leaves the search index for the first search), and it runs on one thread. It keeps pace with a recording up to about ${fmt(Math.round(f.followPerSecond / 1000) * 1000)} exchanges/s; above that it falls behind and catches up when the traffic slows.`,
+    f,
+  ]);
 }
 
 if (want('replay')) {
