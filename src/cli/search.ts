@@ -80,11 +80,14 @@ export function registerSearch(program: Command): void {
         const color = useColor();
         const secrets = secretFilter(flags);
         let found = 0;
+        // one per file: its text statement is prepared once, not once an exchange
+        const queries = new Map<Session, SessionQueries>();
+        const queriesOf = (s: Session) => queries.get(s) ?? queries.set(s, new SessionQueries(s)).get(s)!;
         for (const r of history.rows(select, { limit }, queryBounds(arg.ast, now))) {
           const x = r.x;
           found++;
           const id = history.idText(r.file, x.id);
-          const row = new SessionQueries(history.session(r.file)).exchangeText(Number(x.id)) ?? {};
+          const row = queriesOf(history.session(r.file)).exchangeText(Number(x.id)) ?? {};
           if (flags.json) {
             const matches = findMatches(sharedText(row, secrets), needle);
             const line = { id: Number(x.id), protocol: x.protocol, method: x.method, operation: x.operation, url: secrets.url(x.url), status: x.status === null ? null : Number(x.status), matches };
