@@ -160,26 +160,34 @@ CREATE TABLE IF NOT EXISTS ws_messages (
 ) WITHOUT ROWID;
 
 -- The searchable text of each exchange: URL, header lines, bodies with their content-encoding
--- removed (text bodies only, at most 1 MiB each). Indexed by exchange_fts for substring search.
--- A database call's request body is its SQL or command line and its parameters, its response
--- body the values of its result (at most 64 KiB each); it has no headers.
+-- removed (text bodies only, at most 1 MiB each). A database call's request body is its SQL or
+-- command line and its parameters, its response body the values of its result (at most 64 KiB
+-- each); it has no headers. Stored once, compressed (SPEC.md "Searchable text"): `data` holds the
+-- five fields (url, req_headers, resp_headers, req_body, resp_body), each as its UTF-8 byte
+-- length (u32 little-endian) and then its bytes, all lengths first; `codec` 0 as they are, 2 a
+-- zstd frame of them made with text_dictionary. Read with tinytap's SQL function
+-- tinytap_text(codec, data, field).
 CREATE TABLE IF NOT EXISTS exchange_text (
   id        INTEGER PRIMARY KEY,  -- exchanges.id
-  url       TEXT NOT NULL,
-  req_headers  TEXT NOT NULL,     -- "Name: value" lines
-  resp_headers TEXT NOT NULL,
-  req_body  TEXT NOT NULL,
-  resp_body TEXT NOT NULL
+  codec     INTEGER NOT NULL,
+  data      BLOB NOT NULL
 );
 
--- A trigram index for substring search: `col LIKE '%text%'` on exchange_fts uses it (for text of
--- 3 or more characters). detail=none keeps it about a fifth of the size of a full one; it cannot
--- answer phrase queries (MATCH '"..."'), which tinytap does not use. A LIKE with an ESCAPE
--- clause cannot use the index: '%' and '_' in the text are left as wildcards for the index and
--- the exact substring is checked with instr() on the rows it finds.
+-- The zstd dictionary exchange_text's frames are made with (id 1), trained by the build on the
+-- text of the file's first exchanges: a few hundred bytes of URL and header lines compress by a
+-- fifth alone, by four fifths with it.
+CREATE TABLE IF NOT EXISTS text_dictionary (
+  id        INTEGER PRIMARY KEY,
+  data      BLOB NOT NULL
+);
+
+-- A trigram index for substring search, which keeps no copy of the text (contentless): a query
+-- asks it for the rows holding every trigram of the text (MATCH '"abc" AND "bcd" ...'), then
+-- checks each for the exact substring in exchange_text (model/text-sql.ts). detail=none keeps it
+-- about a fifth of the size of a full one; it cannot answer phrase queries, which tinytap does not use.
 CREATE VIRTUAL TABLE IF NOT EXISTS exchange_fts USING fts5(
   url, req_headers, resp_headers, req_body, resp_body,
-  content = 'exchange_text', content_rowid = 'id',
+  content = '',
   tokenize = 'trigram', detail = 'none'
 );
 

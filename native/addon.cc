@@ -19,6 +19,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("clocks", Napi::Function::New(env, tinytap::Clocks));
   exports.Set("zstdCompress", Napi::Function::New(env, tinytap::ZstdCompress));
   exports.Set("zstdDecompress", Napi::Function::New(env, tinytap::ZstdDecompress));
+  exports.Set("zstdTrainDictionary", Napi::Function::New(env, tinytap::ZstdTrainDictionary));
+  exports.Set("ZstdDictionary", tinytap::ZstdDictionary::Define(env));
   exports.Set("mountTracefs", Napi::Function::New(env, tinytap::MountTracefs));
   exports.Set("builtWith", Napi::Function::New(env, tinytap::BuiltWith));
   return exports;

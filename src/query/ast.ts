@@ -5,6 +5,8 @@
  * (errors are found while parsing), so two filters that mean the same compare equal with
  * deep equality, and since:5m keeps its meaning until it is compiled or matched against a `now`.
  */
+import type { TextFieldName } from '../model/text-sql.js';
+
 
 export type FilterAst =
   | { type: 'all' }
@@ -15,8 +17,8 @@ export type FilterAst =
   | { type: 'not'; item: FilterAst }
   | Term;
 
-/** The searchable text of an exchange (the columns of exchange_text and exchange_fts). */
-export type TextField = 'url' | 'req_headers' | 'resp_headers' | 'req_body' | 'resp_body';
+/** The searchable text of an exchange (the fields of exchange_text and exchange_fts). */
+export type TextField = TextFieldName;
 
 /** Which text a text term searches: a bare word everything, `body:` both bodies, `url:` the URL. */
 export type TextScope = 'all' | 'url' | 'body' | 'req-body' | 'resp-body';

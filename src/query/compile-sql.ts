@@ -31,7 +31,8 @@ import type { ExchangeColumn } from '../model/exchange-table.js';
 import type { FilterAst, Regex, StringPattern, Term, TextField } from './ast.js';
 import { HEADER_FIELDS, SCOPE_FIELDS } from './ast.js';
 import { ExchangeFlag, IS_FLAGS } from './flags.js';
-import { asciiLower, encodeRegex, headerFieldRegex, requiredLiteral } from './regex.js';
+import { encodeRegex, headerFieldRegex, requiredLiteral } from './regex.js';
+import { textField, textIdsSql } from '../model/text-sql.js';
 import { timeSpan } from './time-span.js';
 
 export interface CompiledFilter {
@@ -52,7 +53,7 @@ interface Sql {
   nullable: boolean;
 }
 
-/** A LIKE pattern for `text` taken literally (with ESCAPE '\'). */
+/** A LIKE pattern for `text` taken literally (with ESCAPE '\\'). */
 export function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, '\\$&');
 }
@@ -73,24 +74,20 @@ class Compiler {
 
   /** Ids of exchanges whose `fields` contain `text`, ASCII case-insensitively. */
   private textIds(text: string, fields: readonly TextField[]): string {
-    if ([...text].length >= 3) {
-      for (const _ of fields) this.bind(`%${text}%`, asciiLower(text));
-      return `SELECT rowid FROM exchange_fts WHERE ${fields.map((f) => `(${f} LIKE ? AND instr(lower(${f}), ?) > 0)`).join(' OR ')}`;
-    }
-    // the trigram index holds nothing shorter than three characters
-    for (const _ of fields) this.bind(`%${likeLiteral(text)}%`);
-    return `SELECT id FROM exchange_text WHERE ${fields.map((f) => `${f} LIKE ? ESCAPE '\\'`).join(' OR ')}`;
+    const m = textIdsSql(text, fields);
+    this.bind(...m.params);
+    return m.sql;
   }
 
   /** Ids of exchanges where `regex` matches one of `fields`, narrowed by `narrow` texts first. */
   private regexIds(regex: Regex, fields: readonly TextField[], extraFlags = '', narrow: string[] = []): string {
     const literal = requiredLiteral(regex);
     const required = [...(literal ? [literal] : []), ...narrow].filter((t) => [...t].length >= 3);
-    const where = required.map((t) => `id IN (${this.textIds(t, fields)})`);
+    const where = required.map((t) => `r.id IN (${this.textIds(t, fields)})`);
     const pattern = encodeRegex(regex, extraFlags);
     for (const _ of fields) this.bind(pattern);
-    where.push(`(${fields.map((f) => `regexp(?, ${f})`).join(' OR ')})`);
-    return `SELECT id FROM exchange_text WHERE ${where.join(' AND ')}`;
+    where.push(`(${fields.map((f) => `regexp(?, ${textField('r', f)})`).join(' OR ')})`);
+    return `SELECT r.id FROM exchange_text r WHERE ${where.join(' AND ')}`;
   }
 
   /** A string column against a pattern; `nocase` for host names and media types. */

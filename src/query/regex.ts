@@ -21,6 +21,7 @@ import { RE2JS } from 're2js';
 import type { Regex } from './ast.js';
 import { FilterError } from './errors.js';
 import { type RegexProblem, toRe2Syntax } from './re2-syntax.js';
+import { asciiLower } from '../model/text-sql.js';
 
 export type { RegexProblem } from './re2-syntax.js';
 
@@ -137,9 +138,7 @@ export function escapeRegex(text: string): string {
 }
 
 /** Lower case for ASCII letters only: what SQLite's NOCASE, LIKE and lower() do. */
-export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-}
+export { asciiLower };
 
 /** A glob (`*` is any run of characters, nothing else special) matches the whole of `value`. */
 export function globMatches(glob: string, value: string): boolean {

@@ -14,6 +14,8 @@ import { type Built, type BuiltMessages, type FlowRow, isMessages } from '../rec
 import { type CallLinker, argsHash } from '../reconstruct/call-links.js';
 import { ExchangeFlag } from '../model/exchange-flags.js';
 import { WS_MESSAGE_COLUMNS, type WsMessageRow } from '../model/ws-message.js';
+import { TEXT_FIELDS } from '../model/text-sql.js';
+import { TextWriter } from './exchange-text.js';
 
 /** The flows table's columns (formats/exchanges.sql) and where each value comes from. */
 const FLOW_COLUMNS: [string, (f: FlowRow) => unknown][] = [
@@ -67,12 +69,11 @@ const WS_SEARCH_CHARS = 1 << 20;
  * A WebSocket's text messages become its upgrade exchange's searchable text once they are all
  * there: what the client sent as its request body's, what the server sent as its response's.
  */
-const WS_SEARCH_TEXT = `UPDATE exchange_text SET
-  req_body = req_body || coalesce((SELECT substr(group_concat(text, char(10)), 1, ${WS_SEARCH_CHARS})
-    FROM (SELECT text FROM ws_messages WHERE exchange_id = @id AND dir = 'c2s' AND text IS NOT NULL ORDER BY seq)), ''),
-  resp_body = resp_body || coalesce((SELECT substr(group_concat(text, char(10)), 1, ${WS_SEARCH_CHARS})
-    FROM (SELECT text FROM ws_messages WHERE exchange_id = @id AND dir = 's2c' AND text IS NOT NULL ORDER BY seq)), '')
-  WHERE id = @id`;
+const WS_MESSAGES_TEXT = `SELECT
+  coalesce((SELECT substr(group_concat(text, char(10)), 1, ${WS_SEARCH_CHARS})
+    FROM (SELECT text FROM ws_messages WHERE exchange_id = @id AND dir = 'c2s' AND text IS NOT NULL ORDER BY seq)), '') AS c2s,
+  coalesce((SELECT substr(group_concat(text, char(10)), 1, ${WS_SEARCH_CHARS})
+    FROM (SELECT text FROM ws_messages WHERE exchange_id = @id AND dir = 's2c' AND text IS NOT NULL ORDER BY seq)), '') AS s2c`;
 
 function flowValues(f: FlowRow): unknown[] {
   return FLOW_COLUMNS.map(([, value]) => value(f));
@@ -177,25 +178,26 @@ export function prepare(built: Built[], baseNs: bigint): Prepared[] {
 export class DerivedWriter {
   private readonly insertFlow: Database.Statement;
   private readonly insertExchange: Database.Statement;
-  private readonly insertText: Database.Statement;
   private readonly insertFts: Database.Statement;
   private readonly updateFlow: Database.Statement;
   private nextExchangeId: number;
   private readonly insertWsMessage: Database.Statement;
-  private readonly wsSearchText: Database.Statement;
+  private readonly wsMessagesText: Database.Statement;
   private readonly ftsForget: Database.Statement;
-  private readonly ftsAdd: Database.Statement;
-  /** The id of each upgrade exchange whose WebSocket messages may still come, by flow and seq. */
-  private readonly openWebSockets = new Map<string, number>();
+  private readonly text: TextWriter;
+  private readonly indexText: boolean;
+  /** Each upgrade exchange whose WebSocket messages may still come, by flow and seq: its id and text. */
+  private readonly openWebSockets = new Map<string, { id: number; text: readonly string[] }>();
 
   /**
-   * `indexText`: fill the search index as rows are written; false leaves it for the first search
-   * (Session.ensureTextIndex), which a full build does (SPEC.md §3.6, derived_meta text_index).
+   * `indexText`: fill the search index as rows are written (default); false leaves it for the
+   * first search (Session.ensureTextIndex), which a full build does (SPEC.md §3.6, derived_meta
+   * text_index). `compressText`: train the file's text dictionary and compress the searchable
+   * text with it (exchange-text.ts), which a build into the file does.
    */
-  constructor(
-    db: Database.Database,
-    private readonly indexText = true,
-  ) {
+  constructor(db: Database.Database, opts: { indexText?: boolean; compressText?: boolean } = {}) {
+    this.indexText = opts.indexText ?? true;
+    this.text = new TextWriter(db, !!opts.compressText);
     this.nextExchangeId = 1;
     // FTS5 merges its segments 4 at a time by default, which rewrote the index again and again:
     // indexing a million exchanges' text row by row took 25.8 s so, 18.2 s merging 16 at a time,
@@ -207,26 +209,31 @@ export class DerivedWriter {
     this.updateFlow = db.prepare(`UPDATE flows SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`);
     this.insertFlow = db.prepare(`INSERT INTO flows (${columns.join(', ')}, id) VALUES (${columns.map(() => '?').join(', ')}, ?)`);
     this.insertExchange = db.prepare(INSERT_EXCHANGE);
-    this.insertText = db.prepare(
-      'INSERT INTO exchange_text (id, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)',
-    );
     this.insertWsMessage = db.prepare(INSERT_WS_MESSAGE);
-    this.wsSearchText = db.prepare(WS_SEARCH_TEXT);
-    const text = 'url, req_headers, resp_headers, req_body, resp_body';
-    this.ftsForget = db.prepare(`INSERT INTO exchange_fts (exchange_fts, rowid, ${text}) SELECT 'delete', id, ${text} FROM exchange_text WHERE id = ?`);
-    this.ftsAdd = db.prepare(`INSERT INTO exchange_fts (rowid, ${text}) SELECT id, ${text} FROM exchange_text WHERE id = ?`);
+    this.wsMessagesText = db.prepare(WS_MESSAGES_TEXT);
+    // the index keeps no copy of the text (contentless): a row is taken out with the values it was indexed with
+    this.ftsForget = db.prepare(`INSERT INTO exchange_fts (exchange_fts, rowid, ${TEXT_FIELDS.join(', ')}) VALUES ('delete', ?, ?, ?, ?, ?, ?)`);
   }
 
   /** WebSocket messages of an upgrade exchange written before; the last batch makes them searchable. */
   messages(m: PreparedMessages): void {
-    const id = this.openWebSockets.get(m.webSocket);
-    if (id === undefined) return;
+    const open = this.openWebSockets.get(m.webSocket);
+    if (open === undefined) return;
+    const { id, text } = open;
     for (const row of m.rows) this.insertWsMessage.run(id, ...row);
     if (!m.final) return;
     this.openWebSockets.delete(m.webSocket);
-    if (this.indexText) this.ftsForget.run(id);
-    this.wsSearchText.run({ id });
-    if (this.indexText) this.ftsAdd.run(id);
+    const sent = this.wsMessagesText.get({ id }) as { c2s: string; s2c: string };
+    const [url, reqHeaders, respHeaders, reqBody, respBody] = text;
+    const now = [url, reqHeaders, respHeaders, reqBody + sent.c2s, respBody + sent.s2c];
+    if (this.indexText) this.ftsForget.run(id, ...text);
+    this.text.rewrite(id, now);
+    if (this.indexText) this.insertFts.run(id, ...now);
+  }
+
+  /** The text rows still waiting for the dictionary are written: the build has handed out every exchange. */
+  finish(): void {
+    this.text.flush();
   }
 
   /** Write one exchange of any protocol; returns its id. */
@@ -235,9 +242,9 @@ export class DerivedWriter {
     p.values[ID_AT] = id;
     p.values[DIGEST_VALUE_AT] = digest(p.values);
     this.insertExchange.run(p.values);
-    this.insertText.run(id, ...p.text);
+    this.text.write(id, p.text);
     if (this.indexText) this.insertFts.run(id, ...p.text);
-    if (p.webSocket !== null) this.openWebSockets.set(p.webSocket, id);
+    if (p.webSocket !== null) this.openWebSockets.set(p.webSocket, { id, text: p.text });
     return id;
   }
 

@@ -144,6 +144,7 @@ export class LiveBuild {
     this.db.transaction(() => {
       this.pass ??= this.makePass();
       for (const f of this.pass?.finish().flows ?? []) this.writer.upsertFlow(f.id, f.row);
+      this.writer.finish();
       writeLinks(this.db, this.linker, 'temp');
     })();
   }

@@ -18,6 +18,7 @@ import { SIDECARS } from '../files/session-files.js';
 import { compareChainNames, isChainFileName } from '../files/chain-names.js';
 import { APPLICATION_ID, SCHEMA_VERSION } from './format.js';
 import { SchemaError, checkSchema, quoteName } from './schema-check.js';
+import { loadTextDictionary } from './exchange-text.js';
 
 export type SessionErrorCode = 'ENOENT' | 'ENOTSESSION' | 'ENEWER' | 'ECORRUPT' | 'EFILE';
 
@@ -231,6 +232,8 @@ export function openSessionDb(path: string, opts: OpenOptions = {}): Database.Da
     // touching the tables reads their pages: corruption of the schema shows here, not later
     db.prepare('SELECT count(*) FROM meta').get();
     checkLayoutVersion(db, path);
+    // the searchable text is read through tinytap_text, with the file's dictionary
+    loadTextDictionary(db);
     return db;
   } catch (err) {
     db.close();

@@ -10,6 +10,8 @@ import { dropsFromMeta } from './drops.js';
 import { checkedFlow } from './exchange-loader.js';
 import type { FlowSummary, Session } from './session.js';
 import { isBeingRecorded, metaValue } from './recorder-alive.js';
+import { textCodec } from './exchange-text.js';
+import { TEXT_FIELDS } from '../model/text-sql.js';
 
 export interface TimeSpan {
   startNs: bigint;
@@ -54,9 +56,10 @@ export class SessionQueries {
   /** The indexed text of an exchange (URL, header lines, decoded text bodies) for findMatches. */
   exchangeText(id: number): Record<string, string> | null {
     // prepared once: search asks for every exchange it lists
-    this.textStatement ??= this.db.prepare('SELECT url, req_headers, resp_headers, req_body, resp_body FROM exchange_text WHERE id = ?');
-    const row = this.textStatement.get(id);
-    return (row as Record<string, string> | undefined) ?? null;
+    this.textStatement ??= this.db.prepare('SELECT codec, data FROM exchange_text WHERE id = ?');
+    const row = this.textStatement.get(id) as { codec: unknown; data: unknown } | undefined;
+    const fields = row ? textCodec(this.db).decode(row.codec, row.data) : null;
+    return fields ? Object.fromEntries(TEXT_FIELDS.map((f, i) => [f, fields[i]])) : null;
   }
 
   flowCount(): number {

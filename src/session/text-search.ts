@@ -2,38 +2,14 @@
  * Substring search over the exchanges' text (URL, headers, decoded bodies): the trigram index
  * narrows to the exchanges that contain the text, then each hit is located for display.
  */
+import { TEXT_FIELDS, type TextFieldName, textIdsSql } from '../model/text-sql.js';
 
-/** LIKE pattern matching `text` anywhere, with its wildcards escaped (for ESCAPE '\\'). */
-export function likeAnywhere(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
-export const TEXT_COLUMNS = ['url', 'req_headers', 'resp_headers', 'req_body', 'resp_body'] as const;
-
-/**
- * SQL selecting the ids of exchanges whose `columns` contain `text` (ASCII case-insensitive).
- * Text of 3+ characters goes through the trigram index: a LIKE without ESCAPE (so '%' and '_' in
- * the text are wildcards there, a superset) narrowed to the exact substring with instr(). Shorter
- * text cannot use the index and scans exchange_text.
- */
-export function textMatchSql(text: string, columns: readonly string[] = TEXT_COLUMNS): { sql: string; params: unknown[] } {
-  const lower = text.toLowerCase();
-  if ([...text].length >= 3) {
-    const pattern = `%${text}%`;
-    return {
-      sql: `SELECT rowid FROM exchange_fts WHERE ${columns.map((c) => `(${c} LIKE ? AND instr(lower(${c}), ?) > 0)`).join(' OR ')}`,
-      params: columns.flatMap(() => [pattern, lower]),
-    };
-  }
-  return {
-    sql: `SELECT id FROM exchange_text WHERE ${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')}`,
-    params: columns.map(() => likeAnywhere(text)),
-  };
-}
+export const TEXT_COLUMNS = TEXT_FIELDS;
 
 /** A WHERE term (over exchanges aliased x) for exchanges whose text contains `text`. */
-export function textSearchSql(text: string, columns: readonly string[] = TEXT_COLUMNS): { where: string; params: unknown[] } {
-  const m = textMatchSql(text, columns);
+export function textSearchSql(text: string, columns: readonly TextFieldName[] = TEXT_FIELDS): { where: string; params: unknown[] } {
+  const m = textIdsSql(text, columns);
   return { where: `x.id IN (${m.sql})`, params: m.params };
 }
 

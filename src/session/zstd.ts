@@ -8,9 +8,18 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+/** Small frames made and read with one dictionary (native/block_codec.h). */
+export interface ZstdDictionary {
+  compress(data: Uint8Array): Buffer;
+  /** Throws (code EZSTD) if the frame is damaged, made with another dictionary, or holds more than maxLen bytes. */
+  decompress(data: Uint8Array, maxLen: number): Buffer;
+}
+
 interface ZstdBinding {
   zstdCompress(data: Uint8Array, level: number): Buffer;
   zstdDecompress(data: Uint8Array, rawLen: number): Buffer;
+  zstdTrainDictionary(samples: Uint8Array, sizes: number[], capacity: number): Buffer;
+  ZstdDictionary: new (dictionary: Uint8Array, level: number) => ZstdDictionary;
 }
 
 /** The recorder's level: bench/NOTES.md ("Recording overhead") has the levels measured on its records. */
@@ -45,4 +54,22 @@ export function zstdCompress(data: Uint8Array, level = ZSTD_LEVEL): Buffer {
  */
 export function zstdDecompress(data: Uint8Array, rawLen: number): Buffer {
   return addon().zstdDecompress(data, rawLen);
+}
+
+/**
+ * A dictionary of at most `capacity` bytes trained on `samples`, or null when they are too few or
+ * too alike to train one (zstd says so).
+ */
+export function trainZstdDictionary(samples: Uint8Array[], capacity: number): Buffer | null {
+  try {
+    return addon().zstdTrainDictionary(Buffer.concat(samples), samples.map((s) => s.length), capacity);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'EZSTD') return null;
+    throw err;
+  }
+}
+
+/** `dictionary` digested for making (at `level`) and reading small frames. */
+export function zstdDictionary(dictionary: Uint8Array, level = 3): ZstdDictionary {
+  return new (addon().ZstdDictionary)(dictionary, level);
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { Capture, defaultCaptureOptions } from '../../src/record/capture.js';
 import { batchOf, encodeConn, encodeData, encodeProc } from '../../src/events/encode-records.js';
 import { EventReader } from '../../src/session/event-reader.js';
+import { loadTextDictionary } from '../../src/session/exchange-text.js';
+import { TEXT_FIELDS, type TextFieldName, textIdsSql } from '../../src/model/text-sql.js';
 import { fakeBinding } from './fake-binding.js';
 
 export function tempDir(prefix = 'tinytap-test-'): string {
@@ -47,4 +49,15 @@ export function sessionPayloads(file: string): string[] {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Ids of the exchanges whose text `fields` hold `text`, as search finds them (model/text-sql.ts):
+ * through the trigram index, then each checked. On any connection: it is given tinytap_text and
+ * the file's text dictionary first.
+ */
+export function textHits(db: Database.Database, text: string, fields: readonly TextFieldName[] = TEXT_FIELDS): number[] {
+  loadTextDictionary(db);
+  const m = textIdsSql(text, fields);
+  return db.prepare(m.sql).pluck().all(...m.params) as number[];
 }

@@ -12,6 +12,7 @@ import { expect } from 'vitest';
 import { type FilterAst, type FilterSubject, compileFilter, describeFilter, matchesExchange, parseFilter, registerFilterFunctions } from '../../src/query/index.js';
 import { ExchangeFlag as F } from '../../src/model/exchange-flags.js';
 import { sqlShape } from '../../src/model/query-shape.js';
+import { packText, textCodec } from '../../src/session/exchange-text.js';
 
 const SCHEMA = fileURLToPath(new URL('../../formats/exchanges.sql', import.meta.url));
 
@@ -168,15 +169,18 @@ export function makeDb(rows: Row[] = ROWS): Database.Database {
       client_port, method, scheme, host, path, query, url, status, req_started, duration_ns, resp_body_size, resp_type, flags,
       db, rows, shape, names, queries, grpc_service, grpc_method, grpc_status, digest, detail)
     VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, x'')`);
-  const text = db.prepare('INSERT INTO exchange_text (id, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)');
+  const text = db.prepare('INSERT INTO exchange_text (id, codec, data) VALUES (?, 0, ?)');
+  const fts = db.prepare('INSERT INTO exchange_fts (rowid, url, req_headers, resp_headers, req_body, resp_body) VALUES (?, ?, ?, ?, ?, ?)');
   for (const r of rows) {
     insert.run(r.id, r.id, r.protocol, r.operation, r.clientPid, r.clientComm, r.serverPid, r.serverComm, r.serverPort, r.clientPort, r.method, scheme(r), r.host, r.path,
       r.query, url(r), r.status, r.reqStartedNs, r.durationNs, r.respBodySize, r.respType, r.flags, r.db, r.rows, r.shape, r.names, r.queries,
       r.grpcService ?? null, r.grpcMethod ?? null, r.grpcStatus ?? null);
-    text.run(r.id, url(r), r.reqHeaders, r.respHeaders, r.reqBody, r.respBody);
+    const fields = [url(r), r.reqHeaders, r.respHeaders, r.reqBody, r.respBody];
+    text.run(r.id, packText(fields));
+    fts.run(r.id, ...fields);
   }
-  db.exec("INSERT INTO exchange_fts(exchange_fts) VALUES('rebuild')");
   registerFilterFunctions(db);
+  textCodec(db);
   return db;
 }
 

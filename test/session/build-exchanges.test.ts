@@ -7,7 +7,7 @@ import { ExchangeFlag } from '../../src/model/exchange-flags.js';
 import { buildExchanges, exchangesAreCurrent } from '../../src/session/build-exchanges.js';
 import { Session } from '../../src/session/session.js';
 import { CURL, NODE, PYTHON, ScriptedSession } from '../helpers/scripted-session.js';
-import { tempDir } from '../helpers/session-files.js';
+import { tempDir, textHits } from '../helpers/session-files.js';
 
 const dir = tempDir('tinytap-build-');
 
@@ -77,7 +77,7 @@ describe('building exchanges from a session', () => {
       expect(gzx.response!.body.encoding).toBe('gzip');
       expect(Buffer.from(gzx.response!.body.decoded!).toString()).toBe('compressed needle text '.repeat(20));
       // the index holds the decoded text, once the first search fills it (the build leaves it)
-      const hits = () => session.db.prepare("SELECT rowid FROM exchange_fts WHERE resp_body LIKE '%needle%'").pluck().all();
+      const hits = () => textHits(session.db, 'needle', ['resp_body']);
       expect(hits()).toEqual([]);
       session.ensureTextIndex();
       expect(hits()).toEqual([Number(xs[1].id)]);

@@ -17,7 +17,8 @@ import { liveRecorder } from '../../src/session/recorder-alive.js';
 import { sessionInfo } from '../../src/session/session-info.js';
 import { Session } from '../../src/session/session.js';
 import { writeCorpus } from '../../testdata/hostile/corpus.js';
-import { tempDir } from '../helpers/session-files.js';
+import { SessionQueries } from '../../src/session/session-queries.js';
+import { tempDir, textHits } from '../helpers/session-files.js';
 
 const dir = tempDir('tinytap-damaged-');
 let corpus: Awaited<ReturnType<typeof writeCorpus>>;
@@ -197,6 +198,20 @@ describe('derived rows (item 9)', () => {
       expect(rebuilt.exchanges().map((x) => x.path)).toContain('/x');
     } finally {
       rebuilt.close();
+    }
+  });
+
+  it('reads searchable text that does not decompress or unpack as no text: searches find nothing in it', () => {
+    const s = Session.open(copyOf('derived-text-garbage'));
+    try {
+      const queries = new SessionQueries(s);
+      for (const id of [1, 2]) expect(queries.exchangeText(id)).toBeNull();
+      expect(s.exchanges().map((x) => x.path)).toEqual(['/x', '/items']);
+      s.ensureTextIndex();
+      expect(textHits(s.db, 'hello')).toEqual([]);
+      expect(textHits(s.db, '/x')).toEqual([]);
+    } finally {
+      s.close();
     }
   });
 

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import { buildExchanges, DERIVED_TABLES } from '../../src/session/build-exchanges.js';
+import { textCodec } from '../../src/session/exchange-text.js';
 import { LiveBuild } from '../../src/session/live.js';
 import { openSessionDb } from '../../src/session/open-session.js';
 import { HOSTILE_CASES, writeBusySession, writeCorpus } from '../../testdata/hostile/corpus.js';
@@ -42,7 +43,11 @@ function derived(db: Database.Database, schema: 'main' | 'temp'): Derived {
     exchanges,
     flows,
     ws: raw(`SELECT * FROM ${schema}.ws_messages ORDER BY exchange_id, seq`),
-    text: raw(`SELECT * FROM ${schema}.exchange_text ORDER BY id`),
+    // as read: a build into the file compresses it, a follower keeps it as it is
+    text: (db.prepare(`SELECT id, codec, data FROM ${schema}.exchange_text ORDER BY id`).all() as { id: number; codec: unknown; data: unknown }[]).map((r) => [
+      r.id,
+      textCodec(db).decode(r.codec, r.data),
+    ]),
   };
 }
 

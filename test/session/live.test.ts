@@ -9,7 +9,7 @@ import { buildExchanges } from '../../src/session/build-exchanges.js';
 import { LiveBuild } from '../../src/session/live.js';
 import type { RotationPlan } from '../../src/record/rotation.js';
 import { fakeBinding } from '../helpers/fake-binding.js';
-import { tempDir } from '../helpers/session-files.js';
+import { tempDir, textHits } from '../helpers/session-files.js';
 
 const T = 1_795_000_000_100_000_000n;
 let ts = T;
@@ -55,7 +55,7 @@ describe('following a session while it is recorded', () => {
     const first = db.prepare('SELECT path, client_comm, server_comm, status FROM exchanges').all();
     expect(first).toEqual([{ path: '/a', client_comm: 'curl', server_comm: 'srv', status: 200 }]);
     // searchable at once
-    expect(db.prepare("SELECT rowid FROM exchange_fts WHERE url LIKE '%/a%'").pluck().all()).toEqual([1]);
+    expect(textHits(db, 'h/a', ['url'])).toEqual([1]);
     await send(exchange(1, 2, off, '/b'));
     await send([...exchange(1, 2, off, '/c'), encodeClose({ pid: 1, connId: 1, tsNs: tick() }), encodeClose({ pid: 2, connId: 2, tsNs: tick() })]);
     live.poll();

@@ -10,7 +10,7 @@ import { TEXT_INDEX_PENDING, textIndexPending } from '../../src/session/build-ex
 import { Session } from '../../src/session/session.js';
 import { textSearchSql } from '../../src/session/text-search.js';
 import { CURL, NODE, ScriptedSession } from '../helpers/scripted-session.js';
-import { tempDir } from '../helpers/session-files.js';
+import { tempDir, textHits } from '../helpers/session-files.js';
 
 const dir = tempDir('tinytap-text-index-');
 let n = 0;
@@ -48,7 +48,7 @@ describe('the search index, filled by the first search', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.prepare('SELECT count(*) FROM derived_meta WHERE key = ?').pluck().get(TEXT_INDEX_PENDING)).toBe(0);
-      expect(db.prepare("SELECT rowid FROM exchange_fts WHERE resp_body LIKE '%haystack%'").pluck().all()).toEqual([2]);
+      expect(textHits(db, 'haystack', ['resp_body'])).toEqual([2]);
     } finally {
       db.close();
     }

@@ -8,7 +8,7 @@ import { LiveBuild } from '../../src/session/live.js';
 import { Session } from '../../src/session/session.js';
 import { WsMessageReader } from '../../src/session/ws-messages.js';
 import { NODE, PYTHON, ScriptedSession } from '../helpers/scripted-session.js';
-import { tempDir } from '../helpers/session-files.js';
+import { tempDir, textHits } from '../helpers/session-files.js';
 import { SWITCHED, UPGRADE, deflated, frame } from '../helpers/ws-frames.js';
 
 const dir = tempDir('tinytap-ws-session-');
@@ -65,7 +65,7 @@ describe('WebSocket messages in the session', () => {
       expect(session.wsMessages(ex.id, 2, 2).map((m) => m.seq)).toEqual([2, 3]);
       // the text of the messages is the upgrade's searchable text, by the side that sent it
       session.ensureTextIndex();
-      const fts = (col: string, text: string) => session.db.prepare(`SELECT rowid FROM exchange_fts WHERE ${col} LIKE ?`).pluck().all(`%${text}%`);
+      const fts = (col: 'req_body' | 'resp_body', text: string) => textHits(session.db, text, [col]);
       expect(fts('req_body', 'subscribe')).toEqual([ex.id]);
       expect(fts('resp_body', 'said the server')).toEqual([ex.id]);
       expect(fts('req_body', 'in two frames')).toEqual([ex.id]);
@@ -110,8 +110,8 @@ describe('WebSocket messages in the session', () => {
       live.finish();
       const id = db.prepare("SELECT id FROM temp.exchanges WHERE upgrade = 'websocket'").pluck().get() as number;
       expect(db.prepare('SELECT text FROM temp.ws_messages WHERE exchange_id = ? ORDER BY seq').pluck().all(id)).toEqual(['live server words', 'live client words']);
-      expect(db.prepare("SELECT rowid FROM temp.exchange_fts WHERE req_body LIKE '%client words%'").pluck().all()).toEqual([id]);
-      expect(db.prepare("SELECT rowid FROM temp.exchange_fts WHERE resp_body LIKE '%server words%'").pluck().all()).toEqual([id]);
+      expect(textHits(db, 'client words', ['req_body'])).toEqual([id]);
+      expect(textHits(db, 'server words', ['resp_body'])).toEqual([id]);
     } finally {
       db.close();
     }

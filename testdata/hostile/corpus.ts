@@ -549,11 +549,25 @@ export const HOSTILE_CASES: HostileCase[] = [
   },
   {
     name: 'derived-garbage',
-    exercises: "the sender's derived rows, marked current: an exchange with a status of text and a detail that does not decode",
+    exercises: "the sender's derived rows, marked current: an exchange with a status of text and a detail that does not decode, and searchable text that does not unpack",
     from: 'built',
     outcome: 'read',
     derivedBroken: 'exchanges',
-    make: (p) => sql(p, "UPDATE exchanges SET status = 'two hundred', detail = x'c1c1c1'; UPDATE exchange_text SET url = x'00ff'"),
+    make: (p) => sql(p, "UPDATE exchanges SET status = 'two hundred', detail = x'c1c1c1'; UPDATE exchange_text SET data = x'00ff' WHERE id = 2"),
+  },
+  {
+    name: 'derived-text-garbage',
+    exercises:
+      "the sender's searchable text, marked current: a frame that does not decompress with a dictionary that is not one, and a row whose values are not text at all",
+    from: 'built',
+    outcome: 'read',
+    make: (p) =>
+      sql(
+        p,
+        `UPDATE exchange_text SET codec = 2, data = x'28b52ffd2000ffff' WHERE id = 1;
+         UPDATE exchange_text SET codec = 'text', data = 7 WHERE id = 2;
+         INSERT OR REPLACE INTO text_dictionary (id, data) VALUES (1, x'0102030405')`,
+      ),
   },
   {
     name: 'derived-flow-garbage',
