@@ -368,7 +368,10 @@ export function buildExchanges(db: Database.Database, opts: BuildOptions = {}): 
       // whatever shape they have (an older tinytap's, a damaged or a hostile file's)
       dropDerivedObjects(db, BUILD_SCRATCH);
     } else for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS temp.${t}`);
-    const { tables, indexes } = derivedSchemaParts(schema);
+    const parts = derivedSchemaParts(schema);
+    const tables = parts.tables;
+    // a temp build is this connection's alone, and gone with it: every index at once
+    const indexes = schema === 'temp' ? [...parts.indexes, ...parts.firstUse.map((i) => i.sql)] : parts.indexes;
     db.exec(tables);
     writeCarriedBlocks(db, schema, carryIn.records);
     // made after carried_blocks, so that it reads them before the file's own records

@@ -54,15 +54,39 @@ export function derivedSchemaSql(schema: 'main' | 'temp' = 'main'): string {
   return schema === 'main' ? sql : sql.replace(/IF NOT EXISTS (\w+)/g, `IF NOT EXISTS ${schema}.$1`);
 }
 
+/** A secondary index formats/exchanges.sql marks "on first use": made by the first query that needs it. */
+export interface FirstUseIndex {
+  name: string;
+  /** The columns it orders by: a query naming one of them makes it. */
+  columns: string[];
+  /** Its CREATE INDEX statement, in the schema asked for. */
+  sql: string;
+}
+
+const FIRST_USE = ' -- on first use';
+
 /**
  * derivedSchemaSql as the tables and, apart, the statements of their secondary indexes, for a
  * build that fills the tables first: SQLite makes an index of a full table by sorting it once,
  * which costs less than keeping fifteen indexes in order through every insert (7% of building
- * 100,000 exchanges) and leaves them packed (2% smaller).
+ * 100,000 exchanges) and leaves them packed (2% smaller). `firstUse`: the indexes a build leaves
+ * to the first query that needs them (session/first-use-indexes.ts).
  */
-export function derivedSchemaParts(schema: 'main' | 'temp' = 'main'): { tables: string; indexes: string[] } {
+export function derivedSchemaParts(schema: 'main' | 'temp' = 'main'): { tables: string; indexes: string[]; firstUse: FirstUseIndex[] } {
   const sql = derivedSchemaSql(schema);
-  // each CREATE INDEX statement of formats/exchanges.sql ends at the first ';'
-  const indexes = sql.match(/^CREATE INDEX [^;]*;/gm) ?? [];
-  return { tables: indexes.reduce((rest, i) => rest.replace(i, ''), sql), indexes };
+  // each CREATE INDEX statement of formats/exchanges.sql is one line, ending at its ';'
+  const lines = sql.match(/^CREATE INDEX [^;]*;( -- on first use)?$/gm) ?? [];
+  const indexes: string[] = [];
+  const firstUse: FirstUseIndex[] = [];
+  for (const line of lines) {
+    const statement = line.endsWith(FIRST_USE) ? line.slice(0, -FIRST_USE.length) : line;
+    if (statement === line) {
+      indexes.push(statement);
+      continue;
+    }
+    const m = /^CREATE INDEX IF NOT EXISTS (?:\w+\.)?(\w+) ON \w+\(([^)]*)\)/.exec(statement);
+    if (!m) throw new Error(`formats/exchanges.sql: cannot read ${statement}`);
+    firstUse.push({ name: m[1], columns: m[2].split(',').map((c) => c.trim().split(/\s+/)[0]), sql: statement });
+  }
+  return { tables: lines.reduce((rest, i) => rest.replace(i, ''), sql), indexes, firstUse };
 }

@@ -12,7 +12,7 @@
  */
 import Database from 'better-sqlite3';
 
-import { SCHEMA_2_ADDITIONS, derivedSchemaSql, sessionSchemaSql } from './format.js';
+import { SCHEMA_2_ADDITIONS, derivedSchemaParts, derivedSchemaSql, sessionSchemaSql } from './format.js';
 
 export class SchemaError extends Error {}
 
@@ -148,11 +148,19 @@ function describe(o: SchemaObject): string {
 /** `absent`: no derived tables; `current`: exactly those this tinytap builds; `stale`: anything else. */
 export type DerivedShape = 'absent' | 'current' | 'stale';
 
-function sameObjects(found: SchemaObject[], expected: Map<string, SchemaObject>): string | null {
+/** The derived indexes a file may be without: made by the first query that needs them (format.ts). */
+let optionalDerived: Set<string> | null = null;
+function firstUseNames(): Set<string> {
+  optionalDerived ??= new Set(derivedSchemaParts('main').firstUse.map((i) => i.name.toLowerCase()));
+  return optionalDerived;
+}
+
+function sameObjects(found: SchemaObject[], expected: Map<string, SchemaObject>, optional = new Set<string>()): string | null {
   const seen = byName(found);
-  for (const [name, want] of expected) if (!seen.has(name)) return `it has no ${describe(want)}`;
+  for (const [name, want] of expected) if (!seen.has(name) && !optional.has(name)) return `it has no ${describe(want)}`;
   for (const [name, want] of expected) {
-    const got = seen.get(name)!;
+    const got = seen.get(name);
+    if (!got) continue;
     if (got.type !== want.type || got.table.toLowerCase() !== want.table.toLowerCase() || got.sql !== want.sql)
       return `its ${describe(got)} is not as tinytap writes it`;
   }
@@ -192,7 +200,7 @@ export function checkSchema(db: Database.Database, version: number): SchemaVerdi
   const rawProblem = sameObjects(rawFound, raw);
   if (rawProblem) throw new SchemaError(`${rawProblem} (schema ${version}, formats/session.sql)`);
   if (derivedFound.length === 0) return { derived: 'absent' };
-  return { derived: sameObjects(derivedFound, derived) === null ? 'current' : 'stale' };
+  return { derived: sameObjects(derivedFound, derived, firstUseNames()) === null ? 'current' : 'stale' };
 }
 
 /** The derived objects the file holds now (main): current, stale, or none. */
@@ -200,7 +208,7 @@ export function derivedShape(db: Database.Database): DerivedShape {
   const derivedTables = new Set([...tablesOf(derivedSchema()), ...BUILD_SCRATCH]);
   const found = objectsOf(db).filter((o) => derivedTables.has(o.table.toLowerCase()));
   if (found.length === 0) return 'absent';
-  return sameObjects(found, derivedSchema()) === null ? 'current' : 'stale';
+  return sameObjects(found, derivedSchema(), firstUseNames()) === null ? 'current' : 'stale';
 }
 
 /**

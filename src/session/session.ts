@@ -14,6 +14,7 @@ import { EXCHANGE_ROW_COLUMNS, ExchangeLoader, SharedRows, checkedFlow, rowMaker
 import { startedAtNs } from './meta.js';
 import { corruptError, isCorruptionError, openSessionDb } from './open-session.js';
 import { isBeingBorn, isBeingRecorded } from './recorder-alive.js';
+import { makeIndexesFor } from './first-use-indexes.js';
 
 export interface OpenOptions {
   /** Build the exchanges if they are missing or stale (needs write access). Default true. */
@@ -121,13 +122,18 @@ export class Session {
     if (!fillTextIndex(this.db)) this.built = buildExchanges(this.db, { schema: 'temp', textIndex: true, onStage });
   }
 
-  /** A query that searches the text needs the index filled: the commands do it first, with a progress line; this is the net. */
-  private textIndexFor(where: string | undefined): void {
+  /**
+   * What a query needs made first: the search index filled when it searches text (the commands
+   * do it first, with a progress line; this is the net), the indexes left to first use that it
+   * filters or sorts on (first-use-indexes.ts).
+   */
+  private readyFor(where: string | undefined, orderBy?: string): void {
     if (where?.includes('exchange_fts')) this.ensureTextIndex();
+    makeIndexesFor(this.db, [where ?? '', orderBy ?? '']);
   }
 
   private listSql(columns: string, q: ExchangeQuery): string {
-    this.textIndexFor(q.where);
+    this.readyFor(q.where, q.orderBy);
     return listSql(columns, q);
   }
 
@@ -214,7 +220,7 @@ export class Session {
   }
 
   countExchanges(where = '1', params: unknown[] = []): number {
-    this.textIndexFor(where);
+    this.readyFor(where);
     return Number(this.db.prepare(`SELECT count(*) FROM exchanges x WHERE ${where}`).pluck().get(...params));
   }
 
