@@ -64,7 +64,10 @@ function fullBuild(file: string, name: string): Derived {
   }
 }
 
-/** Record `script` with a follower polling at each of its commits: what the follower built once the recording stopped. */
+/**
+ * Record `script` with a follower polling at each of its commits: what the follower built once
+ * the recording stopped, and that it read each record once (each poll only what was new).
+ */
 async function followWhileRecorded(script: ScriptedSession): Promise<{ built: Derived; polls: number }> {
   let db: Database.Database | null = null;
   let live: LiveBuild | null = null;
@@ -81,6 +84,7 @@ async function followWhileRecorded(script: ScriptedSession): Promise<{ built: De
   build.poll();
   build.finish();
   try {
+    expect(build.records).toBe(follower.prepare('SELECT sum(records) FROM main.event_blocks').pluck().get());
     return { built: derived(follower, 'temp'), polls };
   } finally {
     follower.close();
