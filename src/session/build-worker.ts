@@ -4,6 +4,7 @@
  * It opens no file: the blocks come as event_blocks holds them, and are decompressed and
  * checked here (damage found is counted here and handed back at the end).
  */
+import { readlinkSync } from 'node:fs';
 import { type MessagePort, workerData } from 'node:worker_threads';
 
 import type { FlowPlan } from '../reconstruct/flow-plan.js';
@@ -26,7 +27,11 @@ export interface PassEnd extends PassResult {
 
 export interface WorkerInput extends PassInput {
   port: MessagePort;
-  /** Bumped (and notified) after every message this worker sends: the building thread waits on it. */
+  /**
+   * [0] is bumped (and notified) after every message this worker sends: the building thread
+   * waits on it. [1] is this worker's thread id (/proc/self/task/ID): there the building thread
+   * sees that it has died.
+   */
   signal: Int32Array;
 }
 
@@ -45,6 +50,14 @@ const BATCH = 1024;
 
 const input = workerData as WorkerInput;
 const { port, signal } = input;
+
+// first, before anything that could fail: a thread that dies without a word (out of memory)
+// leaves no message, only its entry in /proc gone
+try {
+  Atomics.store(signal, 1, Number(readlinkSync('/proc/thread-self').split('/').pop()));
+} catch {
+  // no /proc: the building thread waits out SILENT_MS
+}
 
 function send(m: FromWorker): void {
   port.postMessage(m);

@@ -26,9 +26,13 @@ const AHEAD = 2;
 /**
  * A worker silent this long has died without a word (a crash the worker could not report: it
  * sends something at least every block, and a block takes a second or two at most). Its 'exit'
- * event cannot reach this thread, which holds the event loop while it waits.
+ * event cannot reach this thread, which holds the event loop while it waits; so the wait is cut
+ * into LOOK_MS slices, after each of which this thread looks whether the worker's thread is still
+ * in /proc/self/task: a worker killed for running out of memory is noticed in a second, not two
+ * minutes. SILENT_MS is for a worker alive but stuck, or a system without /proc.
  */
 const SILENT_MS = 120_000;
+const LOOK_MS = 500;
 
 /**
  * The worker's script, dist/session/build-worker.js. Named from the directory above this
@@ -44,7 +48,7 @@ function workerScript(): string | null {
 export class WorkerPass {
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private readonly signal = new Int32Array(new SharedArrayBuffer(8));
   private ahead = 0;
   private ended: PassEnd | null = null;
 
@@ -100,8 +104,21 @@ export class WorkerPass {
   private wait(): void {
     const seen = Atomics.load(this.signal, 0);
     if (this.take()) return;
-    if (Atomics.wait(this.signal, 0, seen, SILENT_MS) === 'timed-out' && !this.take())
-      throw new Error(`the build worker sent nothing for ${SILENT_MS / 1000} s: it died`);
+    for (let waited = 0; ; waited += LOOK_MS) {
+      if (Atomics.wait(this.signal, 0, seen, LOOK_MS) !== 'timed-out' || this.take()) return;
+      if (!this.alive()) {
+        // what it sent before it went
+        if (this.take()) return;
+        throw new Error('the build worker died without a word (out of memory?)');
+      }
+      if (waited >= SILENT_MS) throw new Error(`the build worker sent nothing for ${SILENT_MS / 1000} s: it died`);
+    }
+  }
+
+  /** The worker's thread is still there (or it has not said which it is yet). */
+  private alive(): boolean {
+    const tid = Atomics.load(this.signal, 1);
+    return tid <= 0 || existsSync(`/proc/self/task/${tid}`);
   }
 
   /** Take every message the worker has sent; whether there was any. */

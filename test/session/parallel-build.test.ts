@@ -4,7 +4,7 @@
 // interleaved connections over many blocks, WebSockets, database calls linked to the requests
 // that made them, TLS plaintext, one-ended and damaged or hostile files.
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,30 @@ describe('a parallel build', () => {
       db.close();
     }
   }, 60_000);
+
+  it('notices a worker that died without a word by its thread, leaving the file as it was', async () => {
+    // a worker thread killed for running out of memory sends nothing: process.exit() in a
+    // worker ends its thread the same way, here at the first block it reads
+    const dying = fileURLToPath(
+      await bundleWorker(new URL('../../src/session/build-worker.ts', import.meta.url), (path) =>
+        path.endsWith('event-reader.ts')
+          ? readFileSync(path, 'utf8').replace('export function openBlock(entry: BlockEntry, data: Buffer, damage: Damage): InflatedBlock | null {', '$&\n  process.exit(3);')
+          : undefined,
+      ),
+    );
+    const file = join(dir, 'dying-worker.tinytap');
+    await writeBusySession(file, 1_000);
+    const db = openSessionDb(file);
+    try {
+      // noticed by looking for its thread (this message), not by waiting out the two minutes a
+      // silent worker is given (which would outlast the test)
+      expect(() => buildExchanges(db, { parallel: true, workerScript: dying })).toThrow(/build worker died without a word/);
+      expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'exchanges'").pluck().get()).toBe(0);
+      expect(buildExchanges(db, { parallel: false }).exchanges).toBe(1_000);
+    } finally {
+      db.close();
+    }
+  }, 90_000);
 
   it('makes the same rows from the sessions kept in testdata', () => {
     const sessions = fileURLToPath(new URL('../../testdata/sessions/', import.meta.url));
