@@ -36,13 +36,14 @@ async function fullBuildSeconds(file, dir) {
  */
 async function followSeconds(file, dir, blocksPerCommit) {
   const { LiveBuild } = await dist('session/live.js');
+  const { DERIVED_TABLES } = await dist('session/build-exchanges.js');
   const copy = join(dir, 'grown.tinytap');
   copyFileSync(file, copy);
   const db = new Database(copy);
   try {
     db.pragma('foreign_keys = OFF');
     db.exec(`ATTACH '${file.replaceAll("'", "''")}' AS src`);
-    for (const t of ['exchange_fts', 'exchange_text', 'ws_messages', 'exchanges', 'flows', 'derived_meta', 'carried_blocks']) db.exec(`DROP TABLE IF EXISTS main.${t}`);
+    for (const t of DERIVED_TABLES) db.exec(`DROP TABLE IF EXISTS main.${t}`);
     db.exec('DELETE FROM main.event_blocks; DELETE FROM main.conn_blocks; DELETE FROM main.connections; DELETE FROM main.connection_users');
     const blocks = db.prepare('SELECT id, last_ts FROM src.event_blocks ORDER BY id').safeIntegers(true).all();
     const live = new LiveBuild(db);

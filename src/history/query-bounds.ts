@@ -5,10 +5,8 @@
  */
 import type { FilterAst } from '../query/index.js';
 import { timeSpan } from '../query/time-span.js';
+import { asciiLower } from '../model/text-sql.js';
 import { NO_BOUNDS, type QueryBounds } from './catalog.js';
-
-/** Lower case as SQLite's lower() and NOCASE see it: ASCII letters only (the catalog's hosts are lower()ed). */
-export const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 const later = (a: bigint | null, b: bigint) => (a === null || b > a ? b : a);
 const earlier = (a: bigint | null, b: bigint) => (a === null || b < a ? b : a);

@@ -223,6 +223,11 @@ function compareWithOld(db: Database.Database, hadOld: boolean): Pick<BuildStats
   };
 }
 
+/** This connection may write into the file: opened writable, and not kept to reading (open-session.ts). */
+export function mayWriteFile(db: Database.Database): boolean {
+  return !db.readonly && !db.pragma('query_only', { simple: true });
+}
+
 /** The exchanges queries read are in this connection's temp tables (a file being recorded, or not writable). */
 export function derivedInTemp(db: Database.Database): boolean {
   return !!db.prepare("SELECT 1 FROM temp.sqlite_master WHERE name = 'exchanges'").get();
@@ -245,7 +250,7 @@ export function textIndexPending(db: Database.Database): boolean {
  */
 export function fillTextIndex(db: Database.Database): boolean {
   const schema = derivedInTemp(db) ? 'temp' : 'main';
-  if (schema === 'main' && (db.readonly || db.pragma('query_only', { simple: true }))) return false;
+  if (schema === 'main' && !mayWriteFile(db)) return false;
   const codec = textCodec(db);
   // the index keeps no copy of the text (contentless): it is handed each row's fields, decoded
   // here once a row (through tinytap_text in SQL it was once a field, 60% slower)

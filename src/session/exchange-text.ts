@@ -56,19 +56,24 @@ export function packText(fields: readonly string[]): Buffer {
   return out;
 }
 
-/** The fields of a packed value, or null if it is not one (a damaged or hostile row). */
-export function unpackText(packed: Uint8Array): TextFields | null {
-  if (packed.length < HEADER) return null;
-  const b = Buffer.from(packed.buffer, packed.byteOffset, packed.length);
-  const out: string[] = [];
+/** Where each field's bytes are in a packed value ([start, end) each), or null if it is not one (a damaged or hostile row). */
+function fieldSpans(b: Buffer): [number, number][] | null {
+  if (b.length < HEADER) return null;
+  const spans: [number, number][] = [];
   let at = HEADER;
   for (let i = 0; i < TEXT_FIELDS.length; i++) {
     const n = b.readUInt32LE(4 * i);
     if (n > b.length - at) return null;
-    out.push(b.toString('utf8', at, at + n));
+    spans.push([at, at + n]);
     at += n;
   }
-  return at === b.length ? (out as TextFields) : null;
+  return at === b.length ? spans : null;
+}
+
+/** The fields of a packed value, or null if it is not one (a damaged or hostile row). */
+export function unpackText(packed: Uint8Array): TextFields | null {
+  const b = Buffer.from(packed.buffer, packed.byteOffset, packed.length);
+  return (fieldSpans(b)?.map(([from, to]) => b.toString('utf8', from, to)) as TextFields | undefined) ?? null;
 }
 
 /** What reads and makes a connection's text rows: the dictionary of its file, once known. */
@@ -134,32 +139,20 @@ class TextCodec {
    */
   contains(codec: unknown, data: unknown, mask: number, needle: Buffer): boolean {
     const packed = this.packed(codec, data);
-    if (!packed || !unpackable(packed)) return false;
+    const spans = packed && fieldSpans(packed);
+    if (!packed || !spans) return false;
     const lowered = codec === TEXT_PLAIN ? Buffer.from(packed) : packed;
     // the text, not the lengths before it
     for (let i = HEADER; i < lowered.length; i++) {
       const c = lowered[i];
       if (c >= 0x41 && c <= 0x5a) lowered[i] = c | 0x20;
     }
-    let at = HEADER;
-    for (let k = 0; k < TEXT_FIELDS.length; k++) {
-      const n = lowered.readUInt32LE(4 * k);
-      if (mask & (1 << k)) {
-        const hit = lowered.indexOf(needle, at);
-        if (hit >= 0 && hit + needle.length <= at + n) return true;
-      }
-      at += n;
-    }
-    return false;
+    return spans.some(([from, to], k) => {
+      if (!(mask & (1 << k))) return false;
+      const hit = lowered.indexOf(needle, from);
+      return hit >= 0 && hit + needle.length <= to;
+    });
   }
-}
-
-/** The lengths a packed value begins with add up to its size. */
-function unpackable(packed: Buffer): boolean {
-  if (packed.length < HEADER) return false;
-  let total = HEADER;
-  for (let k = 0; k < TEXT_FIELDS.length; k++) total += packed.readUInt32LE(4 * k);
-  return total === packed.length;
 }
 
 const codecs = new WeakMap<Database.Database, TextCodec>();
@@ -200,12 +193,6 @@ export function loadTextDictionary(db: Database.Database): void {
   textCodec(db).setDictionary(data instanceof Uint8Array && data.length <= MAX_TEXT_DICTIONARY ? data : null);
 }
 
-/** One exchange's fields, from its row (null: no row, or one that cannot be read). */
-export function readText(db: Database.Database, id: number): TextFields | null {
-  const row = db.prepare('SELECT codec, data FROM exchange_text WHERE id = ?').get(id) as { codec: unknown; data: unknown } | undefined;
-  return row ? textCodec(db).decode(row.codec, row.data) : null;
-}
-
 /**
  * Writes the text rows of a build. With `train` (a build into the file), the first rows wait
  * until there are enough of them to train the file's dictionary on, which is written to
@@ -219,6 +206,7 @@ export class TextWriter {
   private readonly update: Database.Statement;
   private pending: { id: number; packed: Buffer }[] | null;
   private pendingBytes = 0;
+  private readonly compress: boolean;
 
   constructor(
     private readonly db: Database.Database,
@@ -231,8 +219,6 @@ export class TextWriter {
     this.compress = train;
     if (train) this.codec.setDictionary(null);
   }
-
-  private readonly compress: boolean;
 
   write(id: number, fields: readonly string[]): void {
     const packed = packText(fields);

@@ -8,33 +8,37 @@
  */
 import type Database from 'better-sqlite3';
 
-import { type FirstUseIndex, derivedSchemaParts } from './format.js';
+import { derivedInTemp, mayWriteFile } from './build-exchanges.js';
+import { type FirstUseIndex, firstUseIndexes } from './format.js';
 
-let indexes: FirstUseIndex[] | null = null;
-
-function firstUseIndexes(): FirstUseIndex[] {
-  indexes ??= derivedSchemaParts('main').firstUse;
-  return indexes;
-}
+let named: { index: FirstUseIndex; column: RegExp }[] | null = null;
 
 /** The indexes left to first use that a query's WHERE and ORDER BY (`parts`: tinytap's own SQL) name a column of. */
 export function indexesNamedBy(parts: readonly string[]): FirstUseIndex[] {
+  named ??= firstUseIndexes().map((index) => ({ index, column: new RegExp(`\\b(${index.columns.join('|')})\\b`) }));
   const text = parts.join('\n');
-  return firstUseIndexes().filter((i) => i.columns.some((c) => new RegExp(`\\b${c}\\b`).test(text)));
+  return named.filter((n) => n.column.test(text)).map((n) => n.index);
 }
+
+/**
+ * By connection, the indexes seen made: every list query asks, and a TUI asks at every page. A
+ * rebuild in the same connection that drops them leaves this stale: its queries then scan.
+ */
+const made = new WeakMap<Database.Database, Set<string>>();
 
 /**
  * Make the indexes a query will want, if the derived tables are the file's, it may be written,
  * and they are not there yet. Returns the names made.
  */
 export function makeIndexesFor(db: Database.Database, parts: readonly string[]): string[] {
-  const wanted = indexesNamedBy(parts);
+  const known = made.get(db) ?? made.set(db, new Set()).get(db)!;
+  const wanted = indexesNamedBy(parts).filter((i) => !known.has(i.name));
   if (wanted.length === 0) return [];
   // temp tables have every index; a reader that may not write reads without
-  if (db.prepare("SELECT 1 FROM temp.sqlite_master WHERE name = 'exchanges'").get()) return [];
-  if (db.readonly || db.pragma('query_only', { simple: true })) return [];
+  if (derivedInTemp(db) || !mayWriteFile(db)) return [];
   const present = new Set(db.prepare("SELECT name FROM main.sqlite_master WHERE type = 'index'").pluck().all() as string[]);
   const missing = wanted.filter((i) => !present.has(i.name));
+  for (const i of wanted) if (present.has(i.name)) known.add(i.name);
   if (missing.length === 0) return [];
   try {
     db.transaction(() => {
@@ -49,5 +53,6 @@ export function makeIndexesFor(db: Database.Database, parts: readonly string[]):
     if (err instanceof TypeError || (err as { code?: string }).code === 'SQLITE_BUSY') return [];
     throw err;
   }
+  for (const i of missing) known.add(i.name);
   return missing.map((i) => i.name);
 }

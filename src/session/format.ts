@@ -90,3 +90,11 @@ export function derivedSchemaParts(schema: 'main' | 'temp' = 'main'): { tables: 
   }
   return { tables: lines.reduce((rest, i) => rest.replace(i, ''), sql), indexes, firstUse };
 }
+
+let firstUse: FirstUseIndex[] | null = null;
+
+/** The indexes formats/exchanges.sql leaves to first use, as made in the file (main). */
+export function firstUseIndexes(): FirstUseIndex[] {
+  firstUse ??= derivedSchemaParts('main').firstUse;
+  return firstUse;
+}

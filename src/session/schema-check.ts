@@ -12,7 +12,7 @@
  */
 import Database from 'better-sqlite3';
 
-import { SCHEMA_2_ADDITIONS, derivedSchemaParts, derivedSchemaSql, sessionSchemaSql } from './format.js';
+import { SCHEMA_2_ADDITIONS, derivedSchemaSql, firstUseIndexes, sessionSchemaSql } from './format.js';
 
 export class SchemaError extends Error {}
 
@@ -151,7 +151,7 @@ export type DerivedShape = 'absent' | 'current' | 'stale';
 /** The derived indexes a file may be without: made by the first query that needs them (format.ts). */
 let optionalDerived: Set<string> | null = null;
 function firstUseNames(): Set<string> {
-  optionalDerived ??= new Set(derivedSchemaParts('main').firstUse.map((i) => i.name.toLowerCase()));
+  optionalDerived ??= new Set(firstUseIndexes().map((i) => i.name.toLowerCase()));
   return optionalDerived;
 }
 
